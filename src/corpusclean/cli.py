@@ -1,0 +1,229 @@
+"""The command line: one click group, thin commands over library functions.
+
+    corpusclean run IN OUT      all stages        corpusclean fix IN OUT     encoding only
+    corpusclean strip IN OUT    site chrome only  corpusclean dedup IN OUT   duplicates only
+    corpusclean rules check     validate rules    corpusclean diff OUT       review removals
+"""
+from __future__ import annotations
+
+import gzip
+import os
+import sys
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import click
+
+from . import __version__
+from .dedup.config import config_from_options, dedup_options
+from .pipeline import Job, run_corpus
+from .report import Summary
+from .sinks import DirectorySink, JsonlSink
+from .sources import DEFAULT_PATTERNS, Source, is_jsonl, iter_directory, iter_jsonl, output_name, spool_stdin
+from .stages.base import Stage
+
+STEPS = {"fix": [], "strip": ["strip"], "dedup": ["dedup"], "run": ["strip", "dedup"]}
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="corpusclean")
+def cli() -> None:
+    """Clean scraped web text into a corpus, with every removal explained.
+
+    Each document's clean text is written with a report of what was removed and why;
+    the clean text plus the report rebuilds the (encoding-fixed) input exactly.
+
+    Example:
+
+        corpusclean run seeds/ clean/
+    """
+
+
+# -- shared options --------------------------------------------------------------------------
+
+def io_options(fn: Callable) -> Callable:
+    """IN, OUT and the options every corpus command takes."""
+    for decorator in reversed([
+        click.argument("source", metavar="IN"),
+        click.argument("target", metavar="OUT"),
+        click.option("-w", "--workers", type=click.IntRange(min=1), default=os.cpu_count() or 1,
+                     show_default="all cores", help="Processes to run documents on. Output is the same for any number."),
+        click.option("--glob", "patterns", multiple=True, metavar="PATTERN",
+                     help=f"Which files of a directory IN to read (repeatable). Default: {' '.join(DEFAULT_PATTERNS)}."),
+        click.option("--max-bytes", type=click.IntRange(min=1), default=64_000_000, show_default=True,
+                     help="Larger inputs are reported as failed instead of read."),
+        click.option("--summary", "summary_path", type=click.Path(dir_okay=False), default=None,
+                     help="Where to write the run summary (default: OUT/corpusclean-summary.json, or OUT.summary.json for JSONL)."),
+        click.option("--timing", is_flag=True, help="Record the run's time in the summary (makes it differ between runs)."),
+        click.option("-q", "--quiet", is_flag=True, help="No progress bar or closing line on stderr."),
+    ]):
+        fn = decorator(fn)
+    return fn
+
+
+def strip_options(fn: Callable) -> Callable:
+    for decorator in reversed([
+        click.option("--rules", "rule_dirs", multiple=True, type=click.Path(exists=True, file_okay=False),
+                     help="A folder of extra rule packs (*.toml, repeatable). A rule with a shipped id replaces it."),
+        click.option("--disable", multiple=True, metavar="ID|CATEGORY",
+                     help="Switch off a rule by id, or a whole category (repeatable, or comma-separated)."),
+        click.option("--lang", default=None, metavar="CODES",
+                     help="Keep only pages in these languages, e.g. en,de (others are reported as dropped)."),
+        click.option("--no-classifier", is_flag=True,
+                     help="Rules only: do not run the chrome classifier on lines no rule matched."),
+    ]):
+        fn = decorator(fn)
+    return fn
+
+
+# -- building the job ------------------------------------------------------------------------
+
+def build_stages(steps: list[str], options: dict[str, Any]) -> list[Stage]:
+    stages: list[Stage] = []
+    if "strip" in steps:
+        from .stages.strip import strip_stages
+
+        stages += strip_stages(options)
+    if "dedup" in steps:
+        from .stages.dedup import DedupStage
+
+        stages.append(DedupStage(config_from_options(options)))
+    return stages
+
+
+def check_paths(source: str, target: str) -> None:
+    """Refuse before anything is written: OUT equal to IN or inside it, or a missing IN."""
+    if source != "-" and not Path(source).exists():
+        raise click.ClickException(f"IN does not exist: {source}")
+    if source == "-" or target == "-":
+        return
+    src, dst = Path(source).resolve(), Path(target).resolve()
+    if src == dst:
+        raise click.ClickException("OUT is the same as IN; inputs are never overwritten. Choose another OUT.")
+    if src.is_dir() and src in dst.parents:
+        raise click.ClickException(f"OUT ({target}) is inside IN ({source}); the outputs would be read as inputs. Choose an OUT outside IN.")
+    if is_jsonl(source) and not is_jsonl(target):
+        raise click.ClickException("JSONL input writes JSONL: give OUT as a .jsonl or .jsonl.gz path, or - for stdout.")
+
+
+def source_factory(source: str, patterns: tuple[str, ...]) -> Callable[[], Iterator[Source]]:
+    if source == "-":
+        spooled = spool_stdin()
+        return lambda: iter_jsonl(spooled)
+    if is_jsonl(source):
+        return lambda: iter_jsonl(source)
+    path = Path(source)
+    if path.is_dir():
+        return lambda: iter_directory(path, patterns or DEFAULT_PATTERNS)
+    return lambda: iter([Source(name=output_name(path.name), path=path, relpath=path.name)])
+
+
+def count_documents(source: str) -> int:
+    """For the progress bar only: files to read, or non-empty lines of a JSONL file."""
+    if source == "-":
+        return 0
+    if is_jsonl(source):
+        with (gzip.open(source, "rb") if source.endswith(".gz") else open(source, "rb")) as handle:
+            return sum(1 for line in handle if line.strip())
+    path = Path(source)
+    return sum(1 for _ in iter_directory(path)) if path.is_dir() else 1
+
+
+def run_command(command: str, options: dict[str, Any]) -> None:
+    source, target = options["source"], options["target"]
+    check_paths(source, target)
+    steps = STEPS[command]
+    stages = build_stages(steps, options)
+    job = Job(stages=stages, steps=steps, max_bytes=options["max_bytes"])
+    config = {"steps": ["fix", *steps], "max_bytes": options["max_bytes"],
+              "stages": {stage.name: stage.settings() for stage in stages}}
+    summary = Summary(command, config)
+    sink = JsonlSink(target, options["summary_path"]) if is_jsonl(target) else DirectorySink(Path(target))
+    sources = source_factory(source, tuple(options["patterns"]))
+    show = not options["quiet"] and sys.stderr.isatty()
+    total = count_documents(source) if show else 1
+    with click.progressbar(length=max(total, 1), label=f"corpusclean {command}", file=sys.stderr,
+                           hidden=not show, show_pos=True) as bar:
+        try:
+            seconds = run_corpus(sources, job, sink.write, summary, options["workers"], bar.update)
+        except BaseException:
+            if isinstance(sink, JsonlSink):
+                sink.abort()
+            raise
+    written = sink.close(summary.to_json(seconds if options["timing"] else None))
+    if not options["quiet"]:
+        mb = summary.input_bytes / 1e6
+        removed = summary.fixed_chars - summary.clean_chars
+        share = removed / summary.fixed_chars if summary.fixed_chars else 0.0
+        click.echo(
+            f"corpusclean {command}: {sum(summary.documents.values())} documents "
+            f"({summary.failed} failed, {summary.documents['dropped']} dropped), "
+            f"{mb:.1f} MB in {seconds:.1f} s ({mb / seconds if seconds else 0:.1f} MB/s); "
+            f"removed {share:.1%} of characters." + (f" Summary: {written}" if written else ""),
+            err=True)
+        for failure in summary.failures[:10]:
+            click.echo(f"  failed: {failure['document']}: {failure['error']}", err=True)
+        if len(summary.failures) > 10:
+            click.echo(f"  ... and {len(summary.failures) - 10} more (see the summary)", err=True)
+    if summary.failed:
+        sys.exit(1)
+
+
+@cli.command()
+@io_options
+def fix(**options: Any) -> None:
+    """Fix encoding only: decode, normalise line endings, repair mojibake with ftfy.
+
+    IN is a directory (read recursively; relative paths are kept under OUT), one file, a
+    .jsonl/.jsonl.gz file of records with `id` and `text` (or `html`), or - for JSONL on stdin.
+
+    Example:
+
+        corpusclean fix seeds/ work/fixed/
+    """
+    run_command("fix", options)
+
+
+@cli.command()
+@io_options
+@strip_options
+def strip(**options: Any) -> None:
+    """Strip site chrome only: rule packs, then the chrome classifier.
+
+    IN may be the output of `corpusclean fix` (its reports are carried on), or raw input,
+    which is encoding-fixed first.
+
+    Example:
+
+        corpusclean strip work/fixed/ work/stripped/ --disable social
+    """
+    run_command("strip", options)
+
+
+@cli.command()
+@io_options
+@dedup_options
+def dedup(**options: Any) -> None:
+    """Remove duplicate and near-duplicate paragraphs only.
+
+    Example:
+
+        corpusclean dedup work/stripped/ clean/
+    """
+    run_command("dedup", options)
+
+
+@cli.command()
+@io_options
+@strip_options
+@dedup_options
+def run(**options: Any) -> None:
+    """Run every stage in one pass: fix, strip, dedup. No intermediate folders.
+
+    Gives the same text and removals as `fix`, `strip` and `dedup` chained through folders.
+
+    Example:
+
+        corpusclean run seeds/ clean/
+    """
+    run_command("run", options)

@@ -1,0 +1,1 @@
+"""Near-duplicate detection: within a page, across the corpus, and whole pages."""

@@ -1,0 +1,163 @@
+"""The two things every stage shares: a Document and the Removal records stages attach to it.
+
+Stages never edit text. They look at the lines that are still live and call
+`Document.remove(...)`, which appends a `Removal`. `layout.apply` cuts them all out once, at the
+end, and the report *is* the list of removals (see STYLE.md, "Detect first, apply once").
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+
+@dataclass(frozen=True)
+class Removal:
+    """One removed run of whole lines.
+
+    `start`/`end` are character offsets into the encoding-fixed text (end exclusive, trailing
+    newline included); `line_start`/`line_end` are 1-based and inclusive.
+    """
+
+    stage: str
+    rule: str
+    category: str
+    line_start: int
+    line_end: int
+    start: int
+    end: int
+    text: str
+    reason: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        row = {
+            "stage": self.stage,
+            "rule": self.rule,
+            "category": self.category,
+            "lines": [self.line_start, self.line_end],
+            "chars": [self.start, self.end],
+            "text": self.text,
+        }
+        if self.reason:
+            row["reason"] = self.reason
+        if self.details:
+            row["details"] = self.details
+        return row
+
+    @classmethod
+    def from_json(cls, row: dict[str, Any]) -> "Removal":
+        return cls(
+            stage=row["stage"],
+            rule=row["rule"],
+            category=row["category"],
+            line_start=row["lines"][0],
+            line_end=row["lines"][1],
+            start=row["chars"][0],
+            end=row["chars"][1],
+            text=row["text"],
+            reason=row.get("reason", ""),
+            details=row.get("details", {}),
+        )
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines without their newline. The fix stage guarantees text is empty or ends with "\\n"."""
+    if not text:
+        return []
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+def is_blank(line: str) -> bool:
+    return not line.strip()
+
+
+class Document:
+    """Encoding-fixed text, its lines, and the removals stages have decided on so far."""
+
+    def __init__(self, name: str, text: str, meta: dict[str, Any] | None = None,
+                 removals: list[Removal] | None = None):
+        self.name = name
+        self.text = text
+        self.lines = split_lines(text)
+        self.meta: dict[str, Any] = meta if meta is not None else {}
+        self.offsets: list[int] = []
+        pos = 0
+        for line in self.lines:
+            self.offsets.append(pos)
+            pos += len(line) + 1
+        self.removed = [False] * len(self.lines)
+        self.removals: list[Removal] = []
+        for removal in removals or []:
+            self._mark(removal)
+
+    # -- reading -------------------------------------------------------------------------
+    def is_live(self, index: int) -> bool:
+        return not self.removed[index]
+
+    def live_indices(self) -> list[int]:
+        return [i for i, gone in enumerate(self.removed) if not gone]
+
+    def paragraphs(self) -> list[list[int]]:
+        """Runs of live, non-blank lines (0-based indices). A removed line ends a paragraph."""
+        blocks: list[list[int]] = []
+        current: list[int] = []
+        for i, line in enumerate(self.lines):
+            if self.removed[i] or is_blank(line):
+                if current:
+                    blocks.append(current)
+                    current = []
+            else:
+                current.append(i)
+        if current:
+            blocks.append(current)
+        return blocks
+
+    def span_text(self, first: int, last: int) -> str:
+        return self.text[self.offsets[first]:self._end_offset(last)]
+
+    # -- deciding ------------------------------------------------------------------------
+    def remove(self, first: int, last: int, *, stage: str, rule: str, category: str,
+               reason: str = "", details: dict[str, Any] | None = None) -> list[Removal]:
+        """Remove lines first..last (0-based, inclusive). Lines already removed are skipped,
+        so the span may become several records; each keeps the same rule and reason."""
+        made: list[Removal] = []
+        for a, b in self._live_runs(first, last):
+            removal = Removal(
+                stage=stage, rule=rule, category=category,
+                line_start=a + 1, line_end=b + 1,
+                start=self.offsets[a], end=self._end_offset(b),
+                text=self.span_text(a, b), reason=reason, details=dict(details or {}),
+            )
+            self._mark(removal)
+            made.append(removal)
+        return made
+
+    def iter_removals(self) -> Iterator[Removal]:
+        return iter(sorted(self.removals, key=lambda r: r.start))
+
+    # -- internals -----------------------------------------------------------------------
+    def _end_offset(self, last: int) -> int:
+        return self.offsets[last] + len(self.lines[last]) + 1
+
+    def _live_runs(self, first: int, last: int) -> list[tuple[int, int]]:
+        runs, start = [], None
+        for i in range(first, last + 1):
+            if self.removed[i]:
+                if start is not None:
+                    runs.append((start, i - 1))
+                    start = None
+            elif start is None:
+                start = i
+        if start is not None:
+            runs.append((start, last))
+        return runs
+
+    def _mark(self, removal: Removal) -> None:
+        for i in range(removal.line_start - 1, removal.line_end):
+            if self.removed[i]:
+                raise ValueError(f"{self.name}: line {i + 1} removed twice ({removal.rule})")
+            self.removed[i] = True
+        self.removals.append(removal)

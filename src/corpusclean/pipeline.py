@@ -1,0 +1,163 @@
+"""Run stages over a corpus: load → (corpus pass) → stages → apply → write, in input order.
+
+Data flows one way. Workers load and process one document each and hand back its clean text
+and report; the parent only writes and adds up, in input order, so the output is the same
+whatever the number of workers. Documents are streamed in bounded batches: memory holds the
+stages' corpus state and one batch, never the corpus.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import time
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any, Callable, Iterable, Iterator
+
+from .encoding import fix
+from .errors import InputError
+from .layout import apply, rebuild, without_layout
+from .model import Document, Removal
+from .report import Summary, document_report, failure_report
+from .sources import Payload, Source, read_source
+from .stages.base import Stage
+
+#: documents handed to the pool at a time, per worker: bounds memory, keeps workers busy
+BATCH_PER_WORKER = 32
+
+
+@dataclass
+class Result:
+    name: str
+    report: dict[str, Any]
+    clean: str | None = None                 # None when the document failed or was dropped
+    extra: dict[str, Any] = field(default_factory=dict)  # JSONL fields passed through
+    listed: bool = True                      # False for a JSONL line with no usable id
+
+
+@dataclass
+class Job:
+    """What every worker needs: the stages (prepared) and the input limits."""
+
+    stages: list[Stage]
+    steps: list[str]
+    max_bytes: int
+
+
+def load_document(source: Source, max_bytes: int) -> tuple[Document, Payload]:
+    """The encoding-fixed document, from raw input or from an earlier stage's output + report."""
+    payload = read_source(source, max_bytes)
+    source_info: dict[str, Any] = {"kind": payload.kind}
+    if source.relpath is not None:
+        source_info["path"] = source.relpath
+    source_info["bytes"] = len(payload.content.encode("utf-8")) if isinstance(payload.content, str) else len(payload.content)
+    prior = payload.prior_report
+    if prior is not None:
+        clean = payload.content.decode("utf-8") if isinstance(payload.content, bytes) else payload.content
+        removals = [Removal.from_json(row) for row in prior["removals"]]
+        try:
+            text = rebuild(clean, removals)
+        except ValueError as err:
+            raise InputError(f"its report does not match its text ({err}); was the text edited?") from None
+        meta = {key: prior[key] for key in ("encoding", "stages", "language", "extractor") if key in prior}
+        meta["source"] = prior.get("source", source_info)
+        return Document(source.name, text, meta, without_layout(removals)), payload
+    meta: dict[str, Any] = {"source": source_info, "stages": ["fix"]}
+    content = payload.content
+    if payload.kind == "html":
+        from .extract import extract_html
+
+        content, meta["extractor"] = extract_html(content)
+    text, meta["encoding"] = fix(content)
+    return Document(source.name, text, meta), payload
+
+
+def observe_one(job: Job, numbered: tuple[int, Source]) -> tuple[int, list[Any] | None]:
+    number, source = numbered
+    try:
+        doc, _ = load_document(source, job.max_bytes)
+    except InputError:
+        return number, None  # reported in pass 2, where the same error happens again
+    return number, [stage.observe(doc) if stage.needs_corpus else None for stage in job.stages]
+
+
+def process_one(job: Job, source: Source) -> Result:
+    try:
+        doc, payload = load_document(source, job.max_bytes)
+    except InputError as err:
+        return _failed(source, str(err))
+    for step in job.steps:
+        if step not in doc.meta["stages"]:
+            doc.meta["stages"].append(step)
+    try:
+        for stage in job.stages:
+            stage(doc)
+            if doc.meta.get("dropped"):
+                break
+    except InputError as err:
+        return _failed(source, str(err))
+    if doc.meta.get("dropped"):
+        apply(doc)
+        report = document_report(doc, None, status="dropped", dropped=doc.meta["dropped"])
+        return Result(source.name, report, None, payload.extra)
+    clean = apply(doc)
+    return Result(source.name, document_report(doc, clean), clean, payload.extra)
+
+
+def _failed(source: Source, message: str) -> Result:
+    info = {"path": source.relpath} if source.relpath is not None else {}
+    listed = source.record is not None and "id" in source.record or source.path is not None
+    return Result(source.name, failure_report(source.name, message, info), None,
+                  {k: v for k, v in (source.record or {}).items() if k not in ("text", "html", "report")},
+                  listed=listed)
+
+
+# -- the driver ------------------------------------------------------------------------------
+
+_JOB: Job | None = None  # set in the parent before the pool forks; read by workers
+
+
+def _observe(numbered: tuple[int, Source]) -> tuple[int, list[Any] | None]:
+    assert _JOB is not None
+    return observe_one(_JOB, numbered)
+
+
+def _process(source: Source) -> Result:
+    assert _JOB is not None
+    return process_one(_JOB, source)
+
+
+def ordered_map(fn: Callable[[Any], Any], items: Iterable[Any], workers: int) -> Iterator[Any]:
+    """fn over items in order, on `workers` processes, holding one bounded batch at a time."""
+    if workers <= 1:
+        yield from map(fn, items)
+        return
+    context = multiprocessing.get_context("fork")
+    batch_size = workers * BATCH_PER_WORKER
+    iterator = iter(items)
+    with context.Pool(workers) as pool:
+        while batch := list(islice(iterator, batch_size)):
+            yield from pool.imap(fn, batch, chunksize=max(1, batch_size // (workers * 8)))
+
+
+def run_corpus(sources: Callable[[], Iterator[Source]], job: Job, write: Callable[[Result], None],
+               summary: Summary, workers: int, progress: Callable[[int], None] = lambda n: None) -> float:
+    """Both passes over the corpus. Returns the seconds taken."""
+    global _JOB
+    started = time.perf_counter()
+    _JOB = job
+    try:
+        corpus_stages = [(i, s) for i, s in enumerate(job.stages) if s.needs_corpus]
+        if corpus_stages:
+            for number, observations in ordered_map(_observe, enumerate(sources()), workers):
+                if observations is not None:
+                    for i, stage in corpus_stages:
+                        stage.absorb(number, observations[i])
+            for _, stage in corpus_stages:
+                stage.prepare()
+        for result in ordered_map(_process, sources(), workers):
+            write(result)
+            summary.add(result.report)
+            progress(1)
+    finally:
+        _JOB = None
+    return time.perf_counter() - started

@@ -1,0 +1,120 @@
+"""The per-document report and the run summary.
+
+A report is plain JSON: what the fix stage did, which stages ran, the language, sizes, and the
+list of removals. The clean text plus `removals` rebuilds the encoding-fixed text exactly
+(`layout.rebuild`). The summary adds up reports; it holds nothing that changes from run to run
+unless `--timing` asks for it, so a run's output is byte-identical whatever the workers.
+"""
+from __future__ import annotations
+
+import platform
+from collections import Counter
+from importlib import metadata
+from typing import Any
+
+from . import __version__
+from .model import Document
+
+REPORT_VERSION = 1
+
+
+def document_report(doc: Document, clean: str | None, status: str = "ok", **extra: Any) -> dict[str, Any]:
+    removals = [r.to_json() for r in doc.iter_removals()]
+    removed_chars = sum(r["chars"][1] - r["chars"][0] for r in removals)
+    report: dict[str, Any] = {
+        "document": doc.name,
+        "status": status,
+        "report_version": REPORT_VERSION,
+        "source": doc.meta.get("source", {}),
+        "encoding": doc.meta.get("encoding", {}),
+        "stages": doc.meta.get("stages", []),
+        "language": doc.meta.get("language", {"code": "unknown"}),
+        "sizes": {
+            "input_bytes": doc.meta.get("source", {}).get("bytes"),
+            "fixed_chars": len(doc.text),
+            "clean_chars": len(clean) if clean is not None else 0,
+            "removed_chars": removed_chars,
+        },
+        "removals": removals,
+    }
+    for key in ("extractor", "page_duplicate_of"):
+        if key in doc.meta:
+            report[key] = doc.meta[key]
+    report.update(extra)
+    return report
+
+
+def failure_report(name: str, error: str, source: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"document": name, "status": "failed", "report_version": REPORT_VERSION,
+            "error": error, "source": source or {}, "removals": []}
+
+
+class Summary:
+    """Totals over a run, built from reports in input order."""
+
+    def __init__(self, command: str, config: dict[str, Any]):
+        self.command = command
+        self.config = config
+        self.documents = Counter()  # by status
+        self.by_category: Counter = Counter()
+        self.by_category_chars: Counter = Counter()
+        self.by_rule: Counter = Counter()
+        self.by_rule_chars: Counter = Counter()
+        self.input_bytes = 0
+        self.fixed_chars = 0
+        self.clean_chars = 0
+        self.failures: list[dict[str, str]] = []
+        self.dropped: list[dict[str, str]] = []
+
+    def add(self, report: dict[str, Any]) -> None:
+        status = report["status"]
+        self.documents[status] += 1
+        if status == "failed":
+            self.failures.append({"document": report["document"], "error": report["error"]})
+            return
+        if status == "dropped":
+            self.dropped.append({"document": report["document"], "reason": report.get("dropped", "")})
+        sizes = report["sizes"]
+        self.input_bytes += sizes.get("input_bytes") or 0
+        self.fixed_chars += sizes["fixed_chars"]
+        self.clean_chars += sizes["clean_chars"]
+        for removal in report["removals"]:
+            chars = removal["chars"][1] - removal["chars"][0]
+            self.by_category[removal["category"]] += 1
+            self.by_category_chars[removal["category"]] += chars
+            self.by_rule[removal["rule"]] += 1
+            self.by_rule_chars[removal["rule"]] += chars
+
+    @property
+    def failed(self) -> int:
+        return self.documents["failed"]
+
+    def to_json(self, seconds: float | None = None) -> dict[str, Any]:
+        summary: dict[str, Any] = {
+            "command": self.command,
+            "documents": dict(sorted(self.documents.items())),
+            "sizes": {"input_bytes": self.input_bytes, "fixed_chars": self.fixed_chars,
+                      "clean_chars": self.clean_chars, "removed_chars": self.fixed_chars - self.clean_chars},
+            "removed_by_category": {k: {"removals": self.by_category[k], "chars": self.by_category_chars[k]}
+                                    for k in sorted(self.by_category)},
+            "removed_by_rule": {k: {"removals": self.by_rule[k], "chars": self.by_rule_chars[k]}
+                                for k in sorted(self.by_rule)},
+            "failures": self.failures,
+            "dropped": self.dropped,
+            "config": self.config,
+            "versions": versions(),
+        }
+        if seconds is not None:
+            summary["time"] = {"seconds": round(seconds, 3),
+                               "mb_per_second": round(self.input_bytes / 1e6 / seconds, 3) if seconds else None}
+        return summary
+
+
+def versions() -> dict[str, str]:
+    found = {"corpusclean": __version__, "python": platform.python_version()}
+    for package in ("ftfy", "trafilatura", "datasketch", "langdetect", "click", "numpy"):
+        try:
+            found[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            found[package] = "not installed"
+    return found

@@ -1,0 +1,116 @@
+"""Where results go: a directory of NAME.txt + NAME.report.json, or a JSONL file / stdout.
+
+Every file is written atomically (a temporary file in the same folder, then a rename), so a
+crash never leaves a half-written output behind.
+"""
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from .pipeline import Result
+from .sources import REPORT_SUFFIX, SUMMARY_NAME
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def dump_json(value: dict[str, Any]) -> bytes:
+    """One top-level key per line and one removal (or other list item) per line: compact enough
+    to read, and a review diff shows exactly which removals changed."""
+    lines = []
+    for key, item in value.items():
+        head = f" {json.dumps(key)}: "
+        if isinstance(item, list) and item:
+            rows = ",\n  ".join(json.dumps(row, ensure_ascii=False) for row in item)
+            lines.append(f"{head}[\n  {rows}\n ]")
+        else:
+            lines.append(head + json.dumps(item, ensure_ascii=False))
+    return ("{\n" + ",\n".join(lines) + "\n}\n").encode("utf-8")
+
+
+class DirectorySink:
+    """OUT/NAME.txt and OUT/NAME.report.json, mirroring the input's relative paths."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    def write(self, result: Result) -> None:
+        if not result.listed:
+            return  # no name to write under; the summary lists it
+        text_path = self.root / (result.name + ".txt")
+        if result.clean is not None:
+            atomic_write(text_path, result.clean.encode("utf-8"))
+        elif text_path.exists():
+            text_path.unlink()  # a stale output of an earlier run must not pass for this one
+        atomic_write(self.root / (result.name + REPORT_SUFFIX), dump_json(result.report))
+
+    def close(self, summary: dict[str, Any]) -> Path:
+        path = self.root / SUMMARY_NAME
+        atomic_write(path, dump_json(summary))
+        return path
+
+
+class JsonlSink:
+    """One record per input record, same ids and order: the input's fields, `text`, `report`."""
+
+    def __init__(self, target: str, summary_path: str | None = None):
+        self.target = target
+        self.summary_path = summary_path or (None if target == "-" else target + ".summary.json")
+        if target == "-":
+            self.handle = sys.stdout
+            self.tmp = None
+        else:
+            path = Path(target)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, self.tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            raw = os.fdopen(fd, "wb")
+            self.handle = gzip.open(raw, "wt", encoding="utf-8") if target.endswith(".gz") else open(fd, "w", encoding="utf-8", closefd=False)
+            self._raw = raw
+
+    def write(self, result: Result) -> None:
+        if not result.listed:
+            return
+        record = dict(result.extra)
+        record["id"] = result.extra.get("id", result.name)
+        if result.clean is not None:
+            record["text"] = result.clean
+        record["report"] = result.report
+        self.handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+    def close(self, summary: dict[str, Any]) -> Path | None:
+        if self.tmp is not None:
+            self.handle.close()
+            self._raw.close()
+            os.replace(self.tmp, self.target)
+        else:
+            self.handle.flush()
+        if self.summary_path:
+            path = Path(self.summary_path)
+            atomic_write(path, dump_json(summary))
+            return path
+        return None
+
+    def abort(self) -> None:
+        if self.tmp is not None:
+            self.handle.close()
+            self._raw.close()
+            os.unlink(self.tmp)

@@ -1,0 +1,165 @@
+"""Where documents come from: a directory, one file, a JSONL file, or JSONL on stdin.
+
+A `Source` is cheap to make and to send to a worker: for files it holds only the path, and the
+worker reads the bytes. `read_source` turns it into a `Payload`: the raw content, what kind it
+is, and the report of an earlier stage when there is one (chained `fix | strip | dedup`).
+"""
+from __future__ import annotations
+
+import fnmatch
+import gzip
+import io
+import json
+import os
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+from .errors import InputError
+
+DEFAULT_PATTERNS = ("*.txt", "*.html", "*.htm", "*.html.gz")
+REPORT_SUFFIX = ".report.json"
+SUMMARY_NAME = "corpusclean-summary.json"
+HTML_SUFFIXES = (".html.gz", ".html", ".htm")
+
+
+@dataclass
+class Source:
+    """One document to read. `name` is its output name: a relative path or a JSONL id."""
+
+    name: str
+    path: Path | None = None         # a file on disk, read by the worker
+    relpath: str | None = None       # its path relative to IN, recorded in the report
+    record: dict[str, Any] | None = None  # a JSONL record, already parsed
+    error: str | None = None         # the source could not even be listed (malformed JSONL)
+
+
+@dataclass
+class Payload:
+    kind: str                        # "text" or "html"
+    content: bytes | str
+    prior_report: dict[str, Any] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)  # other JSONL fields, passed through
+
+
+def is_jsonl(path: str) -> bool:
+    return path == "-" or path.endswith(".jsonl") or path.endswith(".jsonl.gz")
+
+
+def output_name(relpath: str) -> str:
+    """foo/bar.html.gz -> foo/bar (the writer adds .txt and .report.json)."""
+    for suffix in HTML_SUFFIXES + (".txt",):
+        if relpath.endswith(suffix):
+            return relpath[: -len(suffix)]
+    return relpath
+
+
+def iter_directory(root: Path, patterns: tuple[str, ...] = DEFAULT_PATTERNS) -> Iterator[Source]:
+    """Every matching file below root, in sorted relative-path order (the corpus order)."""
+    found: list[str] = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames.sort()
+        for filename in filenames:
+            if filename.endswith(REPORT_SUFFIX) or filename == SUMMARY_NAME:
+                continue
+            if any(fnmatch.fnmatch(filename, pattern) for pattern in patterns):
+                found.append(os.path.relpath(os.path.join(dirpath, filename), root))
+    for rel in sorted(found):
+        yield Source(name=output_name(Path(rel).as_posix()), path=root / rel, relpath=Path(rel).as_posix())
+
+
+def iter_jsonl(path: str) -> Iterator[Source]:
+    """Records of a JSONL file (plain or gzip), in file order. A line that is not a JSON object
+    with an `id` becomes a Source with an error, so the run reports it and goes on."""
+    with _open_jsonl(path) as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as err:
+                yield Source(name=f"line {number}", error=f"line {number}: not valid JSON ({err.msg} at column {err.colno})")
+                continue
+            if not isinstance(record, dict):
+                yield Source(name=f"line {number}", error=f"line {number}: a JSON {type(record).__name__}, not an object")
+                continue
+            if "id" not in record:
+                yield Source(name=f"line {number}", record=record, error=f"line {number}: record has no `id`")
+                continue
+            yield Source(name=str(record["id"]), record=record)
+
+
+def _open_jsonl(path: str):
+    if path == "-":
+        return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="strict")
+    if path.endswith(".gz"):
+        return gzip.open(path, "rt", encoding="utf-8")
+    return open(path, encoding="utf-8")
+
+
+def spool_stdin() -> str:
+    """The corpus pass reads the input twice; stdin can be read once, so keep a copy."""
+    handle = tempfile.NamedTemporaryFile(prefix="corpusclean-stdin-", suffix=".jsonl", delete=False)
+    with handle:
+        shutil.copyfileobj(sys.stdin.buffer, handle)
+    return handle.name
+
+
+def read_source(source: Source, max_bytes: int) -> Payload:
+    """Read what a Source points at. Raises InputError with a message for the user."""
+    if source.error:
+        raise InputError(source.error)
+    if source.record is not None:
+        return _from_record(source.record, max_bytes)
+    assert source.path is not None
+    return _from_file(source.path, max_bytes)
+
+
+def _from_file(path: Path, max_bytes: int) -> Payload:
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise InputError(f"{size:,} bytes is over the --max-bytes limit of {max_bytes:,}; raise the limit to process it")
+        if path.name.endswith(".gz"):
+            with gzip.open(path, "rb") as handle:
+                raw = handle.read(max_bytes + 1)
+            if len(raw) > max_bytes:
+                raise InputError(f"decompresses to over the --max-bytes limit of {max_bytes:,}")
+        else:
+            raw = path.read_bytes()
+    except PermissionError:
+        raise InputError("cannot read: permission denied") from None
+    except (OSError, EOFError) as err:
+        raise InputError(f"cannot read: {err.strerror or err}") from None
+    kind = "html" if path.name.endswith(HTML_SUFFIXES) else "text"
+    report_path = path.with_name(output_name(path.name) + REPORT_SUFFIX)
+    prior = None
+    if kind == "text" and report_path.exists():
+        try:
+            prior = json.loads(report_path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as err:
+            raise InputError(f"has a report beside it that cannot be read ({report_path.name}: {err})") from None
+        if not isinstance(prior, dict) or "removals" not in prior:
+            prior = None
+    return Payload(kind=kind, content=raw, prior_report=prior)
+
+
+def _from_record(record: dict[str, Any], max_bytes: int) -> Payload:
+    extra = {k: v for k, v in record.items() if k not in ("text", "html", "report")}
+    if isinstance(record.get("text"), str):
+        kind, content = "text", record["text"]
+    elif isinstance(record.get("html"), str):
+        kind, content = "html", record["html"]
+    elif "text" in record:
+        raise InputError(f"`text` is a {type(record['text']).__name__}, not a string")
+    else:
+        raise InputError("record has neither `text` nor `html`")
+    if len(content) > max_bytes:
+        raise InputError(f"{len(content):,} characters is over the --max-bytes limit of {max_bytes:,}")
+    prior = record.get("report") if isinstance(record.get("report"), dict) else None
+    if prior is not None and "removals" not in prior:
+        prior = None
+    return Payload(kind=kind, content=content, prior_report=prior, extra=extra)

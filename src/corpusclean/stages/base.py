@@ -1,0 +1,53 @@
+"""The Stage contract.
+
+A stage looks at a Document's live lines and records removals with `doc.remove(...)`; it never
+edits text. A stage that needs to see the whole corpus first (the dedup stage, the classifier's
+"how often does this line recur" signal) overrides `observe` and `prepare`:
+
+    pass 1, in workers:  observation = stage.observe(doc)        for every document
+    pass 1, in parent:   stage.absorb(number, observation)       in sorted input order, streamed
+                         stage.prepare()                         once, after the last document
+    pass 2, in workers:  stage.process(doc)                      with the prepared state
+
+Stages must be picklable and deterministic: the same document and prepared state give the
+same removals whatever process runs them.
+"""
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from ..model import Document
+
+
+class Stage:
+    name: str = "stage"
+    #: the command-line group this stage belongs to: "strip" or "dedup"
+    step: str = ""
+
+    def observe(self, doc: Document) -> Any:
+        """Per-document data for the corpus pass. None means the stage needs no corpus pass."""
+        return None
+
+    @property
+    def needs_corpus(self) -> bool:
+        return type(self).observe is not Stage.observe
+
+    def absorb(self, number: int, observation: Any) -> None:
+        """Take one document's observation, in input order (document numbers count from 0)."""
+
+    def prepare(self) -> None:
+        """Finish the corpus-wide state once every observation has been absorbed."""
+
+    def process(self, doc: Document) -> None:
+        raise NotImplementedError
+
+    def settings(self) -> dict[str, Any]:
+        """The settings this stage ran with, recorded in the run summary."""
+        return {}
+
+    def __call__(self, doc: Document) -> None:
+        started = time.perf_counter()
+        self.process(doc)
+        timings = doc.meta.setdefault("timings", {})
+        timings[self.name] = timings.get(self.name, 0.0) + time.perf_counter() - started
