@@ -1,0 +1,262 @@
+"""HTML in: decode the bytes, let trafilatura find the main text, lay it out as paragraphs.
+
+trafilatura decides *what* is the article; this module decides only how its answer becomes
+lines. Our strip stages work on paragraphs (runs of non-blank lines), so every block trafilatura
+returns (paragraph, heading, list, table, quote, code block) becomes one paragraph, separated
+from the next by a blank line; list items, table rows, code lines and <br> become lines inside
+it. That is the shape of the plain-text dumps the strip stages are tuned on.
+
+The result is text; `pipeline.load_document` runs the fix stage on it like on any other input,
+and the report's `extractor` section records what ran here, with which settings.
+"""
+from __future__ import annotations
+
+import re
+from importlib import metadata
+from typing import Any, Iterator
+
+from .encoding import decode
+from .errors import InputError
+
+# Each setting says why (see STYLE.md: explicit settings for third-party tools).
+TRAFILATURA_SETTINGS: dict[str, Any] = {
+    "deduplicate": False,       # its LRU cache is process-global: output would depend on what ran before
+    "favor_recall": True,       # text it drops is lost for good; chrome it keeps, our strip stages remove
+    "include_comments": False,  # reader comments are not the page's text
+    "include_tables": True,     # tables in articles are content; the strip stages judge them like the rest
+    "include_images": False,    # alt text and captions of images are rarely sentences
+    "include_links": False,     # link targets are markup, not text
+    "include_formatting": False,  # no markdown markers in a plain-text corpus
+    "with_metadata": False,     # metadata is not written out; the title is not part of the text
+    "fast": False,              # keep its fallback extractors for pages its own heuristics miss
+}
+
+# trafilatura's XML vocabulary (trafilatura/xml.py TEI_VALID_TAGS), by how it lays out.
+PARAGRAPH_TAGS = {"p", "head", "list", "table", "quote", "code", "ab", "div"}
+LINE_TAGS = {"item", "row"}
+CELL_SEPARATOR = " | "
+_CELL_MARK = "\x1f"  # stands between cells until a row's line is finished
+
+_SPACE = re.compile(r"\s+")
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+
+
+def extract_html(content: bytes | str) -> tuple[str, dict[str, Any]]:
+    """The main text of an HTML page, and the report's `extractor` section.
+
+    Raises InputError when the page cannot be decoded or holds no main text.
+    """
+    import trafilatura  # imported here: it is slow to import and text-only runs never need it
+
+    if isinstance(content, bytes):
+        html, decoding = decode_html(content)
+    else:
+        html, decoding = content, {"encoding": "unicode"}
+    if not html.strip():
+        raise InputError("empty HTML page")
+    tree = parse_html(html)
+    hidden = prune_hidden(tree)
+    found = trafilatura.bare_extraction(tree, **TRAFILATURA_SETTINGS)
+    if found is None or found.body is None:
+        raise InputError("trafilatura found no main text in this HTML page")
+    paragraphs = list(body_paragraphs(found.body))
+    if not paragraphs:
+        raise InputError("trafilatura found no main text in this HTML page")
+    info = {
+        "name": "trafilatura",
+        "version": _version("trafilatura"),
+        "settings": TRAFILATURA_SETTINGS,
+        "decoded": decoding,
+        "hidden_elements_removed": hidden,
+    }
+    return "\n\n".join(paragraphs) + "\n", info
+
+
+# -- decoding --------------------------------------------------------------------------------
+
+def decode_html(raw: bytes) -> tuple[str, dict[str, Any]]:
+    """Bytes to str. A BOM or valid UTF-8 wins (pages often declare a charset they do not use);
+    then the charset the page declares in a <meta>; then the shared detector of encoding.py."""
+    if raw.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        text, info = decode(raw)
+        return text, {**info, "source": "byte-order mark"}
+    try:
+        return raw.decode("utf-8"), {"encoding": "utf-8", "source": "valid UTF-8"}
+    except UnicodeDecodeError:
+        pass
+    declared = _META_CHARSET.search(raw[:4096])
+    if declared:
+        name = declared.group(1).decode("ascii").lower()
+        try:
+            return raw.decode(name), {"encoding": name, "source": "meta charset"}
+        except (LookupError, UnicodeDecodeError):
+            pass  # a wrong or unknown declaration: detect instead
+    text, info = decode(raw)
+    return text, {**info, "source": "detected"}
+
+
+# -- the tree trafilatura reads ----------------------------------------------------------------
+
+def parse_html(html: str) -> Any:
+    """An lxml tree of the page. A fragment (a JSONL record's `<p>...</p>`) is wrapped in a
+    body first: trafilatura rejects markup that does not look like a whole page."""
+    from trafilatura.utils import load_html
+
+    tree = load_html(html)
+    if tree is None:
+        tree = load_html(f"<html><body>{html}</body></html>")
+    if tree is None:
+        raise InputError("not parseable as HTML")
+    return tree
+
+
+_HIDDEN_STYLE = re.compile(r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)\b", re.IGNORECASE)
+#: a hidden element holding nearly all of the page's words is a wrapper waiting for a
+#: script to show the page (anti-flicker snippets do that): it is kept
+HIDDEN_SHARE_LIMIT = 0.8
+
+
+def prune_hidden(tree: Any) -> int:
+    """Remove elements a reader never sees: `hidden`, `aria-hidden="true"`, or an inline style
+    with display:none / visibility:hidden (the visibility test of Mozilla's Readability).
+    trafilatura keeps their text. Returns how many elements were removed."""
+    hidden = [element for element in tree.iter() if isinstance(element.tag, str) and _is_hidden(element)]
+    outermost = [element for element in hidden if not any(_is_hidden(a) for a in element.iterancestors())]
+    if not outermost:
+        return 0
+    total = len("".join(tree.itertext()).split())
+    removed = 0
+    for element in outermost:
+        words = len("".join(element.itertext()).split())
+        if total and words / total > HIDDEN_SHARE_LIMIT:
+            continue
+        _drop_keeping_tail(element)
+        removed += 1
+    return removed
+
+
+def _is_hidden(element: Any) -> bool:
+    if element.tag in ("html", "body"):
+        return False
+    return (element.get("hidden") is not None
+            or element.get("aria-hidden", "").strip().lower() == "true"
+            or bool(_HIDDEN_STYLE.search(element.get("style", ""))))
+
+
+def _drop_keeping_tail(element: Any) -> None:
+    """Remove an element but not the text that follows it (lxml stores that on the element)."""
+    parent = element.getparent()
+    if parent is None:
+        return
+    if element.tail:
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + element.tail
+        else:
+            parent.text = (parent.text or "") + element.tail
+    parent.remove(element)
+
+
+# -- layout ----------------------------------------------------------------------------------
+
+def body_paragraphs(body: Any) -> Iterator[str]:
+    """Each block of trafilatura's XML body as one paragraph of one or more lines."""
+    writer = _Writer()
+    writer.walk(body)
+    yield from writer.finish()
+
+
+class _Writer:
+    """Walks the XML tree, collecting lines into paragraphs.
+
+    Inside an item or a cell, block tags only start a new line: a list item holding two
+    paragraphs stays one item, and a table stays one paragraph.
+    """
+
+    def __init__(self) -> None:
+        self.paragraphs: list[list[str]] = []
+        self.lines: list[str] = []
+        self.line: list[str] = []
+
+    def walk(self, element: Any, inside_line: bool = False) -> None:
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if tag == "code" and not inside_line and not _is_inline(element):
+            self.end_paragraph()
+            self.lines.extend(_code_lines(element))
+            self.end_paragraph()
+            self.text(element.tail)
+            return
+        if tag == "lb":
+            self.end_line()
+            self.text(element.tail)
+            return
+        if tag == "cell":
+            if _holds_blocks(element):
+                inside_line = False  # a layout cell: its blocks are paragraphs of their own
+            else:
+                self.line.append(_CELL_MARK)
+        block = tag in PARAGRAPH_TAGS
+        if block and not inside_line:
+            self.end_paragraph()
+        elif block or tag in LINE_TAGS:
+            self.end_line()
+        self.text(element.text)
+        for child in element:
+            self.walk(child, inside_line or tag in LINE_TAGS or tag == "cell")
+        if block and not inside_line:
+            self.end_paragraph()
+        elif block or tag in LINE_TAGS:
+            self.end_line()
+        self.text(element.tail)
+
+    def text(self, value: str | None) -> None:
+        if value:
+            self.line.append(value)
+
+    def end_line(self) -> None:
+        cells = (_clean_inline(cell) for cell in "".join(self.line).split(_CELL_MARK))
+        line = CELL_SEPARATOR.join(cell for cell in cells if cell)
+        if line:
+            self.lines.append(line)
+        self.line = []
+
+    def end_paragraph(self) -> None:
+        self.end_line()
+        if self.lines:
+            self.paragraphs.append(self.lines)
+        self.lines = []
+
+    def finish(self) -> list[str]:
+        self.end_paragraph()
+        return ["\n".join(lines) for lines in self.paragraphs]
+
+
+def _is_inline(element: Any) -> bool:
+    """A <code> inside running text (a function name in a sentence) is not a code block."""
+    parent = element.getparent()
+    return parent is not None and parent.tag in {"p", "head", "hi", "ref", "item", "cell", "quote"} and (
+        bool((parent.text or "").strip()) or bool((element.tail or "").strip())
+        or element.getprevious() is not None)
+
+
+def _holds_blocks(cell: Any) -> bool:
+    """Old pages lay out whole articles in table cells; such a cell holds paragraphs."""
+    return any(child.tag in PARAGRAPH_TAGS for child in cell.iter() if child is not cell)
+
+
+def _code_lines(element: Any) -> list[str]:
+    """A code block keeps its lines and indentation; blank lines inside it are dropped so the
+    block stays one paragraph."""
+    text = "".join(element.itertext())
+    return [line.rstrip() for line in text.split("\n") if line.strip()]
+
+
+def _clean_inline(text: str) -> str:
+    return _SPACE.sub(" ", text).strip()
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:  # pragma: no cover - trafilatura is a dependency
+        return "unknown"
