@@ -1,0 +1,356 @@
+"""Chrome rule packs: loading and validating the TOML files that name known site chrome.
+
+Rules are data. Each file in `rules/` is a *pack* for one category; the shipped packs load
+first, then any `--rules DIR` the user gives (a rule whose id is already loaded replaces it).
+A pack that is wrong fails the whole run at load time, naming its file and rule id, rather than
+quietly matching nothing (or everything).
+
+The format
+----------
+A pack is a TOML file. Its top level may set `category` (the default for its rules) and
+`description`; each rule is a `[[rule]]` table::
+
+    category = "newsletter"
+    description = "E-mail sign-up prompts and what a sign-up form says around them."
+
+    [[rule]]
+    id = "newsletter.signup-button"          # CATEGORY.NAME: lower case, digits, '-'
+    description = "A bare sign-up button"    # becomes the `reason` of every removal
+    patterns = ['^sign[ -]?up( now| today)?[.!]?$']
+    max_chars = 40
+    examples = ["Sign up", "Sign-up today!"]
+    counter_examples = ["Sign up for the draft was compulsory until 1973."]
+
+Patterns are Python regular expressions (write them as TOML literal strings, '...', so
+backslashes need no escaping). They are searched in each line with its surrounding white space
+stripped, case-insensitively unless the rule says `case_sensitive = true`; anchor them with
+`^`/`$` to match a whole line. Blank lines are never matched.
+
+Fields every rule may have:
+
+  id, description, patterns, examples, counter_examples   required
+  category          required unless the pack sets it; one of CATEGORIES below
+  scope             "line" (default), "run" or "block", see below
+  case_sensitive    false by default
+  max_chars         the (first) line is at most this long: a guard against matching a sentence
+  unless            patterns that veto a match of the (first) line
+  alone             the span must stand as its own paragraph (blank line or page edge around it)
+  within_first      the (first) line is among the page's first N non-blank lines
+  within_last       the (first) line is among the page's last N non-blank lines
+  require           patterns; at least `require_count` (default 1) lines of the span must match
+  require_count     see `require`
+
+Positions (`within_first`, `within_last`, `alone`) are measured on the encoding-fixed page,
+whatever other rules removed, so a rule's decision does not depend on the order rules run in.
+
+Scopes:
+
+  line    every matching line is removed on its own.
+  run     a run of consecutive lines that all match `patterns` (blank lines between them are
+          allowed with `through_blank = true`), removed when it holds at least `min_lines`
+          non-blank lines (default 2). For menus, lists of share buttons, archive lists.
+  block   starts at a line matching `patterns` and extends by exactly one of:
+            end = [...]               to the first later line matching one of these (included);
+                                      no end line within `max_lines`, no block
+            continue = [...]          while the following lines match one of these ...
+            continue_max_chars = N    ... or (and/or) while they are at most N characters long;
+                                      a blank line ends the block unless `through_blank = true`
+            to_page_end = true        to the last line of the page (which must lie within
+                                      `max_lines`)
+          `min_lines` (non-blank lines, default 1) and `max_lines` (all lines, default 80)
+          bound the block.
+
+Examples are small page fragments: the rule must remove every non-blank line of each example
+and nothing of each counter-example (one line is a one-line page; use '''...''' for several
+lines). `corpusclean rules check` and the test suite run them all.
+
+Switching off: `--disable` takes rule ids or category names; an unknown name is an error.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import sys
+from dataclasses import dataclass, field
+from difflib import get_close_matches
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterable
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+#: the kinds of chrome a rule may name (the report's `category`)
+CATEGORIES = (
+    "navigation", "widget", "newsletter", "paywall", "donation", "social",
+    "byline", "credit", "legal", "contact", "author-bio",
+)
+SCOPES = ("line", "run", "block")
+
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)+$")
+_PACK_FIELDS = {"category", "description", "rule"}
+_REQUIRED = ("id", "description", "patterns", "examples", "counter_examples")
+# field -> the type TOML must give it
+_TYPES: dict[str, type] = {
+    "id": str, "category": str, "description": str, "scope": str,
+    "patterns": list, "unless": list, "require": list, "end": list, "continue": list,
+    "examples": list, "counter_examples": list,
+    "case_sensitive": bool, "alone": bool, "through_blank": bool, "to_page_end": bool,
+    "max_chars": int, "within_first": int, "within_last": int, "require_count": int,
+    "min_lines": int, "max_lines": int, "continue_max_chars": int,
+}
+_RUN_FIELDS = {"through_blank", "min_lines", "max_lines"}
+_BLOCK_FIELDS = {"end", "continue", "continue_max_chars", "to_page_end", "through_blank",
+                 "min_lines", "max_lines"}
+# Texts no sensible pattern matches: a pattern that does has an empty alternative ('a||b',
+# '(|a)', a trailing '|') or is otherwise so loose that it would remove every line.
+_TOO_BROAD_PROBES = ("", "qzj vwx 7")
+
+
+class RuleError(Exception):
+    """A rule pack is invalid, or --rules/--disable named something that does not exist."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    category: str
+    description: str
+    patterns: tuple[re.Pattern[str], ...]
+    examples: tuple[str, ...]
+    counter_examples: tuple[str, ...]
+    source: str                                  # the pack file, for messages
+    scope: str = "line"
+    max_chars: int | None = None
+    unless: tuple[re.Pattern[str], ...] = ()
+    alone: bool = False
+    within_first: int | None = None
+    within_last: int | None = None
+    require: tuple[re.Pattern[str], ...] = ()
+    require_count: int = 1
+    end: tuple[re.Pattern[str], ...] = ()
+    continues: tuple[re.Pattern[str], ...] = ()  # the TOML field `continue`
+    continue_max_chars: int | None = None
+    to_page_end: bool = False
+    through_blank: bool = False
+    min_lines: int = 1
+    max_lines: int = 80
+    fingerprint: str = field(default="", compare=False)
+
+    def starts_at(self, text: str) -> bool:
+        """Whether a (stripped, non-blank) line can be this rule's line or a block's first line,
+        before any positional condition."""
+        if self.max_chars is not None and len(text) > self.max_chars:
+            return False
+        if not any(p.search(text) for p in self.patterns):
+            return False
+        return not any(p.search(text) for p in self.unless)
+
+
+@dataclass(frozen=True)
+class Rulebook:
+    rules: tuple[Rule, ...]
+    packs: tuple[str, ...]       # where the rules came from, for the run summary
+    disabled: tuple[str, ...]
+
+    def settings(self) -> dict[str, Any]:
+        digest = hashlib.sha256("".join(r.fingerprint for r in self.rules).encode()).hexdigest()
+        return {"packs": list(self.packs), "rules": len(self.rules),
+                "disabled": list(self.disabled), "fingerprint": digest[:16]}
+
+    def by_id(self, rule_id: str) -> Rule:
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        raise KeyError(rule_id)
+
+
+# -- loading -------------------------------------------------------------------------------
+
+def shipped_packs() -> list[tuple[str, str]]:
+    """(name, TOML text) of every pack that ships with corpusclean, in file-name order."""
+    folder = resources.files("corpusclean") / "rules"
+    entries = sorted((e for e in folder.iterdir() if e.name.endswith(".toml")), key=lambda e: e.name)
+    return [(f"rules/{e.name}", e.read_text(encoding="utf-8")) for e in entries]
+
+
+def user_packs(folder: str | Path) -> list[tuple[str, str]]:
+    path = Path(folder)
+    if not path.is_dir():
+        raise RuleError(f"--rules {folder}: not a folder")
+    files = sorted(path.glob("*.toml"))
+    if not files:
+        raise RuleError(f"--rules {folder}: no *.toml rule packs in it")
+    packs = []
+    for file in files:
+        try:
+            packs.append((str(file), file.read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError) as err:
+            raise RuleError(f"{file}: cannot read it ({err})") from None
+    return packs
+
+
+def load_rulebook(extra_dirs: Iterable[str | Path] = (), disabled: Iterable[str] = ()) -> Rulebook:
+    """The shipped rules, then each extra folder's (same id replaces), minus the disabled ones."""
+    rules: dict[str, Rule] = {}
+    sources = ["rules/"]
+    _add_layer(rules, [rule for name, text in shipped_packs() for rule in parse_pack(text, name)])
+    for folder in extra_dirs:
+        sources.append(str(folder))
+        _add_layer(rules, [rule for name, text in user_packs(folder) for rule in parse_pack(text, name)])
+    switched_off = tuple(disabled)
+    unknown = [name for name in switched_off if name not in rules and name not in CATEGORIES]
+    if unknown:
+        raise RuleError(_unknown_names_message(unknown, rules))
+    kept = tuple(rule for rule in rules.values()
+                 if rule.id not in switched_off and rule.category not in switched_off)
+    return Rulebook(rules=kept, packs=tuple(sources), disabled=switched_off)
+
+
+def _add_layer(rules: dict[str, Rule], layer: list[Rule]) -> None:
+    """One layer (the shipped set, or one --rules folder): ids must be unique within it; an id
+    already loaded by an earlier layer is replaced where it stood."""
+    seen: dict[str, str] = {}
+    for rule in layer:
+        if rule.id in seen:
+            raise RuleError(f"{rule.source}: rule {rule.id!r}: duplicate id (also in {seen[rule.id]})")
+        seen[rule.id] = rule.source
+        rules[rule.id] = rule
+
+
+def _unknown_names_message(unknown: list[str], rules: dict[str, Rule]) -> str:
+    valid = [*CATEGORIES, *rules]
+    hints = []
+    for name in unknown:
+        close = get_close_matches(name, valid, n=3)
+        hints.append(f"{name!r}" + (f" (did you mean {', '.join(close)}?)" if close else ""))
+    return (f"--disable: unknown rule or category {', '.join(hints)}. "
+            f"Categories: {', '.join(CATEGORIES)}. Rule ids: {', '.join(sorted(rules))}.")
+
+
+# -- parsing one pack ----------------------------------------------------------------------
+
+def parse_pack(text: str, source: str) -> list[Rule]:
+    """The rules of one pack; RuleError naming `source` (and the rule id) if anything is wrong."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise RuleError(f"{source}: not valid TOML: {err}") from None
+    unknown = sorted(set(data) - _PACK_FIELDS)
+    if unknown:
+        raise RuleError(f"{source}: unknown top-level field(s) {', '.join(unknown)}; "
+                        f"a pack has {', '.join(sorted(_PACK_FIELDS))} ([[rule]] tables)")
+    default_category = data.get("category")
+    if default_category is not None:
+        _check_category(default_category, source)
+    tables = data.get("rule", [])
+    if not isinstance(tables, list) or not tables:
+        raise RuleError(f"{source}: no rules: add at least one [[rule]] table")
+    return [_parse_rule(table, number, source, default_category)
+            for number, table in enumerate(tables, start=1)]
+
+
+def _parse_rule(table: dict[str, Any], number: int, source: str, default_category: str | None) -> Rule:
+    rule_id = table.get("id")
+    where = f"{source}: rule {rule_id!r}" if isinstance(rule_id, str) else f"{source}: rule #{number}"
+
+    def fail(problem: str) -> RuleError:
+        return RuleError(f"{where}: {problem}")
+
+    unknown = sorted(set(table) - set(_TYPES))
+    if unknown:
+        raise fail(f"unknown field(s) {', '.join(unknown)}; known fields: {', '.join(sorted(_TYPES))}")
+    missing = [name for name in _REQUIRED if name not in table]
+    if "category" not in table and default_category is None:
+        missing.append("category")
+    if missing:
+        raise fail(f"missing field(s) {', '.join(missing)}")
+    for name, value in table.items():
+        expected = _TYPES[name]
+        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+            raise fail(f"{name} must be {_type_name(expected)}, not {type(value).__name__}")
+        if expected is list and not all(isinstance(item, str) for item in value):
+            raise fail(f"{name} must be a list of strings")
+        if expected is int and value < 1:
+            raise fail(f"{name} must be at least 1")
+    if not _ID.match(rule_id):
+        raise fail("id must look like CATEGORY.NAME (lower case letters, digits and '-', dot-separated)")
+    if rule_id in CATEGORIES:
+        raise fail("id must not be a category name (--disable would be ambiguous)")
+    category = table.get("category", default_category)
+    try:
+        _check_category(category, source)
+    except RuleError:
+        raise fail(f"unknown category {category!r}; categories: {', '.join(CATEGORIES)}") from None
+    if not table["description"].strip():
+        raise fail("description is empty")
+    for name in ("patterns", "examples", "counter_examples"):
+        if not table[name]:
+            raise fail(f"{name} is empty")
+    for name in ("examples", "counter_examples"):
+        if any(not text.strip() for text in table[name]):
+            raise fail(f"{name} has a blank entry, which would prove nothing")
+
+    scope = table.get("scope", "line")
+    if scope not in SCOPES:
+        raise fail(f"scope must be one of {', '.join(SCOPES)}, not {scope!r}")
+    for name in sorted(set(table) & (_RUN_FIELDS | _BLOCK_FIELDS)):
+        scopes = [s for s, fields in (("run", _RUN_FIELDS), ("block", _BLOCK_FIELDS)) if name in fields]
+        if scope not in scopes:
+            raise fail(f"{name} only applies to scope = {' or '.join(repr(s) for s in scopes)}, "
+                       f"and this rule's scope is {scope!r}")
+    if scope == "block":
+        extents = [name for name in ("end", "to_page_end") if table.get(name)]
+        if "continue" in table or "continue_max_chars" in table:
+            extents.append("continue")
+        if len(extents) != 1:
+            raise fail("a block needs exactly one way to extend: end, continue/continue_max_chars, "
+                       f"or to_page_end (it has {', '.join(extents) or 'none'})")
+        if table.get("through_blank") and extents[0] != "continue":
+            raise fail("through_blank only applies to a block that extends by continue")
+    if "require_count" in table and "require" not in table:
+        raise fail("require_count needs require")
+
+    flags = 0 if table.get("case_sensitive", False) else re.IGNORECASE
+
+    def patterns(name: str) -> tuple[re.Pattern[str], ...]:
+        compiled = []
+        for text in table.get(name, []):
+            try:
+                pattern = re.compile(text, flags)
+            except re.error as err:
+                raise fail(f"bad regex in {name}: {text!r}: {err}") from None
+            broad = next((probe for probe in _TOO_BROAD_PROBES if pattern.search(probe)), None)
+            if broad is not None:
+                raise fail(f"regex in {name} matches {broad!r}, so it would match every line "
+                           f"(an empty alternative such as 'a||b', '(|a)' or a trailing '|'?): {text!r}")
+            compiled.append(pattern)
+        return tuple(compiled)
+
+    fingerprint = hashlib.sha256(repr(sorted((k, repr(v)) for k, v in table.items())).encode()).hexdigest()
+    return Rule(
+        id=rule_id, category=category, description=table["description"].strip(),
+        patterns=patterns("patterns"),
+        examples=tuple(table["examples"]), counter_examples=tuple(table["counter_examples"]),
+        source=source, scope=scope,
+        max_chars=table.get("max_chars"), unless=patterns("unless"), alone=table.get("alone", False),
+        within_first=table.get("within_first"), within_last=table.get("within_last"),
+        require=patterns("require"), require_count=table.get("require_count", 1),
+        end=patterns("end"), continues=patterns("continue"),
+        continue_max_chars=table.get("continue_max_chars"),
+        to_page_end=table.get("to_page_end", False), through_blank=table.get("through_blank", False),
+        min_lines=table.get("min_lines", 2 if scope == "run" else 1),
+        max_lines=table.get("max_lines", 80),
+        fingerprint=fingerprint,
+    )
+
+
+def _check_category(category: Any, source: str) -> None:
+    if category not in CATEGORIES:
+        raise RuleError(f"{source}: unknown category {category!r}; categories: {', '.join(CATEGORIES)}")
+
+
+def _type_name(kind: type) -> str:
+    return {str: "a string", list: "a list", bool: "true or false", int: "a whole number"}[kind]

@@ -1,0 +1,179 @@
+"""The rules stage: remove the chrome that the rule packs name (see rulebook.py for the format).
+
+The page is scanned top to bottom. At each live, non-blank line the rules are tried in rulebook
+order and the first one that matches there removes its span (one line, a run or a block); the
+scan goes on after that span. So where two rules could claim a line, the one whose span starts
+earlier wins, and at the same line the one loaded first.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from ..model import Document
+from ..rulebook import Rule, Rulebook
+from .base import Stage
+
+
+class Page:
+    """What rules look at on one page: stripped lines, and where each non-blank line stands.
+
+    Positions are counted on the encoding-fixed page, not on what earlier removals left, so a
+    rule's zone does not move when another rule fires first."""
+
+    def __init__(self, doc: Document):
+        self.doc = doc
+        self.texts = [line.strip() for line in doc.lines]
+        self.size = len(self.texts)
+        nonblank = [i for i, text in enumerate(self.texts) if text]
+        self.from_start = [-1] * self.size   # 0 for the first non-blank line
+        self.from_end = [-1] * self.size     # 0 for the last non-blank line
+        for rank, i in enumerate(nonblank):
+            self.from_start[i] = rank
+            self.from_end[i] = len(nonblank) - 1 - rank
+        self.last_text = nonblank[-1] if nonblank else -1
+
+    def usable(self, i: int) -> bool:
+        return bool(self.texts[i]) and self.doc.is_live(i)
+
+
+def find_span(rule: Rule, page: Page, i: int) -> tuple[int, int] | None:
+    """The lines (first, last; 0-based, inclusive) `rule` removes if it starts at line i."""
+    if rule.within_first is not None and page.from_start[i] >= rule.within_first:
+        return None
+    if rule.within_last is not None and page.from_end[i] >= rule.within_last:
+        return None
+    if not rule.starts_at(page.texts[i]):
+        return None
+    if rule.scope == "line":
+        last: int | None = i
+    elif rule.scope == "run":
+        last = _extend(page, i, rule.max_lines, rule.through_blank, rule.starts_at)
+    else:
+        last = _block_end(rule, page, i)
+    if last is None:
+        return None
+    texts = page.texts[i:last + 1]
+    if sum(1 for text in texts if text) < rule.min_lines:
+        return None
+    if rule.require and sum(1 for text in texts if text and _any(rule.require, text)) < rule.require_count:
+        return None
+    if rule.alone and not ((i == 0 or not page.texts[i - 1]) and (last == page.size - 1 or not page.texts[last + 1])):
+        return None
+    return i, last
+
+
+def _block_end(rule: Rule, page: Page, i: int) -> int | None:
+    if rule.end:
+        for j in range(i + 1, min(page.size, i + rule.max_lines)):
+            if page.texts[j] and _any(rule.end, page.texts[j]):
+                return j
+        return None
+    if rule.to_page_end:
+        return page.last_text if page.last_text - i < rule.max_lines else None
+
+    def continues(text: str) -> bool:
+        if rule.continue_max_chars is not None and len(text) <= rule.continue_max_chars:
+            return True
+        return _any(rule.continues, text)
+
+    return _extend(page, i, rule.max_lines, rule.through_blank, continues)
+
+
+def _extend(page: Page, i: int, max_lines: int, through_blank: bool, continues: Any) -> int:
+    """The last line of the span that starts at i and goes on while lines `continue`: live,
+    non-blank lines that pass the test, with blank lines between them if `through_blank`."""
+    last = i
+    for j in range(i + 1, min(page.size, i + max_lines)):
+        if not page.texts[j]:
+            if through_blank:
+                continue
+            break
+        if not page.doc.is_live(j) or not continues(page.texts[j]):
+            break
+        last = j
+    return last
+
+
+def _any(patterns: Iterable[Any], text: str) -> bool:
+    return any(p.search(text) for p in patterns)
+
+
+def scan(doc: Document, rules: tuple[Rule, ...], stage: str) -> None:
+    """Apply `rules` to `doc`, top to bottom; each removal carries its rule's id, category and
+    description."""
+    page = Page(doc)
+    i = 0
+    while i < page.size:
+        if page.usable(i):
+            for rule in rules:
+                span = find_span(rule, page, i)
+                if span is not None:
+                    doc.remove(span[0], span[1], stage=stage, rule=rule.id,
+                               category=rule.category, reason=rule.description)
+                    i = span[1]
+                    break
+        i += 1
+
+
+class RuleStage(Stage):
+    name = "rules"
+    step = "strip"
+
+    def __init__(self, rulebook: Rulebook):
+        self.rulebook = rulebook
+
+    def settings(self) -> dict[str, Any]:
+        return self.rulebook.settings()
+
+    def process(self, doc: Document) -> None:
+        scan(doc, self.rulebook.rules, self.name)
+
+
+# -- checking a rule against its own examples ----------------------------------------------
+
+@dataclass(frozen=True)
+class ExampleFailure:
+    rule: Rule
+    kind: str          # "example" or "counter_example"
+    number: int        # 1-based, within its list
+    text: str
+    removed: int       # non-blank lines the rule removed
+    lines: int         # non-blank lines in the fragment
+
+    def __str__(self) -> str:
+        shown = self.text if len(self.text) <= 70 else self.text[:67] + "..."
+        shown = shown.replace("\n", "\\n")
+        if self.kind == "example":
+            problem = f"example {self.number} not removed ({self.removed} of {self.lines} lines)"
+        else:
+            problem = f"counter-example {self.number} touched ({self.removed} of {self.lines} lines removed)"
+        return f"{self.rule.source}: {self.rule.id}: {problem}: {shown!r}"
+
+
+def removed_lines(rule: Rule, fragment: str) -> tuple[int, int]:
+    """(non-blank lines `rule` removes from `fragment`, non-blank lines in it): the fragment is
+    treated as a whole page."""
+    doc = Document("example", fragment if fragment.endswith("\n") else fragment + "\n")
+    scan(doc, (rule,), "rules")
+    nonblank = [i for i, line in enumerate(doc.lines) if line.strip()]
+    return sum(1 for i in nonblank if not doc.is_live(i)), len(nonblank)
+
+
+def check_example(rule: Rule, kind: str, number: int) -> ExampleFailure | None:
+    """None when example `number` (1-based) of the given kind behaves, else what went wrong."""
+    text = (rule.examples if kind == "example" else rule.counter_examples)[number - 1]
+    removed, lines = removed_lines(rule, text)
+    ok = removed == lines if kind == "example" else removed == 0
+    return None if ok else ExampleFailure(rule, kind, number, text, removed, lines)
+
+
+def check_rules(rules: Iterable[Rule]) -> list[ExampleFailure]:
+    failures = []
+    for rule in rules:
+        for kind, texts in (("example", rule.examples), ("counter_example", rule.counter_examples)):
+            for number in range(1, len(texts) + 1):
+                failure = check_example(rule, kind, number)
+                if failure is not None:
+                    failures.append(failure)
+    return failures
