@@ -1,29 +1,32 @@
 """The fix stage: bytes in, encoding-fixed text out, with a record of everything it did.
 
-1. Decode: a BOM decides; else strict UTF-8; else the legacy encoding charset-normalizer
-   detects (recorded). Bytes are never dropped: undecodable input is an error, not a guess.
+1. Decode: a BOM decides; else strict UTF-8; else the legacy encoding that reads the bytes most
+   plausibly (recorded). Bytes are never dropped: input no encoding decodes is an error.
 2. Line endings become "\\n" and the text ends with exactly one newline.
-3. ftfy, with the settings below, on the lines that can need it (see `_SUSPECT`): a clean
+3. ftfy, with the settings below, on the lines that can need it (see `needs_ftfy`): a clean
    line takes the fast path and never pays for ftfy.
 """
 from __future__ import annotations
 
 import codecs
 import re
+import unicodedata
+from functools import lru_cache
 from typing import Any
 
 import ftfy
+from ftfy.badness import MOJIBAKE_CATEGORIES, is_bad
 
 from .errors import InputError
 
 # Each setting says why. ftfy's defaults that rewrite typography are off: they damaged CJK and
 # typographic text in corpus tools that went before (full-width forms, curly quotes, ligatures).
 FTFY_CONFIG = ftfy.TextFixerConfig(
-    unescape_html="auto",          # &amp; -> &, unless the text looks like HTML source itself
+    unescape_html="auto",          # &amp; -> &, unless the line holds a "<" (then it is markup)
     remove_terminal_escapes=True,   # ANSI colour codes are never content
     fix_encoding=True,              # the point: undo mojibake (UTF-8 read as cp1252 and so on)
-    restore_byte_a0=True,           # mojibake where a non-breaking space lost its 0xA0 byte
-    replace_lossy_sequences=True,   # U+FFFD sequences that are clearly mangled UTF-8
+    restore_byte_a0=True,           # mojibake where a non-breaking space became a plain space
+    replace_lossy_sequences=True,   # mojibake already partly replaced by U+FFFD or "?"
     decode_inconsistent_utf8=True,  # mojibake mixed with good text on one line
     fix_c1_controls=True,           # C1 controls are cp1252 punctuation read as latin-1
     fix_latin_ligatures=False,      # "ﬁ" is the author's typography, not an error
@@ -31,10 +34,15 @@ FTFY_CONFIG = ftfy.TextFixerConfig(
     uncurl_quotes=False,            # curly quotes are content; straightening loses information
     fix_line_breaks=False,          # we normalise CR/CRLF ourselves and keep U+2028 as written
     fix_surrogates=True,            # lone surrogates cannot be written as UTF-8 at all
-    remove_control_chars=True,      # invisible controls (bidi overrides aside) are noise
+    remove_control_chars=True,      # invisible controls (bidi marks and joiners are kept) are noise
     normalization="NFC",            # canonical composition only; NFKC would rewrite CJK forms
     explain=True,                   # every fix goes into the report
 )
+
+#: ftfy runs on pieces of a line at most this long: its cost grows faster than the text, and
+#: a 50 MB page with no newline must not take minutes (ftfy.fix_text cuts at 1M for the same
+#: reason). Cuts fall on whitespace, so no mojibake sequence or entity is split.
+FTFY_SEGMENT = 65_536
 
 _BOMS = [
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -44,12 +52,56 @@ _BOMS = [
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 ]
 
-# A line needs ftfy only if it holds something ftfy could change: Latin-1/cp1252 range
-# characters (mojibake lives there), HTML entities, controls, escapes, surrogates, the
-# replacement character, or combining marks (NFC). Everything else is already clean.
-_SUSPECT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\xff\u0300-\u036f\ud800-\udfff\ufffd\u0100-\u017f\u02c6-\u02dc\u2018-\u203a\u20ac\u2122]|&#?\w+;")
-_NEWLINES = re.compile(r"\r\n?")
+# -- the fast path ---------------------------------------------------------------------------
+# ftfy changes a line only through one of its steps, and each step has a trigger it cannot
+# act without. `needs_ftfy` checks every trigger, cheapest first, so a line that fails all of
+# them is exactly what ftfy would return (tests/test_encoding.py checks this on generated text).
 
+# C0 controls ftfy removes (ESC of a terminal escape is among them) and DEL.
+_ASCII_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+# ... plus C1 controls, surrogates, and the format characters remove_control_chars drops
+# (deprecated Arabic shaping, BOM, interlinear annotation, object replacement).
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ud800-\udfff\u206a-\u206f\ufeff\ufff9-\ufffc]")
+_ENTITY = re.compile(r"&#?[0-9A-Za-z]{1,24};")  # ftfy's own HTML entity pattern
+
+# ftfy's mojibake detector (ftfy.badness.BADNESS_RE) is a large regex and the costly part of
+# the check. Each of its alternatives contains one of the characters below right next to
+# another non-ASCII character, or one of "ŒœÃÂ" or a C1 control (its one-character ones). So a
+# line without such a pair cannot be "bad": French "année" or English “quotes” skip the
+# detector, "Ã©" does not. The set is built from ftfy's own tables; the literals are the
+# characters its hand-written alternatives name outside them ("вЂ", "ГўВЂВ", "[ØÙ]", "°").
+_MOJIBAKE_SET = "[{}]".format("".join(
+    MOJIBAKE_CATEGORIES[name] for name in (
+        "c1", "bad", "law", "currency", "start_punctuation", "end_punctuation", "numeric",
+        "kaomoji", "upper_accented", "lower_accented", "box")) + "ЂўØÙŒœ°")
+_MOJIBAKE_CHAR = re.compile(_MOJIBAKE_SET)
+_LONE_MOJIBAKE = frozenset("ŒœÃÂ" + "".join(map(chr, range(0x80, 0xA0))))  # and the C1 controls
+
+
+def could_be_mojibake(segment: str) -> bool:
+    """A necessary condition for ftfy's `is_bad`, at a fraction of its cost (see above)."""
+    last = len(segment) - 1
+    for match in _MOJIBAKE_CHAR.finditer(segment):
+        i = match.start()
+        if (segment[i] in _LONE_MOJIBAKE
+                or i > 0 and not segment[i - 1].isascii()
+                or i < last and not segment[i + 1].isascii()):
+            return True
+    return False
+
+
+def needs_ftfy(segment: str) -> bool:
+    """False only when ftfy (with FTFY_CONFIG) would return the segment unchanged."""
+    if segment.isascii():
+        return bool(_ASCII_CONTROLS.search(segment) or "&" in segment and _ENTITY.search(segment))
+    if _CONTROLS.search(segment) or "&" in segment and _ENTITY.search(segment):
+        return True
+    if not unicodedata.is_normalized("NFC", segment):
+        return True
+    return could_be_mojibake(segment) and is_bad(segment)
+
+
+# -- decoding --------------------------------------------------------------------------------
 
 def decode(raw: bytes) -> tuple[str, dict[str, Any]]:
     """Bytes to str, saying how. Raises InputError for binary or undecodable input."""
@@ -58,37 +110,94 @@ def decode(raw: bytes) -> tuple[str, dict[str, Any]]:
             try:
                 return raw[len(bom):].decode(name), {"encoding": name, "bom": True}
             except UnicodeDecodeError as err:
-                raise InputError(f"starts with a {name} byte-order mark but is not valid {name}: {err.reason} at byte {err.start + len(bom)}") from None
+                raise InputError(f"starts with a {name} byte-order mark but is not valid {name}: "
+                                 f"{err.reason} at byte {err.start + len(bom)}") from None
     nul = raw.find(b"\x00")
     if nul >= 0:
-        raise InputError(f"binary file: NUL byte at offset {nul}; not text")
+        raise InputError(f"binary file: NUL byte at offset {nul}; not text "
+                         "(UTF-16 and UTF-32 text needs a byte-order mark)")
     try:
         return raw.decode("utf-8"), {"encoding": "utf-8", "bom": False}
     except UnicodeDecodeError as err:
         first_bad = err.start
-    return _decode_legacy(raw, first_bad)
+    return decode_legacy(raw, first_bad)
 
 
-def _decode_legacy(raw: bytes, first_bad: int) -> tuple[str, dict[str, Any]]:
+#: Tried before the detector's guesses, and wins ties: the most common legacy encoding on the
+#: web, and the one detectors most often mistake for another Latin code page on short text.
+_WEB_DEFAULT = "cp1252"
+#: Plausibility is judged on this many characters of each decoding (the whole input must
+#: still decode strictly): enough text to tell code pages apart, bounded for huge inputs.
+_SCORE_SAMPLE = 200_000
+
+
+def decode_legacy(raw: bytes, first_bad: int = 0) -> tuple[str, dict[str, Any]]:
+    """Bytes that are not UTF-8: every candidate that decodes them strictly is scored by how
+    implausible its text looks (`oddities`); the least odd wins, earlier candidates on ties.
+
+    Candidates are cp1252 first, then charset-normalizer's guesses in its order. The score
+    settles what the detector often gets wrong on short pages: French cp1252 guessed as
+    cp1257, or "café" as Urdu cp1006. Known limit: Central European cp1250 text that also
+    decodes as cp1252 reads as plausible Latin either way, and cp1252 wins the tie.
+    """
     from charset_normalizer import from_bytes
 
-    best = from_bytes(raw).best()
-    if best is None:
-        raise InputError(f"not valid UTF-8 (first bad byte at offset {first_bad}) and no legacy encoding fits")
-    encoding = best.encoding
-    # charset-normalizer often cannot tell the Windows Latin code pages apart on short text;
-    # cp1252 is by far the most common on the web, so it wins whenever it decodes the bytes.
-    if encoding.startswith("cp125") or encoding in {"latin_1", "iso8859_15"}:
+    candidates = [_WEB_DEFAULT]
+    for match in from_bytes(raw):
+        if codecs.lookup(match.encoding).name not in {codecs.lookup(c).name for c in candidates}:
+            candidates.append(match.encoding)
+    best: tuple[int, int, str, str] | None = None
+    for rank, encoding in enumerate(candidates):
         try:
-            return raw.decode("cp1252"), {"encoding": "cp1252", "bom": False,
-                                          "note": f"not valid UTF-8 at byte {first_bad}; decoded as cp1252 (detector said {encoding})"}
-        except UnicodeDecodeError:
-            pass
-    return str(best), {"encoding": encoding, "bom": False,
-                       "note": f"not valid UTF-8 at byte {first_bad}; decoded as detected {encoding}"}
+            text = raw.decode(encoding)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        score = oddities(text[:_SCORE_SAMPLE])
+        if best is None or (score, rank) < best[:2]:
+            best = (score, rank, encoding, text)
+    if best is None:
+        raise InputError(f"not valid UTF-8 (first bad byte at offset {first_bad}) and no legacy "
+                         f"encoding decodes it (tried {', '.join(candidates)})")
+    score, _, encoding, text = best
+    return text, {"encoding": encoding, "bom": False,
+                  "note": f"not valid UTF-8 at byte {first_bad}; decoded as {encoding}, "
+                          f"the most plausible of {', '.join(candidates)}"}
+
+
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def oddities(text: str) -> int:
+    """How many words look like a wrong decoding: Latin letters glued to another script
+    ("cafй" is cp1252 read as cp1251), or Latin words made mostly of accented letters
+    ("Ïðèâåò" is cp1251 read as cp1252); plus every private-use, unassigned or C1 character."""
+    odd = 0
+    for word in _LETTERS.findall(text):
+        if word.isascii():
+            continue
+        ascii_letters = sum(1 for ch in word if ch.isascii())
+        scripts = {_script(ch) for ch in word if not ch.isascii()}
+        if ascii_letters and scripts != {"LATIN"}:
+            odd += 1
+        elif scripts == {"LATIN"} and len(word) >= 3 and ascii_letters * 2 < len(word):
+            odd += 1
+    odd += sum(1 for ch in text if not ch.isascii() and unicodedata.category(ch) in ("Cc", "Co", "Cn"))
+    return odd
+
+
+@lru_cache(maxsize=4096)
+def _script(ch: str) -> str:
+    """The first word of a character's Unicode name: LATIN, CYRILLIC, GREEK, CJK, HIRAGANA..."""
+    return unicodedata.name(ch, "UNKNOWN").split(" ", 1)[0]
+
+
+# -- line endings and ftfy -------------------------------------------------------------------
+
+_NEWLINES = re.compile(r"\r\n?")
 
 
 def normalise_newlines(text: str) -> tuple[str, dict[str, Any]]:
+    """CRLF and lone CR become LF; the text ends with one newline (unless it is empty)."""
     info: dict[str, Any] = {}
     crlf = text.count("\r\n")
     lone_cr = text.count("\r") - crlf
@@ -103,20 +212,52 @@ def normalise_newlines(text: str) -> tuple[str, dict[str, Any]]:
 
 def fix_text(text: str) -> tuple[str, list[dict[str, Any]]]:
     """Run ftfy on the lines that can need it; return the text and one entry per changed line."""
-    if not _SUSPECT.search(text):
-        return text, []
+    if text.isascii() and not needs_ftfy(text):
+        return text, []  # the common case: two C-speed scans, no per-line work
     lines = text.split("\n")
     fixes: list[dict[str, Any]] = []
     for i, line in enumerate(lines):
-        if not _SUSPECT.search(line):
+        if len(line) <= FTFY_SEGMENT and not needs_ftfy(line):
             continue
-        result = ftfy.fix_and_explain(line, FTFY_CONFIG)
-        if result.text != line:
-            # ftfy must not create or swallow newlines: line numbers index the report
-            fixed = result.text.replace("\n", " ")
+        fixed, steps = _fix_line(line)
+        if fixed != line:
             lines[i] = fixed
-            fixes.append({"line": i + 1, "steps": [list(step) for step in result.explanation or []]})
+            fixes.append({"line": i + 1, "steps": steps})
     return "\n".join(lines), fixes
+
+
+def _fix_line(line: str) -> tuple[str, list[list[str]]]:
+    """ftfy on each segment that needs it. The steps are ftfy's explanation; when a long line
+    is fixed in several segments, each different explanation is listed once, in order."""
+    pieces: list[str] = []
+    explanations: list[list[list[str]]] = []
+    for segment in _segments(line, FTFY_SEGMENT):
+        if needs_ftfy(segment):
+            result = ftfy.fix_and_explain(segment, FTFY_CONFIG)
+            # ftfy must not create line breaks ("&#10;" would): line numbers index the report
+            fixed = result.text.replace("\r", " ").replace("\n", " ")
+            explanation = [list(step) for step in result.explanation or []]
+            if fixed != segment and explanation not in explanations:
+                explanations.append(explanation)
+            segment = fixed
+        pieces.append(segment)
+    return "".join(pieces), [step for explanation in explanations for step in explanation]
+
+
+def _segments(line: str, size: int) -> list[str]:
+    """The line cut into pieces of at most `size` characters, each ending after whitespace
+    where there is some (a piece with no whitespace at all is cut at `size`)."""
+    if len(line) <= size:
+        return [line]
+    pieces = []
+    start = 0
+    while len(line) - start > size:
+        cut = max(line.rfind(" ", start, start + size), line.rfind("\t", start, start + size))
+        end = cut + 1 if cut > start else start + size
+        pieces.append(line[start:end])
+        start = end
+    pieces.append(line[start:])
+    return pieces
 
 
 def fix(raw: bytes | str) -> tuple[str, dict[str, Any]]:

@@ -123,6 +123,9 @@ class Document:
                reason: str = "", details: dict[str, Any] | None = None) -> list[Removal]:
         """Remove lines first..last (0-based, inclusive). Lines already removed are skipped,
         so the span may become several records; each keeps the same rule and reason."""
+        if not 0 <= first <= last < len(self.lines):
+            raise ValueError(f"{self.name}: cannot remove lines {first}..{last} (0-based) of "
+                             f"{len(self.lines)} ({rule})")
         made: list[Removal] = []
         for a, b in self._live_runs(first, last):
             removal = Removal(

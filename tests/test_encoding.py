@@ -1,0 +1,236 @@
+"""The fix stage: decoding, line endings, and ftfy with its fast path.
+
+What ftfy may change and what it must leave alone is listed as examples; that the fast path
+skips only lines ftfy would leave unchanged is shown on generated text.
+"""
+from __future__ import annotations
+
+import ftfy
+import pytest
+from ftfy.badness import MOJIBAKE_CATEGORIES, is_bad
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from corpusclean.encoding import (
+    FTFY_CONFIG, _segments, could_be_mojibake, decode, fix, fix_text, needs_ftfy, normalise_newlines,
+)
+from corpusclean.errors import InputError
+
+PLAIN_FTFY = FTFY_CONFIG._replace(explain=False)
+
+# -- decoding --------------------------------------------------------------------------------
+
+# Realistic legacy pages: (text, the encoding it was saved in, what the report must say)
+LEGACY = {
+    "french cp1252": ("Le café’s “spécial” — crème brûlée pour 5 €.\nNaïve façade, déjà vu.\n", "cp1252", "cp1252"),
+    "german latin-1": ("Grüße aus München! Die Straße ist schön, und Öl kostet 3 Euro.\n", "latin-1", "cp1252"),
+    "spanish cp1252": ("El niño comió una manzana en el jardín. ¿Qué hora es? Mañana será otro día.\n", "cp1252", "cp1252"),
+    "short cp1252": ("café\n", "cp1252", "cp1252"),
+    "japanese shift-jis": ("東京は日本の首都です。今日はいい天気ですね。ニュースを読みました。\n", "shift_jis", "cp932"),
+    "japanese euc-jp": ("東京は日本の首都です。今日はいい天気ですね。ニュースを読みました。経済の話題が多く、政府は新しい政策を発表しました。\n", "euc_jp", "euc_jis_2004"),
+    "russian windows-1251": ("Привет, мир! Сегодня хорошая погода, и мы идём гулять в парк.\n", "cp1251", "cp1251"),
+    "russian with latin windows-1251": ("Новости: Apple выпустила iPhone 15. Цена 999 долларов.\n", "cp1251", "cp1251"),
+    "czech windows-1250": ("Příliš žluťoučký kůň úpěl ďábelské ódy.\n", "cp1250", "cp1250"),
+    "greek windows-1253": ("Καλημέρα σας, τι κάνετε σήμερα; Ο καιρός είναι ωραίος.\n", "cp1253", "cp1253"),
+    "chinese gbk": ("今天天气很好，我们去公园散步吧。新闻报道说经济增长了。\n", "gbk", "gb18030"),
+}
+
+
+@pytest.mark.parametrize("text, saved_as, reported", LEGACY.values(), ids=LEGACY.keys())
+def test_legacy_pages_decode_to_the_original_text_and_say_how(text, saved_as, reported):
+    decoded, info = decode(text.encode(saved_as))
+    assert decoded == text
+    assert info["encoding"] == reported
+    assert info["note"].startswith("not valid UTF-8 at byte ")
+
+
+def test_utf8_is_read_as_utf8():
+    assert decode("naïve “quotes” 東京\n".encode()) == ("naïve “quotes” 東京\n", {"encoding": "utf-8", "bom": False})
+
+
+@pytest.mark.parametrize("encoding, bom", [
+    ("utf-8", b"\xef\xbb\xbf"), ("utf-16-le", b"\xff\xfe"), ("utf-16-be", b"\xfe\xff"),
+    ("utf-32-le", b"\xff\xfe\x00\x00"), ("utf-32-be", b"\x00\x00\xfe\xff"),
+])
+def test_a_byte_order_mark_decides_the_encoding_and_is_dropped(encoding, bom):
+    text = "Grüße, 東京\r\nzweite Zeile\n"
+    decoded, info = decode(bom + text.encode(encoding))
+    assert decoded == text
+    assert info == {"encoding": encoding, "bom": True}
+
+
+def test_a_byte_order_mark_on_bytes_that_do_not_follow_it_is_an_error():
+    with pytest.raises(InputError, match="utf-16-le byte-order mark but is not valid utf-16-le"):
+        decode(b"\xff\xfe" + "text".encode("utf-16-le") + b"\x00\xd8")  # a lone surrogate at the end
+
+
+def test_nul_bytes_mean_binary_and_say_where():
+    with pytest.raises(InputError, match="binary file: NUL byte at offset 4"):
+        decode(b"\x89PNG\x00\x00\x00\rIHDR")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=200).filter(lambda raw: b"\x00" not in raw))
+def test_decoding_never_guesses_bytes_away(raw):
+    """Any bytes either fail with a message, or the encoding the report names decodes them
+    strictly to exactly the text returned: nothing dropped, nothing replaced."""
+    try:
+        text, info = decode(raw)
+    except InputError as err:
+        assert "no legacy encoding decodes it" in str(err)
+        return
+    assert not info["bom"]  # no BOM could start these bytes without a NUL, bar UTF-8's
+    assert raw.removeprefix(b"\xef\xbb\xbf").decode(info["encoding"], errors="strict") == text
+
+
+# -- line endings ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("raw, text, info", [
+    ("a\r\nb\r\n", "a\nb\n", {"newlines": {"crlf": 2, "cr": 0}}),
+    ("a\rb\r", "a\nb\n", {"newlines": {"crlf": 0, "cr": 2}}),
+    ("a\r\nb\rc\n", "a\nb\nc\n", {"newlines": {"crlf": 1, "cr": 1}}),
+    ("a\r\r\nb", "a\n\nb\n", {"newlines": {"crlf": 1, "cr": 1}, "added_final_newline": True}),
+    ("no newline", "no newline\n", {"added_final_newline": True}),
+    ("", "", {}),
+    ("a\u2028b\n", "a\u2028b\n", {}),  # a Unicode line separator is content, not a line break
+])
+def test_line_endings_become_lf_and_the_text_ends_with_one(raw, text, info):
+    assert normalise_newlines(raw) == (text, info)
+
+
+# -- ftfy: what it fixes and what it leaves alone --------------------------------------------
+
+FIXED = {
+    "utf-8 read as cp1252": ("cafÃ©", "café"),
+    "apostrophe mojibake": ("donâ€™t", "don’t"),
+    "umlaut mojibake": ("Ã¼ber", "über"),
+    "non-breaking space lost": ("voilÃ  le travail", "voilà le travail"),
+    "cyrillic read as cp1251": ("РџСЂРёРІРµС‚", "Привет"),
+    "macroman mojibake": ("caf√©", "café"),
+    "html entities": ("Fish &amp; chips &eacute;t&eacute; &#8364;5", "Fish & chips été €5"),
+    "terminal escapes": ("\x1b[31mred\x1b[0m alert", "red alert"),
+    "c1 control as cp1252": ("wait\x85 what", "wait… what"),
+    "control characters": ("bell\x07 and\x0b tab", "bell and tab"),
+    "stray byte-order mark": ("two\ufefffiles", "twofiles"),
+    "lone surrogate": ("broken \ud83d emoji", "broken \ufffd emoji"),
+    "decomposed accent (NFC)": ("Cafe\u0301", "Café"),
+    "angstrom sign (NFC)": ("5 \u212b", "5 \u00c5"),
+}
+
+LEFT_ALONE = {
+    "curly quotes": "“It’s fine,” she said — ‘really’.",
+    "full-width forms": "ＡＢＣ１２３，ｆｕｌｌ　ｗｉｄｔｈ",
+    "ligatures": "ﬁne ﬂour, ﬀ",
+    "japanese": "東京は日本の首都です。",
+    "korean": "한국어 텍스트입니다.",
+    "russian with guillemets": "«Привет» — сказал он. №5",
+    "greek": "Καλημέρα σας",
+    "arabic": "مرحبا بالعالم",
+    "french": "L’année dernière, à Noël, Grüße",
+    "emoji and joiners": "👩‍💻 and 🏴󠁧󠁢󠁷󠁬󠁳󠁿",
+    "bidi marks": "abc\u200fdef\u202a",
+    "html source keeps its entities": "<p>Fish &amp; chips</p>",
+    "ampersand that is not an entity": "Fish & chips, R&D; AT&T",
+    "symbols": "© 2024 — 5 °C ± 0.1, 3 × 4 ≠ 11",
+}
+
+
+@pytest.mark.parametrize("broken, expected", FIXED.values(), ids=FIXED.keys())
+def test_ftfy_fixes(broken, expected):
+    text, info = fix(broken + "\n")
+    assert text == expected + "\n"
+    assert info["ftfy"][0]["line"] == 1 and info["ftfy"][0]["steps"], "each fix is explained in the report"
+
+
+@pytest.mark.parametrize("text", LEFT_ALONE.values(), ids=LEFT_ALONE.keys())
+def test_ftfy_leaves_typography_and_scripts_alone(text):
+    assert fix(text + "\n") == (text + "\n", {"encoding": "unicode", "bom": False, "ftfy": []})
+
+
+@pytest.mark.parametrize("text", [broken for broken, _ in FIXED.values()], ids=FIXED.keys())
+def test_every_fixable_line_takes_the_slow_path(text):
+    assert needs_ftfy(text)
+
+
+def test_the_report_names_each_fixed_line_and_ftfy_explanation():
+    text, info = fix(b"clean line\r\ncaf\xc3\x83\xc2\xa9 line\r\nanother clean one\r\n&lt;b&gt;\r\n")
+    assert text == "clean line\ncafé line\nanother clean one\n<b>\n"
+    assert info["encoding"] == "utf-8"
+    assert info["newlines"] == {"crlf": 4, "cr": 0}
+    assert info["ftfy"] == [
+        {"line": 2, "steps": [["encode", "latin-1"], ["decode", "utf-8"]]},
+        {"line": 4, "steps": [["apply", "unescape_html"]]},
+    ]
+
+
+def test_ftfy_never_adds_a_line():
+    text, info = fix("one&#10;two&#13;three\n")
+    assert text == "one two three\n"
+    assert info["ftfy"][0]["line"] == 1
+
+
+# -- the fast path is exact ------------------------------------------------------------------
+
+def _expand(ranges: str) -> list[str]:
+    """The characters of a regex character-class body such as "a-dxz"."""
+    chars, i = [], 0
+    while i < len(ranges):
+        if i + 2 < len(ranges) and ranges[i + 1] == "-":
+            chars += [chr(c) for c in range(ord(ranges[i]), ord(ranges[i + 2]) + 1)]
+            i += 3
+        else:
+            chars.append(ranges[i])
+            i += 1
+    return chars
+
+
+# Text built from every character ftfy's detector looks at, plus ordinary letters of several
+# scripts, spaces, entity parts and controls: the ground where a wrong fast path would show.
+_MOJIBAKE_ALPHABET = sorted({ch for body in MOJIBAKE_CATEGORIES.values() for ch in _expand(body)})
+_ORDINARY = list("abcdeAZ ;&#\t") + list("éüßñÀ") + list("приветВГРС") + list("αβΒΓ") + list("東京。한")
+_TRICKY = ["\x1b", "\x07", "\x85", "\ufeff", "\u0301", "\u212b", "\ud83d", "&amp;", "&#233;", "Ã©", "â€™", "вЂ"]
+mojibake_prone_text = st.lists(
+    st.one_of(st.sampled_from(_MOJIBAKE_ALPHABET), st.sampled_from(_ORDINARY), st.sampled_from(_TRICKY)),
+    max_size=12).map("".join)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(mojibake_prone_text)
+def test_the_cheap_mojibake_check_never_misses_what_ftfy_calls_bad(text):
+    if is_bad(text):
+        assert could_be_mojibake(text)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.one_of(mojibake_prone_text, st.text(max_size=30)))
+def test_a_line_that_skips_ftfy_is_one_ftfy_would_not_change(text):
+    text = text.replace("\n", " ").replace("\r", " ")
+    if not needs_ftfy(text):
+        assert ftfy.fix_text(text, PLAIN_FTFY) == text
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(mojibake_prone_text, st.text(max_size=20)), max_size=8))
+def test_fix_text_is_ftfy_line_by_line(lines):
+    lines = [line.replace("\n", " ").replace("\r", " ").replace("&#1", "") for line in lines]
+    text = "\n".join(lines)
+    assert fix_text(text)[0] == "\n".join(ftfy.fix_text(line, PLAIN_FTFY) for line in lines)
+
+
+# -- long lines ------------------------------------------------------------------------------
+
+def test_segments_cut_after_whitespace_and_lose_nothing():
+    line = "word " * 10 + "x" * 30 + " tail"
+    pieces = _segments(line, 16)
+    assert "".join(pieces) == line
+    assert all(len(piece) <= 16 for piece in pieces)
+    assert pieces[0] == "word word word "  # ends after a space, not inside a word
+
+
+def test_a_very_long_line_is_fixed_piece_by_piece():
+    line = ("plain words " * 20_000) + "cafÃ© " + ("more words " * 20_000) + "donâ€™t"
+    text, info = fix(line)
+    assert text == line.replace("cafÃ©", "café").replace("donâ€™t", "don’t") + "\n"
+    # each piece is explained; different explanations are listed once each, in line order
+    assert info["ftfy"] == [{"line": 1, "steps": [["encode", "latin-1"], ["decode", "utf-8"],
+                                                  ["encode", "sloppy-windows-1252"], ["decode", "utf-8"]]}]
