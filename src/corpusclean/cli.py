@@ -227,3 +227,10 @@ def run(**options: Any) -> None:
         corpusclean run seeds/ clean/
     """
     run_command("run", options)
+
+
+# -- reviewing a run (cli_review.py) ---------------------------------------------------------
+from .cli_review import diff, review  # noqa: E402  (registered after the group is defined)
+
+cli.add_command(diff)
+cli.add_command(review)

@@ -1,0 +1,139 @@
+"""`corpusclean diff` and `corpusclean review`: two views of what a run removed.
+
+Both read the run through `reviewdata` (the same pages, segments and selection), so the
+terminal and the browser cannot disagree; `review/terminal.py` and `review/page.py` only draw.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import click
+
+from .reviewdata import ReviewError, Selection, find_page, iter_pages, read_summary
+
+
+def _split(values: tuple[str, ...]) -> tuple[str, ...]:
+    """Repeatable options also take comma-separated lists: -c social,newsletter."""
+    return tuple(item.strip() for value in values for item in value.split(",") if item.strip())
+
+
+def selection_options(fn: Callable) -> Callable:
+    for decorator in reversed([
+        click.option("-c", "--category", "categories", multiple=True, metavar="NAME",
+                     help="Only removals of this category (repeatable or comma-separated). "
+                          "Blank-line tidying (whitespace) shows only when named."),
+        click.option("-r", "--rule", "rules", multiple=True, metavar="ID",
+                     help="Only removals by this rule id; shell patterns work, e.g. 'newsletter.*' (repeatable)."),
+    ]):
+        fn = decorator(fn)
+    return fn
+
+
+@click.command()
+@click.argument("out", metavar="OUT", type=click.Path(exists=True))
+@click.argument("name", required=False)
+@selection_options
+@click.option("-C", "--context", type=click.IntRange(min=0), default=3, show_default=True,
+              help="Lines shown around each removal.")
+@click.option("-a", "--all", "show_all", is_flag=True,
+              help="Without NAME: every page's diff instead of one summary line per page.")
+@click.option("--reasons", is_flag=True, help="Add each removal's reason to its first line.")
+@click.option("--color/--no-color", default=None,
+              help="Colour by category. Default: colour on a terminal, plain when piped.")
+def diff(out: str, name: str | None, categories: tuple[str, ...], rules: tuple[str, ...], context: int,
+         show_all: bool, reasons: bool, color: bool | None) -> None:
+    """Show what a run removed, in context, like a unified diff.
+
+    OUT is the output of `corpusclean run`, `strip` or `dedup`: a folder of NAME.txt and
+    NAME.report.json, or a .jsonl/.jsonl.gz file. With NAME, that page's removed lines
+    ("- " and [category rule]) with the kept lines around them ("  "). Without NAME, one line
+    per page (with --all, every page's diff). The output goes through a pager on a terminal.
+
+    Example:
+
+        corpusclean diff clean/ 002_846f9df1086a7a00 --category newsletter
+
+        corpusclean diff clean/ --rule 'social.*' --all --no-color | less
+    """
+    from .review.terminal import render_page, summary_line
+
+    selection = Selection(_split(categories), _split(rules))
+    try:
+        if name is not None:
+            lines: Iterator[str] = render_page(find_page(out, name), selection, context, reasons)
+            _show(list(lines), color)
+        elif show_all:
+            _show(_all_diffs(out, selection, context, reasons), color)
+        else:
+            _show(_overview(out, selection, summary_line), color)
+    except ReviewError as err:
+        raise click.ClickException(str(err)) from None
+
+
+def _all_diffs(out: str, selection: Selection, context: int, reasons: bool) -> Iterator[str]:
+    from .review.terminal import render_page
+
+    filtered = bool(selection.categories or selection.rules)
+    for page in iter_pages(out):
+        if filtered and not any(selection.matches(r) for r in page.removals):
+            continue
+        yield from render_page(page, selection, context, reasons)
+        yield ""
+
+
+def _overview(out: str, selection: Selection, summary_line: Callable) -> Iterator[str]:
+    filtered = bool(selection.categories or selection.rules)
+    pages = shown = 0
+    for page in iter_pages(out):
+        pages += 1
+        if filtered and not any(selection.matches(r) for r in page.removals):
+            continue
+        shown += 1
+        yield summary_line(page, selection)
+    which = f"{shown} of {pages} pages have matching removals" if filtered else f"{pages} pages"
+    yield f"{which}. One page in full: corpusclean diff {out} NAME; every page: --all."
+
+
+def _show(lines: Iterator[str] | list[str], color: bool | None) -> None:
+    """Echo lines; through a pager when a person is reading on a terminal."""
+    if sys.stdout.isatty():
+        click.echo_via_pager((line + "\n" for line in lines), color=color)
+    else:
+        for line in lines:
+            click.echo(line, color=color)
+
+
+@click.command()
+@click.argument("out", metavar="OUT", type=click.Path(exists=True))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default="review.html",
+              show_default=True, help="The HTML file to write.")
+@click.option("--title", default=None, help="The page's title. Default: 'corpusclean review: OUT'.")
+def review(out: str, output: str, title: str | None) -> None:
+    """Write one self-contained HTML page to review a run in a browser.
+
+    The page needs no network and works from file://. It shows a summary (pages, bytes kept
+    and removed, removals by category and rule, the pages that lost the most, failures) and
+    each page's text with removed spans in place, coloured by category, rule and reason on
+    hover. Filter by category or rule, or search; page texts load only when opened, so runs
+    of many thousands of pages stay quick.
+
+    Example:
+
+        corpusclean review clean/ -o clean-review.html
+    """
+    from .review.page import write_review
+
+    target = Path(output)
+    out_path = Path(out).resolve()
+    if out_path.is_dir() and out_path in target.resolve().parents:
+        raise click.ClickException(f"{output} is inside OUT; a later run reading OUT would take it for an input page. "
+                                   "Write it somewhere else.")
+    try:
+        totals = write_review(iter_pages(out), target, title or f"corpusclean review: {out}", read_summary(out))
+    except ReviewError as err:
+        raise click.ClickException(str(err)) from None
+    documents: dict[str, Any] = totals["documents"]
+    click.echo(f"corpusclean review: {sum(documents.values())} pages "
+               f"({documents.get('failed', 0)} failed, {documents.get('dropped', 0)} dropped) -> {target}", err=True)
