@@ -90,7 +90,9 @@ CATEGORIES = (
 SCOPES = ("line", "run", "block")
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)+$")
-_PACK_FIELDS = {"category", "description", "rule"}
+_PACK_FIELDS = {"category", "description", "words", "rule"}
+_WORD_LIST_NAME = re.compile(r"^[a-z][a-z0-9-]*$")
+_WORD_LIST_REF = re.compile(r"\{([a-z][a-z0-9-]*)\}")
 _REQUIRED = ("id", "description", "patterns", "examples", "counter_examples")
 # field -> the type TOML must give it
 _TYPES: dict[str, type] = {
@@ -245,14 +247,33 @@ def parse_pack(text: str, source: str) -> list[Rule]:
     default_category = data.get("category")
     if default_category is not None:
         _check_category(default_category, source)
+    words = _parse_words(data.get("words", {}), source)
     tables = data.get("rule", [])
     if not isinstance(tables, list) or not tables:
         raise RuleError(f"{source}: no rules: add at least one [[rule]] table")
-    return [_parse_rule(table, number, source, default_category)
+    return [_parse_rule(table, number, source, default_category, words)
             for number, table in enumerate(tables, start=1)]
 
 
-def _parse_rule(table: dict[str, Any], number: int, source: str, default_category: str | None) -> Rule:
+def _parse_words(table: Any, source: str) -> dict[str, str]:
+    """The pack's named word lists, each as one non-capturing alternation."""
+    if not isinstance(table, dict):
+        raise RuleError(f"{source}: words must be a table of named lists, e.g. words.section = [...]")
+    lists = {}
+    for name, items in table.items():
+        where = f"{source}: words.{name}"
+        if not _WORD_LIST_NAME.match(name):
+            raise RuleError(f"{where}: a word-list name is lower case letters, digits and '-', starting with a letter")
+        if not isinstance(items, list) or not items or not all(isinstance(item, str) for item in items):
+            raise RuleError(f"{where}: must be a non-empty list of strings")
+        if any(not item.strip() for item in items):
+            raise RuleError(f"{where}: has an empty entry, which would make the alternation match everything")
+        lists[name] = "(?:" + "|".join(items) + ")"
+    return lists
+
+
+def _parse_rule(table: dict[str, Any], number: int, source: str, default_category: str | None,
+                words: dict[str, str]) -> Rule:
     rule_id = table.get("id")
     where = f"{source}: rule {rule_id!r}" if isinstance(rule_id, str) else f"{source}: rule #{number}"
 
@@ -318,8 +339,13 @@ def _parse_rule(table: dict[str, Any], number: int, source: str, default_categor
     def patterns(name: str) -> tuple[re.Pattern[str], ...]:
         compiled = []
         for text in table.get(name, []):
+            unknown_lists = sorted({ref for ref in _WORD_LIST_REF.findall(text) if ref not in words})
+            if unknown_lists:
+                raise fail(f"{name} uses unknown word list(s) {', '.join(unknown_lists)}; "
+                           f"this pack defines: {', '.join(sorted(words)) or 'none'}")
+            expanded = _WORD_LIST_REF.sub(lambda m: words[m.group(1)], text)
             try:
-                pattern = re.compile(text, flags)
+                pattern = re.compile(expanded, flags)
             except re.error as err:
                 raise fail(f"bad regex in {name}: {text!r}: {err}") from None
             broad = next((probe for probe in _TOO_BROAD_PROBES if pattern.search(probe)), None)
@@ -329,7 +355,8 @@ def _parse_rule(table: dict[str, Any], number: int, source: str, default_categor
             compiled.append(pattern)
         return tuple(compiled)
 
-    fingerprint = hashlib.sha256(repr(sorted((k, repr(v)) for k, v in table.items())).encode()).hexdigest()
+    fingerprint = hashlib.sha256(repr((sorted((k, repr(v)) for k, v in table.items()),
+                                       sorted(words.items()))).encode()).hexdigest()
     return Rule(
         id=rule_id, category=category, description=table["description"].strip(),
         patterns=patterns("patterns"),
