@@ -81,9 +81,13 @@ def strip_options(fn: Callable) -> Callable:
 def build_stages(steps: list[str], options: dict[str, Any]) -> list[Stage]:
     stages: list[Stage] = []
     if "strip" in steps:
+        from .rulebook import RuleError
         from .stages.strip import strip_stages
 
-        stages += strip_stages(options)
+        try:
+            stages += strip_stages(options)
+        except RuleError as err:  # a bad rule pack or --disable name: the user's to fix
+            raise click.ClickException(str(err)) from None
     if "dedup" in steps:
         from .stages.dedup import DedupStage
 
@@ -234,3 +238,9 @@ from .cli_review import diff, review  # noqa: E402  (registered after the group 
 
 cli.add_command(diff)
 cli.add_command(review)
+
+
+# -- rule packs (cli_rules.py) ---------------------------------------------------------------
+from .cli_rules import rules  # noqa: E402  (registered after the group is defined)
+
+cli.add_command(rules)
