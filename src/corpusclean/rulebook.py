@@ -7,8 +7,8 @@ quietly matching nothing (or everything).
 
 The format
 ----------
-A pack is a TOML file. Its top level may set `category` (the default for its rules) and
-`description`; each rule is a `[[rule]]` table::
+A pack is a TOML file. Its top level may set `category` (the default for its rules),
+`description` and `words` (below); each rule is a `[[rule]]` table::
 
     category = "newsletter"
     description = "E-mail sign-up prompts and what a sign-up form says around them."
@@ -25,6 +25,17 @@ Patterns are Python regular expressions (write them as TOML literal strings, '..
 backslashes need no escaping). They are searched in each line with its surrounding white space
 stripped, case-insensitively unless the rule says `case_sensitive = true`; anchor them with
 `^`/`$` to match a whole line. Blank lines are never matched.
+
+A pack may also name vocabulary once and use it in several patterns of the same pack::
+
+    [words]
+    section = ["news", "politics", "sports?"]
+
+    [[rule]]
+    patterns = ['^{section}$']           # {section} becomes (?:news|politics|sports?)
+
+An unknown {name}, or an empty entry (which would make the alternation match everything), is
+an error.
 
 Fields every rule may have:
 
@@ -64,7 +75,14 @@ Examples are small page fragments: the rule must remove every non-blank line of 
 and nothing of each counter-example (one line is a one-line page; use '''...''' for several
 lines). `corpusclean rules check` and the test suite run them all.
 
-Switching off: `--disable` takes rule ids or category names; an unknown name is an error.
+How rules apply: the page is read top to bottom; at each live line the rules are tried in load
+order (shipped packs by file name, each in file order; a replacing rule keeps the place of the
+one it replaces, a new one comes after) and the first that matches removes its span. Every
+removal records the rule's id, its category and its description as the reason.
+
+Overriding and switching off: `--rules DIR` (repeatable) loads DIR/*.toml after the shipped
+packs; an id defined twice within one layer is an error, an id from an earlier layer is
+replaced. `--disable` takes rule ids or category names; an unknown name is an error.
 """
 from __future__ import annotations
 
