@@ -33,9 +33,20 @@ def cli() -> None:
     Each document's clean text is written with a report of what was removed and why;
     the clean text plus the report rebuilds the (encoding-fixed) input exactly.
 
+    IN is a folder (read recursively; relative paths are kept under OUT), one file, a
+    .jsonl/.jsonl.gz file of records with `id` and `text` (or `html`), or - for JSONL on
+    stdin. OUT is a folder of NAME.txt + NAME.report.json, or a .jsonl/.jsonl.gz file, or -
+    for JSONL on stdout (each record gains `text` and `report`). Progress goes to stderr.
+
+    Exit status: 0 when every document was cleaned; 1 when any failed (each failure is
+    named in the summary and on stderr) or the run was refused (say, OUT inside IN);
+    2 for a command line click cannot parse.
+
     Example:
 
         corpusclean run seeds/ clean/
+
+        zcat pages.jsonl.gz | corpusclean run - - > clean.jsonl
     """
 
 
@@ -95,19 +106,32 @@ def build_stages(steps: list[str], options: dict[str, Any]) -> list[Stage]:
     return stages
 
 
-def check_paths(source: str, target: str) -> None:
-    """Refuse before anything is written: OUT equal to IN or inside it, or a missing IN."""
+def check_paths(source: str, target: str, summary_path: str | None = None) -> None:
+    """Refuse before anything is written: a missing IN, JSONL in with folder out, OUT equal to
+    IN, inside it or holding it (a write could land on an input), a summary inside IN."""
     if source != "-" and not Path(source).exists():
         raise click.ClickException(f"IN does not exist: {source}")
-    if source == "-" or target == "-":
-        return
-    src, dst = Path(source).resolve(), Path(target).resolve()
-    if src == dst:
-        raise click.ClickException("OUT is the same as IN; inputs are never overwritten. Choose another OUT.")
-    if src.is_dir() and src in dst.parents:
-        raise click.ClickException(f"OUT ({target}) is inside IN ({source}); the outputs would be read as inputs. Choose an OUT outside IN.")
     if is_jsonl(source) and not is_jsonl(target):
         raise click.ClickException("JSONL input writes JSONL: give OUT as a .jsonl or .jsonl.gz path, or - for stdout.")
+    if target != "-":
+        out = Path(target)
+        if is_jsonl(target) and out.is_dir():
+            raise click.ClickException(f"OUT ({target}) is a folder; a JSONL OUT is a file path.")
+        if not is_jsonl(target) and out.exists() and not out.is_dir():
+            raise click.ClickException(f"OUT ({target}) is a file; a folder OUT holds NAME.txt and NAME.report.json.")
+    if source == "-":
+        return
+    src = Path(source).resolve()
+    for label, given in (("OUT", target), ("--summary", summary_path)):
+        if given is None or given == "-":
+            continue
+        dst = Path(given).resolve()
+        if src == dst:
+            raise click.ClickException(f"{label} is the same as IN; inputs are never overwritten. Choose another {label}.")
+        if src.is_dir() and src in dst.parents:
+            raise click.ClickException(f"{label} ({given}) is inside IN ({source}); outputs would be read as inputs. Choose a path outside IN.")
+        if dst in src.parents and label == "OUT":
+            raise click.ClickException(f"IN ({source}) is inside OUT ({given}); an output could overwrite an input. Choose an OUT that does not hold IN.")
 
 
 def source_factory(source: str, patterns: tuple[str, ...]) -> Callable[[], Iterator[Source]]:
@@ -127,15 +151,18 @@ def count_documents(source: str) -> int:
     if source == "-":
         return 0
     if is_jsonl(source):
-        with (gzip.open(source, "rb") if source.endswith(".gz") else open(source, "rb")) as handle:
-            return sum(1 for line in handle if line.strip())
+        try:
+            with (gzip.open(source, "rb") if source.endswith(".gz") else open(source, "rb")) as handle:
+                return sum(1 for line in handle if line.strip())
+        except (OSError, EOFError):
+            return 0  # a corrupt file: the run itself reports where it breaks
     path = Path(source)
     return sum(1 for _ in iter_directory(path)) if path.is_dir() else 1
 
 
 def run_command(command: str, options: dict[str, Any]) -> None:
     source, target = options["source"], options["target"]
-    check_paths(source, target)
+    check_paths(source, target, options["summary_path"])
     steps = STEPS[command]
     stages = build_stages(steps, options)
     job = Job(stages=stages, steps=steps, max_bytes=options["max_bytes"])
@@ -169,6 +196,9 @@ def run_command(command: str, options: dict[str, Any]) -> None:
             click.echo(f"  failed: {failure['document']}: {failure['error']}", err=True)
         if len(summary.failures) > 10:
             click.echo(f"  ... and {len(summary.failures) - 10} more (see the summary)", err=True)
+        if summary.notices:
+            counts = ", ".join(f"{kind} {entry['documents']}" for kind, entry in sorted(summary.notices.items()))
+            click.echo(f"  notices (documents cleaned, see their reports): {counts}", err=True)
     if summary.failed:
         sys.exit(1)
 
@@ -229,6 +259,8 @@ def run(**options: Any) -> None:
     Example:
 
         corpusclean run seeds/ clean/
+
+        corpusclean run pages.jsonl.gz clean.jsonl.gz --workers 4
     """
     run_command("run", options)
 

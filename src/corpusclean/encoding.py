@@ -129,6 +129,8 @@ _WEB_DEFAULT = "cp1252"
 #: Plausibility is judged on this many characters of each decoding (the whole input must
 #: still decode strictly): enough text to tell code pages apart, bounded for huge inputs.
 _SCORE_SAMPLE = 200_000
+#: The report lists this many candidates, in the order tried.
+_CANDIDATES_REPORTED = 5
 
 
 def decode_legacy(raw: bytes, first_bad: int = 0) -> tuple[str, dict[str, Any]]:
@@ -160,8 +162,9 @@ def decode_legacy(raw: bytes, first_bad: int = 0) -> tuple[str, dict[str, Any]]:
                          f"encoding decodes it (tried {', '.join(candidates)})")
     score, _, encoding, text = best
     return text, {"encoding": encoding, "bom": False,
-                  "note": f"not valid UTF-8 at byte {first_bad}; decoded as {encoding}, "
-                          f"the most plausible of {', '.join(candidates)}"}
+                  "note": f"not valid UTF-8 at byte {first_bad}; decoded as {encoding}, the most "
+                          f"plausible of {len(candidates)} candidate encodings",
+                  "candidates": candidates[:_CANDIDATES_REPORTED]}
 
 
 _LETTERS = re.compile(r"[^\W\d_]+")

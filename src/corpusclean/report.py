@@ -40,13 +40,52 @@ def document_report(doc: Document, clean: str | None, status: str = "ok", **extr
     for key in ("extractor", "page_duplicate_of"):
         if key in doc.meta:
             report[key] = doc.meta[key]
+    found = notices(doc)
+    if found:
+        report["notices"] = found
     report.update(extra)
     return report
+
+
+#: A line this long means the page lost its line breaks: it is cleaned, but a reader should know.
+LONG_LINE = 1_000_000
+
+
+def notices(doc: Document) -> list[dict[str, str]]:
+    """What a reader should know about an input that was cleaned anyway: it was empty, not
+    UTF-8, had a byte-order mark or other line endings, needed ftfy, or is one huge line."""
+    encoding = doc.meta.get("encoding", {})
+    found: list[dict[str, str]] = []
+
+    def note(kind: str, message: str) -> None:
+        found.append({"kind": kind, "message": message})
+
+    if not doc.text:
+        note("empty", "empty input: nothing to clean")
+    if "note" in encoding:
+        note("legacy-encoding", encoding["note"])
+    if encoding.get("bom"):
+        note("byte-order-mark", f"decoded as {encoding['encoding']} from its byte-order mark")
+    if "newlines" in encoding:
+        counts = encoding["newlines"]
+        note("line-endings", f"{counts['crlf']} CRLF and {counts['cr']} lone CR line endings became LF")
+    if encoding.get("ftfy"):
+        note("ftfy", f"ftfy fixed {len(encoding['ftfy'])} line(s); see encoding.ftfy")
+    longest = max(range(len(doc.lines)), key=lambda i: len(doc.lines[i]), default=None)
+    if longest is not None and len(doc.lines[longest]) >= LONG_LINE:
+        note("long-line", f"line {longest + 1} is {len(doc.lines[longest]):,} characters long; "
+                          "the page may have lost its line breaks")
+    return found
 
 
 def failure_report(name: str, error: str, source: dict[str, Any] | None = None) -> dict[str, Any]:
     return {"document": name, "status": "failed", "report_version": REPORT_VERSION,
             "error": error, "source": source or {}, "removals": []}
+
+
+#: The summary counts documents with each kind of notice and names the first few; every
+#: failure is listed in full (each report has its own notices).
+NOTICE_EXAMPLES = 5
 
 
 class Summary:
@@ -65,6 +104,7 @@ class Summary:
         self.clean_chars = 0
         self.failures: list[dict[str, str]] = []
         self.dropped: list[dict[str, str]] = []
+        self.notices: dict[str, dict[str, Any]] = {}
 
     def add(self, report: dict[str, Any]) -> None:
         status = report["status"]
@@ -74,6 +114,11 @@ class Summary:
             return
         if status == "dropped":
             self.dropped.append({"document": report["document"], "reason": report.get("dropped", "")})
+        for notice in report.get("notices", []):
+            entry = self.notices.setdefault(notice["kind"], {"documents": 0, "first": []})
+            entry["documents"] += 1
+            if len(entry["first"]) < NOTICE_EXAMPLES:
+                entry["first"].append({"document": report["document"], "message": notice["message"]})
         sizes = report["sizes"]
         self.input_bytes += sizes.get("input_bytes") or 0
         self.fixed_chars += sizes["fixed_chars"]
@@ -101,6 +146,7 @@ class Summary:
                                 for k in sorted(self.by_rule)},
             "failures": self.failures,
             "dropped": self.dropped,
+            "notices": dict(sorted(self.notices.items())),
             "config": self.config,
             "versions": versions(),
         }

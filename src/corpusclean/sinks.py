@@ -11,7 +11,7 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from .pipeline import Result
 from .sources import REPORT_SUFFIX, SUMMARY_NAME
@@ -70,21 +70,28 @@ class DirectorySink:
 
 
 class JsonlSink:
-    """One record per input record, same ids and order: the input's fields, `text`, `report`."""
+    """One record per input record, same ids and order: the input's fields, `text`, `report`.
+
+    A file OUT is written to a temporary file beside it and renamed into place by `close`, so
+    it appears whole or not at all; gzip output carries no timestamp, so it is reproducible.
+    JSONL is UTF-8 whatever the locale, so stdout gets bytes too.
+    """
 
     def __init__(self, target: str, summary_path: str | None = None):
         self.target = target
         self.summary_path = summary_path or (None if target == "-" else target + ".summary.json")
+        self.tmp: str | None = None
         if target == "-":
-            self.handle = sys.stdout
-            self.tmp = None
-        else:
-            path = Path(target)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, self.tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-            raw = os.fdopen(fd, "wb")
-            self.handle = gzip.open(raw, "wt", encoding="utf-8") if target.endswith(".gz") else open(fd, "w", encoding="utf-8", closefd=False)
-            self._raw = raw
+            sys.stdout.flush()
+            self.file = None
+            self.out: BinaryIO = sys.stdout.buffer
+            return
+        path = Path(target)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, self.tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        self.file = os.fdopen(fd, "wb")
+        self.out = (gzip.GzipFile(filename="", mode="wb", fileobj=self.file, mtime=0)
+                    if target.endswith(".gz") else self.file)
 
     def write(self, result: Result) -> None:
         if not result.listed:
@@ -94,15 +101,15 @@ class JsonlSink:
         if result.clean is not None:
             record["text"] = result.clean
         record["report"] = result.report
-        self.handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+        self.out.write((json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8"))
 
     def close(self, summary: dict[str, Any]) -> Path | None:
         if self.tmp is not None:
-            self.handle.close()
-            self._raw.close()
+            self._close_files()
             os.replace(self.tmp, self.target)
+            self.tmp = None
         else:
-            self.handle.flush()
+            self.out.flush()
         if self.summary_path:
             path = Path(self.summary_path)
             atomic_write(path, dump_json(summary))
@@ -110,7 +117,14 @@ class JsonlSink:
         return None
 
     def abort(self) -> None:
+        """The run failed: drop the half-written temporary file; OUT stays as it was."""
         if self.tmp is not None:
-            self.handle.close()
-            self._raw.close()
+            self._close_files()
             os.unlink(self.tmp)
+            self.tmp = None
+
+    def _close_files(self) -> None:
+        assert self.file is not None
+        if self.out is not self.file:
+            self.out.close()  # the gzip trailer; leaves self.file open
+        self.file.close()

@@ -6,17 +6,19 @@ is, and the report of an earlier stage when there is one (chained `fix | strip |
 """
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import gzip
-import io
 import json
 import os
 import shutil
+import stat
 import sys
 import tempfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, BinaryIO, Iterator
 
 from .errors import InputError
 
@@ -71,41 +73,62 @@ def iter_directory(root: Path, patterns: tuple[str, ...] = DEFAULT_PATTERNS) -> 
         yield Source(name=output_name(Path(rel).as_posix()), path=root / rel, relpath=Path(rel).as_posix())
 
 
-def iter_jsonl(path: str) -> Iterator[Source]:
-    """Records of a JSONL file (plain or gzip), in file order. A line that is not a JSON object
-    with an `id` becomes a Source with an error, so the run reports it and goes on."""
+def iter_jsonl(path: str | BinaryIO) -> Iterator[Source]:
+    """Records of a JSONL file (plain or gzip, or a spooled stdin), in file order. A line that
+    is not UTF-8, not JSON, not an object or has no `id` becomes a Source with an error, so the
+    run reports it and goes on; a file that ends early reports where and stops."""
+    number = 0
     with _open_jsonl(path) as handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as err:
-                yield Source(name=f"line {number}", error=f"line {number}: not valid JSON ({err.msg} at column {err.colno})")
-                continue
-            if not isinstance(record, dict):
-                yield Source(name=f"line {number}", error=f"line {number}: a JSON {type(record).__name__}, not an object")
-                continue
-            if "id" not in record:
-                yield Source(name=f"line {number}", record=record, error=f"line {number}: record has no `id`")
-                continue
-            yield Source(name=str(record["id"]), record=record)
+        try:
+            for number, raw in enumerate(handle, 1):
+                if raw.strip():
+                    yield _jsonl_source(number, raw)
+        except (OSError, EOFError, zlib.error) as err:  # gzip.BadGzipFile is an OSError
+            yield Source(name=f"line {number + 1}",
+                         error=f"the file is cut short or corrupt after line {number}: {err}")
 
 
-def _open_jsonl(path: str):
-    if path == "-":
-        return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="strict")
+def _jsonl_source(number: int, raw: bytes) -> Source:
+    name = f"line {number}"
+    try:
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        return Source(name=name, error=f"not valid UTF-8 (byte {err.start} of the line); JSONL is UTF-8")
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as err:
+        return Source(name=name, error=f"not valid JSON ({err.msg} at column {err.colno})")
+    if not isinstance(record, dict):
+        return Source(name=name, error=f"a JSON {_json_type(record)}, not an object")
+    if "id" not in record:
+        return Source(name=name, record=record, error="record has no `id`")
+    return Source(name=str(record["id"]), record=record)
+
+
+def _json_type(value: Any) -> str:
+    """The JSON name of a parsed value's type, for messages."""
+    for kind, name in ((bool, "boolean"), (int, "number"), (float, "number"), (str, "string"),
+                       (list, "array"), (dict, "object"), (type(None), "null")):
+        if isinstance(value, kind):
+            return name
+    return type(value).__name__
+
+
+def _open_jsonl(path: str | BinaryIO) -> BinaryIO:
+    if not isinstance(path, str):
+        path.seek(0)  # a spooled stdin, read once per pass
+        return contextlib.nullcontext(path)  # type: ignore[return-value]
     if path.endswith(".gz"):
-        return gzip.open(path, "rt", encoding="utf-8")
-    return open(path, encoding="utf-8")
+        return gzip.open(path, "rb")  # type: ignore[return-value]
+    return open(path, "rb")
 
 
-def spool_stdin() -> str:
-    """The corpus pass reads the input twice; stdin can be read once, so keep a copy."""
-    handle = tempfile.NamedTemporaryFile(prefix="corpusclean-stdin-", suffix=".jsonl", delete=False)
-    with handle:
-        shutil.copyfileobj(sys.stdin.buffer, handle)
-    return handle.name
+def spool_stdin() -> BinaryIO:
+    """The corpus pass reads the input twice; stdin can be read once, so keep a copy in an
+    anonymous temporary file: it disappears when the run ends, however it ends."""
+    spooled = tempfile.TemporaryFile(prefix="corpusclean-stdin-", suffix=".jsonl")
+    shutil.copyfileobj(sys.stdin.buffer, spooled)
+    return spooled
 
 
 def read_source(source: Source, max_bytes: int) -> Payload:
@@ -120,7 +143,17 @@ def read_source(source: Source, max_bytes: int) -> Payload:
 
 def _from_file(path: Path, max_bytes: int) -> Payload:
     try:
-        size = path.stat().st_size
+        info = path.stat()
+    except FileNotFoundError:
+        broken = " (a symbolic link to a missing file)" if path.is_symlink() else " (it is gone)"
+        raise InputError(f"cannot read: no such file{broken}") from None
+    except OSError as err:
+        raise InputError(f"cannot read: {err.strerror or err}") from None
+    if not stat.S_ISREG(info.st_mode):
+        # reading a FIFO or a device would block the run or never end: only files are text
+        raise InputError(f"cannot read: not a regular file but {_file_kind(info.st_mode)}")
+    try:
+        size = info.st_size
         if size > max_bytes:
             raise InputError(f"{size:,} bytes is over the --max-bytes limit of {max_bytes:,}; raise the limit to process it")
         if path.name.endswith(".gz"):
@@ -147,6 +180,15 @@ def _from_file(path: Path, max_bytes: int) -> Payload:
     return Payload(kind=kind, content=raw, prior_report=prior)
 
 
+def _file_kind(mode: int) -> str:
+    for test, kind in ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISSOCK, "a socket"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISDIR, "a directory")):
+        if test(mode):
+            return kind
+    return "a special file"
+
+
 def _from_record(record: dict[str, Any], max_bytes: int) -> Payload:
     extra = {k: v for k, v in record.items() if k not in ("text", "html", "report")}
     if isinstance(record.get("text"), str):
@@ -154,7 +196,7 @@ def _from_record(record: dict[str, Any], max_bytes: int) -> Payload:
     elif isinstance(record.get("html"), str):
         kind, content = "html", record["html"]
     elif "text" in record:
-        raise InputError(f"`text` is a {type(record['text']).__name__}, not a string")
+        raise InputError(f"`text` is a {_json_type(record['text'])}, not a string")
     else:
         raise InputError("record has neither `text` nor `html`")
     if len(content) > max_bytes:
