@@ -315,9 +315,8 @@ def _parse_rule(table: dict[str, Any], number: int, source: str, default_categor
         if expected is int and value < 1:
             raise fail(f"{name} must be at least 1")
     if not _ID.match(rule_id):
+        # a dot is required, so an id can never be mistaken for a category name by --disable
         raise fail("id must look like CATEGORY.NAME (lower case letters, digits and '-', dot-separated)")
-    if rule_id in CATEGORIES:
-        raise fail("id must not be a category name (--disable would be ambiguous)")
     category = table.get("category", default_category)
     try:
         _check_category(category, source)
