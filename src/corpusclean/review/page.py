@@ -56,6 +56,7 @@ def write_review(pages: Iterable[Page], target: Path, title: str,
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             index = _write(handle, pages, title, run_summary)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; a report is for sharing
         os.replace(tmp, target)
     except BaseException:
         try:
@@ -110,6 +111,12 @@ def _write(handle: IO[str], pages: Iterable[Page], title: str, run_summary: dict
     handle.write(f'<script type="application/json" id="index">{_json(index)}</script>\n')
     handle.write(f"<script>\n{_asset('review.js')}</script>\n</body>\n</html>\n")
     return index
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _segment(segment: Any, categories: _Interner, rules: _Interner, stages: _Interner) -> list[Any]:

@@ -36,11 +36,13 @@ def render_page(page: Page, selection: Selection, context: int = 3, reasons: boo
     lines = page.lines()
     for first, last in hunks(lines, selection, context):
         yield click.style(f"@@ {_span(lines[first].number, lines[last].number)} @@", fg="cyan")
-        shown: set[int] = set()  # removals whose reason was printed already
+        explained: set[int] = set()  # removals whose reason is printed already (on their first line)
         for line in lines[first:last + 1]:
-            yield render_line(line, reasons and line.removal is not None and id(line.removal) not in shown)
-            if line.removal is not None:
-                shown.add(id(line.removal))
+            removal = line.removal
+            explain = reasons and removal is not None and selection.matches(removal) and id(removal) not in explained
+            yield render_line(line, explain)
+            if explain:
+                explained.add(id(removal))
 
 
 def summary_line(page: Page, selection: Selection) -> str:

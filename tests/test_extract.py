@@ -1,0 +1,153 @@
+"""HTML in: trafilatura finds the main text; extract.py lays it out as paragraphs and says how.
+
+Pages here are made up with `article()`: a nav bar and a footer around an article whose body
+is long enough for trafilatura to take it for the main text.
+"""
+from __future__ import annotations
+
+import gzip
+import json
+
+import pytest
+
+from conftest import read_report, run_cli, write_tree
+from corpusclean.errors import InputError
+from corpusclean.extract import TRAFILATURA_SETTINGS, extract_html
+from corpusclean.layout import rebuild
+from corpusclean.model import Removal
+
+SENTENCE = "The harbour board met on Monday to discuss the winter timetable for the island ferries."
+LONG = " ".join([SENTENCE] * 3)
+
+
+def article(body: str, head: str = '<meta charset="utf-8">') -> str:
+    return (f"<!DOCTYPE html><html><head>{head}<title>Ferries</title></head><body>"
+            '<nav><a href="/">Home</a> <a href="/news">News</a> <a href="/sport">Sport</a></nav>'
+            f"<article><h1>Winter ferry timetable agreed</h1><p>{LONG}</p>{body}<p>{LONG}</p></article>"
+            "<footer>Copyright 2024 Harbour News</footer></body></html>")
+
+
+def test_blocks_become_paragraphs_and_their_parts_lines():
+    text, _ = extract_html(article(
+        "<p>Fares stay the same.<br>Sailings start at six.</p>"
+        "<ul><li>Monday to Friday: six sailings</li><li>Weekends: four sailings</li></ul>"
+        "<table><tr><th>Route</th><th>Minutes</th></tr><tr><td>North</td><td>40</td></tr></table>"
+        "<pre><code>def timetable():\n    return 6\n\nprint(timetable())</code></pre>"))
+    assert text == (
+        "Winter ferry timetable agreed\n\n"
+        f"{LONG}\n\n"
+        "Fares stay the same.\nSailings start at six.\n\n"          # <br> is a line break
+        "Monday to Friday: six sailings\nWeekends: four sailings\n\n"  # a list is one paragraph
+        "Route | Minutes\nNorth | 40\n\n"                            # a table too, a row per line
+        "def timetable():\n    return 6\nprint(timetable())\n\n"    # code keeps lines and indents
+        f"{LONG}\n")
+
+
+def test_navigation_and_footer_are_left_to_trafilatura():
+    text, _ = extract_html(article("<p>Fares stay the same.</p>"))
+    assert "Home" not in text and "Copyright" not in text
+
+
+@pytest.mark.parametrize("hidden", [
+    '<p style="display: none">Teaser nobody sees.</p>',
+    '<p style="color:red; visibility:hidden">Teaser nobody sees.</p>',
+    "<p hidden>Teaser nobody sees.</p>",
+    '<div aria-hidden="true"><p>Teaser nobody sees.</p></div>',
+])
+def test_hidden_elements_are_not_text(hidden):
+    text, info = extract_html(article(f"<p>Fares stay the same.</p>{hidden}"))
+    assert "Teaser" not in text
+    assert "Fares stay the same." in text
+    assert info["hidden_elements_removed"] == 1
+
+
+def test_a_page_hidden_until_a_script_shows_it_is_kept():
+    """Anti-flicker snippets hide the whole page until a script runs: that is not chrome."""
+    page = article("<p>Fares stay the same.</p>").replace("<article>", '<article style="display:none">')
+    text, info = extract_html(page)
+    assert "Fares stay the same." in text
+    assert info["hidden_elements_removed"] == 0
+
+
+def test_bytes_in_a_declared_legacy_charset():
+    page = article("<p>Café crème à bord.</p>", head='<meta charset="windows-1252">').encode("cp1252")
+    text, info = extract_html(page)
+    assert "Café crème à bord." in text
+    assert info["decoded"] == {"encoding": "windows-1252", "source": "meta charset"}
+
+
+def test_valid_utf8_wins_over_a_wrong_declaration():
+    page = article("<p>Café crème à bord.</p>", head='<meta charset="iso-8859-1">').encode("utf-8")
+    text, info = extract_html(page)
+    assert "Café crème à bord." in text
+    assert info["decoded"] == {"encoding": "utf-8", "source": "valid UTF-8"}
+
+
+def test_report_section_names_the_extractor_and_its_settings():
+    _, info = extract_html(article(""))
+    assert info["name"] == "trafilatura"
+    assert info["version"][0].isdigit()
+    assert info["settings"] == TRAFILATURA_SETTINGS
+    assert info["settings"]["deduplicate"] is False
+
+
+def test_same_page_twice_gives_the_same_text():
+    """trafilatura's own deduplication is process-global: on, the second run would lose the
+    paragraphs it saw in the first. It is off, so order and workers do not matter."""
+    page = article("<p>Fares stay the same.</p>")
+    first, _ = extract_html(page)
+    extract_html(article("<p>Something else entirely, about buses.</p>"))
+    assert extract_html(page)[0] == first
+    assert first.count(LONG) == 2
+
+
+def test_a_fragment_is_extracted_like_a_page():
+    text, _ = extract_html(f"<p>{LONG}</p><p>{SENTENCE} Second paragraph.</p>")
+    assert text == f"{LONG}\n\n{SENTENCE} Second paragraph.\n"
+
+
+@pytest.mark.parametrize("page, message", [
+    (b"", "empty HTML page"),
+    (b"   \n", "empty HTML page"),
+    (b"<html><body><script>var ready = true;</script><img src='photo.png'></body></html>", "no main text"),
+])
+def test_nothing_to_extract_is_an_error(page, message):
+    with pytest.raises(InputError, match=message):
+        extract_html(page)
+
+
+# -- through the pipeline ----------------------------------------------------------------------
+
+def test_html_files_and_jsonl_html_records_through_fix(tmp_path):
+    page = article("<p>Fares stay the same.</p>")
+    source = write_tree(tmp_path / "in", {"ferry.html.gz": gzip.compress(page.encode("utf-8")), "plain.htm": page})
+    result = run_cli("fix", str(source), str(tmp_path / "out"), "-q", "-w", "1")
+    assert result.exit_code == 0, result.stderr
+    expected, _ = extract_html(page)
+    for name in ("ferry", "plain"):
+        assert (tmp_path / "out" / f"{name}.txt").read_text(encoding="utf-8") == expected
+        report = read_report(tmp_path / "out", name)
+        assert report["source"]["kind"] == "html"
+        assert report["extractor"]["name"] == "trafilatura"
+
+    records = tmp_path / "pages.jsonl"
+    records.write_text(json.dumps({"id": "ferry", "html": page, "url": "https://example.org/ferry"}) + "\n", encoding="utf-8")
+    result = run_cli("fix", str(records), str(tmp_path / "out.jsonl"), "-q", "-w", "1")
+    assert result.exit_code == 0, result.stderr
+    record = json.loads((tmp_path / "out.jsonl").read_text(encoding="utf-8"))
+    assert record["text"] == expected
+    assert record["url"] == "https://example.org/ferry"
+    assert record["report"]["extractor"]["settings"]["deduplicate"] is False
+
+
+def test_html_through_run_rebuilds_the_extracted_text(tmp_path):
+    """Whatever the strip and dedup stages remove from extracted text, the report holds it."""
+    page = article("<p>Share this article on Facebook</p><p>Sign up for our newsletter</p>")
+    source = write_tree(tmp_path / "in", {"ferry.html": page})
+    result = run_cli("run", str(source), str(tmp_path / "out"), "-q", "-w", "1")
+    assert result.exit_code == 0, result.stderr
+    report = read_report(tmp_path / "out", "ferry")
+    clean = (tmp_path / "out" / "ferry.txt").read_text(encoding="utf-8")
+    removals = [Removal.from_json(row) for row in report["removals"]]
+    assert rebuild(clean, removals) == extract_html(page)[0]
+    assert "harbour board" in clean
