@@ -12,15 +12,27 @@ def strip_stages(options: dict[str, Any]) -> list[Stage]:
     from .rules import RuleStage
 
     disabled = [item.strip() for value in options.get("disable", ()) for item in value.split(",") if item.strip()]
-    rulebook = load_rulebook(extra_dirs=[*options.get("rule_dirs", ())], disabled=disabled)
+    # "heuristic.*" ids belong to the classifier; categories switch off rules and classifier alike
+    heuristics = [name for name in disabled if name.startswith("heuristic.")]
+    rulebook = load_rulebook(extra_dirs=[*options.get("rule_dirs", ())],
+                             disabled=[name for name in disabled if name not in heuristics])
     stages: list[Stage] = [RuleStage(rulebook)]
     try:
         from .language import LanguageStage
         from .classify import ClassifierStage
     except ImportError:  # pragma: no cover - until the classifier lands
         return stages
-    langs = options.get("lang")
-    stages.append(LanguageStage(allowed=[c.strip() for c in langs.split(",")] if langs else None))
+    import click
+
+    from .classify import check_disabled
+    from .language import parse_languages
+
+    try:
+        allowed = parse_languages(options.get("lang"))
+        check_disabled(heuristics)
+    except ValueError as err:
+        raise click.ClickException(str(err)) from None
+    stages.append(LanguageStage(allowed=allowed))
     if not options.get("no_classifier"):
-        stages.append(ClassifierStage())
+        stages.append(ClassifierStage(disabled=disabled))
     return stages

@@ -1,0 +1,154 @@
+"""Pass 2: each unit's verdict, revised with what stands around it.
+
+- Before the article (the header zone) only a heading right above it stays: the title, the
+  standfirst. Everything else there is site chrome, however it reads.
+- After the article (the footer zone) nothing stays: comments, teasers, footers.
+- Inside the article, prose stays; short units are judged by their nearest prose-or-not
+  neighbours the way jusText does (a heading between two paragraphs stays, a line in a menu
+  goes); a run of menu-like lines far from any paragraph goes; lines that are not prose but sit
+  tightly between paragraphs (code, formulas, table rows) stay.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .units import Unit
+from .verdicts import ANCHORS, BAD, DROP, GOOD, KEEP, NEARGOOD, SHORT
+
+HEADING_WORDS = 15       # a heading has at most this many words ...
+HEADING_DISTANCE = 200   # ... and a good paragraph follows within this many characters
+
+
+@dataclass(frozen=True)
+class ContextLimits:
+    heading_units: int = 3         # a heading may stand this many units above the article ...
+    heading_chars: int = 250       # ... with at most this much text in between
+    tight_gap: int = 400           # non-prose characters between two paragraphs that still count as "inside"
+    code_gap: int = 1200           # how much non-prose text (code, formulas) may sit between paragraphs
+    menu_lines: int = 3            # a group of this many short lines without sentences is a menu
+
+
+def gaps(units: list[Unit]) -> tuple[list[int | None], list[int | None]]:
+    """For every unit, the characters of non-prose text back to the previous prose unit and on
+    to the next one (None: there is none on that side)."""
+    before: list[int | None] = [None] * len(units)
+    after: list[int | None] = [None] * len(units)
+    run: int | None = None
+    for i, unit in enumerate(units):
+        if unit.initial in ANCHORS:
+            run = 0
+            before[i] = 0
+        else:
+            before[i] = run
+            if run is not None:
+                run += unit.signals.length
+    run = None
+    for i in range(len(units) - 1, -1, -1):
+        unit = units[i]
+        if unit.initial in ANCHORS:
+            run = 0
+            after[i] = 0
+        else:
+            after[i] = run
+            if run is not None:
+                run += unit.signals.length
+    return before, after
+
+
+def revise(units: list[Unit], region: tuple[int, int], limits: ContextLimits) -> None:
+    """Set `verdict` (KEEP or DROP) and, for drops decided here, `reason` on every unit."""
+    first, last = region
+    for i, unit in enumerate(units[:first]):
+        near = first - i <= limits.heading_units and \
+            sum(u.signals.length for u in units[i + 1:first]) <= limits.heading_chars
+        if near and unit.initial != BAD and not unit.signals.link:
+            unit.verdict = KEEP
+        else:
+            _drop(unit, "header-zone")
+    for unit in units[last + 1:]:
+        _drop(unit, "footer-zone")
+    inside = units[first:last + 1]
+    shorts = _short_verdicts(inside)
+    before, after = gaps(units)
+    for i in range(first, last + 1):
+        unit = units[i]
+        gap = (before[i] or 0) + (after[i] or 0)
+        if unit.initial in ANCHORS:
+            unit.verdict = KEEP
+        elif unit.initial == BAD:
+            tight = unit.reason in ("few-stopwords", "no-sentence") and gap <= limits.code_gap
+            unit.verdict = KEEP if tight else DROP
+        elif _menu_like(units, i, limits) and gap > limits.tight_gap:
+            _drop(unit, "menu-run")
+        elif shorts[i - first] == GOOD:
+            unit.verdict = KEEP
+        else:
+            _drop(unit, "short-boilerplate")
+
+
+def _drop(unit: Unit, reason: str) -> None:
+    unit.verdict = DROP
+    if unit.initial != BAD:  # a unit bad on its own keeps the reason that made it bad
+        unit.reason = reason
+
+
+def _menu_like(units: list[Unit], i: int, limits: ContextLimits) -> bool:
+    """A short unit in a group of several short lines, none of which is a sentence."""
+    unit = units[i]
+    if unit.signals.sentence_end or unit.listed:
+        return False
+    lo = hi = i
+    while lo > 0 and units[lo - 1].group == unit.group:
+        lo -= 1
+    while hi < len(units) - 1 and units[hi + 1].group == unit.group:
+        hi += 1
+    group = units[lo:hi + 1]
+    return len(group) >= limits.menu_lines and all(
+        u.initial in (SHORT, BAD) and not u.signals.sentence_end for u in group)
+
+
+def _short_verdicts(units: list[Unit]) -> list[str]:
+    """jusText's context rules for short units, inside the article: a short unit between two
+    prose units is good, between two bad ones bad; between one of each it is good only when a
+    near-good unit stands next to it on the bad side. The article's edges count as bad."""
+    classes = [u.initial for u in units]
+    # headings: a short line shortly before a good paragraph counts as near-good
+    for i, unit in enumerate(units):
+        if classes[i] != SHORT or unit.signals.link or unit.signals.words > HEADING_WORDS:
+            continue
+        distance = 0
+        for later in units[i + 1:]:
+            if later.initial == GOOD:
+                classes[i] = NEARGOOD
+                break
+            distance += later.signals.length
+            if distance > HEADING_DISTANCE:
+                break
+
+    def neighbour(i: int, step: int, skip_neargood: bool) -> str:
+        j = i + step
+        while 0 <= j < len(classes):
+            c = classes[j]
+            if c in (GOOD, BAD) or (c == NEARGOOD and not skip_neargood):
+                return c
+            j += step
+        return BAD
+
+    out = list(classes)
+    for i, c in enumerate(classes):
+        if c == NEARGOOD and units[i].initial == SHORT:
+            out[i] = GOOD
+            continue
+        if c != SHORT:
+            continue
+        prev, nxt = neighbour(i, -1, True), neighbour(i, 1, True)
+        if prev == GOOD and nxt == GOOD:
+            out[i] = GOOD
+        elif prev == BAD and nxt == BAD:
+            out[i] = BAD
+        elif (prev == BAD and neighbour(i, -1, False) == NEARGOOD) or \
+                (nxt == BAD and neighbour(i, 1, False) == NEARGOOD):
+            out[i] = GOOD
+        else:
+            out[i] = BAD
+    return out

@@ -1,0 +1,77 @@
+"""One page through the classifier: units, their verdicts alone, the article region, the
+verdicts in context, then the prose that is chrome all the same.
+
+    units = build_units(doc, stopwords)            units.py
+    judge each unit alone                          verdicts.py   (pass 1)
+    region = find_region(units)                    region.py
+    revise(units, region)                          context.py    (pass 2)
+    mark_prose_chrome(units, region)               prose_chrome.py
+
+Pages with no prose at all (a list, a table, a test page) are left as they are: there is
+nothing to tell the article from the chrome by, and losing a page is worse than keeping a menu.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from ..model import Document
+from .context import ContextLimits, revise
+from .prose_chrome import ProseChromeLimits, mark_prose_chrome
+from .region import RegionWeights, find_region
+from .units import Unit, build_units
+from .verdicts import ANCHORS, DROP, GOOD, KEEP, NEARGOOD, Thresholds, judge, stoplist_usable
+from .vocabulary import Vocabulary
+
+
+@dataclass(frozen=True)
+class ClassifierConfig:
+    """Every tunable number of the classifier, recorded in the run summary."""
+
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    region: RegionWeights = field(default_factory=RegionWeights)
+    context: ContextLimits = field(default_factory=ContextLimits)
+    prose_chrome: ProseChromeLimits = field(default_factory=ProseChromeLimits)
+
+    def signature(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def classify_page(doc: Document, stopwords: frozenset[str] | None, config: ClassifierConfig,
+                  vocabulary: Vocabulary, corpus_pages: dict[int, int] | None = None,
+                  corpus_size: int = 0) -> list[Unit]:
+    """The page's units, each with `verdict` KEEP or DROP, `reason` and `category`.
+
+    `corpus_pages` maps a unit's first line to the number of corpus pages that hold it."""
+    units = build_units(doc, stopwords)
+    if corpus_pages:
+        for unit in units:
+            unit.corpus_pages = corpus_pages.get(unit.first, 0)
+    use_stoplist = stoplist_usable(units, config.thresholds)
+    for unit in units:
+        unit.initial, unit.reason, unit.category = judge(unit, config.thresholds, use_stoplist,
+                                                         vocabulary, corpus_size)
+    if not any(u.initial == GOOD for u in units):
+        # no paragraph is long enough to be sure: take the one-sentence ones as the article
+        for unit in units:
+            if unit.initial == NEARGOOD:
+                unit.initial = GOOD
+    region = find_region(units, config.region) if any(u.initial in ANCHORS for u in units) else None
+    if region is None:
+        for unit in units:
+            unit.verdict = DROP if unit.reason == "markup" else KEEP
+        return units
+    revise(units, region, config.context)
+    mark_prose_chrome(units, region, config.prose_chrome, vocabulary)
+    for unit in units:
+        if unit.verdict == DROP and not unit.category:
+            unit.category = vocabulary.category_of(unit.text, default_category(unit))
+    return units
+
+
+def default_category(unit: Unit) -> str:
+    """The category of a drop when no chrome word names it: prose outside the article is
+    teasers and comments (widget); short lines and lists of terms are navigation."""
+    if unit.initial in ANCHORS:
+        return "widget"
+    return "navigation"

@@ -1,0 +1,112 @@
+"""Chrome written as prose: appeals, author bios, licence and syndication notices.
+
+These read like paragraphs (long, full of function words, ending in full stops), so length and
+stopwords keep them. What gives them away:
+
+- vocabulary: an appeal asks for support, membership, a sign-up, a subscription; a bio says
+  "is a reporter", "writes about", "lives in"; a notice says "licensed", "republish",
+  "originally published";
+- person: appeals speak as "we" to "you"; articles mostly report in the third person;
+- position: they close the article (or stand between its end and the footer), and they come
+  in blocks: a donation pitch is several paragraphs of the same voice.
+
+So a paragraph is only a suspect by vocabulary and person; it is removed when it closes the
+article's text, or when it is part of a block of at least `min_block` suspects, or when its
+own evidence is overwhelming.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .signals import WORD
+from .units import Unit
+from .verdicts import ANCHORS, DROP, KEEP
+from .vocabulary import Vocabulary, person_shares
+
+APPEAL, BIO, NOTICE = "appeal", "author-bio", "notice"
+
+
+@dataclass(frozen=True)
+class ProseChromeLimits:
+    person_share: float = 0.05     # "we"/"us"/"you" words in an appeal, at least
+    appeal_terms: int = 2          # appeal words in one paragraph, at least
+    appeal_strong: int = 4         # this many, with twice the person share: an appeal anywhere
+    bio_terms: int = 1             # bio phrases in a paragraph that closes the article
+    bio_max_chars: int = 700       # bios are short
+    notice_terms: int = 2          # notice phrases
+    notice_max_chars: int = 900
+    min_block: int = 2             # suspects in a row that are removed wherever they stand
+
+
+def suspect(unit: Unit, limits: ProseChromeLimits, vocabulary: Vocabulary) -> tuple[str, str, dict]:
+    """(kind, category, evidence) for a prose unit that reads like chrome, else ("", "", {})."""
+    text = unit.text
+    words = WORD.findall(text)
+    if not words:
+        return "", "", {}
+    first_plural, second = person_shares(words)
+    person = first_plural + second
+    appeal = len(vocabulary.appeal.findall(text))
+    if person >= limits.person_share and appeal >= limits.appeal_terms:
+        strong = appeal >= limits.appeal_strong and person >= 2 * limits.person_share
+        return APPEAL, _appeal_category(text, vocabulary), {
+            "person": round(person, 2), "appeal_terms": appeal, "strong": strong}
+    if unit.signals.chars <= limits.notice_max_chars:
+        notice = len(vocabulary.notice.findall(text))
+        if notice >= limits.notice_terms:
+            return NOTICE, "legal", {"notice_terms": notice}
+    if unit.signals.chars <= limits.bio_max_chars:
+        bio = len(vocabulary.bio.findall(text))
+        if bio >= limits.bio_terms and second < limits.person_share:
+            return BIO, "author-bio", {"bio_terms": bio}
+    return "", "", {}
+
+
+def _appeal_category(text: str, vocabulary: Vocabulary) -> str:
+    counts = {c: len(vocabulary.by_category[c].findall(text)) for c in ("donation", "paywall", "newsletter")}
+    best = max(counts, key=lambda c: counts[c])
+    return best if counts[best] else "donation"
+
+
+def mark_prose_chrome(units: list[Unit], region: tuple[int, int], limits: ProseChromeLimits,
+                      vocabulary: Vocabulary) -> None:
+    """Turn kept prose that is an appeal, a bio or a notice into drops (reason and category
+    set), following the rules in the module docstring."""
+    kept = [i for i in range(region[0], region[1] + 1)
+            if units[i].verdict == KEEP and units[i].initial in ANCHORS]
+    if not kept:
+        return
+    found = {i: suspect(units[i], limits, vocabulary) for i in kept}
+    # blocks of consecutive suspect paragraphs (short units between them do not break a block)
+    blocks: list[list[int]] = []
+    previous = dict(zip(kept[1:], kept))
+    for i in kept:
+        if found[i][0]:
+            if blocks and blocks[-1][-1] == previous.get(i):
+                blocks[-1].append(i)
+            else:
+                blocks.append([i])
+    # a suspect block may not take the whole article with it
+    article = [i for i in kept if not found[i][0]]
+    if not article:
+        return
+    last_article = article[-1]
+    for block in blocks:
+        closing = block[0] > last_article
+        strong = any(found[i][2].get("strong") for i in block)
+        if not (closing or len(block) >= limits.min_block or strong):
+            continue
+        # the block's own short lines (a "Readers," salutation, a signature) go with it
+        lo, hi = block[0], block[-1]
+        if closing:
+            hi = region[1]
+        for k in range(lo, hi + 1):
+            unit = units[k]
+            if unit.verdict != KEEP:
+                continue
+            kind, category, evidence = found.get(k) or ("", "", {})
+            source = found[block[0]] if not kind else (kind, category, evidence)
+            unit.verdict = DROP
+            unit.reason = {APPEAL: "appeal", BIO: "author-bio", NOTICE: "licence-notice"}[source[0]]
+            unit.category = source[1]
+            unit.extra = dict(source[2])

@@ -1,0 +1,86 @@
+"""How many pages of the corpus each short line appears on.
+
+A site's template ("Sign in", "Most read", "© 2024 Example Media") is on every page of the site;
+a heading of one article is on one. Counting pages per line is the classifier's corpus pass:
+
+    observe(lines) in workers    the distinct line hashes of one page (a small numpy array)
+    Recurrence.add(...)          in the parent, in input order: hashes go to a buffer, and the
+                                 buffer is merged into sorted (hash, pages) arrays when it fills
+    Recurrence.freeze(...)       keeps only the hashes common enough to matter
+    Recurrence.pages(hashes)     page counts for one page's lines, by binary search
+
+Memory is 12 bytes per distinct line while counting (8 for the hash, 4 for the count) plus the
+buffer, and nothing like a Python dict per line; after `freeze` only the common lines are kept.
+Lines are compared case-folded, with spaces collapsed and digits made 0, so "3 comments" and
+"12 comments" count as one template line. Only the observed lines of the page count, never what
+earlier stages removed: the count is the same whether `run` or `strip` computes it.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+
+import numpy as np
+
+#: lines longer than this are never template candidates here (dedup handles long repeats)
+MAX_CHARS = 140
+#: hashes buffered before a merge
+BUFFER = 1 << 20
+
+_DIGITS = re.compile(r"\d")
+
+
+def line_key(line: str) -> str:
+    return _DIGITS.sub("0", " ".join(line.split()).casefold())
+
+
+def line_hash(line: str) -> int:
+    return int.from_bytes(hashlib.blake2b(line_key(line).encode("utf-8"), digest_size=8).digest(), "little")
+
+
+def observe(lines: list[str]) -> np.ndarray:
+    """The distinct hashes of the page's short non-blank lines, sorted (uint64)."""
+    hashes = {line_hash(line) for line in lines if line.strip() and len(line) <= MAX_CHARS}
+    return np.array(sorted(hashes), dtype=np.uint64)
+
+
+class Recurrence:
+    def __init__(self) -> None:
+        self.keys = np.zeros(0, dtype=np.uint64)
+        self.counts = np.zeros(0, dtype=np.uint32)
+        self.documents = 0
+        self._buffer: list[np.ndarray] = []
+        self._buffered = 0
+
+    def add(self, hashes: np.ndarray) -> None:
+        self.documents += 1
+        if len(hashes):
+            self._buffer.append(hashes)
+            self._buffered += len(hashes)
+            if self._buffered >= BUFFER:
+                self._merge()
+
+    def freeze(self, min_pages: int) -> None:
+        """Finish counting and keep only lines on at least `min_pages` pages."""
+        self._merge()
+        common = self.counts >= min_pages
+        self.keys, self.counts = self.keys[common], self.counts[common]
+
+    def pages(self, hashes: np.ndarray) -> np.ndarray:
+        """For each hash, the number of pages it was seen on (0 when rare or unseen)."""
+        if not len(self.keys) or not len(hashes):
+            return np.zeros(len(hashes), dtype=np.uint32)
+        where = np.searchsorted(self.keys, hashes)
+        where = np.minimum(where, len(self.keys) - 1)
+        found = self.keys[where] == hashes
+        return np.where(found, self.counts[where], 0).astype(np.uint32)
+
+    def _merge(self) -> None:
+        if not self._buffer:
+            return
+        keys = np.concatenate([self.keys, *self._buffer])
+        weights = np.concatenate([self.counts, np.ones(self._buffered, dtype=np.uint32)])
+        unique, inverse = np.unique(keys, return_inverse=True)
+        self.keys = unique
+        self.counts = np.bincount(inverse, weights=weights, minlength=len(unique)).astype(np.uint32)
+        self._buffer, self._buffered = [], 0

@@ -1,0 +1,115 @@
+"""The pieces of a page the classifier judges: units.
+
+A unit is usually one line, because text dumps put each block element (paragraph, menu entry,
+heading) on a line of its own. Prose that was hard-wrapped is the exception: a line that does
+not end a sentence, followed by one that starts in lower case, is the same paragraph, and the
+two become one unit, so a wrapped paragraph is judged by its whole length.
+
+Only live lines make units: what the rules already removed is gone, and a removed line breaks
+a group the way a blank line does.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Iterator
+
+from ..model import Document
+from .signals import LineSignals, measure
+
+# a line that continues the previous one starts in lower case (after an opening quote/bracket)
+_CONTINUES = re.compile(r"^[\"'“‘(]?[a-zà-öø-ÿ]")
+# a line that ends a sentence or a clause cannot be continued by the next line
+_ENDS = re.compile(r"[.!?…。！？:;]['\"”’»)\]]*$")
+# a wrapped line is long: a short line followed by a lower-case one is a list, not wrapping
+MIN_WRAPPED = 25
+# list items: a bullet or a number (1. 1) a) ...) and a space
+_LIST_MARKER = re.compile(r"^\s*(?:[-+*•·◦▪‣–—]\s|\(?\d{1,3}[.)]\s|\(?[a-z][.)]\s)")
+#: a marked list needs this many items in a row
+MIN_LIST_ITEMS = 3
+_LETTERS = re.compile(r"[^\W\d_]{2}")
+_CODE = re.compile(r"[{}();=<>\[\]]")
+
+
+@dataclass(eq=False)
+class Unit:
+    first: int               # first line (0-based)
+    last: int                # last line, inclusive
+    text: str                # the lines joined with spaces
+    group: int               # units of one run of consecutive non-blank lines share a group
+    signals: LineSignals
+    listed: bool = False     # an item of a marked list
+    page_repeats: int = 1    # how often this exact short text occurs on the page
+    corpus_pages: int = 0    # how many pages of the corpus hold this line (0: not counted)
+    # filled in by the classifier
+    initial: str = ""        # the verdict of the unit alone
+    verdict: str = ""        # the verdict after context
+    reason: str = ""         # which test decided (becomes the rule id)
+    category: str = ""       # best-guess removal category
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        return normalise(self.text)
+
+
+def normalise(text: str) -> str:
+    """The form under which two lines count as the same: case-folded, spaces collapsed."""
+    return " ".join(text.split()).casefold()
+
+
+def _split(doc: Document, group: list[int]) -> Iterator[tuple[int, int]]:
+    start = prev = group[0]
+    for i in group[1:]:
+        previous = doc.lines[prev].strip()
+        wrapped = (len(previous) >= MIN_WRAPPED and not _ENDS.search(previous)
+                   and _CONTINUES.match(doc.lines[i].strip()))
+        if not wrapped:
+            yield start, prev
+            start = i
+        prev = i
+    yield start, prev
+
+
+def build_units(doc: Document, stopwords: frozenset[str] | None) -> list[Unit]:
+    units: list[Unit] = []
+    for number, group in enumerate(doc.paragraphs()):
+        for first, last in _split(doc, group):
+            text = " ".join(doc.lines[k].strip() for k in range(first, last + 1))
+            units.append(Unit(first, last, text, number, measure(text, stopwords)))
+    _mark_lists(units)
+    _count_repeats(units)
+    return units
+
+
+def _mark_lists(units: list[Unit]) -> None:
+    """Mark the items of lists written with markers: MIN_LIST_ITEMS or more units in a row, each
+    starting with a bullet or a number, at most one blank line apart."""
+    run: list[Unit] = []
+
+    def close() -> None:
+        if len(run) >= MIN_LIST_ITEMS:
+            for unit in run:
+                unit.listed = True
+
+    for unit in units:
+        if _LIST_MARKER.match(unit.text):
+            if run and unit.first - run[-1].last > 2:
+                close()
+                run = []
+            run.append(unit)
+        else:
+            close()
+            run = []
+    close()
+
+
+def _count_repeats(units: list[Unit]) -> None:
+    """How often each short, wordy, non-code text occurs on the page ("Share", "Reply", "Read
+    more" under every teaser). Code (braces, semicolons) repeats naturally and is not counted."""
+    counts: dict[str, int] = {}
+    counted = [u for u in units if u.signals.chars < 70 and _LETTERS.search(u.text) and not _CODE.search(u.text)]
+    for unit in counted:
+        counts[unit.key] = counts.get(unit.key, 0) + 1
+    for unit in counted:
+        unit.page_repeats = counts[unit.key]

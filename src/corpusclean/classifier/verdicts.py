@@ -1,0 +1,103 @@
+"""Pass 1: what each unit looks like on its own, before its neighbours are considered.
+
+Four classes, as in jusText:
+
+    good      long prose: many function words, ends like a sentence
+    neargood  prose, but too short to be sure (a one-sentence paragraph, a teaser)
+    short     too short to judge alone: a heading, a menu entry, a caption, a list item
+    bad       not prose, however long: raw markup, a run of names, a line of menu entries
+
+Stopword thresholds are jusText's defaults. Very long units get a lower bar: a 2,000-character
+line with a fifth of its words "the"/"of"/"and" is prose that carries code or formulas, while
+chrome that long (a list of countries, a tag cloud) has almost none.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .signals import LineSignals
+from .units import Unit
+from .vocabulary import Vocabulary
+
+GOOD, NEARGOOD, SHORT, BAD = "good", "neargood", "short", "bad"
+ANCHORS = (GOOD, NEARGOOD)   # prose: what the article region is anchored on
+KEEP, DROP = "keep", "drop"  # the final verdicts
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Every threshold of pass 1, in one printable place (recorded in the run summary)."""
+
+    length_low: int = 70          # shorter than this (characters; CJK count double) is "short"
+    length_high: int = 200        # longer than this can be "good"
+    stop_low: float = 0.30        # jusText's stopwords_low
+    stop_high: float = 0.32       # jusText's stopwords_high
+    long_unit: int = 400          # from this length on, a lower stopword bar
+    stop_long: float = 0.18       # ... this one
+    stop_bad: float = 0.10        # below this a long unit is a list of names or terms
+    stop_trust: float = 0.12      # median density of long units below which the list is not the page's language
+    chrome_share: float = 0.5     # a short unit at least this much chrome vocabulary is chrome
+    page_repeats: int = 3         # a short text this often on one page is a repeated control
+    corpus_pages: int = 5         # a short line on this many pages of the corpus is a site template
+    corpus_share: float = 0.02    # ... and on at least this share of them
+
+
+def stoplist_usable(units: list[Unit], limits: Thresholds) -> bool:
+    """Is the stoplist the page's language? If the page's long units barely use its words
+    (langdetect guessed wrong, or the page is Latin placeholder text), ignore it."""
+    densities = sorted(u.signals.stop_density for u in units
+                       if u.signals.length >= 100 and u.signals.stop_density is not None)
+    return bool(densities) and densities[len(densities) // 2] >= limits.stop_trust
+
+
+def judge(unit: Unit, limits: Thresholds, use_stoplist: bool, vocabulary: Vocabulary,
+          corpus_size: int = 0) -> tuple[str, str, str]:
+    """(class, reason, category) of one unit on its own."""
+    s = unit.signals
+    if s.markup:
+        return BAD, "markup", "widget"
+    if s.length < limits.length_low:
+        return _judge_short(unit, limits, vocabulary, corpus_size)
+    if use_stoplist and s.stop_density is not None:
+        return _judge_by_stopwords(s, limits)
+    return _judge_by_punctuation(s, limits)
+
+
+def _judge_short(unit: Unit, limits: Thresholds, vocabulary: Vocabulary, corpus_size: int) -> tuple[str, str, str]:
+    if unit.page_repeats >= limits.page_repeats:
+        return BAD, "page-repeat", vocabulary.category_of(unit.text, "widget")
+    if corpus_size and unit.corpus_pages >= max(limits.corpus_pages, limits.corpus_share * corpus_size):
+        return BAD, "corpus-repeat", vocabulary.category_of(unit.text, "navigation")
+    share, category = vocabulary.chrome_share(unit.text)
+    if share >= limits.chrome_share and not unit.signals.sentence_end:
+        return BAD, "chrome-words", category
+    return SHORT, "short", ""
+
+
+def _judge_by_stopwords(s: LineSignals, limits: Thresholds) -> tuple[str, str, str]:
+    d = s.stop_density or 0.0
+    if s.length >= limits.long_unit:
+        if d >= limits.stop_long:
+            return GOOD, "prose", ""
+        if d < limits.stop_bad:
+            return BAD, "few-stopwords", ""
+        return NEARGOOD, "prose", ""
+    if d >= limits.stop_high and s.length >= limits.length_high:
+        return GOOD, "prose", ""
+    if d >= limits.stop_low:
+        return NEARGOOD, "prose", ""
+    if s.sentence_end and d >= 0.2 and s.length >= limits.length_high:
+        return NEARGOOD, "prose", ""
+    return BAD, "few-stopwords", ""
+
+
+def _judge_by_punctuation(s: LineSignals, limits: Thresholds) -> tuple[str, str, str]:
+    """No usable stoplist (Chinese, Japanese, Thai, or a language jusText lacks): sentences are
+    told by their punctuation and their length."""
+    if s.separators >= 3 and not s.sentence_end:
+        return BAD, "separators", "navigation"
+    if s.sentence_end and s.length >= limits.length_high:
+        return GOOD, "prose", ""
+    if s.sentence_end or s.length >= limits.length_high:
+        return NEARGOOD, "prose", ""
+    return BAD, "no-sentence", ""

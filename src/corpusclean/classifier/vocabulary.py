@@ -1,0 +1,172 @@
+"""The words chrome is made of, grouped by what the chrome is for.
+
+These are not rules: no single word removes a line. They are measurements. A short line made
+mostly of these words ("Share on Facebook", "Sign in", "Read more") is probably a control; a
+paragraph that says "you" and "we" and "support", "member", "donate" is probably an appeal, not
+reporting. Each group is a removal category, so the same measurement also names the category
+of whatever the classifier removes.
+
+Words are generic (no site's name or slogan) and cover the languages most of a crawl is in;
+the groups are written out once here, in the spirit of trafilatura's grouped boilerplate
+vocabulary, and compiled once per process.
+"""
+from __future__ import annotations
+
+import re
+from functools import cached_property
+
+# Category -> words and short phrases. Stems end in \w* where inflection matters.
+TERMS: dict[str, list[str]] = {
+    "navigation": [
+        r"home(?:page)?", r"menu", r"skip to", r"search", r"sections?", r"log ?in", r"log ?out", r"sign ?in",
+        r"sign ?out", r"register", r"my account", r"account", r"profile", r"next", r"previous", r"prev",
+        r"back to top", r"top", r"more", r"show more", r"see all", r"view all", r"all stories",
+        r"categories", r"archives?", r"tags?", r"topics?", r"site ?map", r"browse", r"go to",
+        r"breadcrumb", r"you are here", r"edition", r"language", r"accessibility",
+        r"startseite", r"suche", r"anmelden", r"accueil", r"recherche", r"connexion", r"inicio", r"buscar",
+        r"iniciar sesión", r"entrar", r"página inicial",
+    ],
+    "social": [
+        r"share\w*", r"tweet\w*", r"facebook", r"twitter", r"pinterest", r"linkedin", r"whatsapp", r"reddit",
+        r"instagram", r"youtube", r"tumblr", r"telegram", r"flipboard", r"pocket", r"e-?mail this",
+        r"follow (?:us|me|him|her)", r"like us", r"copy link", r"teilen", r"partager", r"compartir",
+        r"compartilhar", r"condividi",
+    ],
+    "newsletter": [
+        r"newsletters?", r"subscribe\w*", r"sign ?up", r"inbox", r"unsubscribe", r"e-?mail address",
+        r"your e-?mail", r"get (?:the|our) (?:latest|best)", r"delivered to", r"alerts?",
+        r"abonnieren", r"s'abonner", r"abonnez-vous", r"suscr[ií]bete", r"suscribirse", r"inscreva-se",
+    ],
+    "paywall": [
+        r"subscribers?", r"subscription", r"premium", r"paywall", r"free trial", r"keep reading",
+        r"continue reading", r"unlimited access", r"digital access", r"already a (?:subscriber|member)",
+        r"log in to (?:read|continue)", r"per (?:month|week)", r"cancel anytime", r"ad-?free", r"members? only",
+        r"exclusive", r"abonnement", r"abonné", r"suscriptor",
+    ],
+    "donation": [
+        r"donat\w*", r"contribut\w*", r"support (?:us|our|independent|quality|journalism)", r"chip in",
+        r"membership", r"become a (?:member|patron|supporter)", r"patrons?", r"patreon", r"tax[- ]deductible",
+        r"reader[- ](?:funded|supported)", r"fund\w*", r"spenden", r"faire un don", r"donar", r"doação",
+    ],
+    "legal": [
+        r"©", r"\(c\)", r"copyright", r"all rights reserved", r"rights reserved", r"trademarks?",
+        r"terms (?:of|and) (?:use|service|conditions)", r"terms", r"privacy(?: policy)?", r"cookies?",
+        r"licen[cs]e[ds]?", r"creative commons", r"republish\w*", r"reproduc\w*", r"permission",
+        r"disclaimer", r"affiliate", r"gdpr", r"consent", r"datenschutz", r"impressum",
+        r"mentions légales", r"aviso legal", r"política de privacidad", r"derechos reservados",
+    ],
+    "widget": [
+        r"advertis\w*", r"sponsored", r"promoted", r"recommended", r"you (?:may|might) (?:also )?like",
+        r"related(?: (?:stories|articles|posts|content))?", r"most (?:read|popular|viewed)", r"trending",
+        r"comments?", r"reply", r"replies", r"loading", r"read more", r"learn more", r"click here", r"watch",
+        r"video", r"photos?", r"gallery", r"play", r"close", r"print", r"font size", r"text size", r"listen",
+        r"download", r"app", r"anzeige", r"werbung", r"publicidad", r"publicité", r"leia mais", r"lire aussi",
+    ],
+    "byline": [
+        r"by", r"posted by", r"written by", r"author", r"updated", r"published", r"posted", r"staff",
+        r"reporter", r"correspondent", r"von", r"par", r"por",
+    ],
+    "credit": [
+        r"photo(?:graph)?s?", r"image", r"credit", r"getty(?: images)?", r"reuters", r"afp", r"ap photo",
+        r"shutterstock", r"istock", r"courtesy", r"illustration", r"foto",
+    ],
+    "contact": [
+        r"contact(?: us)?", r"tips?", r"e-?mail", r"phone", r"tel", r"fax", r"address", r"write to",
+        r"kontakt", r"contacto",
+    ],
+}
+
+#: addressing the reader and speaking as the publication: appeals are written this way
+FIRST_PLURAL = frozenset("we us our ours we're we've we'll let's wir uns unser unsere nous notre nos nosotros nuestro nuestra nuestros nuestras".split())
+SECOND = frozenset("you your yours you're you'll you've yourself du dein deine ihr euch vous votre vos tu tus usted ustedes".split())
+
+#: what an appeal for money, membership or sign-up asks for
+APPEAL_TERMS = [
+    r"donat\w*", r"support\w*", r"contribut\w*", r"members?(?:hip)?", r"join\w*", r"subscri\w*",
+    r"newsletters?", r"sign ?up", r"inbox", r"independent", r"journalism", r"reporters?", r"readers?",
+    r"fund\w*", r"mission", r"ad-?free", r"ads", r"revenue", r"premium", r"benefits?", r"exclusive",
+    r"access", r"free", r"help", r"today", r"patrons?", r"gifts?", r"monthly", r"account",
+]
+
+#: a short description of a person: roles and the phrases bios are made of
+BIO_TERMS = [
+    r"is an? (?:\w+ ){0,3}(?:writer|reporter|journalist|editor|author|correspondent|contributor|columnist|"
+    r"producer|photographer|designer|developer|engineer|professor|student|researcher|analyst|critic|host|"
+    r"freelancer|blogger|novelist|poet|founder|director|fellow)",
+    r"is the (?:\w+ ){0,3}(?:editor|reporter|writer|correspondent|director|founder|author|host)",
+    r"writes? (?:about|for|on)", r"covers?", r"(?:he|she|they) (?:lives?|live) in", r"based in",
+    r"follow (?:him|her|them)", r"(?:his|her|their) work has appeared", r"has written for",
+    r"joined (?:\w+ ){0,3}in \d{4}", r"previously (?:worked|wrote|was)", r"author of", r"graduate of",
+    r"holds? a (?:degree|certificate)", r"(?:his|her) (?:book|novel|writing)",
+]
+
+#: a notice about where the text comes from and who may reuse it
+NOTICE_TERMS = [
+    r"originally (?:published|appeared)", r"republish\w*", r"reprint\w*", r"syndicat\w*", r"licen[cs]\w*",
+    r"creative commons", r"all rights reserved", r"copyright", r"©", r"permission", r"reproduc\w*",
+    r"distribut\w*", r"without (?:prior )?(?:written )?(?:consent|permission)", r"news service",
+    r"newswire", r"wire service", r"terms of use", r"guidelines", r"this (?:article|story|post) (?:was|is|first)",
+    r"free of charge", r"without charge",
+]
+
+
+def _compile(terms: list[str]) -> re.Pattern[str]:
+    if not terms or any(not t for t in terms):
+        raise ValueError("empty term in a vocabulary group: it would match everywhere")
+    return re.compile(r"(?<!\w)(?:" + "|".join(terms) + r")(?!\w)", re.IGNORECASE)
+
+
+class Vocabulary:
+    """The groups above, compiled once per process on first use."""
+
+    @cached_property
+    def by_category(self) -> dict[str, re.Pattern[str]]:
+        return {category: _compile(terms) for category, terms in TERMS.items()}
+
+    @cached_property
+    def appeal(self) -> re.Pattern[str]:
+        return _compile(APPEAL_TERMS)
+
+    @cached_property
+    def bio(self) -> re.Pattern[str]:
+        return _compile(BIO_TERMS)
+
+    @cached_property
+    def notice(self) -> re.Pattern[str]:
+        return _compile(NOTICE_TERMS)
+
+    def chrome_share(self, text: str) -> tuple[float, str]:
+        """The share of the text's characters that are chrome words, and the category that
+        contributes most. ("Share on Facebook" -> about 0.8, "social".)"""
+        letters = sum(1 for ch in text if not ch.isspace())
+        if not letters:
+            return 0.0, ""
+        covered = [False] * len(text)
+        by_category: dict[str, int] = {}
+        for category, pattern in self.by_category.items():
+            for match in pattern.finditer(text):
+                fresh = 0
+                for k in range(match.start(), match.end()):
+                    if not covered[k] and not text[k].isspace():
+                        covered[k] = True
+                        fresh += 1
+                if fresh:
+                    by_category[category] = by_category.get(category, 0) + fresh
+        if not by_category:
+            return 0.0, ""
+        best = max(by_category, key=lambda c: (by_category[c], -list(TERMS).index(c)))
+        return sum(by_category.values()) / letters, best
+
+    def category_of(self, text: str, default: str) -> str:
+        """The chrome category whose words cover most of the text, else `default`."""
+        share, category = self.chrome_share(text)
+        return category if share > 0 else default
+
+
+def person_shares(words: list[str]) -> tuple[float, float]:
+    """The share of words that are first person plural ("we", "our") and second person ("you")."""
+    if not words:
+        return 0.0, 0.0
+    lowered = [w.casefold() for w in words]
+    return (sum(1 for w in lowered if w in FIRST_PLURAL) / len(words),
+            sum(1 for w in lowered if w in SECOND) / len(words))

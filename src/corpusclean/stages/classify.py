@@ -1,0 +1,137 @@
+"""The classifier stage: removes the chrome no rule named, judged from the text itself.
+
+It runs after the rules and the language stage, on the lines still live. Its corpus pass
+counts, for every short line, how many pages of the corpus hold it (classifier/recurrence.py);
+its page pass is classifier/page.py. Every removal names the test that decided it
+(`heuristic.menu-run`, `heuristic.header-zone`, ...), a best-guess category, and the unit's
+measurements, so `corpusclean diff` can show why.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+import numpy as np
+
+from ..classifier.page import ClassifierConfig, classify_page
+from ..classifier.recurrence import MAX_CHARS, Recurrence, line_hash, observe
+from ..classifier.stoplists import Stoplists
+from ..classifier.units import Unit
+from ..classifier.verdicts import DROP
+from ..classifier.vocabulary import Vocabulary
+from ..model import Document
+from .base import Stage
+
+RULE_PREFIX = "heuristic."
+
+#: what each test means, for the report
+REASONS = {
+    "markup": "raw HTML markup left in the text",
+    "page-repeat": "a short line repeated on this page (a control under every item)",
+    "corpus-repeat": "a short line found on many pages of the corpus (site template)",
+    "chrome-words": "a short line made of chrome vocabulary (share, sign in, read more, ...)",
+    "few-stopwords": "a long line with almost no function words: a list of names or terms, not prose",
+    "no-sentence": "a line with no sentence in it, on a page without a stoplist",
+    "separators": "menu entries run together on one line",
+    "header-zone": "above the article: site header and navigation",
+    "footer-zone": "below the article: teasers, comments and site footer",
+    "menu-run": "a run of short lines with no sentence, away from the article's paragraphs",
+    "short-boilerplate": "a short line whose neighbours are not the article's prose",
+    "appeal": "a paragraph asking the reader for support, membership or a sign-up",
+    "author-bio": "a paragraph describing the author",
+    "licence-notice": "a notice about licensing, syndication or where the text first appeared",
+}
+
+
+def check_disabled(names: Iterable[str]) -> None:
+    """Raise ValueError for a `heuristic.*` name that is no test of the classifier."""
+    known = sorted(RULE_PREFIX + reason for reason in REASONS)
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        raise ValueError(f"--disable: unknown classifier test(s) {', '.join(unknown)}; "
+                         f"the classifier's tests are: {', '.join(known)}")
+
+
+class ClassifierStage(Stage):
+    name = "classifier"
+    step = "strip"
+
+    def __init__(self, config: ClassifierConfig | None = None, disabled: Iterable[str] = ()):
+        self.config = config or ClassifierConfig()
+        #: rule ids ("heuristic.menu-run") or categories ("social") the user switched off
+        self.disabled = frozenset(disabled)
+        self.recurrence = Recurrence()
+        self.stoplists = Stoplists()
+        self.vocabulary = Vocabulary()
+
+    def settings(self) -> dict[str, Any]:
+        return {"config": self.config.signature(), "disabled": sorted(self.disabled)}
+
+    # -- corpus pass: how many pages hold each short line ---------------------------------
+    def observe(self, doc: Document) -> np.ndarray:
+        return observe(doc.lines)
+
+    def absorb(self, number: int, observation: Any) -> None:
+        self.recurrence.add(observation)
+
+    def prepare(self) -> None:
+        self.recurrence.freeze(self._min_pages())
+
+    def _min_pages(self) -> int:
+        limits = self.config.thresholds
+        return max(limits.corpus_pages, int(limits.corpus_share * self.recurrence.documents + 0.999))
+
+    # -- page pass ------------------------------------------------------------------------
+    def process(self, doc: Document) -> None:
+        code = doc.meta.get("language", {}).get("code")
+        stopwords = self.stoplists.get(code)
+        units = classify_page(doc, stopwords, self.config, self.vocabulary,
+                              corpus_pages=self._corpus_pages(doc), corpus_size=self.recurrence.documents)
+        for run in _runs_of_drops(units):
+            head = run[0]
+            rule = RULE_PREFIX + head.reason
+            if rule in self.disabled or head.category in self.disabled:
+                continue
+            doc.remove(head.first, run[-1].last, stage=self.name, rule=rule, category=head.category,
+                       reason=REASONS.get(head.reason, head.reason), details=_details(run))
+
+    def _corpus_pages(self, doc: Document) -> dict[int, int]:
+        """Corpus page counts of the page's short live lines, by line index."""
+        if not len(self.recurrence.keys):
+            return {}
+        lines = [i for i, line in enumerate(doc.lines)
+                 if doc.is_live(i) and line.strip() and len(line) <= MAX_CHARS]
+        if not lines:
+            return {}
+        counts = self.recurrence.pages(np.array([line_hash(doc.lines[i]) for i in lines], dtype=np.uint64))
+        return {i: int(c) for i, c in zip(lines, counts) if c}
+
+
+def _runs_of_drops(units: list[Unit]) -> list[list[Unit]]:
+    """Consecutive dropped units with the same reason and category: one removal each."""
+    runs: list[list[Unit]] = []
+    previous_dropped = False
+    for unit in units:
+        if unit.verdict != DROP:
+            previous_dropped = False
+            continue
+        head = runs[-1][0] if runs and previous_dropped else None
+        if head is not None and head.reason == unit.reason and head.category == unit.category:
+            runs[-1].append(unit)
+        else:
+            runs.append([unit])
+        previous_dropped = True
+    return runs
+
+
+def _details(run: list[Unit]) -> dict[str, Any]:
+    head = run[0]
+    signals: dict[str, Any] = {"class": head.initial, **head.signals.rounded()}
+    if head.page_repeats > 1:
+        signals["page_repeats"] = head.page_repeats
+    if head.corpus_pages:
+        signals["corpus_pages"] = head.corpus_pages
+    signals.update(head.extra)
+    details: dict[str, Any] = {"signals": signals}
+    if len(run) > 1:
+        details["units"] = len(run)
+    return details
