@@ -28,7 +28,7 @@ def article(body: str, head: str = '<meta charset="utf-8">') -> str:
 
 
 def test_blocks_become_paragraphs_and_their_parts_lines():
-    text, _ = extract_html(article(
+    text, info = extract_html(article(
         "<p>Fares stay the same.<br>Sailings start at six.</p>"
         "<ul><li>Monday to Friday: six sailings</li><li>Weekends: four sailings</li></ul>"
         "<table><tr><th>Route</th><th>Minutes</th></tr><tr><td>North</td><td>40</td></tr></table>"
@@ -41,6 +41,7 @@ def test_blocks_become_paragraphs_and_their_parts_lines():
         "Route | Minutes\nNorth | 40\n\n"                            # a table too, a row per line
         "def timetable():\n    return 6\nprint(timetable())\n\n"    # code keeps lines and indents
         f"{LONG}\n")
+    assert info["code_lines"] == [[14, 16]], "a hint for the strip stages: these lines are code"
 
 
 def test_navigation_and_footer_are_left_to_trafilatura():

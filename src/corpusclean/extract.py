@@ -1,7 +1,8 @@
-"""HTML in: decode the bytes, let trafilatura find the main text, lay it out as paragraphs.
+"""HTML in: decode the bytes, drop what a reader never sees, let trafilatura find the main
+text, lay it out as paragraphs.
 
-trafilatura decides *what* is the article; this module decides only how its answer becomes
-lines. Our strip stages work on paragraphs (runs of non-blank lines), so every block trafilatura
+trafilatura decides *what* is the article; this module decides what it is shown (no hidden
+elements: trafilatura keeps their text) and how its answer becomes lines. Our strip stages work on paragraphs (runs of non-blank lines), so every block trafilatura
 returns (paragraph, heading, list, table, quote, code block) becomes one paragraph, separated
 from the next by a blank line; list items, table rows, code lines and <br> become lines inside
 it. That is the shape of the plain-text dumps the strip stages are tuned on.
@@ -12,8 +13,9 @@ and the report's `extractor` section records what ran here, with which settings.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from importlib import metadata
-from typing import Any, Iterator
+from typing import Any
 
 from .encoding import decode
 from .errors import InputError
@@ -24,7 +26,7 @@ TRAFILATURA_SETTINGS: dict[str, Any] = {
     "favor_recall": True,       # text it drops is lost for good; chrome it keeps, our strip stages remove
     "include_comments": False,  # reader comments are not the page's text
     "include_tables": True,     # tables in articles are content; the strip stages judge them like the rest
-    "include_images": False,    # alt text and captions of images are rarely sentences
+    "include_images": False,    # image markup and alt text describe pictures, not the page's text
     "include_links": False,     # link targets are markup, not text
     "include_formatting": False,  # no markdown markers in a plain-text corpus
     "with_metadata": False,     # metadata is not written out; the title is not part of the text
@@ -59,7 +61,7 @@ def extract_html(content: bytes | str) -> tuple[str, dict[str, Any]]:
     found = trafilatura.bare_extraction(tree, **TRAFILATURA_SETTINGS)
     if found is None or found.body is None:
         raise InputError("trafilatura found no main text in this HTML page")
-    paragraphs = list(body_paragraphs(found.body))
+    paragraphs = body_paragraphs(found.body)
     if not paragraphs:
         raise InputError("trafilatura found no main text in this HTML page")
     info = {
@@ -68,8 +70,11 @@ def extract_html(content: bytes | str) -> tuple[str, dict[str, Any]]:
         "settings": TRAFILATURA_SETTINGS,
         "decoded": decoding,
         "hidden_elements_removed": hidden,
+        # code blocks by line (1-based, inclusive): a hint for the strip stages, whose prose
+        # signals (stopwords, markup) misread code; kept in the report so chained runs see it
+        "code_lines": code_line_ranges(paragraphs),
     }
-    return "\n\n".join(paragraphs) + "\n", info
+    return "\n\n".join(p.text for p in paragraphs) + "\n", info
 
 
 # -- decoding --------------------------------------------------------------------------------
@@ -159,11 +164,32 @@ def _drop_keeping_tail(element: Any) -> None:
 
 # -- layout ----------------------------------------------------------------------------------
 
-def body_paragraphs(body: Any) -> Iterator[str]:
+@dataclass(frozen=True)
+class Paragraph:
+    lines: tuple[str, ...]
+    code: bool = False
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+def body_paragraphs(body: Any) -> list[Paragraph]:
     """Each block of trafilatura's XML body as one paragraph of one or more lines."""
     writer = _Writer()
     writer.walk(body)
-    yield from writer.finish()
+    writer.end_paragraph()
+    return writer.paragraphs
+
+
+def code_line_ranges(paragraphs: list[Paragraph]) -> list[list[int]]:
+    """[first, last] line numbers of each code paragraph in the text `extract_html` returns."""
+    ranges, line = [], 1
+    for paragraph in paragraphs:
+        if paragraph.code:
+            ranges.append([line, line + len(paragraph.lines) - 1])
+        line += len(paragraph.lines) + 1  # and the blank line after it
+    return ranges
 
 
 class _Writer:
@@ -174,7 +200,7 @@ class _Writer:
     """
 
     def __init__(self) -> None:
-        self.paragraphs: list[list[str]] = []
+        self.paragraphs: list[Paragraph] = []
         self.lines: list[str] = []
         self.line: list[str] = []
 
@@ -183,7 +209,7 @@ class _Writer:
         if tag == "code" and not inside_line and not _is_inline(element):
             self.end_paragraph()
             self.lines.extend(_code_lines(element))
-            self.end_paragraph()
+            self.end_paragraph(code=True)
             self.text(element.tail)
             return
         if tag == "lb":
@@ -220,15 +246,11 @@ class _Writer:
             self.lines.append(line)
         self.line = []
 
-    def end_paragraph(self) -> None:
+    def end_paragraph(self, code: bool = False) -> None:
         self.end_line()
         if self.lines:
-            self.paragraphs.append(self.lines)
+            self.paragraphs.append(Paragraph(tuple(self.lines), code))
         self.lines = []
-
-    def finish(self) -> list[str]:
-        self.end_paragraph()
-        return ["\n".join(lines) for lines in self.paragraphs]
 
 
 def _is_inline(element: Any) -> bool:
@@ -247,7 +269,7 @@ def _holds_blocks(cell: Any) -> bool:
 def _code_lines(element: Any) -> list[str]:
     """A code block keeps its lines and indentation; blank lines inside it are dropped so the
     block stays one paragraph."""
-    text = "".join(element.itertext())
+    text = "".join(element.itertext()).replace("\r\n", "\n").replace("\r", "\n")
     return [line.rstrip() for line in text.split("\n") if line.strip()]
 
 
