@@ -80,11 +80,13 @@ def observe_one(job: Job, numbered: tuple[int, Source]) -> tuple[int, list[Any] 
     return number, [stage.observe(doc) if stage.needs_corpus else None for stage in job.stages]
 
 
-def process_one(job: Job, source: Source) -> Result:
+def process_one(job: Job, source: Source, number: int | None = None) -> Result:
     try:
         doc, payload = load_document(source, job.max_bytes)
     except InputError as err:
         return _failed(source, str(err))
+    if number is not None:
+        doc.meta["number"] = number  # its place in the input: how corpus stages find what pass 1 saw
     for step in job.steps:
         if step not in doc.meta["stages"]:
             doc.meta["stages"].append(step)
@@ -121,9 +123,10 @@ def _observe(numbered: tuple[int, Source]) -> tuple[int, list[Any] | None]:
     return observe_one(_JOB, numbered)
 
 
-def _process(source: Source) -> Result:
+def _process(numbered: tuple[int, Source]) -> Result:
     assert _JOB is not None
-    return process_one(_JOB, source)
+    number, source = numbered
+    return process_one(_JOB, source, number)
 
 
 def ordered_map(fn: Callable[[Any], Any], items: Iterable[Any], workers: int) -> Iterator[Any]:
@@ -154,7 +157,7 @@ def run_corpus(sources: Callable[[], Iterator[Source]], job: Job, write: Callabl
                         stage.absorb(number, observations[i])
             for _, stage in corpus_stages:
                 stage.prepare()
-        for result in ordered_map(_process, sources(), workers):
+        for result in ordered_map(_process, enumerate(sources()), workers):
             write(result)
             summary.add(result.report)
             progress(1)

@@ -1,25 +1,155 @@
 """Every dedup threshold in one place, settable from the CLI and recorded in the summary."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from typing import Any, Callable
 
 import click
+import numpy as np
+
+from .hashing import MINHASH_SCHEME, SHINGLE_HASHES
 
 
 @dataclass(frozen=True)
 class DedupConfig:
+    """How lines are compared and what counts as a duplicate or as template chrome.
+
+    `bands` x `rows` (the LSH banding) default to the pair datasketch's `MinHashLSH` would
+    pick for `jaccard_threshold` and `num_perm`; the summary records the pair used."""
+
+    #: two long lines are near-duplicates when their estimated Jaccard similarity is at least this
+    jaccard_threshold: float = 0.7
+    #: words per shingle
+    shingle_size: int = 3
+    #: MinHash permutations
+    num_perm: int = 128
+    #: LSH bands and rows per band (bands * rows <= num_perm); None: chosen for the threshold
+    bands: int | None = None
+    rows: int | None = None
+    #: seed of the MinHash permutations (datasketch's default is 1)
+    seed: int = 1
+    #: "poly64" (fast, vectorised) or "sha1" (datasketch's default sha1_hash32)
+    shingle_hash: str = "poly64"
+    #: low bits of each signature value the index keeps to verify candidates (b-bit MinHash)
+    verify_bits: int = 8
+    #: lines with fewer words match by exact normalised text instead of MinHash
+    short_line_words: int = 8
+    #: a line in at least this many pages, and in at least `template_min_share` of all pages,
+    #: is template chrome: removed from every page. Fewer pages: duplicated content, kept in the first.
+    template_min_pages: int = 10
+    template_min_share: float = 0.01
+    #: a page whose content (long lines) is at least this similar to an earlier page's is a page duplicate
+    page_threshold: float = 0.8
+    #: leave page duplicates out of the output (they are reported either way)
     drop_duplicate_pages: bool = False
+    #: keep lines that repeat earlier lines of the same page (refrains, repeated list items)
+    keep_page_repeats: bool = False
+
+    def __post_init__(self) -> None:
+        def check(ok: bool, message: str) -> None:
+            if not ok:
+                raise ValueError(message)
+
+        check(0.0 < self.jaccard_threshold <= 1.0, "the Jaccard threshold must be in (0, 1]")
+        check(0.0 < self.page_threshold <= 1.0, "the page threshold must be in (0, 1]")
+        check(self.shingle_size >= 1, "the shingle size must be at least 1")
+        check(self.num_perm >= 2, "MinHash needs at least 2 permutations")
+        check(self.shingle_hash in SHINGLE_HASHES, f"the shingle hash must be one of {', '.join(SHINGLE_HASHES)}")
+        check(1 <= self.verify_bits <= 16, "verify bits must be between 1 and 16")
+        check(self.short_line_words >= self.shingle_size,
+              "short-line words must be at least the shingle size (a long line needs one whole shingle)")
+        check(self.template_min_pages >= 2, "a template line must be in at least 2 pages")
+        check(0.0 <= self.template_min_share <= 1.0, "the template share must be in [0, 1]")
+        if (self.bands is None) != (self.rows is None):
+            raise ValueError("give both --lsh-bands and --lsh-rows, or neither")
+        if self.bands is None:
+            bands, rows = optimal_banding(self.jaccard_threshold, self.num_perm)
+            object.__setattr__(self, "bands", bands)
+            object.__setattr__(self, "rows", rows)
+        check(self.bands >= 1 and self.rows >= 1, "bands and rows must be at least 1")
+        check(self.bands * self.rows <= self.num_perm, "bands x rows must not exceed the number of permutations")
 
     def signature(self) -> dict[str, Any]:
-        return asdict(self)
+        """The settings as recorded in the run summary, with the MinHash scheme named."""
+        return {**asdict(self), "minhash_scheme": f"datasketch {MINHASH_SCHEME}",
+                "shingles": f"{self.shingle_size}-word shingles of casefolded words, hashed with {self.shingle_hash}"}
+
+
+def optimal_banding(threshold: float, num_perm: int) -> tuple[int, int]:
+    """The (bands, rows) datasketch's MinHashLSH picks: least false positives plus false
+    negatives (equal weights) of the S-curve 1 - (1 - s**rows)**bands around the threshold."""
+    below = np.linspace(0.0, threshold, 401)
+    above = np.linspace(threshold, 1.0, 401)
+    best, best_error = (1, 1), float("inf")
+    for bands in range(1, num_perm + 1):
+        for rows in range(1, num_perm // bands + 1):
+            false_pos = np.trapezoid(1 - (1 - below ** rows) ** bands, below)
+            false_neg = np.trapezoid((1 - above ** rows) ** bands, above)
+            error = 0.5 * false_pos + 0.5 * false_neg
+            if error < best_error:
+                best, best_error = (bands, rows), error
+    return best
+
+
+# -- the command line ---------------------------------------------------------------------------
+
+_OPTIONS = [
+    ("jaccard_threshold", click.option(
+        "--jaccard-threshold", type=click.FloatRange(0, 1, min_open=True), default=DedupConfig.jaccard_threshold,
+        show_default=True, help="Long lines at least this similar (estimated Jaccard of word shingles) are near-duplicates.")),
+    ("shingle_size", click.option(
+        "--shingle-size", type=click.IntRange(min=1), default=DedupConfig.shingle_size, show_default=True,
+        help="Words per shingle.")),
+    ("num_perm", click.option(
+        "--num-perm", type=click.IntRange(min=2), default=DedupConfig.num_perm, show_default=True,
+        help="MinHash permutations.")),
+    ("bands", click.option(
+        "--lsh-bands", "bands", type=click.IntRange(min=1), default=None,
+        help="LSH bands (with --lsh-rows). Default: what datasketch's MinHashLSH picks for the threshold.")),
+    ("rows", click.option(
+        "--lsh-rows", "rows", type=click.IntRange(min=1), default=None, help="LSH rows per band (with --lsh-bands).")),
+    ("seed", click.option(
+        "--minhash-seed", "seed", type=int, default=DedupConfig.seed, show_default=True,
+        help="Seed of the MinHash permutations.")),
+    ("shingle_hash", click.option(
+        "--shingle-hash", type=click.Choice(SHINGLE_HASHES), default=DedupConfig.shingle_hash, show_default=True,
+        help="poly64: vectorised, fast. sha1: datasketch's default hash, for signatures equal to datasketch's defaults.")),
+    ("verify_bits", click.option(
+        "--verify-bits", type=click.IntRange(1, 16), default=DedupConfig.verify_bits, show_default=True,
+        help="Low bits of each MinHash value kept in the index to verify candidates (b-bit MinHash).")),
+    ("short_line_words", click.option(
+        "--short-line-words", type=click.IntRange(min=1), default=DedupConfig.short_line_words, show_default=True,
+        help="Lines with fewer words match by exact normalised text instead of MinHash.")),
+    ("template_min_pages", click.option(
+        "--template-pages", "template_min_pages", type=click.IntRange(min=2), default=DedupConfig.template_min_pages,
+        show_default=True, help="A line in at least this many pages (and --template-share of them) is template chrome, removed everywhere.")),
+    ("template_min_share", click.option(
+        "--template-share", "template_min_share", type=click.FloatRange(0, 1), default=DedupConfig.template_min_share,
+        show_default=True, help="Least share of all pages a template line must be in.")),
+    ("page_threshold", click.option(
+        "--page-threshold", type=click.FloatRange(0, 1, min_open=True), default=DedupConfig.page_threshold,
+        show_default=True, help="A page whose long lines are at least this similar to an earlier page's is a page duplicate.")),
+    ("drop_duplicate_pages", click.option(
+        "--drop-duplicate-pages", is_flag=True,
+        help="Leave pages that nearly duplicate an earlier page out of the output (still reported).")),
+    ("keep_page_repeats", click.option(
+        "--keep-page-repeats", is_flag=True,
+        help="Keep lines that repeat an earlier line of the same page (a refrain, repeated list items).")),
+]
 
 
 def dedup_options(fn: Callable) -> Callable:
-    fn = click.option("--drop-duplicate-pages", is_flag=True,
-                      help="Leave pages that nearly duplicate an earlier page out of the output (still reported).")(fn)
+    """The dedup settings as click options (shared by `dedup` and `run`)."""
+    for _, option in reversed(_OPTIONS):
+        fn = option(fn)
     return fn
 
 
 def config_from_options(options: dict[str, Any]) -> DedupConfig:
-    return DedupConfig(drop_duplicate_pages=options.get("drop_duplicate_pages", False))
+    """The config from parsed CLI options; options not given keep their defaults."""
+    names = {f.name for f in fields(DedupConfig)}
+    values = {key: options[key] for key in names if key in options and options[key] is not None}
+    try:
+        return DedupConfig(**values)
+    except ValueError as err:
+        raise click.ClickException(str(err)) from None

@@ -1,40 +1,126 @@
-"""The dedup stage: a line that repeats an earlier line of the same page is removed."""
+"""The dedup stage: repeated lines within a page, across the corpus, and whole-page duplicates.
+
+Pass 1 (`observe`, in workers) fingerprints every line of the encoding-fixed text; the parent
+builds the corpus index from them in input order (`absorb`) and settles it (`prepare`).
+Pass 2 (`process`) removes, from the lines still live:
+
+* template chrome: a line found in at least `template_min_pages` pages (and
+  `template_min_share` of them) is removed from every page, first copy included
+  (category "template");
+* a line that repeats, exactly or nearly, an earlier line of the same page
+  (category "duplicate", `details.duplicate_of` points at the earlier line);
+* a long line (at least `short_line_words` words) that repeats a line first seen in an earlier
+  page (category "duplicate", pointing at that page and line). Short lines are never removed
+  for being in a few other pages: "Introduction" or "Thank you." in two pages is not
+  duplicated content.
+
+The first copy of a repeat stays unless another stage removed it; the report points at it
+either way. A page whose long lines mostly repeat one earlier page's is a page duplicate:
+recorded in its report (`page_duplicate_of`, with the similarity), and with
+`drop_duplicate_pages` left out of the output.
+
+Natural repetition (a song's refrain, a pull-quote, list items that repeat) is treated like
+any other repeat by default: the first copy stays, later copies are removed, as a corpus
+should not hold the same line twice. `keep_page_repeats` keeps repeats within a page (and
+still removes template chrome and repeats of earlier pages).
+"""
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from ..dedup.config import DedupConfig
+from ..dedup.fingerprint import Fingerprinter, PageFingerprint
+from ..dedup.index import CorpusIndex, Decisions
 from ..model import Document
 from .base import Stage
 
-_SPACE = re.compile(r"\s+")
-
-
-def normalise(line: str) -> str:
-    return _SPACE.sub(" ", line).strip().casefold()
+TEMPLATE_RULE = "dedup.template"
+PAGE_REPEAT_RULE = "dedup.page-repeat"
+CORPUS_REPEAT_RULE = "dedup.corpus-repeat"
+PAGE_DUPLICATE_RULE = "dedup.page-duplicate"
 
 
 class DedupStage(Stage):
     name = "dedup"
     step = "dedup"
 
-    def __init__(self, config: DedupConfig):
-        self.config = config
+    def __init__(self, config: DedupConfig | None = None):
+        self.config = config or DedupConfig()
+        self._fingerprints = Fingerprinter(self.config)
+        self._index = CorpusIndex(self.config)
+        self._decisions: Decisions | None = None
 
     def settings(self) -> dict[str, Any]:
         return self.config.signature()
 
+    # -- the corpus pass --------------------------------------------------------------------
+    def observe(self, doc: Document) -> PageFingerprint:
+        return self._fingerprints.page(doc.name, doc.text, doc.lines)
+
+    def absorb(self, number: int, observation: PageFingerprint) -> None:
+        self._index.add(number, observation)
+
+    def prepare(self) -> None:
+        self._decisions = self._index.finish()
+        self._index = CorpusIndex(self.config)  # the built index is no longer needed: free it
+
+    # -- the removal pass -------------------------------------------------------------------
     def process(self, doc: Document) -> None:
-        first_seen: dict[str, int] = {}
-        for i, line in enumerate(doc.lines):
-            key = normalise(line)
-            if not key:
-                continue
-            if key in first_seen and doc.is_live(i):
-                kept = first_seen[key]
-                doc.remove(i, i, stage=self.name, rule="dedup.page-repeat", category="duplicate",
-                           reason="repeats an earlier line of this page",
-                           details={"duplicate_of": {"document": doc.name, "line": kept + 1}})
+        number = doc.meta.get("number")
+        if self._decisions is None or number is None or number >= self._decisions.pages:
+            raise RuntimeError("DedupStage.process needs the corpus pass first (observe, absorb, prepare) "
+                               "and the document's input number in doc.meta['number'], as pipeline.run_corpus gives")
+        decisions = self._decisions
+        page = decisions.page(number)
+        for line, cluster, page_first in zip(page.long_line.tolist(), page.long_cluster.tolist(), page.page_first.tolist()):
+            if decisions.is_template(cluster):
+                self._remove_template(doc, line, int(decisions.rep_pages[cluster]))
+            elif page_first >= 0:
+                self._remove_page_repeat(doc, line, page_first)
             else:
-                first_seen.setdefault(key, i)
+                self._remove(doc, line, CORPUS_REPEAT_RULE, "duplicate", "repeats a line first seen in an earlier page",
+                             {"duplicate_of": {"document": decisions.name(int(decisions.rep_doc[cluster])),
+                                               "line": int(decisions.rep_line[cluster]) + 1}})
+        self._short_lines(doc, decisions)
+        if page.duplicate_of >= 0:
+            self._page_duplicate(doc, decisions.name(page.duplicate_of), page.similarity)
+
+    def _short_lines(self, doc: Document, decisions: Decisions) -> None:
+        lines, keys = self._fingerprints.short_line_keys(doc.lines, decisions.short_max_chars(doc.meta["number"]))
+        template_pages = decisions.short_template_pages(keys)
+        first_in_page: dict[int, int] = {}
+        for line, key, pages in zip(lines.tolist(), keys.tolist(), template_pages.tolist()):
+            if pages:
+                self._remove_template(doc, line, pages)
+            elif key in first_in_page:
+                self._remove_page_repeat(doc, line, first_in_page[key])
+            else:
+                first_in_page[key] = line
+
+    def _page_duplicate(self, doc: Document, original: str, similarity: float) -> None:
+        similarity = round(similarity, 3)
+        doc.meta["page_duplicate_of"] = {"document": original, "similarity": similarity}
+        if not self.config.drop_duplicate_pages:
+            return
+        live = doc.live_indices()
+        if live:
+            doc.remove(live[0], live[-1], stage=self.name, rule=PAGE_DUPLICATE_RULE, category="duplicate",
+                       reason="the page nearly duplicates an earlier page",
+                       details={"duplicate_of": {"document": original}, "similarity": similarity})
+        doc.meta["dropped"] = f"near-duplicate of {original} (similarity {similarity})"
+
+    def _remove_template(self, doc: Document, line: int, pages: int) -> None:
+        assert self._decisions is not None
+        self._remove(doc, line, TEMPLATE_RULE, "template",
+                     f"recurs in {pages} pages: template chrome",
+                     {"pages": pages, "share": round(pages / max(self._decisions.absorbed, 1), 4)})
+
+    def _remove_page_repeat(self, doc: Document, line: int, first: int) -> None:
+        if self.config.keep_page_repeats:
+            return
+        self._remove(doc, line, PAGE_REPEAT_RULE, "duplicate", "repeats an earlier line of this page",
+                     {"duplicate_of": {"document": doc.name, "line": first + 1}})
+
+    def _remove(self, doc: Document, line: int, rule: str, category: str, reason: str, details: dict) -> None:
+        if doc.is_live(line):
+            doc.remove(line, line, stage=self.name, rule=rule, category=category, reason=reason, details=details)

@@ -1,0 +1,244 @@
+#!/usr/bin/env python3
+"""Benchmark the dedup stage against the obvious implementation, and the whole `run`.
+
+    python3 benchmarks/bench_dedup.py                 # 200 MB corpus, 3 repeats
+    python3 benchmarks/bench_dedup.py --mb 20 --repeat 1
+
+The corpus comes from `../shared/bench/make_corpus.py` (built once, then reused). Every
+configuration runs in a fresh subprocess, so its peak memory is its own: the parent's peak
+RSS, the largest worker's peak RSS, and their sum over all processes as an upper bound
+(forked workers share pages, so the true total is lower). Printed figures are medians over
+the repeats.
+
+Configurations:
+  stage    the dedup stage alone (both passes, over --workers processes), reading the files
+           but not fixing or writing them: what the stage itself costs
+  obvious  the obvious implementation of the same job, one process: datasketch `MinHash`
+           (default scheme and hash) with `update_batch` per long line, `MinHashLSH`
+           query-then-insert with every candidate verified, short lines in a dict
+  dedup    `corpusclean dedup IN OUT` (fix + dedup + writing)
+  run      `corpusclean run IN OUT` (fix + strip + dedup + writing)
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from dedup_obvious import ObviousDedup  # noqa: E402
+
+DEFAULT_MAKE_CORPUS = HERE.parent.parent / "shared" / "bench" / "make_corpus.py"
+
+
+# -- the corpus ---------------------------------------------------------------------------------
+
+def ensure_corpus(directory: Path, mb: float, make_corpus: Path) -> None:
+    done = directory / ".complete"
+    if done.exists() and done.read_text().strip() == str(mb):
+        return
+    if directory.exists():
+        shutil.rmtree(directory)
+    print(f"building a {mb} MB corpus in {directory} ...", file=sys.stderr)
+    subprocess.run([sys.executable, str(make_corpus), str(directory), "--mb", str(mb)], check=True)
+    done.write_text(str(mb))
+
+
+def corpus_files(directory: Path, limit_mb: float | None = None) -> list[Path]:
+    files = sorted(directory.rglob("*.txt"))
+    if limit_mb is None:
+        return files
+    chosen, size = [], 0
+    for path in files:
+        if size >= limit_mb * 1e6:
+            break
+        chosen.append(path)
+        size += path.stat().st_size
+    return chosen
+
+
+def read_document(path: Path):
+    from corpusclean.model import Document
+
+    return Document(path.stem, path.read_bytes().decode("utf-8", "replace"))
+
+
+# -- what a child process runs -------------------------------------------------------------------
+
+_STAGE = None  # the stage, set before the pools fork
+
+
+def _observe(numbered):
+    number, path = numbered
+    return number, _STAGE.observe(read_document(path))
+
+
+def _process(numbered):
+    number, path = numbered
+    doc = read_document(path)
+    doc.meta["number"] = number
+    _STAGE.process(doc)
+    return len(doc.removals)
+
+
+def run_stage(files: list[Path], workers: int, shingle_hash: str) -> dict:
+    """Both passes of the dedup stage, through the pipeline's own ordered_map."""
+    global _STAGE
+    from corpusclean.dedup.config import DedupConfig
+    from corpusclean.pipeline import ordered_map
+    from corpusclean.stages.dedup import DedupStage
+
+    _STAGE = DedupStage(DedupConfig(shingle_hash=shingle_hash))
+    started = time.perf_counter()
+    for number, observation in ordered_map(_observe, enumerate(files), workers):
+        _STAGE.absorb(number, observation)
+    stats = _STAGE._index.stats()
+    _STAGE.prepare()
+    removals = sum(ordered_map(_process, enumerate(files), workers))
+    return {"seconds": time.perf_counter() - started, "removals": removals, "index": stats}
+
+
+def run_obvious(files: list[Path]) -> dict:
+    dedup = ObviousDedup()
+    started = time.perf_counter()
+    for number, path in enumerate(files):
+        dedup.observe(number, read_document(path))
+    dedup.prepare()
+    removals = 0
+    for number, path in enumerate(files):
+        doc = read_document(path)
+        dedup.process(number, doc)
+        removals += len(doc.removals)
+    return {"seconds": time.perf_counter() - started, "removals": removals}
+
+
+def run_cli(command: str, corpus: Path, workers: int) -> dict:
+    from corpusclean.cli import cli
+
+    with tempfile.TemporaryDirectory(prefix="bench-dedup-") as out:
+        started = time.perf_counter()
+        try:
+            cli.main([command, str(corpus), str(Path(out) / "out"), "--workers", str(workers), "-q"],
+                     standalone_mode=False)
+        except SystemExit as exit_:  # a run with failed documents exits 1 after writing everything
+            if exit_.code not in (0, 1, None):
+                raise
+        return {"seconds": time.perf_counter() - started}
+
+
+def child(args: argparse.Namespace) -> None:
+    corpus = Path(args.corpus)
+    files = corpus_files(corpus, args.limit_mb)
+    result = {"mb": sum(p.stat().st_size for p in files) / 1e6, "documents": len(files)}
+    try:
+        if args.child == "stage":
+            result.update(run_stage(files, args.workers, args.shingle_hash))
+        elif args.child == "obvious":
+            result.update(run_obvious(files))
+        else:
+            result.update(run_cli(args.child, corpus, args.workers))
+    except Exception as err:  # reported in the table, not fatal for the other configurations
+        result["error"] = f"{type(err).__name__}: {err}"
+    result["rss_parent_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result["rss_worker_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(json.dumps(result))
+
+
+# -- the parent: run everything, print medians ---------------------------------------------------
+
+def measure(kind: str, workers: int, args: argparse.Namespace, limit_mb: float | None = None,
+            shingle_hash: str = "poly64") -> list[dict]:
+    runs = []
+    for _ in range(args.repeat):
+        command = [sys.executable, __file__, "--child", kind, "--corpus", str(args.corpus),
+                   "--workers", str(workers), "--shingle-hash", shingle_hash]
+        if limit_mb is not None:
+            command += ["--limit-mb", str(limit_mb)]
+        done = subprocess.run(command, capture_output=True, text=True)
+        if done.returncode != 0:
+            runs.append({"error": done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit {done.returncode}"})
+            break
+        runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+        if "error" in runs[-1]:
+            break
+    return runs
+
+
+def summarise(label: str, workers: int, runs: list[dict]) -> dict | None:
+    failed = [r for r in runs if "error" in r]
+    if failed:
+        print(f"{label:<34} {workers:>2}  failed: {failed[0]['error'][:90]}")
+        return None
+    seconds = statistics.median(r["seconds"] for r in runs)
+    parent = statistics.median(r["rss_parent_mb"] for r in runs)
+    worker = statistics.median(r["rss_worker_mb"] for r in runs) if workers > 1 else 0.0
+    total = parent + workers * worker if workers > 1 else parent
+    mb = runs[0]["mb"]
+    print(f"{label:<34} {workers:>2}  {mb:8.1f}  {seconds:8.2f}  {mb / seconds:8.2f}  "
+          f"{parent:8.0f}  {worker:8.0f}  {total:8.0f}")
+    return {"seconds": seconds, "mb": mb, "mb_s": mb / seconds, **runs[0]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mb", type=float, default=200, help="corpus size to build (default 200)")
+    parser.add_argument("--corpus", type=Path, default=None, help="where the corpus lives (default: a folder in the temp dir)")
+    parser.add_argument("--make-corpus", type=Path, default=DEFAULT_MAKE_CORPUS)
+    parser.add_argument("--repeat", type=int, default=3, help="runs per configuration; medians are printed")
+    parser.add_argument("--obvious-mb", type=float, default=None,
+                        help="run the obvious implementation on the first N MB only (it is slow); MB/s stays comparable")
+    parser.add_argument("--skip-cli", action="store_true", help="only the stage and the obvious implementation")
+    parser.add_argument("--sha1", action="store_true", help="also time the stage with --shingle-hash sha1")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--workers", type=int, default=1, help=argparse.SUPPRESS)
+    parser.add_argument("--limit-mb", type=float, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--shingle-hash", default="poly64", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args)
+        return
+    args.corpus = args.corpus or Path(tempfile.gettempdir()) / f"corpusclean-bench-{args.mb:g}mb"
+    ensure_corpus(args.corpus, args.mb, args.make_corpus)
+    load = os.getloadavg()
+    print(f"corpus {args.corpus} | {os.cpu_count()} cores | load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} "
+          f"| medians of {args.repeat}")
+    print(f"{'configuration':<34} {'w':>2}  {'MB':>8}  {'seconds':>8}  {'MB/s':>8}  "
+          f"{'parent':>8}  {'worker':>8}  {'sum MB':>8}")
+    stage = {w: summarise("dedup stage", w, measure("stage", w, args)) for w in (1, 2)}
+    if args.sha1:
+        summarise("dedup stage, sha1 shingle hash", 1, measure("stage", 1, args, shingle_hash="sha1"))
+    obvious = summarise("obvious (datasketch MinHash+LSH)", 1, measure("obvious", 1, args, limit_mb=args.obvious_mb))
+    if not args.skip_cli:
+        for command in ("dedup", "run"):
+            for w in (1, 2):
+                summarise(f"corpusclean {command} (whole command)", w, measure(command, w, args))
+    load = os.getloadavg()
+    print(f"load average after: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
+    if stage[1] and obvious:
+        print(f"stage vs obvious, 1 worker: {stage[1]['mb_s'] / obvious['mb_s']:.1f}x faster (target 10x, aim 20x)")
+    if stage[1] and stage[2]:
+        print(f"stage, 2 workers vs 1: {stage[1]['seconds'] / stage[2]['seconds']:.2f}x (target 1.7x)")
+    if stage[1]:
+        index = stage[1]["index"]
+        distinct = index["distinct_long"] + index["distinct_short"]
+        per_line = (index["long_index_bytes"] + index["short_index_bytes"]) / max(distinct, 1)
+        per_long = index["long_index_bytes"] / max(index["distinct_long"], 1)
+        print(f"index: {distinct:,} distinct lines ({index['distinct_long']:,} long), "
+              f"{per_line:.0f} bytes per distinct line, {per_long:.0f} per distinct long line (target < 300); "
+              f"plus {index['occurrence_bytes'] / 1e6:.1f} MB of repeated-line records and "
+              f"{index['page_bytes'] / 1e6:.1f} MB of page names")
+        print(f"removals: stage {stage[1]['removals']:,}" + (f", obvious {obvious['removals']:,}" if obvious and args.obvious_mb is None else ""))
+
+
+if __name__ == "__main__":
+    main()
