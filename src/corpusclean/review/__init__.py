@@ -20,6 +20,7 @@ CATEGORY_COLOURS: dict[str, tuple[str, str]] = {
     "author-bio": ("bright_yellow", "#f0e0a8"),
     "duplicate": ("bright_red", "#f8c9a8"),
     "template": ("bright_black", "#d6d0c4"),
+    "language": ("bright_black", "#cfd8e3"),
     "whitespace": ("bright_black", "#e9ecef"),
 }
 #: a category no pack ships (a user's own): a colour that still stands out
