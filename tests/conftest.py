@@ -50,7 +50,7 @@ def read_summary(path: Path) -> dict:
 def run_cli(*args: str, input: str | bytes | None = None) -> Result:
     """corpusclean with these arguments, in-process; stderr is kept apart from stdout."""
     runner = CliRunner(mix_stderr=False) if "mix_stderr" in CliRunner.__init__.__code__.co_varnames else CliRunner()
-    return runner.invoke(cli, list(args), input=input, catch_exceptions=False)
+    return runner.invoke(cli, list(args), input=input, catch_exceptions=False, prog_name="corpusclean")
 
 
 @pytest.fixture

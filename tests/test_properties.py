@@ -19,6 +19,7 @@ from corpusclean.layout import apply, rebuild, without_layout
 from corpusclean.model import Document, Removal
 from corpusclean.report import document_report
 from corpusclean.sinks import dump_json
+from conftest import read_report, run_cli
 
 line_text = st.one_of(
     st.text(st.characters(blacklist_characters="\r\n"), max_size=40),
@@ -57,21 +58,21 @@ def report_removals(page: Document, clean: str) -> list[Removal]:
     return [Removal.from_json(row) for row in report["removals"]]
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(documents_with_removals())
 def test_clean_text_plus_report_rebuilds_the_fixed_text(page):
     clean = apply(page)
     assert rebuild(clean, report_removals(page, clean)) == page.text
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(documents_with_removals())
 def test_clean_lines_are_a_subsequence_of_the_fixed_lines(page):
     clean_lines = iter(page.lines)
     assert all(line in clean_lines for line in apply(page).split("\n")[:-1])  # `in` consumes it
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(documents_with_removals())
 def test_cleaning_twice_removes_nothing_more(page):
     clean = apply(page)
@@ -99,3 +100,21 @@ def test_fixed_text_has_one_lf_per_input_line_ending(raw):
     assert "\r" not in text
     assert text.count("\n") == line_ends + unterminated
     assert text == "" or text.endswith("\n")
+
+
+# -- the same promise on the seeds, through the real command ---------------------------------
+
+def test_every_seed_rebuilds_from_its_clean_text_and_report(seeds_dir, tmp_path):
+    result = run_cli("run", str(seeds_dir), str(tmp_path / "clean"), "--workers", "1")
+    assert result.exit_code == 0, result.stderr
+    seeds = sorted(seeds_dir.glob("*.txt"))
+    assert len(seeds) == 5
+    for seed in seeds:
+        clean = (tmp_path / "clean" / seed.name).read_text(encoding="utf-8")
+        report = read_report(tmp_path / "clean", seed.stem)
+        removals = [Removal.from_json(row) for row in report["removals"]]
+        fixed, _ = fix(seed.read_bytes())
+        assert rebuild(clean, removals) == fixed, seed.name
+        assert report["sizes"]["fixed_chars"] == len(fixed)
+        assert report["sizes"]["clean_chars"] == len(clean)
+        assert all(fixed[r.start:r.end] == r.text for r in removals)

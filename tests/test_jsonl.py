@@ -1,0 +1,105 @@
+"""JSONL in and out: `.jsonl`, `.jsonl.gz`, and `-` for stdin/stdout.
+
+Output records keep the input's ids, order and other fields, and gain `text` and `report`.
+"""
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+from corpusclean.layout import rebuild
+from corpusclean.model import Removal
+from conftest import read_summary, run_cli
+
+RECORDS = [
+    {"id": "b-second", "url": "https://example.org/b", "text": "Menu\n\nThe story of b.\nShare on Facebook\n", "meta": {"n": 1}},
+    {"id": "a-first", "url": "https://example.org/a", "text": "caf\u00c3\u00a9 society\r\nis back\r\n"},
+    {"id": 3, "text": ""},
+]
+
+
+def jsonl(records: list[dict]) -> str:
+    return "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records)
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    opener = gzip.open if path.name.endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle]
+
+
+def check_records(out: list[dict]) -> None:
+    assert [r["id"] for r in out] == ["b-second", "a-first", 3]  # same ids, same order, same types
+    assert out[0]["url"] == "https://example.org/b" and out[0]["meta"] == {"n": 1}
+    assert out[1]["text"] == "café society\nis back\n"
+    assert out[1]["report"]["encoding"]["ftfy"][0]["line"] == 1
+    assert out[2]["text"] == "" and out[2]["report"]["status"] == "ok"
+    for record, original in zip(out, RECORDS):
+        removals = [Removal.from_json(row) for row in record["report"]["removals"]]
+        fixed = original["text"].replace("\r\n", "\n").replace("caf\u00c3\u00a9", "café")
+        assert rebuild(record["text"], removals) == fixed
+
+
+@pytest.mark.parametrize("suffix_in, suffix_out", [(".jsonl", ".jsonl"), (".jsonl.gz", ".jsonl.gz"), (".jsonl", ".jsonl.gz")])
+def test_jsonl_files_in_and_out(tmp_path, suffix_in, suffix_out):
+    source = tmp_path / f"in{suffix_in}"
+    data = jsonl(RECORDS).encode("utf-8")
+    source.write_bytes(gzip.compress(data) if suffix_in.endswith(".gz") else data)
+    result = run_cli("run", str(source), str(tmp_path / f"out{suffix_out}"), "--workers", "2")
+    assert result.exit_code == 0, result.stderr
+    check_records(read_jsonl(tmp_path / f"out{suffix_out}"))
+    summary = read_summary(tmp_path / f"out{suffix_out}.summary.json")
+    assert summary["documents"] == {"ok": 3}
+
+
+def test_stdin_to_stdout(tmp_path):
+    result = run_cli("run", "-", "-", "--workers", "1", input=jsonl(RECORDS))
+    assert result.exit_code == 0
+    check_records([json.loads(line) for line in result.stdout.splitlines()])
+    assert "corpusclean run: 3 documents" in result.stderr  # progress and totals never go to stdout
+
+
+def test_stdin_to_stdout_with_a_summary_file(tmp_path):
+    result = run_cli("fix", "-", "-", "-q", "--summary", str(tmp_path / "summary.json"), input=jsonl(RECORDS))
+    assert result.stderr == ""
+    assert read_summary(tmp_path / "summary.json")["documents"] == {"ok": 3}
+
+
+def test_a_folder_can_be_written_as_jsonl(tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in/page.txt").write_text("Some text.\n")
+    run_cli("fix", str(tmp_path / "in"), str(tmp_path / "out.jsonl"))
+    (record,) = read_jsonl(tmp_path / "out.jsonl")
+    assert record["id"] == "page" and record["text"] == "Some text.\n"
+
+
+def test_a_single_file_in_writes_one_document(tmp_path):
+    (tmp_path / "page.txt").write_bytes(b"Caf\xe9 text\r\n")
+    result = run_cli("fix", str(tmp_path / "page.txt"), str(tmp_path / "out"))
+    assert result.exit_code == 0
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "corpusclean-summary.json", "page.report.json", "page.txt"]
+    assert (tmp_path / "out/page.txt").read_text() == "Café text\n"
+
+
+def test_jsonl_in_with_folder_out_is_refused(tmp_path):
+    (tmp_path / "in.jsonl").write_text(jsonl(RECORDS))
+    result = run_cli("fix", str(tmp_path / "in.jsonl"), str(tmp_path / "out"))
+    assert result.exit_code == 1
+    assert "JSONL input writes JSONL" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_stdin_with_folder_out_is_refused(tmp_path):
+    result = run_cli("fix", "-", str(tmp_path / "out"), input=jsonl(RECORDS))
+    assert result.exit_code == 1 and "JSONL input writes JSONL" in result.stderr
+
+
+def test_gzip_output_is_reproducible(tmp_path):
+    (tmp_path / "in.jsonl").write_text(jsonl(RECORDS))
+    run_cli("fix", str(tmp_path / "in.jsonl"), str(tmp_path / "a.jsonl.gz"))
+    run_cli("fix", str(tmp_path / "in.jsonl"), str(tmp_path / "b.jsonl.gz"))
+    assert (tmp_path / "a.jsonl.gz").read_bytes() == (tmp_path / "b.jsonl.gz").read_bytes()
