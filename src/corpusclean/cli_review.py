@@ -5,7 +5,9 @@ terminal and the browser cannot disagree; `review/terminal.py` and `review/page.
 """
 from __future__ import annotations
 
+import shutil
 import sys
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -97,12 +99,17 @@ def _overview(out: str, selection: Selection, summary_line: Callable) -> Iterato
 
 
 def _show(lines: Iterator[str] | list[str], color: bool | None) -> None:
-    """Echo lines; through a pager when a person is reading on a terminal."""
+    """Echo lines; through a pager when a person reads on a terminal and they do not fit it."""
+    lines = iter(lines)
     if sys.stdout.isatty():
-        click.echo_via_pager((line + "\n" for line in lines), color=color)
-    else:
-        for line in lines:
-            click.echo(line, color=color)
+        screen = shutil.get_terminal_size().lines - 1
+        first = list(islice(lines, screen + 1))
+        if len(first) > screen:
+            click.echo_via_pager((line + "\n" for line in chain(first, lines)), color=color)
+            return
+        lines = iter(first)
+    for line in lines:
+        click.echo(line, color=color)
 
 
 @click.command()
