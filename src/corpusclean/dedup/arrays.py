@@ -9,43 +9,81 @@ import numpy as np
 
 
 class Column:
-    """A numpy array that grows at the end (capacity doubles), rows of any fixed shape."""
+    """A numpy array that grows at the end, rows of any fixed shape, kept in chunks.
+
+    Each new chunk holds an eighth of what is already stored (at least 1024 rows), so spare
+    capacity stays under about 12% and growing never copies what is stored: a doubling array
+    would waste up to half its memory and briefly need three times it."""
+
+    MIN_CHUNK = 1024
 
     def __init__(self, dtype: type | np.dtype, width: int | None = None):
-        shape = (0,) if width is None else (0, width)
-        self._data = np.zeros(shape, dtype=dtype)
+        self._dtype = np.dtype(dtype)
+        self._row_shape = () if width is None else (width,)
+        self._chunks: list[np.ndarray] = []
+        self._starts: list[int] = []        # row number of each chunk's first row
         self._size = 0
 
     def __len__(self) -> int:
         return self._size
 
-    @property
-    def values(self) -> np.ndarray:
-        """The filled part (a view: valid until the next append)."""
-        return self._data[: self._size]
-
     def extend(self, rows: np.ndarray) -> None:
-        need = self._size + len(rows)
-        if need > len(self._data):
-            grown = np.zeros((max(need, 2 * len(self._data), 1024),) + self._data.shape[1:], dtype=self._data.dtype)
-            grown[: self._size] = self._data[: self._size]
-            self._data = grown
-        self._data[self._size:need] = rows
-        self._size = need
+        rows = np.asarray(rows, dtype=self._dtype)
+        done = 0
+        while done < len(rows):
+            if not self._chunks or self._size == self._starts[-1] + len(self._chunks[-1]):
+                capacity = max(self.MIN_CHUNK, self._size // 8)
+                self._chunks.append(np.zeros((capacity,) + self._row_shape, dtype=self._dtype))
+                self._starts.append(self._size)
+            chunk, start = self._chunks[-1], self._starts[-1]
+            at = self._size - start
+            take = min(len(rows) - done, len(chunk) - at)
+            chunk[at:at + take] = rows[done:done + take]
+            done += take
+            self._size += take
 
     def grow_to(self, size: int) -> None:
         """Zero-filled rows up to `size` (no-op if already that long)."""
         if size > self._size:
-            self.extend(np.zeros((size - self._size,) + self._data.shape[1:], dtype=self._data.dtype))
+            self.extend(np.zeros((size - self._size,) + self._row_shape, dtype=self._dtype))
+
+    def _locate(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        chunk = np.searchsorted(np.asarray(self._starts), rows, side="right") - 1
+        return chunk, rows - np.asarray(self._starts)[chunk]
+
+    def take(self, rows: np.ndarray) -> np.ndarray:
+        """The given rows, in the given order."""
+        rows = np.asarray(rows, dtype=np.int64)
+        out = np.empty((len(rows),) + self._row_shape, dtype=self._dtype)
+        if not len(rows):
+            return out
+        chunk, offset = self._locate(rows)
+        for c in np.unique(chunk).tolist():
+            here = chunk == c
+            out[here] = self._chunks[c][offset[here]]
+        return out
+
+    def add(self, rows: np.ndarray, amounts: np.ndarray) -> None:
+        """values[rows] += amounts, for distinct rows."""
+        rows = np.asarray(rows, dtype=np.int64)
+        if not len(rows):
+            return
+        chunk, offset = self._locate(rows)
+        amounts = np.asarray(amounts).astype(self._dtype)
+        for c in np.unique(chunk).tolist():
+            here = chunk == c
+            self._chunks[c][offset[here]] += amounts[here]
 
     def compact(self) -> np.ndarray:
-        """Drop the spare capacity; returns the values."""
-        self._data = self._data[: self._size].copy()
-        return self._data
+        """Everything as one array (the chunks are merged and released)."""
+        merged = np.concatenate([c for c in self._chunks] or [np.zeros((0,) + self._row_shape, self._dtype)])
+        merged = merged[: self._size]
+        self._chunks, self._starts = [merged], [0]
+        return merged
 
     @property
     def nbytes(self) -> int:
-        return self._data.nbytes
+        return sum(c.nbytes for c in self._chunks)
 
 
 class SortedRuns:

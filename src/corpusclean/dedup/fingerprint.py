@@ -182,8 +182,9 @@ class Fingerprinter:
             hashes = (hasher.hash64(starts, ends) & np.uint64(0xFFFFFFFF)).astype(np.uint32)
         return minhash_signatures(hashes, shingles, self.perms)
 
-    def shingles(self, normalised_line: str) -> list[bytes]:
-        """The shingles of one normalised line, as the bytes datasketch would be fed."""
-        words = normalised_line.split()
-        k = self.config.shingle_size
-        return [" ".join(words[i:i + k]).encode("utf-8") for i in range(len(words) - k + 1)]
+
+def line_shingles(normalised_line: str, shingle_size: int) -> list[bytes]:
+    """The shingles of one normalised line, as bytes: what datasketch's MinHash is fed to get
+    the same signature (the vectorised code hashes exactly these spans)."""
+    words = normalised_line.split()
+    return [" ".join(words[i:i + shingle_size]).encode("utf-8") for i in range(len(words) - shingle_size + 1)]

@@ -146,8 +146,7 @@ class CorpusIndex:
         """Each page lists a key once, so occurrences in a batch = pages."""
         keys, counts = np.unique(keys, return_counts=True)
         which, cluster = self._short.lookup(keys)
-        pages = self._short_pages.values
-        pages[cluster] += counts[which].astype(np.uint32)
+        self._short_pages.add(cluster, counts[which])
         new = np.ones(len(keys), dtype=bool)
         new[which] = False
         first_id = len(self._short_pages)
@@ -183,10 +182,9 @@ class CorpusIndex:
         page_first = pair_first[pair_inverse.reshape(-1)]
         first_in_page = page_first == np.arange(items)
         clusters, counts = np.unique(item_cluster[first_in_page], return_counts=True)
-        self._rep_pages.values[clusters] += counts.astype(np.uint32)
+        self._rep_pages.add(clusters, counts)
         page_docs, page_chars = np.unique(doc[first_in_page], return_inverse=True)
-        self._page_chars.values[page_docs] += np.bincount(
-            page_chars.reshape(-1), weights=chars[first_in_page]).astype(np.uint32)
+        self._page_chars.add(page_docs, np.bincount(page_chars.reshape(-1), weights=chars[first_in_page]))
 
         later = np.ones(items, dtype=bool)
         later[rep_items] = False
@@ -210,7 +208,7 @@ class CorpusIndex:
         pairs = np.unique((query << np.uint64(32)) | rep)    # sorted by (line, representative)
         query = (pairs >> np.uint64(32)).astype(np.int64)
         rep = (pairs & np.uint64(0xFFFFFFFF)).astype(np.int64)
-        ok = self._verified(dbits[query], self._rep_bits.values[rep])
+        ok = self._verified(dbits[query], self._rep_bits.take(rep))
         lines, first = np.unique(query[ok], return_index=True)
         result[lines] = rep[ok][first]                       # smallest id = earliest representative
         return result
@@ -259,7 +257,7 @@ class CorpusIndex:
         occ_page_first, occ_chars = self._occ_page_first.compact(), self._occ_chars.compact()
 
         dup_of, similarity = _page_duplicates(
-            pages, self._page_chars.values, template, rep_doc, rep_chars,
+            pages, self._page_chars.compact(), template, rep_doc, rep_chars,
             occ_doc, occ_cluster, occ_page_first, occ_chars, config.page_threshold)
 
         # removals: every later occurrence, and the first occurrence of a template cluster
@@ -271,7 +269,7 @@ class CorpusIndex:
         order = np.lexsort((rec_line, rec_doc))
 
         short_keys, short_ids = self._short.items()
-        short_pages = self._short_pages.values[short_ids]
+        short_pages = self._short_pages.take(short_ids)
         is_template = short_pages >= template_min
         return Decisions(
             pages=pages, absorbed=self.absorbed, names=bytes(self._names), name_end=self._name_end.compact(),

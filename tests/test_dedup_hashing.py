@@ -1,0 +1,137 @@
+"""The dedup hashes agree with datasketch and with their plain-Python definitions.
+
+Signatures are computed for a whole page at once in numpy; these tests feed datasketch's
+`MinHash` the same shingles one line at a time and expect the very same numbers, for both
+shingle hashes, several seeds and permutation counts, and for lines longer than one block of
+the vectorised computation.
+"""
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+from datasketch import MinHash, bBitMinHash
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from corpusclean.dedup.config import DedupConfig, optimal_banding
+from corpusclean.dedup.fingerprint import Fingerprinter, Normaliser, line_shingles, normalise, split_words
+from corpusclean.dedup.hashing import (
+    SpanHasher, bbit_estimates, minhash_signatures, permutations, poly64, poly64_hash32,
+)
+
+WORDS = ("the city was retaken after a long and bloody campaign by forces of the coalition "
+         "residents fled while officials said the operation went faster than expected").split()
+
+
+def page_of(lines: list[str]) -> str:
+    return "\n".join(lines) + "\n"
+
+
+def random_line(rng: random.Random, words: int) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(words))
+
+
+def datasketch_signature(line: str, config: DedupConfig) -> np.ndarray:
+    """What datasketch gives for one line, fed the shingles corpusclean defines."""
+    shingles = line_shingles(normalise(line), config.shingle_size)
+    if config.shingle_hash == "sha1":  # datasketch's defaults: affine32 with sha1_hash32
+        minhash = MinHash(num_perm=config.num_perm, seed=config.seed)
+    else:
+        minhash = MinHash(num_perm=config.num_perm, seed=config.seed, scheme="affine32", hashfunc=poly64_hash32)
+    minhash.update_batch(shingles)
+    return minhash.hashvalues
+
+
+def our_signatures(lines: list[str], config: DedupConfig) -> np.ndarray:
+    fingerprinter = Fingerprinter(config)
+    words, hasher = fingerprinter.split(page_of(lines))
+    return fingerprinter.signatures(words, np.ones(len(words.line), dtype=bool), hasher)
+
+
+@pytest.mark.parametrize("seed", [1, 7, 2024])
+@pytest.mark.parametrize("num_perm", [16, 128, 256])
+def test_permutations_are_the_ones_datasketch_draws(seed, num_perm):
+    a, b = permutations(num_perm, seed)
+    expected = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
+    assert np.array_equal(a, expected[0]) and np.array_equal(b, expected[1])
+
+
+@pytest.mark.parametrize("shingle_hash", ["poly64", "sha1"])
+@pytest.mark.parametrize("seed, num_perm, shingle_size", [(1, 128, 3), (42, 64, 5), (3, 200, 1)])
+def test_signatures_equal_datasketch_minhash(shingle_hash, seed, num_perm, shingle_size):
+    rng = random.Random(seed)
+    config = DedupConfig(shingle_hash=shingle_hash, seed=seed, num_perm=num_perm, shingle_size=shingle_size,
+                         short_line_words=max(8, shingle_size))
+    # many lines in one page (the grouped minimum), and punctuation and case to normalise
+    lines = [random_line(rng, rng.randint(8, 60)) for _ in range(40)]
+    lines[3] = "Officials SAID, the operation -- went faster than expected; residents fled."
+    ours = our_signatures(lines, config)
+    for line, signature in zip(lines, ours):
+        assert np.array_equal(signature, datasketch_signature(line, config))
+
+
+def test_a_line_longer_than_one_block_still_equals_datasketch():
+    rng = random.Random(5)
+    config = DedupConfig()
+    lines = [random_line(rng, 9), random_line(rng, 6000), random_line(rng, 12)]
+    for line, signature in zip(lines, our_signatures(lines, config)):
+        assert np.array_equal(signature, datasketch_signature(line, config))
+
+
+def test_minhash_of_groups_is_the_minimum_within_each_group():
+    perms = permutations(8, 1)
+    hashes = np.array([5, 9, 1, 77, 3], dtype=np.uint32)
+    grouped = minhash_signatures(hashes, np.array([2, 3]), perms)
+    alone = [minhash_signatures(hashes[:2], np.array([2]), perms)[0],
+             minhash_signatures(hashes[2:], np.array([3]), perms)[0]]
+    assert np.array_equal(grouped, np.array(alone))
+
+
+@given(st.binary(min_size=1, max_size=200), st.data())
+def test_span_hashes_equal_the_polynomial_hash_of_each_span(data, draw):
+    start = draw.draw(st.integers(0, len(data) - 1))
+    end = draw.draw(st.integers(start + 1, len(data)))
+    hashed = SpanHasher(np.frombuffer(data, dtype=np.uint8)).hash64(np.array([start]), np.array([end]))
+    assert int(hashed[0]) == poly64(data[start:end])
+
+
+def test_bbit_estimates_equal_datasketch_bbit_minhash():
+    rng = random.Random(11)
+    config = DedupConfig()
+    base = random_line(rng, 40).split()
+    edited = base[:30] + [rng.choice(WORDS) for _ in range(10)]
+    left, right = (our_signatures([" ".join(words)], config)[0] for words in (base, edited))
+    ours = bbit_estimates((left & 0xFF)[None, :], (right & 0xFF)[None, :], 8)[0]
+    theirs = bBitMinHash(MinHash(hashvalues=left, scheme="affine32"), b=8).jaccard(
+        bBitMinHash(MinHash(hashvalues=right, scheme="affine32"), b=8))
+    assert ours == pytest.approx(theirs, abs=1e-12)
+
+
+@pytest.mark.parametrize("threshold", [0.5, 0.7, 0.8, 0.9])
+def test_default_banding_is_what_datasketch_lsh_picks(threshold):
+    from datasketch.lsh import _optimal_param
+
+    assert optimal_banding(threshold, 128) == _optimal_param(threshold, 128, 0.5, 0.5)
+
+
+# -- normalisation -----------------------------------------------------------------------------
+
+NORMALISER = Normaliser()
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=80))
+def test_the_fast_normaliser_equals_the_regex_definition(text):
+    assert NORMALISER.utf8(text) == normalise(text).encode("utf-8")
+
+
+def test_normalising_folds_case_and_punctuation_but_keeps_lines():
+    assert normalise("Sign Up!\n  sign   up\n— Straße —\n") == "sign up \n sign up\n strasse \n"
+
+
+def test_lines_without_words_are_not_units():
+    words = split_words(page_of(["Title", "* * *", "", "Body text here"]))
+    assert words.line.tolist() == [0, 3]
+    assert words.words.tolist() == [1, 3]

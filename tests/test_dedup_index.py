@@ -1,0 +1,164 @@
+"""The corpus index: it clusters lines exactly like a plain datasketch implementation would,
+whatever the batch size, in little memory, on containers that behave like their obvious
+Python equivalents."""
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+from datasketch import MinHash, MinHashLSH, bBitMinHash
+from hypothesis import given
+from hypothesis import strategies as st
+
+from corpusclean.dedup import index as index_module
+from corpusclean.dedup.arrays import Column, SortedRuns
+from corpusclean.dedup.config import DedupConfig
+from corpusclean.dedup.fingerprint import Fingerprinter, line_shingles, normalise
+from corpusclean.dedup.index import CorpusIndex
+from corpusclean.model import Document
+from corpusclean.stages.dedup import DedupStage
+
+WORDS = [f"w{i}" for i in range(400)]
+
+
+def near_duplicate_pages(seed: int = 0, pages: int = 14, lines: int = 9) -> list[list[str]]:
+    """Pages of long lines, many of them edits of a few base paragraphs: 0 to 3 of 30 words
+    replaced, so pairs fall on both sides of the Jaccard threshold."""
+    rng = random.Random(seed)
+    bases = [[rng.choice(WORDS) for _ in range(30)] for _ in range(6)]
+    result = []
+    for _ in range(pages):
+        page = []
+        for _ in range(lines):
+            if rng.random() < 0.2:
+                words = [rng.choice(WORDS) for _ in range(rng.randint(8, 30))]
+            else:
+                words = list(rng.choice(bases))
+                for _ in range(rng.randint(0, 3)):
+                    words[rng.randrange(len(words))] = rng.choice(WORDS)
+            page.append(" ".join(words))
+        result.append(page)
+    return result
+
+
+def reference_decisions(pages: list[list[str]], config: DedupConfig) -> dict[tuple[int, int], tuple]:
+    """The same job done plainly with datasketch: MinHashLSH with the same bands x rows,
+    query then insert, candidates verified with bBitMinHash, the earliest one wins."""
+    lsh = MinHashLSH(num_perm=config.num_perm, params=(config.bands, config.rows))
+    representatives: list[bBitMinHash] = []
+    first: list[tuple[int, int]] = []
+    decisions = {}
+    for p, lines in enumerate(pages):
+        first_in_page: dict[int, int] = {}
+        for i, line in enumerate(lines):
+            minhash = MinHash(num_perm=config.num_perm, seed=config.seed)   # sha1_hash32, affine32
+            minhash.update_batch(line_shingles(normalise(line), config.shingle_size))
+            bits = bBitMinHash(minhash, b=config.verify_bits)
+            matches = sorted(c for c in lsh.query(minhash)
+                             if representatives[c].jaccard(bits) >= config.jaccard_threshold)
+            if matches:
+                cluster = matches[0]
+            else:
+                cluster = len(representatives)
+                representatives.append(bits)
+                first.append((p, i))
+                lsh.insert(cluster, minhash)
+            if cluster in first_in_page:
+                decisions[(p, i)] = ("page-repeat", p, first_in_page[cluster])
+            elif first[cluster][0] != p:
+                decisions[(p, i)] = ("corpus-repeat", *first[cluster])
+            first_in_page.setdefault(cluster, i)
+    return decisions
+
+
+def stage_decisions(pages: list[list[str]], config: DedupConfig) -> dict[tuple[int, int], tuple]:
+    stage = DedupStage(config)
+    docs = [Document(f"p{n}", "\n".join(lines) + "\n") for n, lines in enumerate(pages)]
+    for n, doc in enumerate(docs):
+        stage.absorb(n, stage.observe(doc))
+    stage.prepare()
+    decisions = {}
+    for n, doc in enumerate(docs):
+        doc.meta["number"] = n
+        stage.process(doc)
+        for removal in doc.removals:
+            pointer = removal.details["duplicate_of"]
+            decisions[(n, removal.line_start - 1)] = (
+                removal.rule.removeprefix("dedup."), int(pointer["document"][1:]), pointer["line"] - 1)
+    return decisions
+
+
+@pytest.mark.parametrize("batch_lines", [1, 5, 10**9])
+def test_clusters_are_those_of_a_plain_datasketch_implementation(monkeypatch, batch_lines):
+    """Batches of 1 line settle everything against the index; one big batch settles
+    everything within the batch; both must equal query-then-insert with datasketch."""
+    monkeypatch.setattr(index_module, "BATCH_LINES", batch_lines)
+    config = DedupConfig(shingle_hash="sha1", template_min_pages=1000)
+    pages = near_duplicate_pages()
+    expected = reference_decisions(pages, config)
+    assert len(expected) > 30           # the corpus exercises both kinds of repeat
+    assert {kind for kind, *_ in expected.values()} == {"page-repeat", "corpus-repeat"}
+    assert stage_decisions(pages, config) == expected
+
+
+def synthetic_fingerprints(config: DedupConfig, pages: int, lines_per_page: int):
+    fingerprinter = Fingerprinter(config)
+    rng = random.Random(1)
+    for n in range(pages):
+        lines = [" ".join(rng.choice(WORDS) for _ in range(25)) for _ in range(lines_per_page)]
+        lines.append(f"short line {n}")
+        text = "\n".join(lines) + "\n"
+        yield n, fingerprinter.page(f"page-{n}", text, lines)
+
+
+def test_the_index_holds_a_distinct_long_line_in_under_300_bytes():
+    config = DedupConfig()
+    index = CorpusIndex(config)
+    for n, fingerprint in synthetic_fingerprints(config, pages=400, lines_per_page=50):
+        index.add(n, fingerprint)
+    index._flush()
+    stats = index.stats()
+    assert stats["distinct_long"] == 20_000 and stats["distinct_short"] == 400
+    assert stats["long_index_bytes"] / stats["distinct_long"] < 300
+    assert stats["short_index_bytes"] / stats["distinct_short"] < 300
+
+
+def test_pages_must_arrive_in_input_order():
+    config = DedupConfig()
+    index = CorpusIndex(config)
+    fingerprints = list(synthetic_fingerprints(config, pages=2, lines_per_page=1))
+    index.add(1, fingerprints[1][1])
+    with pytest.raises(ValueError, match="out of order"):
+        index.add(0, fingerprints[0][1])
+
+
+# -- the containers ------------------------------------------------------------------------------
+
+@given(st.lists(st.lists(st.tuples(st.integers(0, 30), st.integers(0, 1000)), max_size=20), max_size=12),
+       st.lists(st.integers(0, 35), max_size=20))
+def test_sorted_runs_answer_like_a_dict_of_lists(batches, queries):
+    runs, reference = SortedRuns(np.uint32, np.uint32), {}
+    for batch in batches:
+        runs.add(np.array([k for k, _ in batch], dtype=np.uint32), np.array([v for _, v in batch], dtype=np.uint32))
+        for key, value in batch:
+            reference.setdefault(key, []).append(value)
+    which, values = runs.lookup(np.array(queries, dtype=np.uint32))
+    found = sorted(zip(which.tolist(), values.tolist()))
+    assert found == sorted((i, v) for i, q in enumerate(queries) for v in reference.get(q, []))
+    assert runs.contains(np.array(queries, dtype=np.uint32)).tolist() == [q in reference for q in queries]
+    assert len(runs) == sum(len(v) for v in reference.values())
+
+
+@given(st.lists(st.integers(0, 3000), max_size=8))
+def test_a_column_reads_and_adds_like_a_list(sizes):
+    column, reference = Column(np.int64), []
+    for size in sizes:
+        rows = np.arange(len(reference), len(reference) + size)
+        column.extend(rows)
+        reference.extend(rows.tolist())
+    picks = np.array(sorted(set(range(0, len(reference), 97))), dtype=np.int64)
+    assert column.take(picks).tolist() == [reference[i] for i in picks]
+    column.add(picks, np.full(len(picks), 5))
+    assert column.compact().tolist() == [v + 5 if i % 97 == 0 else v for i, v in enumerate(reference)]
+    assert column.nbytes <= max(Column.MIN_CHUNK * 8, len(reference) * 8 * 1.2)

@@ -1,0 +1,296 @@
+"""The dedup stage, page by page and across a corpus, run through the CLI like a user would.
+
+Each test builds a few small pages, runs `corpusclean dedup`, and reads the reports: what was
+removed, with which category and rule, and what each removal says it duplicates.
+"""
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from conftest import read_report, read_summary, run_cli, tree_bytes, write_tree
+from corpusclean.dedup.config import DedupConfig
+from corpusclean.model import Document
+from corpusclean.stages.dedup import DedupStage
+
+VOCABULARY = ("river bridge council budget school harvest market station engineer festival museum "
+              "winter railway doctor island village teacher factory garden library weather hospital "
+              "election orchestra harbour mountain journalist farmer stadium airport").split()
+
+
+def prose(seed: int, words: int = 30) -> str:
+    """A distinct paragraph of content (one line), reproducible from its seed."""
+    rng = random.Random(seed)
+    return " ".join(rng.choice(VOCABULARY) for _ in range(words)).capitalize() + "."
+
+
+def page(*lines: str) -> str:
+    return "\n".join(lines) + "\n"
+
+
+def dedup(tmp_path: Path, pages: dict[str, str], *options: str) -> Path:
+    source = write_tree(tmp_path / "in", {f"{name}.txt": text for name, text in pages.items()})
+    out = tmp_path / "out"
+    result = run_cli("dedup", str(source), str(out), "-q", *options)
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def removed(out: Path, name: str) -> dict[int, dict]:
+    """{1-based line: removal} of every dedup removal in a page's report."""
+    rows = {}
+    for row in read_report(out, name)["removals"]:
+        if row["stage"] == "dedup":
+            for line in range(row["lines"][0], row["lines"][1] + 1):
+                rows[line] = row
+    return rows
+
+
+# -- within a page -------------------------------------------------------------------------
+
+def test_a_line_repeated_in_a_page_is_removed_and_points_at_its_first_copy(tmp_path):
+    out = dedup(tmp_path, {"a": page("Sign up", prose(1), "Sign Up!", prose(2))})
+    assert list(removed(out, "a")) == [3]
+    row = removed(out, "a")[3]
+    assert (row["category"], row["rule"]) == ("duplicate", "dedup.page-repeat")
+    assert row["details"]["duplicate_of"] == {"document": "a", "line": 1}
+
+
+def test_a_block_pasted_eight_times_keeps_only_its_first_copy(tmp_path):
+    block = ["Sign up", "By subscribing you agree to our Terms of Use", "You're signed up!"]
+    out = dedup(tmp_path, {"a": page(prose(1), *block * 8, prose(2))})
+    assert sorted(removed(out, "a")) == list(range(5, 26))
+    assert (out / "a.txt").read_text() == page(prose(1), *block, prose(2))
+
+
+def test_a_nearly_repeated_paragraph_in_a_page_is_removed(tmp_path):
+    original = prose(7, 40)
+    edited = original.replace(".", " today.")          # one word added: near, not exact
+    out = dedup(tmp_path, {"a": page(original, prose(8), edited)})
+    assert removed(out, "a")[3]["details"]["duplicate_of"] == {"document": "a", "line": 1}
+
+
+def test_different_paragraphs_of_a_page_all_stay(tmp_path):
+    out = dedup(tmp_path, {"a": page(*(prose(i) for i in range(20)))})
+    assert removed(out, "a") == {}
+
+
+# -- across the corpus ---------------------------------------------------------------------
+
+def test_a_paragraph_from_an_earlier_page_is_removed_from_the_later_one(tmp_path):
+    story = prose(42, 50)
+    out = dedup(tmp_path, {"a": page(prose(1), story), "b": page(prose(2), prose(3), story)})
+    assert removed(out, "a") == {}
+    row = removed(out, "b")[3]
+    assert (row["category"], row["rule"]) == ("duplicate", "dedup.corpus-repeat")
+    assert row["details"]["duplicate_of"] == {"document": "a", "line": 2}
+
+
+def test_a_near_copy_in_a_later_page_counts_too(tmp_path):
+    story = prose(42, 50)
+    out = dedup(tmp_path, {"a": page(story), "b": page(prose(2), story.replace(".", ", said the council."))})
+    assert removed(out, "b")[2]["details"]["duplicate_of"] == {"document": "a", "line": 1}
+
+
+def test_short_lines_shared_by_a_few_pages_stay(tmp_path):
+    """'Introduction' in three pages is not duplicated content."""
+    pages = {name: page("Introduction", prose(seed)) for name, seed in (("a", 1), ("b", 2), ("c", 3))}
+    out = dedup(tmp_path, pages)
+    assert all(removed(out, name) == {} for name in pages)
+
+
+def test_lines_in_many_pages_are_template_chrome_removed_from_every_page(tmp_path):
+    header = "Home | News | Sport | Weather"
+    footer = "Copyright the Daily Example, all rights reserved; reproduction without written permission is prohibited."
+    pages = {f"p{i:02d}": page(header, prose(i), footer) for i in range(12)}
+    out = dedup(tmp_path, pages)
+    for name in pages:
+        rows = removed(out, name)
+        assert sorted(rows) == [1, 3]
+        assert {(r["category"], r["rule"]) for r in rows.values()} == {("template", "dedup.template")}
+        assert rows[1]["details"]["pages"] == 12
+    assert (out / "p00.txt").read_text() == page(prose(0))
+
+
+def test_a_small_corpus_never_has_template_chrome(tmp_path):
+    """Five pages sharing a header are too few to call it a template: the long line is kept
+    in the first page only, the short one everywhere."""
+    header, notice = "The Example Times", prose(99, 25)
+    pages = {f"p{i}": page(header, notice, prose(i)) for i in range(5)}
+    out = dedup(tmp_path, pages)
+    assert removed(out, "p0") == {}
+    for name in ("p1", "p2", "p3", "p4"):
+        assert {line: row["category"] for line, row in removed(out, name).items()} == {2: "duplicate"}
+
+
+@pytest.mark.parametrize("pages_with_line, template", [(4, False), (6, True)])
+def test_the_template_share_is_of_all_pages(tmp_path, pages_with_line, template):
+    pages = {f"p{i}": page("Share this story" if i < pages_with_line else "", prose(i)) for i in range(10)}
+    out = dedup(tmp_path, pages, "--template-pages", "3", "--template-share", "0.5")
+    categories = {row["category"] for name in pages for row in removed(out, name).values()}
+    assert categories == ({"template"} if template else set())
+
+
+# -- whole pages ---------------------------------------------------------------------------
+
+SYNDICATED = [prose(100 + i, 35) for i in range(12)]
+
+
+def syndicated_pages() -> dict[str, str]:
+    """b is a's story on another site (other chrome, one paragraph of twelve rewritten: 11 of
+    13 distinct paragraphs shared, similarity 0.85); c is unrelated."""
+    return {
+        "a": page("Site A", *SYNDICATED),
+        "b": page("Site B menu", *SYNDICATED[:11], prose(555, 35)),
+        "c": page("Site C", *(prose(200 + i, 35) for i in range(12))),
+    }
+
+
+def test_a_page_that_nearly_duplicates_an_earlier_one_is_reported(tmp_path):
+    out = dedup(tmp_path, syndicated_pages())
+    report = read_report(out, "b")
+    assert report["page_duplicate_of"]["document"] == "a"
+    assert report["page_duplicate_of"]["similarity"] == pytest.approx(11 / 13, abs=0.02)
+    assert report["status"] == "ok" and (out / "b.txt").exists()
+    assert "page_duplicate_of" not in read_report(out, "a")
+    assert "page_duplicate_of" not in read_report(out, "c")
+
+
+def test_drop_duplicate_pages_leaves_them_out_but_reports_them(tmp_path):
+    out = dedup(tmp_path, syndicated_pages(), "--drop-duplicate-pages")
+    report = read_report(out, "b")
+    assert report["status"] == "dropped" and "near-duplicate of a" in report["dropped"]
+    assert not (out / "b.txt").exists()
+    assert {row["rule"] for row in report["removals"] if row["stage"] == "dedup"} == {
+        "dedup.corpus-repeat", "dedup.page-duplicate"}
+    summary = read_summary(out / "corpusclean-summary.json")
+    assert [row["document"] for row in summary["dropped"]] == ["b"]
+
+
+# -- natural repetition --------------------------------------------------------------------
+
+REFRAIN_PAGE = page(
+    "The Ballad of the River",
+    "Roll on, river, roll on",
+    "The mill wheel turns beneath the stone and the miller counts his grain",
+    "Roll on, river, roll on",
+    "The ferryman sings across the water where the willows bend and sway",
+    "Roll on, river, roll on",
+)
+
+
+def test_a_refrain_keeps_its_first_copy_by_default(tmp_path):
+    """By default a repeated line of content is a repeat like any other: the first copy stays."""
+    out = dedup(tmp_path, {"song": REFRAIN_PAGE})
+    assert sorted(removed(out, "song")) == [4, 6]
+    assert (out / "song.txt").read_text().count("Roll on, river, roll on") == 1
+
+
+def test_keep_page_repeats_keeps_a_refrain(tmp_path):
+    out = dedup(tmp_path, {"song": REFRAIN_PAGE}, "--keep-page-repeats")
+    assert removed(out, "song") == {}
+    assert (out / "song.txt").read_text() == REFRAIN_PAGE
+
+
+# -- how it fits the pipeline --------------------------------------------------------------
+
+def test_the_report_points_at_a_first_copy_another_stage_removed(tmp_path):
+    from corpusclean.pipeline import Job, run_corpus
+    from corpusclean.report import Summary
+    from corpusclean.sources import iter_directory
+    from corpusclean.stages.base import Stage
+
+    class DropFirstLine(Stage):
+        name = "drop-first"
+
+        def process(self, doc):
+            doc.remove(0, 0, stage=self.name, rule="test.first", category="navigation")
+
+    source = write_tree(tmp_path / "in", {"a.txt": page("Sign up", prose(1), "Sign up")})
+    results = []
+    job = Job(stages=[DropFirstLine(), DedupStage(DedupConfig())], steps=["dedup"], max_bytes=10**6)
+    run_corpus(lambda: iter_directory(source), job, results.append, Summary("dedup", {}), workers=1)
+    rows = [r for r in results[0].report["removals"] if r["stage"] == "dedup"]
+    assert [(r["lines"], r["details"]["duplicate_of"]["line"]) for r in rows] == [([3, 3], 1)]
+
+
+def test_process_without_the_corpus_pass_says_what_is_missing():
+    with pytest.raises(RuntimeError, match="corpus pass"):
+        DedupStage().process(Document("a", "x\n"))
+
+
+def mixed_corpus() -> dict[str, str]:
+    """Pages with chrome, syndicated stories, near copies and repeats, in several folders."""
+    rng = random.Random(3)
+    stories = [prose(1000 + i, 40) for i in range(15)]
+    pages = {}
+    for i in range(36):
+        site = i % 3
+        body = rng.sample(stories, 4) + [prose(2000 + i, 30)]
+        if i % 7 == 0:
+            body.append(body[0].replace(".", " again."))
+        pages[f"site{site}/p{i:02d}"] = page(f"Site {site} home", *body, "Sign up", "Sign up", f"Site {site} footer")
+    return pages
+
+
+def test_output_is_byte_identical_for_any_number_of_workers(tmp_path):
+    source = write_tree(tmp_path / "in", {f"{name}.txt": text for name, text in mixed_corpus().items()})
+    trees = []
+    for workers in ("1", "3"):
+        out = tmp_path / f"out{workers}"
+        assert run_cli("dedup", str(source), str(out), "-q", "--workers", workers).exit_code == 0
+        trees.append(tree_bytes(out))
+    assert trees[0] == trees[1]
+    assert any('"dedup.corpus-repeat"' in text.decode() for text in trees[0].values())
+
+
+def test_dedup_of_fixed_output_equals_dedup_of_the_raw_input(tmp_path):
+    """The corpus pass reads the encoding-fixed text, never earlier removals: chaining
+    commands through folders gives what one command gives."""
+    source = write_tree(tmp_path / "in", {f"{name}.txt": text for name, text in mixed_corpus().items()})
+    assert run_cli("fix", str(source), str(tmp_path / "fixed"), "-q").exit_code == 0
+    assert run_cli("dedup", str(tmp_path / "fixed"), str(tmp_path / "chained"), "-q").exit_code == 0
+    assert run_cli("dedup", str(source), str(tmp_path / "direct"), "-q").exit_code == 0
+    chained, direct = tree_bytes(tmp_path / "chained"), tree_bytes(tmp_path / "direct")
+    texts = {name: data for name, data in direct.items() if name.endswith(".txt")}
+    assert {name: chained[name] for name in texts} == texts
+
+
+def test_the_seeds_lose_only_lines_they_should(tmp_path, seeds_dir):
+    """Seed 001 repeats its title (line 5); seed 002 repeats a sign-up block. Nothing else in
+    the seeds is a duplicate, and the five Mosul stories share no template."""
+    out = tmp_path / "out"
+    assert run_cli("dedup", str(seeds_dir), str(out), "-q").exit_code == 0
+    assert removed(out, "001_160402298ecf2569")[5]["details"]["duplicate_of"] == {
+        "document": "001_160402298ecf2569", "line": 3}
+    lines = {name: sorted(removed(out, name)) for name in (p.stem for p in seeds_dir.glob("*.txt"))}
+    assert lines["000_4323a60da2e338ed"] == lines["003_90b169417da9e3e3"] == lines["004_4ff61aabd5c03104"] == []
+    assert lines["002_846f9df1086a7a00"] == [45, 47, 49, 50, 52, 54, 56, 58, 60, 61, 63, 65, 67, 69, 71, 72, 74, 76,
+                                             77, 79, 81]
+
+
+def test_the_summary_records_every_setting_and_the_minhash_scheme(tmp_path):
+    out = dedup(tmp_path, {"a": page(prose(1))}, "--jaccard-threshold", "0.8")
+    settings = read_summary(out / "corpusclean-summary.json")["config"]["stages"]["dedup"]
+    assert settings["jaccard_threshold"] == 0.8
+    assert (settings["bands"], settings["rows"]) == (9, 13)       # datasketch's choice for 0.8
+    assert settings["minhash_scheme"] == "datasketch affine32"
+    assert {"shingle_size", "num_perm", "seed", "short_line_words", "template_min_pages",
+            "template_min_share", "page_threshold", "verify_bits"} <= set(settings)
+
+
+@pytest.mark.parametrize("options, message", [
+    (["--lsh-bands", "10"], "give both --lsh-bands and --lsh-rows"),
+    (["--lsh-bands", "20", "--lsh-rows", "10"], "must not exceed the number of permutations"),
+    (["--short-line-words", "2"], "at least the shingle size"),
+])
+def test_inconsistent_settings_are_refused_with_a_message(tmp_path, options, message):
+    source = write_tree(tmp_path / "in", {"a.txt": "x\n"})
+    result = run_cli("dedup", str(source), str(tmp_path / "out"), *options)
+    assert result.exit_code == 1 and message in result.stderr
+
+
+def test_dedup_help_shows_an_example():
+    assert "Example:" in run_cli("dedup", "--help").output
