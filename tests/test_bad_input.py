@@ -203,6 +203,15 @@ def test_a_summary_inside_in_is_refused(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+def test_two_inputs_with_the_same_output_name_do_not_overwrite_each_other(tmp_path):
+    write_tree(tmp_path / "in", {"page.html": "<p>Hello from HTML</p>", "page.txt": GOOD})
+    result = run_cli("fix", str(tmp_path / "in"), str(tmp_path / "out"))
+    assert result.exit_code == 1
+    assert read_summary(tmp_path / "out/corpusclean-summary.json")["failures"] == [
+        {"document": "page.txt", "error": "writes the same output (page.txt) as page.html; rename one of them"}]
+    assert "Hello from HTML" in (tmp_path / "out/page.txt").read_text()
+
+
 def test_inputs_are_never_modified(bad, tmp_path):
     before = tree_digest(bad)
     run_cli("run", str(bad), str(tmp_path / "out"), "--workers", "2")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_cli, tree_bytes, write_tree
+from conftest import read_summary, run_cli, tree_bytes, write_tree
 
 SUMMARY = "corpusclean-summary.json"
 
@@ -78,3 +78,16 @@ def test_the_output_is_the_same_for_any_number_of_workers(corpus, tmp_path):
     result = run_cli("run", str(corpus), str(tmp_path / "two"), "--workers", "2")
     assert result.exit_code == 0
     assert tree_bytes(tmp_path / "one") == tree_bytes(tmp_path / "two")  # summary included
+
+
+def test_failures_are_carried_along_the_chain(tmp_path):
+    """A document `fix` could not read has only a report; `strip` and `dedup` list it again,
+    so the last folder of the chain holds the same failure reports as `run`."""
+    write_tree(tmp_path / "in", {"good.txt": "Some text.\n", "binary.txt": b"\x00\x01\x02"})
+    for command, source, target in [("fix", "in", "fixed"), ("strip", "fixed", "stripped"),
+                                    ("dedup", "stripped", "chained"), ("run", "in", "run")]:
+        assert run_cli(command, str(tmp_path / source), str(tmp_path / target)).exit_code == 1
+    assert without_summary(tmp_path / "chained") == without_summary(tmp_path / "run")
+    failures = read_summary(tmp_path / "chained" / SUMMARY)["failures"]
+    assert failures == [{"document": "binary", "error": "binary file: NUL byte at offset 0; not text "
+                                                         "(UTF-16 and UTF-32 text needs a byte-order mark)"}]

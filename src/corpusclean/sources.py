@@ -60,17 +60,58 @@ def output_name(relpath: str) -> str:
 
 
 def iter_directory(root: Path, patterns: tuple[str, ...] = DEFAULT_PATTERNS) -> Iterator[Source]:
-    """Every matching file below root, in sorted relative-path order (the corpus order)."""
+    """Every matching file below root, in sorted relative-path order (the corpus order).
+
+    Two files that would write the same output (page.html and page.txt) cannot both be
+    cleaned: the second is reported, not written over the first. A report with no text beside
+    it is a failure from an earlier command (`fix` then `strip`): it is carried on, so the
+    last folder of a chain lists the same failures as `run`.
+    """
     found: list[str] = []
+    carried: set[str] = set()
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames.sort()
+        present = set(filenames)
         for filename in filenames:
-            if filename.endswith(REPORT_SUFFIX) or filename == SUMMARY_NAME:
+            rel = os.path.relpath(os.path.join(dirpath, filename), root)
+            if filename == SUMMARY_NAME:
+                continue
+            if filename.endswith(REPORT_SUFFIX):
+                text_name = filename[: -len(REPORT_SUFFIX)] + ".txt"
+                if text_name not in present:
+                    text_rel = os.path.join(os.path.dirname(rel), text_name)
+                    carried.add(text_rel)
+                    found.append(text_rel)
                 continue
             if any(fnmatch.fnmatch(filename, pattern) for pattern in patterns):
-                found.append(os.path.relpath(os.path.join(dirpath, filename), root))
+                found.append(rel)
+    first_with_name: dict[str, str] = {}
     for rel in sorted(found):
-        yield Source(name=output_name(Path(rel).as_posix()), path=root / rel, relpath=Path(rel).as_posix())
+        posix = Path(rel).as_posix()
+        name = output_name(posix)
+        if name in first_with_name:
+            yield Source(name=posix, error=f"writes the same output ({name}.txt) as "
+                                           f"{first_with_name[name]}; rename one of them")
+            continue
+        first_with_name[name] = posix
+        if rel in carried:
+            failure = _earlier_failure(root / (name + REPORT_SUFFIX), name)
+            if failure is not None:
+                yield failure
+            continue
+        yield Source(name=name, path=root / rel, relpath=posix)
+
+
+def _earlier_failure(report_path: Path, name: str) -> Source | None:
+    """The failure an earlier command recorded, as a Source that fails the same way."""
+    try:
+        report = json.loads(report_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(report, dict) or report.get("status") != "failed" or "error" not in report:
+        return None  # not ours, or a dropped page: nothing to carry
+    relpath = report.get("source", {}).get("path")
+    return Source(name=name, path=report_path, relpath=relpath, error=report["error"])
 
 
 def iter_jsonl(path: str | BinaryIO) -> Iterator[Source]:
