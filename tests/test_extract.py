@@ -77,6 +77,13 @@ def test_bytes_in_a_declared_legacy_charset():
     assert info["decoded"] == {"encoding": "windows-1252", "source": "meta charset"}
 
 
+def test_a_latin1_label_reads_as_cp1252_like_browsers_do():
+    page = article("<p>\u201cQuoted\u201d fares.</p>", head='<meta http-equiv="Content-Type" content="text/html; charset=ISO-8859-1">')
+    text, info = extract_html(page.encode("cp1252"))
+    assert "\u201cQuoted\u201d fares." in text
+    assert info["decoded"] == {"encoding": "cp1252", "source": "meta charset"}
+
+
 def test_valid_utf8_wins_over_a_wrong_declaration():
     page = article("<p>Café crème à bord.</p>", head='<meta charset="iso-8859-1">').encode("utf-8")
     text, info = extract_html(page)

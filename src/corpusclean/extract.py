@@ -39,6 +39,13 @@ LINE_TAGS = {"item", "row"}
 CELL_SEPARATOR = " | "
 _CELL_MARK = "\x1f"  # stands between cells until a row's line is finished
 
+#: labels pages declare, read as the superset browsers use (WHATWG Encoding Standard): a page
+#: labelled ISO-8859-1 is really written in cp1252, one labelled GB2312 in GBK, and so on
+CHARSET_SUPERSETS = {
+    "iso-8859-1": "cp1252", "latin1": "cp1252", "us-ascii": "cp1252", "ascii": "cp1252",
+    "iso-8859-9": "cp1254", "tis-620": "cp874", "gb2312": "gb18030", "gbk": "gb18030",
+    "shift_jis": "cp932", "sjis": "cp932", "euc-kr": "cp949", "big5": "big5hkscs",
+}
 _SPACE = re.compile(r"\s+")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 
@@ -91,7 +98,8 @@ def decode_html(raw: bytes) -> tuple[str, dict[str, Any]]:
         pass
     declared = _META_CHARSET.search(raw[:4096])
     if declared:
-        name = declared.group(1).decode("ascii").lower()
+        label = declared.group(1).decode("ascii").lower()
+        name = CHARSET_SUPERSETS.get(label, label)
         try:
             return raw.decode(name), {"encoding": name, "source": "meta charset"}
         except (LookupError, UnicodeDecodeError):
