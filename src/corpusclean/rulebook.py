@@ -127,6 +127,8 @@ _BLOCK_FIELDS = {"end", "continue", "continue_max_chars", "to_page_end", "throug
 # Texts no sensible pattern matches: a pattern that does has an empty alternative ('a||b',
 # '(|a)', a trailing '|') or is otherwise so loose that it would remove every line.
 _TOO_BROAD_PROBES = ("", "qzj vwx 7")
+# \1 or (?P=name): group numbers shift once a rule's patterns are joined into one alternation
+_BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=")
 
 
 class RuleError(Exception):
@@ -138,20 +140,20 @@ class Rule:
     id: str
     category: str
     description: str
-    patterns: tuple[re.Pattern[str], ...]
+    patterns: re.Pattern[str]                    # a rule's patterns as one alternation
     examples: tuple[str, ...]
     counter_examples: tuple[str, ...]
     source: str                                  # the pack file, for messages
     scope: str = "line"
     max_chars: int | None = None
-    unless: tuple[re.Pattern[str], ...] = ()
+    unless: re.Pattern[str] | None = None
     alone: bool = False
     within_first: int | None = None
     within_last: int | None = None
-    require: tuple[re.Pattern[str], ...] = ()
+    require: re.Pattern[str] | None = None
     require_count: int = 1
-    end: tuple[re.Pattern[str], ...] = ()
-    continues: tuple[re.Pattern[str], ...] = ()  # the TOML field `continue`
+    end: re.Pattern[str] | None = None
+    continues: re.Pattern[str] | None = None     # the TOML field `continue`
     continue_max_chars: int | None = None
     to_page_end: bool = False
     through_blank: bool = False
@@ -164,9 +166,9 @@ class Rule:
         before any positional condition."""
         if self.max_chars is not None and len(text) > self.max_chars:
             return False
-        if not any(p.search(text) for p in self.patterns):
+        if not self.patterns.search(text):
             return False
-        return not any(p.search(text) for p in self.unless)
+        return self.unless is None or not self.unless.search(text)
 
 
 @dataclass(frozen=True)
@@ -353,8 +355,10 @@ def _parse_rule(table: dict[str, Any], number: int, source: str, default_categor
 
     flags = 0 if table.get("case_sensitive", False) else re.IGNORECASE
 
-    def patterns(name: str) -> tuple[re.Pattern[str], ...]:
-        compiled = []
+    def patterns(name: str) -> re.Pattern[str] | None:
+        """The field's patterns, each checked on its own, then joined into one alternation:
+        one search per line instead of one per pattern."""
+        checked = []
         for text in table.get(name, []):
             unknown_lists = sorted({ref for ref in _WORD_LIST_REF.findall(text) if ref not in words})
             if unknown_lists:
@@ -369,14 +373,20 @@ def _parse_rule(table: dict[str, Any], number: int, source: str, default_categor
             if broad is not None:
                 raise fail(f"regex in {name} matches {broad!r}, so it would match every line "
                            f"(an empty alternative such as 'a||b', '(|a)' or a trailing '|'?): {text!r}")
-            compiled.append(pattern)
-        return tuple(compiled)
+            if _BACKREFERENCE.search(expanded):
+                raise fail(f"regex in {name} uses a backreference, which rules do not support: {text!r}")
+            checked.append(expanded)
+        if not checked:
+            return None
+        return re.compile("|".join(f"(?:{expanded})" for expanded in checked), flags)
 
+    first_lines = patterns("patterns")
+    assert first_lines is not None  # `patterns` is required and was checked non-empty above
     fingerprint = hashlib.sha256(repr((sorted((k, repr(v)) for k, v in table.items()),
                                        sorted(words.items()))).encode()).hexdigest()
     return Rule(
         id=rule_id, category=category, description=table["description"].strip(),
-        patterns=patterns("patterns"),
+        patterns=first_lines,
         examples=tuple(table["examples"]), counter_examples=tuple(table["counter_examples"]),
         source=source, scope=scope,
         max_chars=table.get("max_chars"), unless=patterns("unless"), alone=table.get("alone", False),

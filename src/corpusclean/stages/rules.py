@@ -56,7 +56,7 @@ def find_span(rule: Rule, page: Page, i: int) -> tuple[int, int] | None:
     texts = page.texts[i:last + 1]
     if sum(1 for text in texts if text) < rule.min_lines:
         return None
-    if rule.require and sum(1 for text in texts if text and _any(rule.require, text)) < rule.require_count:
+    if rule.require and sum(1 for text in texts if text and rule.require.search(text)) < rule.require_count:
         return None
     if rule.alone and not ((i == 0 or not page.texts[i - 1]) and (last == page.size - 1 or not page.texts[last + 1])):
         return None
@@ -66,7 +66,7 @@ def find_span(rule: Rule, page: Page, i: int) -> tuple[int, int] | None:
 def _block_end(rule: Rule, page: Page, i: int) -> int | None:
     if rule.end:
         for j in range(i + 1, min(page.size, i + rule.max_lines)):
-            if page.texts[j] and _any(rule.end, page.texts[j]):
+            if page.texts[j] and rule.end.search(page.texts[j]):
                 return j
         return None
     if rule.to_page_end:
@@ -75,7 +75,7 @@ def _block_end(rule: Rule, page: Page, i: int) -> int | None:
     def continues(text: str) -> bool:
         if rule.continue_max_chars is not None and len(text) <= rule.continue_max_chars:
             return True
-        return _any(rule.continues, text)
+        return rule.continues is not None and bool(rule.continues.search(text))
 
     return _extend(page, i, rule.max_lines, rule.through_blank, continues)
 
@@ -93,10 +93,6 @@ def _extend(page: Page, i: int, max_lines: int, through_blank: bool, continues: 
             break
         last = j
     return last
-
-
-def _any(patterns: Iterable[Any], text: str) -> bool:
-    return any(p.search(text) for p in patterns)
 
 
 def scan(doc: Document, rules: tuple[Rule, ...], stage: str) -> None:
