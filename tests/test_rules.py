@@ -70,6 +70,7 @@ BAD_PACKS = [
     (rule(patterns="['^(print$']"), "bad regex in patterns"),
     (rule(patterns="['^print|']"), "would match every line"),
     (rule(patterns="['(|print)']"), "would match every line"),
+    (rule(patterns="['^(print) \\1$']"), "uses a backreference"),
     (rule(colour='"red"'), "unknown field(s) colour"),
     (rule(category='"sidebar"'), "unknown category 'sidebar'"),
     (rule(id='"Print Button"'), "id must look like CATEGORY.NAME"),

@@ -128,7 +128,7 @@ _BLOCK_FIELDS = {"end", "continue", "continue_max_chars", "to_page_end", "throug
 # '(|a)', a trailing '|') or is otherwise so loose that it would remove every line.
 _TOO_BROAD_PROBES = ("", "qzj vwx 7")
 # \1 or (?P=name): group numbers shift once a rule's patterns are joined into one alternation
-_BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=")
+_BACKREFERENCE = re.compile(r"(?<!\\)(\\\\)*\\[1-9]|\(\?P=")
 
 
 class RuleError(Exception):
