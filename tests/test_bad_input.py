@@ -170,6 +170,46 @@ def test_a_gzip_file_cut_short_fails_where_it_breaks(tmp_path):
     assert failure["error"].startswith("the file is cut short or corrupt after line ")
 
 
+# -- chained input that was tampered with, and bugs ------------------------------------------
+
+@pytest.mark.parametrize("edit", [
+    lambda text: text.replace("council", "committee"),   # a word changed
+    lambda text: text[:-1],                               # the last newline cut
+    lambda text: "",                                      # emptied
+])
+def test_an_edited_text_beside_its_report_fails_clearly(tmp_path, edit):
+    write_tree(tmp_path / "in", {"page.txt": "\n\n" + GOOD + "\n\n", "other.txt": GOOD})
+    run_cli("fix", str(tmp_path / "in"), str(tmp_path / "fixed"))
+    page = tmp_path / "fixed/page.txt"
+    page.write_text(edit(page.read_text()))
+    result = run_cli("strip", str(tmp_path / "fixed"), str(tmp_path / "stripped"))
+    assert result.exit_code == 1
+    error = read_report(tmp_path / "stripped", "page")["error"]
+    assert error.startswith("its report does not match its text (") and error.endswith("was either edited?")
+    assert (tmp_path / "stripped/other.txt").read_text() == GOOD
+
+
+def test_a_bug_in_a_stage_fails_that_document_by_name_and_the_run_goes_on(tmp_path):
+    from corpusclean.pipeline import Job, process_one
+    from corpusclean.sources import Source
+    from corpusclean.stages.base import Stage
+
+    class Broken(Stage):
+        name = "broken"
+
+        def process(self, doc):
+            if "boom" in doc.text:
+                raise ZeroDivisionError("division by zero")
+
+    write_tree(tmp_path, {"boom.txt": "boom\n", "fine.txt": "fine\n"})
+    job = Job(stages=[Broken()], steps=[], max_bytes=10_000)
+    boom = process_one(job, Source(name="boom", path=tmp_path / "boom.txt", relpath="boom.txt"))
+    fine = process_one(job, Source(name="fine", path=tmp_path / "fine.txt", relpath="fine.txt"))
+    assert boom.report["status"] == "failed"
+    assert boom.report["error"].startswith("internal error in stage broken: ZeroDivisionError: division by zero (at test_bad_input.py:")
+    assert fine.clean == "fine\n"
+
+
 # -- refusing before writing -----------------------------------------------------------------
 
 @pytest.mark.parametrize("out, message", [

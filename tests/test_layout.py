@@ -102,3 +102,24 @@ def test_a_later_stage_re_derives_layout_removals():
     again = Document("page", rebuild(clean, page.removals), removals=without_layout(page.removals))
     assert apply(again) == clean
     assert [r.to_json() for r in again.iter_removals()] == [r.to_json() for r in page.iter_removals()]
+
+
+@pytest.mark.parametrize("edited, message", [
+    ("Title\nBody text, longer now\n", "would start inside a line"),
+    ("Title\n", "clean text ends before the removal"),
+])
+def test_rebuild_refuses_a_clean_text_that_was_edited(edited, message):
+    page = doc("Title", "Body text", "Share this")
+    cut(page, 3, 3)
+    assert apply(page) == "Title\nBody text\n"
+    with pytest.raises(ValueError, match=message):
+        rebuild(edited, page.removals)
+
+
+def test_a_report_that_does_not_fit_its_text_is_refused():
+    page = doc("Menu", "Body")
+    cut(page, 1, 1)
+    with pytest.raises(ValueError, match="do not hold the text the report says was removed"):
+        Document("page", "Mend\nBody\n", removals=page.removals)
+    with pytest.raises(ValueError, match="outside its 1 lines"):
+        Document("page", "Body\n", removals=doc("a", "b", "c").remove(2, 2, stage="t", rule="t.r", category="legal"))

@@ -53,7 +53,16 @@ def rebuild(clean: str, removals: list[Removal]) -> str:
         keep = removal.start - fixed_pos
         if keep < 0:
             raise ValueError(f"overlapping removals at character {removal.start}")
-        out.append(clean[clean_pos:clean_pos + keep])
+        if removal.end - removal.start != len(removal.text):
+            raise ValueError(f"the removal at character {removal.start} ({removal.rule}) holds "
+                             f"{len(removal.text)} characters for a span of {removal.end - removal.start}")
+        if clean_pos + keep > len(clean):
+            raise ValueError(f"the clean text ends before the removal at character {removal.start} ({removal.rule})")
+        kept = clean[clean_pos:clean_pos + keep]
+        if removal.start > 0 and not (kept or (out[-1] if out else "")).endswith("\n"):
+            raise ValueError(f"the removal at character {removal.start} ({removal.rule}) would start "
+                             "inside a line of the clean text")
+        out.append(kept)
         out.append(removal.text)
         clean_pos += keep
         fixed_pos = removal.end

@@ -91,6 +91,7 @@ class Document:
         self.removed = [False] * len(self.lines)
         self.removals: list[Removal] = []
         for removal in removals or []:
+            self._check_against_text(removal)
             self._mark(removal)
 
     # -- reading -------------------------------------------------------------------------
@@ -157,6 +158,18 @@ class Document:
         if start is not None:
             runs.append((start, last))
         return runs
+
+    def _check_against_text(self, removal: Removal) -> None:
+        """A removal read back from a report must name lines of this text, at their offsets,
+        with their text: otherwise the text or the report was edited."""
+        first, last = removal.line_start - 1, removal.line_end - 1
+        if not 0 <= first <= last < len(self.lines):
+            raise ValueError(f"{self.name}: lines {removal.line_start}-{removal.line_end} ({removal.rule}) "
+                             f"are outside its {len(self.lines)} lines")
+        if (self.offsets[first], self._end_offset(last)) != (removal.start, removal.end) \
+                or self.span_text(first, last) != removal.text:
+            raise ValueError(f"{self.name}: lines {removal.line_start}-{removal.line_end} ({removal.rule}) "
+                             "do not hold the text the report says was removed")
 
     def _mark(self, removal: Removal) -> None:
         for i in range(removal.line_start - 1, removal.line_end):

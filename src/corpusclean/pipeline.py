@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import multiprocessing
 import time
+import traceback
 from dataclasses import dataclass, field
 from itertools import islice
+from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from .encoding import fix
@@ -52,15 +54,15 @@ def load_document(source: Source, max_bytes: int) -> tuple[Document, Payload]:
     source_info["bytes"] = len(payload.content.encode("utf-8")) if isinstance(payload.content, str) else len(payload.content)
     prior = payload.prior_report
     if prior is not None:
-        clean = payload.content.decode("utf-8") if isinstance(payload.content, bytes) else payload.content
-        removals = [Removal.from_json(row) for row in prior["removals"]]
-        try:
-            text = rebuild(clean, removals)
-        except ValueError as err:
-            raise InputError(f"its report does not match its text ({err}); was the text edited?") from None
         meta = {key: prior[key] for key in ("encoding", "stages", "language", "extractor") if key in prior}
         meta["source"] = prior.get("source", source_info)
-        return Document(source.name, text, meta, without_layout(removals)), payload
+        try:
+            clean = payload.content.decode("utf-8") if isinstance(payload.content, bytes) else payload.content
+            removals = [Removal.from_json(row) for row in prior["removals"]]
+            text = rebuild(clean, removals)
+            return Document(source.name, text, meta, without_layout(removals)), payload
+        except (ValueError, KeyError, TypeError, IndexError) as err:  # UnicodeDecodeError is a ValueError
+            raise InputError(f"its report does not match its text ({err}); was either edited?") from None
     meta: dict[str, Any] = {"source": source_info, "stages": ["fix"]}
     content = payload.content
     if payload.kind == "html":
@@ -97,6 +99,10 @@ def process_one(job: Job, source: Source, number: int | None = None) -> Result:
                 break
     except InputError as err:
         return _failed(source, str(err))
+    except Exception as err:  # a bug, not bad input: this document fails by name, the run goes on
+        where = traceback.extract_tb(err.__traceback__)[-1]
+        return _failed(source, f"internal error in stage {stage.name}: {type(err).__name__}: {err} "
+                               f"(at {Path(where.filename).name}:{where.lineno}); please report it")
     if doc.meta.get("dropped"):
         apply(doc)
         report = document_report(doc, None, status="dropped", dropped=doc.meta["dropped"])
