@@ -78,6 +78,8 @@ def revise(units: list[Unit], region: tuple[int, int], limits: ContextLimits) ->
         elif unit.initial == BAD:
             tight = unit.reason in ("few-stopwords", "no-sentence") and gap <= limits.code_gap
             unit.verdict = KEEP if tight else DROP
+        elif unit.listed:
+            unit.verdict = KEEP  # an item of a marked list inside the article
         elif _menu_like(units, i, limits) and gap > limits.tight_gap:
             _drop(unit, "menu-run")
         elif shorts[i - first] == GOOD:

@@ -17,7 +17,7 @@ from typing import Any
 
 from ..model import Document
 from .context import ContextLimits, revise
-from .prose_chrome import ProseChromeLimits, mark_prose_chrome
+from .prose_chrome import ProseChromeLimits, demote_notices, mark_prose_chrome
 from .region import RegionWeights, find_region
 from .units import Unit, build_units
 from .verdicts import ANCHORS, DROP, GOOD, KEEP, NEARGOOD, Thresholds, judge, stoplist_usable
@@ -56,6 +56,7 @@ def classify_page(doc: Document, stopwords: frozenset[str] | None, config: Class
         for unit in units:
             if unit.initial == NEARGOOD:
                 unit.initial = GOOD
+    demote_notices(units, config.prose_chrome, vocabulary)
     region = find_region(units, config.region) if any(u.initial in ANCHORS for u in units) else None
     if region is None:
         for unit in units:
@@ -65,7 +66,7 @@ def classify_page(doc: Document, stopwords: frozenset[str] | None, config: Class
     mark_prose_chrome(units, region, config.prose_chrome, vocabulary)
     for unit in units:
         if unit.verdict == DROP and not unit.category:
-            unit.category = vocabulary.category_of(unit.text, default_category(unit))
+            unit.category = vocabulary.unit_chrome(unit)[1] or default_category(unit)
     return units
 
 

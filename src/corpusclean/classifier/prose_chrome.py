@@ -36,28 +36,37 @@ class ProseChromeLimits:
     notice_terms: int = 2          # notice phrases
     notice_max_chars: int = 900
     min_block: int = 2             # suspects in a row that are removed wherever they stand
+    max_demoted: int = 3           # notices or strong appeals on one page, at most, to be chrome
 
 
 def suspect(unit: Unit, limits: ProseChromeLimits, vocabulary: Vocabulary) -> tuple[str, str, dict]:
     """(kind, category, evidence) for a prose unit that reads like chrome, else ("", "", {})."""
+    if unit.suspicion is None:
+        unit.suspicion = _suspect(unit, limits, vocabulary)
+    return unit.suspicion
+
+
+def _suspect(unit: Unit, limits: ProseChromeLimits, vocabulary: Vocabulary) -> tuple[str, str, dict]:
+    # cheapest tests first: most paragraphs are none of these, and say so early
     text = unit.text
     words = WORD.findall(text)
     if not words:
         return "", "", {}
     first_plural, second = person_shares(words)
     person = first_plural + second
-    appeal = len(vocabulary.appeal.findall(text))
-    if person >= limits.person_share and appeal >= limits.appeal_terms:
-        strong = appeal >= limits.appeal_strong and person >= 2 * limits.person_share
-        return APPEAL, _appeal_category(text, vocabulary), {
-            "person": round(person, 2), "appeal_terms": appeal, "strong": strong}
-    if unit.signals.chars <= limits.notice_max_chars:
-        notice = len(vocabulary.notice.findall(text))
+    if person >= limits.person_share:
+        appeal = len(vocabulary.appeal.findall(text))
+        if appeal >= limits.appeal_terms:
+            strong = appeal >= limits.appeal_strong and person >= 2 * limits.person_share
+            return APPEAL, _appeal_category(text, vocabulary), {
+                "person": round(person, 2), "appeal_terms": appeal, "strong": strong}
+    if unit.signals.chars <= limits.notice_max_chars and vocabulary.notice_strong.search(text):
+        notice = len(vocabulary.notice_strong.findall(text)) + len(vocabulary.notice_weak.findall(text))
         if notice >= limits.notice_terms:
             return NOTICE, "legal", {"notice_terms": notice}
-    if unit.signals.chars <= limits.bio_max_chars:
+    if unit.signals.chars <= limits.bio_max_chars and second < limits.person_share:
         bio = len(vocabulary.bio.findall(text))
-        if bio >= limits.bio_terms and second < limits.person_share:
+        if bio >= limits.bio_terms:
             return BIO, "author-bio", {"bio_terms": bio}
     return "", "", {}
 
@@ -66,6 +75,23 @@ def _appeal_category(text: str, vocabulary: Vocabulary) -> str:
     counts = {c: len(vocabulary.by_category[c].findall(text)) for c in ("donation", "paywall", "newsletter")}
     best = max(counts, key=lambda c: counts[c])
     return best if counts[best] else "donation"
+
+
+def demote_notices(units: list[Unit], limits: ProseChromeLimits, vocabulary: Vocabulary) -> None:
+    """Before the article is located: a licence notice or an overwhelming appeal must not anchor
+    it (a long copyright footer can outweigh a news story of one-sentence paragraphs). Only when
+    such paragraphs are rare on the page: when many paragraphs talk licences or donations, that
+    is the article's subject."""
+    anchors = [u for u in units if u.initial in ANCHORS]
+    found = [(u, suspect(u, limits, vocabulary)) for u in anchors]
+    chosen = [(u, s) for u, s in found if s[0] == NOTICE or (s[0] == APPEAL and s[2].get("strong"))]
+    if not chosen or len(chosen) > limits.max_demoted or len(chosen) * 5 > len(anchors):
+        return
+    for unit, (kind, category, evidence) in chosen:
+        unit.initial = "bad"
+        unit.reason = "licence-notice" if kind == NOTICE else "appeal"
+        unit.category = category
+        unit.extra = dict(evidence)
 
 
 def mark_prose_chrome(units: list[Unit], region: tuple[int, int], limits: ProseChromeLimits,

@@ -13,27 +13,36 @@ Two refinements keep long articles in one piece:
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from .units import Unit
 from .verdicts import BAD, GOOD, NEARGOOD, SHORT
 
 
+# a numbered heading ("Step 3", "2.", "Part IV" aside): the sections under it are one text
+_NUMBERED = re.compile(r"^\s*(?:(?:step|part|chapter|tip|phase|stage|schritt|teil|étape|paso|passo)\s*)?\d{1,3}\b", re.I)
+
+
 @dataclass(frozen=True)
 class RegionWeights:
     unit_cost: float = 25.0       # what one non-prose unit costs
-    neargood_weight: float = 0.5  # share of its length a one-sentence paragraph adds
+    neargood_weight: float = 0.75 # share of its length a one-sentence paragraph adds
+    sentence_weight: float = 0.25 # share of its length a short sentence adds
+    isolated_weight: float = 0.0  # ... and a one-sentence paragraph alone between non-prose units
     repeat_factor: float = 4.0    # repeated controls and raw markup cost this many units
     gap_cap: float = 500.0        # the most one run of non-prose units can cost
 
 
-def unit_score(unit: Unit, weights: RegionWeights) -> float:
+def unit_score(unit: Unit, weights: RegionWeights, isolated: bool = False) -> float:
     if unit.initial == GOOD:
         return float(unit.signals.length)
     if unit.initial == NEARGOOD:
-        return weights.neargood_weight * unit.signals.length
-    if unit.listed:
-        return 0.0  # list items are neutral: lists sit inside articles as often as outside
+        return (weights.isolated_weight if isolated else weights.neargood_weight) * unit.signals.length
+    if unit.listed or unit.signals.symbolic:
+        return 0.0  # list items, formulas and code are neutral: as likely inside articles as outside
+    if unit.reason == "short-sentence":
+        return weights.sentence_weight * unit.signals.length
     if unit.initial == BAD and unit.reason in ("markup", "page-repeat", "corpus-repeat"):
         return -weights.repeat_factor * weights.unit_cost
     return -weights.unit_cost
@@ -43,10 +52,13 @@ def find_region(units: list[Unit], weights: RegionWeights) -> tuple[int, int] | 
     """(first, last) unit indices of the article, or None when nothing on the page is prose."""
     best, best_span = 0.0, None
     total, start, gap_cost = 0.0, 0, 0.0
+    anchor = [u.initial in (GOOD, NEARGOOD) for u in units]
     for i, unit in enumerate(units):
         if total <= 0:
             total, start, gap_cost = 0.0, i, 0.0
-        score = unit_score(unit, weights)
+        isolated = not (i > 0 and (anchor[i - 1] or _NUMBERED.match(units[i - 1].text))) \
+            and not (i + 1 < len(units) and anchor[i + 1])
+        score = unit_score(unit, weights, isolated)
         if score < 0:
             score = max(score, gap_cost - weights.gap_cap)
             gap_cost -= score
@@ -55,4 +67,15 @@ def find_region(units: list[Unit], weights: RegionWeights) -> tuple[int, int] | 
         total += score
         if total > best:
             best, best_span = total, (start, i)
-    return best_span
+    return _whole_lists(units, best_span) if best_span else None
+
+
+def _whole_lists(units: list[Unit], span: tuple[int, int]) -> tuple[int, int]:
+    """A region that begins or ends inside a marked list takes the whole list: its items score
+    nothing, so the maximum subarray would cut it wherever its first prose item happens to be."""
+    first, last = span
+    while first > 0 and units[first].listed and units[first - 1].listed:
+        first -= 1
+    while last < len(units) - 1 and units[last].listed and units[last + 1].listed:
+        last += 1
+    return first, last

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .stoplists import CJK_STOP_CHARACTERS
+
 WORD = re.compile(r"\w+")
 # scripts written without spaces between words: Han, kana, Thai, Lao, Khmer, Myanmar
 _NO_SPACE_SCRIPT = re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -18,18 +20,18 @@ _URL = re.compile(r"https?://|www\.\w|\b[\w-]+\.(?:com|org|net|edu|gov|io|co|uk|
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.-]+\b")
 # raw markup left in the text by the HTML-to-text dump: tags with attributes, or closing tags
 _MARKUP = re.compile(r"<(?:[a-zA-Z][\w-]*\s[^<>]*=|/?(?:div|span|img|a|p|script|iframe|br|strong|em|i|b)\b)[^<>]*>")
-_DATE = re.compile(
-    r"\b\d{1,4}[./-]\d{1,2}[./-]\d{1,4}\b|\b\d{1,2}:\d{2}\b|"
-    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2}\b|"
-    r"\b\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b", re.I)
+# characters of formulas and code: operators, brackets, math symbols
+_SYMBOL = re.compile(r"[=+*/<>^_{}()\[\]|∑∏∫√∂∇→←≤≥≠±×÷·−⋅∞;]")
 # separators sites put between menu entries or breadcrumb steps when a menu becomes one line
 _SEPARATORS = re.compile(r"\s[|•·»›>/▪◦–—-]\s|\s\|\s?")
 
 
 @dataclass(slots=True)
 class LineSignals:
-    """One non-blank line, measured. `length` counts a no-space-script character as 2, so that
-    a Chinese sentence and an English one of the same content get about the same length."""
+    """One non-blank line, measured. `length` counts a no-space-script character as 3, so that
+    a Chinese sentence and an English one of the same content get about the same length.
+    `stop_density` is the share of stopwords among words, or for Chinese and Japanese the share
+    of function characters among their characters."""
 
     chars: int
     length: int
@@ -37,12 +39,11 @@ class LineSignals:
     stop_density: float | None  # None: no stoplist for the page's language
     sentence_end: bool
     capitalised: float          # share of words that begin with a capital letter
-    digits: float               # share of characters that are digits
     link: bool                  # a URL or an e-mail address
     markup: bool                # raw HTML tags: never prose
-    date: bool
     separators: int             # " | ", " • ", " > " ...: menu entries run together on one line
     no_space_script: bool       # mostly Chinese / Japanese / Thai
+    symbolic: bool              # a formula or a line of code: many operators and brackets
 
     def rounded(self) -> dict[str, float | int | bool | None]:
         """The measures as they go into a report: short, stable, JSON-friendly."""
@@ -58,27 +59,29 @@ class LineSignals:
 def measure(line: str, stopwords: frozenset[str] | None) -> LineSignals:
     text = line.strip()
     words = WORD.findall(text)
-    dense = len(_NO_SPACE_SCRIPT.findall(text)) if not text.isascii() else 0
+    script = _NO_SPACE_SCRIPT.findall(text) if not text.isascii() else []
+    dense = len(script)
     no_space = dense * 2 > len(text)
     word_count = dense // 2 + len(words) if no_space else len(words)
-    if stopwords is not None and words and not no_space:
+    if no_space:
+        # function characters stand in for stopwords, whatever language the page was taken for
+        stop_density = sum(1 for ch in script if ch in CJK_STOP_CHARACTERS) / dense
+    elif stopwords is not None and words:
         stop_density = sum(1 for w in words if w.casefold() in stopwords) / len(words)
     else:
         stop_density = None
     lettered = [w for w in words if not w.isdigit()]
     capitalised = sum(1 for w in lettered if w[0].isupper()) / len(lettered) if lettered else 0.0
-    digit_count = sum(ch.isdigit() for ch in text)
     return LineSignals(
         chars=len(text),
-        length=len(text) + dense,
+        length=len(text) + 2 * dense,
         words=word_count,
         stop_density=stop_density,
         sentence_end=bool(_SENTENCE_END.search(text)),
         capitalised=capitalised,
-        digits=digit_count / len(text) if text else 0.0,
-        link=bool(_URL.search(text) or _EMAIL.search(text)),
-        markup=bool(_MARKUP.search(text)),
-        date=bool(_DATE.search(text)),
+        link=bool(_URL.search(text) or ("@" in text and _EMAIL.search(text))),
+        markup="<" in text and bool(_MARKUP.search(text)),
         separators=len(_SEPARATORS.findall(text)),
         no_space_script=no_space,
+        symbolic=len(_SYMBOL.findall(text)) >= max(3, 0.12 * len(text)),
     )

@@ -47,6 +47,8 @@ class Unit:
     reason: str = ""         # which test decided (becomes the rule id)
     category: str = ""       # best-guess removal category
     extra: dict = field(default_factory=dict)
+    suspicion: tuple | None = None  # prose_chrome.suspect's answer, computed once
+    chrome: tuple[float, str] | None = None  # Vocabulary.chrome_share of the text, computed once
 
     @property
     def key(self) -> str:

@@ -40,6 +40,9 @@ class Thresholds:
     page_repeats: int = 3         # a short text this often on one page is a repeated control
     corpus_pages: int = 5         # a short line on this many pages of the corpus is a site template
     corpus_share: float = 0.02    # ... and on at least this share of them
+    cjk_low: float = 0.12         # function-character density of Chinese/Japanese prose, lower bar
+    cjk_high: float = 0.15        # ... and the bar for "good"
+    sentence_words: int = 4       # a short unit with this many words that reads as a sentence
 
 
 def stoplist_usable(units: list[Unit], limits: Thresholds) -> bool:
@@ -57,21 +60,38 @@ def judge(unit: Unit, limits: Thresholds, use_stoplist: bool, vocabulary: Vocabu
     if s.markup:
         return BAD, "markup", "widget"
     if s.length < limits.length_low:
-        return _judge_short(unit, limits, vocabulary, corpus_size)
+        return _judge_short(unit, limits, vocabulary, corpus_size, use_stoplist)
+    if s.no_space_script:
+        return _judge_by_function_characters(s, limits)
     if use_stoplist and s.stop_density is not None:
         return _judge_by_stopwords(s, limits)
     return _judge_by_punctuation(s, limits)
 
 
-def _judge_short(unit: Unit, limits: Thresholds, vocabulary: Vocabulary, corpus_size: int) -> tuple[str, str, str]:
+def _judge_short(unit: Unit, limits: Thresholds, vocabulary: Vocabulary, corpus_size: int,
+                 use_stoplist: bool) -> tuple[str, str, str]:
     if unit.page_repeats >= limits.page_repeats:
-        return BAD, "page-repeat", vocabulary.category_of(unit.text, "widget")
+        return BAD, "page-repeat", vocabulary.unit_chrome(unit)[1] or "widget"
     if corpus_size and unit.corpus_pages >= max(limits.corpus_pages, limits.corpus_share * corpus_size):
-        return BAD, "corpus-repeat", vocabulary.category_of(unit.text, "navigation")
-    share, category = vocabulary.chrome_share(unit.text)
+        return BAD, "corpus-repeat", vocabulary.unit_chrome(unit)[1] or "navigation"
+    share, category = vocabulary.unit_chrome(unit)
     if share >= limits.chrome_share and not unit.signals.sentence_end:
         return BAD, "chrome-words", category
+    if _reads_as_sentence(unit.signals, limits, use_stoplist):
+        return SHORT, "short-sentence", ""
     return SHORT, "short", ""
+
+
+def _reads_as_sentence(s: LineSignals, limits: Thresholds, use_stoplist: bool) -> bool:
+    """A short unit that is a sentence of prose, not a label: "The mean is 4.33.", a line of a
+    Chinese blog post. Menus and buttons are labels."""
+    if s.no_space_script:
+        return s.words >= limits.sentence_words * 2 and (s.stop_density or 0) >= limits.cjk_high
+    if s.words < limits.sentence_words:
+        return False
+    if use_stoplist and s.stop_density is not None:
+        return s.stop_density >= limits.stop_low and (s.sentence_end or s.capitalised < 0.5)
+    return s.sentence_end
 
 
 def _judge_by_stopwords(s: LineSignals, limits: Thresholds) -> tuple[str, str, str]:
@@ -89,6 +109,18 @@ def _judge_by_stopwords(s: LineSignals, limits: Thresholds) -> tuple[str, str, s
     if s.sentence_end and d >= 0.2 and s.length >= limits.length_high:
         return NEARGOOD, "prose", ""
     return BAD, "few-stopwords", ""
+
+
+def _judge_by_function_characters(s: LineSignals, limits: Thresholds) -> tuple[str, str, str]:
+    """Chinese and Japanese: function-character density plays the stopwords' part."""
+    d = s.stop_density or 0.0
+    if d >= limits.cjk_high and s.length >= limits.length_high:
+        return GOOD, "prose", ""
+    if d >= limits.cjk_low or s.sentence_end:
+        return NEARGOOD, "prose", ""
+    if s.separators >= 3:
+        return BAD, "separators", "navigation"
+    return BAD, "no-sentence", ""
 
 
 def _judge_by_punctuation(s: LineSignals, limits: Thresholds) -> tuple[str, str, str]:

@@ -14,6 +14,10 @@ from __future__ import annotations
 
 import re
 from functools import cached_property
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .units import Unit
 
 # Category -> words and short phrases. Stems end in \w* where inflection matters.
 TERMS: dict[str, list[str]] = {
@@ -100,13 +104,17 @@ BIO_TERMS = [
     r"holds? a (?:degree|certificate)", r"(?:his|her) (?:book|novel|writing)",
 ]
 
-#: a notice about where the text comes from and who may reuse it
-NOTICE_TERMS = [
-    r"originally (?:published|appeared)", r"republish\w*", r"reprint\w*", r"syndicat\w*", r"licen[cs]\w*",
-    r"creative commons", r"all rights reserved", r"copyright", r"©", r"permission", r"reproduc\w*",
-    r"distribut\w*", r"without (?:prior )?(?:written )?(?:consent|permission)", r"news service",
-    r"newswire", r"wire service", r"terms of use", r"guidelines", r"this (?:article|story|post) (?:was|is|first)",
-    r"free of charge", r"without charge",
+#: a notice about where the text comes from and who may reuse it: strong marks name it outright,
+#: weak ones only support them (technical prose says "license" and "reproduce" too)
+NOTICE_STRONG = [
+    r"©", r"copyright", r"all rights reserved", r"creative commons", r"originally (?:published|appeared)",
+    r"republish\w*", r"reprint(?:ed|s)? with permission", r"without (?:prior )?(?:written )?(?:consent|permission)",
+    r"(?:this|the) (?:article|story|post) (?:was|first) (?:originally )?(?:published|appeared)", r"syndicat\w*",
+]
+NOTICE_WEAK = [
+    r"licen[cs]\w*", r"permission", r"reproduc\w*", r"redistribut\w*", r"news service", r"newswire",
+    r"wire service", r"terms of (?:use|service)", r"guidelines", r"free of charge", r"without charge",
+    r"trademarks?", r"rights", r"attribution",
 ]
 
 
@@ -124,6 +132,15 @@ class Vocabulary:
         return {category: _compile(terms) for category, terms in TERMS.items()}
 
     @cached_property
+    def any_category(self) -> re.Pattern[str]:
+        """All groups in one alternation, each a named group: one scan finds every chrome word
+        and which group it belongs to (the first group listed wins a tie)."""
+        for terms in TERMS.values():
+            _compile(terms)  # the same emptiness check as each group
+        groups = "|".join(f"(?P<{c.replace('-', '_')}>{'|'.join(terms)})" for c, terms in TERMS.items())
+        return re.compile(r"(?<!\w)(?:" + groups + r")(?!\w)", re.IGNORECASE)
+
+    @cached_property
     def appeal(self) -> re.Pattern[str]:
         return _compile(APPEAL_TERMS)
 
@@ -132,35 +149,38 @@ class Vocabulary:
         return _compile(BIO_TERMS)
 
     @cached_property
-    def notice(self) -> re.Pattern[str]:
-        return _compile(NOTICE_TERMS)
+    def notice_strong(self) -> re.Pattern[str]:
+        return _compile(NOTICE_STRONG)
+
+    @cached_property
+    def notice_weak(self) -> re.Pattern[str]:
+        return _compile(NOTICE_WEAK)
 
     def chrome_share(self, text: str) -> tuple[float, str]:
-        """The share of the text's characters that are chrome words, and the category that
-        contributes most. ("Share on Facebook" -> about 0.8, "social".)"""
-        letters = sum(1 for ch in text if not ch.isspace())
-        if not letters:
+        """The share of the text's non-space characters that are chrome words, and the
+        category that contributes most. ("Share on Facebook" -> about 0.8, "social".)"""
+        letters = len(text) - text.count(" ")
+        if letters <= 0:
             return 0.0, ""
-        covered = [False] * len(text)
         by_category: dict[str, int] = {}
-        for category, pattern in self.by_category.items():
-            for match in pattern.finditer(text):
-                fresh = 0
-                for k in range(match.start(), match.end()):
-                    if not covered[k] and not text[k].isspace():
-                        covered[k] = True
-                        fresh += 1
-                if fresh:
-                    by_category[category] = by_category.get(category, 0) + fresh
+        for match in self.any_category.finditer(text):
+            category = match.lastgroup or ""
+            by_category[category] = by_category.get(category, 0) + len(match.group().replace(" ", ""))
         if not by_category:
             return 0.0, ""
-        best = max(by_category, key=lambda c: (by_category[c], -list(TERMS).index(c)))
-        return sum(by_category.values()) / letters, best
+        best = max(by_category, key=lambda c: by_category[c])
+        return sum(by_category.values()) / letters, best.replace("_", "-")
 
     def category_of(self, text: str, default: str) -> str:
         """The chrome category whose words cover most of the text, else `default`."""
         share, category = self.chrome_share(text)
         return category if share > 0 else default
+
+    def unit_chrome(self, unit: "Unit") -> tuple[float, str]:
+        """`chrome_share` of a unit's text, computed once per unit."""
+        if unit.chrome is None:
+            unit.chrome = self.chrome_share(unit.text)
+        return unit.chrome
 
 
 def person_shares(words: list[str]) -> tuple[float, float]:

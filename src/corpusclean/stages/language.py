@@ -20,7 +20,7 @@ from .base import Stage
 #: the page is `unknown` (and kept) when its likeliest-content text has fewer letters than this
 MIN_LETTERS = 40
 #: how much text langdetect sees: enough to be sure, little enough to stay fast
-SAMPLE_CHARS = 1200
+SAMPLE_CHARS = 600
 #: below this probability the best guess is not trusted and the page is `unknown`
 MIN_PROBABILITY = 0.5
 #: fixed seed for langdetect's random sampling: the same page always gets the same answer
@@ -67,7 +67,7 @@ def content_sample(lines: list[str], limit: int = SAMPLE_CHARS) -> str:
             break
         chosen.append(i)
         size += len(lines[i].strip()) + 1
-    return "\n".join(lines[i].strip() for i in sorted(chosen))[: limit * 2]
+    return "\n".join(lines[i].strip() for i in sorted(chosen))[: limit + limit // 2]
 
 
 class LanguageStage(Stage):
