@@ -8,7 +8,7 @@ earlier wins, and at the same line the one loaded first.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from ..model import Document
 from ..rulebook import Rule, Rulebook
@@ -56,15 +56,20 @@ def find_span(rule: Rule, page: Page, i: int) -> tuple[int, int] | None:
     texts = page.texts[i:last + 1]
     if sum(1 for text in texts if text) < rule.min_lines:
         return None
-    if rule.require and sum(1 for text in texts if text and rule.require.search(text)) < rule.require_count:
+    if rule.require is not None and sum(1 for t in texts if t and rule.require.search(t)) < rule.require_count:
         return None
-    if rule.alone and not ((i == 0 or not page.texts[i - 1]) and (last == page.size - 1 or not page.texts[last + 1])):
+    if rule.alone and not _stands_alone(page, i, last):
         return None
     return i, last
 
 
+def _stands_alone(page: Page, first: int, last: int) -> bool:
+    """A blank line or the page edge on both sides of lines first..last."""
+    return (first == 0 or not page.texts[first - 1]) and (last == page.size - 1 or not page.texts[last + 1])
+
+
 def _block_end(rule: Rule, page: Page, i: int) -> int | None:
-    if rule.end:
+    if rule.end is not None:
         for j in range(i + 1, min(page.size, i + rule.max_lines)):
             if page.texts[j] and rule.end.search(page.texts[j]):
                 return j
@@ -80,7 +85,8 @@ def _block_end(rule: Rule, page: Page, i: int) -> int | None:
     return _extend(page, i, rule.max_lines, rule.through_blank, continues)
 
 
-def _extend(page: Page, i: int, max_lines: int, through_blank: bool, continues: Any) -> int:
+def _extend(page: Page, i: int, max_lines: int, through_blank: bool,
+            continues: Callable[[str], bool]) -> int:
     """The last line of the span that starts at i and goes on while lines `continue`: live,
     non-blank lines that pass the test, with blank lines between them if `through_blank`."""
     last = i
