@@ -93,7 +93,7 @@ from dataclasses import dataclass, field
 from difflib import get_close_matches
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -121,6 +121,7 @@ _TYPES: dict[str, type] = {
     "max_chars": int, "within_first": int, "within_last": int, "require_count": int,
     "min_lines": int, "max_lines": int, "continue_max_chars": int,
 }
+_PATTERN_FIELDS = {"patterns", "unless", "require", "end", "continue"}
 _RUN_FIELDS = {"through_blank", "min_lines", "max_lines"}
 _BLOCK_FIELDS = {"end", "continue", "continue_max_chars", "to_page_end", "through_blank",
                  "min_lines", "max_lines"}
@@ -326,7 +327,7 @@ def _parse_rule(table: dict[str, Any], number: int, source: str, default_categor
         raise fail(f"unknown category {category!r}; categories: {', '.join(CATEGORIES)}") from None
     if not table["description"].strip():
         raise fail("description is empty")
-    for name in ("patterns", "examples", "counter_examples"):
+    for name in ("patterns", "examples", "counter_examples", *(_PATTERN_FIELDS & set(table))):
         if not table[name]:
             raise fail(f"{name} is empty")
     for name in ("examples", "counter_examples"):
@@ -334,51 +335,11 @@ def _parse_rule(table: dict[str, Any], number: int, source: str, default_categor
             raise fail(f"{name} has a blank entry, which would prove nothing")
 
     scope = table.get("scope", "line")
-    if scope not in SCOPES:
-        raise fail(f"scope must be one of {', '.join(SCOPES)}, not {scope!r}")
-    for name in sorted(set(table) & (_RUN_FIELDS | _BLOCK_FIELDS)):
-        scopes = [s for s, fields in (("run", _RUN_FIELDS), ("block", _BLOCK_FIELDS)) if name in fields]
-        if scope not in scopes:
-            raise fail(f"{name} only applies to scope = {' or '.join(repr(s) for s in scopes)}, "
-                       f"and this rule's scope is {scope!r}")
-    if scope == "block":
-        extents = [name for name in ("end", "to_page_end") if table.get(name)]
-        if "continue" in table or "continue_max_chars" in table:
-            extents.append("continue")
-        if len(extents) != 1:
-            raise fail("a block needs exactly one way to extend: end, continue/continue_max_chars, "
-                       f"or to_page_end (it has {', '.join(extents) or 'none'})")
-        if table.get("through_blank") and extents[0] != "continue":
-            raise fail("through_blank only applies to a block that extends by continue")
-    if "require_count" in table and "require" not in table:
-        raise fail("require_count needs require")
-
+    _check_scope(table, scope, fail)
     flags = 0 if table.get("case_sensitive", False) else re.IGNORECASE
 
     def patterns(name: str) -> re.Pattern[str] | None:
-        """The field's patterns, each checked on its own, then joined into one alternation:
-        one search per line instead of one per pattern."""
-        checked = []
-        for text in table.get(name, []):
-            unknown_lists = sorted({ref for ref in _WORD_LIST_REF.findall(text) if ref not in words})
-            if unknown_lists:
-                raise fail(f"{name} uses unknown word list(s) {', '.join(unknown_lists)}; "
-                           f"this pack defines: {', '.join(sorted(words)) or 'none'}")
-            expanded = _WORD_LIST_REF.sub(lambda m: words[m.group(1)], text)
-            try:
-                pattern = re.compile(expanded, flags)
-            except re.error as err:
-                raise fail(f"bad regex in {name}: {text!r}: {err}") from None
-            broad = next((probe for probe in _TOO_BROAD_PROBES if pattern.search(probe)), None)
-            if broad is not None:
-                raise fail(f"regex in {name} matches {broad!r}, so it would match every line "
-                           f"(an empty alternative such as 'a||b', '(|a)' or a trailing '|'?): {text!r}")
-            if _BACKREFERENCE.search(expanded):
-                raise fail(f"regex in {name} uses a backreference, which rules do not support: {text!r}")
-            checked.append(expanded)
-        if not checked:
-            return None
-        return re.compile("|".join(f"(?:{expanded})" for expanded in checked), flags)
+        return _compile(table.get(name, []), name, flags, words, fail)
 
     first_lines = patterns("patterns")
     assert first_lines is not None  # `patterns` is required and was checked non-empty above
@@ -399,6 +360,55 @@ def _parse_rule(table: dict[str, Any], number: int, source: str, default_categor
         max_lines=table.get("max_lines", 80),
         fingerprint=fingerprint,
     )
+
+
+def _check_scope(table: dict[str, Any], scope: str, fail: Callable[[str], RuleError]) -> None:
+    """The scope is known, and the fields that shape a run or a block fit it."""
+    if scope not in SCOPES:
+        raise fail(f"scope must be one of {', '.join(SCOPES)}, not {scope!r}")
+    for name in sorted(set(table) & (_RUN_FIELDS | _BLOCK_FIELDS)):
+        scopes = [s for s, fields in (("run", _RUN_FIELDS), ("block", _BLOCK_FIELDS)) if name in fields]
+        if scope not in scopes:
+            raise fail(f"{name} only applies to scope = {' or '.join(repr(s) for s in scopes)}, "
+                       f"and this rule's scope is {scope!r}")
+    if scope == "block":
+        extents = [name for name in ("end", "to_page_end") if table.get(name)]
+        if "continue" in table or "continue_max_chars" in table:
+            extents.append("continue")
+        if len(extents) != 1:
+            raise fail("a block needs exactly one way to extend: end, continue/continue_max_chars, "
+                       f"or to_page_end (it has {', '.join(extents) or 'none'})")
+        if table.get("through_blank") and extents[0] != "continue":
+            raise fail("through_blank only applies to a block that extends by continue")
+    if "require_count" in table and "require" not in table:
+        raise fail("require_count needs require")
+
+
+def _compile(texts: list[str], name: str, flags: int, words: dict[str, str],
+             fail: Callable[[str], RuleError]) -> re.Pattern[str] | None:
+    """A field's patterns, each checked on its own, then joined into one alternation: one
+    search per line instead of one per pattern. None for an absent field."""
+    checked = []
+    for text in texts:
+        unknown_lists = sorted({ref for ref in _WORD_LIST_REF.findall(text) if ref not in words})
+        if unknown_lists:
+            raise fail(f"{name} uses unknown word list(s) {', '.join(unknown_lists)}; "
+                       f"this pack defines: {', '.join(sorted(words)) or 'none'}")
+        expanded = _WORD_LIST_REF.sub(lambda m: words[m.group(1)], text)
+        try:
+            pattern = re.compile(expanded, flags)
+        except re.error as err:
+            raise fail(f"bad regex in {name}: {text!r}: {err}") from None
+        broad = next((probe for probe in _TOO_BROAD_PROBES if pattern.search(probe)), None)
+        if broad is not None:
+            raise fail(f"regex in {name} matches {broad!r}, so it would match every line "
+                       f"(an empty alternative such as 'a||b', '(|a)' or a trailing '|'?): {text!r}")
+        if _BACKREFERENCE.search(expanded):
+            raise fail(f"regex in {name} uses a backreference, which rules do not support: {text!r}")
+        checked.append(expanded)
+    if not checked:
+        return None
+    return re.compile("|".join(f"(?:{expanded})" for expanded in checked), flags)
 
 
 def _check_category(category: Any, source: str) -> None:
