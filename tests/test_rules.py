@@ -78,6 +78,7 @@ BAD_PACKS = [
     (rule(max_chars='"short"'), "max_chars must be a whole number"),
     (rule(max_chars="0"), "max_chars must be at least 1"),
     (rule(examples="[]"), "examples is empty"),
+    (rule(unless="[]"), "unless is empty"),
     (rule(counter_examples='["  "]'), "blank entry"),
     (rule(scope='"page"'), "scope must be one of"),
     (rule(to_page_end="true"), "only applies to scope = 'block'"),
