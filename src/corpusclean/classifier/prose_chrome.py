@@ -34,7 +34,8 @@ class ProseChromeLimits:
     bio_terms: int = 1             # bio phrases in a paragraph that closes the article
     bio_max_chars: int = 700       # bios are short
     notice_terms: int = 2          # notice phrases
-    notice_max_chars: int = 900
+    notice_max_chars: int = 900    # longer notices need a strong mark every ...
+    notice_chars_per_mark: int = 400  # ... this many characters
     min_block: int = 2             # suspects in a row that are removed wherever they stand
     max_demoted: int = 3           # notices or strong appeals on one page, at most, to be chrome
 
@@ -60,9 +61,12 @@ def _suspect(unit: Unit, limits: ProseChromeLimits, vocabulary: Vocabulary) -> t
             strong = appeal >= limits.appeal_strong and person >= 2 * limits.person_share
             return APPEAL, _appeal_category(text, vocabulary), {
                 "person": round(person, 2), "appeal_terms": appeal, "strong": strong}
-    if unit.signals.chars <= limits.notice_max_chars and vocabulary.notice_strong.search(text):
-        notice = len(vocabulary.notice_strong.findall(text)) + len(vocabulary.notice_weak.findall(text))
-        if notice >= limits.notice_terms:
+    if vocabulary.notice_strong.search(text):
+        strong = len(vocabulary.notice_strong.findall(text))
+        notice = strong + len(vocabulary.notice_weak.findall(text))
+        # short notices need two marks; a long text only when the marks are dense in it
+        dense = strong * limits.notice_chars_per_mark >= unit.signals.chars
+        if notice >= limits.notice_terms and (unit.signals.chars <= limits.notice_max_chars or dense):
             return NOTICE, "legal", {"notice_terms": notice}
     if unit.signals.chars <= limits.bio_max_chars and second < limits.person_share:
         bio = len(vocabulary.bio.findall(text))

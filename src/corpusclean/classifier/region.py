@@ -30,6 +30,7 @@ class RegionWeights:
     neargood_weight: float = 0.75 # share of its length a one-sentence paragraph adds
     sentence_weight: float = 0.25 # share of its length a short sentence adds
     isolated_weight: float = 0.0  # ... and a one-sentence paragraph alone between non-prose units
+    second_share: float = 0.5     # a second run scoring this share of the best joins the article
     repeat_factor: float = 4.0    # repeated controls and raw markup cost this many units
     gap_cap: float = 500.0        # the most one run of non-prose units can cost
 
@@ -49,16 +50,41 @@ def unit_score(unit: Unit, weights: RegionWeights, isolated: bool = False) -> fl
 
 
 def find_region(units: list[Unit], weights: RegionWeights) -> tuple[int, int] | None:
-    """(first, last) unit indices of the article, or None when nothing on the page is prose."""
-    best, best_span = 0.0, None
-    total, start, gap_cost = 0.0, 0, 0.0
+    """(first, last) unit indices of the article, or None when nothing on the page is prose.
+
+    The best-scoring run is the article; a second run before or after it that scores at least
+    `second_share` of it is the article's other half (split by a gallery, a chart, an ad block)
+    and the region spans both."""
+    scores = _scores(units, weights)
+    best, span = _best_run(scores, weights, 0, len(units))
+    if span is None:
+        return None
+    first, last = span
+    for lo, hi in ((0, first), (last + 1, len(units))):
+        other, other_span = _best_run(scores, weights, lo, hi)
+        if other_span is not None and other >= weights.second_share * best:
+            first, last = min(first, other_span[0]), max(last, other_span[1])
+    return _whole_lists(units, (first, last))
+
+
+def _scores(units: list[Unit], weights: RegionWeights) -> list[float]:
     anchor = [u.initial in (GOOD, NEARGOOD) for u in units]
+    scores = []
     for i, unit in enumerate(units):
-        if total <= 0:
-            total, start, gap_cost = 0.0, i, 0.0
         isolated = not (i > 0 and (anchor[i - 1] or _NUMBERED.match(units[i - 1].text))) \
             and not (i + 1 < len(units) and anchor[i + 1])
-        score = unit_score(unit, weights, isolated)
+        scores.append(unit_score(unit, weights, isolated))
+    return scores
+
+
+def _best_run(scores: list[float], weights: RegionWeights, lo: int, hi: int) -> tuple[float, tuple[int, int] | None]:
+    """Maximum subarray of scores[lo:hi], each run of negatives capped at `gap_cap`."""
+    best, best_span = 0.0, None
+    total, start, gap_cost = 0.0, lo, 0.0
+    for i in range(lo, hi):
+        if total <= 0:
+            total, start, gap_cost = 0.0, i, 0.0
+        score = scores[i]
         if score < 0:
             score = max(score, gap_cost - weights.gap_cap)
             gap_cost -= score
@@ -67,7 +93,7 @@ def find_region(units: list[Unit], weights: RegionWeights) -> tuple[int, int] | 
         total += score
         if total > best:
             best, best_span = total, (start, i)
-    return _whole_lists(units, best_span) if best_span else None
+    return best, best_span
 
 
 def _whole_lists(units: list[Unit], span: tuple[int, int]) -> tuple[int, int]:
