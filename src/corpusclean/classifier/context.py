@@ -58,9 +58,12 @@ def gaps(units: list[Unit]) -> tuple[list[int | None], list[int | None]]:
 def revise(units: list[Unit], region: tuple[int, int], limits: ContextLimits) -> None:
     """Set `verdict` (KEEP or DROP) and, for drops decided here, `reason` on every unit."""
     first, last = region
+    # the article's text starts at its first prose unit; what stands above it is header
+    # (the region may begin with a short sentence or a list item that scores on its own)
+    opening = next((i for i in range(first, last + 1) if units[i].initial in ANCHORS), first)
     for i, unit in enumerate(units[:first]):
-        near = first - i <= limits.heading_units and \
-            sum(u.signals.length for u in units[i + 1:first]) <= limits.heading_chars
+        near = opening - i <= limits.heading_units and \
+            sum(u.signals.length for u in units[i + 1:opening]) <= limits.heading_chars
         if near and unit.initial != BAD and not unit.signals.link:
             unit.verdict = KEEP
         else:
@@ -73,7 +76,9 @@ def revise(units: list[Unit], region: tuple[int, int], limits: ContextLimits) ->
     for i in range(first, last + 1):
         unit = units[i]
         gap = (before[i] or 0) + (after[i] or 0)
-        if unit.initial in ANCHORS:
+        heading = i < opening and opening - i <= limits.heading_units and unit.initial != BAD \
+            and sum(u.signals.length for u in units[i + 1:opening]) <= limits.heading_chars
+        if unit.initial in ANCHORS or heading:
             unit.verdict = KEEP
         elif unit.initial == BAD:
             tight = unit.reason in ("few-stopwords", "no-sentence") and gap <= limits.code_gap
