@@ -276,3 +276,9 @@ cli.add_command(review)
 from .cli_rules import rules  # noqa: E402  (registered after the group is defined)
 
 cli.add_command(rules)
+
+
+# -- scoring against gold text (cli_eval.py) -------------------------------------------------
+from .cli_eval import eval_command  # noqa: E402  (registered after the group is defined)
+
+cli.add_command(eval_command)
