@@ -1,0 +1,124 @@
+"""Dev-set quality of the text pipeline with and without the classifier, and what the
+classifier costs in speed.
+
+Each configuration turns the dev set into clean texts the way a user would (the `corpusclean`
+command in a subprocess, into a temporary folder) and is scored with corpusclean.evaluate, the
+same metric as the dev set's score.py. Then the classifier stage alone is timed in-process on
+the text the rules leave, and its cost is given as MB/s and as the share it adds to the strip
+step. Run from the project root:
+
+    python benchmarks/quality.py                              # ../shared/devset, about a minute
+    python benchmarks/quality.py --devset PATH --workers 2 --repeats 5
+
+To measure another way of cleaning the dev set (HTML input, other options), append a
+Configuration to CONFIGURATIONS: a name, and a function from the dev set folder and an empty
+output folder to the command's exit (the outputs are then read from that folder).
+"""
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from corpusclean.evaluate import load_gold, load_outputs, score_texts
+from corpusclean.pipeline import load_document
+from corpusclean.sources import iter_directory
+from corpusclean.stages.classify import ClassifierStage
+from corpusclean.stages.strip import strip_stages
+
+DEFAULT_DEVSET = Path(__file__).resolve().parents[1].parent / "shared" / "devset"
+
+
+@dataclass(frozen=True)
+class Configuration:
+    name: str
+    #: writes clean NAME.txt files for the dev set into the given output folder
+    produce: Callable[[Path, Path, int], None]
+
+
+def copy_dump(devset: Path, out: Path, workers: int) -> None:
+    """The text dumps as they are: every line of chrome kept."""
+    for source in sorted((devset / "txt").glob("*.txt")):
+        shutil.copy(source, out / source.name)
+
+
+def corpusclean(command: str, *options: str) -> Callable[[Path, Path, int], None]:
+    """`corpusclean COMMAND devset/txt OUT OPTIONS...`, as a user runs it."""
+    def produce(devset: Path, out: Path, workers: int) -> None:
+        subprocess.run([sys.executable, "-c", "from corpusclean.cli import cli; cli()", command,
+                        str(devset / "txt"), str(out), "-q", "--workers", str(workers), *options], check=True)
+    return produce
+
+
+CONFIGURATIONS = [
+    Configuration("raw dump", copy_dump),
+    Configuration("rules only (strip --no-classifier)", corpusclean("strip", "--no-classifier")),
+    Configuration("rules + classifier (strip)", corpusclean("strip")),
+    Configuration("all stages (run)", corpusclean("run")),
+]
+
+
+def score_configurations(devset: Path, workers: int) -> None:
+    gold = load_gold(devset / "gold.json")
+    print(f"{'configuration':<38}{'precision':>10}{'recall':>8}{'F1':>7}{'seconds':>9}")
+    for configuration in CONFIGURATIONS:
+        with tempfile.TemporaryDirectory(prefix="corpusclean-quality-") as folder:
+            started = time.perf_counter()
+            configuration.produce(devset, Path(folder), workers)
+            seconds = time.perf_counter() - started
+            score = score_texts(load_outputs(folder), gold)
+        print(f"{configuration.name:<38}{score.precision:>10.3f}{score.recall:>8.3f}{score.f1:>7.3f}{seconds:>9.1f}")
+
+
+def classifier_cost(devset: Path, repeats: int) -> None:
+    """Time the rules, the language stage and the classifier separately, in one process, on
+    every dev-set page; the best of `repeats` runs of each."""
+    sources = list(iter_directory(devset / "txt"))
+    size = sum(source.path.stat().st_size for source in sources if source.path) / 1e6
+    rules, language = strip_stages({"disable": (), "rule_dirs": (), "lang": None, "no_classifier": True})
+    times: dict[str, list[float]] = {"rules": [], "language": [], "classifier": []}
+    for _ in range(repeats):
+        documents = [load_document(source, 64_000_000)[0] for source in sources]
+        for name, stage in (("rules", rules), ("language", language)):
+            started = time.perf_counter()
+            for doc in documents:
+                stage(doc)
+            times[name].append(time.perf_counter() - started)
+        classifier = ClassifierStage()
+        started = time.perf_counter()
+        for number, doc in enumerate(documents):  # the corpus pass
+            classifier.absorb(number, classifier.observe(doc))
+        classifier.prepare()
+        for doc in documents:
+            classifier(doc)
+        times["classifier"].append(time.perf_counter() - started)
+    best = {name: min(values) for name, values in times.items()}
+    print(f"\ninput: {len(sources)} pages, {size:.2f} MB; best of {repeats} runs, one process")
+    for name, seconds in best.items():
+        print(f"  {name:<28}{seconds:6.2f} s {size / seconds:7.2f} MB/s  (median {statistics.median(times[name]):.2f} s)")
+    without = best["rules"] + best["language"]
+    print(f"  strip step without / with the classifier: {size / without:.2f} / "
+          f"{size / (without + best['classifier']):.2f} MB/s (the classifier adds {best['classifier'] / without:.0%})")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--devset", type=Path, default=DEFAULT_DEVSET, help="folder with txt/ and gold.json")
+    parser.add_argument("--workers", type=int, default=1, help="workers for the corpusclean commands")
+    parser.add_argument("--repeats", type=int, default=3, help="timed runs of the classifier cost")
+    args = parser.parse_args()
+    if not (args.devset / "gold.json").is_file():
+        parser.error(f"no gold.json in {args.devset}; pass --devset")
+    score_configurations(args.devset, args.workers)
+    classifier_cost(args.devset, args.repeats)
+
+
+if __name__ == "__main__":
+    main()
