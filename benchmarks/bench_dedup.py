@@ -7,8 +7,9 @@
 The corpus comes from `../shared/bench/make_corpus.py` (built once, then reused). Every
 configuration runs in a fresh subprocess, so its peak memory is its own: the parent's peak
 RSS, the largest worker's peak RSS, and their sum over all processes as an upper bound
-(forked workers share pages, so the true total is lower). Printed figures are medians over
-the repeats.
+(forked workers share pages, so the true total is lower); and the CPU seconds of the parent
+and of all workers, which a busy machine disturbs less than wall time. Printed figures are
+medians over the repeats (the CPU seconds include interpreter start and imports).
 
 Configurations:
   stage    the dedup stage alone (both passes, over --workers processes), reading the files
@@ -149,8 +150,11 @@ def child(args: argparse.Namespace) -> None:
             result.update(run_cli(args.child, corpus, args.workers))
     except Exception as err:  # reported in the table, not fatal for the other configurations
         result["error"] = f"{type(err).__name__}: {err}"
-    result["rss_parent_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    result["rss_worker_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    me, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    result["rss_parent_mb"] = me.ru_maxrss / 1024
+    result["rss_worker_mb"] = workers.ru_maxrss / 1024
+    result["cpu_parent_s"] = me.ru_utime + me.ru_stime
+    result["cpu_workers_s"] = workers.ru_utime + workers.ru_stime
     print(json.dumps(result))
 
 
@@ -184,8 +188,10 @@ def summarise(label: str, workers: int, runs: list[dict]) -> dict | None:
     worker = statistics.median(r["rss_worker_mb"] for r in runs) if workers > 1 else 0.0
     total = parent + workers * worker if workers > 1 else parent
     mb = runs[0]["mb"]
+    cpu_parent = statistics.median(r["cpu_parent_s"] for r in runs)
+    cpu_workers = statistics.median(r["cpu_workers_s"] for r in runs)
     print(f"{label:<34} {workers:>2}  {mb:8.1f}  {seconds:8.2f}  {mb / seconds:8.2f}  "
-          f"{parent:8.0f}  {worker:8.0f}  {total:8.0f}")
+          f"{parent:8.0f}  {worker:8.0f}  {total:8.0f}  {cpu_parent:7.1f} {cpu_workers:7.1f}")
     return {"seconds": seconds, "mb": mb, "mb_s": mb / seconds, **runs[0]}
 
 
@@ -213,7 +219,7 @@ def main() -> None:
     print(f"corpus {args.corpus} | {os.cpu_count()} cores | load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} "
           f"| medians of {args.repeat}")
     print(f"{'configuration':<34} {'w':>2}  {'MB':>8}  {'seconds':>8}  {'MB/s':>8}  "
-          f"{'parent':>8}  {'worker':>8}  {'sum MB':>8}")
+          f"{'parent':>8}  {'worker':>8}  {'sum MB':>8}  {'cpu: parent':>7} {'workers':>7}")
     stage = {w: summarise("dedup stage", w, measure("stage", w, args)) for w in (1, 2)}
     if args.sha1:
         summarise("dedup stage, sha1 shingle hash", 1, measure("stage", 1, args, shingle_hash="sha1"))

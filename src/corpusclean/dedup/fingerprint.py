@@ -27,6 +27,7 @@ from .hashing import (PowerTable, SpanHasher, band_keys, minhash_signatures, per
                       sha1_hash32_spans)
 
 _NON_WORD = re.compile(r"[^\w\n]+")
+_WORD = re.compile(r"\w")
 _SPACE, _NEWLINE = 0x20, 0x0A
 
 
@@ -59,27 +60,36 @@ def normalise(text: str) -> str:
 class Normaliser:
     """`normalise` as numpy over code points: about five times faster than the regex.
 
-    `re`'s \\w is a property of single code points, so it fits a lookup table (1.1 MB, built
-    once, shared by forked workers): the table is made by running the regex itself over every
-    code point, so the two cannot disagree."""
+    `re`'s \\w is a property of single code points, so it fits a lookup table. The table covers
+    the Basic Multilingual Plane and is made by running the regex itself over every code point
+    in it, so the two cannot disagree; the rare characters beyond it are asked of the regex
+    one by one."""
 
     def __init__(self) -> None:
-        points = np.arange(0x110000, dtype=np.uint32)
+        points = np.arange(0x10000, dtype=np.uint32)
         points = points[(points < 0xD800) | (points >= 0xE000)]      # surrogates are not \w
         marked = re.sub(r"\w", "\0", points.tobytes().decode("utf-32-le"))
-        self.is_word = np.zeros(0x110000, dtype=bool)
-        self.is_word[points[np.frombuffer(marked.encode("utf-32-le"), dtype=np.uint32) == 0]] = True
-        self.is_word[0] = False                                       # NUL itself was no word
+        is_word = np.zeros(0x10001, dtype=bool)                      # [0x10000]: beyond the BMP
+        is_word[points[np.frombuffer(marked.encode("utf-32-le"), dtype=np.uint32) == 0]] = True
+        is_word[0] = False                                            # NUL itself was no word
+        #: True for what normalising turns into a space: neither a word character nor "\n"
+        self.is_other = ~is_word
+        self.is_other[_NEWLINE] = False
 
     def utf8(self, text: str) -> bytes:
         """normalise(text) encoded as UTF-8."""
         points = np.frombuffer(text.casefold().encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        other = ~(self.is_word[points] | (points == _NEWLINE))
-        keep = ~other
-        keep[1:] |= other[1:] & ~other[:-1]                           # the first of a run becomes " "
-        if len(points):
-            keep[0] |= other[0]
-        out = np.where(other, np.uint32(_SPACE), points)[keep]
+        if not len(points):
+            return b""
+        if points.max() <= 0xFFFF:
+            other = self.is_other[points]
+        else:
+            other = self.is_other[np.minimum(points, 0x10000)]
+            for at in np.flatnonzero(points > 0xFFFF).tolist():
+                other[at] = _WORD.fullmatch(chr(points[at])) is None
+        keep = np.ones(len(points), dtype=bool)
+        keep[1:] = ~(other[1:] & other[:-1])                          # only the first of a run stays,
+        out = np.where(other, np.uint32(_SPACE), points)[keep]        # as a space
         return out.tobytes().decode("utf-32-le", "surrogatepass").encode("utf-8", "surrogatepass")
 
 
@@ -87,15 +97,22 @@ def split_words(text: str, normaliser: Normaliser | None = None) -> Lines:
     """Normalise a page's text and find its words and lines, all at once in numpy."""
     data = normaliser.utf8(text) if normaliser else normalise(text).encode("utf-8", "surrogatepass")
     raw = np.frombuffer(data, dtype=np.uint8)
-    is_word = (raw != _SPACE) & (raw != _NEWLINE)
-    edges = np.diff(is_word.astype(np.int8), prepend=np.int8(0), append=np.int8(0))
+    # normalised text holds only word characters (every UTF-8 byte of one is above 0x20),
+    # single spaces and newlines
+    is_word = np.zeros(len(raw) + 2, dtype=np.int8)
+    is_word[1:-1] = raw > _SPACE
+    edges = is_word[1:] - is_word[:-1]
     word_start = np.flatnonzero(edges == 1)
     word_end = np.flatnonzero(edges == -1)
     newlines = np.flatnonzero(raw == _NEWLINE)
     word_line = np.searchsorted(newlines, word_start)  # newlines before a word = its line index
-    first_word = np.flatnonzero(np.diff(word_line, prepend=-1))  # word_line never decreases
+    new_line = np.ones(len(word_line), dtype=bool)     # word_line never decreases
+    new_line[1:] = word_line[1:] != word_line[:-1]
+    first_word = np.flatnonzero(new_line)
     line = word_line[first_word]
-    words = np.diff(first_word, append=len(word_line))
+    words = np.empty_like(first_word)
+    words[:-1] = first_word[1:] - first_word[:-1]
+    words[-1:] = len(word_line) - first_word[-1:]
     last_word = first_word + words - 1
     return Lines(data=data, line=line, words=words, start=word_start[first_word], end=word_end[last_word],
                  word_start=word_start, word_end=word_end, first_word=first_word)
@@ -107,7 +124,7 @@ class PageFingerprint:
 
     name: str
     short_keys: np.ndarray   # uint64: distinct exact keys of the page's short lines
-    short_max_chars: int     # the longest short line, in characters: pass 2 normalises no longer line
+    short_line: np.ndarray   # uint32: line index of each short line (pass 2 rehashes only these)
     long_line: np.ndarray    # uint32: line index of each long line, in page order
     long_key: np.ndarray     # uint64: its exact key
     long_chars: np.ndarray   # uint32: its length in characters (weights page similarity)
@@ -127,6 +144,7 @@ class Fingerprinter:
         self.bits_mask = (1 << config.verify_bits) - 1
         self.normaliser = Normaliser()
         self.powers = PowerTable()
+        self.recent = RecentLines(config.bands, config.num_perm, self.bits_dtype)
 
     def split(self, text: str) -> tuple[Lines, SpanHasher]:
         lines = split_words(text, self.normaliser)
@@ -141,28 +159,46 @@ class Fingerprinter:
         long = lines.words >= config.short_line_words
         line = lines.line[long]
         lengths = np.fromiter(map(len, lines_of_page), dtype=np.uint32, count=len(lines_of_page))
-        short_lengths = lengths[lines.line[~long]]
-        signatures = self.signatures(lines, long, hasher)
+        bands, bits = self.recent.fetch(keys[long])
+        missing = np.flatnonzero(long)[bands[:, 0] == _MISSING]   # not seen lately: compute
+        if len(missing):
+            todo = np.zeros(len(long), dtype=bool)
+            todo[missing] = True
+            signatures = self.signatures(lines, todo, hasher)
+            rows = np.searchsorted(np.flatnonzero(long), missing)
+            bands[rows] = band_keys(signatures, config.bands, self.row_weights)
+            bits[rows] = (signatures & self.bits_mask).astype(self.bits_dtype)
+            self.recent.store(keys[missing], bands[rows], bits[rows])
         return PageFingerprint(
             name=name,
             short_keys=np.unique(keys[~long]),
-            short_max_chars=int(short_lengths.max()) if len(short_lengths) else 0,
+            short_line=lines.line[~long].astype(np.uint32),
             long_line=line.astype(np.uint32),
             long_key=keys[long],
             long_chars=lengths[line],
-            long_bands=band_keys(signatures, config.bands, self.row_weights),
-            long_bits=(signatures & self.bits_mask).astype(self.bits_dtype),
+            long_bands=bands,
+            long_bits=bits,
         )
 
-    def short_line_keys(self, lines_of_page: list[str], max_chars: int) -> tuple[np.ndarray, np.ndarray]:
-        """(line index, exact key) of the page's short lines, looking only at lines of at most
-        `max_chars` characters (no short line is longer: its fingerprint says so)."""
-        candidates = [i for i, line in enumerate(lines_of_page) if len(line) <= max_chars]
-        if not candidates:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64)
-        lines, hasher = self.split("\n".join([lines_of_page[i] for i in candidates]) + "\n")
-        short = lines.words < self.config.short_line_words
-        return np.asarray(candidates)[lines.line[short]], lines.keys(hasher)[short]
+    def short_line_keys(self, lines_of_page: list[str], short_lines: np.ndarray) -> np.ndarray:
+        """The exact keys of the given lines, all short lines of the page (as its fingerprint
+        listed them): rehashing a few short lines is cheaper than remembering every key.
+
+        Every given line has a word, so after normalising it is its normalised text between
+        two newlines, give or take one space at either end."""
+        if not len(short_lines):
+            return np.zeros(0, dtype=np.uint64)
+        data = self.normaliser.utf8("\n".join([lines_of_page[i] for i in short_lines.tolist()]) + "\n")
+        raw = np.frombuffer(data, dtype=np.uint8)
+        ends = np.flatnonzero(raw == _NEWLINE)
+        starts = np.zeros(len(ends), dtype=np.int64)
+        starts[1:] = ends[:-1] + 1
+        if len(ends) == len(short_lines):
+            starts += raw[starts] == _SPACE
+            ends -= raw[np.maximum(ends - 1, 0)] == _SPACE
+        if len(ends) != len(short_lines) or np.any(starts >= ends):
+            raise ValueError("these lines are not the short lines the corpus pass saw (was the text changed?)")
+        return SpanHasher(raw, self.powers).hash64(starts, ends)
 
     def signatures(self, lines: Lines, which: np.ndarray, hasher: SpanHasher) -> np.ndarray:
         """Full MinHash signatures (uint32, lines x num_perm) of the selected lines."""
@@ -188,3 +224,40 @@ def line_shingles(normalised_line: str, shingle_size: int) -> list[bytes]:
     the same signature (the vectorised code hashes exactly these spans)."""
     words = normalised_line.split()
     return [" ".join(words[i:i + shingle_size]).encode("utf-8") for i in range(len(words) - shingle_size + 1)]
+
+
+#: a band key value RecentLines uses for "not known" (a real key may equal it: then the line is
+#: only recomputed, which gives the same fingerprint)
+_MISSING = np.uint32(0xFFFFFFFF)
+
+
+class RecentLines:
+    """The band keys and bits of long lines this process fingerprinted lately, by exact key.
+
+    Template chrome and syndicated paragraphs repeat the same long lines page after page;
+    their fingerprint is a function of their text alone, so a repeat is looked up instead of
+    hashed again. This only saves time: output never depends on what is remembered. Holds at
+    most `capacity` lines and starts afresh when full."""
+
+    def __init__(self, bands: int, num_perm: int, bits_dtype: type, capacity: int = 1 << 15):
+        self.capacity = capacity
+        self._row: dict[int, int] = {}
+        self._bands = np.empty((capacity, bands), dtype=np.uint32)
+        self._bits = np.empty((capacity, num_perm), dtype=bits_dtype)
+
+    def fetch(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Band keys and bits for each key; rows of unknown keys have band keys _MISSING."""
+        get = self._row.get
+        rows = np.fromiter((get(k, -1) for k in keys.tolist()), dtype=np.int64, count=len(keys))
+        known = rows >= 0
+        bands = np.full((len(keys), self._bands.shape[1]), _MISSING, dtype=np.uint32)
+        bits = np.zeros((len(keys), self._bits.shape[1]), dtype=self._bits.dtype)
+        bands[known] = self._bands[rows[known]]
+        bits[known] = self._bits[rows[known]]
+        return bands, bits
+
+    def store(self, keys: np.ndarray, bands: np.ndarray, bits: np.ndarray) -> None:
+        if len(self._row) + len(keys) > self.capacity:
+            self._row.clear()
+        rows = [self._row.setdefault(key, len(self._row)) for key in keys[: self.capacity].tolist()]
+        self._bands[rows], self._bits[rows] = bands[: len(rows)], bits[: len(rows)]

@@ -15,7 +15,7 @@ derived from the same occurrences (see `_page_duplicates`).
 What the index holds per distinct long line: its b-bit signature (num_perm x verify_bits),
 one (key, id) pair per band, and four 32-bit numbers. Per distinct short line: a key, an id
 and a page count. Repeated long lines add 20 bytes per occurrence after the first (they are
-removals to make), pages their name and one number.
+removals to make), pages their name, one number and a bit per line.
 """
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ class Decisions:
     """The prepared state the removal pass reads (shared by forked workers, never written)."""
 
     def __init__(self, *, pages: int, absorbed: int, names: bytes, name_end: np.ndarray, template_min: int,
-                 short_max_chars: np.ndarray,
+                 short_lines: bytes, short_lines_end: np.ndarray,
                  rec_doc: np.ndarray, rec_line: np.ndarray, rec_cluster: np.ndarray, rec_page_first: np.ndarray,
                  rep_doc: np.ndarray, rep_line: np.ndarray, rep_pages: np.ndarray,
                  short_template_keys: np.ndarray, short_template_pages: np.ndarray,
@@ -57,7 +57,7 @@ class Decisions:
         self.absorbed = absorbed    # pages fingerprinted
         self.template_min = template_min
         self._names, self._name_end = names, name_end
-        self._short_max_chars = short_max_chars
+        self._short_lines, self._short_lines_end = short_lines, short_lines_end
         self._rec_doc, self._rec_line, self._rec_cluster, self._rec_page_first = rec_doc, rec_line, rec_cluster, rec_page_first
         self.rep_doc, self.rep_line, self.rep_pages = rep_doc, rep_line, rep_pages
         self._short_keys, self._short_pages = short_template_keys, short_template_pages
@@ -67,9 +67,12 @@ class Decisions:
         start = int(self._name_end[number - 1]) if number else 0
         return self._names[start:int(self._name_end[number])].decode("utf-8", "surrogatepass")
 
-    def short_max_chars(self, number: int) -> int:
-        """The longest short line of a page: no longer line needs looking at for short-line keys."""
-        return int(self._short_max_chars[number])
+    def short_lines(self, number: int) -> np.ndarray:
+        """Indices of a page's short lines (kept as a bitmap: a bit per line of the page)."""
+        start = int(self._short_lines_end[number - 1]) if number else 0
+        bitmap = np.frombuffer(self._short_lines, dtype=np.uint8, count=int(self._short_lines_end[number]) - start,
+                               offset=start)
+        return np.flatnonzero(np.unpackbits(bitmap, bitorder="little"))
 
     def is_template(self, cluster: int) -> bool:
         return int(self.rep_pages[cluster]) >= self.template_min
@@ -97,7 +100,8 @@ class CorpusIndex:
         self._names = bytearray()
         self._name_end = Column(np.uint64)                   # per page number: end of its name
         self._page_chars = Column(np.uint32)                 # per page: chars of its distinct long lines
-        self._short_max_chars = Column(np.uint32)            # per page: its longest short line
+        self._short_lines = bytearray()                      # per page: bitmap of its short lines
+        self._short_lines_end = Column(np.uint64)
         # short lines: exact key -> cluster id, and pages per cluster
         self._short = SortedRuns(np.uint64, np.uint32)
         self._short_pages = Column(np.uint32)
@@ -111,17 +115,23 @@ class CorpusIndex:
         self._occ_page_first, self._occ_chars = Column(np.int32), Column(np.uint32)
         self._pending: list[tuple[int, PageFingerprint]] = []
         self._pending_lines = 0
+        self._page_ends: list[tuple[int, int]] = []         # per pending page: end of its name, of its bitmap
+        self._next_number = 0
 
     # -- building ---------------------------------------------------------------------------
     def add(self, number: int, page: PageFingerprint) -> None:
         """One page's fingerprint; numbers must increase (input order)."""
-        if number < len(self._name_end):
+        if number < self._next_number:
             raise ValueError(f"page {number} absorbed out of order")
-        self._name_end.extend(np.full(number - len(self._name_end), len(self._names), dtype=np.uint64))
+        # a page that failed to load has no fingerprint: its slot stays empty
+        self._page_ends.extend([(len(self._names), len(self._short_lines))] * (number - self._next_number))
         self._names += page.name.encode("utf-8", "surrogatepass")
-        self._name_end.extend(np.array([len(self._names)], dtype=np.uint64))
-        self._short_max_chars.grow_to(number)
-        self._short_max_chars.extend(np.array([page.short_max_chars], dtype=np.uint32))
+        if len(page.short_line):
+            lines = page.short_line.tolist()
+            bitmap = sum(1 << line for line in set(lines))
+            self._short_lines += bitmap.to_bytes(lines[-1] // 8 + 1, "little")
+        self._page_ends.append((len(self._names), len(self._short_lines)))
+        self._next_number = number + 1
         self.absorbed += 1
         self._pending.append((number, page))
         self._pending_lines += len(page.long_line) + len(page.short_keys)
@@ -130,6 +140,11 @@ class CorpusIndex:
 
     def _flush(self) -> None:
         pages, self._pending, self._pending_lines = self._pending, [], 0
+        if self._page_ends:
+            ends = np.array(self._page_ends, dtype=np.uint64).reshape(-1, 2)
+            self._name_end.extend(ends[:, 0])
+            self._short_lines_end.extend(ends[:, 1])
+            self._page_ends = []
         if not pages:
             return
         self._page_chars.grow_to(len(self._name_end))
@@ -273,7 +288,8 @@ class CorpusIndex:
         is_template = short_pages >= template_min
         return Decisions(
             pages=pages, absorbed=self.absorbed, names=bytes(self._names), name_end=self._name_end.compact(),
-            template_min=template_min, short_max_chars=self._short_max_chars.compact(),
+            template_min=template_min, short_lines=bytes(self._short_lines),
+            short_lines_end=self._short_lines_end.compact(),
             rec_doc=rec_doc[order], rec_line=rec_line[order], rec_cluster=rec_cluster[order],
             rec_page_first=rec_page_first[order],
             rep_doc=rep_doc, rep_line=rep_line, rep_pages=rep_pages,
@@ -292,7 +308,8 @@ class CorpusIndex:
             "short_index_bytes": self._short.nbytes + self._short_pages.nbytes,
             "occurrence_bytes": sum(c.nbytes for c in (self._occ_doc, self._occ_line, self._occ_cluster,
                                                         self._occ_page_first, self._occ_chars)),
-            "page_bytes": len(self._names) + self._name_end.nbytes + self._page_chars.nbytes + self._short_max_chars.nbytes,
+            "page_bytes": (len(self._names) + self._name_end.nbytes + self._page_chars.nbytes
+                           + len(self._short_lines) + self._short_lines_end.nbytes),
         }
 
 

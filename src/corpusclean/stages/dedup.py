@@ -72,30 +72,29 @@ class DedupStage(Stage):
                                "and the document's input number in doc.meta['number'], as pipeline.run_corpus gives")
         decisions = self._decisions
         page = decisions.page(number)
+        template: dict[int, int] = {}   # line -> pages it recurs in
         for line, cluster, page_first in zip(page.long_line.tolist(), page.long_cluster.tolist(), page.page_first.tolist()):
             if decisions.is_template(cluster):
-                self._remove_template(doc, line, int(decisions.rep_pages[cluster]))
+                template[line] = int(decisions.rep_pages[cluster])
             elif page_first >= 0:
                 self._remove_page_repeat(doc, line, page_first)
             else:
-                self._remove(doc, line, CORPUS_REPEAT_RULE, "duplicate", "repeats a line first seen in an earlier page",
+                self._remove(doc, line, CORPUS_REPEAT_RULE, "repeats a line first seen in an earlier page",
                              {"duplicate_of": {"document": decisions.name(int(decisions.rep_doc[cluster])),
                                                "line": int(decisions.rep_line[cluster]) + 1}})
-        self._short_lines(doc, decisions)
-        if page.duplicate_of >= 0:
-            self._page_duplicate(doc, decisions.name(page.duplicate_of), page.similarity)
-
-    def _short_lines(self, doc: Document, decisions: Decisions) -> None:
-        lines, keys = self._fingerprints.short_line_keys(doc.lines, decisions.short_max_chars(doc.meta["number"]))
-        template_pages = decisions.short_template_pages(keys)
+        short_lines = decisions.short_lines(number)
+        keys = self._fingerprints.short_line_keys(doc.lines, short_lines)
         first_in_page: dict[int, int] = {}
-        for line, key, pages in zip(lines.tolist(), keys.tolist(), template_pages.tolist()):
+        for line, key, pages in zip(short_lines.tolist(), keys.tolist(), decisions.short_template_pages(keys).tolist()):
             if pages:
-                self._remove_template(doc, line, pages)
+                template[line] = pages
             elif key in first_in_page:
                 self._remove_page_repeat(doc, line, first_in_page[key])
             else:
                 first_in_page[key] = line
+        self._remove_template(doc, template)
+        if page.duplicate_of >= 0:
+            self._page_duplicate(doc, decisions.name(page.duplicate_of), page.similarity)
 
     def _page_duplicate(self, doc: Document, original: str, similarity: float) -> None:
         similarity = round(similarity, 3)
@@ -109,18 +108,32 @@ class DedupStage(Stage):
                        details={"duplicate_of": {"document": original}, "similarity": similarity})
         doc.meta["dropped"] = f"near-duplicate of {original} (similarity {similarity})"
 
-    def _remove_template(self, doc: Document, line: int, pages: int) -> None:
+    def _remove_template(self, doc: Document, template: dict[int, int]) -> None:
+        """Template lines, a run of consecutive lines (a header, a footer) as one removal."""
         assert self._decisions is not None
-        self._remove(doc, line, TEMPLATE_RULE, "template",
-                     f"recurs in {pages} pages: template chrome",
-                     {"pages": pages, "share": round(pages / max(self._decisions.absorbed, 1), 4)})
+        for first, last in _runs(sorted(template)):
+            pages = min(template[line] for line in range(first, last + 1))
+            reason = (f"recurs in {pages} pages" if first == last else f"each line recurs in at least {pages} pages")
+            doc.remove(first, last, stage=self.name, rule=TEMPLATE_RULE, category="template",
+                       reason=reason + ": template chrome",
+                       details={"pages": pages, "share": round(pages / max(self._decisions.absorbed, 1), 4)})
 
     def _remove_page_repeat(self, doc: Document, line: int, first: int) -> None:
-        if self.config.keep_page_repeats:
-            return
-        self._remove(doc, line, PAGE_REPEAT_RULE, "duplicate", "repeats an earlier line of this page",
-                     {"duplicate_of": {"document": doc.name, "line": first + 1}})
+        if not self.config.keep_page_repeats:
+            self._remove(doc, line, PAGE_REPEAT_RULE, "repeats an earlier line of this page",
+                         {"duplicate_of": {"document": doc.name, "line": first + 1}})
 
-    def _remove(self, doc: Document, line: int, rule: str, category: str, reason: str, details: dict) -> None:
+    def _remove(self, doc: Document, line: int, rule: str, reason: str, details: dict) -> None:
         if doc.is_live(line):
-            doc.remove(line, line, stage=self.name, rule=rule, category=category, reason=reason, details=details)
+            doc.remove(line, line, stage=self.name, rule=rule, category="duplicate", reason=reason, details=details)
+
+
+def _runs(lines: list[int]) -> list[tuple[int, int]]:
+    """Sorted line numbers as (first, last) runs of consecutive lines."""
+    runs: list[tuple[int, int]] = []
+    for line in lines:
+        if runs and runs[-1][1] == line - 1:
+            runs[-1] = (runs[-1][0], line)
+        else:
+            runs.append((line, line))
+    return runs
