@@ -26,6 +26,7 @@ class ContextLimits:
     tight_gap: int = 400           # non-prose characters between two paragraphs that still count as "inside"
     code_gap: int = 1200           # how much non-prose text (code, formulas) may sit between paragraphs
     menu_lines: int = 3            # a group of this many short lines without sentences is a menu
+    label_words: int = 4           # a menu entry has at most this many words
 
 
 def gaps(units: list[Unit]) -> tuple[list[int | None], list[int | None]]:
@@ -64,7 +65,7 @@ def revise(units: list[Unit], region: tuple[int, int], limits: ContextLimits) ->
     for i, unit in enumerate(units[:first]):
         near = opening - i <= limits.heading_units and \
             sum(u.signals.length for u in units[i + 1:opening]) <= limits.heading_chars
-        if near and unit.initial != BAD and not unit.signals.link:
+        if near and unit.initial != BAD and not unit.signals.link and not _menu_like(units, i, limits):
             unit.verdict = KEEP
         else:
             _drop(unit, "header-zone")
@@ -77,7 +78,8 @@ def revise(units: list[Unit], region: tuple[int, int], limits: ContextLimits) ->
         unit = units[i]
         gap = (before[i] or 0) + (after[i] or 0)
         heading = i < opening and opening - i <= limits.heading_units and unit.initial != BAD \
-            and sum(u.signals.length for u in units[i + 1:opening]) <= limits.heading_chars
+            and sum(u.signals.length for u in units[i + 1:opening]) <= limits.heading_chars \
+            and not _menu_like(units, i, limits)
         if unit.initial in ANCHORS or heading:
             unit.verdict = KEEP
         elif unit.initial == BAD:
@@ -85,7 +87,7 @@ def revise(units: list[Unit], region: tuple[int, int], limits: ContextLimits) ->
             unit.verdict = KEEP if tight else DROP
         elif unit.listed:
             unit.verdict = KEEP  # an item of a marked list inside the article
-        elif _menu_like(units, i, limits) and gap > limits.tight_gap:
+        elif _menu_of_labels(units, i, limits) or (_menu_like(units, i, limits) and gap > limits.tight_gap):
             _drop(unit, "menu-run")
         elif shorts[i - first] == GOOD:
             unit.verdict = KEEP
@@ -99,19 +101,36 @@ def _drop(unit: Unit, reason: str) -> None:
         unit.reason = reason
 
 
+def _group(units: list[Unit], i: int) -> tuple[int, int]:
+    """First and last index of the units in i's group (its run of consecutive lines)."""
+    lo = hi = i
+    while lo > 0 and units[lo - 1].group == units[i].group:
+        lo -= 1
+    while hi < len(units) - 1 and units[hi + 1].group == units[i].group:
+        hi += 1
+    return lo, hi
+
+
 def _menu_like(units: list[Unit], i: int, limits: ContextLimits) -> bool:
     """A short unit in a group of several short lines, none of which is a sentence."""
     unit = units[i]
     if unit.signals.sentence_end or unit.listed:
         return False
-    lo = hi = i
-    while lo > 0 and units[lo - 1].group == unit.group:
-        lo -= 1
-    while hi < len(units) - 1 and units[hi + 1].group == unit.group:
-        hi += 1
+    lo, hi = _group(units, i)
     group = units[lo:hi + 1]
     return len(group) >= limits.menu_lines and all(
         u.initial in (SHORT, BAD) and not u.signals.sentence_end for u in group)
+
+
+def _menu_of_labels(units: list[Unit], i: int, limits: ContextLimits) -> bool:
+    """A menu wherever it stands: several lines in a row that are all labels (a few capitalised
+    words, no sentence), not introduced by a line ending in a colon (that is a list)."""
+    if not _menu_like(units, i, limits):
+        return False
+    lo, hi = _group(units, i)
+    if lo > 0 and units[lo - 1].text.rstrip().endswith(":"):
+        return False
+    return all(u.signals.words <= limits.label_words and u.signals.capitalised >= 0.5 for u in units[lo:hi + 1])
 
 
 def _short_verdicts(units: list[Unit]) -> list[str]:

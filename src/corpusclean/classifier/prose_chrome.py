@@ -31,7 +31,7 @@ class ProseChromeLimits:
     person_share: float = 0.05     # "we"/"us"/"you" words in an appeal, at least
     appeal_terms: int = 2          # appeal words in one paragraph, at least
     appeal_strong: int = 4         # this many, with twice the person share: an appeal anywhere
-    bio_terms: int = 1             # bio phrases in a paragraph that closes the article
+    bio_weak_terms: int = 2        # weak bio phrases that make a bio without a strong one
     bio_max_chars: int = 700       # bios are short
     notice_terms: int = 2          # notice phrases
     notice_max_chars: int = 900    # longer notices need a strong mark every ...
@@ -69,9 +69,10 @@ def _suspect(unit: Unit, limits: ProseChromeLimits, vocabulary: Vocabulary) -> t
         if notice >= limits.notice_terms and (unit.signals.chars <= limits.notice_max_chars or dense):
             return NOTICE, "legal", {"notice_terms": notice}
     if unit.signals.chars <= limits.bio_max_chars and second < limits.person_share:
-        bio = len(vocabulary.bio.findall(text))
-        if bio >= limits.bio_terms:
-            return BIO, "author-bio", {"bio_terms": bio}
+        strong = len(vocabulary.bio_strong.findall(text))
+        weak = len(vocabulary.bio_weak.findall(text))
+        if strong >= 1 or weak >= limits.bio_weak_terms:
+            return BIO, "author-bio", {"bio_terms": strong + weak}
     return "", "", {}
 
 

@@ -48,7 +48,7 @@ class Unit:
     category: str = ""       # best-guess removal category
     extra: dict = field(default_factory=dict)
     suspicion: tuple | None = None  # prose_chrome.suspect's answer, computed once
-    chrome: tuple[float, str] | None = None  # Vocabulary.chrome_share of the text, computed once
+    chrome: tuple[float, str, int] | None = None  # Vocabulary.chrome_share of the text, computed once
 
     @property
     def key(self) -> str:

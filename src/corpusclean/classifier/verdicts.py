@@ -36,7 +36,8 @@ class Thresholds:
     stop_long: float = 0.18       # ... this one
     stop_bad: float = 0.10        # below this a long unit is a list of names or terms
     stop_trust: float = 0.12      # median density of long units below which the list is not the page's language
-    chrome_share: float = 0.5     # a short unit at least this much chrome vocabulary is chrome
+    chrome_share: float = 0.5     # a short unit with two chrome words covering this much of it is chrome
+    chrome_whole: float = 0.9     # ... or one chrome word that is (nearly) all of it
     page_repeats: int = 3         # a short text this often on one page is a repeated control
     corpus_pages: int = 5         # a short line on this many pages of the corpus is a site template
     corpus_share: float = 0.02    # ... and on at least this share of them
@@ -74,8 +75,10 @@ def _judge_short(unit: Unit, limits: Thresholds, vocabulary: Vocabulary, corpus_
         return BAD, "page-repeat", vocabulary.unit_chrome(unit)[1] or "widget"
     if corpus_size and unit.corpus_pages >= max(limits.corpus_pages, limits.corpus_share * corpus_size):
         return BAD, "corpus-repeat", vocabulary.unit_chrome(unit)[1] or "navigation"
-    share, category = vocabulary.unit_chrome(unit)
-    if share >= limits.chrome_share and not unit.signals.sentence_end:
+    share, category, words = vocabulary.unit_chrome(unit)
+    # one chrome word is a control only when it is the whole line ("Share", "Sign in");
+    # "Language classes" or "Weekend edition" are headings that happen to contain one
+    if not unit.signals.sentence_end and (share >= limits.chrome_whole or (share >= limits.chrome_share and words >= 2)):
         return BAD, "chrome-words", category
     if _reads_as_sentence(unit.signals, limits, use_stoplist):
         return SHORT, "short-sentence", ""

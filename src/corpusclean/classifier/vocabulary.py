@@ -92,17 +92,22 @@ APPEAL_TERMS = [
     r"access", r"free", r"help", r"today", r"patrons?", r"gifts?", r"monthly", r"account",
 ]
 
-#: a short description of a person: roles and the phrases bios are made of
-BIO_TERMS = [
-    r"is an? (?:\w+ ){0,3}(?:writer|reporter|journalist|editor|author|correspondent|contributor|columnist|"
-    r"producer|photographer|designer|developer|engineer|professor|student|researcher|analyst|critic|host|"
-    r"freelancer|blogger|novelist|poet|founder|director|fellow)",
-    r"is the (?:\w+ ){0,3}(?:editor|reporter|writer|correspondent|director|founder|author|host)",
-    r"writes? (?:about|for|on)", r"covers?", r"(?:he|she|they) (?:lives?|live) in", r"based in",
-    r"follow (?:him|her|them)", r"(?:his|her|their) work has appeared", r"has written for",
-    r"joined (?:\w+ ){0,3}in \d{4}", r"previously (?:worked|wrote|was)", r"author of", r"graduate of",
-    r"holds? a (?:degree|certificate)", r"(?:his|her) (?:book|novel|writing)",
+#: a short description of a person. Strong phrases name a role or a body of work outright; weak
+#: ones ("covers", "based in") are ordinary words in reporting too and only count in pairs.
+_ROLES = (r"writer|reporter|journalist|editor|author|correspondent|contributor|columnist|producer|"
+          r"photographer|designer|developer|engineer|professor|student|researcher|analyst|critic|host|"
+          r"freelancer|blogger|novelist|poet|founder|director|fellow|intern|staffer|commentator")
+BIO_STRONG = [
+    rf"is an? (?:\w+ ){{0,3}}(?:{_ROLES})", rf"is the (?:\w+ ){{0,3}}(?:{_ROLES})",
+    r"writes? (?:about|for|on)", r"(?:his|her|their) work has appeared", r"has written for",
+    r"(?:is )?the author of", r"contributing (?:writer|editor)",
 ]
+BIO_WEAK = [
+    r"covers", r"based in", r"lives? in", r"follow (?:him|her|them)", r"joined (?:\w+ ){0,3}in \d{4}",
+    r"previously", r"graduate of", r"holds? a (?:degree|certificate)", r"(?:his|her|their) (?:book|novel|writing)",
+    r"(?:he|she|they) (?:is|are) (?:currently )?(?:working|hacking|writing)", r"(?:in|on) twitter",
+]
+
 
 #: a notice about where the text comes from and who may reuse it: strong marks name it outright,
 #: weak ones only support them (technical prose says "license" and "reproduce" too)
@@ -145,8 +150,12 @@ class Vocabulary:
         return _compile(APPEAL_TERMS)
 
     @cached_property
-    def bio(self) -> re.Pattern[str]:
-        return _compile(BIO_TERMS)
+    def bio_strong(self) -> re.Pattern[str]:
+        return _compile(BIO_STRONG)
+
+    @cached_property
+    def bio_weak(self) -> re.Pattern[str]:
+        return _compile(BIO_WEAK)
 
     @cached_property
     def notice_strong(self) -> re.Pattern[str]:
@@ -156,27 +165,30 @@ class Vocabulary:
     def notice_weak(self) -> re.Pattern[str]:
         return _compile(NOTICE_WEAK)
 
-    def chrome_share(self, text: str) -> tuple[float, str]:
-        """The share of the text's non-space characters that are chrome words, and the
-        category that contributes most. ("Share on Facebook" -> about 0.8, "social".)"""
+    def chrome_share(self, text: str) -> tuple[float, str, int]:
+        """The share of the text's non-space characters that are chrome words, the category
+        that contributes most, and how many chrome words there are.
+        ("Share on Facebook" -> about 0.8, "social", 2.)"""
         letters = len(text) - text.count(" ")
         if letters <= 0:
-            return 0.0, ""
+            return 0.0, "", 0
         by_category: dict[str, int] = {}
+        found = 0
         for match in self.any_category.finditer(text):
             category = match.lastgroup or ""
             by_category[category] = by_category.get(category, 0) + len(match.group().replace(" ", ""))
+            found += 1
         if not by_category:
-            return 0.0, ""
+            return 0.0, "", 0
         best = max(by_category, key=lambda c: by_category[c])
-        return sum(by_category.values()) / letters, best.replace("_", "-")
+        return sum(by_category.values()) / letters, best.replace("_", "-"), found
 
     def category_of(self, text: str, default: str) -> str:
         """The chrome category whose words cover most of the text, else `default`."""
-        share, category = self.chrome_share(text)
+        share, category, _ = self.chrome_share(text)
         return category if share > 0 else default
 
-    def unit_chrome(self, unit: "Unit") -> tuple[float, str]:
+    def unit_chrome(self, unit: "Unit") -> tuple[float, str, int]:
         """`chrome_share` of a unit's text, computed once per unit."""
         if unit.chrome is None:
             unit.chrome = self.chrome_share(unit.text)

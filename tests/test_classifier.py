@@ -1,0 +1,258 @@
+"""The chrome classifier on small made-up pages: what it removes, what it keeps, and how it
+explains itself.
+
+Each page is built from blocks with `page(...)`: a block is one paragraph (a string) or a run of
+lines with no blank line between them (a list of strings), the way text dumps lay out menus.
+The classifier runs alone here (no rules), after the language stage, as in `corpusclean strip`.
+"""
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+from corpusclean.classifier.recurrence import observe
+from corpusclean.model import Document
+from corpusclean.layout import apply
+from corpusclean.rulebook import CATEGORIES
+from corpusclean.stages.classify import REASONS, ClassifierStage, check_disabled
+from corpusclean.stages.language import LanguageStage
+
+# Made-up article paragraphs: long, ordinary prose.
+P1 = ("The town council voted on Tuesday to keep the old library open for another five years, "
+      "after residents filled the hall to argue that the building was still used every day by "
+      "students, pensioners and families who had nowhere else to read in the evenings.")
+P2 = ("Repairs to the roof will be paid for by a grant from the regional arts fund, and the "
+      "council expects the work to take most of the summer, during which the reading room on "
+      "the ground floor will stay open with shorter hours and a smaller lending desk.")
+P3 = ("Several speakers said that the library was the only warm public place in the north of "
+      "the town, and that closing it would have pushed the homework club and the weekly "
+      "language classes into a church hall that has no heating and very little light.")
+P4 = ("The head librarian, who has worked in the building for twenty years, said she was "
+      "relieved but that the staff would now have to raise money for new shelves, since the "
+      "grant covers the roof and the windows but nothing that stands inside the rooms.")
+ARTICLE = [P1, P2, P3, P4]
+
+MENU = ["Home", "News", "Sport", "Business", "Culture", "Weather"]
+
+
+def page(*blocks: str | list[str]) -> str:
+    return "\n\n".join(b if isinstance(b, str) else "\n".join(b) for b in blocks) + "\n"
+
+
+def classify(*texts: str, stage: ClassifierStage | None = None) -> list[Document]:
+    """Run language + classifier over the pages (one corpus), return the documents."""
+    docs = [Document(f"page{n}", text) for n, text in enumerate(texts)]
+    stage = stage or ClassifierStage()
+    language = LanguageStage()
+    for number, doc in enumerate(docs):
+        stage.absorb(number, stage.observe(doc))
+    stage.prepare()
+    for doc in docs:
+        language(doc)
+        stage(doc)
+    return docs
+
+
+def removed(doc: Document) -> dict[str, tuple[str, str]]:
+    """{removed line text: (rule, category)} for the classifier's removals."""
+    out = {}
+    for r in doc.removals:
+        if r.stage == "classifier":
+            for line in r.text.splitlines():
+                if line.strip():
+                    out[line] = (r.rule, r.category)
+    return out
+
+
+def kept(doc: Document) -> list[str]:
+    return [line for line in apply(doc).splitlines() if line.strip()]
+
+
+# -- menus and headings ------------------------------------------------------------------------
+
+def test_a_menu_above_the_article_goes_as_navigation():
+    [doc] = classify(page(MENU, *ARTICLE))
+    gone = removed(doc)
+    assert set(MENU) <= set(gone)
+    assert {category for _, category in gone.values()} == {"navigation"}
+    assert kept(doc) == ARTICLE
+
+
+def test_a_short_heading_between_two_paragraphs_stays():
+    [doc] = classify(page(P1, P2, "What happens next", P3, P4))
+    assert "What happens next" in kept(doc)
+    assert removed(doc) == {}
+
+
+def test_a_title_right_above_the_article_stays():
+    [doc] = classify(page(MENU, "Library saved after packed council meeting", *ARTICLE))
+    assert kept(doc)[0] == "Library saved after packed council meeting"
+
+
+def test_a_menu_of_labels_inside_the_article_goes():
+    [doc] = classify(page(P1, P2, ["World", "Politics", "Science", "Travel"], P3, P4))
+    gone = removed(doc)
+    assert set(gone) == {"World", "Politics", "Science", "Travel"}
+    assert {rule for rule, _ in gone.values()} == {"heuristic.menu-run"}
+
+
+def test_a_list_introduced_by_a_colon_stays():
+    items = ["Reading Room", "Homework Club", "Language Classes"]
+    [doc] = classify(page(P1, P2, "The building houses three services:", items, P3, P4))
+    assert set(items) <= set(kept(doc))
+
+
+def test_list_items_quotes_and_captions_inside_the_article_stay():
+    body = page(
+        P1,
+        ["- the roof, which leaks over the reading room", "- the windows on the north side",
+         "- the heating in the children's corner"],
+        P2,
+        "“We were told it was finished. It is not finished,” one resident said.",
+        P3,
+        "The reading room on the ground floor, photographed last spring.",
+        P4,
+    )
+    [doc] = classify(body)
+    assert removed(doc) == {}
+
+
+def test_footer_lines_below_the_article_go():
+    footer = ["About us", "Contact", "Privacy policy", "Terms of use"]
+    [doc] = classify(page(*ARTICLE, footer))
+    assert set(footer) <= set(removed(doc))
+    assert kept(doc) == ARTICLE
+
+
+# -- prose that is chrome all the same ---------------------------------------------------------
+
+APPEAL = [
+    "Dear readers, we are an independent newsroom and we rely on you. If you value our reporting, "
+    "please consider supporting us with a donation today so that we can keep our journalism free.",
+    "Every contribution helps us pay our reporters. Become a member and support the work you "
+    "read here every day: it takes a minute, and you can cancel your membership at any time.",
+]
+
+
+def test_a_donation_appeal_after_the_article_goes_as_donation():
+    [doc] = classify(page(*ARTICLE, *APPEAL))
+    gone = removed(doc)
+    assert set(APPEAL) <= set(gone)
+    assert {gone[p] for p in APPEAL} == {("heuristic.appeal", "donation")}
+    assert kept(doc) == ARTICLE
+
+
+def test_a_newsletter_pitch_is_named_newsletter():
+    pitch = ("Get our best stories in your inbox: sign up for our free newsletter and we will send "
+             "you the news you need every morning. You can unsubscribe at any time.")
+    [doc] = classify(page(*ARTICLE, pitch))
+    assert removed(doc)[pitch] == ("heuristic.appeal", "newsletter")
+
+
+def test_an_author_bio_closing_the_article_goes():
+    bio = "Maria Lopez is a reporter for the Valley Courier who writes about local government and schools."
+    [doc] = classify(page(*ARTICLE, bio))
+    assert removed(doc)[bio] == ("heuristic.author-bio", "author-bio")
+
+
+def test_a_licence_notice_goes_as_legal():
+    notice = ("This article was originally published by the Valley Courier and is republished here "
+              "under a Creative Commons licence.")
+    [doc] = classify(page(*ARTICLE, notice))
+    assert removed(doc)[notice] == ("heuristic.licence-notice", "legal")
+
+
+def test_an_article_that_quotes_an_appeal_once_keeps_it():
+    quote = ("“We need you to support the library, and we ask every family to join the friends' "
+             "association,” the chair told the meeting, before the vote was taken.")
+    [doc] = classify(page(P1, quote, P2, P3, P4))
+    assert quote in kept(doc)
+
+
+# -- pages the classifier leaves alone ---------------------------------------------------------
+
+def test_a_page_without_prose_is_left_as_it_is():
+    [doc] = classify(page("Opening hours", ["Monday 9-17", "Tuesday 9-17", "Wednesday closed"]))
+    assert removed(doc) == {}
+
+
+def test_an_empty_page_is_fine():
+    [doc] = classify("")
+    assert doc.removals == []
+
+
+def test_a_chinese_article_keeps_its_paragraphs_and_loses_its_menu():
+    article = [
+        "市议会星期二投票决定，老图书馆将继续开放五年。许多居民来到会场，说这座建筑每天都有学生、老人和家庭在使用，他们晚上没有别的地方可以读书。",
+        "屋顶的维修费用将由地区艺术基金的拨款支付。议会预计工程将持续整个夏天，在此期间一楼的阅览室仍然开放，但是开放时间会缩短。",
+        "馆长在这座建筑里工作了二十年。她说她松了一口气，但是工作人员现在还要为新书架筹款，因为这笔拨款只包括屋顶和窗户。",
+    ]
+    menu = ["首页", "新闻", "体育", "财经", "娱乐"]
+    [doc] = classify(page(menu, *article))
+    assert kept(doc) == article
+    assert set(menu) <= set(removed(doc))
+
+
+# -- the corpus pass ---------------------------------------------------------------------------
+
+def test_a_short_line_on_many_pages_is_site_template():
+    template = "Weekend edition"
+    pages = [page(template, *ARTICLE[k % 4:], *ARTICLE[:k % 4]) for k in range(6)]
+    docs = classify(*pages)
+    for doc in docs:
+        assert removed(doc)[template] == ("heuristic.corpus-repeat", "navigation") or template not in kept(doc)
+
+
+def test_the_same_short_line_on_one_page_only_is_judged_by_its_place():
+    [doc] = classify(page(P1, P2, "Weekend edition", P3, P4))
+    assert "Weekend edition" in kept(doc)
+
+
+def test_the_corpus_observation_depends_only_on_the_text():
+    doc = Document("p", page(MENU, *ARTICLE))
+    before = observe(doc.lines)
+    doc.remove(0, len(MENU) - 1, stage="rules", rule="navigation.menu", category="navigation")
+    assert (ClassifierStage().observe(doc) == before).all()
+
+
+# -- explanations and switches -----------------------------------------------------------------
+
+def test_every_removal_names_its_test_a_category_and_the_signals():
+    [doc] = classify(page(MENU, *ARTICLE, *APPEAL, ["About us", "Contact"]))
+    removals = [r for r in doc.removals if r.stage == "classifier"]
+    assert removals
+    for r in removals:
+        assert r.rule.startswith("heuristic.") and r.rule.removeprefix("heuristic.") in REASONS
+        assert r.category in CATEGORIES
+        assert r.reason
+        signals = r.details["signals"]
+        assert {"class", "chars", "words", "stopwords", "sentence_end"} <= set(signals)
+
+
+def test_a_disabled_category_is_left_to_the_reader():
+    stage = ClassifierStage(disabled=["donation"])
+    [doc] = classify(page(*ARTICLE, *APPEAL), stage=stage)
+    assert not set(APPEAL) & set(removed(doc))
+
+
+def test_a_disabled_test_is_left_out():
+    stage = ClassifierStage(disabled=["heuristic.header-zone"])
+    [doc] = classify(page(MENU, *ARTICLE), stage=stage)
+    assert "heuristic.header-zone" not in {rule for rule, _ in removed(doc).values()}
+    assert "Sport" in kept(doc)  # only the header-zone test would have removed it
+
+
+def test_an_unknown_heuristic_name_is_refused_with_the_known_ones():
+    with pytest.raises(ValueError, match="heuristic.menu-run"):
+        check_disabled(["heuristic.no-such-test"])
+
+
+def test_the_prepared_stage_survives_pickling():
+    stage = ClassifierStage()
+    docs = classify(page(MENU, *ARTICLE), stage=stage)
+    again = pickle.loads(pickle.dumps(stage))
+    copy = Document("page0", docs[0].text)
+    LanguageStage()(copy)
+    again(copy)
+    assert removed(copy) == removed(docs[0])
