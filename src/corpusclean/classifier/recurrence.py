@@ -27,7 +27,7 @@ MAX_CHARS = 140
 #: hashes buffered before a merge
 BUFFER = 1 << 20
 
-_DIGITS = re.compile(r"\d")
+_DIGITS = re.compile(r"\d+")
 
 
 def line_key(line: str) -> str:

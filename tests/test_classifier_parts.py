@@ -1,0 +1,219 @@
+"""The classifier's parts, one at a time: signals of a line, units of a page, vocabulary, the
+corpus line counts, and how the article region is found.
+
+tests/test_classifier.py shows the whole stage on made-up pages; these pin down the pieces it
+is built from, so a change to one shows where it bites.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from corpusclean.classifier.recurrence import Recurrence, line_key, observe
+from corpusclean.classifier.region import RegionWeights, find_region
+from corpusclean.classifier.signals import measure
+from corpusclean.classifier.stoplists import JUSTEXT_NAMES, Stoplists
+from corpusclean.classifier.units import build_units
+from corpusclean.classifier.verdicts import BAD, GOOD, NEARGOOD, SHORT, Thresholds, judge
+from corpusclean.classifier.vocabulary import TERMS, Vocabulary, _compile, person_shares
+from corpusclean.model import Document
+
+ENGLISH = Stoplists().get("en")
+
+
+def units_of(*lines: str):
+    return build_units(Document("p", "".join(line + "\n" for line in lines)), ENGLISH)
+
+
+# -- stoplists ---------------------------------------------------------------------------------
+
+def test_stoplists_come_from_justext_files_by_langdetect_code():
+    lists = Stoplists()
+    assert {"the", "of", "and"} <= lists.get("en")
+    assert {"und", "der", "nicht"} <= lists.get("de")
+
+
+def test_languages_without_a_list_get_none():
+    lists = Stoplists()
+    assert lists.get("zh-cn") is None
+    assert lists.get("unknown") is None
+    assert lists.get(None) is None
+    assert "zh-cn" not in JUSTEXT_NAMES
+
+
+# -- signals of one line -----------------------------------------------------------------------
+
+def test_prose_has_many_stopwords_and_ends_like_a_sentence():
+    s = measure("The council said on Tuesday that it would keep the library open for the town.", ENGLISH)
+    assert s.stop_density > 0.4
+    assert s.sentence_end
+
+
+def test_a_menu_entry_has_no_stopwords_and_capitals():
+    s = measure("Podcasts Crosswords", ENGLISH)
+    assert s.stop_density == 0
+    assert not s.sentence_end
+    assert s.capitalised == 1.0
+
+
+def test_chinese_counts_function_characters_and_triple_length():
+    s = measure("市议会星期二投票决定，老图书馆将继续开放五年。", None)
+    assert s.no_space_script
+    assert s.stop_density > 0
+    assert s.length > 2 * s.chars
+
+
+def test_links_markup_and_formulas_are_recognised():
+    assert measure("Read it at https://example.org/story", ENGLISH).link
+    assert measure('<div class="ad"><img src="x.gif"></div>', ENGLISH).markup
+    assert measure("x = ( - b ± √ ( b 2 − 4 a c ) ) / 2 a", ENGLISH).symbolic
+    assert not measure("A quiet afternoon in the reading room.", ENGLISH).symbolic
+
+
+# -- units -------------------------------------------------------------------------------------
+
+def test_hard_wrapped_prose_becomes_one_unit():
+    [unit] = units_of("The council voted on Tuesday to keep the old library",
+                      "open for another five years, after residents argued for it.")
+    assert (unit.first, unit.last) == (0, 1)
+    assert unit.text.startswith("The council") and unit.text.endswith("argued for it.")
+
+
+def test_lines_of_a_menu_stay_separate_units():
+    units = units_of("Home", "News", "Sport")
+    assert [u.text for u in units] == ["Home", "News", "Sport"]
+    assert len({u.group for u in units}) == 1
+
+
+def test_marked_list_items_are_listed():
+    units = units_of("Intro line", "- first item", "- second item", "- third item")
+    assert [u.listed for u in units] == [False, True, True, True]
+
+
+def test_two_bullets_are_not_yet_a_list():
+    assert not any(u.listed for u in units_of("- first item", "- second item"))
+
+
+def test_short_lines_repeated_on_the_page_are_counted_but_code_is_not():
+    units = units_of("Reply", "A comment.", "Reply", "", "}", "}")
+    assert [u.page_repeats for u in units if u.text == "Reply"] == [2, 2]
+    assert [u.page_repeats for u in units if u.text == "}"] == [1, 1]
+
+
+def test_removed_lines_make_no_units():
+    doc = Document("p", "Home\nNews\n\nBody text here.\n")
+    doc.remove(0, 1, stage="rules", rule="navigation.menu", category="navigation")
+    assert [u.text for u in build_units(doc, ENGLISH)] == ["Body text here."]
+
+
+# -- verdicts of units alone -------------------------------------------------------------------
+
+@pytest.mark.parametrize("line, expected", [
+    ("The head librarian, who has worked in the building for twenty years, said that the staff would "
+     "now have to raise money for new shelves, since the grant covers the roof and the windows but "
+     "nothing that stands inside the rooms.", GOOD),
+    ("The library will stay open with shorter hours during the summer works.", NEARGOOD),
+    ("What happens next", SHORT),
+    ("Afghanistan Albania Algeria Andorra Angola Argentina Armenia Australia Austria Azerbaijan "
+     "Bahamas Bahrain Bangladesh Barbados Belarus Belgium", BAD),
+    ('<img src="pixel.gif" width="1" height="1">', BAD),
+])
+def test_a_unit_alone_is_judged_by_length_stopwords_and_markup(line, expected):
+    [unit] = units_of(line)
+    verdict, _, _ = judge(unit, Thresholds(), True, Vocabulary())
+    assert verdict == expected
+
+
+def test_a_line_made_of_chrome_words_is_bad_and_says_which_kind():
+    [unit] = units_of("Share on Facebook")
+    assert judge(unit, Thresholds(), True, Vocabulary()) == (BAD, "chrome-words", "social")
+
+
+def test_a_heading_with_one_chrome_word_is_still_just_short():
+    [unit] = units_of("Language classes")
+    assert judge(unit, Thresholds(), True, Vocabulary())[0] == SHORT
+
+
+# -- vocabulary --------------------------------------------------------------------------------
+
+def test_every_vocabulary_group_compiles_and_none_is_empty():
+    for terms in TERMS.values():
+        _compile(terms)
+    with pytest.raises(ValueError, match="empty term"):
+        _compile(["share", ""])
+
+
+def test_chrome_share_measures_and_names_the_chrome():
+    share, category, words = Vocabulary().chrome_share("Share on Facebook")
+    assert share > 0.7 and category == "social" and words == 2
+    assert Vocabulary().chrome_share("The council met on Tuesday.")[0] == 0
+
+
+def test_person_shares_count_we_and_you():
+    first_plural, second = person_shares("we need your help so we can keep going".split())
+    assert first_plural == pytest.approx(2 / 9)
+    assert second == pytest.approx(1 / 9)
+
+
+# -- corpus line counts ------------------------------------------------------------------------
+
+def test_recurrence_counts_pages_not_occurrences():
+    counts = Recurrence()
+    counts.add(observe(["Sign in", "Sign in", "Story one."]))
+    counts.add(observe(["Sign in", "Story two."]))
+    counts.freeze(min_pages=2)
+    assert counts.pages(observe(["Sign in"])).tolist() == [2]
+    assert counts.pages(observe(["Story one."])).tolist() == [0]  # on one page: pruned
+
+
+def test_recurrence_merges_its_buffer_the_same_as_counting_at_once(monkeypatch):
+    import corpusclean.classifier.recurrence as recurrence
+
+    pages = [[f"line {k % 7}", "Menu"] for k in range(40)]
+    at_once = Recurrence()
+    for lines in pages:
+        at_once.add(observe(lines))
+    at_once.freeze(1)
+    monkeypatch.setattr(recurrence, "BUFFER", 3)  # merge every few pages
+    in_steps = Recurrence()
+    for lines in pages:
+        in_steps.add(observe(lines))
+    in_steps.freeze(1)
+    assert np.array_equal(at_once.keys, in_steps.keys) and np.array_equal(at_once.counts, in_steps.counts)
+
+
+def test_template_lines_differing_only_in_numbers_count_as_one():
+    assert line_key("12 Comments") == line_key("3 comments")
+
+
+# -- the article region ------------------------------------------------------------------------
+
+def _graded(*classes: str, length: int = 300):
+    """Units with given initial classes (prose of `length` characters, others short)."""
+    units = units_of(*[f"line {k}" for k in range(len(classes))])
+    for unit, cls in zip(units, classes):
+        unit.initial = cls
+        unit.reason = cls
+        if cls in (GOOD, NEARGOOD):
+            unit.signals.length = length
+    return units
+
+
+def test_the_region_is_the_run_where_prose_outweighs_the_rest():
+    units = _graded(SHORT, SHORT, SHORT, GOOD, GOOD, SHORT, GOOD, SHORT, SHORT)
+    assert find_region(units, RegionWeights()) == (3, 6)
+
+
+def test_a_long_gap_inside_an_article_costs_at_most_the_cap():
+    units = _graded(GOOD, GOOD, *[SHORT] * 40, GOOD, GOOD, GOOD)
+    assert find_region(units, RegionWeights()) == (0, 44)
+
+
+def test_teasers_alone_between_headlines_do_not_anchor_an_article():
+    units = _graded(GOOD, GOOD, GOOD, SHORT, *[SHORT, NEARGOOD] * 5, length=200)
+    first, last = find_region(units, RegionWeights())
+    assert (first, last) == (0, 2)
+
+
+def test_a_page_with_no_prose_has_no_region():
+    assert find_region(_graded(SHORT, SHORT, BAD), RegionWeights()) is None

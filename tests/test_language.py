@@ -1,0 +1,115 @@
+"""The language stage: one seeded langdetect call per page, on the text most likely to be the
+article; `--lang` drops pages in other languages (reported as dropped, never lost)."""
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+from corpusclean.model import Document
+from corpusclean.stages.language import LanguageStage, content_sample, parse_languages
+from conftest import read_report, read_summary, run_cli, write_tree
+
+ENGLISH = ("The town council voted on Tuesday to keep the old library open for another five years, "
+           "after residents filled the hall to argue that the building was still used every day.\n")
+GERMAN = ("Der Stadtrat hat am Dienstag beschlossen, die alte Bibliothek für weitere fünf Jahre offen "
+          "zu halten, nachdem viele Bürger in den Saal gekommen waren, um für das Gebäude zu sprechen.\n")
+FRENCH = ("Le conseil municipal a voté mardi pour garder la vieille bibliothèque ouverte pendant encore "
+          "cinq ans, après que les habitants ont rempli la salle pour défendre le bâtiment.\n")
+ENGLISH_MENU = "Home\nNews\nSport\nLogin\nSubscribe\nContact us\n\n"
+
+
+def detect(text: str) -> dict:
+    doc = Document("page", text)
+    LanguageStage()(doc)
+    return doc.meta["language"]
+
+
+def test_an_english_page_is_en_with_its_probability():
+    language = detect(ENGLISH)
+    assert language["code"] == "en"
+    assert 0.5 <= language["probability"] <= 1.0
+
+
+def test_a_german_page_is_de():
+    assert detect(GERMAN)["code"] == "de"
+
+
+def test_an_english_menu_does_not_make_a_german_article_english():
+    assert detect(ENGLISH_MENU + GERMAN)["code"] == "de"
+
+
+def test_an_empty_page_is_unknown():
+    assert detect("") == {"code": "unknown", "probability": 0.0}
+
+
+def test_a_page_too_short_to_tell_is_unknown():
+    assert detect("Home\nLogin\n")["code"] == "unknown"
+
+
+def test_detection_is_the_same_every_time_in_any_stage():
+    first = [LanguageStage().detect(Document("p", text)) for text in (ENGLISH, GERMAN, FRENCH)]
+    again = [LanguageStage().detect(Document("p", text)) for text in (ENGLISH, GERMAN, FRENCH)]
+    assert first == again
+
+
+def test_the_sample_prefers_sentences_to_menu_lines():
+    sample = content_sample((ENGLISH_MENU + GERMAN).splitlines(), limit=100)
+    assert sample.startswith("Der Stadtrat")
+
+
+# -- keeping only some languages ---------------------------------------------------------------
+
+def test_a_page_in_another_language_is_dropped_with_every_line_recorded():
+    doc = Document("page", ENGLISH_MENU + GERMAN)
+    LanguageStage(allowed=["en", "fr"])(doc)
+    assert doc.meta["dropped"] == "language de not in en,fr"
+    assert all(not doc.is_live(i) for i in range(len(doc.lines)))
+    assert {(r.rule, r.category) for r in doc.removals} == {("language.filter", "language")}
+
+
+def test_pages_in_an_allowed_language_and_unknown_pages_are_kept():
+    for text in (ENGLISH, "Home\nLogin\n"):
+        doc = Document("page", text)
+        LanguageStage(allowed=["en"])(doc)
+        assert "dropped" not in doc.meta and not doc.removals
+
+
+def test_zh_stands_for_both_chinese_codes():
+    stage = LanguageStage(allowed=["zh"])
+    assert stage.is_allowed("zh-cn") and stage.is_allowed("zh-tw") and not stage.is_allowed("ja")
+
+
+def test_language_codes_are_checked():
+    assert parse_languages("en, de") == ["en", "de"]
+    assert parse_languages(None) is None
+    with pytest.raises(ValueError, match="unknown language code"):
+        parse_languages("en,xx")
+
+
+def test_the_stage_pickles_without_its_profiles():
+    stage = LanguageStage(allowed=["en"])
+    stage.detect(Document("p", ENGLISH))  # loads langdetect's profiles
+    copy = pickle.loads(pickle.dumps(stage))
+    assert copy._factory is None
+    assert copy.detect(Document("p", ENGLISH))["code"] == "en"
+
+
+# -- on the command line -----------------------------------------------------------------------
+
+def test_lang_drops_other_languages_and_the_summary_says_so(tmp_path):
+    write_tree(tmp_path / "in", {"english.txt": ENGLISH, "german.txt": GERMAN})
+    result = run_cli("strip", str(tmp_path / "in"), str(tmp_path / "out"), "--lang", "en", "-q", "-w", "1")
+    assert result.exit_code == 0, result.output
+    assert read_report(tmp_path / "out", "german")["status"] == "dropped"
+    assert read_report(tmp_path / "out", "english")["language"]["code"] == "en"
+    assert not (tmp_path / "out" / "german.txt").exists()
+    summary = read_summary(tmp_path / "out" / "corpusclean-summary.json")
+    assert summary["documents"]["dropped"] == 1
+
+
+def test_an_unknown_lang_code_is_a_clear_error(tmp_path):
+    write_tree(tmp_path / "in", {"english.txt": ENGLISH})
+    result = run_cli("strip", str(tmp_path / "in"), str(tmp_path / "out"), "--lang", "english", "-q")
+    assert result.exit_code == 1
+    assert "unknown language code(s): english" in result.stderr
