@@ -80,7 +80,7 @@ def test_eval_command_prints_the_summary_and_the_worst_documents(tmp_path):
     assert result.exit_code == 0
     assert result.stdout.splitlines() == [
         "  two: kept-right 0.00  kept-wrong 0.20  lost 0.80",
-        "F1 0.667  precision 0.500  recall 0.500  docs 2  missing 0",
+        "F1 0.500  precision 0.500  recall 0.500  docs 2  missing 0",
     ]
 
 
