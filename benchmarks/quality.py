@@ -10,7 +10,10 @@ step. Run from the project root:
     python benchmarks/quality.py                              # ../shared/devset, about a minute
     python benchmarks/quality.py --devset PATH --workers 2 --repeats 5
 
-To measure another way of cleaning the dev set (HTML input, other options), append a
+The HTML configurations clean devset/html (the raw pages) instead: trafilatura alone is the
+reference corpusclean's HTML mode has to beat.
+
+To measure another way of cleaning the dev set (other inputs, other options), append a
 Configuration to CONFIGURATIONS: a name, and a function from the dev set folder and an empty
 output folder to the command's exit (the outputs are then read from that folder).
 """
@@ -57,11 +60,37 @@ def corpusclean(command: str, *options: str) -> Callable[[Path, Path, int], None
     return produce
 
 
+# -- HTML input (devset/html/NAME.html.gz) ---------------------------------------------------
+
+def trafilatura_alone(devset: Path, out: Path, workers: int) -> None:
+    """The reference: trafilatura.extract with its defaults (its own dedup off, as ours is)."""
+    import gzip
+
+    import trafilatura
+
+    for source in sorted((devset / "html").glob("*.html.gz")):
+        text = trafilatura.extract(gzip.decompress(source.read_bytes()), deduplicate=False) or ""
+        (out / (source.name[: -len(".html.gz")] + ".txt")).write_text(text + "\n", encoding="utf-8")
+
+
+def corpusclean_html(command: str, *options: str) -> Callable[[Path, Path, int], None]:
+    """`corpusclean COMMAND devset/html OUT OPTIONS...`: extraction (extract.py), then the stages."""
+    def produce(devset: Path, out: Path, workers: int) -> None:
+        subprocess.run([sys.executable, "-c", "from corpusclean.cli import cli; cli()", command,
+                        str(devset / "html"), str(out), "-q", "--workers", str(workers), *options], check=True)
+    return produce
+
+
 CONFIGURATIONS = [
     Configuration("raw dump", copy_dump),
     Configuration("rules only (strip --no-classifier)", corpusclean("strip", "--no-classifier")),
     Configuration("rules + classifier (strip)", corpusclean("strip")),
     Configuration("all stages (run)", corpusclean("run")),
+    Configuration("HTML: trafilatura alone", trafilatura_alone),
+    Configuration("HTML: extraction only (fix)", corpusclean_html("fix")),
+    Configuration("HTML: rules only", corpusclean_html("strip", "--no-classifier")),
+    Configuration("HTML: rules + classifier (strip)", corpusclean_html("strip")),
+    Configuration("HTML: all stages (run)", corpusclean_html("run")),
 ]
 
 
