@@ -39,7 +39,10 @@ def unit_score(unit: Unit, weights: RegionWeights, isolated: bool = False) -> fl
     if unit.initial == GOOD:
         return float(unit.signals.length)
     if unit.initial == NEARGOOD:
-        return (weights.isolated_weight if isolated else weights.neargood_weight) * unit.signals.length
+        headline = not unit.signals.sentence_end
+        if isolated or headline:  # a teaser between headlines, or a headline itself
+            return weights.isolated_weight * unit.signals.length
+        return weights.neargood_weight * unit.signals.length
     if unit.listed or unit.signals.symbolic:
         return 0.0  # list items, formulas and code are neutral: as likely inside articles as outside
     if unit.reason == "short-sentence":
@@ -64,6 +67,12 @@ def find_region(units: list[Unit], weights: RegionWeights) -> tuple[int, int] | 
         other, other_span = _best_run(scores, weights, lo, hi)
         if other_span is not None and other >= weights.second_share * best:
             first, last = min(first, other_span[0]), max(last, other_span[1])
+    # prose right next to the region belongs to it even when it scores nothing on its own
+    # (a closing paragraph without a full stop, a one-sentence paragraph)
+    while first > 0 and units[first - 1].initial in (GOOD, NEARGOOD):
+        first -= 1
+    while last < len(units) - 1 and units[last + 1].initial in (GOOD, NEARGOOD):
+        last += 1
     return _whole_lists(units, (first, last))
 
 
