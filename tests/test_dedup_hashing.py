@@ -135,3 +135,34 @@ def test_lines_without_words_are_not_units():
     words = split_words(page_of(["Title", "* * *", "", "Body text here"]))
     assert words.line.tolist() == [0, 3]
     assert words.words.tolist() == [1, 3]
+
+
+# -- the two passes agree ----------------------------------------------------------------------
+
+LINE = st.text(alphabet=st.sampled_from(list("ab Cd-é.!\t’") + ["ß", "𝐀"]), max_size=30)
+
+
+@settings(max_examples=200)
+@given(st.lists(LINE, min_size=1, max_size=12))
+def test_short_line_keys_of_pass_two_equal_those_of_pass_one(lines):
+    """Pass 2 rehashes only a page's short lines; their keys must be pass 1's keys."""
+    lines = [line.replace("\n", " ") for line in lines]
+    fingerprinter = Fingerprinter(DedupConfig(short_line_words=8))
+    words, hasher = fingerprinter.split(page_of(lines))
+    short = words.words < 8
+    assert np.array_equal(fingerprinter.short_line_keys(lines, words.line[short]), words.keys(hasher)[short])
+
+
+def test_remembered_lines_give_the_fingerprints_a_fresh_fingerprinter_gives():
+    """Recently seen long lines are looked up, not rehashed; that must change nothing, also
+    when the memory fills up and starts afresh."""
+    rng = random.Random(2)
+    pages = [[random_line(rng, 20) for _ in range(6)] for _ in range(5)]
+    pages += pages[:3]                                     # repeats, as template lines repeat
+    remembering = Fingerprinter(DedupConfig())
+    remembering.recent.capacity = 7                        # fills up and starts afresh often
+    for lines in pages:
+        seen = remembering.page("p", page_of(lines), lines)
+        fresh = Fingerprinter(DedupConfig()).page("p", page_of(lines), lines)
+        assert np.array_equal(seen.long_bands, fresh.long_bands)
+        assert np.array_equal(seen.long_bits, fresh.long_bits)

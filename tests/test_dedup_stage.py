@@ -114,6 +114,15 @@ def test_lines_in_many_pages_are_template_chrome_removed_from_every_page(tmp_pat
     assert (out / "p00.txt").read_text() == page(prose(0))
 
 
+def test_a_site_header_of_several_lines_is_one_removal(tmp_path):
+    header = ["Example News", "Home", "World", "Business", "Sport"]
+    pages = {f"p{i:02d}": page(*header, "", prose(i)) for i in range(10)}
+    out = dedup(tmp_path, pages)
+    rows = [r for r in read_report(out, "p03")["removals"] if r["stage"] == "dedup"]
+    assert [(r["lines"], r["category"]) for r in rows] == [([1, 5], "template")]
+    assert rows[0]["details"]["pages"] == 10
+
+
 def test_a_small_corpus_never_has_template_chrome(tmp_path):
     """Five pages sharing a header are too few to call it a template: the long line is kept
     in the first page only, the short one everywhere."""
