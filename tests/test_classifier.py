@@ -170,6 +170,39 @@ def test_an_article_that_quotes_an_appeal_once_keeps_it():
     assert quote in kept(doc)
 
 
+def test_comments_below_the_article_go_as_a_dated_feed():
+    # long enough to read as paragraphs: only their dated headers give them away
+    comments = [
+        "Sam Reed · March 10, 2017 at 9:12 AM",
+        "Good news at last. My children have used that library every week since they were small, and "
+        "the staff there have been patient with all of their questions about dinosaurs and planets. "
+        "We will be there on the first day it opens again.",
+        "Jo Park · March 10, 2017 at 11:40 AM",
+        "I hope the council will also fix the heating in the children's corner before the winter, "
+        "because last year the reading groups had to sit in their coats for most of January. It was "
+        "not a good look for a town that calls itself friendly.",
+        "Ana Ruiz · March 11, 2017 at 8:05 PM",
+        "Does anyone know whether the homework club will keep its Thursday evening slot once the "
+        "roof works begin, or will it move to the church hall on the other side of the square? The "
+        "notice on the door says nothing about it yet.",
+    ]
+    [doc] = classify(page(*ARTICLE, "3 comments", *comments))
+    gone = removed(doc)
+    assert set(comments) | {"3 comments"} <= set(gone)
+    assert {rule for rule, _ in gone.values()} == {"heuristic.dated-feed"}
+    assert kept(doc) == ARTICLE
+
+
+def test_a_list_of_dated_references_is_not_a_feed():
+    references = [
+        "Smith, J. (March 3, 2015). Libraries and towns. Valley Press.",
+        "Jones, K. (May 9, 2016). Reading rooms. City Books.",
+        "Lee, M. (June 1, 2018). Public buildings. Harbour House.",
+    ]
+    [doc] = classify(page(*ARTICLE, "References", references))
+    assert "heuristic.dated-feed" not in {rule for rule, _ in removed(doc).values()}
+
+
 # -- pages the classifier leaves alone ---------------------------------------------------------
 
 def test_a_page_without_prose_is_left_as_it_is():

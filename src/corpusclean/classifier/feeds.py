@@ -1,0 +1,104 @@
+"""Dated feeds below an article: comments, live updates, lists of teasers.
+
+A feed is a run of entries, each opened by a short line that carries a date or a time and is
+not a sentence ("Anna · March 10, 2017 at 12:20 AM", "14:44", "3/9 18:45", "2 hours ago"),
+followed by the entry's text. One date is a dateline; three dated entries in a row, closing
+the article's region, are comments or a feed, whatever their prose reads like. The article
+must keep prose of its own above the feed, so a page that is one long feed (a blog index, a
+changelog) is left alone.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .units import Unit
+from .verdicts import ANCHORS, DROP, KEEP
+
+_MONTHS = (r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+           r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?")
+# a time of day or an age: what comment and live-update headers show, and references do not
+TIMED = re.compile(r"\b\d{1,2}:\d{2}\b|\b\d+\s+(?:second|minute|hour|day|week|month|year)s?\s+ago\b", re.IGNORECASE)
+DATED = re.compile(
+    TIMED.pattern +
+    r"|\b(?:" + _MONTHS + r")\.?\s+\d{1,2},?\s+\d{4}\b"        # March 10, 2017
+    r"|\b\d{1,2}\.?\s+(?:" + _MONTHS + r")\.?\s+\d{4}\b"       # 10 March 2017
+    r"|\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b",
+    re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class FeedLimits:
+    meta_chars: int = 100       # an entry's opening line is at most this long
+    min_entries: int = 3        # dated entries in a row that make a feed
+    max_entry_units: int = 8    # an entry is at most this many units long
+    article_anchors: int = 2    # prose units the article keeps above the feed, at least
+    max_tail_anchors: int = 10  # prose units after the last entry's opening, at most
+    timed_share: float = 0.5    # share of entries whose opening shows a time of day or an age
+
+
+def opening_lines(lines: list[str], limits: FeedLimits) -> list[tuple[int, bool]]:
+    """(index, shows a time) of the page's lines that open a dated entry. All lines count, also
+    those the rules already removed: a rule that took "reply · 6:32 PM" away leaves the feed a
+    feed."""
+    found = []
+    for i, line in enumerate(lines):
+        text = line.strip()
+        if text and len(text) <= limits.meta_chars and DATED.search(text):
+            sentence = text[-1] in ".!?" and len(text.split()) > 6
+            if not sentence:
+                found.append((i, bool(TIMED.search(text))))
+    return found
+
+
+def mark_feed(units: list[Unit], region: tuple[int, int], limits: FeedLimits,
+              openings_at: list[tuple[int, bool]]) -> None:
+    """Drop the dated feed that closes the region, if there is one (reason "dated-feed").
+    `openings_at` are the page's entry-opening lines (see opening_lines)."""
+    first, last = region
+    # each opening line as the index of the unit it is, or the first unit after it
+    openings: list[int] = []
+    timed: dict[int, bool] = {}
+    k = first
+    for line, has_time in openings_at:
+        while k <= last and units[k].last < line:
+            k += 1
+        if k > last:
+            break
+        if line < units[first].first:
+            continue
+        if not openings or openings[-1] != k:
+            openings.append(k)
+        timed[k] = timed.get(k, False) or has_time
+    if len(openings) < limits.min_entries:
+        return
+    # the last run of entries that follow each other closely
+    runs: list[list[int]] = []
+    for i in openings:
+        if runs and i - runs[-1][-1] <= limits.max_entry_units:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    entries = runs[-1]
+    if len(entries) < limits.min_entries:
+        return
+    start = entries[0]
+    # it must close the region: after its last entry, no more prose than a long entry holds
+    tail_anchors = sum(1 for k in range(entries[-1] + 1, last + 1) if units[k].initial in ANCHORS)
+    if tail_anchors > limits.max_tail_anchors:
+        return
+    with_prose = sum(1 for a, b in zip(entries, entries[1:] + [last + 1])
+                     if any(units[k].initial in ANCHORS for k in range(a + 1, b)))
+    above = sum(1 for k in range(first, start) if units[k].initial in ANCHORS and units[k].verdict == KEEP)
+    # entries show times and have bodies: a list of dated references is no feed
+    with_time = sum(1 for i in entries if timed[i])
+    if with_time < len(entries) * limits.timed_share or with_prose < 2 or above < limits.article_anchors:
+        return
+    # the feed's own heading ("13 comments") goes with it
+    if start - 1 >= first and units[start - 1].initial not in ANCHORS and units[start - 1].verdict == KEEP:
+        start -= 1
+    for unit in units[start:last + 1]:
+        if unit.verdict == KEEP:
+            unit.verdict = DROP
+            unit.reason = "dated-feed"
+            unit.category = "widget"
