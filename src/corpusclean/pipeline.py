@@ -136,16 +136,26 @@ def _process(numbered: tuple[int, Source]) -> Result:
 
 
 def ordered_map(fn: Callable[[Any], Any], items: Iterable[Any], workers: int) -> Iterator[Any]:
-    """fn over items in order, on `workers` processes, holding one bounded batch at a time."""
+    """fn over items in order, on `workers` processes, holding two bounded batches at a time:
+    the next batch is handed to the pool before the current one's results are taken, so the
+    workers never wait at a batch boundary or while the caller digests a result."""
     if workers <= 1:
         yield from map(fn, items)
         return
     context = multiprocessing.get_context("fork")
     batch_size = workers * BATCH_PER_WORKER
+    chunksize = max(1, batch_size // (workers * 8))
     iterator = iter(items)
     with context.Pool(workers) as pool:
-        while batch := list(islice(iterator, batch_size)):
-            yield from pool.imap(fn, batch, chunksize=max(1, batch_size // (workers * 8)))
+        running = None
+        while True:
+            batch = list(islice(iterator, batch_size))
+            queued = pool.imap(fn, batch, chunksize=chunksize) if batch else None
+            if running is not None:
+                yield from running
+            if queued is None:
+                return
+            running = queued
 
 
 def run_corpus(sources: Callable[[], Iterator[Source]], job: Job, write: Callable[[Result], None],
