@@ -35,6 +35,8 @@ class Thresholds:
     long_unit: int = 400          # from this length on, a lower stopword bar
     stop_long: float = 0.18       # ... this one
     stop_bad: float = 0.10        # below this a long unit is a list of names or terms
+    stop_sentence: float = 0.15   # a full sentence this dense in stopwords is prose (names and places thin them) ...
+    title_case: float = 0.6       # ... unless this share of its words is capitalised: a headline
     stop_trust: float = 0.12      # median density of long units below which the list is not the page's language
     chrome_share: float = 0.5     # a short unit with two chrome words covering this much of it is chrome
     chrome_whole: float = 0.9     # ... or one chrome word that is (nearly) all of it
@@ -109,7 +111,7 @@ def _judge_by_stopwords(s: LineSignals, limits: Thresholds) -> tuple[str, str, s
         return GOOD, "prose", ""
     if d >= limits.stop_low:
         return NEARGOOD, "prose", ""
-    if s.sentence_end and d >= 0.2 and s.length >= limits.length_high:
+    if s.sentence_end and d >= limits.stop_sentence and s.capitalised < limits.title_case:
         return NEARGOOD, "prose", ""
     return BAD, "few-stopwords", ""
 
