@@ -31,19 +31,20 @@ class RegionWeights:
     sentence_weight: float = 0.25 # share of its length a short sentence adds
     isolated_weight: float = 0.0  # ... and a one-sentence paragraph alone between non-prose units
     second_share: float = 0.5     # a second run scoring this share of the best joins the article
+    isolated_good: float = 0.5    # share of its length a long paragraph alone between non-prose units adds
     repeat_factor: float = 4.0    # repeated controls and raw markup cost this many units
     gap_cap: float = 500.0        # the most one run of non-prose units can cost
 
 
 def unit_score(unit: Unit, weights: RegionWeights, isolated: bool = False) -> float:
     if unit.initial == GOOD:
-        return float(unit.signals.length)
+        return (weights.isolated_good if isolated else 1.0) * unit.signals.length
     if unit.initial == NEARGOOD:
         headline = not unit.signals.sentence_end
         if isolated or headline:  # a teaser between headlines, or a headline itself
             return weights.isolated_weight * unit.signals.length
         return weights.neargood_weight * unit.signals.length
-    if unit.listed or unit.signals.symbolic:
+    if unit.listed or unit.code:
         return 0.0  # list items, formulas and code are neutral: as likely inside articles as outside
     if unit.reason == "short-sentence":
         return weights.sentence_weight * unit.signals.length
@@ -76,12 +77,18 @@ def find_region(units: list[Unit], weights: RegionWeights) -> tuple[int, int] | 
     return _whole_lists(units, (first, last))
 
 
+def _supports(unit: Unit) -> bool:
+    """Does this neighbour make a paragraph part of a text, rather than a teaser between
+    headlines? Other prose does, and so do code, formulas and list items."""
+    return unit.initial in (GOOD, NEARGOOD) or unit.code or unit.listed
+
+
 def _scores(units: list[Unit], weights: RegionWeights) -> list[float]:
-    anchor = [u.initial in (GOOD, NEARGOOD) for u in units]
+    support = [_supports(u) for u in units]
     scores = []
     for i, unit in enumerate(units):
-        isolated = not (i > 0 and (anchor[i - 1] or _NUMBERED.match(units[i - 1].text))) \
-            and not (i + 1 < len(units) and anchor[i + 1])
+        isolated = not (i > 0 and (support[i - 1] or _NUMBERED.match(units[i - 1].text))) \
+            and not (i + 1 < len(units) and support[i + 1])
         scores.append(unit_score(unit, weights, isolated))
     return scores
 

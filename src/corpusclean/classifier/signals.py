@@ -56,6 +56,13 @@ class LineSignals:
         }
 
 
+def _is_symbolic(text: str) -> bool:
+    """Code or a formula: operators and brackets make an eighth of it ("return x + y;", "}",
+    "x = ( -b ± √ d ) / 2a"); a long line needs at least three of them."""
+    count = len(_SYMBOL.findall(text))
+    return count >= 0.12 * len(text) and count >= (1 if len(text) < 40 else 3)
+
+
 def measure(line: str, stopwords: frozenset[str] | None) -> LineSignals:
     text = line.strip()
     words = WORD.findall(text)
@@ -83,5 +90,5 @@ def measure(line: str, stopwords: frozenset[str] | None) -> LineSignals:
         markup="<" in text and bool(_MARKUP.search(text)),
         separators=len(_SEPARATORS.findall(text)),
         no_space_script=no_space,
-        symbolic=len(_SYMBOL.findall(text)) >= max(3, 0.12 * len(text)),
+        symbolic=_is_symbolic(text) and not no_space,
     )

@@ -27,6 +27,8 @@ MIN_WRAPPED = 25
 _LIST_MARKER = re.compile(r"^\s*(?:[-+*•·◦▪‣–—]\s|\(?\d{1,3}[.)]\s|\(?[a-z][.)]\s)")
 #: a marked list needs this many items in a row
 MIN_LIST_ITEMS = 3
+#: a group of lines this much symbolic is a code block
+CODE_SHARE = 0.4
 _LETTERS = re.compile(r"[^\W\d_]{2}")
 _CODE = re.compile(r"[{}();=<>\[\]]")
 
@@ -39,6 +41,7 @@ class Unit:
     group: int               # units of one run of consecutive non-blank lines share a group
     signals: LineSignals
     listed: bool = False     # an item of a marked list
+    code: bool = False       # a formula or code, or a line of a block of them
     page_repeats: int = 1    # how often this exact short text occurs on the page
     corpus_pages: int = 0    # how many pages of the corpus hold this line (0: not counted)
     # filled in by the classifier
@@ -80,8 +83,22 @@ def build_units(doc: Document, stopwords: frozenset[str] | None) -> list[Unit]:
             text = " ".join(doc.lines[k].strip() for k in range(first, last + 1))
             units.append(Unit(first, last, text, number, measure(text, stopwords)))
     _mark_lists(units)
+    _mark_code(units)
     _count_repeats(units)
     return units
+
+
+def _mark_code(units: list[Unit]) -> None:
+    """Code and formulas: symbolic lines, and every line of a group that is mostly symbolic
+    lines (a code block's comments and blank-ish lines belong to it too)."""
+    by_group: dict[int, list[Unit]] = {}
+    for unit in units:
+        by_group.setdefault(unit.group, []).append(unit)
+    for group in by_group.values():
+        symbolic = sum(1 for u in group if u.signals.symbolic)
+        block = symbolic >= 2 and symbolic >= CODE_SHARE * len(group)
+        for unit in group:
+            unit.code = unit.signals.symbolic or block
 
 
 def _mark_lists(units: list[Unit]) -> None:
