@@ -144,7 +144,9 @@ def ordered_map(fn: Callable[[Any], Any], items: Iterable[Any], workers: int) ->
         return
     context = multiprocessing.get_context("fork")
     batch_size = workers * BATCH_PER_WORKER
-    chunksize = max(1, batch_size // (workers * 8))
+    # few, large messages: each one costs the parent about a millisecond of handling, more
+    # than a fast stage spends on a document; the queued next batch keeps the balance
+    chunksize = max(1, BATCH_PER_WORKER // 2)
     iterator = iter(items)
     with context.Pool(workers) as pool:
         running = None
