@@ -193,6 +193,26 @@ def test_comments_below_the_article_go_as_a_dated_feed():
     assert kept(doc) == ARTICLE
 
 
+def test_a_slideshow_inside_the_article_goes_with_its_title_and_captions():
+    slides = []
+    for k, place in enumerate(["the reading room", "the roof", "the children's corner", "the lending desk"], 1):
+        slides += [f"{k}/4 A look at {place}",
+                   f"Volunteers have spent the spring repairing {place}, which had been closed for most "
+                   f"of last year while the council argued about the cost of the work that was needed.",
+                   "Valley Courier"]
+    [doc] = classify(page(P1, P2, "The library in pictures", *slides, P3, P4))
+    gone = removed(doc)
+    assert set(slides) | {"The library in pictures"} <= set(gone)
+    assert gone["1/4 A look at the reading room"] == ("heuristic.slideshow", "widget")
+    assert kept(doc) == ARTICLE
+
+
+def test_recipe_fractions_are_not_a_slideshow():
+    recipe = ["1/2 cup of flour", "1/4 cup of sugar", "3/4 cup of milk"]
+    [doc] = classify(page(P1, P2, "You will need:", recipe, P3, P4))
+    assert set(recipe) <= set(kept(doc))
+
+
 def test_a_list_of_dated_references_is_not_a_feed():
     references = [
         "Smith, J. (March 3, 2015). Libraries and towns. Valley Press.",

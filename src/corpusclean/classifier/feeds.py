@@ -1,4 +1,5 @@
-"""Dated feeds below an article: comments, live updates, lists of teasers.
+"""Feeds inside a page: dated entries below an article (comments, live updates, lists of
+teasers) and slideshows ("1/50 ...", "2/50 ...").
 
 A feed is a run of entries, each opened by a short line that carries a date or a time and is
 not a sentence ("Anna · March 10, 2017 at 12:20 AM", "14:44", "3/9 18:45", "2 hours ago"),
@@ -27,6 +28,10 @@ DATED = re.compile(
     re.IGNORECASE)
 
 
+# a slide counter: "3/50", "3 of 50" at the start of a line
+SLIDE = re.compile(r"^\s*(\d{1,3})\s*(?:/|of)\s*(\d{1,3})\b", re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class FeedLimits:
     meta_chars: int = 100       # an entry's opening line is at most this long
@@ -35,6 +40,8 @@ class FeedLimits:
     article_anchors: int = 2    # prose units the article keeps above the feed, at least
     max_tail_anchors: int = 10  # prose units after the last entry's opening, at most
     timed_share: float = 0.5    # share of entries whose opening shows a time of day or an age
+    min_slides: int = 3         # counted slides in a row that make a slideshow
+    slide_heading_units: int = 3  # short lines right above the first slide that title the slideshow
 
 
 def opening_lines(lines: list[str], limits: FeedLimits) -> list[tuple[int, bool]]:
@@ -101,4 +108,38 @@ def mark_feed(units: list[Unit], region: tuple[int, int], limits: FeedLimits,
         if unit.verdict == KEEP:
             unit.verdict = DROP
             unit.reason = "dated-feed"
+            unit.category = "widget"
+
+
+def mark_slideshow(units: list[Unit], region: tuple[int, int], limits: FeedLimits) -> None:
+    """Drop a slideshow inside the region: units opening with counters k/N (or "k of N") for one
+    N, counting up by one. Its title lines above and the last slide's caption go with it. A
+    recipe's "1/2 cup" has no common N and no counting, so it is never a slideshow."""
+    first, last = region
+    slides: list[tuple[int, int, int]] = []  # (unit index, k, N)
+    for i in range(first, last + 1):
+        match = SLIDE.match(units[i].text)
+        if match:
+            slides.append((i, int(match.group(1)), int(match.group(2))))
+    run: list[tuple[int, int, int]] = []
+    best: list[tuple[int, int, int]] = []
+    for slide in slides:
+        if run and slide[2] == run[-1][2] and slide[1] == run[-1][1] + 1:
+            run.append(slide)
+        else:
+            run = [slide]
+        if len(run) > len(best):
+            best = list(run)
+    if len(best) < limits.min_slides:
+        return
+    start, end = best[0][0], best[-1][0]
+    per_slide = max(1, round((end - start) / (len(best) - 1)))
+    end = min(last, end + per_slide - 1)          # the last slide's caption and credit
+    for _ in range(limits.slide_heading_units):   # the slideshow's title lines
+        if start - 1 >= first and units[start - 1].initial not in ANCHORS:
+            start -= 1
+    for unit in units[start:end + 1]:
+        if unit.verdict == KEEP:
+            unit.verdict = DROP
+            unit.reason = "slideshow"
             unit.category = "widget"

@@ -5,7 +5,7 @@ verdicts in context, then the prose that is chrome all the same.
     judge each unit alone                          verdicts.py   (pass 1)
     region = find_region(units)                    region.py
     revise(units, region)                          context.py    (pass 2)
-    mark_feed(units, region)                       feeds.py
+    mark_feed(units, region), mark_slideshow(...)  feeds.py
     mark_prose_chrome(units, region)               prose_chrome.py
 
 Pages with no prose at all (a list, a table, a test page) are left as they are: there is
@@ -18,7 +18,7 @@ from typing import Any
 
 from ..model import Document
 from .context import ContextLimits, revise
-from .feeds import FeedLimits, mark_feed, opening_lines
+from .feeds import FeedLimits, mark_feed, mark_slideshow, opening_lines
 from .prose_chrome import ProseChromeLimits, demote_notices, mark_prose_chrome
 from .region import RegionWeights, find_region
 from .units import Unit, build_units
@@ -67,6 +67,7 @@ def classify_page(doc: Document, stopwords: frozenset[str] | None, config: Class
         return units
     revise(units, region, config.context)
     mark_feed(units, region, config.feeds, opening_lines(doc.lines, config.feeds))
+    mark_slideshow(units, region, config.feeds)
     mark_prose_chrome(units, region, config.prose_chrome, vocabulary)
     for unit in units:
         if unit.verdict == DROP and not unit.category:

@@ -115,11 +115,16 @@ NOTICE_STRONG = [
     r"©", r"copyright", r"all rights reserved", r"creative commons", r"originally (?:published|appeared)",
     r"republish\w*", r"reprint(?:ed|s)? with permission", r"without (?:prior )?(?:written )?(?:consent|permission)",
     r"(?:this|the) (?:article|story|post) (?:was|first) (?:originally )?(?:published|appeared)", r"syndicat\w*",
+    # consent notices: cookies and personal data
+    r"(?:we|this (?:site|website)|our (?:site|website|partners)) (?:and our partners )?uses? cookies",
+    r"cookie (?:policy|settings|preferences|notice)", r"(?:use|usage) of cookies", r"personal data",
+    r"privacy (?:policy|settings|terms|notice|statement)",
 ]
 NOTICE_WEAK = [
     r"licen[cs]\w*", r"permission", r"reproduc\w*", r"redistribut\w*", r"news service", r"newswire",
     r"wire service", r"terms of (?:use|service)", r"guidelines", r"free of charge", r"without charge",
-    r"trademarks?", r"rights", r"attribution",
+    r"trademarks?", r"rights", r"attribution", r"cookies?", r"consent", r"privacy", r"partners",
+    r"personali[sz]ed?", r"advertising", r"browsing", r"accept",
 ]
 
 
