@@ -24,6 +24,10 @@ from .verdicts import BAD, GOOD, NEARGOOD, SHORT
 _NUMBERED = re.compile(r"^\s*(?:(?:step|part|chapter|tip|phase|stage|schritt|teil|étape|paso|passo)\s*)?\d{1,3}\b", re.I)
 
 
+#: a section heading has at most this many words
+SECTION_WORDS = 3
+
+
 @dataclass(frozen=True)
 class RegionWeights:
     unit_cost: float = 25.0       # what one non-prose unit costs
@@ -40,8 +44,7 @@ def unit_score(unit: Unit, weights: RegionWeights, isolated: bool = False) -> fl
     if unit.initial == GOOD:
         return (weights.isolated_good if isolated else 1.0) * unit.signals.length
     if unit.initial == NEARGOOD:
-        headline = not unit.signals.sentence_end
-        if isolated or headline:  # a teaser between headlines, or a headline itself
+        if isolated or not unit.signals.sentence_end:  # a teaser between headlines, or a headline itself
             return weights.isolated_weight * unit.signals.length
         return weights.neargood_weight * unit.signals.length
     if unit.listed or unit.code:
@@ -70,9 +73,9 @@ def find_region(units: list[Unit], weights: RegionWeights) -> tuple[int, int] | 
             first, last = min(first, other_span[0]), max(last, other_span[1])
     # prose right next to the region belongs to it even when it scores nothing on its own
     # (a closing paragraph without a full stop, a one-sentence paragraph)
-    while first > 0 and units[first - 1].initial in (GOOD, NEARGOOD):
+    while first > 0 and _supports(units[first - 1]) and not units[first - 1].code:
         first -= 1
-    while last < len(units) - 1 and units[last + 1].initial in (GOOD, NEARGOOD):
+    while last < len(units) - 1 and _supports(units[last + 1]) and not units[last + 1].code:
         last += 1
     return _whole_lists(units, (first, last))
 
@@ -80,14 +83,29 @@ def find_region(units: list[Unit], weights: RegionWeights) -> tuple[int, int] | 
 def _supports(unit: Unit) -> bool:
     """Does this neighbour make a paragraph part of a text, rather than a teaser between
     headlines? Other prose does, and so do code, formulas and list items."""
-    return unit.initial in (GOOD, NEARGOOD) or unit.code or unit.listed
+    return (unit.initial in (GOOD, NEARGOOD) and not _headline(unit)) or unit.code or unit.listed
+
+
+def _headline(unit: Unit) -> bool:
+    """A one-sentence paragraph with no full stop, in a script that writes them: a title."""
+    return unit.initial == NEARGOOD and not unit.signals.sentence_end and not unit.signals.no_space_script
+
+
+def _titles_section(unit: Unit) -> bool:
+    """A heading that opens a section of the text rather than a teaser's headline: numbered
+    ("Step 3", "2.") or a short label ("Features", "Page Inspector"). Teaser headlines are
+    whole sentences of a title."""
+    return bool(_NUMBERED.match(unit.text)) or (unit.initial == SHORT and unit.signals.words <= SECTION_WORDS)
 
 
 def _scores(units: list[Unit], weights: RegionWeights) -> list[float]:
     support = [_supports(u) for u in units]
     scores = []
     for i, unit in enumerate(units):
-        isolated = not (i > 0 and (support[i - 1] or _NUMBERED.match(units[i - 1].text))) \
+        # a short paragraph under a section label (a feature list, numbered steps) is text;
+        # a long one under a label is as likely a slideshow caption, and needs prose around it
+        titled = i > 0 and unit.initial == NEARGOOD and _titles_section(units[i - 1])
+        isolated = not (i > 0 and (support[i - 1] or titled or _NUMBERED.match(units[i - 1].text))) \
             and not (i + 1 < len(units) and support[i + 1])
         scores.append(unit_score(unit, weights, isolated))
     return scores
