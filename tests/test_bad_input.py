@@ -297,7 +297,7 @@ def test_a_crash_mid_write_leaves_no_partial_file(tmp_path, monkeypatch):
             self.handle.write(data[: len(data) // 2])
             raise Crash
 
-    monkeypatch.setattr(os, "fdopen", lambda fd, mode: DiesHalfway(real_fdopen(fd, mode)))
+    monkeypatch.setattr(os, "fdopen", lambda fd, mode, **kw: DiesHalfway(real_fdopen(fd, mode, **kw)))
     with pytest.raises(Crash):
         atomic_write(tmp_path / "page.txt", b"x" * 1000)
     assert list(tmp_path.iterdir()) == []

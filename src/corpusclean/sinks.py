@@ -10,19 +10,34 @@ import json
 import os
 import sys
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import IO, Any, BinaryIO, Iterator
 
 from .pipeline import Result
 from .sources import REPORT_SUFFIX, SUMMARY_NAME
 
 
-def atomic_write(path: Path, data: bytes) -> None:
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+#: mkstemp makes owner-only files; outputs get the mode any new file gets here (0644 usually)
+FILE_MODE = 0o666 & ~_umask()
+
+
+@contextmanager
+def atomic_file(path: Path, mode: str = "wb", encoding: str | None = None) -> Iterator[IO[Any]]:
+    """Open a temporary file beside `path`; on a clean exit it replaces `path` in one rename,
+    on any error it is deleted. Readers never see a half-written output."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.chmod(tmp, FILE_MODE)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+        with os.fdopen(fd, mode, encoding=encoding) as handle:
+            yield handle
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -30,6 +45,11 @@ def atomic_write(path: Path, data: bytes) -> None:
         except FileNotFoundError:
             pass
         raise
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    with atomic_file(path) as handle:
+        handle.write(data)
 
 
 def dump_json(value: dict[str, Any]) -> bytes:
@@ -89,6 +109,7 @@ class JsonlSink:
         path = Path(target)
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, self.tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        os.chmod(self.tmp, FILE_MODE)
         self.file = os.fdopen(fd, "wb")
         self.out = (gzip.GzipFile(filename="", mode="wb", fileobj=self.file, mtime=0)
                     if target.endswith(".gz") else self.file)

@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import html
 import json
-import os
-import tempfile
 from collections import Counter
 from importlib import resources
 from pathlib import Path
@@ -28,6 +26,7 @@ from .. import __version__
 from ..layout import LAYOUT_CATEGORY
 from ..report import Summary
 from ..reviewdata import Page
+from ..sinks import atomic_file
 from . import CATEGORY_COLOURS, category_colour
 
 #: how many pages the summary lists under "pages that lost the most"
@@ -51,19 +50,8 @@ class _Interner:
 def write_review(pages: Iterable[Page], target: Path, title: str,
                  run_summary: dict[str, Any] | None = None) -> dict[str, Any]:
     """Write the review page for `pages` to `target` (atomically). Returns the index's totals."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            index = _write(handle, pages, title, run_summary)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; a report is for sharing
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    with atomic_file(target, "w", encoding="utf-8") as handle:
+        index = _write(handle, pages, title, run_summary)
     return index["totals"]
 
 
@@ -111,12 +99,6 @@ def _write(handle: IO[str], pages: Iterable[Page], title: str, run_summary: dict
     handle.write(f'<script type="application/json" id="index">{_json(index)}</script>\n')
     handle.write(f"<script>\n{_asset('review.js')}</script>\n</body>\n</html>\n")
     return index
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def _segment(segment: Any, categories: _Interner, rules: _Interner, stages: _Interner) -> list[Any]:
