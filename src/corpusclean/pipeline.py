@@ -70,6 +70,9 @@ def load_document(source: Source, max_bytes: int) -> tuple[Document, Payload]:
 
         content, meta["extractor"] = extract_html(content)
     text, meta["encoding"] = fix(content)
+    if payload.kind == "html":
+        # the bytes were decoded by the extractor; the fix stage only saw its text
+        meta["encoding"].update(meta["extractor"]["decoded"])
     return Document(source.name, text, meta), payload
 
 
