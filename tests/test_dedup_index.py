@@ -82,10 +82,11 @@ def stage_decisions(pages: list[list[str]], config: DedupConfig) -> dict[tuple[i
     for n, doc in enumerate(docs):
         doc.meta["number"] = n
         stage.process(doc)
-        for removal in doc.removals:
+        for removal in doc.removals:   # a run of lines repeats a run of lines, line by line
             pointer = removal.details["duplicate_of"]
-            decisions[(n, removal.line_start - 1)] = (
-                removal.rule.removeprefix("dedup."), int(pointer["document"][1:]), pointer["line"] - 1)
+            for offset in range(removal.line_end - removal.line_start + 1):
+                decisions[(n, removal.line_start - 1 + offset)] = (
+                    removal.rule.removeprefix("dedup."), int(pointer["document"][1:]), pointer["line"] - 1 + offset)
     return decisions
 
 

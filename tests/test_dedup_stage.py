@@ -65,6 +65,14 @@ def test_a_block_pasted_eight_times_keeps_only_its_first_copy(tmp_path):
     assert (out / "a.txt").read_text() == page(prose(1), *block, prose(2))
 
 
+def test_a_pasted_block_is_one_removal_pointing_at_the_original_lines(tmp_path):
+    block = [prose(1), prose(2), prose(3)]
+    out = dedup(tmp_path, {"a": page(*block, prose(4), *block)})
+    rows = [r for r in read_report(out, "a")["removals"] if r["stage"] == "dedup"]
+    assert [(r["lines"], r["details"]["duplicate_of"]) for r in rows] == [
+        ([5, 7], {"document": "a", "line": 1, "lines": [1, 3]})]
+
+
 def test_a_nearly_repeated_paragraph_in_a_page_is_removed(tmp_path):
     original = prose(7, 40)
     edited = original.replace(".", " today.")          # one word added: near, not exact
@@ -134,12 +142,23 @@ def test_a_small_corpus_never_has_template_chrome(tmp_path):
         assert {line: row["category"] for line, row in removed(out, name).items()} == {2: "duplicate"}
 
 
-@pytest.mark.parametrize("pages_with_line, template", [(4, False), (6, True)])
-def test_the_template_share_is_of_all_pages(tmp_path, pages_with_line, template):
-    pages = {f"p{i}": page("Share this story" if i < pages_with_line else "", prose(i)) for i in range(10)}
+LICENCE = "This article may be republished under a Creative Commons licence with attribution."
+
+
+@pytest.mark.parametrize("pages_with_line, categories", [(4, {"duplicate"}), (6, {"template"})])
+def test_a_long_line_must_also_be_in_the_template_share_of_all_pages(tmp_path, pages_with_line, categories):
+    """Below the share a long line is duplicated content: kept in its first page only."""
+    pages = {f"p{i}": page(LICENCE if i < pages_with_line else "", prose(i)) for i in range(10)}
     out = dedup(tmp_path, pages, "--template-pages", "3", "--template-share", "0.5")
-    categories = {row["category"] for name in pages for row in removed(out, name).values()}
-    assert categories == ({"template"} if template else set())
+    found = {row["category"] for name in pages for row in removed(out, name).values()}
+    assert found == categories
+    assert (removed(out, "p0") == {}) == (categories == {"duplicate"})
+
+
+def test_a_short_line_needs_only_the_template_page_count(tmp_path):
+    pages = {f"p{i}": page("Share this story" if i < 4 else "", prose(i)) for i in range(10)}
+    out = dedup(tmp_path, pages, "--template-pages", "3", "--template-share", "0.5")
+    assert {row["category"] for name in pages for row in removed(out, name).values()} == {"template"}
 
 
 # -- whole pages ---------------------------------------------------------------------------

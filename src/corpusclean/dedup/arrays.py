@@ -116,12 +116,14 @@ class SortedRuns:
         queries = queries.astype(self.key_dtype, copy=False)
         for keys, values in self._runs:
             lo = np.searchsorted(keys, queries, side="left")
-            hi = np.searchsorted(keys, queries, side="right")
-            counts = hi - lo
-            total = int(counts.sum())
-            if not total:
+            hit = np.flatnonzero(keys[np.minimum(lo, len(keys) - 1)] == queries)
+            if not len(hit):
                 continue
-            which = np.repeat(np.arange(len(queries)), counts)
+            # most queries miss: search the right end only for the few that hit
+            lo = lo[hit]
+            counts = np.searchsorted(keys, queries[hit], side="right") - lo
+            total = int(counts.sum())
+            which = np.repeat(hit, counts)
             pos = np.repeat(lo, counts) + (np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts))
             found_query.append(which)
             found_value.append(values[pos])

@@ -34,8 +34,9 @@ class DedupConfig:
     verify_bits: int = 8
     #: lines with fewer words match by exact normalised text instead of MinHash
     short_line_words: int = 8
-    #: a line in at least this many pages, and in at least `template_min_share` of all pages,
-    #: is template chrome: removed from every page. Fewer pages: duplicated content, kept in the first.
+    #: a line in at least this many pages is template chrome, removed from every page; a long
+    #: line must also be in `template_min_share` of all pages (a story syndicated to many sites
+    #: is content: kept in its first page). Fewer pages: duplicated content, kept in the first.
     template_min_pages: int = 10
     template_min_share: float = 0.01
     #: a page whose content (long lines) is at least this similar to an earlier page's is a page duplicate
@@ -122,10 +123,10 @@ _OPTIONS = [
         help="Lines with fewer words match by exact normalised text instead of MinHash.")),
     ("template_min_pages", click.option(
         "--template-pages", "template_min_pages", type=click.IntRange(min=2), default=DedupConfig.template_min_pages,
-        show_default=True, help="A line in at least this many pages (and --template-share of them) is template chrome, removed everywhere.")),
+        show_default=True, help="A line in at least this many pages is template chrome, removed everywhere (a long line: see --template-share).")),
     ("template_min_share", click.option(
         "--template-share", "template_min_share", type=click.FloatRange(0, 1), default=DedupConfig.template_min_share,
-        show_default=True, help="Least share of all pages a template line must be in.")),
+        show_default=True, help="Least share of all pages a long template line must be in; a long line in fewer is duplicated content, kept in its first page.")),
     ("page_threshold", click.option(
         "--page-threshold", type=click.FloatRange(0, 1, min_open=True), default=DedupConfig.page_threshold,
         show_default=True, help="A page whose long lines are at least this similar to an earlier page's is a page duplicate.")),

@@ -29,6 +29,8 @@ from .hashing import (PowerTable, SpanHasher, band_keys, minhash_signatures, per
 _NON_WORD = re.compile(r"[^\w\n]+")
 _WORD = re.compile(r"\w")
 _SPACE, _NEWLINE = 0x20, 0x0A
+#: short lines whose key pass 2 remembers (text and key, about 100 bytes each) before starting afresh
+RECENT_SHORT_LINES = 1 << 16
 
 
 @dataclass
@@ -145,6 +147,7 @@ class Fingerprinter:
         self.normaliser = Normaliser()
         self.powers = PowerTable()
         self.recent = RecentLines(config.bands, config.num_perm, self.bits_dtype)
+        self.recent_short: dict[str, int] = {}   # short line text -> exact key, seen lately (pass 2)
 
     def split(self, text: str) -> tuple[Lines, SpanHasher]:
         lines = split_words(text, self.normaliser)
@@ -182,21 +185,30 @@ class Fingerprinter:
 
     def short_line_keys(self, lines_of_page: list[str], short_lines: np.ndarray) -> np.ndarray:
         """The exact keys of the given lines, all short lines of the page (as its fingerprint
-        listed them): rehashing a few short lines is cheaper than remembering every key.
+        listed them): rehashing a few short lines is cheaper than remembering every key, and
+        the short lines of site chrome ("Home", "Share") are mostly ones seen lately."""
+        recent = self.recent_short
+        text = [lines_of_page[i] for i in short_lines.tolist()]
+        keys = [recent.get(line) for line in text]
+        todo = [j for j, key in enumerate(keys) if key is None]
+        if todo:
+            if len(recent) + len(todo) > RECENT_SHORT_LINES:
+                recent.clear()
+            for j, key in zip(todo, self._line_keys([text[j] for j in todo]).tolist()):
+                keys[j] = recent[text[j]] = key
+        return np.array(keys, dtype=np.uint64)
 
-        Every given line has a word, so after normalising it is its normalised text between
-        two newlines, give or take one space at either end."""
-        if not len(short_lines):
-            return np.zeros(0, dtype=np.uint64)
-        data = self.normaliser.utf8("\n".join([lines_of_page[i] for i in short_lines.tolist()]) + "\n")
-        raw = np.frombuffer(data, dtype=np.uint8)
+    def _line_keys(self, lines: list[str]) -> np.ndarray:
+        """Exact keys of lines that each have a word: after normalising, each is its text
+        between two newlines, give or take one space at either end."""
+        raw = np.frombuffer(self.normaliser.utf8("\n".join(lines) + "\n"), dtype=np.uint8)
         ends = np.flatnonzero(raw == _NEWLINE)
         starts = np.zeros(len(ends), dtype=np.int64)
         starts[1:] = ends[:-1] + 1
-        if len(ends) == len(short_lines):
+        if len(ends) == len(lines):
             starts += raw[starts] == _SPACE
             ends -= raw[np.maximum(ends - 1, 0)] == _SPACE
-        if len(ends) != len(short_lines) or np.any(starts >= ends):
+        if len(ends) != len(lines) or np.any(starts >= ends):
             raise ValueError("these lines are not the short lines the corpus pass saw (was the text changed?)")
         return SpanHasher(raw, self.powers).hash64(starts, ends)
 

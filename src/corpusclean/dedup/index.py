@@ -8,7 +8,8 @@ batches: a batch is first matched against the index (vectorised), then against i
 lines whose band keys collide inside the batch are compared one by one).
 
 Per cluster the index counts the pages it occurs in. `finish` turns that into `Decisions`:
-clusters in enough pages are template chrome; for the rest, every occurrence after the first
+clusters in enough pages are template chrome (a short line: `template_min_pages`; a long line
+also `template_min_share` of all pages); for the rest, every occurrence after the first
 (in a later page, or later in the same page) is a duplicate of it. Whole-page duplicates are
 derived from the same occurrences (see `_page_duplicates`).
 
@@ -264,6 +265,8 @@ class CorpusIndex:
         config = self.config
         pages = len(self._name_end)
         self._page_chars.grow_to(pages)
+        # a long line must also be in a share of the corpus: a story syndicated to many sites
+        # is in many pages too, and its first copy must stay
         template_min = max(config.template_min_pages, math.ceil(config.template_min_share * self.absorbed - 1e-9))
         rep_pages = self._rep_pages.compact()
         rep_doc, rep_line, rep_chars = self._rep_doc.compact(), self._rep_line.compact(), self._rep_chars.compact()
@@ -285,7 +288,7 @@ class CorpusIndex:
 
         short_keys, short_ids = self._short.items()
         short_pages = self._short_pages.take(short_ids)
-        is_template = short_pages >= template_min
+        is_template = short_pages >= config.template_min_pages
         return Decisions(
             pages=pages, absorbed=self.absorbed, names=bytes(self._names), name_end=self._name_end.compact(),
             template_min=template_min, short_lines=bytes(self._short_lines),

@@ -4,9 +4,10 @@ Pass 1 (`observe`, in workers) fingerprints every line of the encoding-fixed tex
 builds the corpus index from them in input order (`absorb`) and settles it (`prepare`).
 Pass 2 (`process`) removes, from the lines still live:
 
-* template chrome: a line found in at least `template_min_pages` pages (and
-  `template_min_share` of them) is removed from every page, first copy included
-  (category "template");
+* template chrome: a line found in at least `template_min_pages` pages is removed from every
+  page, first copy included (category "template"). A long line must also be in
+  `template_min_share` of all pages: a story syndicated to many sites is in many pages too,
+  and its first copy must stay;
 * a line that repeats, exactly or nearly, an earlier line of the same page
   (category "duplicate", `details.duplicate_of` points at the earlier line);
 * a long line (at least `short_line_words` words) that repeats a line first seen in an earlier
@@ -72,16 +73,15 @@ class DedupStage(Stage):
                                "and the document's input number in doc.meta['number'], as pipeline.run_corpus gives")
         decisions = self._decisions
         page = decisions.page(number)
-        template: dict[int, int] = {}   # line -> pages it recurs in
+        template: dict[int, int] = {}                   # line -> pages it recurs in
+        repeats: list[tuple[int, str, int, int]] = []   # (line, rule, page it repeats, line there)
         for line, cluster, page_first in zip(page.long_line.tolist(), page.long_cluster.tolist(), page.page_first.tolist()):
             if decisions.is_template(cluster):
                 template[line] = int(decisions.rep_pages[cluster])
             elif page_first >= 0:
-                self._remove_page_repeat(doc, line, page_first)
+                repeats.append((line, PAGE_REPEAT_RULE, number, page_first))
             else:
-                self._remove(doc, line, CORPUS_REPEAT_RULE, "repeats a line first seen in an earlier page",
-                             {"duplicate_of": {"document": decisions.name(int(decisions.rep_doc[cluster])),
-                                               "line": int(decisions.rep_line[cluster]) + 1}})
+                repeats.append((line, CORPUS_REPEAT_RULE, int(decisions.rep_doc[cluster]), int(decisions.rep_line[cluster])))
         short_lines = decisions.short_lines(number)
         keys = self._fingerprints.short_line_keys(doc.lines, short_lines)
         first_in_page: dict[int, int] = {}
@@ -89,10 +89,11 @@ class DedupStage(Stage):
             if pages:
                 template[line] = pages
             elif key in first_in_page:
-                self._remove_page_repeat(doc, line, first_in_page[key])
+                repeats.append((line, PAGE_REPEAT_RULE, number, first_in_page[key]))
             else:
                 first_in_page[key] = line
         self._remove_template(doc, template)
+        self._remove_repeats(doc, repeats)
         if page.duplicate_of >= 0:
             self._page_duplicate(doc, decisions.name(page.duplicate_of), page.similarity)
 
@@ -118,14 +119,39 @@ class DedupStage(Stage):
                        reason=reason + ": template chrome",
                        details={"pages": pages, "share": round(pages / max(self._decisions.absorbed, 1), 4)})
 
-    def _remove_page_repeat(self, doc: Document, line: int, first: int) -> None:
-        if not self.config.keep_page_repeats:
-            self._remove(doc, line, PAGE_REPEAT_RULE, "repeats an earlier line of this page",
-                         {"duplicate_of": {"document": doc.name, "line": first + 1}})
+    def _remove_repeats(self, doc: Document, repeats: list[tuple[int, str, int, int]]) -> None:
+        """Repeated lines, pointing at what they repeat. A run of consecutive lines repeating
+        consecutive lines of one page (a pasted block, a syndicated passage) is one removal;
+        its pointer gives the first line of the original and, for a run, all its lines."""
+        assert self._decisions is not None
+        wanted = [r for r in repeats if doc.is_live(r[0])
+                  and not (self.config.keep_page_repeats and r[1] == PAGE_REPEAT_RULE)]
+        names: dict[int, str] = {}
+        for run in _repeat_runs(sorted(wanted)):
+            (first, rule, source, source_line), last = run[0], run[-1][0]
+            if source not in names:
+                names[source] = doc.name if source == doc.meta["number"] else self._decisions.name(source)
+            pointer = {"document": names[source], "line": source_line + 1}
+            if last > first:
+                pointer["lines"] = [source_line + 1, source_line + 1 + last - first]
+            reason = ("repeats an earlier line of this page" if rule == PAGE_REPEAT_RULE
+                      else "repeats a line first seen in an earlier page")
+            doc.remove(first, last, stage=self.name, rule=rule, category="duplicate", reason=reason,
+                       details={"duplicate_of": pointer})
 
-    def _remove(self, doc: Document, line: int, rule: str, reason: str, details: dict) -> None:
-        if doc.is_live(line):
-            doc.remove(line, line, stage=self.name, rule=rule, category="duplicate", reason=reason, details=details)
+
+def _repeat_runs(repeats: list[tuple[int, str, int, int]]) -> list[list[tuple[int, str, int, int]]]:
+    """Sorted (line, rule, source page, source line) rows grouped into runs: consecutive lines,
+    same rule and source page, consecutive source lines."""
+    runs: list[list[tuple[int, str, int, int]]] = []
+    for row in repeats:
+        if runs:
+            last = runs[-1][-1]
+            if row[0] == last[0] + 1 and row[1:3] == last[1:3] and row[3] == last[3] + 1:
+                runs[-1].append(row)
+                continue
+        runs.append([row])
+    return runs
 
 
 def _runs(lines: list[int]) -> list[tuple[int, int]]:
