@@ -149,6 +149,33 @@ def test_chrome_share_measures_and_names_the_chrome():
     assert Vocabulary().chrome_share("The council met on Tuesday.")[0] == 0
 
 
+@pytest.mark.parametrize("phrase", [
+    "© 2024 Example Media", "Copyright Example Media", "All rights reserved.", "under a Creative Commons licence",
+    "This story originally appeared in the Courier", "Republished with permission", "reprinted with permission",
+    "without prior written consent", "This article was first published by", "syndicated by the wire",
+    "We use cookies to improve the site", "see our cookie policy", "the use of cookies", "your personal data",
+    "read our privacy policy",
+])
+def test_every_notice_phrase_carries_a_cue(phrase):
+    vocabulary = Vocabulary()
+    assert vocabulary.notice_strong.search(phrase), phrase  # the phrase is one the pattern names ...
+    assert vocabulary.may_be_notice(phrase.casefold())      # ... and the cheap check lets it through
+
+
+@pytest.mark.parametrize("phrase", [
+    "She is a reporter for the Courier", "He is an editor at large", "is the paper's science correspondent",
+    "writes about schools", "Her work has appeared in many papers", "has written for the Times",
+    "is the author of two novels", "a contributing editor", "She covers politics", "He is based in Leeds",
+    "she lives in Paris", "Follow her on Twitter", "joined the paper in 2012", "previously worked at a bank",
+    "a graduate of the university", "holds a degree in law", "his book about rivers",
+    "she is currently writing a novel", "on Twitter",
+])
+def test_every_bio_phrase_carries_a_cue(phrase):
+    vocabulary = Vocabulary()
+    assert vocabulary.bio_strong.search(phrase) or vocabulary.bio_weak.search(phrase), phrase
+    assert vocabulary.may_be_bio(phrase.casefold())
+
+
 def test_person_shares_count_we_and_you():
     first_plural, second = person_shares("we need your help so we can keep going".split())
     assert first_plural == pytest.approx(2 / 9)

@@ -61,14 +61,15 @@ def _suspect(unit: Unit, limits: ProseChromeLimits, vocabulary: Vocabulary) -> t
             strong = appeal >= limits.appeal_strong and person >= 2 * limits.person_share
             return APPEAL, _appeal_category(text, vocabulary), {
                 "person": round(person, 2), "appeal_terms": appeal, "strong": strong}
-    if vocabulary.notice_strong.search(text):
+    lowered = text.casefold()
+    if vocabulary.may_be_notice(lowered) and vocabulary.notice_strong.search(text):
         strong = len(vocabulary.notice_strong.findall(text))
         notice = strong + len(vocabulary.notice_weak.findall(text))
         # short notices need two marks; a long text only when the marks are dense in it
         dense = strong * limits.notice_chars_per_mark >= unit.signals.chars
         if notice >= limits.notice_terms and (unit.signals.chars <= limits.notice_max_chars or dense):
             return NOTICE, "legal", {"notice_terms": notice}
-    if unit.signals.chars <= limits.bio_max_chars and second < limits.person_share:
+    if unit.signals.chars <= limits.bio_max_chars and second < limits.person_share and vocabulary.may_be_bio(lowered):
         strong = len(vocabulary.bio_strong.findall(text))
         weak = len(vocabulary.bio_weak.findall(text))
         if strong >= 1 or weak >= limits.bio_weak_terms:

@@ -16,7 +16,9 @@ WORD = re.compile(r"\w+")
 _NO_SPACE_SCRIPT = re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 # a sentence ends here, perhaps followed by closing quotes or brackets
 _SENTENCE_END = re.compile(r"[.!?…。！？؟।][\"'”’»)\]]*$")
-_URL = re.compile(r"https?://|www\.\w|\b[\w-]+\.(?:com|org|net|edu|gov|io|co|uk|de|fr|info)\b", re.I)
+_URL = re.compile(r"https?://|www\.\w", re.I)
+_DOMAIN = re.compile(r"\b[\w-]+\.(?:com|org|net|edu|gov|io|co|uk|de|fr|info)\b", re.I)
+_DOMAIN_CUES = (".com", ".org", ".net", ".edu", ".gov", ".io", ".co", ".uk", ".de", ".fr", ".info")
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.-]+\b")
 # raw markup left in the text by the HTML-to-text dump: tags with attributes, or closing tags
 _MARKUP = re.compile(r"<(?:[a-zA-Z][\w-]*\s[^<>]*=|/?(?:div|span|img|a|p|script|iframe|br|strong|em|i|b)\b)[^<>]*>")
@@ -56,6 +58,16 @@ class LineSignals:
         }
 
 
+def _has_link(text: str) -> bool:
+    """A URL, a bare domain or an e-mail address (the regexes only run where they can match)."""
+    if _URL.search(text):
+        return True
+    lowered = text.lower()
+    if any(cue in lowered for cue in _DOMAIN_CUES) and _DOMAIN.search(text):
+        return True
+    return "@" in text and bool(_EMAIL.search(text))
+
+
 def _is_symbolic(text: str) -> bool:
     """Code or a formula: operators and brackets make an eighth of it ("return x + y;", "}",
     "x = ( -b ± √ d ) / 2a"); a long line needs at least three of them."""
@@ -74,11 +86,11 @@ def measure(line: str, stopwords: frozenset[str] | None) -> LineSignals:
         # function characters stand in for stopwords, whatever language the page was taken for
         stop_density = sum(1 for ch in script if ch in CJK_STOP_CHARACTERS) / dense
     elif stopwords is not None and words:
-        stop_density = sum(1 for w in words if w.casefold() in stopwords) / len(words)
+        stop_density = sum(map(stopwords.__contains__, map(str.casefold, words))) / len(words)
     else:
         stop_density = None
     lettered = [w for w in words if not w.isdigit()]
-    capitalised = sum(1 for w in lettered if w[0].isupper()) / len(lettered) if lettered else 0.0
+    capitalised = sum(map(str.isupper, (w[0] for w in lettered))) / len(lettered) if lettered else 0.0
     return LineSignals(
         chars=len(text),
         length=len(text) + 2 * dense,
@@ -86,7 +98,7 @@ def measure(line: str, stopwords: frozenset[str] | None) -> LineSignals:
         stop_density=stop_density,
         sentence_end=bool(_SENTENCE_END.search(text)),
         capitalised=capitalised,
-        link=bool(_URL.search(text) or ("@" in text and _EMAIL.search(text))),
+        link=_has_link(text),
         markup="<" in text and bool(_MARKUP.search(text)),
         separators=len(_SEPARATORS.findall(text)),
         no_space_script=no_space,

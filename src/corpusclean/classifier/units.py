@@ -127,8 +127,9 @@ def _count_repeats(units: list[Unit]) -> None:
     """How often each short, wordy, non-code text occurs on the page ("Share", "Reply", "Read
     more" under every teaser). Code (braces, semicolons) repeats naturally and is not counted."""
     counts: dict[str, int] = {}
-    counted = [u for u in units if u.signals.chars < 70 and _LETTERS.search(u.text) and not _CODE.search(u.text)]
-    for unit in counted:
-        counts[unit.key] = counts.get(unit.key, 0) + 1
-    for unit in counted:
-        unit.page_repeats = counts[unit.key]
+    counted = [(u, u.key) for u in units
+               if u.signals.chars < 70 and _LETTERS.search(u.text) and not _CODE.search(u.text)]
+    for _, key in counted:
+        counts[key] = counts.get(key, 0) + 1
+    for unit, key in counted:
+        unit.page_repeats = counts[key]

@@ -98,7 +98,7 @@ _ROLES = (r"writer|reporter|journalist|editor|author|correspondent|contributor|c
           r"photographer|designer|developer|engineer|professor|student|researcher|analyst|critic|host|"
           r"freelancer|blogger|novelist|poet|founder|director|fellow|intern|staffer|commentator")
 BIO_STRONG = [
-    rf"is an? (?:\w+ ){{0,3}}(?:{_ROLES})", rf"is the (?:\w+ ){{0,3}}(?:{_ROLES})",
+    rf"is an? (?:[\w'’]+ ){{0,3}}(?:{_ROLES})", rf"is the (?:[\w'’]+ ){{0,3}}(?:{_ROLES})",
     r"writes? (?:about|for|on)", r"(?:his|her|their) work has appeared", r"has written for",
     r"(?:is )?the author of", r"contributing (?:writer|editor)",
 ]
@@ -114,7 +114,7 @@ BIO_WEAK = [
 NOTICE_STRONG = [
     r"©", r"copyright", r"all rights reserved", r"creative commons", r"originally (?:published|appeared)",
     r"republish\w*", r"reprint(?:ed|s)? with permission", r"without (?:prior )?(?:written )?(?:consent|permission)",
-    r"(?:this|the) (?:article|story|post) (?:was|first) (?:originally )?(?:published|appeared)", r"syndicat\w*",
+    r"(?:this|the) (?:article|story|post) (?:was |is )?(?:first |originally )?(?:published|appeared)", r"syndicat\w*",
     # consent notices: cookies and personal data
     r"(?:we|this (?:site|website)|our (?:site|website|partners)) (?:and our partners )?uses? cookies",
     r"cookie (?:policy|settings|preferences|notice)", r"(?:use|usage) of cookies", r"personal data",
@@ -126,6 +126,18 @@ NOTICE_WEAK = [
     r"trademarks?", r"rights", r"attribution", r"cookies?", r"consent", r"privacy", r"partners",
     r"personali[sz]ed?", r"advertising", r"browsing", r"accept",
 ]
+
+
+#: Every match of NOTICE_STRONG, and of BIO_STRONG / BIO_WEAK, contains one of these (lower-case)
+#: strings. Checking for them is much cheaper than running the patterns, and most paragraphs
+#: have none, so the patterns only run where they can match (tests/test_classifier_parts.py
+#: checks that each pattern's phrases carry a cue).
+NOTICE_CUES = ("©", "copyright", "rights reserved", "creative commons", "originally", "republish",
+               "reprint", "without", "article", "story", "post", "syndicat", "cookie", "personal data",
+               "privacy")
+BIO_CUES = ("is a", "is the", "write", "work has appeared", "has written", "author of",
+            "contributing", "covers", "based in", "live", "follow", "joined", "previously", "graduate",
+            "hold", " book", "novel", "writing", "working", "hacking", "twitter")
 
 
 def _compile(terms: list[str]) -> re.Pattern[str]:
@@ -188,6 +200,14 @@ class Vocabulary:
         best = max(by_category, key=lambda c: by_category[c])
         return sum(by_category.values()) / letters, best.replace("_", "-"), found
 
+    @staticmethod
+    def may_be_notice(lowered: str) -> bool:
+        return any(cue in lowered for cue in NOTICE_CUES)
+
+    @staticmethod
+    def may_be_bio(lowered: str) -> bool:
+        return any(cue in lowered for cue in BIO_CUES)
+
     def category_of(self, text: str, default: str) -> str:
         """The chrome category whose words cover most of the text, else `default`."""
         share, category, _ = self.chrome_share(text)
@@ -204,6 +224,6 @@ def person_shares(words: list[str]) -> tuple[float, float]:
     """The share of words that are first person plural ("we", "our") and second person ("you")."""
     if not words:
         return 0.0, 0.0
-    lowered = [w.casefold() for w in words]
-    return (sum(1 for w in lowered if w in FIRST_PLURAL) / len(words),
-            sum(1 for w in lowered if w in SECOND) / len(words))
+    lowered = list(map(str.casefold, words))
+    return (sum(map(FIRST_PLURAL.__contains__, lowered)) / len(words),
+            sum(map(SECOND.__contains__, lowered)) / len(words))
