@@ -113,7 +113,9 @@ class SortedRuns:
     def lookup(self, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Every (query index, value) whose key equals the query."""
         found_query, found_value = [], []
-        queries = queries.astype(self.key_dtype, copy=False)
+        # sorted queries walk each run in one direction: far fewer cache misses on a big run
+        order = np.argsort(queries)
+        queries = queries[order].astype(self.key_dtype, copy=False)
         for keys, values in self._runs:
             lo = np.searchsorted(keys, queries, side="left")
             hit = np.flatnonzero(keys[np.minimum(lo, len(keys) - 1)] == queries)
@@ -123,7 +125,7 @@ class SortedRuns:
             lo = lo[hit]
             counts = np.searchsorted(keys, queries[hit], side="right") - lo
             total = int(counts.sum())
-            which = np.repeat(hit, counts)
+            which = np.repeat(order[hit], counts)
             pos = np.repeat(lo, counts) + (np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts))
             found_query.append(which)
             found_value.append(values[pos])
