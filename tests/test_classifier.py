@@ -90,6 +90,12 @@ def test_a_title_right_above_the_article_stays():
     assert kept(doc)[0] == "Library saved after packed council meeting"
 
 
+def test_the_byline_and_dateline_above_the_article_go_but_its_title_stays():
+    title = "Library saved after packed council meeting"
+    [doc] = classify(page(MENU, title, "By Maria Lopez", "March 3, 2024 at 9:15 am", *ARTICLE))
+    assert kept(doc) == [title, *ARTICLE]
+
+
 def test_a_menu_of_labels_inside_the_article_goes():
     [doc] = classify(page(P1, P2, ["World", "Politics", "Science", "Travel"], P3, P4))
     gone = removed(doc)

@@ -10,13 +10,17 @@
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
+from .feeds import DATED
 from .units import Unit
 from .verdicts import ANCHORS, BAD, DROP, GOOD, KEEP, NEARGOOD, SHORT
 
 HEADING_WORDS = 15       # a heading has at most this many words ...
 HEADING_DISTANCE = 200   # ... and a good paragraph follows within this many characters
+# a byline: "By Jane Doe", in the languages most of a crawl is in
+_BYLINE = re.compile(r"^(?:[Bb][Yy]|[Vv]on|[Pp]ar|[Pp]or|[Dd]i|[Dd]oor|[Aa]v)\s+\W?[A-ZÀ-ÖØ-Þ]")
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,7 @@ class ContextLimits:
     code_gap: int = 1200           # how much non-prose text (code, formulas) may sit between paragraphs
     menu_lines: int = 3            # a group of this many short lines without sentences is a menu
     label_words: int = 4           # a menu entry has at most this many words
+    dateline_words: int = 8        # a line with a date and at most this many words is a dateline
 
 
 def gaps(units: list[Unit]) -> tuple[list[int | None], list[int | None]]:
@@ -63,9 +68,7 @@ def revise(units: list[Unit], region: tuple[int, int], limits: ContextLimits) ->
     # (the region may begin with a short sentence or a list item that scores on its own)
     opening = next((i for i in range(first, last + 1) if units[i].initial in ANCHORS), first)
     for i, unit in enumerate(units[:first]):
-        near = opening - i <= limits.heading_units and \
-            sum(u.signals.length for u in units[i + 1:opening]) <= limits.heading_chars
-        if near and unit.initial != BAD and not unit.signals.link and not _menu_like(units, i, limits):
+        if _heading_above(units, i, opening, limits):
             unit.verdict = KEEP
         else:
             _drop(unit, "header-zone")
@@ -77,10 +80,7 @@ def revise(units: list[Unit], region: tuple[int, int], limits: ContextLimits) ->
     for i in range(first, last + 1):
         unit = units[i]
         gap = (before[i] or 0) + (after[i] or 0)
-        heading = i < opening and opening - i <= limits.heading_units and unit.initial != BAD \
-            and sum(u.signals.length for u in units[i + 1:opening]) <= limits.heading_chars \
-            and not _menu_like(units, i, limits)
-        if unit.initial in ANCHORS or heading:
+        if unit.initial in ANCHORS or (i < opening and _heading_above(units, i, opening, limits)):
             unit.verdict = KEEP
         elif unit.initial == BAD:
             tight = unit.reason in ("few-stopwords", "no-sentence") and gap <= limits.code_gap
@@ -93,6 +93,20 @@ def revise(units: list[Unit], region: tuple[int, int], limits: ContextLimits) ->
             unit.verdict = KEEP
         else:
             _drop(unit, "short-boilerplate")
+
+
+def _heading_above(units: list[Unit], i: int, opening: int, limits: ContextLimits) -> bool:
+    """Is unit i a heading of the article's text that starts at unit `opening`: close above it,
+    not bad on its own, not a link, not a menu line, and not the byline or the dateline (those
+    are chrome even where they stand)?"""
+    unit = units[i]
+    if opening - i > limits.heading_units or unit.initial == BAD or unit.signals.link:
+        return False
+    if sum(u.signals.length for u in units[i + 1:opening]) > limits.heading_chars:
+        return False
+    if _BYLINE.match(unit.text) or (unit.signals.words <= limits.dateline_words and DATED.search(unit.text)):
+        return False
+    return not _menu_like(units, i, limits)
 
 
 def _drop(unit: Unit, reason: str) -> None:
