@@ -64,7 +64,9 @@ TERMS: dict[str, list[str]] = {
         r"related(?: (?:stories|articles|posts|content))?", r"most (?:read|popular|viewed)", r"trending",
         r"comments?", r"reply", r"replies", r"loading", r"read more", r"learn more", r"click here", r"watch",
         r"video", r"photos?", r"gallery", r"play", r"close", r"print", r"font size", r"text size", r"listen",
-        r"download", r"app", r"anzeige", r"werbung", r"publicidad", r"publicité", r"leia mais", r"lire aussi",
+        r"download", r"app", r"view", r"skip(?: ad)?", r"full ?screen", r"captions?", r"buy", r"ads?",
+        r"thumbnails", r"autoplay", r"mute", r"unmute", r"expand", r"collapse", r"hide", r"show",
+        r"anzeige", r"werbung", r"publicidad", r"publicité", r"leia mais", r"lire aussi",
     ],
     "byline": [
         r"by", r"posted by", r"written by", r"author", r"updated", r"published", r"posted", r"staff",
