@@ -96,6 +96,13 @@ def test_the_byline_and_dateline_above_the_article_go_but_its_title_stays():
     assert kept(doc) == [title, *ARTICLE]
 
 
+def test_a_first_line_repeating_the_headline_with_the_site_name_is_the_page_title():
+    headline = "Library saved after packed council meeting"
+    [doc] = classify(page(f"{headline} | Valley Courier", MENU, headline, *ARTICLE))
+    assert removed(doc)[f"{headline} | Valley Courier"] == ("heuristic.page-title", "duplicate")
+    assert kept(doc) == [headline, *ARTICLE]
+
+
 def test_a_menu_of_labels_inside_the_article_goes():
     [doc] = classify(page(P1, P2, ["World", "Politics", "Science", "Travel"], P3, P4))
     gone = removed(doc)

@@ -13,6 +13,7 @@ nothing to tell the article from the chrome by, and losing a page is worse than 
 """
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -59,6 +60,7 @@ def classify_page(doc: Document, stopwords: frozenset[str] | None, config: Class
         for unit in units:
             if unit.initial == NEARGOOD:
                 unit.initial = GOOD
+    demote_title_line(doc, units)
     demote_notices(units, config.prose_chrome, vocabulary)
     region = find_region(units, config.region) if any(u.initial in ANCHORS for u in units) else None
     if region is None:
@@ -73,6 +75,24 @@ def classify_page(doc: Document, stopwords: frozenset[str] | None, config: Class
         if unit.verdict == DROP and not unit.category:
             unit.category = vocabulary.unit_chrome(unit)[1] or default_category(unit)
     return units
+
+
+# what sites put between a headline and their name in a page's <title>
+_TITLE_SEPARATOR = re.compile(r"\s+(?:\||-|–|—|::|·|»)\s+")
+
+
+def demote_title_line(doc: Document, units: list[Unit]) -> None:
+    """Text dumps open with the page's <title>: the headline again, often with the site's name
+    ("Library saved after vote | Valley Courier"). When the page's first line repeats a later
+    line that way, it is a duplicate of the headline, not a heading of its own."""
+    first_line = next((i for i, line in enumerate(doc.lines) if line.strip()), None)
+    if first_line is None or not units or units[0].first != first_line or units[0].last != first_line:
+        return
+    later = {u.key for u in units[1:] if u.signals.chars >= 10}
+    head = units[0]
+    parts = [head.key, *(p for p in _TITLE_SEPARATOR.split(head.key) if len(p) >= 10)]
+    if any(part in later for part in parts):
+        head.initial, head.reason, head.category = "bad", "page-title", "duplicate"
 
 
 def default_category(unit: Unit) -> str:

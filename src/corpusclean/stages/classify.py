@@ -26,6 +26,7 @@ RULE_PREFIX = "heuristic."
 #: what each test means, for the report
 REASONS = {
     "markup": "raw HTML markup left in the text",
+    "page-title": "the page's <title> line: it repeats the headline below, often with the site's name",
     "page-repeat": "a short line repeated on this page (a control under every item)",
     "corpus-repeat": "a short line found on many pages of the corpus (site template)",
     "chrome-words": "a short line made of chrome vocabulary (share, sign in, read more, ...)",
