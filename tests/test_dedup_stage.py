@@ -210,10 +210,29 @@ REFRAIN_PAGE = page(
 
 
 def test_a_refrain_keeps_its_first_copy_by_default(tmp_path):
-    """By default a repeated line of content is a repeat like any other: the first copy stays."""
+    """A line sung three times is a repeat like any other: the first copy stays."""
     out = dedup(tmp_path, {"song": REFRAIN_PAGE})
     assert sorted(removed(out, "song")) == [4, 6]
     assert (out / "song.txt").read_text().count("Roll on, river, roll on") == 1
+
+
+def test_a_heading_that_repeats_its_table_of_contents_entry_stays(tmp_path):
+    """A short line seen twice, far apart, is structure, not a copy."""
+    text = page("Contents", "Early life", "Career", "", prose(1), "", "Early life", prose(2), prose(3),
+                "", "Career", prose(4))
+    out = dedup(tmp_path, {"bio": text})
+    assert removed(out, "bio") == {}
+
+
+def test_a_title_printed_twice_close_together_loses_its_second_copy(tmp_path):
+    out = dedup(tmp_path, {"a": page("The Harbour Festival", "", "The Harbour Festival", prose(1))})
+    assert sorted(removed(out, "a")) == [3]
+
+
+def test_a_repeated_run_of_short_lines_is_a_pasted_block(tmp_path):
+    block = ["Subscribe", "Get the morning briefing"]
+    out = dedup(tmp_path, {"a": page(*block, prose(1), prose(2), prose(3), prose(4), prose(5), *block)})
+    assert sorted(removed(out, "a")) == [8, 9]
 
 
 def test_keep_page_repeats_keeps_a_refrain(tmp_path):

@@ -45,6 +45,11 @@ class DedupConfig:
     drop_duplicate_pages: bool = False
     #: keep lines that repeat earlier lines of the same page (refrains, repeated list items)
     keep_page_repeats: bool = False
+    #: a short line repeated within a page is removed when it is one of at least this many
+    #: copies, or follows its previous copy within `page_repeat_window` lines, or is part of a
+    #: repeated run of lines; otherwise (a heading and its table-of-contents entry) it stays
+    page_repeat_min_count: int = 3
+    page_repeat_window: int = 4
 
     def __post_init__(self) -> None:
         def check(ok: bool, message: str) -> None:
@@ -61,6 +66,8 @@ class DedupConfig:
               "short-line words must be at least the shingle size (a long line needs one whole shingle)")
         check(self.template_min_pages >= 2, "a template line must be in at least 2 pages")
         check(0.0 <= self.template_min_share <= 1.0, "the template share must be in [0, 1]")
+        check(self.page_repeat_min_count >= 2, "a repeat needs at least 2 copies")
+        check(self.page_repeat_window >= 1, "the page repeat window must be at least 1 line")
         if (self.bands is None) != (self.rows is None):
             raise ValueError("give both --lsh-bands and --lsh-rows, or neither")
         if self.bands is None:
@@ -136,6 +143,14 @@ _OPTIONS = [
     ("keep_page_repeats", click.option(
         "--keep-page-repeats", is_flag=True,
         help="Keep lines that repeat an earlier line of the same page (a refrain, repeated list items).")),
+    ("page_repeat_min_count", click.option(
+        "--page-repeat-count", "page_repeat_min_count", type=click.IntRange(min=2),
+        default=DedupConfig.page_repeat_min_count, show_default=True,
+        help="A short line with this many copies in a page loses all but the first.")),
+    ("page_repeat_window", click.option(
+        "--page-repeat-window", "page_repeat_window", type=click.IntRange(min=1),
+        default=DedupConfig.page_repeat_window, show_default=True,
+        help="A short line repeating a copy at most this many lines above it is removed (fewer copies, further apart: kept).")),
 ]
 
 

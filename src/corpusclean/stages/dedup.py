@@ -20,10 +20,14 @@ either way. A page whose long lines mostly repeat one earlier page's is a page d
 recorded in its report (`page_duplicate_of`, with the similarity), and with
 `drop_duplicate_pages` left out of the output.
 
-Natural repetition (a song's refrain, a pull-quote, list items that repeat) is treated like
-any other repeat by default: the first copy stays, later copies are removed, as a corpus
-should not hold the same line twice. `keep_page_repeats` keeps repeats within a page (and
-still removes template chrome and repeats of earlier pages).
+Natural repetition (a song's refrain, a pull-quote, list items that repeat, a section heading
+that repeats its table-of-contents entry) is the trap of the within-page rule. The default:
+a repeated paragraph (a long line) always loses its later copies; a short line loses them
+when it has `page_repeat_min_count` (3) copies or more, when a copy follows the previous one
+within `page_repeat_window` (4) lines, or when it is part of a repeated run of lines. So a
+refrain sung three times keeps only its first copy, while a heading repeated once, far from
+its table-of-contents entry, stays. `keep_page_repeats` keeps every repeat within a page
+(and still removes template chrome and repeats of earlier pages).
 """
 from __future__ import annotations
 
@@ -84,18 +88,38 @@ class DedupStage(Stage):
                 repeats.append((line, CORPUS_REPEAT_RULE, int(decisions.rep_doc[cluster]), int(decisions.rep_line[cluster])))
         short_lines = decisions.short_lines(number)
         keys = self._fingerprints.short_line_keys(doc.lines, short_lines)
-        first_in_page: dict[int, int] = {}
+        copies: dict[int, list[int]] = {}             # short line key -> its lines in this page
         for line, key, pages in zip(short_lines.tolist(), keys.tolist(), decisions.short_template_pages(keys).tolist()):
             if pages:
                 template[line] = pages
-            elif key in first_in_page:
-                repeats.append((line, PAGE_REPEAT_RULE, number, first_in_page[key]))
             else:
-                first_in_page[key] = line
+                copies.setdefault(key, []).append(line)
+        repeats += self._short_repeats(number, copies, repeats)
         self._remove_template(doc, template)
         self._remove_repeats(doc, repeats)
         if page.duplicate_of >= 0:
             self._page_duplicate(doc, decisions.name(page.duplicate_of), page.similarity)
+
+    def _short_repeats(self, number: int, copies: dict[int, list[int]],
+                       long_repeats: list[tuple[int, str, int, int]]) -> list[tuple[int, str, int, int]]:
+        """Which later copies of a short line to remove. A long line repeated in a page is a
+        copy of a paragraph; a short one may be structure: a section heading repeats its
+        table-of-contents entry. So a short repeat goes when the line has at least
+        `page_repeat_min_count` copies (a pasted widget), when it follows its previous copy
+        closely (a title printed twice), or when it is part of a repeated run of lines (a
+        pasted block); a lone copy far from the first (the heading) stays."""
+        config = self.config
+        clear, maybe = [], []
+        for lines in copies.values():
+            for previous, line in zip(lines, lines[1:]):
+                row = (line, PAGE_REPEAT_RULE, number, lines[0])
+                near = line - previous <= config.page_repeat_window
+                (clear if near or len(lines) >= config.page_repeat_min_count else maybe).append(row)
+        if maybe:
+            page_repeats = sorted(clear + maybe + [r for r in long_repeats if r[1] == PAGE_REPEAT_RULE])
+            in_blocks = {row for run in _repeat_runs(page_repeats) if len(run) > 1 for row in run}
+            clear += [row for row in maybe if row in in_blocks]
+        return clear
 
     def _page_duplicate(self, doc: Document, original: str, similarity: float) -> None:
         similarity = round(similarity, 3)
