@@ -240,9 +240,15 @@ def strip(**options: Any) -> None:
 def dedup(**options: Any) -> None:
     """Remove duplicate and near-duplicate paragraphs only.
 
+    Lines that repeat an earlier line of the same page, lines recurring in many pages
+    (template chrome), and long lines first seen in an earlier page are removed, each
+    pointing at what it repeats. Pages that nearly duplicate an earlier page are reported
+    (--drop-duplicate-pages leaves them out). IN is read twice: once to index every line,
+    once to remove.
+
     Example:
 
-        corpusclean dedup work/stripped/ clean/
+        corpusclean dedup work/stripped/ clean/ --drop-duplicate-pages
     """
     run_command("dedup", options)
 
