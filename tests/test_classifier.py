@@ -131,6 +131,12 @@ def test_list_items_quotes_and_captions_inside_the_article_stay():
     assert removed(doc) == {}
 
 
+def test_a_table_of_figures_inside_the_article_stays():
+    table = ["Loans by branch", "North Street 1,204 38%", "Harbour Road 987 31%", "Mill Lane 956 30%"]
+    [doc] = classify(page(P1, P2, table, P3, P4))
+    assert set(table) <= set(kept(doc))
+
+
 def test_footer_lines_below_the_article_go():
     footer = ["About us", "Contact", "Privacy policy", "Terms of use"]
     [doc] = classify(page(*ARTICLE, footer))

@@ -27,6 +27,9 @@ MIN_WRAPPED = 25
 _LIST_MARKER = re.compile(r"^\s*(?:[-+*•·◦▪‣–—]\s|\(?\d{1,3}[.)]\s|\(?[a-z][.)]\s)")
 #: a marked list needs this many items in a row
 MIN_LIST_ITEMS = 3
+#: a group of short lines this much holding figures is a table
+TABLE_SHARE = 0.6
+_FIGURE = re.compile(r"\d")
 #: a group of lines this much symbolic is a code block
 CODE_SHARE = 0.4
 _LETTERS = re.compile(r"[^\W\d_]{2}")
@@ -40,7 +43,7 @@ class Unit:
     text: str                # the lines joined with spaces
     group: int               # units of one run of consecutive non-blank lines share a group
     signals: LineSignals
-    listed: bool = False     # an item of a marked list
+    listed: bool = False     # an item of a marked list, or a row of a table
     code: bool = False       # a formula or code, or a line of a block of them
     page_repeats: int = 1    # how often this exact short text occurs on the page
     corpus_pages: int = 0    # how many pages of the corpus hold this line (0: not counted)
@@ -83,9 +86,25 @@ def build_units(doc: Document, stopwords: frozenset[str] | None) -> list[Unit]:
             text = " ".join(doc.lines[k].strip() for k in range(first, last + 1))
             units.append(Unit(first, last, text, number, measure(text, stopwords)))
     _mark_lists(units)
+    _mark_table_rows(units)
     _mark_code(units)
     _count_repeats(units)
     return units
+
+
+def _mark_table_rows(units: list[Unit]) -> None:
+    """Rows of a table: a group of MIN_LIST_ITEMS or more short lines, most of which hold
+    figures ("Jane Doe 63 16.6%"). Menus are made of words; tables of data are content."""
+    by_group: dict[int, list[Unit]] = {}
+    for unit in units:
+        by_group.setdefault(unit.group, []).append(unit)
+    for group in by_group.values():
+        if len(group) < MIN_LIST_ITEMS or any(u.signals.length >= 120 for u in group):
+            continue
+        with_figures = sum(1 for u in group if _FIGURE.search(u.text))
+        if with_figures >= TABLE_SHARE * len(group):
+            for unit in group:
+                unit.listed = True
 
 
 def _mark_code(units: list[Unit]) -> None:
