@@ -217,7 +217,7 @@ def test_template_lines_differing_only_in_numbers_count_as_one():
 
 def _graded(*classes: str, length: int = 300):
     """Units with given initial classes (prose of `length` characters, others short)."""
-    units = units_of(*[f"line {k}" for k in range(len(classes))])
+    units = units_of(*[f"unit {'abcdefghijklmnopqrstuvwxyz'[k % 26] * (1 + k // 26)}" for k in range(len(classes))])
     for unit, cls in zip(units, classes):
         unit.initial = cls
         unit.reason = cls
