@@ -161,9 +161,9 @@ def child(args: argparse.Namespace) -> None:
 # -- the parent: run everything, print medians ---------------------------------------------------
 
 def measure(kind: str, workers: int, args: argparse.Namespace, limit_mb: float | None = None,
-            shingle_hash: str = "poly64") -> list[dict]:
+            shingle_hash: str = "poly64", repeat: int | None = None) -> list[dict]:
     runs = []
-    for _ in range(args.repeat):
+    for _ in range(repeat or args.repeat):
         command = [sys.executable, __file__, "--child", kind, "--corpus", str(args.corpus),
                    "--workers", str(workers), "--shingle-hash", shingle_hash]
         if limit_mb is not None:
@@ -204,6 +204,8 @@ def main() -> None:
     parser.add_argument("--obvious-mb", type=float, default=None,
                         help="run the obvious implementation on the first N MB only (it is slow); MB/s stays comparable")
     parser.add_argument("--skip-cli", action="store_true", help="only the stage and the obvious implementation")
+    parser.add_argument("--cli-repeat", type=int, default=1,
+                        help="runs of the whole commands (slow: they fix and strip too); default 1")
     parser.add_argument("--sha1", action="store_true", help="also time the stage with --shingle-hash sha1")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--workers", type=int, default=1, help=argparse.SUPPRESS)
@@ -217,7 +219,7 @@ def main() -> None:
     ensure_corpus(args.corpus, args.mb, args.make_corpus)
     load = os.getloadavg()
     print(f"corpus {args.corpus} | {os.cpu_count()} cores | load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} "
-          f"| medians of {args.repeat}")
+          f"| medians of {args.repeat} (whole commands: {args.cli_repeat})")
     print(f"{'configuration':<34} {'w':>2}  {'MB':>8}  {'seconds':>8}  {'MB/s':>8}  "
           f"{'parent':>8}  {'worker':>8}  {'sum MB':>8}  {'cpu: parent':>7} {'workers':>7}")
     stage = {w: summarise("dedup stage", w, measure("stage", w, args)) for w in (1, 2)}
@@ -227,7 +229,7 @@ def main() -> None:
     if not args.skip_cli:
         for command in ("dedup", "run"):
             for w in (1, 2):
-                summarise(f"corpusclean {command} (whole command)", w, measure(command, w, args))
+                summarise(f"corpusclean {command} (whole command)", w, measure(command, w, args, repeat=args.cli_repeat))
     load = os.getloadavg()
     print(f"load average after: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
     if stage[1] and obvious:
