@@ -232,6 +232,18 @@ def test_recipe_fractions_are_not_a_slideshow():
     assert set(recipe) <= set(kept(doc))
 
 
+def test_related_stories_closing_the_article_go():
+    teasers = [
+        "Council approves new cycle lanes on the ring road after a long debate.",
+        "Harbour festival returns in June with a bigger programme than ever before.",
+        "School choir wins regional prize for the third year running, to cheers.",
+    ]
+    [doc] = classify(page(*ARTICLE, "Related stories", teasers))
+    gone = removed(doc)
+    assert set(teasers) | {"Related stories"} <= set(gone)
+    assert kept(doc) == ARTICLE
+
+
 def test_a_list_of_dated_references_is_not_a_feed():
     references = [
         "Smith, J. (March 3, 2015). Libraries and towns. Valley Press.",

@@ -1,5 +1,6 @@
 """Feeds inside a page: dated entries below an article (comments, live updates, lists of
-teasers) and slideshows ("1/50 ...", "2/50 ...").
+teasers), slideshows ("1/50 ...", "2/50 ..."), and lists of links to other stories under a
+"Related" heading.
 
 A feed is a run of entries, each opened by a short line that carries a date or a time and is
 not a sentence ("Anna · March 10, 2017 at 12:20 AM", "14:44", "3/9 18:45", "2 hours ago"),
@@ -28,6 +29,14 @@ DATED = re.compile(
     re.IGNORECASE)
 
 
+# the heading of a list of other stories
+RELATED = re.compile(
+    r"^(?:more |other |top |latest |recommended |related |popular |trending |editors?'? ?picks?)?"
+    r"(?:related|recommended|more (?:stories|articles|news|from|on|in|like this)|you (?:may|might) (?:also )?like|"
+    r"most (?:read|popular|viewed|shared)|read (?:next|more|also)|also (?:read|on)|trending|popular|"
+    r"top stories|lire aussi|à lire aussi|leia (?:também|mais)|mehr zum thema|"
+    r"weitere artikel|te puede interesar|noticias relacionadas|artículos relacionados)\b",
+    re.IGNORECASE)
 # a slide counter: "3/50", "3 of 50" at the start of a line
 SLIDE = re.compile(r"^\s*(\d{1,3})\s*(?:/|of)\s*(\d{1,3})\b", re.IGNORECASE)
 
@@ -143,3 +152,24 @@ def mark_slideshow(units: list[Unit], region: tuple[int, int], limits: FeedLimit
             unit.verdict = DROP
             unit.reason = "slideshow"
             unit.category = "widget"
+
+
+def mark_related(units: list[Unit], region: tuple[int, int]) -> None:
+    """Drop a "Related stories" list that closes the region: a short heading of that kind after
+    which no paragraph of text follows (only headlines and one-line teasers)."""
+    first, last = region
+    for i in range(last, first, -1):
+        unit = units[i]
+        if unit.signals.chars > 60 or not RELATED.match(unit.text.strip(" :»›>-–—")):
+            continue
+        after = units[i + 1:last + 1]
+        text_follows = any(u.initial == "good" and u.signals.sentence_end for u in after)
+        above = sum(1 for u in units[first:i] if u.initial in ANCHORS and u.verdict == KEEP)
+        if text_follows or above < 2:
+            return
+        for later in units[i:last + 1]:
+            if later.verdict == KEEP:
+                later.verdict = DROP
+                later.reason = "related-links"
+                later.category = "widget"
+        return

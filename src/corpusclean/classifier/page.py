@@ -19,7 +19,7 @@ from typing import Any
 
 from ..model import Document
 from .context import ContextLimits, revise
-from .feeds import FeedLimits, mark_feed, mark_slideshow, opening_lines
+from .feeds import FeedLimits, mark_feed, mark_related, mark_slideshow, opening_lines
 from .prose_chrome import ProseChromeLimits, demote_notices, mark_prose_chrome
 from .region import RegionWeights, find_region
 from .units import Unit, build_units
@@ -70,6 +70,7 @@ def classify_page(doc: Document, stopwords: frozenset[str] | None, config: Class
     revise(units, region, config.context)
     mark_feed(units, region, config.feeds, opening_lines(doc.lines, config.feeds))
     mark_slideshow(units, region, config.feeds)
+    mark_related(units, region)
     mark_prose_chrome(units, region, config.prose_chrome, vocabulary)
     for unit in units:
         if unit.verdict == DROP and not unit.category:

@@ -39,6 +39,7 @@ REASONS = {
     "short-boilerplate": "a short line whose neighbours are not the article's prose",
     "dated-feed": "a run of dated entries closing the article: comments, live updates, teasers",
     "slideshow": "a slideshow: slides counted 1/N, 2/N, ... with their captions",
+    "related-links": "a list of other stories under a 'Related' heading, closing the article",
     "appeal": "a paragraph asking the reader for support, membership or a sign-up",
     "author-bio": "a paragraph describing the author",
     "licence-notice": "a notice about licensing, syndication or where the text first appeared",
