@@ -254,6 +254,19 @@ def test_a_list_of_dated_references_is_not_a_feed():
     assert "heuristic.dated-feed" not in {rule for rule, _ in removed(doc).values()}
 
 
+def test_extracted_html_text_keeps_its_broken_lines_and_loses_only_clear_chrome():
+    # an HTML extractor's text: the page's chrome is already gone, inline code sits on lines of its own
+    text = page(P1, "Support can be detected by checking for", "Headers", ",", "Request", "or",
+                "Response", "on the window.", P2, "Share on Facebook", P3, P4)
+    doc = Document("page", text, meta={"extractor": {"name": "trafilatura"}})
+    language, stage = LanguageStage(), ClassifierStage()
+    stage.absorb(0, stage.observe(doc))
+    stage.prepare()
+    language(doc)
+    stage(doc)
+    assert set(removed(doc)) == {"Share on Facebook"}
+
+
 # -- pages the classifier leaves alone ---------------------------------------------------------
 
 def test_a_page_without_prose_is_left_as_it_is():

@@ -95,6 +95,19 @@ def revise(units: list[Unit], region: tuple[int, int], limits: ContextLimits) ->
             _drop(unit, "short-boilerplate")
 
 
+def revise_extracted(units: list[Unit], limits: ContextLimits) -> None:
+    """Verdicts for an extractor's main text (see page.classify_page): everything stays but
+    controls made of chrome words, menu entries run together, and menus of labels. (Markup
+    there is a code sample: the extractor removed the page's own.)"""
+    for i, unit in enumerate(units):
+        if unit.initial == BAD and unit.reason in ("chrome-words", "separators"):
+            unit.verdict = DROP
+        elif unit.initial == SHORT and not unit.listed and _menu_of_labels(units, i, limits):
+            _drop(unit, "menu-run")
+        else:
+            unit.verdict = KEEP
+
+
 def _heading_above(units: list[Unit], i: int, opening: int, limits: ContextLimits) -> bool:
     """Is unit i a heading of the article's text that starts at unit `opening`: close above it,
     not bad on its own, not a link, not a menu line, and not the byline or the dateline (those

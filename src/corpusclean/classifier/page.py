@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ..model import Document
-from .context import ContextLimits, revise
+from .context import ContextLimits, revise, revise_extracted
 from .feeds import FeedLimits, mark_feed, mark_related, mark_slideshow, opening_lines
 from .prose_chrome import ProseChromeLimits, demote_notices, mark_prose_chrome
 from .region import RegionWeights, find_region
@@ -43,10 +43,15 @@ class ClassifierConfig:
 
 def classify_page(doc: Document, stopwords: frozenset[str] | None, config: ClassifierConfig,
                   vocabulary: Vocabulary, corpus_pages: dict[int, int] | None = None,
-                  corpus_size: int = 0) -> list[Unit]:
+                  corpus_size: int = 0, extracted: bool = False) -> list[Unit]:
     """The page's units, each with `verdict` KEEP or DROP, `reason` and `category`.
 
-    `corpus_pages` maps a unit's first line to the number of corpus pages that hold it."""
+    `corpus_pages` maps a unit's first line to the number of corpus pages that hold it.
+    `extracted`: the text is an HTML extractor's main content, not a dump of the whole page.
+    Then there is no header or footer to find (the extractor cut them off, and its text breaks
+    lines at inline code and links, which would make prose look like menus): the whole text is
+    the region, and only chrome that says what it is goes (controls made of chrome words,
+    menus of labels, feeds, appeals, bios, notices)."""
     units = build_units(doc, stopwords)
     if corpus_pages:
         for unit in units:
@@ -62,12 +67,18 @@ def classify_page(doc: Document, stopwords: frozenset[str] | None, config: Class
                 unit.initial = GOOD
     demote_title_line(doc, units)
     demote_notices(units, config.prose_chrome, vocabulary)
-    region = find_region(units, config.region) if any(u.initial in ANCHORS for u in units) else None
+    if extracted:
+        region = (0, len(units) - 1) if units else None
+    else:
+        region = find_region(units, config.region) if any(u.initial in ANCHORS for u in units) else None
     if region is None:
         for unit in units:
             unit.verdict = DROP if unit.reason == "markup" else KEEP
         return units
-    revise(units, region, config.context)
+    if extracted:
+        revise_extracted(units, config.context)
+    else:
+        revise(units, region, config.context)
     mark_feed(units, region, config.feeds, opening_lines(doc.lines, config.feeds))
     mark_slideshow(units, region, config.feeds)
     mark_related(units, region)

@@ -89,7 +89,8 @@ class ClassifierStage(Stage):
         code = doc.meta.get("language", {}).get("code")
         stopwords = self.stoplists.get(code)
         units = classify_page(doc, stopwords, self.config, self.vocabulary,
-                              corpus_pages=self._corpus_pages(doc), corpus_size=self.recurrence.documents)
+                              corpus_pages=self._corpus_pages(doc), corpus_size=self.recurrence.documents,
+                              extracted="extractor" in doc.meta)
         for run in _runs_of_drops(units):
             head = run[0]
             rule = RULE_PREFIX + head.reason
