@@ -345,6 +345,20 @@ def test_an_unknown_heuristic_name_is_refused_with_the_known_ones():
         check_disabled(["heuristic.no-such-test"])
 
 
+def test_strip_takes_classifier_test_ids_in_disable_and_refuses_unknown_ones(tmp_path):
+    from conftest import read_report, run_cli, write_tree
+
+    write_tree(tmp_path / "in", {"page.txt": page(MENU, *ARTICLE)})
+    result = run_cli("strip", str(tmp_path / "in"), str(tmp_path / "out"), "-q", "-w", "1",
+                     "--disable", "heuristic.header-zone")
+    assert result.exit_code == 0
+    rules = {r["rule"] for r in read_report(tmp_path / "out", "page")["removals"]}
+    assert "heuristic.header-zone" not in rules
+    result = run_cli("strip", str(tmp_path / "in"), str(tmp_path / "out2"), "-q", "--disable", "heuristic.nope")
+    assert result.exit_code == 1
+    assert "unknown classifier test(s) heuristic.nope" in result.stderr
+
+
 def test_the_prepared_stage_survives_pickling():
     stage = ClassifierStage()
     docs = classify(page(MENU, *ARTICLE), stage=stage)
