@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from .units import Unit
-from .verdicts import ANCHORS, DROP, KEEP
+from .verdicts import ANCHORS, DROP, GOOD, KEEP
 
 _MONTHS = (r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
            r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?")
@@ -163,7 +163,7 @@ def mark_related(units: list[Unit], region: tuple[int, int]) -> None:
         if unit.signals.chars > 60 or not RELATED.match(unit.text.strip(" :»›>-–—")):
             continue
         after = units[i + 1:last + 1]
-        text_follows = any(u.initial == "good" and u.signals.sentence_end for u in after)
+        text_follows = any(u.initial == GOOD and u.signals.sentence_end for u in after)
         above = sum(1 for u in units[first:i] if u.initial in ANCHORS and u.verdict == KEEP)
         if text_follows or above < 2:
             return

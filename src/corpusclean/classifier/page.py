@@ -1,11 +1,12 @@
 """One page through the classifier: units, their verdicts alone, the article region, the
-verdicts in context, then the prose that is chrome all the same.
+verdicts in context, then the chrome that only shows as a structure or a voice.
 
     units = build_units(doc, stopwords)            units.py
     judge each unit alone                          verdicts.py   (pass 1)
+    demote_title_line, demote_notices              here, prose_chrome.py: they must not anchor
     region = find_region(units)                    region.py
     revise(units, region)                          context.py    (pass 2)
-    mark_feed(units, region), mark_slideshow(...)  feeds.py
+    mark_feed, mark_slideshow, mark_related        feeds.py
     mark_prose_chrome(units, region)               prose_chrome.py
 
 Pages with no prose at all (a list, a table, a test page) are left as they are: there is
@@ -23,7 +24,7 @@ from .feeds import FeedLimits, mark_feed, mark_related, mark_slideshow, opening_
 from .prose_chrome import ProseChromeLimits, demote_notices, mark_prose_chrome
 from .region import RegionWeights, find_region
 from .units import Unit, build_units
-from .verdicts import ANCHORS, DROP, GOOD, KEEP, NEARGOOD, Thresholds, judge, stoplist_usable
+from .verdicts import ANCHORS, BAD, DROP, GOOD, KEEP, NEARGOOD, Thresholds, judge, stoplist_usable
 from .vocabulary import Vocabulary
 
 
@@ -104,7 +105,7 @@ def demote_title_line(doc: Document, units: list[Unit]) -> None:
     head = units[0]
     parts = [head.key, *(p for p in _TITLE_SEPARATOR.split(head.key) if len(p) >= 10)]
     if any(part in later for part in parts):
-        head.initial, head.reason, head.category = "bad", "page-title", "duplicate"
+        head.initial, head.reason, head.category = BAD, "page-title", "duplicate"
 
 
 def default_category(unit: Unit) -> str:

@@ -1,4 +1,4 @@
-"""Chrome written as prose: appeals, author bios, licence and syndication notices.
+"""Chrome written as prose: appeals, author bios, licence, syndication and cookie notices.
 
 These read like paragraphs (long, full of function words, ending in full stops), so length and
 stopwords keep them. What gives them away:
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from .signals import WORD
 from .units import Unit
-from .verdicts import ANCHORS, DROP, KEEP
+from .verdicts import ANCHORS, BAD, DROP, KEEP
 from .vocabulary import Vocabulary, person_shares
 
 APPEAL, BIO, NOTICE = "appeal", "author-bio", "notice"
@@ -94,7 +94,7 @@ def demote_notices(units: list[Unit], limits: ProseChromeLimits, vocabulary: Voc
     if not chosen or len(chosen) > limits.max_demoted or len(chosen) * 5 > len(anchors):
         return
     for unit, (kind, category, evidence) in chosen:
-        unit.initial = "bad"
+        unit.initial = BAD
         unit.reason = "licence-notice" if kind == NOTICE else "appeal"
         unit.category = category
         unit.extra = dict(evidence)

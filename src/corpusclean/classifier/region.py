@@ -1,15 +1,21 @@
 """Where the article is: the stretch of the page where prose outweighs everything else.
 
-Every unit gets a score: prose adds its length (one-sentence paragraphs half of it), every
-unit that is not prose costs a fixed amount, and the article is the run of units with the
-largest total (the maximum-subarray idea of Finn et al.'s Body Text Extraction). Menus, link
-lists and teaser feeds cost more than they add, so the article's edges fall where they begin.
+Every unit gets a score and the article is the run of units with the largest total (the
+maximum-subarray idea of Finn et al.'s Body Text Extraction):
 
-Two refinements keep long articles in one piece:
-- one run of non-prose units costs at most `gap_cap` in all: a chart or a table of contents
-  in the middle of an article must not cut its first half off;
-- a short text repeated on the page ("Save", "More like this" under every teaser) costs four
-  times as much: feeds of teasers are made of such lines, articles are not.
+    a paragraph                          + its length (+ half of it alone between non-prose units)
+    a one-sentence paragraph             + three quarters of its length
+    ... alone between non-prose units,   0: a teaser under its headline, or a headline itself
+        or with no full stop
+    a short sentence                     + a quarter of its length
+    a list item, a table row, code       0: as likely inside an article as outside
+    any other unit                       - unit_cost (four times that for repeated controls)
+
+Menus, link lists and teaser feeds cost more than they add, so the article's edges fall where
+they begin. Three refinements keep long articles in one piece: one run of non-prose units
+costs at most `gap_cap` in all (a chart or a table of contents in the middle of an article must
+not cut its first half off); a second run scoring at least `second_share` of the best joins it;
+and prose touching the region, marked lists it begins or ends in, are taken in whole.
 """
 from __future__ import annotations
 
@@ -20,7 +26,7 @@ from .units import Unit
 from .verdicts import BAD, GOOD, NEARGOOD, SHORT
 
 
-# a numbered heading ("Step 3", "2.", "Part IV" aside): the sections under it are one text
+# a numbered heading ("Step 3", "2."): the sections under it are one text
 _NUMBERED = re.compile(r"^\s*(?:(?:step|part|chapter|tip|phase|stage|schritt|teil|étape|paso|passo)\s*)?\d{1,3}\b", re.I)
 
 
