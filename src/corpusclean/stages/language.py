@@ -20,7 +20,7 @@ from .base import Stage
 #: the page is `unknown` (and kept) when its likeliest-content text has fewer letters than this
 MIN_LETTERS = 40
 #: how much text langdetect sees: enough to be sure, little enough to stay fast
-SAMPLE_CHARS = 600
+SAMPLE_CHARS = 400
 #: below this probability the best guess is not trusted and the page is `unknown`
 MIN_PROBABILITY = 0.5
 #: fixed seed for langdetect's random sampling: the same page always gets the same answer
