@@ -35,7 +35,7 @@ REASONS = {
     "separators": "menu entries run together on one line",
     "header-zone": "above the article: site header and navigation",
     "footer-zone": "below the article: teasers, comments and site footer",
-    "menu-run": "a run of short lines with no sentence, away from the article's paragraphs",
+    "menu-run": "a menu: short labels in a run, or any run of short lines away from the article's paragraphs",
     "short-boilerplate": "a short line whose neighbours are not the article's prose",
     "dated-feed": "a run of dated entries closing the article: comments, live updates, teasers",
     "slideshow": "a slideshow: slides counted 1/N, 2/N, ... with their captions",
