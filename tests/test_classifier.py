@@ -137,6 +137,32 @@ def test_a_table_of_figures_inside_the_article_stays():
     assert set(table) <= set(kept(doc))
 
 
+def test_formulas_with_their_titles_between_paragraphs_stay():
+    # a page of worked examples: short titles, each over a formula, then the explanation
+    formulas = ["The area of a circle", "A = π × r ^ 2", "The volume of a cylinder", "V = π × r ^ 2 × h",
+                "The volume of a cone", "V = ( π × r ^ 2 × h ) / 3"]
+    [doc] = classify(page(MENU, "Shapes and their measures", P1, *formulas, P2, P3))
+    assert set(formulas) <= set(kept(doc))
+    assert set(MENU) <= set(removed(doc))
+
+
+def test_an_html_sample_introduced_by_a_colon_stays_but_stray_markup_goes():
+    sample = '<script src="counter.js" data-count="visits"></script>'
+    stray = '<div class="ad-slot"><img src="pixel.gif" width="1" height="1"></div>'
+    intro = "To count the visits, the library's web page loads a small script with one line of HTML:"
+    [doc] = classify(page(P1, intro, sample, P2, stray, P3, P4))
+    assert sample in kept(doc)
+    assert removed(doc)[stray][0] == "heuristic.markup"
+
+
+def test_a_paragraph_that_names_a_tag_is_prose():
+    about = ("The catalogue pages were rebuilt last year, and the developers say that every "
+             "picture now has a <figure> element with a caption, so that readers who use a screen "
+             "reader hear what the photograph shows before they move on to the text below it.")
+    [doc] = classify(page(P1, P2, about, P3, P4))
+    assert about in kept(doc)
+
+
 def test_footer_lines_below_the_article_go():
     footer = ["About us", "Contact", "Privacy policy", "Terms of use"]
     [doc] = classify(page(*ARTICLE, footer))

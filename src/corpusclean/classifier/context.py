@@ -14,9 +14,12 @@ import re
 from dataclasses import dataclass
 
 from .feeds import DATED
+from .region import captions_code
 from .units import Unit
 from .verdicts import ANCHORS, BAD, DROP, GOOD, KEEP, NEARGOOD, SHORT
 
+# what code and formulas have and menus do not: brackets, assignments, operators of mathematics
+_FORMULA = re.compile(r"[{}();=<>\[\]∑∏∫√∂∇≤≥≠±×÷∞]")
 HEADING_WORDS = 15       # a heading has at most this many words ...
 HEADING_DISTANCE = 200   # ... and a good paragraph follows within this many characters
 # a byline: "By Jane Doe", in the languages most of a crawl is in
@@ -83,10 +86,15 @@ def revise(units: list[Unit], region: tuple[int, int], limits: ContextLimits) ->
         if unit.initial in ANCHORS or (i < opening and _heading_above(units, i, opening, limits)):
             unit.verdict = KEEP
         elif unit.initial == BAD:
-            tight = unit.reason in ("few-stopwords", "no-sentence") and gap <= limits.code_gap
+            tight = gap <= limits.code_gap and (
+                unit.reason in ("few-stopwords", "no-sentence")
+                or (unit.reason == "markup" and _introduced(units, i)))
             unit.verdict = KEEP if tight else DROP
         elif unit.listed:
             unit.verdict = KEEP  # an item of a marked list inside the article
+        elif gap <= limits.code_gap and (_formula(unit) or (
+                i + 1 < len(units) and captions_code(unit, units[i + 1]) and _formula(units[i + 1]))):
+            unit.verdict = KEEP  # code or a formula between paragraphs, and the line titling it
         elif _menu_of_labels(units, i, limits) or (_menu_like(units, i, limits) and gap > limits.tight_gap):
             _drop(unit, "menu-run")
         elif shorts[i - first] == GOOD:
@@ -106,6 +114,16 @@ def revise_extracted(units: list[Unit], limits: ContextLimits) -> None:
             _drop(unit, "menu-run")
         else:
             unit.verdict = KEEP
+
+
+def _introduced(units: list[Unit], i: int) -> bool:
+    """Does prose ending in a colon lead into unit i ("add this to your HTML file:")?"""
+    return i > 0 and units[i - 1].initial in ANCHORS and units[i - 1].text.rstrip().endswith(":")
+
+
+def _formula(unit: Unit) -> bool:
+    """Code or a formula, not a menu whose separators happen to be symbols ("A | B | C")."""
+    return unit.code and bool(_FORMULA.search(unit.text))
 
 
 def _heading_above(units: list[Unit], i: int, opening: int, limits: ContextLimits) -> bool:

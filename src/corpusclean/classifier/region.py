@@ -9,6 +9,7 @@ maximum-subarray idea of Finn et al.'s Body Text Extraction):
         or with no full stop
     a short sentence                     + a quarter of its length
     a list item, a table row, code       0: as likely inside an article as outside
+    ... and the caption right above code 0: "The Lorenz equations" over a formula
     any other unit                       - unit_cost (four times that for repeated controls)
 
 Menus, link lists and teaser feeds cost more than they add, so the article's edges fall where
@@ -113,8 +114,17 @@ def _scores(units: list[Unit], weights: RegionWeights) -> list[float]:
         titled = i > 0 and unit.initial == NEARGOOD and _titles_section(units[i - 1])
         isolated = not (i > 0 and (support[i - 1] or titled or _NUMBERED.match(units[i - 1].text))) \
             and not (i + 1 < len(units) and support[i + 1])
-        scores.append(unit_score(unit, weights, isolated))
+        if i + 1 < len(units) and captions_code(unit, units[i + 1]):
+            scores.append(0.0)  # the code's title or lead-in: as neutral as the code
+        else:
+            scores.append(unit_score(unit, weights, isolated))
     return scores
+
+
+def captions_code(unit: Unit, following: Unit) -> bool:
+    """A short line right above a block of code or a formula that it titles or leads into
+    ("Example", "The Lorenz equations", "Install it with"). Menus are not followed by code."""
+    return unit.initial == SHORT and not unit.code and following.code and following.first - unit.last <= 2
 
 
 def _best_run(scores: list[float], weights: RegionWeights, lo: int, hi: int) -> tuple[float, tuple[int, int] | None]:

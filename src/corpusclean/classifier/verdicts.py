@@ -13,6 +13,7 @@ chrome that long (a list of countries, a tag cloud) has almost none.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from .signals import LineSignals
@@ -46,6 +47,7 @@ class Thresholds:
     cjk_low: float = 0.12         # function-character density of Chinese/Japanese prose, lower bar
     cjk_high: float = 0.15        # ... and the bar for "good"
     sentence_words: int = 4       # a short unit with this many words that reads as a sentence
+    markup_share: float = 0.1     # a paragraph this much in tags is markup, however it reads
 
 
 def stoplist_usable(units: list[Unit], limits: Thresholds) -> bool:
@@ -60,15 +62,29 @@ def judge(unit: Unit, limits: Thresholds, use_stoplist: bool, vocabulary: Vocabu
           corpus_size: int = 0) -> tuple[str, str, str]:
     """(class, reason, category) of one unit on its own."""
     s = unit.signals
-    if s.markup:
+    if s.markup and s.length < limits.length_high:
         return BAD, "markup", "widget"
     if s.length < limits.length_low:
         return _judge_short(unit, limits, vocabulary, corpus_size, use_stoplist)
     if s.no_space_script:
-        return _judge_by_function_characters(s, limits)
-    if use_stoplist and s.stop_density is not None:
-        return _judge_by_stopwords(s, limits)
-    return _judge_by_punctuation(s, limits)
+        verdict = _judge_by_function_characters(s, limits)
+    elif use_stoplist and s.stop_density is not None:
+        verdict = _judge_by_stopwords(s, limits)
+    else:
+        verdict = _judge_by_punctuation(s, limits)
+    # a long paragraph that names a tag ("add the <script> tag to the page") is prose about
+    # markup; markup that is not prose (a leaked embed, an HTML sample) stays bad
+    if s.markup and (verdict[0] != GOOD or markup_share(unit.text) > limits.markup_share):
+        return BAD, "markup", "widget"
+    return verdict
+
+
+_TAG = re.compile(r"<[^<>]*>")
+
+
+def markup_share(text: str) -> float:
+    """The share of the text inside tags."""
+    return sum(map(len, _TAG.findall(text))) / max(1, len(text))
 
 
 def _judge_short(unit: Unit, limits: Thresholds, vocabulary: Vocabulary, corpus_size: int,
