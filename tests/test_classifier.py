@@ -163,6 +163,19 @@ def test_a_paragraph_that_names_a_tag_is_prose():
     assert about in kept(doc)
 
 
+def test_the_articles_references_stay_under_their_headings_but_the_footer_goes():
+    # a wiki dump: each reference breaks at its link, the rest of it on a line of its own
+    references = ["^ Smith, Jane (2015). \"Reading rooms of the north\"", ". Valley Press. Retrieved 3 May 2016.",
+                  "^ Jones, Karl (2016). \"Public libraries\"", ". City Books. Retrieved 9 May 2017.",
+                  "^ Lee, Ming (2018). \"Town halls\"", ". Harbour House. Retrieved 1 June 2019.",
+                  "^ Park, Jo (2019). \"Heating old buildings\"", ". Stone Press. Retrieved 2 June 2020."]
+    footer = ["About us", "Contact", "Privacy policy", "Terms of use"]
+    [doc] = classify(page(*ARTICLE, "See also", ["Public library", "Reading room"], "References",
+                          references, footer))
+    assert set(references) <= set(kept(doc))
+    assert set(footer) <= set(removed(doc))
+
+
 def test_footer_lines_below_the_article_go():
     footer = ["About us", "Contact", "Privacy policy", "Terms of use"]
     [doc] = classify(page(*ARTICLE, footer))

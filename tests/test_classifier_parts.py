@@ -100,6 +100,11 @@ def test_short_lines_repeated_on_the_page_are_counted_but_code_is_not():
     assert [u.page_repeats for u in units if u.text == "}"] == [1, 1]
 
 
+def test_a_line_opening_with_the_previous_ones_punctuation_continues_it():
+    doc = Document("p", 'Read "Reading rooms"\n. Valley Press, 2015.\nNext line\n')
+    assert [u.text for u in build_units(doc, ENGLISH)] == ['Read "Reading rooms" . Valley Press, 2015.', "Next line"]
+
+
 def test_removed_lines_make_no_units():
     doc = Document("p", "Home\nNews\n\nBody text here.\n")
     doc.remove(0, 1, stage="rules", rule="navigation.menu", category="navigation")

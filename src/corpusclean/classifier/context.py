@@ -86,10 +86,11 @@ def revise(units: list[Unit], region: tuple[int, int], limits: ContextLimits) ->
         if unit.initial in ANCHORS or (i < opening and _heading_above(units, i, opening, limits)):
             unit.verdict = KEEP
         elif unit.initial == BAD:
-            tight = gap <= limits.code_gap and (
-                unit.reason in ("few-stopwords", "no-sentence")
-                or (unit.reason == "markup" and _introduced(units, i)))
-            unit.verdict = KEEP if tight else DROP
+            terms = unit.reason in ("few-stopwords", "no-sentence")
+            tight = gap <= limits.code_gap and (terms or (unit.reason == "markup" and _introduced(units, i)))
+            # a list of terms between paragraphs (code, formulas), or an item of a marked list
+            # (a reference: "^ Smith, J. (2015). Title. Press.")
+            unit.verdict = KEEP if tight or (terms and unit.listed) else DROP
         elif unit.listed:
             unit.verdict = KEEP  # an item of a marked list inside the article
         elif gap <= limits.code_gap and (_formula(unit) or (

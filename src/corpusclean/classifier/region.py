@@ -16,14 +16,15 @@ Menus, link lists and teaser feeds cost more than they add, so the article's edg
 they begin. Three refinements keep long articles in one piece: one run of non-prose units
 costs at most `gap_cap` in all (a chart or a table of contents in the middle of an article must
 not cut its first half off); a second run scoring at least `second_share` of the best joins it;
-and prose touching the region, marked lists it begins or ends in, are taken in whole.
+and prose touching the region, marked lists it begins or ends in, and the footnotes closing it
+are taken in whole.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-from .units import Unit
+from .units import FOOTNOTE, MIN_LIST_ITEMS, Unit
 from .verdicts import BAD, GOOD, NEARGOOD, SHORT
 
 
@@ -45,6 +46,7 @@ class RegionWeights:
     isolated_good: float = 0.5    # share of its length a long paragraph alone between non-prose units adds
     repeat_factor: float = 4.0    # repeated controls and raw markup cost this many units
     gap_cap: float = 500.0        # the most one run of non-prose units can cost
+    notes_reach: int = 12         # footnotes starting this many units after the article are its own
 
 
 def unit_score(unit: Unit, weights: RegionWeights, isolated: bool = False) -> float:
@@ -84,7 +86,24 @@ def find_region(units: list[Unit], weights: RegionWeights) -> tuple[int, int] | 
         first -= 1
     while last < len(units) - 1 and _supports(units[last + 1]) and not units[last + 1].code:
         last += 1
-    return _whole_lists(units, (first, last))
+    return _whole_lists(units, (first, _closing_notes(units, last, weights)))
+
+
+def _closing_notes(units: list[Unit], last: int, weights: RegionWeights) -> int:
+    """The article's own notes and references close it ("^ Smith, J. (2015). ...", "[3] ..."),
+    under a heading or two ("Notes", "See also", "References"): a marked list of footnotes that
+    starts within `notes_reach` units of the region's end, with no paragraph in between, belongs
+    to it. Returns the new last unit (the first footnote: the whole list follows)."""
+    for k in range(last + 1, min(len(units), last + 1 + weights.notes_reach)):
+        unit = units[k]
+        if unit.initial == GOOD:
+            return last
+        if unit.listed and FOOTNOTE.match(unit.text):
+            notes = 0
+            while k + notes < len(units) and units[k + notes].listed and FOOTNOTE.match(units[k + notes].text):
+                notes += 1
+            return k if notes >= MIN_LIST_ITEMS else last
+    return last
 
 
 def _supports(unit: Unit) -> bool:

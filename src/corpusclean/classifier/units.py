@@ -3,7 +3,9 @@
 A unit is usually one line, because text dumps put each block element (paragraph, menu entry,
 heading) on a line of its own. Prose that was hard-wrapped is the exception: a line that does
 not end a sentence, followed by one that starts in lower case, is the same paragraph, and the
-two become one unit, so a wrapped paragraph is judged by its whole length.
+two become one unit, so a wrapped paragraph is judged by its whole length. So is a line that
+opens with the punctuation closing the previous one (". Retrieved 2014.", ", he said."): dumps
+break lines at inline links, and no block of a page starts with a full stop or a comma.
 
 Only live lines make units: what the rules already removed is gone, and a removed line breaks
 a group the way a blank line does.
@@ -21,10 +23,15 @@ from .signals import LineSignals, measure
 _CONTINUES = re.compile(r"^[\"'“‘(]?[a-zà-öø-ÿ]")
 # a line that ends a sentence or a clause cannot be continued by the next line
 _ENDS = re.compile(r"[.!?…。！？:;]['\"”’»)\]]*$")
+# a line that carries on the previous one after an inline link: ". The Guardian. 2019."
+_RESUMES = re.compile(r"^[.,;:)\]](?:\s|$)")
 # a wrapped line is long: a short line followed by a lower-case one is a list, not wrapping
 MIN_WRAPPED = 25
+# a footnote or reference: the backlink caret or arrow of wikis ("^ Smith, J. (2015)", "↑"),
+# or a bracketed number ("[12] Smith, J.")
+FOOTNOTE = re.compile(r"^\s*(?:[\^↑]|\[\d{1,3}\]\s)")
 # list items: a bullet or a number (1. 1) a) ...) and a space
-_LIST_MARKER = re.compile(r"^\s*(?:[-+*•·◦▪‣–—]\s|\(?\d{1,3}[.)]\s|\(?[a-z][.)]\s)")
+_LIST_MARKER = re.compile(r"^\s*(?:[-+*•·◦▪‣–—]\s|\(?\d{1,3}[.)]\s|\(?[a-z][.)]\s|[\^↑]|\[\d{1,3}\]\s)")
 #: a marked list needs this many items in a row
 MIN_LIST_ITEMS = 3
 #: a group of short lines this much holding figures is a table
@@ -70,8 +77,9 @@ def _split(doc: Document, group: list[int]) -> Iterator[tuple[int, int]]:
     start = prev = group[0]
     for i in group[1:]:
         previous = doc.lines[prev].strip()
+        current = doc.lines[i].strip()
         wrapped = (len(previous) >= MIN_WRAPPED and not _ENDS.search(previous)
-                   and _CONTINUES.match(doc.lines[i].strip()))
+                   and _CONTINUES.match(current)) or bool(_RESUMES.match(current))
         if not wrapped:
             yield start, prev
             start = i
