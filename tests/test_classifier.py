@@ -176,6 +176,13 @@ def test_the_articles_references_stay_under_their_headings_but_the_footer_goes()
     assert set(footer) <= set(removed(doc))
 
 
+def test_commands_and_the_sentences_leading_into_them_stay():
+    steps = ["First, make a folder for the catalogue:", "$ mkdir catalogue",
+             "Then copy the list of loans into it:", "$ cp loans.csv catalogue/"]
+    [doc] = classify(page(P1, P2, *steps, P3, P4))
+    assert set(steps) <= set(kept(doc))
+
+
 def test_footer_lines_below_the_article_go():
     footer = ["About us", "Contact", "Privacy policy", "Terms of use"]
     [doc] = classify(page(*ARTICLE, footer))

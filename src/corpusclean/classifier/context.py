@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from .feeds import DATED
 from .region import captions_code
-from .units import Unit
+from .units import COMMAND, Unit
 from .verdicts import ANCHORS, BAD, DROP, GOOD, KEEP, NEARGOOD, SHORT
 
 # what code and formulas have and menus do not: brackets, assignments, operators of mathematics
@@ -96,6 +96,8 @@ def revise(units: list[Unit], region: tuple[int, int], limits: ContextLimits) ->
         elif gap <= limits.code_gap and (_formula(unit) or (
                 i + 1 < len(units) and captions_code(unit, units[i + 1]) and _formula(units[i + 1]))):
             unit.verdict = KEEP  # code or a formula between paragraphs, and the line titling it
+        elif _leads_in(units, i, last):
+            unit.verdict = KEEP
         elif _menu_of_labels(units, i, limits) or (_menu_like(units, i, limits) and gap > limits.tight_gap):
             _drop(unit, "menu-run")
         elif shorts[i - first] == GOOD:
@@ -124,7 +126,19 @@ def _introduced(units: list[Unit], i: int) -> bool:
 
 def _formula(unit: Unit) -> bool:
     """Code or a formula, not a menu whose separators happen to be symbols ("A | B | C")."""
-    return unit.code and bool(_FORMULA.search(unit.text))
+    return unit.code and bool(_FORMULA.search(unit.text) or COMMAND.match(unit.text))
+
+
+def _leads_in(units: list[Unit], i: int, last: int) -> bool:
+    """A sentence inside the article that ends in a colon and leads into what follows it: code,
+    a list, a quote, a paragraph ("First, edit the configuration:"). Menus are not sentences,
+    and what a menu's heading leads into are labels."""
+    unit = units[i]
+    if i >= last or unit.initial != SHORT or unit.reason != "short-sentence" or not unit.text.rstrip().endswith(":"):
+        return False
+    following = units[i + 1]
+    return following.code or following.listed or following.initial in ANCHORS or (
+        following.initial == BAD and following.reason in ("few-stopwords", "no-sentence", "markup"))
 
 
 def _heading_above(units: list[Unit], i: int, opening: int, limits: ContextLimits) -> bool:

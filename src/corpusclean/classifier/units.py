@@ -39,6 +39,8 @@ TABLE_SHARE = 0.6
 _FIGURE = re.compile(r"\d")
 #: a group of lines this much symbolic is a code block
 CODE_SHARE = 0.4
+# a command typed at a prompt: "$ hg init public", ">>> import os"
+COMMAND = re.compile(r"^(?:\$|>>>)\s+[a-z]")
 _LETTERS = re.compile(r"[^\W\d_]{2}")
 _CODE = re.compile(r"[{}();=<>\[\]]")
 
@@ -116,16 +118,16 @@ def _mark_table_rows(units: list[Unit]) -> None:
 
 
 def _mark_code(units: list[Unit]) -> None:
-    """Code and formulas: symbolic lines, and every line of a group that is mostly symbolic
+    """Code and formulas: symbolic lines, commands at a prompt, and every line of a group that is mostly symbolic
     lines (a code block's comments and blank-ish lines belong to it too)."""
     by_group: dict[int, list[Unit]] = {}
     for unit in units:
         by_group.setdefault(unit.group, []).append(unit)
     for group in by_group.values():
-        symbolic = sum(1 for u in group if u.signals.symbolic)
+        symbolic = sum(1 for u in group if u.signals.symbolic or COMMAND.match(u.text))
         block = symbolic >= 2 and symbolic >= CODE_SHARE * len(group)
         for unit in group:
-            unit.code = unit.signals.symbolic or block
+            unit.code = unit.signals.symbolic or block or bool(COMMAND.match(unit.text))
 
 
 def _mark_lists(units: list[Unit]) -> None:
