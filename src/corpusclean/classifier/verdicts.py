@@ -72,9 +72,9 @@ def judge(unit: Unit, limits: Thresholds, use_stoplist: bool, vocabulary: Vocabu
         verdict = _judge_by_stopwords(s, limits)
     else:
         verdict = _judge_by_punctuation(s, limits)
-    # a long paragraph that names a tag ("add the <script> tag to the page") is prose about
-    # markup; markup that is not prose (a leaked embed, an HTML sample) stays bad
-    if s.markup and (verdict[0] != GOOD or markup_share(unit.text) > limits.markup_share):
+    # prose that names a tag ("add the <script> tag to the page") is prose about markup;
+    # markup that is not prose, or mostly tags (a leaked embed, an HTML sample), stays bad
+    if s.markup and (verdict[0] not in ANCHORS or markup_share(unit.text) > limits.markup_share):
         return BAD, "markup", "widget"
     return verdict
 
