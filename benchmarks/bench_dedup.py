@@ -192,7 +192,7 @@ def summarise(label: str, workers: int, runs: list[dict]) -> dict | None:
     cpu_workers = statistics.median(r["cpu_workers_s"] for r in runs)
     print(f"{label:<34} {workers:>2}  {mb:8.1f}  {seconds:8.2f}  {mb / seconds:8.2f}  "
           f"{parent:8.0f}  {worker:8.0f}  {total:8.0f}  {cpu_parent:7.1f} {cpu_workers:7.1f}")
-    return {"seconds": seconds, "mb": mb, "mb_s": mb / seconds, **runs[0]}
+    return {**runs[0], "seconds": seconds, "mb": mb, "mb_s": mb / seconds}
 
 
 def main() -> None:
