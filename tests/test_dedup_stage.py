@@ -191,10 +191,25 @@ def test_drop_duplicate_pages_leaves_them_out_but_reports_them(tmp_path):
     report = read_report(out, "b")
     assert report["status"] == "dropped" and "near-duplicate of a" in report["dropped"]
     assert not (out / "b.txt").exists()
-    assert {row["rule"] for row in report["removals"] if row["stage"] == "dedup"} == {
-        "dedup.corpus-repeat", "dedup.page-duplicate"}
+    assert {row["rule"] for row in report["removals"] if row["stage"] == "dedup"} == {"dedup.page-duplicate"}
     summary = read_summary(out / "corpusclean-summary.json")
     assert [row["document"] for row in summary["dropped"]] == ["b"]
+
+
+def test_a_duplicate_page_is_left_whole_unless_dropped(tmp_path):
+    """Removing b's shared paragraphs one by one would drop the page in all but name: that is
+    --drop-duplicate-pages' decision, so without it b keeps them (and says what it duplicates)."""
+    out = dedup(tmp_path, syndicated_pages())
+    assert [row["rule"] for row in read_report(out, "b")["removals"] if row["stage"] == "dedup"] == []
+    assert SYNDICATED[0] in (out / "b.txt").read_text(encoding="utf-8")
+
+
+def test_copies_of_one_page_are_not_template_chrome(tmp_path):
+    """Twelve copies of one story are one story, not a site template: its first page keeps it."""
+    pages = {f"copy{i:02}": page(f"Mirror {i}", *SYNDICATED) for i in range(12)}
+    out = dedup(tmp_path, pages, "--template-pages", "3")
+    assert removed(out, "copy00") == {}
+    assert all(read_report(out, f"copy{i:02}")["page_duplicate_of"]["document"] == "copy00" for i in range(1, 12))
 
 
 # -- natural repetition --------------------------------------------------------------------

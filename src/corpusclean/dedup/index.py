@@ -13,10 +13,17 @@ also `template_min_share` of all pages); for the rest, every occurrence after th
 (in a later page, or later in the same page) is a duplicate of it. Whole-page duplicates are
 derived from the same occurrences (see `_page_duplicates`).
 
+Whole-page duplicates are left whole: a page that nearly duplicates an earlier page is not
+separate evidence that its lines are template chrome (twenty copies of one article are one
+article, not a site template), so template counts are taken again without those pages once
+they are known. The stage also keeps their lines from being removed one by one as copies of
+the earlier page; `drop_duplicate_pages` is the switch for dropping them.
+
 What the index holds per distinct long line: its b-bit signature (num_perm x verify_bits),
 one (key, id) pair per band, and four 32-bit numbers. Per distinct short line: a key, an id
 and a page count. Repeated long lines add 20 bytes per occurrence after the first (they are
-removals to make), pages their name, one number and a bit per line.
+removals to make), each page's distinct short lines 12 bytes (to recount templates without the
+page duplicates), pages their name, one number and a bit per line.
 """
 from __future__ import annotations
 
@@ -106,6 +113,7 @@ class CorpusIndex:
         # short lines: exact key -> cluster id, and pages per cluster
         self._short = SortedRuns(np.uint64, np.uint32)
         self._short_pages = Column(np.uint32)
+        self._short_occ_doc, self._short_occ_key = Column(np.uint32), Column(np.uint64)  # (page, key) pairs
         # long lines: one row per representative, band tables key -> representative
         self._rep_bits = Column(bits_dtype, config.num_perm)
         self._rep_doc, self._rep_line = Column(np.uint32), Column(np.uint32)
@@ -149,7 +157,8 @@ class CorpusIndex:
         if not pages:
             return
         self._page_chars.grow_to(len(self._name_end))
-        self._count_short(np.concatenate([p.short_keys for _, p in pages]))
+        self._count_short(np.concatenate([p.short_keys for _, p in pages]),
+                          np.concatenate([np.full(len(p.short_keys), n, dtype=np.uint32) for n, p in pages]))
         doc = np.concatenate([np.full(len(p.long_line), n, dtype=np.uint32) for n, p in pages])
         if len(doc):
             self._add_long(doc, np.concatenate([p.long_line for _, p in pages]),
@@ -158,8 +167,10 @@ class CorpusIndex:
                            np.concatenate([p.long_bands for _, p in pages]),
                            np.concatenate([p.long_bits for _, p in pages]))
 
-    def _count_short(self, keys: np.ndarray) -> None:
+    def _count_short(self, keys: np.ndarray, docs: np.ndarray) -> None:
         """Each page lists a key once, so occurrences in a batch = pages."""
+        self._short_occ_key.extend(keys)
+        self._short_occ_doc.extend(docs)
         keys, counts = np.unique(keys, return_counts=True)
         which, cluster = self._short.lookup(keys)
         self._short_pages.add(cluster, counts[which])
@@ -274,9 +285,21 @@ class CorpusIndex:
         occ_doc, occ_line, occ_cluster = self._occ_doc.compact(), self._occ_line.compact(), self._occ_cluster.compact()
         occ_page_first, occ_chars = self._occ_page_first.compact(), self._occ_chars.compact()
 
+        # Page duplicates are judged on all their long lines, template ones included: judged
+        # without them, twenty copies of one article make its paragraphs "template" and the
+        # copies then share nothing. Pages of one site that differ only by a short article are
+        # near-duplicate pages by this measure too, which is what they are.
         dup_of, similarity = _page_duplicates(
-            pages, self._page_chars.compact(), template, rep_doc, rep_chars,
+            pages, self._page_chars.compact(), np.zeros_like(template), rep_doc, rep_chars,
             occ_doc, occ_cluster, occ_page_first, occ_chars, config.page_threshold)
+        # count again without the page duplicates: only distinct pages make a template
+        is_duplicate = dup_of >= 0
+        first_in_page = occ_page_first < 0
+        duplicate_pages = np.bincount(occ_cluster[first_in_page & is_duplicate[occ_doc]].astype(np.int64),
+                                      minlength=len(rep_pages))
+        duplicate_pages += is_duplicate[rep_doc]
+        rep_pages = rep_pages - duplicate_pages.astype(rep_pages.dtype)
+        template = rep_pages >= template_min
 
         # removals: every later occurrence, and the first occurrence of a template cluster
         firsts = np.flatnonzero(template)
@@ -287,7 +310,11 @@ class CorpusIndex:
         order = np.lexsort((rec_line, rec_doc))
 
         short_keys, short_ids = self._short.items()
-        short_pages = self._short_pages.take(short_ids)
+        short_pages = self._short_pages.take(short_ids).copy()
+        dup_keys = self._short_occ_key.compact()[is_duplicate[self._short_occ_doc.compact()]]
+        if len(dup_keys):
+            keys, counts = np.unique(dup_keys, return_counts=True)
+            short_pages[np.searchsorted(short_keys, keys)] -= counts.astype(short_pages.dtype)
         is_template = short_pages >= config.template_min_pages
         return Decisions(
             pages=pages, absorbed=self.absorbed, names=bytes(self._names), name_end=self._name_end.compact(),
@@ -309,6 +336,7 @@ class CorpusIndex:
             "distinct_short": len(self._short_pages),
             "long_index_bytes": long_bytes,
             "short_index_bytes": self._short.nbytes + self._short_pages.nbytes,
+            "short_occurrence_bytes": self._short_occ_doc.nbytes + self._short_occ_key.nbytes,
             "occurrence_bytes": sum(c.nbytes for c in (self._occ_doc, self._occ_line, self._occ_cluster,
                                                         self._occ_page_first, self._occ_chars)),
             "page_bytes": (len(self._names) + self._name_end.nbytes + self._page_chars.nbytes

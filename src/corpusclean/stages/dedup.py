@@ -18,7 +18,9 @@ Pass 2 (`process`) removes, from the lines still live:
 The first copy of a repeat stays unless another stage removed it; the report points at it
 either way. A page whose long lines mostly repeat one earlier page's is a page duplicate:
 recorded in its report (`page_duplicate_of`, with the similarity), and with
-`drop_duplicate_pages` left out of the output.
+`drop_duplicate_pages` left out of the output. Without that flag it is left whole: its lines
+are not removed one by one as copies of the earlier page (that would drop the page in all but
+name), and it does not count towards template chrome (see dedup/index.py).
 
 Natural repetition (a song's refrain, a pull-quote, list items that repeat, a section heading
 that repeats its table-of-contents entry) is the trap of the within-page rule. The default:
@@ -79,12 +81,14 @@ class DedupStage(Stage):
         page = decisions.page(number)
         template: dict[int, int] = {}                   # line -> pages it recurs in
         repeats: list[tuple[int, str, int, int]] = []   # (line, rule, page it repeats, line there)
+        # a whole-page duplicate is left whole: dropping it is --drop-duplicate-pages' job
+        whole_page_duplicate = page.duplicate_of >= 0
         for line, cluster, page_first in zip(page.long_line.tolist(), page.long_cluster.tolist(), page.page_first.tolist()):
             if decisions.is_template(cluster):
                 template[line] = int(decisions.rep_pages[cluster])
             elif page_first >= 0:
                 repeats.append((line, PAGE_REPEAT_RULE, number, page_first))
-            else:
+            elif not whole_page_duplicate:
                 repeats.append((line, CORPUS_REPEAT_RULE, int(decisions.rep_doc[cluster]), int(decisions.rep_line[cluster])))
         short_lines = decisions.short_lines(number)
         keys = self._fingerprints.short_line_keys(doc.lines, short_lines)
