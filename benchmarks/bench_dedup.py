@@ -79,9 +79,9 @@ def read_document(path: Path):
 _STAGE = None  # the stage, set before the pools fork
 
 
-def _observe(numbered):
-    number, path = numbered
-    return number, _STAGE.observe(read_document(path))
+def _observe(chunk):
+    numbers = [number for number, _ in chunk]
+    return numbers, _STAGE.observe_batch([read_document(path) for _, path in chunk])
 
 
 def _process(numbered):
@@ -93,16 +93,20 @@ def _process(numbered):
 
 
 def run_stage(files: list[Path], workers: int, shingle_hash: str) -> dict:
-    """Both passes of the dedup stage, through the pipeline's own ordered_map."""
+    """Both passes of the dedup stage, the way pipeline.run_corpus runs them: pass 1 in
+    chunks of documents (`observe_batch`), pass 2 one document at a time."""
     global _STAGE
     from corpusclean.dedup.config import DedupConfig
-    from corpusclean.pipeline import ordered_map
+    from corpusclean.pipeline import BATCH_PER_WORKER, OBSERVE_CHUNK, chunked, ordered_map
     from corpusclean.stages.dedup import DedupStage
 
     _STAGE = DedupStage(DedupConfig(shingle_hash=shingle_hash))
     started = time.perf_counter()
-    for number, observation in ordered_map(_observe, enumerate(files), workers):
-        _STAGE.absorb(number, observation)
+    chunks = chunked(enumerate(files), OBSERVE_CHUNK)
+    for numbers, observations in ordered_map(_observe, chunks, workers,
+                                             per_worker=max(2, BATCH_PER_WORKER // OBSERVE_CHUNK)):
+        for number, observation in zip(numbers, observations):
+            _STAGE.absorb(number, observation)
     stats = _STAGE._index.stats()
     _STAGE.prepare()
     removals = sum(ordered_map(_process, enumerate(files), workers))

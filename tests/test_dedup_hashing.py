@@ -166,3 +166,31 @@ def test_remembered_lines_give_the_fingerprints_a_fresh_fingerprinter_gives():
         fresh = Fingerprinter(DedupConfig()).page("p", page_of(lines), lines)
         assert np.array_equal(seen.long_bands, fresh.long_bands)
         assert np.array_equal(seen.long_bits, fresh.long_bits)
+
+
+def test_pages_fingerprinted_together_equal_one_page_at_a_time(monkeypatch):
+    """`pages` hashes many pages as one text; each page's fingerprint must be the one `page`
+    gives alone: with repeated lines across pages, an empty page, a text with no final
+    newline, and batches cut short (BATCH_CHARS) mid-way."""
+    import pickle
+
+    from corpusclean.dedup import fingerprint
+
+    rng = random.Random(5)
+    shared = random_line(rng, 15)
+    pages = [[random_line(rng, rng.choice([2, 5, 12, 30])) for _ in range(rng.randint(1, 8))] + [shared, "Share"]
+             for _ in range(9)]
+    texts = [page_of(lines) for lines in pages]
+    pages.append([]), texts.append("")
+    pages.append(["Last line has no newline at the end of it at all"]), texts.append(pages[-1][0])
+    for batch_chars in (1 << 20, 300):
+        monkeypatch.setattr(fingerprint, "BATCH_CHARS", batch_chars)
+        together = Fingerprinter(DedupConfig()).pages([(f"p{i}", t, lines) for i, (t, lines) in enumerate(zip(texts, pages))])
+        together = pickle.loads(pickle.dumps(together))       # as a worker hands them back
+        assert len(together) == len(pages)
+        for i, (text, lines) in enumerate(zip(texts, pages)):
+            alone, got = Fingerprinter(DedupConfig()).page(f"p{i}", text, lines), together[i]
+            assert got.name == alone.name
+            for field in ("short_keys", "short_line", "long_line", "long_key", "long_chars", "long_bands", "long_bits"):
+                want, have = getattr(alone, field), getattr(got, field)
+                assert have.dtype == want.dtype and np.array_equal(have, want), (i, field)

@@ -13,7 +13,7 @@ import traceback
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from .encoding import fix
 from .errors import InputError
@@ -25,6 +25,10 @@ from .stages.base import Stage
 
 #: documents handed to the pool at a time, per worker: bounds memory, keeps workers busy
 BATCH_PER_WORKER = 32
+#: documents a worker observes in one call in the corpus pass (`Stage.observe_batch`): a stage
+#: that vectorises over many documents pays its per-call cost once a chunk, and hands back
+#: one message per chunk, not one per document
+OBSERVE_CHUNK = 16
 
 
 @dataclass
@@ -76,13 +80,21 @@ def load_document(source: Source, max_bytes: int) -> tuple[Document, Payload]:
     return Document(source.name, text, meta), payload
 
 
-def observe_one(job: Job, numbered: tuple[int, Source]) -> tuple[int, list[Any] | None]:
-    number, source = numbered
-    try:
-        doc, _ = load_document(source, job.max_bytes)
-    except InputError:
-        return number, None  # reported in pass 2, where the same error happens again
-    return number, [stage.observe(doc) if stage.needs_corpus else None for stage in job.stages]
+def observe_chunk(job: Job, chunk: list[tuple[int, Source]]) -> tuple[list[int], list[Sequence[Any] | None]]:
+    """Load consecutive documents and observe them together: the numbers of those that
+    loaded, and per stage their observations in that order (None for a stage with no corpus
+    pass). A document that fails to load is left out: pass 2 reports the same error."""
+    numbers, docs = [], []
+    for number, source in chunk:
+        try:
+            doc, _ = load_document(source, job.max_bytes)
+        except InputError:
+            continue
+        numbers.append(number)
+        docs.append(doc)
+    if not docs:
+        return numbers, []
+    return numbers, [stage.observe_batch(docs) if stage.needs_corpus else None for stage in job.stages]
 
 
 def process_one(job: Job, source: Source, number: int | None = None) -> Result:
@@ -127,9 +139,9 @@ def _failed(source: Source, message: str) -> Result:
 _JOB: Job | None = None  # set in the parent before the pool forks; read by workers
 
 
-def _observe(numbered: tuple[int, Source]) -> tuple[int, list[Any] | None]:
+def _observe(chunk: list[tuple[int, Source]]) -> tuple[list[int], list[Sequence[Any] | None]]:
     assert _JOB is not None
-    return observe_one(_JOB, numbered)
+    return observe_chunk(_JOB, chunk)
 
 
 def _process(numbered: tuple[int, Source]) -> Result:
@@ -138,18 +150,20 @@ def _process(numbered: tuple[int, Source]) -> Result:
     return process_one(_JOB, source, number)
 
 
-def ordered_map(fn: Callable[[Any], Any], items: Iterable[Any], workers: int) -> Iterator[Any]:
-    """fn over items in order, on `workers` processes, holding two bounded batches at a time:
-    the next batch is handed to the pool before the current one's results are taken, so the
-    workers never wait at a batch boundary or while the caller digests a result."""
+def ordered_map(fn: Callable[[Any], Any], items: Iterable[Any], workers: int,
+                per_worker: int = BATCH_PER_WORKER) -> Iterator[Any]:
+    """fn over items in order, on `workers` processes, holding two bounded batches of
+    `per_worker` items per worker at a time: the next batch is handed to the pool before the
+    current one's results are taken, so the workers never wait at a batch boundary or while
+    the caller digests a result."""
     if workers <= 1:
         yield from map(fn, items)
         return
     context = multiprocessing.get_context("fork")
-    batch_size = workers * BATCH_PER_WORKER
+    batch_size = workers * per_worker
     # few, large messages: each one costs the parent about a millisecond of handling, more
     # than a fast stage spends on a document; the queued next batch keeps the balance
-    chunksize = max(1, BATCH_PER_WORKER // 2)
+    chunksize = max(1, per_worker // 2)
     iterator = iter(items)
     with context.Pool(workers) as pool:
         running = None
@@ -163,6 +177,13 @@ def ordered_map(fn: Callable[[Any], Any], items: Iterable[Any], workers: int) ->
             running = queued
 
 
+def chunked(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    """Consecutive items in lists of `size` (the last one shorter)."""
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
 def run_corpus(sources: Callable[[], Iterator[Source]], job: Job, write: Callable[[Result], None],
                summary: Summary, workers: int, progress: Callable[[int], None] = lambda n: None) -> float:
     """Both passes over the corpus. Returns the seconds taken."""
@@ -172,12 +193,17 @@ def run_corpus(sources: Callable[[], Iterator[Source]], job: Job, write: Callabl
     try:
         corpus_stages = [(i, s) for i, s in enumerate(job.stages) if s.needs_corpus]
         if corpus_stages:
-            for number, observations in ordered_map(_observe, enumerate(sources()), workers):
-                if observations is not None:
+            chunks = chunked(enumerate(sources()), OBSERVE_CHUNK)
+            for numbers, observations in ordered_map(_observe, chunks, workers,
+                                                     per_worker=max(2, BATCH_PER_WORKER // OBSERVE_CHUNK)):
+                for j, number in enumerate(numbers):
                     for i, stage in corpus_stages:
-                        stage.absorb(number, observations[i])
+                        stage.absorb(number, observations[i][j])
             for _, stage in corpus_stages:
                 stage.prepare()
+        for stage in job.stages:
+            if not stage.needs_corpus:
+                stage.prepare()  # load once here what every forked worker then shares
         for result in ordered_map(_process, enumerate(sources()), workers):
             write(result)
             summary.add(result.report)

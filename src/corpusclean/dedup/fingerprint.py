@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import chain
+from typing import Iterable
 
 import numpy as np
 
@@ -31,6 +33,9 @@ _WORD = re.compile(r"\w")
 _SPACE, _NEWLINE = 0x20, 0x0A
 #: short lines whose key pass 2 remembers (text and key, about 100 bytes each) before starting afresh
 RECENT_SHORT_LINES = 1 << 16
+#: characters of text fingerprinted in one numpy pass: many pages at once spare numpy's
+#: per-call cost, and the bound keeps the temporaries (about 50 bytes a character) small
+BATCH_CHARS = 1 << 20
 
 
 @dataclass
@@ -134,6 +139,60 @@ class PageFingerprint:
     long_bits: np.ndarray    # uint8/uint16 (lines x num_perm): low bits of the signature
 
 
+@dataclass
+class PageFingerprints:
+    """The fingerprints of consecutive pages as one set of arrays, the pages' rows one after
+    another: what a worker hands back for a chunk of pages (a few large arrays pickle far
+    faster than seven small ones per page). `fingerprints[i]` is page i's `PageFingerprint`,
+    its arrays views into these."""
+
+    names: list[str]
+    ends: np.ndarray         # int64 (pages x 3): end of each page's rows in short_keys, short_line, long_*
+    short_keys: np.ndarray
+    short_line: np.ndarray
+    long_line: np.ndarray
+    long_key: np.ndarray
+    long_chars: np.ndarray
+    long_bands: np.ndarray
+    long_bits: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def __getitem__(self, i: int) -> PageFingerprint:
+        (keys_end, short_end, long_end), (keys_start, short_start, long_start) = self._bounds(i)
+        return PageFingerprint(
+            name=self.names[i],
+            short_keys=self.short_keys[keys_start:keys_end],
+            short_line=self.short_line[short_start:short_end],
+            long_line=self.long_line[long_start:long_end],
+            long_key=self.long_key[long_start:long_end],
+            long_chars=self.long_chars[long_start:long_end],
+            long_bands=self.long_bands[long_start:long_end],
+            long_bits=self.long_bits[long_start:long_end],
+        )
+
+    def _bounds(self, i: int) -> tuple[list[int], list[int]]:
+        if not -len(self.names) <= i < len(self.names):
+            raise IndexError(i)
+        i %= len(self.names)
+        return self.ends[i].tolist(), (self.ends[i - 1].tolist() if i else [0, 0, 0])
+
+    @classmethod
+    def concat(cls, parts: list[PageFingerprints]) -> PageFingerprints:
+        if len(parts) == 1:
+            return parts[0]
+        ends, offset = [], np.zeros(3, dtype=np.int64)
+        for part in parts:
+            ends.append(part.ends + offset)
+            if len(part.ends):
+                offset = offset + part.ends[-1]
+        return cls(names=[name for part in parts for name in part.names], ends=np.concatenate(ends),
+                   **{field: np.concatenate([getattr(part, field) for part in parts])
+                      for field in ("short_keys", "short_line", "long_line", "long_key", "long_chars",
+                                    "long_bands", "long_bits")})
+
+
 class Fingerprinter:
     """Computes fingerprints with one config; holds the MinHash permutations and the tables
     the hashes reuse from page to page."""
@@ -156,29 +215,74 @@ class Fingerprinter:
     def page(self, name: str, text: str, lines_of_page: list[str]) -> PageFingerprint:
         """The fingerprint of a page: its text and the same text split in lines (a Document's
         `text` and `lines`)."""
+        return self.pages([(name, text, lines_of_page)])[0]
+
+    def pages(self, pages: Iterable[tuple[str, str, list[str]]]) -> PageFingerprints:
+        """The fingerprints of many pages, each given as (name, text, lines) like `page`'s
+        arguments. The same numbers as one `page` call per page, in far fewer numpy calls:
+        pages are fingerprinted together, about BATCH_CHARS characters at a time."""
+        parts, group, size = [], [], 0
+        for page in pages:
+            if group and size + len(page[1]) > BATCH_CHARS:
+                parts.append(self._pages_at_once(group))
+                group, size = [], 0
+            group.append(page)
+            size += len(page[1])
+        if group or not parts:
+            parts.append(self._pages_at_once(group))
+        return PageFingerprints.concat(parts)
+
+    def _pages_at_once(self, pages: list[tuple[str, str, list[str]]]) -> PageFingerprints:
+        """Normalise and hash the pages' texts as one text (a page's lines are the text's lines
+        between its first and its last, and no hash spans a newline), then cut the arrays
+        back into pages."""
         config = self.config
-        lines, hasher = self.split(text)
+        texts = [text if not text or text.endswith("\n") else text + "\n" for _, text, _ in pages]
+        line_counts = np.fromiter((len(lines) for _, _, lines in pages), dtype=np.int64, count=len(pages))
+        first_line = np.zeros(len(pages) + 1, dtype=np.int64)      # each page's first line in the text
+        np.cumsum(line_counts, out=first_line[1:])
+        lengths = np.fromiter(chain.from_iterable(map(len, lines) for _, _, lines in pages), dtype=np.uint32,
+                              count=int(first_line[-1]))
+        lines, hasher = self.split("".join(texts))
+        page_of = np.searchsorted(first_line, lines.line, side="right") - 1
+        local = (lines.line - first_line[page_of]).astype(np.uint32)
         keys = lines.keys(hasher)
         long = lines.words >= config.short_line_words
-        line = lines.line[long]
-        lengths = np.fromiter(map(len, lines_of_page), dtype=np.uint32, count=len(lines_of_page))
+        long_rows = np.flatnonzero(long)
         bands, bits = self.recent.fetch(keys[long])
-        missing = np.flatnonzero(long)[bands[:, 0] == _MISSING]   # not seen lately: compute
-        if len(missing):
+        missing = bands[:, 0] == _MISSING                          # not seen lately: compute
+        if missing.any():
+            # a line repeated in these pages (chrome) is computed once
+            missing_keys, first, inverse = np.unique(keys[long_rows[missing]], return_index=True,
+                                                     return_inverse=True)
             todo = np.zeros(len(long), dtype=bool)
-            todo[missing] = True
-            signatures = self.signatures(lines, todo, hasher)
-            rows = np.searchsorted(np.flatnonzero(long), missing)
-            bands[rows] = band_keys(signatures, config.bands, self.row_weights)
-            bits[rows] = (signatures & self.bits_mask).astype(self.bits_dtype)
-            self.recent.store(keys[missing], bands[rows], bits[rows])
-        return PageFingerprint(
-            name=name,
-            short_keys=np.unique(keys[~long]),
-            short_line=lines.line[~long].astype(np.uint32),
-            long_line=line.astype(np.uint32),
+            todo[long_rows[missing][first]] = True
+            signatures = self.signatures(lines, todo, hasher)      # rows in line order
+            order = np.argsort(first)                              # unique-key order -> line order
+            rank = np.empty_like(order)
+            rank[order] = np.arange(len(order))
+            new_bands = band_keys(signatures, config.bands, self.row_weights)[rank]
+            new_bits = (signatures & self.bits_mask).astype(self.bits_dtype)[rank]
+            bands[missing] = new_bands[inverse.reshape(-1)]
+            bits[missing] = new_bits[inverse.reshape(-1)]
+            self.recent.store(missing_keys, new_bands, new_bits)
+        # short lines: each page's distinct keys, sorted
+        short_page, short_keys = page_of[~long], keys[~long]
+        order = np.lexsort((short_keys, short_page))
+        short_page, short_keys = short_page[order], short_keys[order]
+        distinct = np.ones(len(order), dtype=bool)
+        distinct[1:] = (short_keys[1:] != short_keys[:-1]) | (short_page[1:] != short_page[:-1])
+        ends = np.stack([np.bincount(short_page[distinct], minlength=len(pages)),
+                         np.bincount(page_of[~long], minlength=len(pages)),
+                         np.bincount(page_of[long], minlength=len(pages))], axis=1).cumsum(axis=0)
+        return PageFingerprints(
+            names=[name for name, _, _ in pages],
+            ends=ends.astype(np.int64).reshape(-1, 3),
+            short_keys=short_keys[distinct],
+            short_line=local[~long],
+            long_line=local[long],
             long_key=keys[long],
-            long_chars=lengths[line],
+            long_chars=lengths[lines.line[long]],
             long_bands=bands,
             long_bits=bits,
         )

@@ -5,6 +5,7 @@ edits text. A stage that needs to see the whole corpus first (the dedup stage, t
 "how often does this line recur" signal) overrides `observe` and `prepare`:
 
     pass 1, in workers:  observation = stage.observe(doc)        for every document
+                         (the pipeline calls `observe_batch(docs)` on a chunk of them)
     pass 1, in parent:   stage.absorb(number, observation)       in sorted input order, streamed
                          stage.prepare()                         once, after the last document
     pass 2, in workers:  stage.process(doc)                      with the prepared state
@@ -15,7 +16,7 @@ same removals whatever process runs them.
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, Sequence
 
 from ..model import Document
 
@@ -29,6 +30,15 @@ class Stage:
         """Per-document data for the corpus pass. None means the stage needs no corpus pass."""
         return None
 
+    def observe_batch(self, docs: list[Document]) -> Sequence[Any]:
+        """`observe` for consecutive documents: one observation per document, in order.
+
+        The pipeline's corpus pass calls this on a chunk of documents at a time, and the
+        parent indexes the result (`observations[i]`) before each `absorb`. A stage whose work
+        vectorises over many documents overrides it and may return a compact sequence type
+        that pickles cheaply; the result must equal `[self.observe(doc) for doc in docs]`."""
+        return [self.observe(doc) for doc in docs]
+
     @property
     def needs_corpus(self) -> bool:
         return type(self).observe is not Stage.observe
@@ -37,7 +47,9 @@ class Stage:
         """Take one document's observation, in input order (document numbers count from 0)."""
 
     def prepare(self) -> None:
-        """Finish the corpus-wide state once every observation has been absorbed."""
+        """Called once in the parent before documents are processed: finish the corpus-wide
+        state (after every observation was absorbed), or load what the stage needs (language
+        profiles, say) so that forked workers share it instead of each loading its own."""
 
     def process(self, doc: Document) -> None:
         raise NotImplementedError

@@ -36,7 +36,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..dedup.config import DedupConfig
-from ..dedup.fingerprint import Fingerprinter, PageFingerprint
+from ..dedup.fingerprint import Fingerprinter, PageFingerprint, PageFingerprints
 from ..dedup.index import CorpusIndex, Decisions
 from ..model import Document
 from .base import Stage
@@ -63,6 +63,9 @@ class DedupStage(Stage):
     # -- the corpus pass --------------------------------------------------------------------
     def observe(self, doc: Document) -> PageFingerprint:
         return self._fingerprints.page(doc.name, doc.text, doc.lines)
+
+    def observe_batch(self, docs: list[Document]) -> PageFingerprints:
+        return self._fingerprints.pages([(doc.name, doc.text, doc.lines) for doc in docs])
 
     def absorb(self, number: int, observation: PageFingerprint) -> None:
         self._index.add(number, observation)
