@@ -356,3 +356,14 @@ def test_inconsistent_settings_are_refused_with_a_message(tmp_path, options, mes
 
 def test_dedup_help_shows_an_example():
     assert "Example:" in run_cli("dedup", "--help").output
+
+
+def test_two_paragraphs_of_one_page_that_are_only_alike_both_stay(tmp_path):
+    """Within a page, 'nearly' means pasted-again nearly (case, spacing, punctuation), not
+    templated-but-different: 'item 11111' and 'item 22222' paragraphs are both content."""
+    body = "under the terms agreed with the seller the order ships within three working days of payment and arrives insured"
+    first, second = f"Regarding item 11111, {body}.", f"Regarding item 22222, {body}."
+    again = first.upper()
+    out = dedup(tmp_path, {"a": page(first, "", second, "", again)})
+    assert sorted(removed(out, "a")) == [5]          # the shouted copy of the first goes
+    assert removed(out, "a")[5]["details"]["duplicate_of"]["line"] == 1

@@ -50,6 +50,12 @@ class DedupConfig:
     #: repeated run of lines; otherwise (a heading and its table-of-contents entry) it stays
     page_repeat_min_count: int = 3
     page_repeat_window: int = 4
+    #: a long line repeats an earlier line of the same page when their word shingles are at
+    #: least this similar (exact Jaccard). Higher than `jaccard_threshold`: pasted chrome
+    #: repeats itself exactly or nearly ("Sign up" / "Sign Up"), while two paragraphs of one
+    #: page that are only 70-90% alike ("Regarding item 11111 ..." / "item 22222 ...") are
+    #: usually both content
+    page_repeat_jaccard: float = 0.9
 
     def __post_init__(self) -> None:
         def check(ok: bool, message: str) -> None:
@@ -68,6 +74,7 @@ class DedupConfig:
         check(0.0 <= self.template_min_share <= 1.0, "the template share must be in [0, 1]")
         check(self.page_repeat_min_count >= 2, "a repeat needs at least 2 copies")
         check(self.page_repeat_window >= 1, "the page repeat window must be at least 1 line")
+        check(0.0 < self.page_repeat_jaccard <= 1.0, "the page repeat Jaccard threshold must be in (0, 1]")
         if (self.bands is None) != (self.rows is None):
             raise ValueError("give both --lsh-bands and --lsh-rows, or neither")
         if self.bands is None:
@@ -151,6 +158,10 @@ _OPTIONS = [
         "--page-repeat-window", "page_repeat_window", type=click.IntRange(min=1),
         default=DedupConfig.page_repeat_window, show_default=True,
         help="A short line repeating a copy at most this many lines above it is removed (fewer copies, further apart: kept).")),
+    ("page_repeat_jaccard", click.option(
+        "--page-repeat-jaccard", "page_repeat_jaccard", type=click.FloatRange(0, 1, min_open=True),
+        default=DedupConfig.page_repeat_jaccard, show_default=True,
+        help="A long line repeats an earlier line of its page when their word shingles are at least this similar.")),
 ]
 
 

@@ -24,7 +24,9 @@ name), and it does not count towards template chrome (see dedup/index.py).
 
 Natural repetition (a song's refrain, a pull-quote, list items that repeat, a section heading
 that repeats its table-of-contents entry) is the trap of the within-page rule. The default:
-a repeated paragraph (a long line) always loses its later copies; a short line loses them
+a repeated paragraph (a long line) loses its later copies when they are at least
+`page_repeat_jaccard` (0.9) alike, a stricter bar than across pages, since two paragraphs of
+one page that are only 70-90% alike are usually both content; a short line loses them
 when it has `page_repeat_min_count` (3) copies or more, when a copy follows the previous one
 within `page_repeat_window` (4) lines, or when it is part of a repeated run of lines. So a
 refrain sung three times keeps only its first copy, while a heading repeated once, far from
@@ -36,7 +38,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..dedup.config import DedupConfig
-from ..dedup.fingerprint import Fingerprinter, PageFingerprint, PageFingerprints
+from ..dedup.fingerprint import Fingerprinter, PageFingerprint, normalise, PageFingerprints
 from ..dedup.index import CorpusIndex, Decisions
 from ..model import Document
 from .base import Stage
@@ -90,7 +92,8 @@ class DedupStage(Stage):
             if decisions.is_template(cluster):
                 template[line] = int(decisions.rep_pages[cluster])
             elif page_first >= 0:
-                repeats.append((line, PAGE_REPEAT_RULE, number, page_first))
+                if self._alike(doc.lines[line], doc.lines[page_first]):
+                    repeats.append((line, PAGE_REPEAT_RULE, number, page_first))
             elif not whole_page_duplicate:
                 repeats.append((line, CORPUS_REPEAT_RULE, int(decisions.rep_doc[cluster]), int(decisions.rep_line[cluster])))
         short_lines = decisions.short_lines(number)
@@ -106,6 +109,18 @@ class DedupStage(Stage):
         self._remove_repeats(doc, repeats)
         if page.duplicate_of >= 0:
             self._page_duplicate(doc, decisions.name(page.duplicate_of), page.similarity)
+
+    def _alike(self, line: str, earlier: str) -> bool:
+        """Within a page, a long line repeats an earlier one only when their word shingles are
+        at least `page_repeat_jaccard` alike (exact, not estimated: it is one pair)."""
+        mine, theirs = self._shingles(line), self._shingles(earlier)
+        union = len(mine | theirs)
+        return union == 0 or len(mine & theirs) / union >= self.config.page_repeat_jaccard
+
+    def _shingles(self, line: str) -> set[tuple[str, ...]]:
+        words = normalise(line).split()
+        size = self.config.shingle_size
+        return {tuple(words[i:i + size]) for i in range(max(1, len(words) - size + 1))}
 
     def _short_repeats(self, number: int, copies: dict[int, list[int]],
                        long_repeats: list[tuple[int, str, int, int]]) -> list[tuple[int, str, int, int]]:
