@@ -70,6 +70,41 @@ def test_a_page_hidden_until_a_script_shows_it_is_kept():
     assert info["hidden_elements_removed"] == 0
 
 
+@pytest.mark.parametrize("figure", [
+    '<figure><img src="quay.jpg" alt="A photo"><figcaption>The new ferry at the north quay.</figcaption></figure>',
+    '<figure class="photo"><img src="quay.jpg"></figure><figcaption class="small caption">The new ferry at the north quay.</figcaption>',
+])
+def test_a_figure_caption_is_text_and_the_picture_is_not(figure):
+    """trafilatura deletes <figure> whole and any block whose class says caption."""
+    text, info = extract_html(article(f"<p>Fares stay the same.</p>{figure}"))
+    assert "The new ferry at the north quay." in text.split("\n")
+    assert "A photo" not in text and "quay.jpg" not in text
+    assert info["blocks_exposed"]["figcaption"] == 1
+
+
+def test_a_table_indented_with_blockquote_is_kept():
+    """trafilatura keeps a quote's own text but not the tables inside it (seen on pages laid
+    out in table cells, as older pages are)."""
+    page = ("<html><body><table><tr><td>Menu</td><td>"
+            f"<div><h2>Winter ferries</h2><p>{LONG}</p><p>The times are:</p>"
+            "<blockquote><table><tr><th>Route</th><th>Minutes</th></tr>"
+            f"<tr><td>North</td><td>40</td></tr></table></blockquote><p>{LONG}</p></div>"
+            "</td></tr></table></body></html>")
+    text, info = extract_html(page)
+    assert "Route | Minutes\nNorth | 40" in text
+    assert info["blocks_exposed"]["blockquote_with_table"] == 1
+
+
+def test_a_paragraph_the_page_repeats_keeps_its_copies():
+    """trafilatura drops a long block equal to the one before it; the page's own repeats come
+    back (the dedup stage decides about them, and records it), and no more than it holds."""
+    text, info = extract_html(article(f"<div>{SENTENCE}</div><div>{SENTENCE}</div><div>{SENTENCE}</div>"))
+    assert text.split("\n\n").count(SENTENCE) == 3
+    assert info["repeats_restored"] == 2
+    once, info = extract_html(article(f"<p>{SENTENCE}</p><p>Fares stay the same.</p><p>{SENTENCE}</p>"))
+    assert once.split("\n\n").count(SENTENCE) == 2 and info["repeats_restored"] == 0
+
+
 def test_bytes_in_a_declared_legacy_charset():
     page = article("<p>Café crème à bord.</p>", head='<meta charset="windows-1252">').encode("cp1252")
     text, info = extract_html(page)

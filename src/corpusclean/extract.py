@@ -2,7 +2,9 @@
 text, lay it out as paragraphs.
 
 trafilatura decides *what* is the article; this module decides what it is shown (no hidden
-elements: trafilatura keeps their text) and how its answer becomes lines. Our strip stages work on paragraphs (runs of non-blank lines), so every block trafilatura
+elements: trafilatura keeps their text; captions and quoted tables as plain blocks: it throws
+their text away unread), puts back the repeats its duplicate filter drops, and decides how
+its answer becomes lines. Our strip stages work on paragraphs (runs of non-blank lines), so every block trafilatura
 returns (paragraph, heading, list, table, quote, code block) becomes one paragraph, separated
 from the next by a blank line; list items, table rows, code lines and <br> become lines inside
 it. That is the shape of the plain-text dumps the strip stages are tuned on.
@@ -15,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from importlib import metadata
+from itertools import groupby
 from typing import Any
 
 from .encoding import decode
@@ -65,10 +68,12 @@ def extract_html(content: bytes | str) -> tuple[str, dict[str, Any]]:
         raise InputError("empty HTML page")
     tree = parse_html(html)
     hidden = prune_hidden(tree)
+    exposed = expose_blocks(tree)
+    repeats = repeated_blocks(tree)
     found = trafilatura.bare_extraction(tree, **TRAFILATURA_SETTINGS)
     if found is None or found.body is None:
         raise InputError("trafilatura found no main text in this HTML page")
-    paragraphs = body_paragraphs(found.body)
+    paragraphs, restored = restore_repeats(body_paragraphs(found.body), repeats)
     if not paragraphs:
         raise InputError("trafilatura found no main text in this HTML page")
     info = {
@@ -77,6 +82,8 @@ def extract_html(content: bytes | str) -> tuple[str, dict[str, Any]]:
         "settings": TRAFILATURA_SETTINGS,
         "decoded": decoding,
         "hidden_elements_removed": hidden,
+        "blocks_exposed": exposed,
+        "repeats_restored": restored,
         # code blocks by line (1-based, inclusive): a hint for the strip stages, whose prose
         # signals (stopwords, markup) misread code; kept in the report so chained runs see it
         "code_lines": code_line_ranges(paragraphs),
@@ -168,6 +175,81 @@ def _drop_keeping_tail(element: Any) -> None:
         else:
             parent.text = (parent.text or "") + element.tail
     parent.remove(element)
+
+
+# -- blocks trafilatura would not read -------------------------------------------------------
+
+def expose_blocks(tree: Any) -> dict[str, int]:
+    """Rename the elements whose visible text trafilatura discards, so it judges that text
+    like any other paragraph. Returns how many of each kind were renamed.
+
+    - a `<figcaption>` becomes a plain `<p>` (its class and id go too): trafilatura deletes
+      `<figure>` with everything in it, and any block whose class or id says "caption", but a
+      caption is text the author wrote for the reader; the picture itself is still dropped;
+    - a `<figure>` holding a caption becomes a `<div>`, so the caption is still there to read;
+    - a `<blockquote>` holding a `<table>` becomes a `<div>`: trafilatura keeps a quote's own
+      text but not the tables inside it, and older pages indent tables with `<blockquote>`.
+    """
+    counts = {"figcaption": 0, "blockquote_with_table": 0}
+    for figure in tree.iter("figure"):
+        if figure.find(".//figcaption") is not None:
+            figure.tag = "div"
+    for caption in tree.iter("figcaption"):
+        caption.tag = "p"
+        for attribute in ("class", "id"):
+            caption.attrib.pop(attribute, None)
+        counts["figcaption"] += 1
+    for quote in tree.iter("blockquote"):
+        if quote.find(".//table") is not None:
+            quote.tag = "div"
+            counts["blockquote_with_table"] += 1
+    return counts
+
+
+# -- repeats trafilatura drops ---------------------------------------------------------------
+
+#: trafilatura drops a block repeating the one before it when its text is longer than this
+#: (trafilatura.settings.MIN_DUPLICATE_LENGTH), meant for copies its own overlapping
+#: candidates produce
+REPEAT_MIN_CHARS = 50
+_REPEAT_BLOCKS = {"p", "div", "li", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "td", "dd"}
+
+
+def repeated_blocks(tree: Any) -> dict[str, int]:
+    """Text of blocks the page itself repeats back to back (sibling elements with the same
+    text), with the longest such run: how many copies a reader sees in a row."""
+    runs: dict[str, int] = {}
+    for parent in tree.iter():
+        previous, run = None, 0
+        for child in parent:
+            if not isinstance(child.tag, str):
+                continue  # a comment between two copies does not part them
+            text = _clean_inline("".join(child.itertext())) if child.tag in _REPEAT_BLOCKS else ""
+            run = run + 1 if text and text == previous else 1
+            previous = text
+            if run > 1 and len(text) > REPEAT_MIN_CHARS:
+                runs[text] = max(runs.get(text, 0), run)
+    return runs
+
+
+def restore_repeats(paragraphs: list[Paragraph], repeats: dict[str, int]) -> tuple[list[Paragraph], int]:
+    """Put back the copies of a paragraph the page repeats and trafilatura kept fewer of.
+
+    trafilatura's filter of adjacent repeats cannot tell its own artifacts from a page that
+    says a paragraph twice; only runs the page itself holds are restored, and no more copies
+    than it holds. Whether a corpus keeps them is the dedup stage's call, which records it.
+    Returns the paragraphs and how many copies were put back.
+    """
+    result: list[Paragraph] = []
+    restored = 0
+    for _, run in groupby(paragraphs):
+        copies = list(run)
+        missing = repeats.get(copies[0].text, 0) - len(copies)
+        if missing > 0:
+            copies += [copies[0]] * missing
+            restored += missing
+        result.extend(copies)
+    return result, restored
 
 
 # -- layout ----------------------------------------------------------------------------------
