@@ -10,13 +10,14 @@ here so both give the same figures to the last digit.
 """
 from __future__ import annotations
 
-import gzip
 import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
+
+from .sinks import read_jsonl_output
 
 TOKEN = re.compile(r"\w+")
 SHINGLE = 4
@@ -117,18 +118,10 @@ def load_outputs(out: str | Path) -> dict[str, str]:
             found[file.stem] = file.read_text(encoding="utf-8", errors="replace")
         return found
     if path.is_file() and (path.name.endswith(".jsonl") or path.name.endswith(".jsonl.gz")):
-        opener = gzip.open if path.name.endswith(".gz") else open
         texts = {}
-        with opener(path, "rt", encoding="utf-8") as handle:
-            for number, line in enumerate(handle, 1):
-                if not line.strip():
-                    continue
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError as err:
-                    raise ValueError(f"{path} line {number} is not JSON: {err}") from None
-                if isinstance(record, dict) and "id" in record:
-                    texts[str(record["id"])] = record.get("text") or ""
+        for _, record in read_jsonl_output(path):
+            if isinstance(record, dict) and "id" in record:
+                texts[str(record["id"])] = record.get("text") or ""
         return texts
     raise ValueError(f"OUT must be a folder of NAME.txt files or a .jsonl/.jsonl.gz file: {out}")
 

@@ -5,7 +5,7 @@
 """
 from __future__ import annotations
 
-from .model import Document, Removal, is_blank
+from .model import Document, Removal, consecutive_runs, is_blank
 
 LAYOUT_STAGE = "layout"
 LAYOUT_RULE = "layout.blank-lines"
@@ -33,7 +33,7 @@ def tidy_blank_lines(doc: Document) -> None:
         if not is_blank(doc.lines[i]):
             break
         dropped.add(i)
-    for first, last in _runs(sorted(dropped)):
+    for first, last in consecutive_runs(sorted(dropped)):
         doc.remove(first, last, stage=LAYOUT_STAGE, rule=LAYOUT_RULE, category=LAYOUT_CATEGORY,
                    reason="blank lines left at an edge or doubled by removals")
 
@@ -73,13 +73,3 @@ def rebuild(clean: str, removals: list[Removal]) -> str:
 def without_layout(removals: list[Removal]) -> list[Removal]:
     """Layout removals are re-derived whenever text is written, so a later stage drops them."""
     return [r for r in removals if r.stage != LAYOUT_STAGE]
-
-
-def _runs(indices: list[int]) -> list[tuple[int, int]]:
-    runs: list[tuple[int, int]] = []
-    for i in indices:
-        if runs and runs[-1][1] == i - 1:
-            runs[-1] = (runs[-1][0], i)
-        else:
-            runs.append((i, i))
-    return runs

@@ -70,6 +70,17 @@ def split_lines(text: str) -> list[str]:
     return lines
 
 
+def consecutive_runs(indices: list[int]) -> list[tuple[int, int]]:
+    """Sorted line numbers as (first, last) runs of consecutive lines: [1, 2, 3, 7] -> [(1, 3), (7, 7)]."""
+    runs: list[tuple[int, int]] = []
+    for i in indices:
+        if runs and runs[-1][1] == i - 1:
+            runs[-1] = (runs[-1][0], i)
+        else:
+            runs.append((i, i))
+    return runs
+
+
 def is_blank(line: str) -> bool:
     return not line.strip()
 

@@ -10,7 +10,6 @@ into `Segment`s: kept text and removed spans, each at its place in the encoding-
 from __future__ import annotations
 
 import fnmatch
-import gzip
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import Any, Iterable, Iterator
 
 from .layout import LAYOUT_CATEGORY
 from .model import Removal
+from .sinks import read_jsonl_output
 from .sources import REPORT_SUFFIX, SUMMARY_NAME, is_jsonl
 
 
@@ -246,19 +246,14 @@ def _directory_page(root: Path, name: str, report_path: Path) -> Page:
 
 
 def _jsonl_pages(path: Path) -> Iterator[Page]:
-    opener = gzip.open if path.name.endswith(".gz") else open
-    with opener(path, "rt", encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as err:
-                raise ReviewError(f"{path} line {number}: not valid JSON ({err.msg})") from None
+    try:
+        for number, record in read_jsonl_output(path):
             report = record.get("report") if isinstance(record, dict) else None
             if not isinstance(report, dict):
                 raise ReviewError(f"{path} line {number}: no `report` field; is it the output of a corpusclean run?")
             yield page_from(str(record.get("id", report.get("document", f"line {number}"))), report, record.get("text"))
+    except ValueError as err:
+        raise ReviewError(str(err)) from None
 
 
 def _strip_suffix(name: str) -> str:

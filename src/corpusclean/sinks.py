@@ -149,3 +149,17 @@ class JsonlSink:
         if self.out is not self.file:
             self.out.close()  # the gzip trailer; leaves self.file open
         self.file.close()
+
+
+def read_jsonl_output(path: Path) -> Iterator[tuple[int, Any]]:
+    """Read back what JsonlSink wrote (plain or gzip): (line number, parsed record) for each
+    non-blank line. Raises ValueError naming the line when one is not JSON."""
+    opener = gzip.open if path.name.endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                yield number, json.loads(line)
+            except json.JSONDecodeError as err:
+                raise ValueError(f"{path} line {number}: not valid JSON ({err.msg})") from None

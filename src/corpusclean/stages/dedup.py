@@ -40,7 +40,7 @@ from typing import Any
 from ..dedup.config import DedupConfig
 from ..dedup.fingerprint import Fingerprinter, PageFingerprint, normalise, PageFingerprints
 from ..dedup.index import CorpusIndex, Decisions
-from ..model import Document
+from ..model import Document, consecutive_runs
 from .base import Stage
 
 TEMPLATE_RULE = "dedup.template"
@@ -158,7 +158,7 @@ class DedupStage(Stage):
     def _remove_template(self, doc: Document, template: dict[int, int]) -> None:
         """Template lines, a run of consecutive lines (a header, a footer) as one removal."""
         assert self._decisions is not None
-        for first, last in _runs(sorted(template)):
+        for first, last in consecutive_runs(sorted(template)):
             pages = min(template[line] for line in range(first, last + 1))
             reason = (f"recurs in {pages} pages" if first == last else f"each line recurs in at least {pages} pages")
             doc.remove(first, last, stage=self.name, rule=TEMPLATE_RULE, category="template",
@@ -197,15 +197,4 @@ def _repeat_runs(repeats: list[tuple[int, str, int, int]]) -> list[list[tuple[in
                 runs[-1].append(row)
                 continue
         runs.append([row])
-    return runs
-
-
-def _runs(lines: list[int]) -> list[tuple[int, int]]:
-    """Sorted line numbers as (first, last) runs of consecutive lines."""
-    runs: list[tuple[int, int]] = []
-    for line in lines:
-        if runs and runs[-1][1] == line - 1:
-            runs[-1] = (runs[-1][0], line)
-        else:
-            runs.append((line, line))
     return runs
