@@ -165,18 +165,22 @@ def run_command(command: str, options: dict[str, Any]) -> None:
     check_paths(source, target, options["summary_path"])
     steps = STEPS[command]
     stages = build_stages(steps, options)
-    job = Job(stages=stages, steps=steps, max_bytes=options["max_bytes"])
     config = {"steps": ["fix", *steps], "max_bytes": options["max_bytes"],
               "stages": {stage.name: stage.settings() for stage in stages}}
     summary = Summary(command, config)
     sink = JsonlSink(target, options["summary_path"]) if is_jsonl(target) else DirectorySink(Path(target))
+    # a folder's files are written by the workers themselves; JSONL is written here, in order
+    in_workers = isinstance(sink, DirectorySink)
+    job = Job(stages=stages, steps=steps, max_bytes=options["max_bytes"],
+              worker_sink=sink if in_workers else None)
     sources = source_factory(source, tuple(options["patterns"]))
     show = not options["quiet"] and sys.stderr.isatty()
     total = count_documents(source) if show else 1
     with click.progressbar(length=max(total, 1), label=f"corpusclean {command}", file=sys.stderr,
                            hidden=not show, show_pos=True) as bar:
         try:
-            seconds = run_corpus(sources, job, sink.write, summary, options["workers"], bar.update)
+            write = (lambda result: None) if in_workers else sink.write
+            seconds = run_corpus(sources, job, write, summary, options["workers"], bar.update)
         except BaseException:
             if isinstance(sink, JsonlSink):
                 sink.abort()

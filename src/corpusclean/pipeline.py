@@ -47,6 +47,10 @@ class Job:
     stages: list[Stage]
     steps: list[str]
     max_bytes: int
+    #: a sink each worker writes its own results to (a folder of files, where the order of
+    #: writing changes nothing), so the parent only adds up; None when the parent must write
+    #: in input order (JSONL)
+    worker_sink: Any = None
 
 
 def load_document(source: Source, max_bytes: int) -> tuple[Document, Payload]:
@@ -147,7 +151,11 @@ def _observe(chunk: list[tuple[int, Source]]) -> tuple[list[int], list[Sequence[
 def _process(numbered: tuple[int, Source]) -> Result:
     assert _JOB is not None
     number, source = numbered
-    return process_one(_JOB, source, number)
+    result = process_one(_JOB, source, number)
+    if _JOB.worker_sink is None:
+        return result
+    _JOB.worker_sink.write(result)
+    return Result(result.name, Summary.fields(result.report), None, {}, result.listed)
 
 
 def ordered_map(fn: Callable[[Any], Any], items: Iterable[Any], workers: int,

@@ -130,6 +130,16 @@ class Summary:
             self.by_rule[removal["rule"]] += 1
             self.by_rule_chars[removal["rule"]] += chars
 
+    @staticmethod
+    def fields(report: dict[str, Any]) -> dict[str, Any]:
+        """The part of a report `add` reads: what a worker that wrote the report itself sends
+        back to the parent instead of the whole report (removed texts can be megabytes)."""
+        slim = {key: report[key] for key in ("document", "status", "error", "dropped", "notices", "sizes")
+                if key in report}
+        slim["removals"] = [{"category": r["category"], "rule": r["rule"], "chars": r["chars"]}
+                            for r in report.get("removals", [])]
+        return slim
+
     @property
     def failed(self) -> int:
         return self.documents["failed"]
