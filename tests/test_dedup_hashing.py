@@ -127,6 +127,14 @@ def test_the_fast_normaliser_equals_the_regex_definition(text):
     assert NORMALISER.utf8(text) == normalise(text).encode("utf-8")
 
 
+def test_the_fast_normaliser_folds_every_code_point_as_the_regex_does():
+    """Its casefolding table against `str.casefold` for every code point of the BMP (the ones
+    that fold to several, "ß", included) and a few beyond it, each between two words."""
+    points = [p for p in range(0x10000) if not 0xD800 <= p < 0xE000] + [0x10332, 0x10400, 0x1D400, 0x1F600]
+    text = "".join(f"a{chr(p)}b\n" for p in points)
+    assert NORMALISER.utf8(text) == normalise(text).encode("utf-8")
+
+
 def test_normalising_folds_case_and_punctuation_but_keeps_lines():
     assert normalise("Sign Up!\n  sign   up\n— Straße —\n") == "sign up \n sign up\n strasse \n"
 
@@ -144,13 +152,13 @@ LINE = st.text(alphabet=st.sampled_from(list("ab Cd-é.!\t’") + ["ß", "𝐀"]
 
 @settings(max_examples=200)
 @given(st.lists(LINE, min_size=1, max_size=12))
-def test_short_line_keys_of_pass_two_equal_those_of_pass_one(lines):
-    """Pass 2 rehashes only a page's short lines; their keys must be pass 1's keys."""
+def test_short_line_keys_are_the_keys_of_those_lines_alone(lines):
+    """Pass 2 reads each short line's key from pass 1's fingerprint: it must be the key of
+    that line normalised alone (the key `normalise` and `poly64` give)."""
     lines = [line.replace("\n", " ") for line in lines]
-    fingerprinter = Fingerprinter(DedupConfig(short_line_words=8))
-    words, hasher = fingerprinter.split(page_of(lines))
-    short = words.words < 8
-    assert np.array_equal(fingerprinter.short_line_keys(lines, words.line[short]), words.keys(hasher)[short])
+    page = Fingerprinter(DedupConfig(short_line_words=8)).page("p", page_of(lines), lines)
+    want = [poly64(normalise(lines[i]).strip().encode("utf-8", "surrogatepass")) for i in page.short_line.tolist()]
+    assert page.short_line_key.tolist() == want
 
 
 def test_remembered_lines_give_the_fingerprints_a_fresh_fingerprinter_gives():
@@ -191,6 +199,6 @@ def test_pages_fingerprinted_together_equal_one_page_at_a_time(monkeypatch):
         for i, (text, lines) in enumerate(zip(texts, pages)):
             alone, got = Fingerprinter(DedupConfig()).page(f"p{i}", text, lines), together[i]
             assert got.name == alone.name
-            for field in ("short_keys", "short_line", "long_line", "long_key", "long_chars", "long_bands", "long_bits"):
+            for field in ("short_keys", "short_line", "short_line_key", "long_line", "long_key", "long_chars", "long_bands", "long_bits"):
                 want, have = getattr(alone, field), getattr(got, field)
                 assert have.dtype == want.dtype and np.array_equal(have, want), (i, field)

@@ -31,8 +31,8 @@ from .hashing import (PowerTable, SpanHasher, band_keys, minhash_signatures, per
 _NON_WORD = re.compile(r"[^\w\n]+")
 _WORD = re.compile(r"\w")
 _SPACE, _NEWLINE = 0x20, 0x0A
-#: short lines whose key pass 2 remembers (text and key, about 100 bytes each) before starting afresh
-RECENT_SHORT_LINES = 1 << 16
+#: `Normaliser.fold`'s mark for a code point it cannot fold alone
+_UNFOLDED = 0xFFFFFFFF
 #: characters of text fingerprinted in one numpy pass: many pages at once spare numpy's
 #: per-call cost, and the bound keeps the temporaries (about 50 bytes a character) small
 BATCH_CHARS = 1 << 20
@@ -82,22 +82,40 @@ class Normaliser:
         #: True for what normalising turns into a space: neither a word character nor "\n"
         self.is_other = ~is_word
         self.is_other[_NEWLINE] = False
+        # casefolding is per code point (no context), so it fits a table too: each BMP code
+        # point's normalised form, a space for what casefolds to a non-word character. What
+        # casefolds to several code points ("ß" -> "ss"), and [0x10000] (beyond the BMP), are
+        # _UNFOLDED: found one by one in a text, they are folded and asked of the regex alone.
+        folded = [chr(point).casefold() for point in range(0x10000)]
+        single = np.fromiter((len(f) == 1 and f <= "\uffff" for f in folded), dtype=bool, count=0x10000)
+        to = np.frombuffer("".join(f for f, one in zip(folded, single.tolist()) if one)
+                           .encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        self.fold = np.full(0x10001, _UNFOLDED, dtype=np.uint32)
+        self.fold[:-1][single] = np.where(self.is_other[to], np.uint32(_SPACE), to)
 
     def utf8(self, text: str) -> bytes:
         """normalise(text) encoded as UTF-8."""
-        points = np.frombuffer(text.casefold().encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        if not len(points):
-            return b""
-        if points.max() <= 0xFFFF:
-            other = self.is_other[points]
-        else:
-            other = self.is_other[np.minimum(points, 0x10000)]
-            for at in np.flatnonzero(points > 0xFFFF).tolist():
-                other[at] = _WORD.fullmatch(chr(points[at])) is None
-        keep = np.ones(len(points), dtype=bool)
-        keep[1:] = ~(other[1:] & other[:-1])                          # only the first of a run stays,
-        out = np.where(other, np.uint32(_SPACE), points)[keep]        # as a space
+        points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        out = self.fold.take(points, mode="clip")
+        unfolded = np.flatnonzero(out == _UNFOLDED).tolist()
+        if unfolded:
+            pieces, done = [], 0
+            for at in unfolded:
+                pieces += [out[done:at], _fold_alone(chr(points[at]))]
+                done = at + 1
+            out = np.concatenate(pieces + [out[done:]])
+        other = out == _SPACE
+        keep = np.ones(len(out), dtype=bool)
+        keep[1:] = ~(other[1:] & other[:-1])                          # only the first of a run stays
+        out = out[keep]
+        if not len(out) or out.max() < 0x80:
+            return out.astype(np.uint8).tobytes()
         return out.tobytes().decode("utf-32-le", "surrogatepass").encode("utf-8", "surrogatepass")
+
+
+def _fold_alone(char: str) -> np.ndarray:
+    """The normalised code points of one character `Normaliser.fold` leaves out."""
+    return np.array([ord(c) if _WORD.fullmatch(c) else _SPACE for c in char.casefold()], dtype=np.uint32)
 
 
 def split_words(text: str, normaliser: Normaliser | None = None) -> Lines:
@@ -131,7 +149,8 @@ class PageFingerprint:
 
     name: str
     short_keys: np.ndarray   # uint64: distinct exact keys of the page's short lines
-    short_line: np.ndarray   # uint32: line index of each short line (pass 2 rehashes only these)
+    short_line: np.ndarray   # uint32: line index of each short line, in page order
+    short_line_key: np.ndarray  # uint64: its exact key (pass 2 reads these, not the text)
     long_line: np.ndarray    # uint32: line index of each long line, in page order
     long_key: np.ndarray     # uint64: its exact key
     long_chars: np.ndarray   # uint32: its length in characters (weights page similarity)
@@ -147,9 +166,10 @@ class PageFingerprints:
     its arrays views into these."""
 
     names: list[str]
-    ends: np.ndarray         # int64 (pages x 3): end of each page's rows in short_keys, short_line, long_*
+    ends: np.ndarray         # int64 (pages x 3): end of each page's rows in short_keys, short_line*, long_*
     short_keys: np.ndarray
     short_line: np.ndarray
+    short_line_key: np.ndarray
     long_line: np.ndarray
     long_key: np.ndarray
     long_chars: np.ndarray
@@ -165,6 +185,7 @@ class PageFingerprints:
             name=self.names[i],
             short_keys=self.short_keys[keys_start:keys_end],
             short_line=self.short_line[short_start:short_end],
+            short_line_key=self.short_line_key[short_start:short_end],
             long_line=self.long_line[long_start:long_end],
             long_key=self.long_key[long_start:long_end],
             long_chars=self.long_chars[long_start:long_end],
@@ -189,7 +210,7 @@ class PageFingerprints:
                 offset = offset + part.ends[-1]
         return cls(names=[name for part in parts for name in part.names], ends=np.concatenate(ends),
                    **{field: np.concatenate([getattr(part, field) for part in parts])
-                      for field in ("short_keys", "short_line", "long_line", "long_key", "long_chars",
+                      for field in ("short_keys", "short_line", "short_line_key", "long_line", "long_key", "long_chars",
                                     "long_bands", "long_bits")})
 
 
@@ -206,7 +227,6 @@ class Fingerprinter:
         self.normaliser = Normaliser()
         self.powers = PowerTable()
         self.recent = RecentLines(config.bands, config.num_perm, self.bits_dtype)
-        self.recent_short: dict[str, int] = {}   # short line text -> exact key, seen lately (pass 2)
 
     def split(self, text: str) -> tuple[Lines, SpanHasher]:
         lines = split_words(text, self.normaliser)
@@ -280,41 +300,13 @@ class Fingerprinter:
             ends=ends.astype(np.int64).reshape(-1, 3),
             short_keys=short_keys[distinct],
             short_line=local[~long],
+            short_line_key=keys[~long],
             long_line=local[long],
             long_key=keys[long],
             long_chars=lengths[lines.line[long]],
             long_bands=bands,
             long_bits=bits,
         )
-
-    def short_line_keys(self, lines_of_page: list[str], short_lines: np.ndarray) -> np.ndarray:
-        """The exact keys of the given lines, all short lines of the page (as its fingerprint
-        listed them): rehashing a few short lines is cheaper than remembering every key, and
-        the short lines of site chrome ("Home", "Share") are mostly ones seen lately."""
-        recent = self.recent_short
-        text = [lines_of_page[i] for i in short_lines.tolist()]
-        keys = [recent.get(line) for line in text]
-        todo = [j for j, key in enumerate(keys) if key is None]
-        if todo:
-            if len(recent) + len(todo) > RECENT_SHORT_LINES:
-                recent.clear()
-            for j, key in zip(todo, self._line_keys([text[j] for j in todo]).tolist()):
-                keys[j] = recent[text[j]] = key
-        return np.array(keys, dtype=np.uint64)
-
-    def _line_keys(self, lines: list[str]) -> np.ndarray:
-        """Exact keys of lines that each have a word: after normalising, each is its text
-        between two newlines, give or take one space at either end."""
-        raw = np.frombuffer(self.normaliser.utf8("\n".join(lines) + "\n"), dtype=np.uint8)
-        ends = np.flatnonzero(raw == _NEWLINE)
-        starts = np.zeros(len(ends), dtype=np.int64)
-        starts[1:] = ends[:-1] + 1
-        if len(ends) == len(lines):
-            starts += raw[starts] == _SPACE
-            ends -= raw[np.maximum(ends - 1, 0)] == _SPACE
-        if len(ends) != len(lines) or np.any(starts >= ends):
-            raise ValueError("these lines are not the short lines the corpus pass saw (was the text changed?)")
-        return SpanHasher(raw, self.powers).hash64(starts, ends)
 
     def signatures(self, lines: Lines, which: np.ndarray, hasher: SpanHasher) -> np.ndarray:
         """Full MinHash signatures (uint32, lines x num_perm) of the selected lines."""

@@ -23,7 +23,8 @@ What the index holds per distinct long line: its b-bit signature (num_perm x ver
 one (key, id) pair per band, and four 32-bit numbers. Per distinct short line: a key, an id
 and a page count. Repeated long lines add 20 bytes per occurrence after the first (they are
 removals to make), each page's distinct short lines 12 bytes (to recount templates without the
-page duplicates), pages their name, one number and a bit per line.
+page duplicates), every short line 12 bytes (its line and key: pass 2 reads them instead of
+hashing the text again), pages their name and one number.
 """
 from __future__ import annotations
 
@@ -56,31 +57,31 @@ class Decisions:
     """The prepared state the removal pass reads (shared by forked workers, never written)."""
 
     def __init__(self, *, pages: int, absorbed: int, names: bytes, name_end: np.ndarray, template_min: int,
-                 short_lines: bytes, short_lines_end: np.ndarray,
+                 short_end: np.ndarray, short_line: np.ndarray, short_key: np.ndarray, short_pages: np.ndarray,
                  rec_doc: np.ndarray, rec_line: np.ndarray, rec_cluster: np.ndarray, rec_page_first: np.ndarray,
                  rep_doc: np.ndarray, rep_line: np.ndarray, rep_pages: np.ndarray,
-                 short_template_keys: np.ndarray, short_template_pages: np.ndarray,
                  dup_of: np.ndarray, similarity: np.ndarray):
         self.pages = pages          # page numbers seen (failed pages included)
         self.absorbed = absorbed    # pages fingerprinted
         self.template_min = template_min
         self._names, self._name_end = names, name_end
-        self._short_lines, self._short_lines_end = short_lines, short_lines_end
+        self._short_end, self._short_line, self._short_key, self._short_pages = short_end, short_line, short_key, short_pages
         self._rec_doc, self._rec_line, self._rec_cluster, self._rec_page_first = rec_doc, rec_line, rec_cluster, rec_page_first
         self.rep_doc, self.rep_line, self.rep_pages = rep_doc, rep_line, rep_pages
-        self._short_keys, self._short_pages = short_template_keys, short_template_pages
         self._dup_of, self._similarity = dup_of, similarity
 
     def name(self, number: int) -> str:
         start = int(self._name_end[number - 1]) if number else 0
         return self._names[start:int(self._name_end[number])].decode("utf-8", "surrogatepass")
 
-    def short_lines(self, number: int) -> np.ndarray:
-        """Indices of a page's short lines (kept as a bitmap: a bit per line of the page)."""
-        start = int(self._short_lines_end[number - 1]) if number else 0
-        bitmap = np.frombuffer(self._short_lines, dtype=np.uint8, count=int(self._short_lines_end[number]) - start,
-                               offset=start)
-        return np.flatnonzero(np.unpackbits(bitmap, bitorder="little"))
+    def short_lines(self, number: int) -> tuple[list[int], list[int], list[int]]:
+        """A page's short lines that something is to be decided about: those of template
+        chrome and those whose key recurs in the page. Their line indices, keys, and the pages
+        the key is in if it is template chrome (else 0), in page order."""
+        start = int(self._short_end[number - 1]) if number else 0
+        end = int(self._short_end[number])
+        return (self._short_line[start:end].tolist(), self._short_key[start:end].tolist(),
+                self._short_pages[start:end].tolist())
 
     def is_template(self, cluster: int) -> bool:
         return int(self.rep_pages[cluster]) >= self.template_min
@@ -92,12 +93,6 @@ class Decisions:
                              page_first=self._rec_page_first[lo:hi], duplicate_of=dup,
                              similarity=float(self._similarity[number]) if dup >= 0 else 0.0)
 
-    def short_template_pages(self, keys: np.ndarray) -> np.ndarray:
-        """For each short-line key: the pages it occurs in if it is template chrome, else 0."""
-        if not len(self._short_keys):
-            return np.zeros(len(keys), dtype=np.uint32)
-        pos = np.minimum(np.searchsorted(self._short_keys, keys), len(self._short_keys) - 1)
-        return np.where(self._short_keys[pos] == keys, self._short_pages[pos], 0)
 
 
 class CorpusIndex:
@@ -108,8 +103,9 @@ class CorpusIndex:
         self._names = bytearray()
         self._name_end = Column(np.uint64)                   # per page number: end of its name
         self._page_chars = Column(np.uint32)                 # per page: chars of its distinct long lines
-        self._short_lines = bytearray()                      # per page: bitmap of its short lines
-        self._short_lines_end = Column(np.uint64)
+        self._short_line, self._short_line_key = Column(np.uint32), Column(np.uint64)  # per short line
+        self._short_lines_end = Column(np.uint64)            # per page: end of its rows in those
+        self._short_rows = 0
         # short lines: exact key -> cluster id, and pages per cluster
         self._short = SortedRuns(np.uint64, np.uint32)
         self._short_pages = Column(np.uint32)
@@ -133,13 +129,10 @@ class CorpusIndex:
         if number < self._next_number:
             raise ValueError(f"page {number} absorbed out of order")
         # a page that failed to load has no fingerprint: its slot stays empty
-        self._page_ends.extend([(len(self._names), len(self._short_lines))] * (number - self._next_number))
+        self._page_ends.extend([(len(self._names), self._short_rows)] * (number - self._next_number))
         self._names += page.name.encode("utf-8", "surrogatepass")
-        if len(page.short_line):
-            lines = page.short_line.tolist()
-            bitmap = sum(1 << line for line in set(lines))
-            self._short_lines += bitmap.to_bytes(lines[-1] // 8 + 1, "little")
-        self._page_ends.append((len(self._names), len(self._short_lines)))
+        self._short_rows += len(page.short_line)
+        self._page_ends.append((len(self._names), self._short_rows))
         self._next_number = number + 1
         self.absorbed += 1
         self._pending.append((number, page))
@@ -157,6 +150,8 @@ class CorpusIndex:
         if not pages:
             return
         self._page_chars.grow_to(len(self._name_end))
+        self._short_line.extend(np.concatenate([p.short_line for _, p in pages]))
+        self._short_line_key.extend(np.concatenate([p.short_line_key for _, p in pages]))
         self._count_short(np.concatenate([p.short_keys for _, p in pages]),
                           np.concatenate([np.full(len(p.short_keys), n, dtype=np.uint32) for n, p in pages]))
         doc = np.concatenate([np.full(len(p.long_line), n, dtype=np.uint32) for n, p in pages])
@@ -316,15 +311,35 @@ class CorpusIndex:
             keys, counts = np.unique(dup_keys, return_counts=True)
             short_pages[np.searchsorted(short_keys, keys)] -= counts.astype(short_pages.dtype)
         is_template = short_pages >= config.template_min_pages
+        short_end, short_line, short_key, short_template = self._short_decisions(
+            pages, short_keys[is_template], short_pages[is_template])
         return Decisions(
             pages=pages, absorbed=self.absorbed, names=bytes(self._names), name_end=self._name_end.compact(),
-            template_min=template_min, short_lines=bytes(self._short_lines),
-            short_lines_end=self._short_lines_end.compact(),
+            template_min=template_min, short_end=short_end, short_line=short_line, short_key=short_key,
+            short_pages=short_template,
             rec_doc=rec_doc[order], rec_line=rec_line[order], rec_cluster=rec_cluster[order],
             rec_page_first=rec_page_first[order],
             rep_doc=rep_doc, rep_line=rep_line, rep_pages=rep_pages,
-            short_template_keys=short_keys[is_template], short_template_pages=short_pages[is_template],
             dup_of=dup_of, similarity=similarity)
+
+    def _short_decisions(self, pages: int, template_keys: np.ndarray, template_pages: np.ndarray):
+        """The short lines pass 2 decides about (see `Decisions.short_lines`), and per page
+        the end of its rows."""
+        line, key = self._short_line.compact(), self._short_line_key.compact()
+        counts = np.diff(self._short_lines_end.compact(), prepend=np.uint64(0)).astype(np.int64)
+        doc = np.repeat(np.arange(pages, dtype=np.int64), counts)
+        found = np.zeros(len(key), dtype=np.uint32)
+        if len(template_keys):
+            pos = np.minimum(np.searchsorted(template_keys, key), len(template_keys) - 1)
+            found = np.where(template_keys[pos] == key, template_pages[pos], 0).astype(np.uint32)
+        order = np.lexsort((key, doc))                   # equal keys of a page next to each other
+        same = (key[order][1:] == key[order][:-1]) & (doc[order][1:] == doc[order][:-1])
+        recurs = np.zeros(len(key), dtype=bool)
+        recurs[order[1:][same]] = True
+        recurs[order[:-1][same]] = True
+        keep = (found > 0) | recurs                      # rows stay in (page, line) order
+        ends = np.cumsum(np.bincount(doc[keep], minlength=pages)).astype(np.int64)
+        return ends, line[keep], key[keep], found[keep]
 
     # -- measuring --------------------------------------------------------------------------
     def stats(self) -> dict[str, int]:
@@ -336,11 +351,12 @@ class CorpusIndex:
             "distinct_short": len(self._short_pages),
             "long_index_bytes": long_bytes,
             "short_index_bytes": self._short.nbytes + self._short_pages.nbytes,
-            "short_occurrence_bytes": self._short_occ_doc.nbytes + self._short_occ_key.nbytes,
+            "short_occurrence_bytes": (self._short_occ_doc.nbytes + self._short_occ_key.nbytes
+                                       + self._short_line.nbytes + self._short_line_key.nbytes),
             "occurrence_bytes": sum(c.nbytes for c in (self._occ_doc, self._occ_line, self._occ_cluster,
                                                         self._occ_page_first, self._occ_chars)),
             "page_bytes": (len(self._names) + self._name_end.nbytes + self._page_chars.nbytes
-                           + len(self._short_lines) + self._short_lines_end.nbytes),
+                           + self._short_lines_end.nbytes),
         }
 
 

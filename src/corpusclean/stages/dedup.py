@@ -96,10 +96,8 @@ class DedupStage(Stage):
                     repeats.append((line, PAGE_REPEAT_RULE, number, page_first))
             elif not whole_page_duplicate:
                 repeats.append((line, CORPUS_REPEAT_RULE, int(decisions.rep_doc[cluster]), int(decisions.rep_line[cluster])))
-        short_lines = decisions.short_lines(number)
-        keys = self._fingerprints.short_line_keys(doc.lines, short_lines)
         copies: dict[int, list[int]] = {}             # short line key -> its lines in this page
-        for line, key, pages in zip(short_lines.tolist(), keys.tolist(), decisions.short_template_pages(keys).tolist()):
+        for line, key, pages in zip(*decisions.short_lines(number)):
             if pages:
                 template[line] = pages
             else:
