@@ -132,8 +132,10 @@ def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     return a, b
 
 
-#: shingles per block of the (permutations x shingles) product: keeps the block in cache
-_BLOCK = 2048
+#: shingles per block of the (permutations x shingles) product: keeps the block in cache (2 MB
+#: at 128 permutations, the L2 of the machine measured; 4096 took half the time of 2048 there,
+#: which paid numpy's per-call cost twice as often)
+_BLOCK = 4096
 
 
 def minhash_signatures(hashes: np.ndarray, sizes: np.ndarray, perms: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
