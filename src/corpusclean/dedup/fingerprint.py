@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from itertools import chain
+from itertools import chain, repeat
 from typing import Iterable
 
 import numpy as np
@@ -350,13 +350,13 @@ class RecentLines:
     def __init__(self, bands: int, num_perm: int, bits_dtype: type, capacity: int = 1 << 15):
         self.capacity = capacity
         self._row: dict[int, int] = {}
+        self._used = 0                      # rows handed out since the last start afresh
         self._bands = np.empty((capacity, bands), dtype=np.uint32)
         self._bits = np.empty((capacity, num_perm), dtype=bits_dtype)
 
     def fetch(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Band keys and bits for each key; rows of unknown keys have band keys _MISSING."""
-        get = self._row.get
-        rows = np.fromiter((get(k, -1) for k in keys.tolist()), dtype=np.int64, count=len(keys))
+        rows = np.fromiter(map(self._row.get, keys.tolist(), repeat(-1)), dtype=np.int64, count=len(keys))
         known = rows >= 0
         bands = np.full((len(keys), self._bands.shape[1]), _MISSING, dtype=np.uint32)
         bits = np.zeros((len(keys), self._bits.shape[1]), dtype=self._bits.dtype)
@@ -365,7 +365,13 @@ class RecentLines:
         return bands, bits
 
     def store(self, keys: np.ndarray, bands: np.ndarray, bits: np.ndarray) -> None:
-        if len(self._row) + len(keys) > self.capacity:
+        if self._used + len(keys) > self.capacity:
             self._row.clear()
-        rows = [self._row.setdefault(key, len(self._row)) for key in keys[: self.capacity].tolist()]
+            self._used = 0
+        # fresh rows (a key stored again, its band key having been _MISSING, gets a new row:
+        # the old one is never read again)
+        new = keys[: self.capacity].tolist()
+        rows = list(range(self._used, self._used + len(new)))
+        self._used += len(new)
+        self._row.update(zip(new, rows))
         self._bands[rows], self._bits[rows] = bands[: len(rows)], bits[: len(rows)]
