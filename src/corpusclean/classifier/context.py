@@ -40,28 +40,23 @@ class ContextLimits:
 def gaps(units: list[Unit]) -> tuple[list[int | None], list[int | None]]:
     """For every unit, the characters of non-prose text back to the previous prose unit and on
     to the next one (None: there is none on that side)."""
-    before: list[int | None] = [None] * len(units)
-    after: list[int | None] = [None] * len(units)
+    return _since_prose(units, range(len(units))), _since_prose(units, range(len(units) - 1, -1, -1))
+
+
+def _since_prose(units: list[Unit], order: range) -> list[int | None]:
+    """Walking the units in `order`: the characters of non-prose text since the last prose unit."""
+    found: list[int | None] = [None] * len(units)
     run: int | None = None
-    for i, unit in enumerate(units):
-        if unit.initial in ANCHORS:
-            run = 0
-            before[i] = 0
-        else:
-            before[i] = run
-            if run is not None:
-                run += unit.signals.length
-    run = None
-    for i in range(len(units) - 1, -1, -1):
+    for i in order:
         unit = units[i]
         if unit.initial in ANCHORS:
             run = 0
-            after[i] = 0
+            found[i] = 0
         else:
-            after[i] = run
+            found[i] = run
             if run is not None:
                 run += unit.signals.length
-    return before, after
+    return found
 
 
 def revise(units: list[Unit], region: tuple[int, int], limits: ContextLimits) -> None:

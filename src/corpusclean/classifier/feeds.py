@@ -113,11 +113,7 @@ def mark_feed(units: list[Unit], region: tuple[int, int], limits: FeedLimits,
     # the feed's own heading ("13 comments") goes with it
     if start - 1 >= first and units[start - 1].initial not in ANCHORS and units[start - 1].verdict == KEEP:
         start -= 1
-    for unit in units[start:last + 1]:
-        if unit.verdict == KEEP:
-            unit.verdict = DROP
-            unit.reason = "dated-feed"
-            unit.category = "widget"
+    _drop_kept(units[start:last + 1], "dated-feed")
 
 
 def mark_slideshow(units: list[Unit], region: tuple[int, int], limits: FeedLimits) -> None:
@@ -147,11 +143,7 @@ def mark_slideshow(units: list[Unit], region: tuple[int, int], limits: FeedLimit
     for _ in range(limits.slide_heading_units):   # the slideshow's title lines
         if start - 1 >= first and units[start - 1].initial not in ANCHORS:
             start -= 1
-    for unit in units[start:end + 1]:
-        if unit.verdict == KEEP:
-            unit.verdict = DROP
-            unit.reason = "slideshow"
-            unit.category = "widget"
+    _drop_kept(units[start:end + 1], "slideshow")
 
 
 def mark_related(units: list[Unit], region: tuple[int, int]) -> None:
@@ -173,3 +165,10 @@ def mark_related(units: list[Unit], region: tuple[int, int]) -> None:
                 later.reason = "related-links"
                 later.category = "widget"
         return
+
+
+def _drop_kept(units: list[Unit], reason: str, category: str = "widget") -> None:
+    """Drop the units of a span that nothing has dropped yet, naming the test that did."""
+    for unit in units:
+        if unit.verdict == KEEP:
+            unit.verdict, unit.reason, unit.category = DROP, reason, category
