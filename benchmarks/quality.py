@@ -118,7 +118,7 @@ def classifier_cost(devset: Path, repeats: int) -> None:
         for name, stage in (("rules", rules), ("language", language)):
             started = time.perf_counter()
             for doc in documents:
-                stage(doc)
+                stage.process(doc)
             times[name].append(time.perf_counter() - started)
         classifier = ClassifierStage()
         started = time.perf_counter()

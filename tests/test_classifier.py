@@ -49,8 +49,8 @@ def classify(*texts: str, stage: ClassifierStage | None = None) -> list[Document
         stage.absorb(number, stage.observe(doc))
     stage.prepare()
     for doc in docs:
-        language(doc)
-        stage(doc)
+        language.process(doc)
+        stage.process(doc)
     return docs
 
 
@@ -308,8 +308,8 @@ def test_extracted_html_text_keeps_its_broken_lines_and_loses_only_clear_chrome(
     language, stage = LanguageStage(), ClassifierStage()
     stage.absorb(0, stage.observe(doc))
     stage.prepare()
-    language(doc)
-    stage(doc)
+    language.process(doc)
+    stage.process(doc)
     assert set(removed(doc)) == {"Share on Facebook"}
 
 
@@ -410,6 +410,6 @@ def test_the_prepared_stage_survives_pickling():
     docs = classify(page(MENU, *ARTICLE), stage=stage)
     again = pickle.loads(pickle.dumps(stage))
     copy = Document("page0", docs[0].text)
-    LanguageStage()(copy)
-    again(copy)
+    LanguageStage().process(copy)
+    again.process(copy)
     assert removed(copy) == removed(docs[0])

@@ -6,7 +6,6 @@
 """
 from __future__ import annotations
 
-import gzip
 import os
 import sys
 from pathlib import Path
@@ -15,11 +14,12 @@ from typing import Any, Callable, Iterator
 import click
 
 from . import __version__
+from .cli_params import comma_separated
 from .dedup.config import config_from_options, dedup_options
 from .pipeline import Job, run_corpus
 from .report import Summary
 from .sinks import DirectorySink, JsonlSink
-from .sources import DEFAULT_PATTERNS, Source, is_jsonl, iter_directory, iter_jsonl, output_name, spool_stdin
+from .sources import DEFAULT_PATTERNS, Source, is_jsonl, iter_directory, iter_jsonl, open_jsonl, output_name, spool_stdin
 from .stages.base import Stage
 
 STEPS = {"fix": [], "strip": ["strip"], "dedup": ["dedup"], "run": ["strip", "dedup"]}
@@ -76,7 +76,7 @@ def strip_options(fn: Callable) -> Callable:
     for decorator in reversed([
         click.option("--rules", "rule_dirs", multiple=True, type=click.Path(exists=True, file_okay=False),
                      help="A folder of extra rule packs (*.toml, repeatable). A rule with a shipped id replaces it."),
-        click.option("--disable", multiple=True, metavar="ID|CATEGORY",
+        click.option("--disable", multiple=True, metavar="ID|CATEGORY", callback=comma_separated,
                      help="Switch off a rule by id, or a whole category (repeatable, or comma-separated)."),
         click.option("--lang", default=None, metavar="CODES",
                      help="Keep only pages in these languages, e.g. en,de (others are reported as dropped)."),
@@ -152,7 +152,7 @@ def count_documents(source: str) -> int:
         return 0
     if is_jsonl(source):
         try:
-            with (gzip.open(source, "rb") if source.endswith(".gz") else open(source, "rb")) as handle:
+            with open_jsonl(source) as handle:
                 return sum(1 for line in handle if line.strip())
         except (OSError, EOFError):
             return 0  # a corrupt file: the run itself reports where it breaks

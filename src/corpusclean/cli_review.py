@@ -13,20 +13,16 @@ from typing import Any, Callable, Iterator
 
 import click
 
+from .cli_params import comma_separated
 from .reviewdata import ReviewError, Selection, find_page, iter_pages, read_summary
-
-
-def _split(values: tuple[str, ...]) -> tuple[str, ...]:
-    """Repeatable options also take comma-separated lists: -c social,newsletter."""
-    return tuple(item.strip() for value in values for item in value.split(",") if item.strip())
 
 
 def selection_options(fn: Callable) -> Callable:
     for decorator in reversed([
-        click.option("-c", "--category", "categories", multiple=True, metavar="NAME",
+        click.option("-c", "--category", "categories", multiple=True, metavar="NAME", callback=comma_separated,
                      help="Only removals of this category (repeatable or comma-separated). "
                           "Blank-line tidying (whitespace) shows only when named."),
-        click.option("-r", "--rule", "rules", multiple=True, metavar="ID",
+        click.option("-r", "--rule", "rules", multiple=True, metavar="ID", callback=comma_separated,
                      help="Only removals by this rule id; shell patterns work, e.g. 'newsletter.*' (repeatable)."),
     ]):
         fn = decorator(fn)
@@ -61,7 +57,7 @@ def diff(out: str, name: str | None, categories: tuple[str, ...], rules: tuple[s
     """
     from .review.terminal import render_page, summary_line
 
-    selection = Selection(_split(categories), _split(rules))
+    selection = Selection(categories, rules)
     try:
         if name is not None:
             lines: Iterator[str] = render_page(find_page(out, name), selection, context, reasons)

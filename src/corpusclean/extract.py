@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from importlib import metadata
 from itertools import groupby
 from typing import Any
 
 from .encoding import decode
 from .errors import InputError
+from .report import package_version
 
 # Each setting says why (see STYLE.md: explicit settings for third-party tools).
 TRAFILATURA_SETTINGS: dict[str, Any] = {
@@ -78,7 +78,7 @@ def extract_html(content: bytes | str) -> tuple[str, dict[str, Any]]:
         raise InputError("trafilatura found no main text in this HTML page")
     info = {
         "name": "trafilatura",
-        "version": _version("trafilatura"),
+        "version": package_version("trafilatura"),
         "settings": TRAFILATURA_SETTINGS,
         "decoded": decoding,
         "hidden_elements_removed": hidden,
@@ -365,10 +365,3 @@ def _code_lines(element: Any) -> list[str]:
 
 def _clean_inline(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
-
-
-def _version(package: str) -> str:
-    try:
-        return metadata.version(package)
-    except metadata.PackageNotFoundError:  # pragma: no cover - trafilatura is a dependency
-        return "unknown"

@@ -113,7 +113,7 @@ def process_one(job: Job, source: Source, number: int | None = None) -> Result:
             doc.meta["stages"].append(step)
     try:
         for stage in job.stages:
-            stage(doc)
+            stage.process(doc)
             if doc.meta.get("dropped"):
                 break
     except InputError as err:

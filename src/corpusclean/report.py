@@ -169,8 +169,12 @@ class Summary:
 def versions() -> dict[str, str]:
     found = {"corpusclean": __version__, "python": platform.python_version()}
     for package in ("ftfy", "trafilatura", "datasketch", "langdetect", "click", "numpy"):
-        try:
-            found[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            found[package] = "not installed"
+        found[package] = package_version(package)
     return found
+
+
+def package_version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "not installed"

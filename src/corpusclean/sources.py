@@ -119,7 +119,7 @@ def iter_jsonl(path: str | BinaryIO) -> Iterator[Source]:
     is not UTF-8, not JSON, not an object or has no `id` becomes a Source with an error, so the
     run reports it and goes on; a file that ends early reports where and stops."""
     number = 0
-    with _open_jsonl(path) as handle:
+    with open_jsonl(path) as handle:
         try:
             for number, raw in enumerate(handle, 1):
                 if raw.strip():
@@ -155,7 +155,8 @@ def _json_type(value: Any) -> str:
     return type(value).__name__
 
 
-def _open_jsonl(path: str | BinaryIO) -> BinaryIO:
+def open_jsonl(path: str | BinaryIO) -> BinaryIO:
+    """A JSONL input as bytes: a plain or gzip file, or the spooled stdin (rewound)."""
     if not isinstance(path, str):
         path.seek(0)  # a spooled stdin, read once per pass
         return contextlib.nullcontext(path)  # type: ignore[return-value]

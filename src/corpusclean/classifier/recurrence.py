@@ -22,6 +22,8 @@ import re
 
 import numpy as np
 
+from .units import normalise
+
 #: lines longer than this are never template candidates here (dedup handles long repeats)
 MAX_CHARS = 140
 #: hashes buffered before a merge
@@ -31,7 +33,9 @@ _DIGITS = re.compile(r"\d+")
 
 
 def line_key(line: str) -> str:
-    return _DIGITS.sub("0", " ".join(line.split()).casefold())
+    """A line's normal form (units.normalise) with every number made 0: "3 comments" and
+    "12 comments" are the same template line."""
+    return _DIGITS.sub("0", normalise(line))
 
 
 def line_hash(line: str) -> int:

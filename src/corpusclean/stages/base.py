@@ -15,7 +15,6 @@ same removals whatever process runs them.
 """
 from __future__ import annotations
 
-import time
 from typing import Any, Sequence
 
 from ..model import Document
@@ -57,9 +56,3 @@ class Stage:
     def settings(self) -> dict[str, Any]:
         """The settings this stage ran with, recorded in the run summary."""
         return {}
-
-    def __call__(self, doc: Document) -> None:
-        started = time.perf_counter()
-        self.process(doc)
-        timings = doc.meta.setdefault("timings", {})
-        timings[self.name] = timings.get(self.name, 0.0) + time.perf_counter() - started

@@ -11,7 +11,7 @@ def strip_stages(options: dict[str, Any]) -> list[Stage]:
     from ..rulebook import load_rulebook
     from .rules import RuleStage
 
-    disabled = [item.strip() for value in options.get("disable", ()) for item in value.split(",") if item.strip()]
+    disabled = list(options.get("disable", ()))  # the CLI has split comma-separated values
     # "heuristic.*" ids belong to the classifier; categories switch off rules and classifier alike
     heuristics = [name for name in disabled if name.startswith("heuristic.")]
     rulebook = load_rulebook(extra_dirs=[*options.get("rule_dirs", ())],
