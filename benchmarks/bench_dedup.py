@@ -97,16 +97,15 @@ def run_stage(files: list[Path], workers: int, shingle_hash: str) -> dict:
     chunks of documents (`observe_batch`), pass 2 one document at a time."""
     global _STAGE
     from corpusclean.dedup.config import DedupConfig
-    from corpusclean.pipeline import BATCH_PER_WORKER, OBSERVE_CHUNK, chunked, ordered_map
+    from corpusclean.pipeline import OBSERVE_CHUNK, chunked, ordered_map
     from corpusclean.stages.dedup import DedupStage
 
     _STAGE = DedupStage(DedupConfig(shingle_hash=shingle_hash))
     started = time.perf_counter()
     chunks = chunked(enumerate(files), OBSERVE_CHUNK)
-    for numbers, observations in ordered_map(_observe, chunks, workers,
-                                             per_worker=max(2, BATCH_PER_WORKER // OBSERVE_CHUNK)):
-        for number, observation in zip(numbers, observations):
-            _STAGE.absorb(number, observation)
+    for numbers, observations in ordered_map(_observe, chunks, workers, per_task=1):
+        if numbers:
+            _STAGE.absorb_batch(numbers, observations)
     stats = _STAGE._index.stats()
     _STAGE.prepare()
     removals = sum(ordered_map(_process, enumerate(files), workers))

@@ -7,7 +7,9 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -160,6 +162,21 @@ def count_documents(source: str) -> int:
     return sum(1 for _ in iter_directory(path)) if path.is_dir() else 1
 
 
+@contextmanager
+def sigterm_as_interrupt() -> Iterator[None]:
+    """`kill PID` stops a run the way Ctrl-C does: tasks not started are dropped, running ones
+    finish, nothing half-written stays, the workers exit. By default SIGTERM would end this
+    process at once and leave its workers waiting for work that never comes."""
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def run_command(command: str, options: dict[str, Any]) -> None:
     source, target = options["source"], options["target"]
     check_paths(source, target, options["summary_path"])
@@ -180,7 +197,8 @@ def run_command(command: str, options: dict[str, Any]) -> None:
                            hidden=not show, show_pos=True) as bar:
         try:
             write = (lambda result: None) if in_workers else sink.write
-            seconds = run_corpus(sources, job, write, summary, options["workers"], bar.update)
+            with sigterm_as_interrupt():
+                seconds = run_corpus(sources, job, write, summary, options["workers"], bar.update)
         except BaseException:
             if isinstance(sink, JsonlSink):
                 sink.abort()

@@ -200,6 +200,16 @@ class PageFingerprints:
         return self.ends[i].tolist(), (self.ends[i - 1].tolist() if i else [0, 0, 0])
 
     @classmethod
+    def of(cls, pages: list[PageFingerprint]) -> PageFingerprints:
+        """Single pages' fingerprints as one set of arrays."""
+        fields = ("short_keys", "short_line", "short_line_key", "long_line", "long_key", "long_chars",
+                  "long_bands", "long_bits")
+        counts = np.array([[len(p.short_keys), len(p.short_line), len(p.long_line)] for p in pages],
+                          dtype=np.int64).reshape(-1, 3)
+        return cls(names=[p.name for p in pages], ends=counts.cumsum(axis=0),
+                   **{field: np.concatenate([getattr(p, field) for p in pages]) for field in fields})
+
+    @classmethod
     def concat(cls, parts: list[PageFingerprints]) -> PageFingerprints:
         if len(parts) == 1:
             return parts[0]

@@ -30,12 +30,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Sequence
 
 import numpy as np
 
 from .arrays import Column, SortedRuns
 from .config import DedupConfig
-from .fingerprint import PageFingerprint
+from .fingerprint import PageFingerprint, PageFingerprints
 from .hashing import bbit_estimates
 
 #: long lines (or short keys) gathered before a batch is matched: big enough for numpy to pay
@@ -118,49 +119,57 @@ class CorpusIndex:
         # long-line occurrences after their cluster's first: the removals to make
         self._occ_doc, self._occ_line, self._occ_cluster = Column(np.uint32), Column(np.uint32), Column(np.uint32)
         self._occ_page_first, self._occ_chars = Column(np.int32), Column(np.uint32)
-        self._pending: list[tuple[int, PageFingerprint]] = []
+        self._pending: list[tuple[np.ndarray, PageFingerprints]] = []   # (page numbers, their fingerprints)
         self._pending_lines = 0
-        self._page_ends: list[tuple[int, int]] = []         # per pending page: end of its name, of its bitmap
         self._next_number = 0
 
     # -- building ---------------------------------------------------------------------------
     def add(self, number: int, page: PageFingerprint) -> None:
         """One page's fingerprint; numbers must increase (input order)."""
-        if number < self._next_number:
-            raise ValueError(f"page {number} absorbed out of order")
-        # a page that failed to load has no fingerprint: its slot stays empty
-        self._page_ends.extend([(len(self._names), self._short_rows)] * (number - self._next_number))
-        self._names += page.name.encode("utf-8", "surrogatepass")
-        self._short_rows += len(page.short_line)
-        self._page_ends.append((len(self._names), self._short_rows))
-        self._next_number = number + 1
-        self.absorbed += 1
-        self._pending.append((number, page))
-        self._pending_lines += len(page.long_line) + len(page.short_keys)
+        self.add_pages([number], PageFingerprints.of([page]))
+
+    def add_pages(self, numbers: Sequence[int], pages: PageFingerprints) -> None:
+        """Consecutive pages' fingerprints as a worker's `observe_batch` returned them, taken
+        whole (no per-page slicing: the parent builds the index alone, so its time per page
+        is what the workers wait for). Numbers must increase, across calls too."""
+        if not len(numbers):
+            return
+        numbers = np.asarray(numbers, dtype=np.int64)
+        if numbers[0] < self._next_number or (len(numbers) > 1 and (np.diff(numbers) <= 0).any()):
+            raise ValueError(f"pages {numbers.tolist()} absorbed out of order (next expected: {self._next_number})")
+        # per page number from the next expected one: how far its name and short rows reach;
+        # a page that failed to load has no fingerprint and its slot stays empty
+        encoded = [name.encode("utf-8", "surrogatepass") for name in pages.names]
+        slots = int(numbers[-1]) + 1 - self._next_number
+        name_bytes = np.zeros(slots, dtype=np.int64)
+        short_rows = np.zeros(slots, dtype=np.int64)
+        name_bytes[numbers - self._next_number] = [len(name) for name in encoded]
+        short_rows[numbers - self._next_number] = np.diff(pages.ends[:, 1], prepend=0)
+        self._name_end.extend(len(self._names) + np.cumsum(name_bytes))
+        self._short_lines_end.extend(self._short_rows + np.cumsum(short_rows))
+        self._names += b"".join(encoded)
+        self._short_rows += int(short_rows.sum())
+        self._next_number = int(numbers[-1]) + 1
+        self.absorbed += len(numbers)
+        self._pending.append((numbers, pages))
+        self._pending_lines += int(pages.ends[-1, 2] + pages.ends[-1, 0])
         if self._pending_lines >= BATCH_LINES:
             self._flush()
 
     def _flush(self) -> None:
-        pages, self._pending, self._pending_lines = self._pending, [], 0
-        if self._page_ends:
-            ends = np.array(self._page_ends, dtype=np.uint64).reshape(-1, 2)
-            self._name_end.extend(ends[:, 0])
-            self._short_lines_end.extend(ends[:, 1])
-            self._page_ends = []
-        if not pages:
+        parts, self._pending, self._pending_lines = self._pending, [], 0
+        if not parts:
             return
         self._page_chars.grow_to(len(self._name_end))
-        self._short_line.extend(np.concatenate([p.short_line for _, p in pages]))
-        self._short_line_key.extend(np.concatenate([p.short_line_key for _, p in pages]))
-        self._count_short(np.concatenate([p.short_keys for _, p in pages]),
-                          np.concatenate([np.full(len(p.short_keys), n, dtype=np.uint32) for n, p in pages]))
-        doc = np.concatenate([np.full(len(p.long_line), n, dtype=np.uint32) for n, p in pages])
-        if len(doc):
-            self._add_long(doc, np.concatenate([p.long_line for _, p in pages]),
-                           np.concatenate([p.long_key for _, p in pages]),
-                           np.concatenate([p.long_chars for _, p in pages]),
-                           np.concatenate([p.long_bands for _, p in pages]),
-                           np.concatenate([p.long_bits for _, p in pages]))
+        pages = PageFingerprints.concat([p for _, p in parts])
+        numbers = np.concatenate([n for n, _ in parts])
+        rows = np.diff(pages.ends, axis=0, prepend=np.zeros((1, 3), dtype=np.int64))  # per page: rows of each kind
+        self._short_line.extend(pages.short_line)
+        self._short_line_key.extend(pages.short_line_key)
+        self._count_short(pages.short_keys, np.repeat(numbers, rows[:, 0]).astype(np.uint32))
+        if len(pages.long_line):
+            self._add_long(np.repeat(numbers, rows[:, 2]).astype(np.uint32), pages.long_line, pages.long_key,
+                           pages.long_chars, pages.long_bands, pages.long_bits)
 
     def _count_short(self, keys: np.ndarray, docs: np.ndarray) -> None:
         """Each page lists a key once, so occurrences in a batch = pages."""

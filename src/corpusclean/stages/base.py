@@ -7,6 +7,7 @@ edits text. A stage that needs to see the whole corpus first (the dedup stage, t
     pass 1, in workers:  observation = stage.observe(doc)        for every document
                          (the pipeline calls `observe_batch(docs)` on a chunk of them)
     pass 1, in parent:   stage.absorb(number, observation)       in sorted input order, streamed
+                         (the pipeline calls `absorb_batch(numbers, observations)` on a chunk)
                          stage.prepare()                         once, after the last document
     pass 2, in workers:  stage.process(doc)                      with the prepared state
 
@@ -32,10 +33,10 @@ class Stage:
     def observe_batch(self, docs: list[Document]) -> Sequence[Any]:
         """`observe` for consecutive documents: one observation per document, in order.
 
-        The pipeline's corpus pass calls this on a chunk of documents at a time, and the
-        parent indexes the result (`observations[i]`) before each `absorb`. A stage whose work
-        vectorises over many documents overrides it and may return a compact sequence type
-        that pickles cheaply; the result must equal `[self.observe(doc) for doc in docs]`."""
+        The pipeline's corpus pass calls this on a chunk of documents at a time and hands the
+        result to `absorb_batch` in the parent. A stage whose work vectorises over many
+        documents overrides it and may return a compact sequence type that pickles cheaply;
+        the result must equal `[self.observe(doc) for doc in docs]` item by item."""
         return [self.observe(doc) for doc in docs]
 
     @property
@@ -44,6 +45,13 @@ class Stage:
 
     def absorb(self, number: int, observation: Any) -> None:
         """Take one document's observation, in input order (document numbers count from 0)."""
+
+    def absorb_batch(self, numbers: Sequence[int], observations: Sequence[Any]) -> None:
+        """`absorb` for consecutive documents: `observations` as `observe_batch` returned them,
+        `numbers` increasing. A stage whose `observe_batch` returns a compact sequence
+        overrides this to take it whole instead of one document at a time."""
+        for number, observation in zip(numbers, observations):
+            self.absorb(number, observation)
 
     def prepare(self) -> None:
         """Called once in the parent before documents are processed: finish the corpus-wide

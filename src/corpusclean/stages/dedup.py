@@ -35,7 +35,7 @@ its table-of-contents entry, stays. `keep_page_repeats` keeps every repeat withi
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Sequence
 
 from ..dedup.config import DedupConfig
 from ..dedup.fingerprint import Fingerprinter, PageFingerprint, normalise, PageFingerprints
@@ -71,6 +71,9 @@ class DedupStage(Stage):
 
     def absorb(self, number: int, observation: PageFingerprint) -> None:
         self._index.add(number, observation)
+
+    def absorb_batch(self, numbers: Sequence[int], observations: PageFingerprints) -> None:
+        self._index.add_pages(numbers, observations)
 
     def prepare(self) -> None:
         self._decisions = self._index.finish()
