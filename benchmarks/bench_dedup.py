@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark the dedup stage against the obvious implementation, and the whole `run`.
 
-    python3 benchmarks/bench_dedup.py                 # 200 MB corpus, 3 repeats
+    python3 benchmarks/bench_dedup.py                 # 200 MB corpus, 5 repeats
     python3 benchmarks/bench_dedup.py --mb 20 --repeat 1
 
 The corpus comes from `../shared/bench/make_corpus.py` (built once, then reused). Every
@@ -9,7 +9,9 @@ configuration runs in a fresh subprocess, so its peak memory is its own: the par
 RSS, the largest worker's peak RSS, and their sum over all processes as an upper bound
 (forked workers share pages, so the true total is lower); and the CPU seconds of the parent
 and of all workers, which a busy machine disturbs less than wall time. Printed figures are
-medians over the repeats (the CPU seconds include interpreter start and imports).
+medians over the repeats (the CPU seconds include interpreter start and imports). Runs on 1
+and 2 workers take turns, and the 2-worker speed-up is the median of each pair's ratio: this
+is a shared machine, and a slow spell then slows both runs of a pair.
 
 Configurations:
   stage    the dedup stage alone (both passes, over --workers processes), reading the files
@@ -167,18 +169,42 @@ def measure(kind: str, workers: int, args: argparse.Namespace, limit_mb: float |
             shingle_hash: str = "poly64", repeat: int | None = None) -> list[dict]:
     runs = []
     for _ in range(repeat or args.repeat):
-        command = [sys.executable, __file__, "--child", kind, "--corpus", str(args.corpus),
-                   "--workers", str(workers), "--shingle-hash", shingle_hash]
-        if limit_mb is not None:
-            command += ["--limit-mb", str(limit_mb)]
-        done = subprocess.run(command, capture_output=True, text=True)
-        if done.returncode != 0:
-            runs.append({"error": done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit {done.returncode}"})
-            break
-        runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+        runs.append(run_child(kind, workers, args, limit_mb, shingle_hash))
         if "error" in runs[-1]:
             break
     return runs
+
+
+def measure_pairs(kind: str, args: argparse.Namespace, repeat: int) -> dict[int, list[dict]]:
+    """1 and 2 workers taking turns, so that a slow spell of this shared machine hits both
+    alike; `scaling` compares each 2-worker run with the 1-worker run just before it."""
+    runs: dict[int, list[dict]] = {1: [], 2: []}
+    for _ in range(repeat):
+        for workers in (1, 2):
+            runs[workers].append(run_child(kind, workers, args))
+            if "error" in runs[workers][-1]:
+                return runs
+    return runs
+
+
+def scaling(runs: dict[int, list[dict]]) -> str:
+    pairs = [one["seconds"] / two["seconds"] for one, two in zip(runs[1], runs[2])
+             if "error" not in one and "error" not in two]
+    if not pairs:
+        return "n/a"
+    return f"{statistics.median(pairs):.2f}x (median of {len(pairs)} pairs; each: {', '.join(f'{p:.2f}' for p in pairs)})"
+
+
+def run_child(kind: str, workers: int, args: argparse.Namespace, limit_mb: float | None = None,
+              shingle_hash: str = "poly64") -> dict:
+    command = [sys.executable, __file__, "--child", kind, "--corpus", str(args.corpus),
+               "--workers", str(workers), "--shingle-hash", shingle_hash]
+    if limit_mb is not None:
+        command += ["--limit-mb", str(limit_mb)]
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode != 0:
+        return {"error": done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit {done.returncode}"}
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def summarise(label: str, workers: int, runs: list[dict]) -> dict | None:
@@ -203,7 +229,7 @@ def main() -> None:
     parser.add_argument("--mb", type=float, default=200, help="corpus size to build (default 200)")
     parser.add_argument("--corpus", type=Path, default=None, help="where the corpus lives (default: a folder in the temp dir)")
     parser.add_argument("--make-corpus", type=Path, default=DEFAULT_MAKE_CORPUS)
-    parser.add_argument("--repeat", type=int, default=3, help="runs per configuration; medians are printed")
+    parser.add_argument("--repeat", type=int, default=5, help="runs per configuration; medians are printed")
     parser.add_argument("--obvious-mb", type=float, default=None,
                         help="run the obvious implementation on the first N MB only (it is slow); MB/s stays comparable")
     parser.add_argument("--skip-cli", action="store_true", help="only the stage and the obvious implementation")
@@ -225,20 +251,26 @@ def main() -> None:
           f"| medians of {args.repeat} (whole commands: {args.cli_repeat})")
     print(f"{'configuration':<34} {'w':>2}  {'MB':>8}  {'seconds':>8}  {'MB/s':>8}  "
           f"{'parent':>8}  {'worker':>8}  {'sum MB':>8}  {'cpu: parent':>7} {'workers':>7}")
-    stage = {w: summarise("dedup stage", w, measure("stage", w, args)) for w in (1, 2)}
+    stage_runs = measure_pairs("stage", args, args.repeat)
+    stage = {w: summarise("dedup stage", w, stage_runs[w]) for w in (1, 2)}
     if args.sha1:
         summarise("dedup stage, sha1 shingle hash", 1, measure("stage", 1, args, shingle_hash="sha1"))
     obvious = summarise("obvious (datasketch MinHash+LSH)", 1, measure("obvious", 1, args, limit_mb=args.obvious_mb))
+    commands = {}
     if not args.skip_cli:
         for command in ("dedup", "run"):
+            commands[command] = measure_pairs(command, args, args.cli_repeat)
             for w in (1, 2):
-                summarise(f"corpusclean {command} (whole command)", w, measure(command, w, args, repeat=args.cli_repeat))
+                summarise(f"corpusclean {command} (whole command)", w, commands[command][w])
     load = os.getloadavg()
     print(f"load average after: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
     if stage[1] and obvious:
         print(f"stage vs obvious, 1 worker: {stage[1]['mb_s'] / obvious['mb_s']:.1f}x faster (target 10x, aim 20x)")
     if stage[1] and stage[2]:
-        print(f"stage, 2 workers vs 1: {stage[1]['seconds'] / stage[2]['seconds']:.2f}x (target 1.7x)")
+        print(f"stage, 2 workers vs 1: {scaling(stage_runs)} (target 1.7x); "
+              f"ratio of the medians {stage[1]['seconds'] / stage[2]['seconds']:.2f}x")
+    for command, runs in commands.items():
+        print(f"corpusclean {command}, 2 workers vs 1: {scaling(runs)}")
     if stage[1]:
         index = stage[1]["index"]
         distinct = index["distinct_long"] + index["distinct_short"]

@@ -2,8 +2,8 @@
 
 Data flows one way. Workers load and process one document each and hand back its clean text
 and report; the parent only writes and adds up, in input order, so the output is the same
-whatever the number of workers. Documents are streamed in bounded batches: memory holds the
-stages' corpus state and one batch, never the corpus.
+whatever the number of workers. Documents are streamed through a bounded window of tasks
+(`ordered_map`): memory holds the stages' corpus state and the window, never the corpus.
 """
 from __future__ import annotations
 
