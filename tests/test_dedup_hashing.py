@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from corpusclean.dedup.config import DedupConfig, optimal_banding
 from corpusclean.dedup.fingerprint import Fingerprinter, Normaliser, line_shingles, normalise, split_words
 from corpusclean.dedup.hashing import (
-    SpanHasher, bbit_estimates, minhash_signatures, permutations, poly64, poly64_hash32,
+    PowerTable, SpanHasher, bbit_estimates, minhash_signatures, permutations, poly64, poly64_hash32,
 )
 
 WORDS = ("the city was retaken after a long and bloody campaign by forces of the coalition "
@@ -95,6 +95,17 @@ def test_span_hashes_equal_the_polynomial_hash_of_each_span(data, draw):
     end = draw.draw(st.integers(start + 1, len(data)))
     hashed = SpanHasher(np.frombuffer(data, dtype=np.uint8)).hash64(np.array([start]), np.array([end]))
     assert int(hashed[0]) == poly64(data[start:end])
+
+
+def test_a_page_longer_than_the_kept_power_table_hashes_the_same_and_is_not_remembered():
+    """The powers a huge page needs are made for it and dropped: a worker that met one does
+    not carry them for the rest of the run."""
+    table = PowerTable(keep=1 << 16)
+    data = bytes(random.Random(3).randrange(256) for _ in range(100_000))
+    starts, ends = np.array([0, 5, 99_000]), np.array([100_000, 70_000, 99_999])
+    hashed = SpanHasher(np.frombuffer(data, dtype=np.uint8), table).hash64(starts, ends)
+    assert hashed.tolist() == [poly64(data[s:e]) for s, e in zip(starts.tolist(), ends.tolist())]
+    assert len(table.up) <= 1 << 16
 
 
 def test_bbit_estimates_equal_datasketch_bbit_minhash():

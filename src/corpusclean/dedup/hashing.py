@@ -78,16 +78,25 @@ def poly64_hash32(data: bytes) -> int:
 # -- the polynomial hash of many spans of one byte array (vectorised) ---------------------------
 
 class PowerTable:
-    """P**i and P**-i mod 2**64 for i < n, grown on demand and reused across pages."""
+    """P**i and P**-i mod 2**64 for i < n, grown on demand and reused across pages.
 
-    def __init__(self) -> None:
+    Only tables up to `keep` entries are kept: a worker that once meets a 50 MB page would
+    otherwise hold 800 MB of powers for the rest of the run. 4M entries (64 MB) cover a batch
+    of pages (`fingerprint.BATCH_CHARS` characters); longer tables are made for the page
+    that needs them and dropped with it."""
+
+    def __init__(self, keep: int = 1 << 22) -> None:
+        self.keep = keep
         self.up = np.ones(1, dtype=_U64)
         self.down = np.ones(1, dtype=_U64)
 
     def at_least(self, n: int) -> tuple[np.ndarray, np.ndarray]:
-        if n > len(self.up):
-            size = max(n, 2 * len(self.up), 1 << 16)
-            self.up, self.down = _powers(_P, size), _powers(_P_INV, size)
+        if n <= len(self.up):
+            return self.up, self.down
+        if n > self.keep:
+            return _powers(_P, n), _powers(_P_INV, n)
+        size = min(max(n, 2 * len(self.up), 1 << 16), self.keep)
+        self.up, self.down = _powers(_P, size), _powers(_P_INV, size)
         return self.up, self.down
 
 
