@@ -19,6 +19,9 @@ Configurations:
   obvious  the obvious implementation of the same job, one process: datasketch `MinHash`
            (default scheme and hash) with `update_batch` per long line, `MinHashLSH`
            query-then-insert with every candidate verified, short lines in a dict
+  ceiling  not ours: the machine's own speed-up for two processes doing the stage's
+           fingerprinting at once with no messages between them, after each stage pair (a
+           shared machine gives 2x on a quiet minute, far less on a busy one)
   dedup    `corpusclean dedup IN OUT` (fix + dedup + writing)
   run      `corpusclean run IN OUT` (fix + strip + dedup + writing)
 """
@@ -128,6 +131,37 @@ def run_obvious(files: list[Path]) -> dict:
     return {"seconds": time.perf_counter() - started, "removals": removals}
 
 
+def run_ceiling(files: list[Path]) -> dict:
+    """The machine's own ceiling for two processes: the corpus pass's fingerprinting of the
+    same documents (read beforehand, no pool, no messages), done twice in a row and then as
+    two forked copies at once. On a quiet 2-core machine the ratio is near 2; what a shared
+    machine gives in the same minute is the most the stage's 2-worker run could show."""
+    from corpusclean.dedup.config import DedupConfig
+    from corpusclean.pipeline import OBSERVE_CHUNK, chunked
+    from corpusclean.stages.dedup import DedupStage
+
+    docs = [read_document(path) for path in files]
+
+    def fingerprint_all() -> None:
+        stage = DedupStage(DedupConfig())   # fresh: no line remembered from the last round
+        for chunk in chunked(docs, OBSERVE_CHUNK):
+            stage.observe_batch(chunk)
+
+    fingerprint_all()                       # warm up: tables, caches
+    started = time.perf_counter()
+    fingerprint_all()
+    fingerprint_all()
+    serial = time.perf_counter() - started
+    started = time.perf_counter()
+    pid = os.fork()
+    if pid == 0:
+        fingerprint_all()
+        os._exit(0)
+    fingerprint_all()
+    os.waitpid(pid, 0)
+    return {"seconds": serial, "serial": serial, "parallel": time.perf_counter() - started}
+
+
 def run_cli(command: str, corpus: Path, workers: int) -> dict:
     from corpusclean.cli import cli
 
@@ -151,6 +185,8 @@ def child(args: argparse.Namespace) -> None:
             result.update(run_stage(files, args.workers, args.shingle_hash))
         elif args.child == "obvious":
             result.update(run_obvious(files))
+        elif args.child == "ceiling":
+            result.update(run_ceiling(files))
         else:
             result.update(run_cli(args.child, corpus, args.workers))
     except Exception as err:  # reported in the table, not fatal for the other configurations
@@ -175,15 +211,19 @@ def measure(kind: str, workers: int, args: argparse.Namespace, limit_mb: float |
     return runs
 
 
-def measure_pairs(kind: str, args: argparse.Namespace, repeat: int) -> dict[int, list[dict]]:
+def measure_pairs(kind: str, args: argparse.Namespace, repeat: int, ceiling: bool = False) -> dict:
     """1 and 2 workers taking turns, so that a slow spell of this shared machine hits both
-    alike; `scaling` compares each 2-worker run with the 1-worker run just before it."""
-    runs: dict[int, list[dict]] = {1: [], 2: []}
+    alike; `scaling` compares each 2-worker run with the 1-worker run just before it. With
+    `ceiling`, each pair is followed by the machine's own 2-process ceiling (`run_ceiling`,
+    on --ceiling-mb of the corpus), under runs["ceiling"]."""
+    runs: dict = {1: [], 2: [], "ceiling": []}
     for _ in range(repeat):
         for workers in (1, 2):
             runs[workers].append(run_child(kind, workers, args))
             if "error" in runs[workers][-1]:
                 return runs
+        if ceiling:
+            runs["ceiling"].append(run_child("ceiling", 1, args, limit_mb=args.ceiling_mb))
     return runs
 
 
@@ -232,6 +272,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5, help="runs per configuration; medians are printed")
     parser.add_argument("--obvious-mb", type=float, default=None,
                         help="run the obvious implementation on the first N MB only (it is slow); MB/s stays comparable")
+    parser.add_argument("--ceiling-mb", type=float, default=50,
+                        help="corpus share for the machine's 2-process ceiling, measured after each stage pair (default 50)")
     parser.add_argument("--skip-cli", action="store_true", help="only the stage and the obvious implementation")
     parser.add_argument("--cli-repeat", type=int, default=1,
                         help="runs of the whole commands (slow: they fix and strip too); default 1")
@@ -251,7 +293,7 @@ def main() -> None:
           f"| medians of {args.repeat} (whole commands: {args.cli_repeat})")
     print(f"{'configuration':<34} {'w':>2}  {'MB':>8}  {'seconds':>8}  {'MB/s':>8}  "
           f"{'parent':>8}  {'worker':>8}  {'sum MB':>8}  {'cpu: parent':>7} {'workers':>7}")
-    stage_runs = measure_pairs("stage", args, args.repeat)
+    stage_runs = measure_pairs("stage", args, args.repeat, ceiling=True)
     stage = {w: summarise("dedup stage", w, stage_runs[w]) for w in (1, 2)}
     if args.sha1:
         summarise("dedup stage, sha1 shingle hash", 1, measure("stage", 1, args, shingle_hash="sha1"))
@@ -269,6 +311,10 @@ def main() -> None:
     if stage[1] and stage[2]:
         print(f"stage, 2 workers vs 1: {scaling(stage_runs)} (target 1.7x); "
               f"ratio of the medians {stage[1]['seconds'] / stage[2]['seconds']:.2f}x")
+        ceilings = [r["serial"] / r["parallel"] for r in stage_runs["ceiling"] if "error" not in r]
+        if ceilings:
+            print(f"the machine's own 2-process ceiling for the same work, run after each pair: "
+                  f"{statistics.median(ceilings):.2f}x (each: {', '.join(f'{c:.2f}' for c in ceilings)})")
     for command, runs in commands.items():
         print(f"corpusclean {command}, 2 workers vs 1: {scaling(runs)}")
     if stage[1]:
