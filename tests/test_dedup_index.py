@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from corpusclean.dedup import index as index_module
 from corpusclean.dedup.arrays import Column, SortedRuns
 from corpusclean.dedup.config import DedupConfig
-from corpusclean.dedup.fingerprint import Fingerprinter, line_shingles, normalise
+from corpusclean.dedup.fingerprint import Fingerprinter, PageFingerprints, line_shingles, normalise
 from corpusclean.dedup.index import CorpusIndex
 from corpusclean.model import Document
 from corpusclean.stages.dedup import DedupStage
@@ -125,6 +125,36 @@ def test_the_index_holds_a_distinct_long_line_in_under_300_bytes():
     assert stats["distinct_long"] == 20_000 and stats["distinct_short"] == 400
     assert stats["long_index_bytes"] / stats["distinct_long"] < 300
     assert stats["short_index_bytes"] / stats["distinct_short"] < 300
+
+
+def test_chunks_of_pages_with_gaps_build_the_index_one_page_at_a_time_builds():
+    """The pipeline hands the index a worker's chunk of fingerprints whole (`add_pages`), with
+    gaps where a page failed to load; the decisions must be those of adding page by page."""
+    config = DedupConfig(template_min_pages=3)
+    rng = random.Random(5)
+    base = [" ".join(rng.choice(WORDS) for _ in range(20)) for _ in range(6)]
+    fingerprinter = Fingerprinter(config)
+    pages = {}
+    for n in [0, 1, 2, 4, 5, 6, 9, 10]:                     # 3, 7 and 8 failed to load
+        lines = [rng.choice(base), "menu", "sign up", " ".join(rng.choice(WORDS) for _ in range(20)), rng.choice(base)]
+        pages[n] = fingerprinter.page(f"p{n}", "\n".join(lines) + "\n", lines)
+    one_by_one = CorpusIndex(config)
+    for n, page in pages.items():
+        one_by_one.add(n, page)
+    in_chunks = CorpusIndex(config)
+    numbers = list(pages)
+    for chunk in (numbers[:3], numbers[3:4], numbers[4:]):
+        in_chunks.add_pages(chunk, PageFingerprints.of([pages[n] for n in chunk]))
+    want, got = one_by_one.finish(), in_chunks.finish()
+    assert got.pages == want.pages == 11 and got.absorbed == want.absorbed == 8
+    for n in range(11):
+        assert got.name(n) == want.name(n)
+        assert got.short_lines(n) == want.short_lines(n)
+        mine, theirs = got.page(n), want.page(n)
+        assert (mine.duplicate_of, mine.similarity) == (theirs.duplicate_of, theirs.similarity)
+        for field in ("long_line", "long_cluster", "page_first"):
+            assert getattr(mine, field).tolist() == getattr(theirs, field).tolist()
+    assert any(got.page(n).long_line.size for n in range(11)), "the corpus has repeats to decide about"
 
 
 def test_pages_must_arrive_in_input_order():

@@ -130,8 +130,9 @@ class CorpusIndex:
 
     def add_pages(self, numbers: Sequence[int], pages: PageFingerprints) -> None:
         """Consecutive pages' fingerprints as a worker's `observe_batch` returned them, taken
-        whole (no per-page slicing: the parent builds the index alone, so its time per page
-        is what the workers wait for). Numbers must increase, across calls too."""
+        whole: slicing them into pages and joining them again took the parent, which alone
+        builds the index, a third as long as the index work. Numbers must increase, across
+        calls too; a number left out is a page that failed to load."""
         if not len(numbers):
             return
         numbers = np.asarray(numbers, dtype=np.int64)
