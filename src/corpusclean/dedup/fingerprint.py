@@ -158,6 +158,11 @@ class PageFingerprint:
     long_bits: np.ndarray    # uint8/uint16 (lines x num_perm): low bits of the signature
 
 
+#: the per-line arrays of a fingerprint, which `PageFingerprints` holds for many pages end to end
+_ROW_FIELDS = ("short_keys", "short_line", "short_line_key", "long_line", "long_key", "long_chars",
+               "long_bands", "long_bits")
+
+
 @dataclass
 class PageFingerprints:
     """The fingerprints of consecutive pages as one set of arrays, the pages' rows one after
@@ -202,12 +207,10 @@ class PageFingerprints:
     @classmethod
     def of(cls, pages: list[PageFingerprint]) -> PageFingerprints:
         """Single pages' fingerprints as one set of arrays."""
-        fields = ("short_keys", "short_line", "short_line_key", "long_line", "long_key", "long_chars",
-                  "long_bands", "long_bits")
         counts = np.array([[len(p.short_keys), len(p.short_line), len(p.long_line)] for p in pages],
                           dtype=np.int64).reshape(-1, 3)
         return cls(names=[p.name for p in pages], ends=counts.cumsum(axis=0),
-                   **{field: np.concatenate([getattr(p, field) for p in pages]) for field in fields})
+                   **{field: np.concatenate([getattr(p, field) for p in pages]) for field in _ROW_FIELDS})
 
     @classmethod
     def concat(cls, parts: list[PageFingerprints]) -> PageFingerprints:
@@ -219,9 +222,7 @@ class PageFingerprints:
             if len(part.ends):
                 offset = offset + part.ends[-1]
         return cls(names=[name for part in parts for name in part.names], ends=np.concatenate(ends),
-                   **{field: np.concatenate([getattr(part, field) for part in parts])
-                      for field in ("short_keys", "short_line", "short_line_key", "long_line", "long_key", "long_chars",
-                                    "long_bands", "long_bits")})
+                   **{field: np.concatenate([getattr(part, field) for part in parts]) for field in _ROW_FIELDS})
 
 
 class Fingerprinter:
