@@ -278,6 +278,27 @@ def test_the_report_points_at_a_first_copy_another_stage_removed(tmp_path):
     assert [(r["lines"], r["details"]["duplicate_of"]["line"]) for r in rows] == [([3, 3], 1)]
 
 
+def test_a_copy_whose_first_copy_was_removed_as_its_duplicate_stays(tmp_path):
+    """The classifier removes a page's <title> line as a copy of the headline below it: the
+    headline is then the copy the page keeps, not a repeat of a removed line."""
+    from corpusclean.pipeline import Job, run_corpus
+    from corpusclean.report import Summary
+    from corpusclean.sources import iter_directory
+    from corpusclean.stages.base import Stage
+
+    class DropTitleLine(Stage):
+        name = "drop-title"
+
+        def process(self, doc):
+            doc.remove(0, 0, stage=self.name, rule="test.page-title", category="duplicate")
+
+    source = write_tree(tmp_path / "in", {"a.txt": page("Ferry fares frozen", prose(1), "Ferry fares frozen", prose(2))})
+    results = []
+    job = Job(stages=[DropTitleLine(), DedupStage(DedupConfig())], steps=["dedup"], max_bytes=10**6)
+    run_corpus(lambda: iter_directory(source), job, results.append, Summary("dedup", {}), workers=1)
+    assert [r for r in results[0].report["removals"] if r["stage"] == "dedup"] == []
+
+
 def test_process_without_the_corpus_pass_says_what_is_missing():
     with pytest.raises(RuntimeError, match="corpus pass"):
         DedupStage().process(Document("a", "x\n"))

@@ -18,6 +18,7 @@ from ..classifier.stoplists import Stoplists
 from ..classifier.units import Unit
 from ..classifier.verdicts import DROP
 from ..classifier.vocabulary import Vocabulary
+from ..extract import is_main_text
 from ..model import Document
 from .base import Stage
 
@@ -90,7 +91,7 @@ class ClassifierStage(Stage):
         stopwords = self.stoplists.get(code)
         units = classify_page(doc, stopwords, self.config, self.vocabulary,
                               corpus_pages=self._corpus_pages(doc), corpus_size=self.recurrence.documents,
-                              extracted="extractor" in doc.meta)
+                              extracted="extractor" in doc.meta and is_main_text(doc.meta["extractor"]))
         for run in _runs_of_drops(units):
             head = run[0]
             rule = RULE_PREFIX + head.reason

@@ -16,7 +16,9 @@ Pass 2 (`process`) removes, from the lines still live:
   duplicated content.
 
 The first copy of a repeat stays unless another stage removed it; the report points at it
-either way. A page whose long lines mostly repeat one earlier page's is a page duplicate:
+either way. When that stage removed the first copy *as a duplicate* of a later line (the
+classifier takes a page's <title> line for a copy of the headline below it), the later copy
+is the one the page keeps, and it stays. A page whose long lines mostly repeat one earlier page's is a page duplicate:
 recorded in its report (`page_duplicate_of`, with the similarity), and with
 `drop_duplicate_pages` left out of the output. Without that flag it is left whole: its lines
 are not removed one by one as copies of the earlier page (that would drop the page in all but
@@ -171,7 +173,11 @@ class DedupStage(Stage):
         consecutive lines of one page (a pasted block, a syndicated passage) is one removal;
         its pointer gives the first line of the original and, for a run, all its lines."""
         assert self._decisions is not None
+        removed_as_copy = _removed_as_copy(doc)
+        # a copy whose first copy another stage removed *as a copy of it* (the classifier's
+        # page-title: the <title> line repeating the headline) is the one the page keeps
         wanted = [r for r in repeats if doc.is_live(r[0])
+                  and not (r[1] == PAGE_REPEAT_RULE and r[3] in removed_as_copy)
                   and not (self.config.keep_page_repeats and r[1] == PAGE_REPEAT_RULE)]
         names: dict[int, str] = {}
         for run in _repeat_runs(sorted(wanted)):
@@ -185,6 +191,12 @@ class DedupStage(Stage):
                       else "repeats a line first seen in an earlier page")
             doc.remove(first, last, stage=self.name, rule=rule, category="duplicate", reason=reason,
                        details={"duplicate_of": pointer})
+
+
+def _removed_as_copy(doc: Document) -> set[int]:
+    """0-based lines an earlier stage removed as duplicates (category "duplicate")."""
+    return {line - 1 for removal in doc.removals if removal.category == "duplicate"
+            for line in range(removal.line_start, removal.line_end + 1)}
 
 
 def _repeat_runs(repeats: list[tuple[int, str, int, int]]) -> list[list[tuple[int, str, int, int]]]:
