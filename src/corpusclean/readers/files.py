@@ -1,54 +1,48 @@
-"""Where documents come from: a directory, one file, a JSONL file, or JSONL on stdin.
+"""Documents that are files: a folder of them (read recursively) or one file.
 
-A `Source` is cheap to make and to send to a worker: for files it holds only the path, and the
-worker reads the bytes. `read_source` turns it into a `Payload`: the raw content, what kind it
-is, and the report of an earlier stage when there is one (chained `fix | strip | dedup`).
+Each file is one document: `.html`, `.htm`, `.html.gz` are HTML, anything else is text. The
+reader lists paths only; a worker reads the bytes (`read_file`), so a huge folder costs the
+parent nothing but the listing.
 """
 from __future__ import annotations
 
-import contextlib
 import fnmatch
 import gzip
 import json
 import os
-import shutil
 import stat
-import sys
-import tempfile
-import zlib
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO, Iterator
+from typing import Iterator
 
-from .errors import InputError
+from ..errors import InputError
+from .base import REPORT_SUFFIX, SUMMARY_NAME, Payload, Reader, Source
 
 DEFAULT_PATTERNS = ("*.txt", "*.html", "*.htm", "*.html.gz")
-REPORT_SUFFIX = ".report.json"
-SUMMARY_NAME = "corpusclean-summary.json"
 HTML_SUFFIXES = (".html.gz", ".html", ".htm")
 
 
-@dataclass
-class Source:
-    """One document to read. `name` is its output name: a relative path or a JSONL id."""
+class FolderReader(Reader):
+    """Every file of a folder that matches `patterns`, in sorted relative-path order."""
 
-    name: str
-    path: Path | None = None         # a file on disk, read by the worker
-    relpath: str | None = None       # its path relative to IN, recorded in the report
-    record: dict[str, Any] | None = None  # a JSONL record, already parsed
-    error: str | None = None         # the source could not even be listed (malformed JSONL)
+    def __init__(self, root: Path, patterns: tuple[str, ...] = DEFAULT_PATTERNS):
+        self.root = root
+        self.patterns = patterns or DEFAULT_PATTERNS
 
-
-@dataclass
-class Payload:
-    kind: str                        # "text" or "html"
-    content: bytes | str
-    prior_report: dict[str, Any] | None = None
-    extra: dict[str, Any] = field(default_factory=dict)  # other JSONL fields, passed through
+    def sources(self) -> Iterator[Source]:
+        return iter_directory(self.root, self.patterns)
 
 
-def is_jsonl(path: str) -> bool:
-    return path == "-" or path.endswith(".jsonl") or path.endswith(".jsonl.gz")
+class FileReader(Reader):
+    """One file, one document, named after the file."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def sources(self) -> Iterator[Source]:
+        yield Source(name=output_name(self.path.name), path=self.path, relpath=self.path.name)
+
+    def count(self) -> int:
+        return 1
 
 
 def output_name(relpath: str) -> str:
@@ -114,76 +108,9 @@ def _earlier_failure(report_path: Path, name: str) -> Source | None:
     return Source(name=name, path=report_path, relpath=relpath, error=report["error"])
 
 
-def iter_jsonl(path: str | BinaryIO) -> Iterator[Source]:
-    """Records of a JSONL file (plain or gzip, or a spooled stdin), in file order. A line that
-    is not UTF-8, not JSON, not an object or has no `id` becomes a Source with an error, so the
-    run reports it and goes on; a file that ends early reports where and stops."""
-    number = 0
-    with open_jsonl(path) as handle:
-        try:
-            for number, raw in enumerate(handle, 1):
-                if raw.strip():
-                    yield _jsonl_source(number, raw)
-        except (OSError, EOFError, zlib.error) as err:  # gzip.BadGzipFile is an OSError
-            yield Source(name=f"line {number + 1}",
-                         error=f"the file is cut short or corrupt after line {number}: {err}")
-
-
-def _jsonl_source(number: int, raw: bytes) -> Source:
-    name = f"line {number}"
-    try:
-        line = raw.decode("utf-8")
-    except UnicodeDecodeError as err:
-        return Source(name=name, error=f"not valid UTF-8 (byte {err.start} of the line); JSONL is UTF-8")
-    try:
-        record = json.loads(line)
-    except json.JSONDecodeError as err:
-        return Source(name=name, error=f"not valid JSON ({err.msg} at column {err.colno})")
-    if not isinstance(record, dict):
-        return Source(name=name, error=f"a JSON {_json_type(record)}, not an object")
-    if "id" not in record:
-        return Source(name=name, record=record, error="record has no `id`")
-    return Source(name=str(record["id"]), record=record)
-
-
-def _json_type(value: Any) -> str:
-    """The JSON name of a parsed value's type, for messages."""
-    for kind, name in ((bool, "boolean"), (int, "number"), (float, "number"), (str, "string"),
-                       (list, "array"), (dict, "object"), (type(None), "null")):
-        if isinstance(value, kind):
-            return name
-    return type(value).__name__
-
-
-def open_jsonl(path: str | BinaryIO) -> BinaryIO:
-    """A JSONL input as bytes: a plain or gzip file, or the spooled stdin (rewound)."""
-    if not isinstance(path, str):
-        path.seek(0)  # a spooled stdin, read once per pass
-        return contextlib.nullcontext(path)  # type: ignore[return-value]
-    if path.endswith(".gz"):
-        return gzip.open(path, "rb")  # type: ignore[return-value]
-    return open(path, "rb")
-
-
-def spool_stdin() -> BinaryIO:
-    """The corpus pass reads the input twice; stdin can be read once, so keep a copy in an
-    anonymous temporary file: it disappears when the run ends, however it ends."""
-    spooled = tempfile.TemporaryFile(prefix="corpusclean-stdin-", suffix=".jsonl")
-    shutil.copyfileobj(sys.stdin.buffer, spooled)
-    return spooled
-
-
-def read_source(source: Source, max_bytes: int) -> Payload:
-    """Read what a Source points at. Raises InputError with a message for the user."""
-    if source.error:
-        raise InputError(source.error)
-    if source.record is not None:
-        return _from_record(source.record, max_bytes)
-    assert source.path is not None
-    return _from_file(source.path, max_bytes)
-
-
-def _from_file(path: Path, max_bytes: int) -> Payload:
+def read_file(path: Path, max_bytes: int) -> Payload:
+    """The bytes of one file, its kind, and the report an earlier command wrote beside it.
+    Raises InputError with a message for the user."""
     try:
         info = path.stat()
     except FileNotFoundError:
@@ -229,21 +156,3 @@ def _file_kind(mode: int) -> str:
         if test(mode):
             return kind
     return "a special file"
-
-
-def _from_record(record: dict[str, Any], max_bytes: int) -> Payload:
-    extra = {k: v for k, v in record.items() if k not in ("text", "html", "report")}
-    if isinstance(record.get("text"), str):
-        kind, content = "text", record["text"]
-    elif isinstance(record.get("html"), str):
-        kind, content = "html", record["html"]
-    elif "text" in record:
-        raise InputError(f"`text` is a {_json_type(record['text'])}, not a string")
-    else:
-        raise InputError("record has neither `text` nor `html`")
-    if len(content) > max_bytes:
-        raise InputError(f"{len(content):,} characters is over the --max-bytes limit of {max_bytes:,}")
-    prior = record.get("report") if isinstance(record.get("report"), dict) else None
-    if prior is not None and "removals" not in prior:
-        prior = None
-    return Payload(kind=kind, content=content, prior_report=prior, extra=extra)

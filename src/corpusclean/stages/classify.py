@@ -8,8 +8,10 @@ measurements, so `corpusclean diff` can show why.
 """
 from __future__ import annotations
 
-from typing import Any, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Iterable
 
+import click
 import numpy as np
 
 from ..classifier.page import ClassifierConfig, classify_page
@@ -20,6 +22,9 @@ from ..classifier.verdicts import DROP
 from ..classifier.vocabulary import Vocabulary
 from ..model import Document
 from .base import Stage
+
+if TYPE_CHECKING:
+    from ..config import RunConfig
 
 RULE_PREFIX = "heuristic."
 
@@ -55,9 +60,27 @@ def check_disabled(names: Iterable[str]) -> None:
                          f"the classifier's tests are: {', '.join(known)}")
 
 
+@dataclass(frozen=True)
+class ClassifierOptions:
+    #: run the classifier on the lines no rule matched (False: rules only)
+    classifier: bool = True
+
+
 class ClassifierStage(Stage):
     name = "classifier"
     step = "strip"
+    Config = ClassifierOptions
+    cli_options = (
+        click.option("--classifier/--no-classifier", default=True, show_default=True,
+                     help="--no-classifier: rules only, do not run the chrome classifier on lines no rule matched."),
+    )
+    rules = {RULE_PREFIX + test: reason for test, reason in REASONS.items()}
+    disable_prefix = RULE_PREFIX
+
+    @classmethod
+    def from_config(cls, config: ClassifierOptions, run: "RunConfig") -> "ClassifierStage | None":
+        check_disabled([name for name in run.disable if name.startswith(RULE_PREFIX)])
+        return cls(disabled=run.disable) if config.classifier else None
 
     def __init__(self, config: ClassifierConfig | None = None, disabled: Iterable[str] = ()):
         self.config = config or ClassifierConfig()
