@@ -28,9 +28,11 @@ def test_each_command_builds_the_stages_of_its_steps_in_registry_order():
 
 def test_stages_declare_the_rules_they_emit_and_the_report_fields_they_add():
     rules = stage_rules()
-    assert rules["heuristic.menu-run"].startswith("a menu")
+    assert rules["heuristic.menu-run"][0] == "classifier"
+    assert rules["heuristic.menu-run"][1].reason.startswith("a menu")
     assert "dedup.page-repeat" in rules and "language.filter" in rules
     assert "page_duplicate_of" in report_fields()
+    assert rules["dedup.template"][1].categories == ("template",)
     assert disable_prefixes() == ("heuristic.",)
 
 

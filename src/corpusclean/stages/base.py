@@ -31,6 +31,21 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
+class RuleInfo:
+    """A rule id a stage emits itself: what it means (the report's `reason`) and the
+    categories its removals may carry, so `rules list`, `--disable` and `diff --category`
+    know them without a run."""
+
+    reason: str
+    categories: tuple[str, ...]
+    #: how `rules list` shows the categories; default: the list itself
+    categories_label: str = ""
+
+    def label(self) -> str:
+        return self.categories_label or ", ".join(self.categories)
+
+
+@dataclass(frozen=True)
 class NoOptions:
     """The configuration of a stage that has no options."""
 
@@ -45,10 +60,8 @@ class Stage:
     Config: ClassVar[type[Any]] = NoOptions
     #: click option decorators that set `Config`'s fields on the command line
     cli_options: ClassVar[tuple[Callable[..., Any], ...]] = ()
-    #: rule id -> reason, for every removal rule the stage itself may emit (`rules list`)
-    rules: ClassVar[Mapping[str, str]] = {}
-    #: categories its removals may carry, beyond the rule packs' (which any strip stage may use)
-    categories: ClassVar[tuple[str, ...]] = ()
+    #: every rule id the stage itself may emit (the rule packs' ids are the rulebook's)
+    rules: ClassVar[Mapping[str, RuleInfo]] = {}
     #: `--disable` names starting with this prefix are this stage's to check and honour
     #: (`heuristic.` for the classifier); None: the stage takes no --disable names of its own
     disable_prefix: ClassVar[str | None] = None

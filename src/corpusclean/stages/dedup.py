@@ -41,7 +41,7 @@ from ..dedup.config import DEDUP_OPTIONS, DedupConfig
 from ..dedup.fingerprint import Fingerprinter, PageFingerprint, normalise, PageFingerprints
 from ..dedup.index import CorpusIndex, Decisions
 from ..model import Document, consecutive_runs
-from .base import Stage
+from .base import RuleInfo, Stage
 
 if TYPE_CHECKING:
     from ..config import RunConfig
@@ -58,12 +58,12 @@ class DedupStage(Stage):
     Config = DedupConfig
     cli_options = DEDUP_OPTIONS
     rules = {
-        TEMPLATE_RULE: "a line recurring in many pages: template chrome",
-        PAGE_REPEAT_RULE: "repeats an earlier line of this page",
-        CORPUS_REPEAT_RULE: "repeats a line first seen in an earlier page",
-        PAGE_DUPLICATE_RULE: "the page nearly duplicates an earlier page (--drop-duplicate-pages)",
+        TEMPLATE_RULE: RuleInfo("a line recurring in many pages: template chrome", ("template",)),
+        PAGE_REPEAT_RULE: RuleInfo("repeats an earlier line of this page", ("duplicate",)),
+        CORPUS_REPEAT_RULE: RuleInfo("repeats a line first seen in an earlier page", ("duplicate",)),
+        PAGE_DUPLICATE_RULE: RuleInfo("the page nearly duplicates an earlier page (--drop-duplicate-pages)",
+                                      ("duplicate",)),
     }
-    categories = ("duplicate", "template")
     report_fields = ("page_duplicate_of",)
 
     @classmethod

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 import click
 
 from ..model import Document
-from .base import Stage
+from .base import RuleInfo, Stage
 
 if TYPE_CHECKING:
     from ..config import RunConfig
@@ -98,8 +98,7 @@ class LanguageStage(Stage):
         click.option("--lang", default=None, metavar="CODES",
                      help="Keep only pages in these languages, e.g. en,de (others are reported as dropped)."),
     )
-    rules = {"language.filter": "the page is not in a language --lang keeps"}
-    categories = ("language",)
+    rules = {"language.filter": RuleInfo("the page is not in a language --lang keeps", ("language",))}
 
     @classmethod
     def from_config(cls, config: LanguageConfig, run: "RunConfig") -> "LanguageStage":

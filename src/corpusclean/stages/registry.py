@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .base import Stage
+from .base import RuleInfo, Stage
 from .classify import ClassifierStage
 from .dedup import DedupStage
 from .language import LanguageStage
@@ -46,11 +46,7 @@ def report_fields() -> tuple[str, ...]:
     return tuple(key for stage in STAGES for key in stage.report_fields)
 
 
-def stage_rules() -> dict[str, str]:
-    """Every rule id a stage emits itself (not the rule packs'), with its reason."""
-    return {rule: reason for stage in STAGES for rule, reason in stage.rules.items()}
-
-
-def stage_categories() -> tuple[str, ...]:
-    """Categories stages add to the rule packs' (duplicate, template, language, ...)."""
-    return tuple(dict.fromkeys(category for stage in STAGES for category in stage.categories))
+def stage_rules() -> dict[str, tuple[str, RuleInfo]]:
+    """Every rule id a stage emits itself (not the rule packs'): the stage's name and what the
+    stage declares about it."""
+    return {rule: (stage.name, info) for stage in STAGES for rule, info in stage.rules.items()}
