@@ -117,11 +117,6 @@ def extract_html(content: bytes | str) -> tuple[str, dict[str, Any]]:
     return "\n\n".join(p.text for p in paragraphs) + "\n", info
 
 
-def is_main_text(extractor: dict[str, Any]) -> bool:
-    """Did an extractor choose this text (True), or is it the page's whole text (False)?"""
-    return bool(extractor.get("main_text", True))
-
-
 def _prepared_tree(html: str) -> Any:
     """The page as the extractors read it: hidden elements pruned, captions exposed."""
     tree = parse_html(html)

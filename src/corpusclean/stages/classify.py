@@ -20,7 +20,6 @@ from ..classifier.stoplists import Stoplists
 from ..classifier.units import Unit
 from ..classifier.verdicts import DROP
 from ..classifier.vocabulary import TERMS, Vocabulary
-from ..extract import is_main_text
 from ..model import Document
 from .base import RuleInfo, Stage
 
@@ -160,7 +159,7 @@ class ClassifierStage(Stage):
         stopwords = self.stoplists.get(code)
         units = classify_page(doc, stopwords, self.config, self.vocabulary,
                               corpus_pages=self._corpus_pages(doc), corpus_size=self.recurrence.documents,
-                              extracted="extractor" in doc.meta and is_main_text(doc.meta["extractor"]))
+                              extracted=_main_text(doc))
         for run in _runs_of_drops(units):
             head = run[0]
             rule = RULE_PREFIX + head.reason
@@ -179,6 +178,13 @@ class ClassifierStage(Stage):
             return {}
         counts = self.recurrence.pages(np.array([line_hash(doc.lines[i]) for i in lines], dtype=np.uint64))
         return {i: int(c) for i, c in zip(lines, counts) if c}
+
+
+def _main_text(doc: Document) -> bool:
+    """Is the text an HTML extractor's choice of main text? (extract.py's last resort, the
+    page's whole text, says `main_text: false`: it is judged as a whole page.)"""
+    extractor = doc.meta.get("extractor")
+    return extractor is not None and bool(extractor.get("main_text", True))
 
 
 def _runs_of_drops(units: list[Unit]) -> list[list[Unit]]:
