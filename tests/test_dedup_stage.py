@@ -258,45 +258,37 @@ def test_keep_page_repeats_keeps_a_refrain(tmp_path):
 
 # -- how it fits the pipeline --------------------------------------------------------------
 
-def test_the_report_points_at_a_first_copy_another_stage_removed(tmp_path):
+def dedup_after(tmp_path: Path, remove: tuple[int, str], text: str) -> list[dict]:
+    """The dedup removals of one page after a stage that removed its line `remove[0]` (0-based)
+    with category `remove[1]`."""
     from corpusclean.pipeline import Job, run_corpus
-    from corpusclean.report import Summary
     from corpusclean.readers.files import iter_directory
+    from corpusclean.report import Summary
     from corpusclean.stages.base import Stage
 
-    class DropFirstLine(Stage):
-        name = "drop-first"
+    class DropLine(Stage):
+        name = "drop-line"
 
         def process(self, doc):
-            doc.remove(0, 0, stage=self.name, rule="test.first", category="navigation")
+            doc.remove(remove[0], remove[0], stage=self.name, rule="test.drop", category=remove[1])
 
-    source = write_tree(tmp_path / "in", {"a.txt": page("Sign up", prose(1), "Sign up")})
+    source = write_tree(tmp_path / "in", {"a.txt": text})
     results = []
-    job = Job(stages=[DropFirstLine(), DedupStage(DedupConfig())], steps=["dedup"], max_bytes=10**6)
+    job = Job(stages=[DropLine(), DedupStage(DedupConfig())], steps=["dedup"], max_bytes=10**6)
     run_corpus(lambda: iter_directory(source), job, results.append, Summary("dedup", {}), workers=1)
-    rows = [r for r in results[0].report["removals"] if r["stage"] == "dedup"]
+    return [r for r in results[0].report["removals"] if r["stage"] == "dedup"]
+
+
+def test_the_report_points_at_a_first_copy_another_stage_removed(tmp_path):
+    rows = dedup_after(tmp_path, (0, "navigation"), page("Sign up", prose(1), "Sign up"))
     assert [(r["lines"], r["details"]["duplicate_of"]["line"]) for r in rows] == [([3, 3], 1)]
 
 
 def test_a_copy_whose_first_copy_was_removed_as_its_duplicate_stays(tmp_path):
     """The classifier removes a page's <title> line as a copy of the headline below it: the
     headline is then the copy the page keeps, not a repeat of a removed line."""
-    from corpusclean.pipeline import Job, run_corpus
-    from corpusclean.report import Summary
-    from corpusclean.sources import iter_directory
-    from corpusclean.stages.base import Stage
-
-    class DropTitleLine(Stage):
-        name = "drop-title"
-
-        def process(self, doc):
-            doc.remove(0, 0, stage=self.name, rule="test.page-title", category="duplicate")
-
-    source = write_tree(tmp_path / "in", {"a.txt": page("Ferry fares frozen", prose(1), "Ferry fares frozen", prose(2))})
-    results = []
-    job = Job(stages=[DropTitleLine(), DedupStage(DedupConfig())], steps=["dedup"], max_bytes=10**6)
-    run_corpus(lambda: iter_directory(source), job, results.append, Summary("dedup", {}), workers=1)
-    assert [r for r in results[0].report["removals"] if r["stage"] == "dedup"] == []
+    text = page("Ferry fares frozen", prose(1), "Ferry fares frozen", prose(2))
+    assert dedup_after(tmp_path, (0, "duplicate"), text) == []
 
 
 def test_process_without_the_corpus_pass_says_what_is_missing():
