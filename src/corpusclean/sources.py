@@ -207,8 +207,8 @@ def _from_file(path: Path, max_bytes: int) -> Payload:
             raw = path.read_bytes()
     except PermissionError:
         raise InputError("cannot read: permission denied") from None
-    except (OSError, EOFError) as err:
-        raise InputError(f"cannot read: {err.strerror or err}") from None
+    except (OSError, EOFError, zlib.error) as err:  # zlib.error: a .gz whose compressed data is corrupt
+        raise InputError(f"cannot read: {getattr(err, 'strerror', None) or err}") from None
     kind = "html" if path.name.endswith(HTML_SUFFIXES) else "text"
     report_path = path.with_name(output_name(path.name) + REPORT_SUFFIX)
     prior = None
