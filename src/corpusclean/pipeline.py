@@ -18,7 +18,7 @@ from .errors import OUT_ERRNOS, InputError, OutputError
 from .layout import apply, rebuild, without_layout
 from .model import Document, Removal
 from .report import Summary, document_report, failure_report
-from .sources import Payload, Source, read_source
+from .sources import Payload, Source, _json_type as json_type, read_source
 from .stages.base import Stage
 from .workers import DocumentTimeout, chunked, ordered_map, time_budget
 
@@ -136,11 +136,8 @@ Observed = tuple[list[int], list[Sequence[Any] | None]]
 
 
 def _json_kind(value: Any) -> str:
-    for kind, name in ((bool, "a boolean"), (int, "a number"), (float, "a number"), (str, "a string"),
-                       (list, "an array"), (dict, "an object"), (type(None), "null")):
-        if isinstance(value, kind):
-            return name
-    return type(value).__name__
+    name = json_type(value)
+    return name if name == "null" else ("an " if name[0] in "aeiou" else "a ") + name
 
 
 def observe_chunk(job: Job, chunk: list[tuple[int, Source]], failures: dict[int, str]) -> list[Observed]:
