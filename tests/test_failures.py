@@ -13,8 +13,8 @@ import pytest
 
 import corpusclean.pipeline as pipeline
 from corpusclean.model import Document
-from corpusclean.sinks import DirectorySink, JsonlSink
-from corpusclean.sources import Source
+from corpusclean.writers import DirectoryWriter, JsonlWriter
+from corpusclean.readers import Source
 from corpusclean.stages.classify import ClassifierStage
 from corpusclean.stages.dedup import DedupStage
 from corpusclean.stages.language import LanguageStage
@@ -71,7 +71,7 @@ STEPS = {
     "corpus pass": (DedupStage, "observe_batch", "internal error in stage dedup (corpus pass): Injected: planted by the test"),
     "applying": (pipeline, "apply", "internal error while applying its removals: Injected: planted by the test"),
     "report": (pipeline, "document_report", "internal error while writing its report: Injected: planted by the test"),
-    "writing": (DirectorySink, "write", "internal error while writing its output: Injected: planted by the test"),
+    "writing": (DirectoryWriter, "write", "internal error while writing its output: Injected: planted by the test"),
 }
 
 
@@ -107,7 +107,7 @@ def test_a_failure_at_any_step_fails_that_document_alone(tmp_path, monkeypatch, 
 
 
 def test_a_failure_while_writing_a_jsonl_record_fails_that_record_alone(tmp_path, monkeypatch):
-    inject(monkeypatch, JsonlSink, "write")
+    inject(monkeypatch, JsonlWriter, "write")
     records = [{"id": "a", "text": GOOD}, {"id": "bad", "text": POISON}, {"id": "c", "text": GOOD}]
     (tmp_path / "in.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
     result = run_cli("fix", str(tmp_path / "in.jsonl"), str(tmp_path / "out.jsonl"))

@@ -17,3 +17,9 @@ class OutputError(Exception):
 
 #: write errors that are about OUT, not about one document's name: they stop the run
 OUT_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO})
+
+
+class UsageError(ValueError):
+    """A run refused before anything is written: IN missing, OUT inside IN, a bad option.
+
+    The command line shows the message as "Error: ..." and exits 1."""

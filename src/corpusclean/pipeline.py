@@ -18,7 +18,8 @@ from .errors import OUT_ERRNOS, InputError, OutputError
 from .layout import apply, rebuild, without_layout
 from .model import Document, Removal
 from .report import Summary, document_report, failure_report
-from .sources import Payload, Source, _json_type as json_type, read_source
+from .readers import Payload, Source, read_source
+from .readers.base import json_type
 from .stages.base import Stage
 from .workers import DocumentTimeout, chunked, ordered_map, time_budget
 
@@ -55,7 +56,7 @@ class Job:
     stages: list[Stage]
     steps: list[str]
     max_bytes: int
-    #: a sink each worker writes its own results to (a folder of files, where the order of
+    #: a writer each worker writes its own results to (a folder of files, where the order of
     #: writing changes nothing), so the parent only adds up; None when the parent must write
     #: in input order (JSONL)
     worker_sink: Any = None
