@@ -20,6 +20,7 @@ from .cli_params import comma_separated
 from .dedup.config import config_from_options, dedup_options
 from .pipeline import Job, run_corpus
 from .report import Summary
+from .requirements import TRAFILATURA, RequirementError, may_hold_html
 from .sinks import DirectorySink, JsonlSink
 from .sources import DEFAULT_PATTERNS, Source, is_jsonl, iter_directory, iter_jsonl, open_jsonl, output_name, spool_stdin
 from .stages.base import Stage
@@ -180,6 +181,12 @@ def sigterm_as_interrupt() -> Iterator[None]:
 def run_command(command: str, options: dict[str, Any]) -> None:
     source, target = options["source"], options["target"]
     check_paths(source, target, options["summary_path"])
+    sources = source_factory(source, tuple(options["patterns"]))
+    if may_hold_html(sources()):
+        try:
+            TRAFILATURA.check()  # before anything is written, not as a traceback on the first HTML page
+        except RequirementError as err:
+            raise click.ClickException(str(err)) from None
     steps = STEPS[command]
     stages = build_stages(steps, options)
     config = {"steps": ["fix", *steps], "max_bytes": options["max_bytes"],
@@ -190,7 +197,6 @@ def run_command(command: str, options: dict[str, Any]) -> None:
     in_workers = isinstance(sink, DirectorySink)
     job = Job(stages=stages, steps=steps, max_bytes=options["max_bytes"],
               worker_sink=sink if in_workers else None)
-    sources = source_factory(source, tuple(options["patterns"]))
     show = not options["quiet"] and sys.stderr.isatty()
     total = count_documents(source) if show else 1
     with click.progressbar(length=max(total, 1), label=f"corpusclean {command}", file=sys.stderr,
