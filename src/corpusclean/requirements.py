@@ -14,7 +14,8 @@ from importlib import metadata
 from itertools import islice
 from typing import Callable, Iterable
 
-from .sources import HTML_SUFFIXES, Source
+from .readers.base import Source
+from .readers.files import HTML_SUFFIXES
 
 
 class RequirementError(Exception):
