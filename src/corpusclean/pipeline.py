@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterator, Sequence
 from .encoding import fix
 from .errors import OUT_ERRNOS, InputError, OutputError
 from .layout import apply, rebuild, without_layout
-from .model import Document, Removal
+from .model import Document, DocumentMeta, Removal
 from .report import Summary, document_report, failure_report
 from .readers import Payload, Source, read_source
 from .readers.base import json_type
@@ -72,34 +72,40 @@ class Job:
 def load_document(source: Source, max_bytes: int) -> tuple[Document, Payload]:
     """The encoding-fixed document, from raw input or from an earlier stage's output + report."""
     payload = read_source(source, max_bytes)
+    return build_document(source.name, payload, source.relpath), payload
+
+
+def build_document(name: str, payload: Payload, relpath: str | None = None) -> Document:
+    """A read document, encoding-fixed (HTML: extracted first), or rebuilt from an earlier
+    command's clean text and report. Raises InputError with a message for the user."""
     source_info: dict[str, Any] = {"kind": payload.kind}
-    if source.relpath is not None:
-        source_info["path"] = source.relpath
+    if relpath is not None:
+        source_info["path"] = relpath
     source_info["bytes"] = utf8_size(payload.content)
     prior = payload.prior_report
     if prior is not None:
         check_prior_report(prior)
-        meta = {key: prior[key] for key in ("encoding", "stages", "language", "extractor") if key in prior}
-        meta["stages"] = list(meta["stages"])
-        meta["source"] = prior.get("source", source_info)
+        meta = DocumentMeta(source=prior.get("source", source_info), stages=list(prior["stages"]),
+                            encoding=prior.get("encoding", {}), language=prior.get("language"),
+                            extractor=prior.get("extractor"))
         try:
             clean = payload.content.decode("utf-8") if isinstance(payload.content, bytes) else payload.content
             removals = [Removal.from_json(row) for row in prior["removals"]]
             text = rebuild(clean, removals)
-            return Document(source.name, text, meta, without_layout(removals)), payload
+            return Document(name, text, meta, without_layout(removals))
         except (ValueError, KeyError, TypeError, IndexError) as err:  # UnicodeDecodeError is a ValueError
             raise InputError(f"its report does not match its text ({err}); was either edited?") from None
-    meta: dict[str, Any] = {"source": source_info, "stages": ["fix"]}
+    meta = DocumentMeta(source=source_info, stages=["fix"])
     content = payload.content
     if payload.kind == "html":
         from .extract import extract_html
 
-        content, meta["extractor"] = extract_html(content)
-    text, meta["encoding"] = fix(content)
-    if payload.kind == "html":
+        content, meta.extractor = extract_html(content)
+    text, meta.encoding = fix(content)
+    if meta.extractor is not None:
         # the bytes were decoded by the extractor; the fix stage only saw its text
-        meta["encoding"].update(meta["extractor"]["decoded"])
-    return Document(source.name, text, meta), payload
+        meta.encoding.update(meta.extractor["decoded"])
+    return Document(name, text, meta)
 
 
 def utf8_size(content: bytes | str) -> int:
@@ -189,31 +195,56 @@ def process_one(job: Job, source: Source, number: int | None = None) -> Result:
     (bad input, a bug, a document over its time budget) becomes this document's failure."""
     if number is not None and number in job.failures:
         return _failed(source, job.failures[number])
-    where = "while reading it"
     try:
         with time_budget(job.doc_timeout):
-            doc, payload = load_document(source, job.max_bytes)
-            if number is not None:
-                doc.meta["number"] = number  # its place in the input: how corpus stages find what pass 1 saw
-            for step in job.steps:
-                if step not in doc.meta["stages"]:
-                    doc.meta["stages"].append(step)
-            for stage in job.stages:
-                where = f"in stage {stage.name}"
-                stage.process(doc)
-                if doc.meta.get("dropped"):
-                    break
-            where = "while applying its removals"
-            clean = apply(doc)
-            where = "while writing its report"
-            if doc.meta.get("dropped"):
-                report = document_report(doc, None, status="dropped", dropped=doc.meta["dropped"])
-                return Result(source.name, report, None, payload.extra)
-            return Result(source.name, document_report(doc, clean), clean, payload.extra)
+            try:
+                doc, payload = load_document(source, job.max_bytes)
+            except (Exception, DocumentTimeout) as err:
+                raise _Failed(err, "while reading it") from None
+            doc.meta.number = number  # its place in the input: how corpus stages find what pass 1 saw
+            clean, report = clean_document(doc, job.stages, job.steps)
     except InputError as err:
         return _failed(source, str(err))
-    except (Exception, DocumentTimeout) as err:
-        return _failed(source, failure_message(err, where, job.doc_timeout))
+    except _Failed as failed:
+        return _failed(source, failure_message(failed.error, failed.where, job.doc_timeout))
+    return Result(source.name, report, clean, payload.extra)
+
+
+class _Failed(BaseException):
+    """An exception, and the step of a document's cleaning it came from."""
+
+    def __init__(self, error: BaseException, where: str):
+        super().__init__(error, where)
+        self.error, self.where = error, where
+
+
+def clean_document(doc: Document, stages: Sequence[Stage], steps: Sequence[str]) -> tuple[str | None, dict[str, Any]]:
+    """Run the stages on a loaded document and cut their removals out: (clean text, report),
+    the text None when a stage dropped the page. Anything that goes wrong (a stage's bug, a
+    time budget running out) raises InputError naming the step and the exception: this
+    document fails, the run goes on."""
+    for step in steps:
+        if step not in doc.meta.stages:
+            doc.meta.stages.append(step)
+    where = "while cleaning it"
+    try:
+        for stage in stages:
+            where = f"in stage {stage.name}"
+            stage.process(doc)
+            if doc.meta.dropped:
+                break
+        where = "while applying its removals"
+        clean = apply(doc)
+        where = "while writing its report"
+        if doc.meta.dropped:
+            return None, document_report(doc, None, status="dropped", dropped=doc.meta.dropped)
+        return clean, document_report(doc, clean)
+    except InputError:
+        raise
+    except DocumentTimeout as err:
+        raise _Failed(err, where) from None  # the caller knows the budget and names it
+    except Exception as err:  # a bug, not bad input: this document fails by name, the run goes on
+        raise InputError(failure_message(err, where)) from None
 
 
 def failure_message(err: BaseException, where: str, doc_timeout: float | None = None) -> str:
