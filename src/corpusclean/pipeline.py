@@ -17,6 +17,7 @@ from .encoding import fix
 from .errors import OUT_ERRNOS, InputError, OutputError
 from .layout import apply, rebuild, without_layout
 from .model import Document, DocumentMeta, Removal
+from .progress import CLEANING, INDEXING, Progress
 from .report import Summary, document_report, failure_report
 from .readers import Payload, Source, read_source
 from .readers.base import json_type
@@ -275,10 +276,14 @@ def _failed(source: Source, message: str) -> Result:
 _JOB: Job | None = None  # set in the parent before the pool forks; read by workers
 
 
-def _observe(chunk: list[tuple[int, Source]]) -> tuple[list[Observed], dict[int, str]]:
+#: a chunk's observations in groups, the documents that failed (number: message), its size
+ObservedChunk = tuple[list[Observed], dict[int, str], int]
+
+
+def _observe(chunk: list[tuple[int, Source]]) -> ObservedChunk:
     assert _JOB is not None
     failures: dict[int, str] = {}
-    return observe_chunk(_JOB, chunk, failures), failures
+    return observe_chunk(_JOB, chunk, failures), failures, len(chunk)
 
 
 def _process(numbered: tuple[int, Source]) -> Result:
@@ -329,18 +334,19 @@ def _failed_result(result: Result, message: str) -> Result:
 
 
 def run_corpus(sources: Callable[[], Iterator[Source]], job: Job, write: Callable[[Result], None],
-               summary: Summary, workers: int, progress: Callable[[int], None] = lambda n: None) -> float:
-    """Both passes over the corpus. Returns the seconds taken.
+               summary: Summary, workers: int, progress: Progress | None = None) -> float:
+    """Both passes over the corpus, telling `progress` how each goes. Returns the seconds taken.
 
     A document whose worker dies (killed for lack of memory, say) fails alone, in either pass,
     and the run goes on (see `workers.ordered_map`); `write` failing for one document fails
     that document; OutputError (OUT itself cannot be written) stops the run."""
     global _JOB
     started = time.perf_counter()
+    progress = progress or Progress()
     _JOB = job
 
-    def observe_crashed(chunk: list[tuple[int, Source]], reason: str) -> list[tuple[list[Observed], dict[int, str]]]:
-        return [([], {number: reason for number, _ in chunk})]
+    def observe_crashed(chunk: list[tuple[int, Source]], reason: str) -> list[ObservedChunk]:
+        return [([], {number: reason for number, _ in chunk}, len(chunk))]
 
     def process_crashed(numbered: tuple[int, Source], reason: str) -> list[Result]:
         return [_written_by_worker(_failed(numbered[1], reason))]
@@ -348,24 +354,29 @@ def run_corpus(sources: Callable[[], Iterator[Source]], job: Job, write: Callabl
     try:
         corpus_stages = [(i, s) for i, s in enumerate(job.stages) if s.needs_corpus]
         if corpus_stages:
+            progress.start(INDEXING)
             chunks = chunked(enumerate(sources()), OBSERVE_CHUNK)
-            for groups, failures in ordered_map(_observe, chunks, workers, per_task=1, crashed=observe_crashed,
-                                                split=lambda chunk: [[item] for item in chunk]):
+            for groups, failures, size in ordered_map(_observe, chunks, workers, per_task=1, crashed=observe_crashed,
+                                                      split=lambda chunk: [[item] for item in chunk]):
                 job.failures.update(failures)
                 for numbers, observations in groups:
                     for i, stage in corpus_stages:
                         stage.absorb_batch(numbers, observations[i])
+                progress.advance(size)
             for _, stage in corpus_stages:
                 stage.prepare()
+            progress.finish()
         for stage in job.stages:
             if not stage.needs_corpus:
                 stage.prepare()  # load once here what every forked worker then shares
+        progress.start(CLEANING)
         for result in ordered_map(_process, enumerate(sources()), workers, DOCUMENTS_PER_TASK, TASKS_IN_FLIGHT,
                                   crashed=process_crashed):
             if job.worker_sink is None:
                 result = write_result(write, result)
             summary.add(result.report)
-            progress(1)
+            progress.advance(1)
     finally:
+        progress.finish()
         _JOB = None
     return time.perf_counter() - started
