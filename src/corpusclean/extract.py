@@ -20,6 +20,7 @@ and the report's `extractor` section records which path ran, why, and with which
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from itertools import groupby
@@ -28,6 +29,7 @@ from typing import Any
 from .encoding import decode
 from .errors import InputError
 from .report import package_version
+from .requirements import TRAFILATURA, RequirementError
 
 # Each setting says why (see STYLE.md: explicit settings for third-party tools).
 TRAFILATURA_SETTINGS: dict[str, Any] = {
@@ -65,7 +67,7 @@ READABILITY_SETTINGS: dict[str, Any] = {
 }
 
 #: what each path is called in the report, in the order they are tried
-TRAFILATURA, READABILITY, PAGE_TEXT = "trafilatura", "readability-lxml", "page text"
+BY_TRAFILATURA, BY_READABILITY, BY_PAGE_TEXT = "trafilatura", "readability-lxml", "page text"
 
 
 def extract_html(content: bytes | str) -> tuple[str, dict[str, Any]]:
@@ -75,6 +77,9 @@ def extract_html(content: bytes | str) -> tuple[str, dict[str, Any]]:
     when neither does (`main_text` is then false: the strip stages judge it as a whole page).
     Raises InputError when the page cannot be decoded or holds no text at all.
     """
+    problem = _trafilatura_problem()
+    if problem:  # the run checked at its start, but a JSONL record deep in the input may be HTML
+        raise InputError(problem)
     if isinstance(content, bytes):
         html, decoding = decode_html(content)
     else:
@@ -89,17 +94,17 @@ def extract_html(content: bytes | str) -> tuple[str, dict[str, Any]]:
     info: dict[str, Any] = {}
     paragraphs, restored = restore_repeats(_trafilatura(tree), repeats)
     if paragraphs:
-        info.update(name=TRAFILATURA, version=package_version("trafilatura"), settings=TRAFILATURA_SETTINGS)
+        info.update(name=BY_TRAFILATURA, version=package_version("trafilatura"), settings=TRAFILATURA_SETTINGS)
     else:
         # trafilatura may have pruned the tree it read: the fallbacks read the page afresh
-        fallback: list[str] = [f"{TRAFILATURA} found no main text"]
+        fallback: list[str] = [f"{BY_TRAFILATURA} found no main text"]
         paragraphs = _readability(_prepared_tree(html))
         if paragraphs:
-            info.update(name=READABILITY, version=package_version("readability-lxml"), settings=READABILITY_SETTINGS)
+            info.update(name=BY_READABILITY, version=package_version("readability-lxml"), settings=READABILITY_SETTINGS)
         else:
-            fallback.append(f"{READABILITY} found no main text")
+            fallback.append(f"{BY_READABILITY} found no main text")
             paragraphs = page_paragraphs(_prepared_tree(html))
-            info.update(name=PAGE_TEXT, main_text=False)
+            info.update(name=BY_PAGE_TEXT, main_text=False)
         info["fallback"] = fallback
     if not paragraphs:
         raise InputError("no main text in this HTML page: no extractor found any, and it shows no text of its own")
@@ -220,6 +225,15 @@ def _collect(element: Any, pieces: list[str]) -> None:
     if element.tail:
         pieces.append(element.tail)
 
+@functools.cache
+def _trafilatura_problem() -> str:
+    """Why the installed trafilatura cannot be used ("" when it can); looked up once a process."""
+    try:
+        TRAFILATURA.check()
+    except RequirementError as err:
+        return str(err)
+    return ""
+
 
 # -- decoding --------------------------------------------------------------------------------
 
@@ -239,7 +253,7 @@ def decode_html(raw: bytes) -> tuple[str, dict[str, Any]]:
         name = CHARSET_SUPERSETS.get(label, label)
         try:
             return raw.decode(name), {"encoding": name, "source": "meta charset"}
-        except (LookupError, UnicodeDecodeError):
+        except (LookupError, UnicodeError):  # UnicodeError: Python's "undefined" codec refuses all
             pass  # a wrong or unknown declaration: detect instead
     text, info = decode(raw)
     return text, {**info, "source": "detected"}

@@ -149,13 +149,18 @@ class ClassifierStage(Stage):
     def prepare(self) -> None:
         self.recurrence.freeze(self._min_pages())
 
+    def fresh(self) -> "ClassifierStage":
+        copy = ClassifierStage(self.config, self.disabled)
+        copy.stoplists, copy.vocabulary = self.stoplists, self.vocabulary
+        return copy
+
     def _min_pages(self) -> int:
         limits = self.config.thresholds
         return max(limits.corpus_pages, int(limits.corpus_share * self.recurrence.documents + 0.999))
 
     # -- page pass ------------------------------------------------------------------------
     def process(self, doc: Document) -> None:
-        code = doc.meta.get("language", {}).get("code")
+        code = (doc.meta.language or {}).get("code")
         stopwords = self.stoplists.get(code)
         units = classify_page(doc, stopwords, self.config, self.vocabulary,
                               corpus_pages=self._corpus_pages(doc), corpus_size=self.recurrence.documents,
@@ -183,7 +188,7 @@ class ClassifierStage(Stage):
 def _main_text(doc: Document) -> bool:
     """Is the text an HTML extractor's choice of main text? (extract.py's last resort, the
     page's whole text, says `main_text: false`: it is judged as a whole page.)"""
-    extractor = doc.meta.get("extractor")
+    extractor = doc.meta.extractor
     return extractor is not None and bool(extractor.get("main_text", True))
 
 
