@@ -23,7 +23,7 @@ from .errors import InputError
 from .layout import apply, rebuild, without_layout
 from .model import Document, DocumentMeta, Removal
 from .report import Summary, document_report, failure_report
-from .readers import Payload, Source, read_source
+from .readers import Payload, RecordFields, Source, read_source
 from .stages.base import Stage
 
 #: documents a worker takes in one task in the removal pass: a task costs the parent about
@@ -48,6 +48,7 @@ class Result:
     clean: str | None = None                 # None when the document failed or was dropped
     extra: dict[str, Any] = field(default_factory=dict)  # JSONL fields passed through
     listed: bool = True                      # False for a JSONL line with no usable id
+    shard: str | None = None                 # the record file it came from, in a folder of shards
 
 
 @dataclass
@@ -57,15 +58,17 @@ class Job:
     stages: list[Stage]
     steps: list[str]
     max_bytes: int
+    #: which record fields hold the text and the id
+    fields: RecordFields = RecordFields()
     #: a writer each worker writes its own results to (a folder of files, where the order of
     #: writing changes nothing), so the parent only adds up; None when the parent must write
     #: in input order (JSONL)
     worker_sink: Any = None
 
 
-def load_document(source: Source, max_bytes: int) -> tuple[Document, Payload]:
+def load_document(source: Source, max_bytes: int, fields: RecordFields = RecordFields()) -> tuple[Document, Payload]:
     """The encoding-fixed document, from raw input or from an earlier stage's output + report."""
-    payload = read_source(source, max_bytes)
+    payload = read_source(source, max_bytes, fields)
     return build_document(source.name, payload, source.relpath), payload
 
 
@@ -76,6 +79,7 @@ def build_document(name: str, payload: Payload, relpath: str | None = None) -> D
     if relpath is not None:
         source_info["path"] = relpath
     source_info["bytes"] = len(payload.content.encode("utf-8")) if isinstance(payload.content, str) else len(payload.content)
+    source_info.update(payload.about)
     prior = payload.prior_report
     if prior is not None:
         meta = DocumentMeta(source=prior.get("source", source_info), stages=list(prior.get("stages", [])),
@@ -93,7 +97,7 @@ def build_document(name: str, payload: Payload, relpath: str | None = None) -> D
     if payload.kind == "html":
         from .extract import extract_html
 
-        content, meta.extractor = extract_html(content)
+        content, meta.extractor = extract_html(content, charset=payload.charset)
     text, meta.encoding = fix(content)
     if meta.extractor is not None:
         # the bytes were decoded by the extractor; the fix stage only saw its text
@@ -108,7 +112,7 @@ def observe_chunk(job: Job, chunk: list[tuple[int, Source]]) -> tuple[list[int],
     numbers, docs = [], []
     for number, source in chunk:
         try:
-            doc, _ = load_document(source, job.max_bytes)
+            doc, _ = load_document(source, job.max_bytes, job.fields)
         except InputError:
             continue
         numbers.append(number)
@@ -120,15 +124,15 @@ def observe_chunk(job: Job, chunk: list[tuple[int, Source]]) -> tuple[list[int],
 
 def process_one(job: Job, source: Source, number: int | None = None) -> Result:
     try:
-        doc, payload = load_document(source, job.max_bytes)
+        doc, payload = load_document(source, job.max_bytes, job.fields)
     except InputError as err:
-        return _failed(source, str(err))
+        return _failed(source, str(err), job.fields)
     doc.meta.number = number  # its place in the input: how corpus stages find what pass 1 saw
     try:
         clean, report = clean_document(doc, job.stages, job.steps)
     except InputError as err:
-        return _failed(source, str(err))
-    return Result(source.name, report, clean, payload.extra)
+        return _failed(source, str(err), job.fields)
+    return Result(source.name, report, clean, payload.extra, shard=source.shard)
 
 
 def clean_document(doc: Document, stages: Sequence[Stage], steps: Sequence[str]) -> tuple[str | None, dict[str, Any]]:
@@ -156,12 +160,19 @@ def clean_document(doc: Document, stages: Sequence[Stage], steps: Sequence[str])
     return clean, document_report(doc, clean)
 
 
-def _failed(source: Source, message: str) -> Result:
+def _failed(source: Source, message: str, fields: RecordFields = RecordFields()) -> Result:
+    """A document that failed: its report, and what its output record keeps (a record's other
+    fields). A record with no usable id is not listed: it has no name to write under."""
     info = {"path": source.relpath} if source.relpath is not None else {}
-    listed = source.record is not None and "id" in source.record or source.path is not None
-    return Result(source.name, failure_report(source.name, message, info), None,
-                  {k: v for k, v in (source.record or {}).items() if k not in ("text", "html", "report")},
-                  listed=listed)
+    if source.payload is not None:
+        info.update(source.payload.about)
+        extra = dict(source.payload.extra)
+    else:
+        extra = {k: v for k, v in (source.record or {}).items() if k not in (fields.text, "html", "report")}
+    listed = (source.record is not None and fields.id in source.record or source.path is not None
+              or source.payload is not None)
+    return Result(source.name, failure_report(source.name, message, info), None, extra,
+                  listed=listed, shard=source.shard)
 
 
 # -- the driver ------------------------------------------------------------------------------
