@@ -22,6 +22,7 @@ from .encoding import fix
 from .errors import InputError
 from .layout import apply, rebuild, without_layout
 from .model import Document, DocumentMeta, Removal
+from .progress import CLEANING, INDEXING, Progress
 from .report import Summary, document_report, failure_report
 from .readers import Payload, RecordFields, Source, read_source
 from .stages.base import Stage
@@ -248,28 +249,41 @@ def chunked(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
 
 
 def run_corpus(sources: Callable[[], Iterator[Source]], job: Job, write: Callable[[Result], None],
-               summary: Summary, workers: int, progress: Callable[[int], None] = lambda n: None) -> float:
-    """Both passes over the corpus. Returns the seconds taken."""
+               summary: Summary, workers: int, progress: Progress | None = None) -> float:
+    """Both passes over the corpus, telling `progress` how each goes. Returns the seconds taken."""
     global _JOB
     started = time.perf_counter()
+    progress = progress or Progress()
     _JOB = job
     try:
         corpus_stages = [(i, s) for i, s in enumerate(job.stages) if s.needs_corpus]
         if corpus_stages:
-            chunks = chunked(enumerate(sources()), OBSERVE_CHUNK)
+            progress.start(INDEXING)
+            sizes: deque[int] = deque()  # of the chunks out, in order: results come back in that order
+
+            def sized(chunks: Iterator[list[tuple[int, Source]]]) -> Iterator[list[tuple[int, Source]]]:
+                for chunk in chunks:
+                    sizes.append(len(chunk))
+                    yield chunk
+
+            chunks = sized(chunked(enumerate(sources()), OBSERVE_CHUNK))
             for numbers, observations in ordered_map(_observe, chunks, workers, per_task=1):
                 if numbers:
                     for i, stage in corpus_stages:
                         stage.absorb_batch(numbers, observations[i])
+                progress.advance(sizes.popleft())
             for _, stage in corpus_stages:
                 stage.prepare()
+            progress.finish()
         for stage in job.stages:
             if not stage.needs_corpus:
                 stage.prepare()  # load once here what every forked worker then shares
+        progress.start(CLEANING)
         for result in ordered_map(_process, enumerate(sources()), workers):
             write(result)
             summary.add(result.report)
-            progress(1)
+            progress.advance(1)
     finally:
+        progress.finish()
         _JOB = None
     return time.perf_counter() - started

@@ -60,7 +60,13 @@ class FolderReader(Reader):
                 if source.path is not None and source.relpath is not None and self.record_reader(source.path)]
 
     def count(self) -> int:
-        return sum(1 for _ in self.sources()) if self.shards() else sum(1 for _ in iter_directory(self.root, self.patterns))
+        """A document per file, and each record file's own count (JSONL: its lines, Parquet:
+        its row count; WARC: read through)."""
+        total = 0
+        for source in self.listed():
+            reader = self.record_reader(source.path) if source.path is not None and source.error is None else None
+            total += reader.count() if reader is not None else 1
+        return total
 
 
 class FileReader(Reader):
