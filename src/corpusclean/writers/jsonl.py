@@ -68,15 +68,15 @@ class JsonlFile:
         self.file.close()
 
 
-class JsonlWriter(Writer):
+class RecordWriter(Writer):
     """One record per input record, same ids and order: the input's fields, the clean text in
-    the text field, and `report` (see RecordOptions)."""
+    the text field, and `report` (see RecordOptions), to one file of records (`file`: a
+    JsonlFile or a parquet.ParquetFile); reports to a side file with --report-file."""
 
-    def __init__(self, target: str, summary_path: str | None = None, options: RecordOptions = RecordOptions()):
-        self.target = target
-        self.summary_path = summary_path or (None if target == "-" else target + ".summary.json")
+    def __init__(self, file: Any, summary_path: str | None, options: RecordOptions):
+        self.summary_path = summary_path
         self.options = options
-        self.file = JsonlFile(target)
+        self.file = file
         self.reports = ReportFile.open(options)
 
     def write(self, result: "Result") -> None:
@@ -101,6 +101,14 @@ class JsonlWriter(Writer):
         self.file.abort()
         if self.reports is not None:
             self.reports.abort()
+
+
+class JsonlWriter(RecordWriter):
+    """Records to a JSONL file (plain, gzip, zstd) or stdout; the summary beside a file."""
+
+    def __init__(self, target: str, summary_path: str | None = None, options: RecordOptions = RecordOptions()):
+        super().__init__(JsonlFile(target), summary_path or (None if target == "-" else target + ".summary.json"),
+                         options)
 
 
 class ReportFile:

@@ -7,13 +7,10 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .base import FILE_MODE, RecordOptions, Writer, atomic_write, dump_json, output_record
-from .jsonl import ReportFile
-
-if TYPE_CHECKING:
-    from ..pipeline import Result
+from .base import FILE_MODE, RecordOptions
+from .jsonl import RecordWriter
 
 #: rows buffered before a row group is written: memory holds one group, never the file
 ROWS_PER_GROUP = 1024
@@ -25,8 +22,10 @@ class ParquetFile:
     The schema is the first row group's, a column that is null throughout it typed as a
     string; later rows are cast to it."""
 
-    def __init__(self, target: str):
+    def __init__(self, target: str, text_field: str = "text"):
         self.target = target
+        #: in every row (None for a failed or dropped document), so every row group has the column
+        self.text_field = text_field
         path = Path(target)
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, self.tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -36,6 +35,7 @@ class ParquetFile:
         self.writer: Any = None
 
     def write(self, record: dict[str, Any]) -> None:
+        record.setdefault(self.text_field, None)
         if "report" in record:
             record["report"] = json.dumps(record["report"], ensure_ascii=False)
         self.rows.append(record)
@@ -75,33 +75,8 @@ class ParquetFile:
         self.rows = []
 
 
-class ParquetWriter(Writer):
-    """One row per input record, same ids and order (see RecordOptions)."""
+class ParquetWriter(RecordWriter):
+    """Records to a Parquet file; the summary beside it."""
 
     def __init__(self, target: str, summary_path: str | None = None, options: RecordOptions = RecordOptions()):
-        self.summary_path = summary_path or target + ".summary.json"
-        self.options = options
-        self.file = ParquetFile(target)
-        self.reports = ReportFile.open(options)
-
-    def write(self, result: "Result") -> None:
-        if not result.listed:
-            return
-        row = output_record(result, self.options)
-        row.setdefault(self.options.fields.text, None)  # a column in every row group, even one of failures
-        self.file.write(row)
-        if self.reports is not None:
-            self.reports.write(result.report)
-
-    def close(self, summary: dict[str, Any]) -> Path:
-        self.file.close()
-        if self.reports is not None:
-            self.reports.close()
-        path = Path(self.summary_path)
-        atomic_write(path, dump_json(summary))
-        return path
-
-    def abort(self) -> None:
-        self.file.abort()
-        if self.reports is not None:
-            self.reports.abort()
+        super().__init__(ParquetFile(target, options.fields.text), summary_path or target + ".summary.json", options)

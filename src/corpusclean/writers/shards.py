@@ -53,12 +53,10 @@ class ShardWriter(Writer):
             self._finish_shard()
             self.shard = result.shard
             target = str(self.root / output_shard(result.shard))
-            self.file = ParquetFile(target) if target.endswith(".parquet") else JsonlFile(target)
+            self.file = (ParquetFile(target, self.options.fields.text) if target.endswith(".parquet")
+                         else JsonlFile(target))
         assert self.file is not None
-        row = output_record(result, self.options)
-        if isinstance(self.file, ParquetFile):
-            row.setdefault(self.options.fields.text, None)
-        self.file.write(row)
+        self.file.write(output_record(result, self.options))
         if self.reports is not None:
             self.reports.write(result.report)
 
