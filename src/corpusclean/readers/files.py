@@ -117,7 +117,7 @@ def read_file(path: Path, max_bytes: int) -> Payload:
         broken = " (a symbolic link to a missing file)" if path.is_symlink() else " (it is gone)"
         raise InputError(f"cannot read: no such file{broken}") from None
     except OSError as err:
-        raise InputError(f"cannot read: {err.strerror or err}") from None
+        raise InputError(f"cannot read: {(err.strerror if isinstance(err, OSError) else None) or err}") from None
     if not stat.S_ISREG(info.st_mode):
         # reading a FIFO or a device would block the run or never end: only files are text
         raise InputError(f"cannot read: not a regular file but {_file_kind(info.st_mode)}")
@@ -135,7 +135,7 @@ def read_file(path: Path, max_bytes: int) -> Payload:
     except PermissionError:
         raise InputError("cannot read: permission denied") from None
     except (OSError, EOFError) as err:
-        raise InputError(f"cannot read: {err.strerror or err}") from None
+        raise InputError(f"cannot read: {(err.strerror if isinstance(err, OSError) else None) or err}") from None
     kind = "html" if path.name.endswith(HTML_SUFFIXES) else "text"
     report_path = path.with_name(output_name(path.name) + REPORT_SUFFIX)
     prior = None
