@@ -63,6 +63,8 @@ def io_options(fn: F) -> F:
                      help=f"Which files of a directory IN to read (repeatable). Default: {' '.join(DEFAULT_PATTERNS)}."),
         click.option("--max-bytes", type=click.IntRange(min=1), default=64_000_000, show_default=True,
                      help="Larger inputs are reported as failed instead of read."),
+        click.option("--doc-timeout", type=click.FloatRange(min=0), default=600, show_default=True, metavar="SECONDS",
+                     help="A document taking longer than this is reported as failed and the run goes on (0: no limit)."),
         click.option("--summary", "summary_path", type=click.Path(dir_okay=False), default=None,
                      help="Where to write the run summary (default: OUT/corpusclean-summary.json, or OUT.summary.json for JSONL)."),
         click.option("--timing", is_flag=True, help="Record the run's time in the summary (makes it differ between runs)."),
