@@ -85,5 +85,5 @@ def open_jsonl(path: str | BinaryIO) -> ContextManager[BinaryIO]:
         # read_across_frames: a file written in several zstd frames (appended shards) reads whole
         reader = zstandard.ZstdDecompressor().stream_reader(open(path, "rb"), read_across_frames=True,
                                                             closefd=True)
-        return io.BufferedReader(reader)  # type: ignore[arg-type]
+        return io.BufferedReader(reader)
     return open(path, "rb")

@@ -55,14 +55,17 @@ class WarcReader(Reader):
             status = record.http_headers.status_code
             mime = (record.http_content_type or "").lower()
             if not 200 <= status < 300:
-                return self._skip(f"response HTTP {status}")
+                self._skip(f"response HTTP {status}")
+                return None
             if mime not in HTML_TYPES:
-                return self._skip(f"response {mime or 'without a Content-Type'}")
+                self._skip(f"response {mime or 'without a Content-Type'}")
+                return None
             doc_kind = "html"
         elif kind == WarcRecordType.conversion:
             doc_kind = "text"
         else:
-            return self._skip(f"{kind} record")
+            self._skip(f"{kind} record")
+            return None
         record_id = record.record_id or ""
         url = record.headers.get("WARC-Target-URI")
         date = record.headers.get("WARC-Date")

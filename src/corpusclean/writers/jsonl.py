@@ -39,7 +39,7 @@ class JsonlFile:
         elif target.endswith(".zst"):
             import zstandard
 
-            self.out = zstandard.ZstdCompressor().stream_writer(self.file, closefd=False)  # type: ignore[assignment]
+            self.out = zstandard.ZstdCompressor().stream_writer(self.file, closefd=False)
         else:
             self.out = self.file
 
