@@ -70,8 +70,9 @@ READABILITY_SETTINGS: dict[str, Any] = {
 BY_TRAFILATURA, BY_READABILITY, BY_PAGE_TEXT = "trafilatura", "readability-lxml", "page text"
 
 
-def extract_html(content: bytes | str) -> tuple[str, dict[str, Any]]:
-    """The main text of an HTML page, and the report's `extractor` section.
+def extract_html(content: bytes | str, charset: str | None = None) -> tuple[str, dict[str, Any]]:
+    """The main text of an HTML page, and the report's `extractor` section. `charset` is what
+    the page's transport declared (a WARC record's HTTP Content-Type), for decoding bytes.
 
     trafilatura first; readability-lxml when it finds nothing; the page's whole visible text
     when neither does (`main_text` is then false: the strip stages judge it as a whole page).
@@ -81,7 +82,7 @@ def extract_html(content: bytes | str) -> tuple[str, dict[str, Any]]:
     if problem:  # the run checked at its start, but a JSONL record deep in the input may be HTML
         raise InputError(problem)
     if isinstance(content, bytes):
-        html, decoding = decode_html(content)
+        html, decoding = decode_html(content, charset)
     else:
         html, decoding = content, {"encoding": "unicode"}
     if not html.strip():
@@ -134,7 +135,8 @@ def _trafilatura(tree: Any) -> list[Paragraph]:
     import trafilatura  # imported here: it is slow to import and text-only runs never need it
 
     found = trafilatura.bare_extraction(tree, **TRAFILATURA_SETTINGS)
-    if found is None or found.body is None:
+    # a dict comes back only when asked for (as_dict=True); these settings never ask
+    if found is None or isinstance(found, dict) or found.body is None:
         return []
     return body_paragraphs(found.body)
 
@@ -237,8 +239,9 @@ def _trafilatura_problem() -> str:
 
 # -- decoding --------------------------------------------------------------------------------
 
-def decode_html(raw: bytes) -> tuple[str, dict[str, Any]]:
+def decode_html(raw: bytes, http_charset: str | None = None) -> tuple[str, dict[str, Any]]:
     """Bytes to str. A BOM or valid UTF-8 wins (pages often declare a charset they do not use);
+    then the charset the HTTP header declared (it overrides the page's own, as in browsers);
     then the charset the page declares in a <meta>; then the shared detector of encoding.py."""
     if raw.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
         text, info = decode(raw)
@@ -247,6 +250,13 @@ def decode_html(raw: bytes) -> tuple[str, dict[str, Any]]:
         return raw.decode("utf-8"), {"encoding": "utf-8", "source": "valid UTF-8"}
     except UnicodeDecodeError:
         pass
+    if http_charset:
+        label = http_charset.strip().strip("\"'").lower()
+        name = CHARSET_SUPERSETS.get(label, label)
+        try:
+            return raw.decode(name), {"encoding": name, "source": "HTTP charset"}
+        except (LookupError, UnicodeDecodeError):
+            pass  # a wrong or unknown declaration: the page's own, or detection
     declared = _META_CHARSET.search(raw[:4096])
     if declared:
         label = declared.group(1).decode("ascii").lower()
