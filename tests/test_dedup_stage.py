@@ -73,10 +73,20 @@ def test_a_pasted_block_is_one_removal_pointing_at_the_original_lines(tmp_path):
         ([5, 7], {"document": "a", "line": 1, "lines": [1, 3]})]
 
 
+def test_a_paragraph_the_page_prints_twice_stays_by_default(tmp_path):
+    """A repeat is chrome when the repeated thing is: a paragraph the page means twice (a
+    pull-quote, the lead under the headline and again in the story) is content. A paragraph in
+    a pasted block of lines goes (above); --drop-paragraph-repeats removes every later copy."""
+    text = page(prose(7, 40), prose(8), prose(7, 40), "", prose(7, 40))
+    assert removed(dedup(tmp_path / "default", {"a": text}), "a") == {}
+    out = dedup(tmp_path / "drop", {"a": text}, "--drop-paragraph-repeats")
+    assert sorted(removed(out, "a")) == [3, 5]
+
+
 def test_a_nearly_repeated_paragraph_in_a_page_is_removed(tmp_path):
     original = prose(7, 40)
     edited = original.replace(".", " today.")          # one word added: near, not exact
-    out = dedup(tmp_path, {"a": page(original, prose(8), edited)})
+    out = dedup(tmp_path, {"a": page(original, prose(8), edited)}, "--drop-paragraph-repeats")
     assert removed(out, "a")[3]["details"]["duplicate_of"] == {"document": "a", "line": 1}
 
 
@@ -377,6 +387,6 @@ def test_two_paragraphs_of_one_page_that_are_only_alike_both_stay(tmp_path):
     body = "under the terms agreed with the seller the order ships within three working days of payment and arrives insured"
     first, second = f"Regarding item 11111, {body}.", f"Regarding item 22222, {body}."
     again = first.upper()
-    out = dedup(tmp_path, {"a": page(first, "", second, "", again)})
+    out = dedup(tmp_path, {"a": page(first, "", second, "", again)}, "--drop-paragraph-repeats")
     assert sorted(removed(out, "a")) == [5]          # the shouted copy of the first goes
     assert removed(out, "a")[5]["details"]["duplicate_of"]["line"] == 1

@@ -83,6 +83,8 @@ TESTS: dict[str, ClassifierTest] = {
                                         ("navigation", "widget"), by_words=True),
     "dated-feed": ClassifierTest("a run of dated entries closing the article: comments, live updates, teasers",
                                  ("widget",)),
+    "comments": ClassifierTest("reader comments: a section under a 'Comments' heading whose entries name their "
+                               "writer and time", ("comments",)),
     "slideshow": ClassifierTest("a slideshow: slides counted 1/N, 2/N, ... with their captions", ("widget",)),
     "related-links": ClassifierTest("a list of other stories under a 'Related' heading, closing the article",
                                     ("widget",)),

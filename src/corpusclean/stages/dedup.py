@@ -25,10 +25,12 @@ are not removed one by one as copies of the earlier page (that would drop the pa
 name), and it does not count towards template chrome (see dedup/index.py).
 
 Natural repetition (a song's refrain, a pull-quote, list items that repeat, a section heading
-that repeats its table-of-contents entry) is the trap of the within-page rule. The default:
-a repeated paragraph (a long line) loses its later copies when they are at least
-`page_repeat_jaccard` (0.9) alike, a stricter bar than across pages, since two paragraphs of
-one page that are only 70-90% alike are usually both content; a short line loses them
+that repeats its table-of-contents entry) is the trap of the within-page rule: a repeat is
+chrome when the repeated thing is. The default: a repeated paragraph (a long line) the strip
+stages kept stays, unless it is part of a pasted block of lines; with `drop_paragraph_repeats`
+it loses its later copies when they are at least `page_repeat_jaccard` (0.9) alike, a
+stricter bar than across pages, since two paragraphs of one page that are only 70-90% alike
+are usually both content. A short line loses them
 when it has `page_repeat_min_count` (3) copies or more, when a copy follows the previous one
 within `page_repeat_window` (4) lines, or when it is part of a repeated run of lines. So a
 refrain sung three times keeps only its first copy, while a heading repeated once, far from
@@ -114,6 +116,7 @@ class DedupStage(Stage):
         page = decisions.page(number)
         template: dict[int, int] = {}                   # line -> pages it recurs in
         repeats: list[tuple[int, str, int, int]] = []   # (line, rule, page it repeats, line there)
+        paragraph_repeats: list[tuple[int, str, int, int]] = []  # long lines repeating one of this page
         # a whole-page duplicate is left whole: dropping it is --drop-duplicate-pages' job
         whole_page_duplicate = page.duplicate_of >= 0
         for line, cluster, page_first in zip(page.long_line.tolist(), page.long_cluster.tolist(), page.page_first.tolist()):
@@ -121,7 +124,7 @@ class DedupStage(Stage):
                 template[line] = int(decisions.rep_pages[cluster])
             elif page_first >= 0:
                 if self._alike(doc.lines[line], doc.lines[page_first]):
-                    repeats.append((line, PAGE_REPEAT_RULE, number, page_first))
+                    paragraph_repeats.append((line, PAGE_REPEAT_RULE, number, page_first))
             elif not whole_page_duplicate:
                 repeats.append((line, CORPUS_REPEAT_RULE, int(decisions.rep_doc[cluster]), int(decisions.rep_line[cluster])))
         copies: dict[int, list[int]] = {}             # short line key -> its lines in this page
@@ -130,7 +133,8 @@ class DedupStage(Stage):
                 template[line] = pages
             else:
                 copies.setdefault(key, []).append(line)
-        repeats += self._short_repeats(number, copies, repeats)
+        repeats += self._short_repeats(number, copies, paragraph_repeats)
+        repeats += self._paragraph_repeats(paragraph_repeats, repeats)
         self._remove_template(doc, template)
         self._remove_repeats(doc, repeats)
         if page.duplicate_of >= 0:
@@ -169,6 +173,22 @@ class DedupStage(Stage):
             in_blocks = {row for run in _repeat_runs(page_repeats) if len(run) > 1 for row in run}
             clear += [row for row in maybe if row in in_blocks]
         return clear
+
+    def _paragraph_repeats(self, paragraph_repeats: list[tuple[int, str, int, int]],
+                           repeats: list[tuple[int, str, int, int]]) -> list[tuple[int, str, int, int]]:
+        """Which later copies of a repeated paragraph to remove. The strip stages kept the
+        paragraph, so it is content, and a page that prints it twice (a pull-quote, the lead
+        under the headline and again in the story, a caption beside its photo) means it twice.
+        A repeat is chrome when the repeated thing is: a paragraph that is part of a pasted
+        block of lines (a sign-up form's terms under every form) goes.
+        `drop_paragraph_repeats` removes every later copy."""
+        if self.config.drop_paragraph_repeats:
+            return paragraph_repeats
+        # (line, source line) of every repeat in the page: a pasted block repeats its
+        # neighbours too, at the same distance (a blank line between its parts or not)
+        pairs = {(r[0], r[3]) for r in paragraph_repeats} | {(r[0], r[3]) for r in repeats if r[1] == PAGE_REPEAT_RULE}
+        return [row for row in paragraph_repeats
+                if any((row[0] + step, row[3] + step) in pairs for step in (-2, -1, 1, 2))]
 
     def _page_duplicate(self, doc: Document, original: str, similarity: float) -> None:
         similarity = round(similarity, 3)
