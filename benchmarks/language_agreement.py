@@ -32,7 +32,7 @@ from corpusclean.stages.language import MIN_LETTERS, LanguageStage, _LETTER, con
 def documents(folder: Path) -> list[Document]:
     from corpusclean.errors import InputError
     from corpusclean.pipeline import load_document
-    from corpusclean.sources import iter_directory
+    from corpusclean.readers.files import iter_directory
 
     docs = []
     for source in iter_directory(folder):

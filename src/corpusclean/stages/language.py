@@ -23,11 +23,17 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Sequence
+
+import click
 
 from ..classifier.stoplists import JUSTEXT_NAMES, Stoplists
 from ..model import Document
-from .base import Stage
+from .base import RuleInfo, Stage
+
+if TYPE_CHECKING:
+    from ..config import RunConfig
 
 #: the page is `unknown` (and kept) when its likeliest-content text has fewer letters than this
 MIN_LETTERS = 40
@@ -115,9 +121,6 @@ class StopwordVote:
                 index.setdefault(word, []).append(code)
         self._index = {word: tuple(codes) for word, codes in index.items()}
 
-    def __bool__(self) -> bool:
-        return bool(self._index)  # no lists (jusText's files not found): every page goes to langdetect
-
     def decide(self, sample: str) -> dict[str, Any] | None:
         """The language when one list clearly wins (see the VOTE_ constants), else None.
 
@@ -150,9 +153,33 @@ class StopwordVote:
                 "margin": round(score / max(runner_up, 1.0), 1)}
 
 
+@dataclass(frozen=True)
+class LanguageConfig:
+    #: keep only pages in these languages (others are reported as dropped); None keeps all.
+    #: A string is a comma-separated list ("en,de").
+    lang: tuple[str, ...] | None = None
+
+    def __post_init__(self) -> None:
+        value: str | Sequence[str] | None = self.lang
+        if value is not None and not isinstance(value, str):
+            value = ",".join(value)
+        codes = parse_languages(value)
+        object.__setattr__(self, "lang", tuple(codes) if codes else None)
+
+
 class LanguageStage(Stage):
     name = "language"
     step = "strip"
+    Config = LanguageConfig
+    cli_options = (
+        click.option("--lang", default=None, metavar="CODES",
+                     help="Keep only pages in these languages, e.g. en,de (others are reported as dropped)."),
+    )
+    rules = {"language.filter": RuleInfo("the page is not in a language --lang keeps", ("language",))}
+
+    @classmethod
+    def from_config(cls, config: LanguageConfig, run: "RunConfig") -> "LanguageStage":
+        return cls(allowed=list(config.lang) if config.lang else None)
 
     def __init__(self, allowed: list[str] | None = None):
         self.allowed = [code.lower() for code in allowed] if allowed else None
@@ -169,7 +196,8 @@ class LanguageStage(Stage):
         return {**self.__dict__, "_factory": None, "_vote": None}
 
     def detect(self, doc: Document) -> dict[str, Any]:
-        """{"code": ..., "probability": ...} for the page; code "unknown" when it cannot tell."""
+        """{"code": ..., "method": ..., and the method's evidence} for the page; code "unknown"
+        when it cannot tell. With no stoplists found, every page goes to langdetect."""
         sample = content_sample(doc.lines)
         if len(_LETTER.findall(sample)) < MIN_LETTERS:
             return {"code": "unknown", "probability": 0.0}
