@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Iterator
 
-from .base import FILE_MODE, Writer, atomic_write, dump_json
+from .base import FILE_MODE, Writer, atomic_write, dump_json, json_bytes
 
 if TYPE_CHECKING:
     from ..pipeline import Result
@@ -48,7 +48,7 @@ class JsonlWriter(Writer):
         if result.clean is not None:
             record["text"] = result.clean
         record["report"] = result.report
-        self.out.write((json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8"))
+        self.out.write(json_bytes(record) + b"\n")  # one line, no spaces: JSONL is for machines
 
     def close(self, summary: dict[str, Any]) -> Path | None:
         if self.tmp is not None:
