@@ -22,7 +22,6 @@ always gets the same answer, in any process, without touching langdetect's globa
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Sequence
 
@@ -47,13 +46,15 @@ SEED = 0
 #: the stopword vote answers alone only with at least this many words in the sample ...
 VOTE_MIN_WORDS = 20
 #: ... when the winning list covers at least this share of them ...
-VOTE_MIN_SHARE = 0.3
+VOTE_MIN_SHARE = 0.2
 #: ... and at least this many times the share of the runner-up (0 counts as a tiny share)
 VOTE_MARGIN = 2.0
 
 _SENTENCE_END = re.compile(r"[.!?…。！？؟।][\"'”’»)\]]*\s*$")
 _LETTER = re.compile(r"[^\W\d_]")
 _WORD = re.compile(r"\w+")
+# a letter outside Basic Latin, Latin-1, Latin Extended-A/B and Latin Extended Additional
+_NON_LATIN_LETTER = re.compile(r"[^\W\d_A-Za-z\u00c0-\u024f\u1e00-\u1eff]")
 
 
 def known_languages() -> list[str]:
@@ -98,7 +99,7 @@ def content_sample(lines: list[str], limit: int = SAMPLE_CHARS) -> str:
 
 def _is_latin(word: str) -> bool:
     """Written in the Latin script (with or without diacritics: "the", "für", "được")."""
-    return all(ch.isascii() or unicodedata.name(ch, "").startswith("LATIN") for ch in word if ch.isalpha())
+    return word.isascii() or not _NON_LATIN_LETTER.search(word)
 
 
 class StopwordVote:
