@@ -16,6 +16,7 @@ from .errors import UsageError
 from .pipeline import Job, run_corpus
 from .readers import is_jsonl, open_input
 from .report import Summary
+from .requirements import TRAFILATURA, RequirementError, may_hold_html
 from .rulebook import RuleError
 from .stages.registry import build_stages
 from .writers import open_output
@@ -59,6 +60,11 @@ class Run:
         except (ValueError, RuleError) as err:  # a bad rule pack or --disable name
             raise UsageError(str(err)) from None
         self.reader = open_input(inputs, config.input.patterns)
+        if may_hold_html(self.reader.sources()):
+            try:
+                TRAFILATURA.check()  # before anything is written, not as a traceback on the first HTML page
+            except RequirementError as err:
+                raise UsageError(str(err)) from None
         self.writer = open_output(output, config.output.summary_path)
 
     def count(self) -> int:

@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 from .encoding import fix
 from .errors import InputError
 from .layout import apply, rebuild, without_layout
-from .model import Document, Removal
+from .model import Document, DocumentMeta, Removal
 from .report import Summary, document_report, failure_report
 from .readers import Payload, Source, read_source
 from .stages.base import Stage
@@ -66,32 +66,39 @@ class Job:
 def load_document(source: Source, max_bytes: int) -> tuple[Document, Payload]:
     """The encoding-fixed document, from raw input or from an earlier stage's output + report."""
     payload = read_source(source, max_bytes)
+    return build_document(source.name, payload, source.relpath), payload
+
+
+def build_document(name: str, payload: Payload, relpath: str | None = None) -> Document:
+    """A read document, encoding-fixed (HTML: extracted first), or rebuilt from an earlier
+    command's clean text and report. Raises InputError with a message for the user."""
     source_info: dict[str, Any] = {"kind": payload.kind}
-    if source.relpath is not None:
-        source_info["path"] = source.relpath
+    if relpath is not None:
+        source_info["path"] = relpath
     source_info["bytes"] = len(payload.content.encode("utf-8")) if isinstance(payload.content, str) else len(payload.content)
     prior = payload.prior_report
     if prior is not None:
-        meta = {key: prior[key] for key in ("encoding", "stages", "language", "extractor") if key in prior}
-        meta["source"] = prior.get("source", source_info)
+        meta = DocumentMeta(source=prior.get("source", source_info), stages=list(prior.get("stages", [])),
+                            encoding=prior.get("encoding", {}), language=prior.get("language"),
+                            extractor=prior.get("extractor"))
         try:
             clean = payload.content.decode("utf-8") if isinstance(payload.content, bytes) else payload.content
             removals = [Removal.from_json(row) for row in prior["removals"]]
             text = rebuild(clean, removals)
-            return Document(source.name, text, meta, without_layout(removals)), payload
+            return Document(name, text, meta, without_layout(removals))
         except (ValueError, KeyError, TypeError, IndexError) as err:  # UnicodeDecodeError is a ValueError
             raise InputError(f"its report does not match its text ({err}); was either edited?") from None
-    meta: dict[str, Any] = {"source": source_info, "stages": ["fix"]}
+    meta = DocumentMeta(source=source_info, stages=["fix"])
     content = payload.content
     if payload.kind == "html":
         from .extract import extract_html
 
-        content, meta["extractor"] = extract_html(content)
-    text, meta["encoding"] = fix(content)
-    if payload.kind == "html":
+        content, meta.extractor = extract_html(content)
+    text, meta.encoding = fix(content)
+    if meta.extractor is not None:
         # the bytes were decoded by the extractor; the fix stage only saw its text
-        meta["encoding"].update(meta["extractor"]["decoded"])
-    return Document(source.name, text, meta), payload
+        meta.encoding.update(meta.extractor["decoded"])
+    return Document(name, text, meta)
 
 
 def observe_chunk(job: Job, chunk: list[tuple[int, Source]]) -> tuple[list[int], list[Sequence[Any] | None]]:
@@ -116,28 +123,37 @@ def process_one(job: Job, source: Source, number: int | None = None) -> Result:
         doc, payload = load_document(source, job.max_bytes)
     except InputError as err:
         return _failed(source, str(err))
-    if number is not None:
-        doc.meta["number"] = number  # its place in the input: how corpus stages find what pass 1 saw
-    for step in job.steps:
-        if step not in doc.meta["stages"]:
-            doc.meta["stages"].append(step)
+    doc.meta.number = number  # its place in the input: how corpus stages find what pass 1 saw
     try:
-        for stage in job.stages:
-            stage.process(doc)
-            if doc.meta.get("dropped"):
-                break
+        clean, report = clean_document(doc, job.stages, job.steps)
     except InputError as err:
         return _failed(source, str(err))
+    return Result(source.name, report, clean, payload.extra)
+
+
+def clean_document(doc: Document, stages: Sequence[Stage], steps: Sequence[str]) -> tuple[str | None, dict[str, Any]]:
+    """Run the stages on a loaded document and cut their removals out: (clean text, report),
+    the text None when a stage dropped the page. A stage's bug is an InputError naming the
+    stage: this document fails, the run goes on."""
+    for step in steps:
+        if step not in doc.meta.stages:
+            doc.meta.stages.append(step)
+    try:
+        for stage in stages:
+            stage.process(doc)
+            if doc.meta.dropped:
+                break
+    except InputError:
+        raise
     except Exception as err:  # a bug, not bad input: this document fails by name, the run goes on
         where = traceback.extract_tb(err.__traceback__)[-1]
-        return _failed(source, f"internal error in stage {stage.name}: {type(err).__name__}: {err} "
-                               f"(at {Path(where.filename).name}:{where.lineno}); please report it")
-    if doc.meta.get("dropped"):
+        raise InputError(f"internal error in stage {stage.name}: {type(err).__name__}: {err} "
+                         f"(at {Path(where.filename).name}:{where.lineno}); please report it") from None
+    if doc.meta.dropped:
         apply(doc)
-        report = document_report(doc, None, status="dropped", dropped=doc.meta["dropped"])
-        return Result(source.name, report, None, payload.extra)
+        return None, document_report(doc, None, status="dropped", dropped=doc.meta.dropped)
     clean = apply(doc)
-    return Result(source.name, document_report(doc, clean), clean, payload.extra)
+    return clean, document_report(doc, clean)
 
 
 def _failed(source: Source, message: str) -> Result:
