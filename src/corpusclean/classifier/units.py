@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Iterator
 
 from ..model import Document
@@ -65,8 +66,9 @@ class Unit:
     suspicion: tuple | None = None  # prose_chrome.suspect's answer, computed once
     chrome: tuple[float, str, int] | None = None  # Vocabulary.chrome_share of the text, computed once
 
-    @property
+    @cached_property
     def key(self) -> str:
+        """`normalise(text)`, computed once: the page's tests compare units by it."""
         return normalise(self.text)
 
 
