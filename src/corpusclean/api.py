@@ -66,6 +66,8 @@ class Run:
             except RequirementError as err:
                 raise UsageError(str(err)) from None
         self.writer = open_output(output, config.output.summary_path)
+        # pass 1's spill files (pipeline.Loaded) go beside the output, on the disk that holds it
+        self.spill_parent = None if output == "-" else Path(output).parent if is_jsonl(output) else Path(output)
 
     def count(self) -> int:
         """The documents the run will clean, or 0 when that is not known ahead (stdin)."""
@@ -81,7 +83,7 @@ class Run:
         # written here, in input order
         in_workers = self.writer.in_workers
         job = Job(stages=self.stages, steps=list(config.steps), max_bytes=config.input.max_bytes,
-                  worker_sink=self.writer if in_workers else None)
+                  worker_sink=self.writer if in_workers else None, spill_parent=self.spill_parent)
         write = (lambda result: None) if in_workers else self.writer.write
         try:
             seconds = run_corpus(self.reader.sources, job, write, summary, config.workers,

@@ -4,11 +4,22 @@ Data flows one way. Workers load and process one document each and hand back its
 and report; the parent only writes and adds up, in input order, so the output is the same
 whatever the number of workers. Documents are streamed through a bounded window of tasks
 (`ordered_map`): memory holds the stages' corpus state and the window, never the corpus.
+
+Each document is read, decoded, extracted (HTML) and fixed once. When a stage needs the
+corpus, pass 1 loads every document anyway; each worker then spills the loaded chunk (the
+fixed text and its metadata, or the reason it failed) to a file of a temporary folder beside
+the output, and pass 2 takes the chunk from there instead of loading it again: a file read and
+an unpickle instead of a second decoding, ftfy and trafilatura (`SpilledChunk`). Disk holds
+the fixed corpus until pass 2 has consumed it, file by file; memory holds the window.
 """
 from __future__ import annotations
 
 import multiprocessing
+import os
+import pickle
+import shutil
 import signal
+import tempfile
 import time
 import traceback
 from collections import deque
@@ -61,6 +72,12 @@ class Job:
     #: writing changes nothing), so the parent only adds up; None when the parent must write
     #: in input order (JSONL)
     worker_sink: Any = None
+    #: where the run may make its temporary folder of pass-1 spill files (the output's own
+    #: folder, so they land on the disk that must hold the output anyway); None: the system's
+    #: temporary folder
+    spill_parent: Path | None = None
+    #: set by run_corpus: the temporary folder of this run's spill files
+    spill_dir: Path | None = None
 
 
 def load_document(source: Source, max_bytes: int) -> tuple[Document, Payload]:
@@ -101,21 +118,74 @@ def build_document(name: str, payload: Payload, relpath: str | None = None) -> D
     return Document(name, text, meta)
 
 
-def observe_chunk(job: Job, chunk: list[tuple[int, Source]]) -> tuple[list[int], list[Sequence[Any] | None]]:
+@dataclass
+class Loaded:
+    """One document as pass 1 loaded it, kept for pass 2: the encoding-fixed document's parts
+    (its text, metadata and any removals an earlier command made), or the failed Result."""
+
+    number: int
+    source: Source                          # without the record's text: for naming failures
+    name: str = ""
+    text: str = ""
+    meta: DocumentMeta | None = None
+    removals: list[Removal] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+    failed: Result | None = None
+
+    @classmethod
+    def load(cls, number: int, source: Source, max_bytes: int) -> tuple["Loaded", Document | None]:
+        light = source if source.record is None else Source(
+            source.name, source.path, source.relpath,
+            {k: v for k, v in source.record.items() if k not in ("text", "html", "report")}, source.error)
+        try:
+            doc, payload = load_document(source, max_bytes)
+        except InputError as err:
+            return cls(number, light, failed=_failed(source, str(err))), None
+        return cls(number, light, doc.name, doc.text, doc.meta, list(doc.removals), payload.extra), doc
+
+    def document(self) -> Document:
+        """The document as `load_document` built it (the same text, metadata, removals)."""
+        return Document(self.name, self.text, self.meta, self.removals)
+
+
+def observe_chunk(job: Job, chunk: list[tuple[int, Source]], index: int = 0) -> tuple[list[int], list[Sequence[Any] | None]]:
     """Load consecutive documents and observe them together: the numbers of those that
     loaded, and per stage their observations in that order (None for a stage with no corpus
-    pass). A document that fails to load is left out: pass 2 reports the same error."""
-    numbers, docs = [], []
+    pass). A document that fails to load is left out. With a spill folder, the loaded chunk
+    (failures too) is kept there as chunk `index` for pass 2 (`process_chunk`)."""
+    numbers, docs, kept = [], [], []
     for number, source in chunk:
-        try:
-            doc, _ = load_document(source, job.max_bytes)
-        except InputError:
-            continue
-        numbers.append(number)
-        docs.append(doc)
+        loaded, doc = Loaded.load(number, source, job.max_bytes)
+        kept.append(loaded)
+        if doc is not None:
+            numbers.append(number)
+            docs.append(doc)
+    if job.spill_dir is not None:
+        # pickled before observing: a stage's observe must not change a document, and what
+        # pass 2 reads must be exactly what loading gives
+        spill = job.spill_dir / f"{index:09d}.pickle"
+        with open(spill, "wb") as handle:
+            pickle.dump(kept, handle, protocol=pickle.HIGHEST_PROTOCOL)
     if not docs:
         return numbers, []
     return numbers, [stage.observe_batch(docs) if stage.needs_corpus else None for stage in job.stages]
+
+
+def process_chunk(job: Job, index: int) -> list[Result]:
+    """Pass 2 over chunk `index` as pass 1 spilled it: each document cleaned without being
+    read, decoded, extracted or fixed again. The spill file is deleted once read."""
+    assert job.spill_dir is not None
+    spill = job.spill_dir / f"{index:09d}.pickle"
+    with open(spill, "rb") as handle:
+        kept: list[Loaded] = pickle.load(handle)
+    os.unlink(spill)
+    results = []
+    for loaded in kept:
+        if loaded.failed is not None:
+            results.append(loaded.failed)
+            continue
+        results.append(_clean(job, loaded.source, loaded.document(), loaded.extra, loaded.number))
+    return results
 
 
 def process_one(job: Job, source: Source, number: int | None = None) -> Result:
@@ -123,12 +193,16 @@ def process_one(job: Job, source: Source, number: int | None = None) -> Result:
         doc, payload = load_document(source, job.max_bytes)
     except InputError as err:
         return _failed(source, str(err))
+    return _clean(job, source, doc, payload.extra, number)
+
+
+def _clean(job: Job, source: Source, doc: Document, extra: dict[str, Any], number: int | None) -> Result:
     doc.meta.number = number  # its place in the input: how corpus stages find what pass 1 saw
     try:
         clean, report = clean_document(doc, job.stages, job.steps)
     except InputError as err:
         return _failed(source, str(err))
-    return Result(source.name, report, clean, payload.extra)
+    return Result(source.name, report, clean, extra)
 
 
 def clean_document(doc: Document, stages: Sequence[Stage], steps: Sequence[str]) -> tuple[str | None, dict[str, Any]]:
@@ -169,18 +243,28 @@ def _failed(source: Source, message: str) -> Result:
 _JOB: Job | None = None  # set in the parent before the pool forks; read by workers
 
 
-def _observe(chunk: list[tuple[int, Source]]) -> tuple[list[int], list[Sequence[Any] | None]]:
+def _observe(indexed: tuple[int, list[tuple[int, Source]]]) -> tuple[list[int], list[Sequence[Any] | None]]:
     assert _JOB is not None
-    return observe_chunk(_JOB, chunk)
+    index, chunk = indexed
+    return observe_chunk(_JOB, chunk, index)
 
 
 def _process(numbered: tuple[int, Source]) -> Result:
     assert _JOB is not None
     number, source = numbered
-    result = process_one(_JOB, source, number)
-    if _JOB.worker_sink is None:
+    return _hand_back(_JOB, process_one(_JOB, source, number))
+
+
+def _process_chunk(index: int) -> list[Result]:
+    assert _JOB is not None
+    return [_hand_back(_JOB, result) for result in process_chunk(_JOB, index)]
+
+
+def _hand_back(job: Job, result: Result) -> Result:
+    """What the parent gets: the result, or when the worker writes it, only the summary's fields."""
+    if job.worker_sink is None:
         return result
-    _JOB.worker_sink.write(result)
+    job.worker_sink.write(result)
     return Result(result.name, Summary.fields(result.report), None, {}, result.listed)
 
 
@@ -244,21 +328,32 @@ def run_corpus(sources: Callable[[], Iterator[Source]], job: Job, write: Callabl
     _JOB = job
     try:
         corpus_stages = [(i, s) for i, s in enumerate(job.stages) if s.needs_corpus]
+        results: Iterable[Result]
         if corpus_stages:
-            chunks = chunked(enumerate(sources()), OBSERVE_CHUNK)
+            job.spill_dir = Path(tempfile.mkdtemp(prefix=".corpusclean-spill-", dir=job.spill_parent))
+            chunks = enumerate(chunked(enumerate(sources()), OBSERVE_CHUNK))
+            spilled = 0
             for numbers, observations in ordered_map(_observe, chunks, workers, per_task=1):
+                spilled += 1
                 if numbers:
                     for i, stage in corpus_stages:
                         stage.absorb_batch(numbers, observations[i])
             for _, stage in corpus_stages:
                 stage.prepare()
+            results = (result for chunk in ordered_map(_process_chunk, range(spilled), workers, per_task=1)
+                       for result in chunk)
+        else:
+            results = ordered_map(_process, enumerate(sources()), workers)
         for stage in job.stages:
             if not stage.needs_corpus:
                 stage.prepare()  # load once here what every forked worker then shares
-        for result in ordered_map(_process, enumerate(sources()), workers):
+        for result in results:
             write(result)
             summary.add(result.report)
             progress(1)
     finally:
         _JOB = None
+        if job.spill_dir is not None:
+            shutil.rmtree(job.spill_dir, ignore_errors=True)
+            job.spill_dir = None
     return time.perf_counter() - started
