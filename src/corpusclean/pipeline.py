@@ -33,6 +33,7 @@ from .encoding import fix
 from .errors import InputError
 from .layout import apply, rebuild, without_layout
 from .model import Document, DocumentMeta, Removal
+from .progress import CLEANING, INDEXING, Progress
 from .report import Summary, document_report, failure_report
 from .readers import Payload, Source, read_source
 from .stages.base import Stage
@@ -321,25 +322,36 @@ def chunked(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
 
 
 def run_corpus(sources: Callable[[], Iterator[Source]], job: Job, write: Callable[[Result], None],
-               summary: Summary, workers: int, progress: Callable[[int], None] = lambda n: None) -> float:
-    """Both passes over the corpus. Returns the seconds taken."""
+               summary: Summary, workers: int, progress: Progress | None = None) -> float:
+    """Both passes over the corpus, telling `progress` how each goes. Returns the seconds taken."""
     global _JOB
     started = time.perf_counter()
+    progress = progress or Progress()
     _JOB = job
     try:
         corpus_stages = [(i, s) for i, s in enumerate(job.stages) if s.needs_corpus]
         results: Iterable[Result]
         if corpus_stages:
             job.spill_dir = Path(tempfile.mkdtemp(prefix=".corpusclean-spill-", dir=job.spill_parent))
-            chunks = enumerate(chunked(enumerate(sources()), OBSERVE_CHUNK))
+            progress.start(INDEXING)
+            sizes: deque[int] = deque()  # of the chunks out, in order: results come back in that order
+
+            def sized(chunks: Iterator[list[tuple[int, Source]]]) -> Iterator[list[tuple[int, Source]]]:
+                for chunk in chunks:
+                    sizes.append(len(chunk))
+                    yield chunk
+
+            chunks = enumerate(sized(chunked(enumerate(sources()), OBSERVE_CHUNK)))
             spilled = 0
             for numbers, observations in ordered_map(_observe, chunks, workers, per_task=1):
                 spilled += 1
                 if numbers:
                     for i, stage in corpus_stages:
                         stage.absorb_batch(numbers, observations[i])
+                progress.advance(sizes.popleft())
             for _, stage in corpus_stages:
                 stage.prepare()
+            progress.finish()
             results = (result for chunk in ordered_map(_process_chunk, range(spilled), workers, per_task=1)
                        for result in chunk)
         else:
@@ -347,11 +359,13 @@ def run_corpus(sources: Callable[[], Iterator[Source]], job: Job, write: Callabl
         for stage in job.stages:
             if not stage.needs_corpus:
                 stage.prepare()  # load once here what every forked worker then shares
+        progress.start(CLEANING)
         for result in results:
             write(result)
             summary.add(result.report)
-            progress(1)
+            progress.advance(1)
     finally:
+        progress.finish()
         _JOB = None
         if job.spill_dir is not None:
             shutil.rmtree(job.spill_dir, ignore_errors=True)
