@@ -8,7 +8,7 @@ import pickle
 import pytest
 
 from corpusclean.model import Document
-from corpusclean.stages.language import LanguageStage, StopwordVote, content_sample, parse_languages
+from corpusclean.stages.language import LanguageStage, StopwordVote, VectorDetector, content_sample, parse_languages
 from conftest import read_report, read_summary, run_cli, write_tree
 from multilingual import ENGLISH_MENU as SITE_MENU, PASSAGES
 
@@ -149,3 +149,19 @@ def test_an_unknown_lang_code_is_a_clear_error(tmp_path):
     result = run_cli("strip", str(tmp_path / "in"), str(tmp_path / "out"), "--lang", "english", "-q")
     assert result.exit_code == 1
     assert "unknown language code(s): english" in result.stderr
+
+
+def test_the_vector_detector_gives_langdetects_probabilities_bit_for_bit(stage):
+    """VectorDetector runs langdetect's loop on arrays: every probability must be the float
+    langdetect's own Detector computes, on every passage (alone and under a menu)."""
+    from langdetect.detector import Detector
+
+    factory = stage._detector_factory()
+    samples = [content_sample((menu + text).splitlines())
+               for texts in PASSAGES.values() for text in texts for menu in ("", SITE_MENU)]
+    for sample in samples:
+        theirs, ours = Detector(factory), VectorDetector(factory, {})
+        theirs.append(sample)
+        ours.append(sample)
+        assert [(p.lang, float(p.prob)) for p in ours.get_probabilities()] == \
+               [(p.lang, p.prob) for p in theirs.get_probabilities()]
