@@ -85,7 +85,8 @@ class Run:
         # written here, in input order
         in_workers = self.writer.in_workers
         job = Job(stages=self.stages, steps=list(config.steps), max_bytes=config.input.max_bytes,
-                  worker_sink=self.writer if in_workers else None, spill_parent=self.spill_parent)
+                  worker_sink=self.writer if in_workers else None, doc_timeout=config.input.doc_timeout or None,
+                  spill_parent=self.spill_parent)
         write = (lambda result: None) if in_workers else self.writer.write
         try:
             seconds = run_corpus(self.reader.sources, job, write, summary, config.workers,

@@ -17,9 +17,10 @@ from click.core import ParameterSource
 
 from . import __version__
 from .api import Run
-from .progress import LOG_EVERY, Bar, Log, Progress
+from .cli_params import F
 from .config import COMMANDS, RunConfig, read_config_file
 from .errors import UsageError
+from .progress import LOG_EVERY, Bar, Log, Progress
 from .readers import DEFAULT_PATTERNS
 from .stages.registry import STAGES
 
@@ -51,7 +52,7 @@ def cli() -> None:
 
 # -- shared options --------------------------------------------------------------------------
 
-def io_options(fn: Callable) -> Callable:
+def io_options(fn: F) -> F:
     """IN, OUT and the options every corpus command takes."""
     for decorator in reversed([
         click.argument("source", metavar="IN"),
@@ -62,6 +63,8 @@ def io_options(fn: Callable) -> Callable:
                      help=f"Which files of a directory IN to read (repeatable). Default: {' '.join(DEFAULT_PATTERNS)}."),
         click.option("--max-bytes", type=click.IntRange(min=1), default=64_000_000, show_default=True,
                      help="Larger inputs are reported as failed instead of read."),
+        click.option("--doc-timeout", type=click.FloatRange(min=0), default=600, show_default=True, metavar="SECONDS",
+                     help="A document taking longer than this is reported as failed and the run goes on (0: no limit)."),
         click.option("--summary", "summary_path", type=click.Path(dir_okay=False), default=None,
                      help="Where to write the run summary (default: OUT/corpusclean-summary.json, or OUT.summary.json for JSONL)."),
         click.option("--timing", is_flag=True, help="Record the run's time in the summary (makes it differ between runs)."),
@@ -76,9 +79,9 @@ def io_options(fn: Callable) -> Callable:
     return fn
 
 
-def stage_options(command: str) -> Callable[[Callable], Callable]:
+def stage_options(command: str) -> Callable[[F], F]:
     """The options of every stage the command runs, as the stages declare them, in stage order."""
-    def decorate(fn: Callable) -> Callable:
+    def decorate(fn: F) -> F:
         options = [option for stage in STAGES if stage.step in COMMANDS[command] for option in stage.cli_options]
         for option in reversed(options):
             fn = option(fn)

@@ -6,37 +6,38 @@ whatever the number of workers. Documents are streamed through a bounded window 
 (`ordered_map`): memory holds the stages' corpus state and the window, never the corpus.
 
 Each document is read, decoded, extracted (HTML) and fixed once. When a stage needs the
-corpus, pass 1 loads every document anyway; each worker then spills the loaded chunk (the
-fixed text and its metadata, or the reason it failed) to a file of a temporary folder beside
-the output, and pass 2 takes the chunk from there instead of loading it again: a file read and
-an unpickle instead of a second decoding, ftfy and trafilatura (`SpilledChunk`). Disk holds
-the fixed corpus until pass 2 has consumed it, file by file; memory holds the window.
+corpus, pass 1 loads every document anyway; each worker then spills what it loaded (the fixed
+text and its metadata, or why it failed to load) to a file of a temporary folder beside the
+output, one file per chunk, and pass 2 takes each document from there instead of loading it
+again: a file read and an unpickle instead of a second decoding, ftfy and trafilatura
+(`Loaded`). Disk holds the fixed corpus until pass 2 has consumed it, file by file; memory
+holds the window. A document pass 2 finds no spill for (its chunk was retried, say) is
+simply loaded again.
 """
 from __future__ import annotations
 
-import multiprocessing
 import os
 import pickle
 import shutil
-import signal
 import tempfile
 import time
 import traceback
-from collections import deque
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from itertools import islice
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 from .encoding import fix
-from .errors import InputError
+from .errors import OUT_ERRNOS, InputError, OutputError
 from .layout import apply, rebuild, without_layout
 from .model import Document, DocumentMeta, Removal
 from .progress import CLEANING, INDEXING, Progress
 from .report import Summary, document_report, failure_report
 from .readers import Payload, Source, read_source
+from .readers.base import json_type
 from .stages.base import Stage
+from .workers import DocumentTimeout, chunked, ordered_map, time_budget
+
+__all__ = ["Job", "Result", "chunked", "load_document", "ordered_map", "process_one", "run_corpus"]
 
 #: documents a worker takes in one task in the removal pass: a task costs the parent about
 #: 0.15 ms of handling (submitting, reading the result), which on a 2-core machine comes out
@@ -73,12 +74,21 @@ class Job:
     #: writing changes nothing), so the parent only adds up; None when the parent must write
     #: in input order (JSONL)
     worker_sink: Any = None
+    #: seconds one document may take (loading, stages, report); None: no limit
+    doc_timeout: float | None = None
+    #: --resume: the report of a document whose output is already whole (then it is kept as
+    #: it is), or None (then it is cleaned)
+    kept: Callable[[str], dict[str, Any] | None] | None = None
+    #: documents (by input number) that failed in the corpus pass and are not run again
+    failures: dict[int, str] = field(default_factory=dict)
     #: where the run may make its temporary folder of pass-1 spill files (the output's own
     #: folder, so they land on the disk that must hold the output anyway); None: the system's
     #: temporary folder
     spill_parent: Path | None = None
-    #: set by run_corpus: the temporary folder of this run's spill files
+    #: set by run_corpus while a corpus pass's spill exists: the folder of its files
     spill_dir: Path | None = None
+    #: in a worker, pass 2: the documents of the spill file it read last, not yet cleaned
+    unspilled: dict[int, "Loaded"] = field(default_factory=dict)
 
 
 def load_document(source: Source, max_bytes: int) -> tuple[Document, Payload]:
@@ -93,10 +103,11 @@ def build_document(name: str, payload: Payload, relpath: str | None = None) -> D
     source_info: dict[str, Any] = {"kind": payload.kind}
     if relpath is not None:
         source_info["path"] = relpath
-    source_info["bytes"] = len(payload.content.encode("utf-8")) if isinstance(payload.content, str) else len(payload.content)
+    source_info["bytes"] = utf8_size(payload.content)
     prior = payload.prior_report
     if prior is not None:
-        meta = DocumentMeta(source=prior.get("source", source_info), stages=list(prior.get("stages", [])),
+        check_prior_report(prior)
+        meta = DocumentMeta(source=prior.get("source", source_info), stages=list(prior["stages"]),
                             encoding=prior.get("encoding", {}), language=prior.get("language"),
                             extractor=prior.get("extractor"))
         try:
@@ -119,116 +130,213 @@ def build_document(name: str, payload: Payload, relpath: str | None = None) -> D
     return Document(name, text, meta)
 
 
+def utf8_size(content: bytes | str) -> int:
+    """Bytes of the input; text (a JSONL record's) counts as UTF-8, which it must be able to
+    become: JSON can escape a lone surrogate (`"\\ud800"`) that no UTF-8 output can hold."""
+    if isinstance(content, bytes):
+        return len(content)
+    try:
+        return len(content.encode("utf-8"))
+    except UnicodeEncodeError as err:
+        raise InputError(f"the text holds a lone surrogate (U+{ord(content[err.start]):04X} at character "
+                         f"{err.start}), which is not text UTF-8 can hold") from None
+
+
+#: what a run reads from an earlier stage's report, and the JSON type it must have
+PRIOR_REPORT_FIELDS = {"stages": list, "removals": list, "encoding": dict, "language": dict,
+                       "extractor": dict, "source": dict}
+
+
+def check_prior_report(prior: dict[str, Any]) -> None:
+    """An earlier stage's report holds what this run carries on, in the shape it wrote it."""
+    for key, kind in PRIOR_REPORT_FIELDS.items():
+        if key not in prior:
+            if key in ("stages", "removals"):
+                raise InputError(f"its report has no `{key}`; was it edited or written by another tool?")
+            continue
+        if not isinstance(prior[key], kind):
+            raise InputError(f"its report's `{key}` is {_json_kind(prior[key])}, not "
+                             f"{'an array' if kind is list else 'an object'}; was it edited?")
+    if not all(isinstance(step, str) for step in prior["stages"]):
+        raise InputError("its report's `stages` holds something other than stage names; was it edited?")
+
+
+Observed = tuple[list[int], list[Sequence[Any] | None]]
+
+
+def _json_kind(value: Any) -> str:
+    name = json_type(value)
+    return name if name == "null" else ("an " if name[0] in "aeiou" else "a ") + name
+
+
+def observe_chunk(job: Job, chunk: list[tuple[int, Source]], failures: dict[int, str]) -> list[Observed]:
+    """Load consecutive documents and observe them together: the numbers of those that
+    loaded, and per stage their observations in that order (None for a stage with no corpus
+    pass). A document that fails to load is left out: pass 2 reports the same error.
+
+    Anything else that fails a document here goes into `failures` (number: message), so that
+    pass 2 reports it without running it again. When observing the chunk fails, each document
+    is observed alone (one group each), and those that fail alone are left out."""
+    numbers, docs, loaded = [], [], []
+    for number, source in chunk:
+        try:
+            with time_budget(job.doc_timeout):
+                doc, payload = load_document(source, job.max_bytes)
+        except InputError as err:
+            loaded.append(Loaded(number, error=str(err)))
+            continue
+        except (Exception, DocumentTimeout) as err:
+            failures[number] = failure_message(err, "while reading it", job.doc_timeout)
+            continue
+        numbers.append(number)
+        docs.append(doc)
+        loaded.append(Loaded(number, doc.name, doc.text, doc.meta, list(doc.removals), payload.extra))
+    if job.spill_dir is not None and chunk:
+        # before observing: what pass 2 cleans is exactly what loading gave
+        spill(job.spill_dir, chunk[0][0], loaded)
+    if not docs:
+        return []
+    try:
+        with time_budget(job.doc_timeout and job.doc_timeout * len(docs)):
+            return [(numbers, [stage.observe_batch(docs) if stage.needs_corpus else None for stage in job.stages])]
+    except (Exception, DocumentTimeout):
+        pass
+    groups: list[Observed] = []
+    for number, doc in zip(numbers, docs):
+        where = "in the corpus pass"
+        try:
+            with time_budget(job.doc_timeout):
+                observed = []
+                for stage in job.stages:
+                    where = f"in stage {stage.name} (corpus pass)"
+                    observed.append(stage.observe_batch([doc]) if stage.needs_corpus else None)
+        except (Exception, DocumentTimeout) as err:
+            failures[number] = failure_message(err, where, job.doc_timeout)
+            continue
+        groups.append(([number], observed))
+    return groups
+
+
 @dataclass
 class Loaded:
-    """One document as pass 1 loaded it, kept for pass 2: the encoding-fixed document's parts
-    (its text, metadata and any removals an earlier command made), or the failed Result."""
+    """A document as pass 1 loaded it, for pass 2: the parts of the encoding-fixed Document
+    (its text, metadata, and the removals an earlier command made), or why it failed to load."""
 
     number: int
-    source: Source                          # without the record's text: for naming failures
     name: str = ""
     text: str = ""
     meta: DocumentMeta | None = None
     removals: list[Removal] = field(default_factory=list)
-    extra: dict[str, Any] = field(default_factory=dict)
-    failed: Result | None = None
-
-    @classmethod
-    def load(cls, number: int, source: Source, max_bytes: int) -> tuple["Loaded", Document | None]:
-        light = source if source.record is None else Source(
-            source.name, source.path, source.relpath,
-            {k: v for k, v in source.record.items() if k not in ("text", "html", "report")}, source.error)
-        try:
-            doc, payload = load_document(source, max_bytes)
-        except InputError as err:
-            return cls(number, light, failed=_failed(source, str(err))), None
-        return cls(number, light, doc.name, doc.text, doc.meta, list(doc.removals), payload.extra), doc
+    extra: dict[str, Any] = field(default_factory=dict)   # JSONL fields passed through
+    error: str | None = None                              # the InputError loading raised
 
     def document(self) -> Document:
-        """The document as `load_document` built it (the same text, metadata, removals)."""
+        """The document as `load_document` built it."""
+        if self.error is not None:
+            raise InputError(self.error)
         return Document(self.name, self.text, self.meta, self.removals)
 
 
-def observe_chunk(job: Job, chunk: list[tuple[int, Source]], index: int = 0) -> tuple[list[int], list[Sequence[Any] | None]]:
-    """Load consecutive documents and observe them together: the numbers of those that
-    loaded, and per stage their observations in that order (None for a stage with no corpus
-    pass). A document that fails to load is left out. With a spill folder, the loaded chunk
-    (failures too) is kept there as chunk `index` for pass 2 (`process_chunk`)."""
-    numbers, docs, kept = [], [], []
-    for number, source in chunk:
-        loaded, doc = Loaded.load(number, source, job.max_bytes)
-        kept.append(loaded)
-        if doc is not None:
-            numbers.append(number)
-            docs.append(doc)
-    if job.spill_dir is not None:
-        # pickled before observing: a stage's observe must not change a document, and what
-        # pass 2 reads must be exactly what loading gives
-        spill = job.spill_dir / f"{index:09d}.pickle"
-        with open(spill, "wb") as handle:
-            pickle.dump(kept, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    if not docs:
-        return numbers, []
-    return numbers, [stage.observe_batch(docs) if stage.needs_corpus else None for stage in job.stages]
+def spill(folder: Path, first: int, loaded: list[Loaded]) -> None:
+    """Keep a chunk's loaded documents for pass 2, under the number of its first document."""
+    with open(folder / f"{first:012d}.pickle", "wb") as handle:
+        pickle.dump(loaded, handle, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def process_chunk(job: Job, index: int) -> list[Result]:
-    """Pass 2 over chunk `index` as pass 1 spilled it: each document cleaned without being
-    read, decoded, extracted or fixed again. The spill file is deleted once read."""
-    assert job.spill_dir is not None
-    spill = job.spill_dir / f"{index:09d}.pickle"
-    with open(spill, "rb") as handle:
-        kept: list[Loaded] = pickle.load(handle)
-    os.unlink(spill)
-    results = []
-    for loaded in kept:
-        if loaded.failed is not None:
-            results.append(loaded.failed)
-            continue
-        results.append(_clean(job, loaded.source, loaded.document(), loaded.extra, loaded.number))
-    return results
+def unspill(job: Job, number: int) -> Loaded | None:
+    """Document `number` as pass 1 spilled it, or None. A chunk's file is read (and deleted)
+    when pass 2 first needs one of its documents; pass 2 gives a worker whole chunks. A chunk
+    pass 1 ran again document by document (a worker died) has a file per document."""
+    if number not in job.unspilled and job.spill_dir is not None:
+        for first in (number - number % OBSERVE_CHUNK, number):
+            path = job.spill_dir / f"{first:012d}.pickle"
+            try:
+                with open(path, "rb") as handle:
+                    kept: list[Loaded] = pickle.load(handle)
+            except FileNotFoundError:
+                continue
+            os.unlink(path)
+            job.unspilled = {loaded.number: loaded for loaded in kept}
+            if number in job.unspilled:
+                break
+    return job.unspilled.pop(number, None)
 
 
 def process_one(job: Job, source: Source, number: int | None = None) -> Result:
+    """Load, run the stages on and apply the removals of one document. Whatever goes wrong
+    (bad input, a bug, a document over its time budget) becomes this document's failure."""
+    if number is not None and number in job.failures:
+        return _failed(source, job.failures[number])
     try:
-        doc, payload = load_document(source, job.max_bytes)
+        with time_budget(job.doc_timeout):
+            try:
+                loaded = unspill(job, number) if number is not None else None
+                if loaded is not None:
+                    doc, extra = loaded.document(), loaded.extra
+                else:
+                    doc, payload = load_document(source, job.max_bytes)
+                    extra = payload.extra
+            except (Exception, DocumentTimeout) as err:
+                raise _Failed(err, "while reading it") from None
+            doc.meta.number = number  # its place in the input: how corpus stages find what pass 1 saw
+            clean, report = clean_document(doc, job.stages, job.steps)
     except InputError as err:
         return _failed(source, str(err))
-    return _clean(job, source, doc, payload.extra, number)
-
-
-def _clean(job: Job, source: Source, doc: Document, extra: dict[str, Any], number: int | None) -> Result:
-    doc.meta.number = number  # its place in the input: how corpus stages find what pass 1 saw
-    try:
-        clean, report = clean_document(doc, job.stages, job.steps)
-    except InputError as err:
-        return _failed(source, str(err))
+    except _Failed as failed:
+        return _failed(source, failure_message(failed.error, failed.where, job.doc_timeout))
     return Result(source.name, report, clean, extra)
+
+
+class _Failed(BaseException):
+    """An exception, and the step of a document's cleaning it came from."""
+
+    def __init__(self, error: BaseException, where: str):
+        super().__init__(error, where)
+        self.error, self.where = error, where
 
 
 def clean_document(doc: Document, stages: Sequence[Stage], steps: Sequence[str]) -> tuple[str | None, dict[str, Any]]:
     """Run the stages on a loaded document and cut their removals out: (clean text, report),
-    the text None when a stage dropped the page. A stage's bug is an InputError naming the
-    stage: this document fails, the run goes on."""
+    the text None when a stage dropped the page. Anything that goes wrong (a stage's bug, a
+    time budget running out) raises InputError naming the step and the exception: this
+    document fails, the run goes on."""
     for step in steps:
         if step not in doc.meta.stages:
             doc.meta.stages.append(step)
+    where = "while cleaning it"
     try:
         for stage in stages:
+            where = f"in stage {stage.name}"
             stage.process(doc)
             if doc.meta.dropped:
                 break
+        where = "while applying its removals"
+        clean = apply(doc)
+        where = "while writing its report"
+        if doc.meta.dropped:
+            return None, document_report(doc, None, status="dropped", dropped=doc.meta.dropped)
+        return clean, document_report(doc, clean)
     except InputError:
         raise
+    except DocumentTimeout as err:
+        raise _Failed(err, where) from None  # the caller knows the budget and names it
     except Exception as err:  # a bug, not bad input: this document fails by name, the run goes on
-        where = traceback.extract_tb(err.__traceback__)[-1]
-        raise InputError(f"internal error in stage {stage.name}: {type(err).__name__}: {err} "
-                         f"(at {Path(where.filename).name}:{where.lineno}); please report it") from None
-    if doc.meta.dropped:
-        apply(doc)
-        return None, document_report(doc, None, status="dropped", dropped=doc.meta.dropped)
-    clean = apply(doc)
-    return clean, document_report(doc, clean)
+        raise InputError(failure_message(err, where)) from None
+
+
+def failure_message(err: BaseException, where: str, doc_timeout: float | None = None) -> str:
+    """What the summary, the report and stderr say about an exception that is not the input's
+    fault: where it happened, its type and message, and the line that raised it."""
+    if isinstance(err, InputError):
+        return str(err)
+    if isinstance(err, DocumentTimeout):
+        return (f"took longer than the --doc-timeout of {doc_timeout:g} s ({where.removeprefix('while ')}); "
+                "raise the limit to clean it")
+    if isinstance(err, MemoryError):
+        return f"ran out of memory {where}"
+    frames = traceback.extract_tb(err.__traceback__)
+    at = f" (at {Path(frames[-1].filename).name}:{frames[-1].lineno})" if frames else ""
+    return f"internal error {where}: {type(err).__name__}: {err}{at}; please report it"
 
 
 def _failed(source: Source, message: str) -> Result:
@@ -244,124 +352,107 @@ def _failed(source: Source, message: str) -> Result:
 _JOB: Job | None = None  # set in the parent before the pool forks; read by workers
 
 
-def _observe(indexed: tuple[int, list[tuple[int, Source]]]) -> tuple[list[int], list[Sequence[Any] | None]]:
+#: a chunk's observations in groups, the documents that failed (number: message), its size
+ObservedChunk = tuple[list[Observed], dict[int, str], int]
+
+
+def _observe(chunk: list[tuple[int, Source]]) -> ObservedChunk:
     assert _JOB is not None
-    index, chunk = indexed
-    return observe_chunk(_JOB, chunk, index)
+    failures: dict[int, str] = {}
+    return observe_chunk(_JOB, chunk, failures), failures, len(chunk)
 
 
 def _process(numbered: tuple[int, Source]) -> Result:
     assert _JOB is not None
     number, source = numbered
-    return _hand_back(_JOB, process_one(_JOB, source, number))
+    kept = _JOB.kept(source.name) if _JOB.kept is not None else None
+    if kept is not None:  # --resume: its whole output from the interrupted run stays
+        return Result(source.name, kept, None, {}, True)
+    return _written_by_worker(process_one(_JOB, source, number))
 
 
-def _process_chunk(index: int) -> list[Result]:
+def _written_by_worker(result: Result) -> Result:
+    """A folder's outputs are written where they were made; the parent gets what the
+    summary needs. Without a worker sink (JSONL, written in order) the whole result."""
     assert _JOB is not None
-    return [_hand_back(_JOB, result) for result in process_chunk(_JOB, index)]
-
-
-def _hand_back(job: Job, result: Result) -> Result:
-    """What the parent gets: the result, or when the worker writes it, only the summary's fields."""
-    if job.worker_sink is None:
+    if _JOB.worker_sink is None:
         return result
-    job.worker_sink.write(result)
+    result = write_result(_JOB.worker_sink.write, result)
     return Result(result.name, Summary.fields(result.report), None, {}, result.listed)
 
 
-def ordered_map(fn: Callable[[Any], Any], items: Iterable[Any], workers: int,
-                per_task: int = DOCUMENTS_PER_TASK, in_flight: int = TASKS_IN_FLIGHT) -> Iterator[Any]:
-    """fn over items, results in input order, on `workers` forked processes.
-
-    Items go out in tasks of `per_task`, and at most `in_flight` tasks per worker are out at
-    once: a sliding window, refilled as each result is taken, so the workers never wait for
-    the slowest task of a batch or for the caller digesting a burst of results, and memory
-    holds the window, never the input.
-
-    Why not `multiprocessing.Pool`: its worker-handler thread wakes on every result waiting
-    in the result pipe without reading it, and spins until the result thread does; with the
-    parent busy (the dedup index build), that spinning took about 0.5 s of CPU per 100 MB
-    (measured per thread), on a machine where the parent shares the cores with the workers.
-    `ProcessPoolExecutor`'s manager thread reads each result when it wakes."""
-    if workers <= 1:
-        yield from map(fn, items)
-        return
-    window = workers * in_flight
-    pending: deque[Future[list[Any]]] = deque()
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                               initializer=_leave_interrupts_to_parent)
+def write_result(write: Callable[[Result], None], result: Result) -> Result:
+    """Write one result; a document that cannot be written (its name too long, a folder in
+    the way, text UTF-8 cannot hold) fails alone, and its failure report is written where it
+    can be. OUT itself failing (disk full, read-only, permission) raises OutputError: that
+    stops the run."""
     try:
-        for task in chunked(items, per_task):
-            if len(pending) >= window:
-                yield from pending.popleft().result()
-            pending.append(pool.submit(_map_task, fn, task))
-        while pending:
-            yield from pending.popleft().result()
-    finally:
-        # on an early exit (an error, Ctrl-C, the caller stopping), tasks not yet started are
-        # dropped and the running ones finish: their outputs are whole or not there at all
-        pool.shutdown(wait=True, cancel_futures=True)
+        write(result)
+        return result
+    except OSError as err:
+        if err.errno in OUT_ERRNOS:
+            raise OutputError(f"cannot write {result.name}: {err.strerror or err}") from None
+        where = f" ({Path(err.filename).name})" if err.filename else ""
+        failed = _failed_result(result, f"cannot write its output{where}: {err.strerror or err}")
+    except Exception as err:
+        failed = _failed_result(result, failure_message(err, "while writing its output"))
+    try:
+        write(failed)
+    except Exception:
+        pass  # not even its failure report can be written there: the summary and stderr name it
+    return failed
 
 
-def _leave_interrupts_to_parent() -> None:
-    """In each worker: Ctrl-C reaches the whole process group, and a worker interrupted
-    between tasks would break the pool, which then kills the others mid-write (leaving their
-    temporary files). The parent alone takes the interrupt and shuts the pool down."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def _map_task(fn: Callable[[Any], Any], task: list[Any]) -> list[Any]:
-    return [fn(item) for item in task]
-
-
-def chunked(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    """Consecutive items in lists of `size` (the last one shorter)."""
-    iterator = iter(items)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
+def _failed_result(result: Result, message: str) -> Result:
+    source = result.report.get("source", {})
+    info = {"path": source["path"]} if isinstance(source, dict) and "path" in source else {}
+    return Result(result.name, failure_report(result.name, message, info), None, result.extra, result.listed)
 
 
 def run_corpus(sources: Callable[[], Iterator[Source]], job: Job, write: Callable[[Result], None],
                summary: Summary, workers: int, progress: Progress | None = None) -> float:
-    """Both passes over the corpus, telling `progress` how each goes. Returns the seconds taken."""
+    """Both passes over the corpus, telling `progress` how each goes. Returns the seconds taken.
+
+    A document whose worker dies (killed for lack of memory, say) fails alone, in either pass,
+    and the run goes on (see `workers.ordered_map`); `write` failing for one document fails
+    that document; OutputError (OUT itself cannot be written) stops the run."""
     global _JOB
     started = time.perf_counter()
     progress = progress or Progress()
     _JOB = job
+
+    def observe_crashed(chunk: list[tuple[int, Source]], reason: str) -> list[ObservedChunk]:
+        return [([], {number: reason for number, _ in chunk}, len(chunk))]
+
+    def process_crashed(numbered: tuple[int, Source], reason: str) -> list[Result]:
+        return [_written_by_worker(_failed(numbered[1], reason))]
+
     try:
         corpus_stages = [(i, s) for i, s in enumerate(job.stages) if s.needs_corpus]
-        results: Iterable[Result]
+        per_task = DOCUMENTS_PER_TASK
         if corpus_stages:
             job.spill_dir = Path(tempfile.mkdtemp(prefix=".corpusclean-spill-", dir=job.spill_parent))
+            per_task = OBSERVE_CHUNK  # pass 2 in pass 1's chunks: each spill file is read once
             progress.start(INDEXING)
-            sizes: deque[int] = deque()  # of the chunks out, in order: results come back in that order
-
-            def sized(chunks: Iterator[list[tuple[int, Source]]]) -> Iterator[list[tuple[int, Source]]]:
-                for chunk in chunks:
-                    sizes.append(len(chunk))
-                    yield chunk
-
-            chunks = enumerate(sized(chunked(enumerate(sources()), OBSERVE_CHUNK)))
-            spilled = 0
-            for numbers, observations in ordered_map(_observe, chunks, workers, per_task=1):
-                spilled += 1
-                if numbers:
+            chunks = chunked(enumerate(sources()), OBSERVE_CHUNK)
+            for groups, failures, size in ordered_map(_observe, chunks, workers, per_task=1, crashed=observe_crashed,
+                                                      split=lambda chunk: [[item] for item in chunk]):
+                job.failures.update(failures)
+                for numbers, observations in groups:
                     for i, stage in corpus_stages:
                         stage.absorb_batch(numbers, observations[i])
-                progress.advance(sizes.popleft())
+                progress.advance(size)
             for _, stage in corpus_stages:
                 stage.prepare()
             progress.finish()
-            results = (result for chunk in ordered_map(_process_chunk, range(spilled), workers, per_task=1)
-                       for result in chunk)
-        else:
-            results = ordered_map(_process, enumerate(sources()), workers)
         for stage in job.stages:
             if not stage.needs_corpus:
                 stage.prepare()  # load once here what every forked worker then shares
         progress.start(CLEANING)
-        for result in results:
-            write(result)
+        for result in ordered_map(_process, enumerate(sources()), workers, per_task, TASKS_IN_FLIGHT,
+                                  crashed=process_crashed):
+            if job.worker_sink is None:
+                result = write_result(write, result)
             summary.add(result.report)
             progress.advance(1)
     finally:
