@@ -171,7 +171,7 @@ class LanguageConfig:
         object.__setattr__(self, "lang", tuple(codes) if codes else None)
 
 
-class VectorDetector(Detector):
+class VectorDetector(Detector):  # type: ignore[misc]  # langdetect ships no type information
     """langdetect's Detector with its inner loop on numpy arrays instead of Python lists.
 
     Each step does the same IEEE operations in the same order: the elementwise add, multiply
