@@ -55,7 +55,7 @@ def test_html_is_extracted_once(tmp_path, monkeypatch):
 
     calls = []
     original = extract.extract_html
-    monkeypatch.setattr(extract, "extract_html", lambda content: calls.append(1) or original(content))
+    monkeypatch.setattr(extract, "extract_html", lambda content, **kw: calls.append(1) or original(content, **kw))
     run(tmp_path / "in", tmp_path / "out", workers=1)
     assert len(calls) == 1
     assert read_report(tmp_path / "out", "page")["status"] == "ok"
