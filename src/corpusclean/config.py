@@ -63,6 +63,10 @@ class OutputConfig:
     summary_path: str | None = None
     #: record the run's time in the summary (which then differs between runs)
     timing: bool = False
+    #: finish an interrupted run into the same folder OUT: its whole documents are kept
+    resume: bool = False
+    #: replace the output of an earlier run that did not finish (a finished one is always replaced)
+    overwrite: bool = False
 
 
 @dataclass(frozen=True)

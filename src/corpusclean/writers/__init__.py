@@ -22,4 +22,4 @@ def open_output(target: str, summary_path: str | None = None) -> Writer:
     """The writer for OUT: a JSONL file or `-`, else a folder."""
     if is_jsonl(target):
         return JsonlWriter(target, summary_path)
-    return DirectoryWriter(Path(target))
+    return DirectoryWriter(Path(target), summary_path)
