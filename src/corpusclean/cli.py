@@ -17,9 +17,10 @@ from click.core import ParameterSource
 
 from . import __version__
 from .api import Run
-from .progress import LOG_EVERY, Bar, Log, Progress
+from .cli_params import F
 from .config import COMMANDS, RunConfig, read_config_file
 from .errors import OutputError, UsageError
+from .progress import LOG_EVERY, Bar, Log, Progress
 from .readers import DEFAULT_PATTERNS
 from .report import Summary
 from .stages.registry import STAGES
@@ -52,7 +53,7 @@ def cli() -> None:
 
 # -- shared options --------------------------------------------------------------------------
 
-def io_options(fn: Callable) -> Callable:
+def io_options(fn: F) -> F:
     """IN, OUT and the options every corpus command takes."""
     for decorator in reversed([
         click.argument("source", metavar="IN"),
@@ -85,9 +86,9 @@ def io_options(fn: Callable) -> Callable:
     return fn
 
 
-def stage_options(command: str) -> Callable[[Callable], Callable]:
+def stage_options(command: str) -> Callable[[F], F]:
     """The options of every stage the command runs, as the stages declare them, in stage order."""
-    def decorate(fn: Callable) -> Callable:
+    def decorate(fn: F) -> F:
         options = [option for stage in STAGES if stage.step in COMMANDS[command] for option in stage.cli_options]
         for option in reversed(options):
             fn = option(fn)

@@ -27,7 +27,10 @@ import sys
 from dataclasses import dataclass, field, fields
 from difflib import get_close_matches
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
+
+if TYPE_CHECKING:  # stages import this module
+    from .stages.base import Stage
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -93,7 +96,7 @@ class RunConfig:
         if self.workers < 1:
             raise ValueError("workers must be at least 1")
 
-    def stage_config(self, stage: type) -> Any:
+    def stage_config(self, stage: type[Stage]) -> Any:
         """A stage's own configuration (its defaults when the run does not name it)."""
         return self.stages.get(stage.name) or stage.Config()
 

@@ -76,7 +76,8 @@ def extract_html(content: bytes | str) -> tuple[str, dict[str, Any]]:
     exposed = expose_blocks(tree)
     repeats = repeated_blocks(tree)
     found = trafilatura.bare_extraction(tree, **TRAFILATURA_SETTINGS)
-    if found is None or found.body is None:
+    # a dict comes back only when asked for (as_dict=True); these settings never ask
+    if found is None or isinstance(found, dict) or found.body is None:
         raise InputError("trafilatura found no main text in this HTML page")
     paragraphs, restored = restore_repeats(body_paragraphs(found.body), repeats)
     if not paragraphs:

@@ -98,11 +98,11 @@ class Summary:
     def __init__(self, command: str, config: dict[str, Any]):
         self.command = command
         self.config = config
-        self.documents = Counter()  # by status
-        self.by_category: Counter = Counter()
-        self.by_category_chars: Counter = Counter()
-        self.by_rule: Counter = Counter()
-        self.by_rule_chars: Counter = Counter()
+        self.documents: Counter[str] = Counter()  # by status
+        self.by_category: Counter[str] = Counter()
+        self.by_category_chars: Counter[str] = Counter()
+        self.by_rule: Counter[str] = Counter()
+        self.by_rule_chars: Counter[str] = Counter()
         self.input_bytes = 0
         self.fixed_chars = 0
         self.clean_chars = 0
@@ -141,8 +141,8 @@ class Summary:
     def fields(report: dict[str, Any]) -> dict[str, Any]:
         """The part of a report `add` reads: what a worker that wrote the report itself sends
         back to the parent instead of the whole report (removed texts can be megabytes)."""
-        slim = {key: report[key] for key in ("document", "status", "error", "dropped", "notices", "sizes")
-                if key in report}
+        slim: dict[str, Any] = {key: report[key] for key in ("document", "status", "error", "dropped", "notices", "sizes")
+                                if key in report}
         slim["removals"] = [{"category": r["category"], "rule": r["rule"], "chars": r["chars"]}
                             for r in report.get("removals", [])]
         return slim

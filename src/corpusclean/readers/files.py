@@ -171,7 +171,7 @@ def read_file(path: Path, max_bytes: int) -> Payload:
         broken = " (a symbolic link to a missing file)" if path.is_symlink() else " (it is gone)"
         raise InputError(f"cannot read: no such file{broken}") from None
     except OSError as err:
-        raise InputError(f"cannot read: {err.strerror or err}") from None
+        raise InputError(f"cannot read: {(err.strerror if isinstance(err, OSError) else None) or err}") from None
     if not stat.S_ISREG(info.st_mode):
         # reading a FIFO or a device would block the run or never end: only files are text
         raise InputError(f"cannot read: not a regular file but {_file_kind(info.st_mode)}")
