@@ -38,15 +38,19 @@ class Crash(BaseException):
     """Stands in for the process dying mid-run."""
 
 
-def crash_at(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+def interrupted_run(source: Path, out: Path, at: str) -> None:
+    """`corpusclean run` that dies (as if killed) when it reaches document `at`."""
     real = pipeline.process_one
 
     def dies(job, source, *rest):
-        if source.name == name:
+        if source.name == at:
             raise Crash
         return real(job, source, *rest)
 
-    monkeypatch.setattr(pipeline, "process_one", dies)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pipeline, "process_one", dies)
+        with pytest.raises(Crash):
+            run_cli("run", str(source), str(out), "-w", "1", "-q")
 
 
 # -- one run at a time -------------------------------------------------------------------------
@@ -102,10 +106,7 @@ def test_a_rerun_replaces_a_finished_run_whole(tmp_path):
 
 def test_an_unfinished_run_is_refused_naming_resume_and_overwrite(tmp_path, monkeypatch):
     source, out = corpus(tmp_path / "in"), tmp_path / "out"
-    crash_at(monkeypatch, "s1/p5")
-    with pytest.raises(Crash):
-        run_cli("run", str(source), str(out), "-w", "1", "-q")
-    monkeypatch.undo()
+    interrupted_run(source, out, at="s1/p5")
     before = tree_bytes(out)
     result = run_cli("run", str(source), str(out), "-q")
     assert result.exit_code == 1
@@ -123,10 +124,7 @@ def test_an_unfinished_run_is_refused_naming_resume_and_overwrite(tmp_path, monk
 @pytest.mark.parametrize("workers", ["1", "2"])
 def test_resume_finishes_an_interrupted_run_as_if_it_had_never_stopped(tmp_path, monkeypatch, workers):
     source, out = corpus(tmp_path / "in", pages=40), tmp_path / "out"
-    crash_at(monkeypatch, "s0/p30")
-    with pytest.raises(Crash):
-        run_cli("run", str(source), str(out), "-w", "1", "-q")
-    monkeypatch.undo()
+    interrupted_run(source, out, at="s0/p30")
     (out / "s0/p2.txt").unlink()  # stopped between its report and its text: not whole
     kept = {p.relative_to(out).as_posix()[: -len(".report.json")] for p in out.rglob("*.report.json")} - {"s0/p2"}
     cleaned: list[str] = []
@@ -143,10 +141,7 @@ def test_resume_finishes_an_interrupted_run_as_if_it_had_never_stopped(tmp_path,
 
 def test_resume_with_other_settings_is_refused_naming_the_difference(tmp_path, monkeypatch):
     source, out = corpus(tmp_path / "in"), tmp_path / "out"
-    crash_at(monkeypatch, "s1/p5")
-    with pytest.raises(Crash):
-        run_cli("run", str(source), str(out), "-w", "1", "-q")
-    monkeypatch.undo()
+    interrupted_run(source, out, at="s1/p5")
     result = run_cli("run", str(source), str(out), "--resume", "--jaccard-threshold", "0.8")
     assert result.exit_code == 1
     assert "ran with other settings (config.stages.dedup." in result.stderr  # the first setting that differs
