@@ -157,7 +157,7 @@ def test_resume_of_a_finished_run_keeps_everything(tmp_path):
 
 
 @pytest.mark.parametrize("target, message", [
-    ("out.jsonl", "--resume needs an output folder: a JSONL OUT is written whole at the end"),
+    ("out.jsonl", "--resume needs an output folder: a JSONL or Parquet OUT is written whole at the end"),
     ("-", "--resume needs an output folder: stdout keeps nothing to resume from"),
     ("empty", "--resume: OUT"),
 ])

@@ -16,12 +16,13 @@ from .config import RunConfig
 from .errors import OutputError, UsageError
 from .pipeline import Job, run_corpus
 from .progress import Callback, Progress
-from .readers import REPORT_SUFFIX, is_jsonl, open_input
+from .readers import REPORT_SUFFIX, RecordFields, is_jsonl, open_input
+from .readers.files import FileReader, FolderReader
 from .report import Summary
 from .requirements import TRAFILATURA, RequirementError, may_hold_html
 from .rulebook import RuleError
 from .stages.registry import build_stages
-from .writers import open_output
+from .writers import RecordOptions, is_record_output, open_output
 from .writers.claim import claim_output
 
 
@@ -62,7 +63,10 @@ class Run:
             self.stages = build_stages(config)
         except (ValueError, RuleError) as err:  # a bad rule pack or --disable name
             raise UsageError(str(err)) from None
-        self.reader = open_input(inputs, config.input.patterns)
+        self.fields = RecordFields(text=config.input.text_field, id=config.input.id_field)
+        self.reader = open_input(inputs, config.input.patterns, self.fields, config.input.max_bytes)
+        shards = isinstance(self.reader, FolderReader) and bool(self.reader.shards())
+        check_formats(self.reader, inputs, output)
         if may_hold_html(self.reader.sources()):
             try:
                 TRAFILATURA.check()  # before anything is written, not as a traceback on the first HTML page
@@ -73,11 +77,16 @@ class Run:
         # one run at a time per OUT, no stale output; refusals come before anything is written
         self.claim = claim_output(output, {"command": command, "config": self.settings, "version": __version__},
                                   resume=config.output.resume, overwrite=config.output.overwrite)
+        options = RecordOptions(self.fields, config.output.reports, config.output.report_file)
         try:
-            self.writer = open_output(output, config.output.summary_path)
+            self.writer = open_output(output, config.output.summary_path, options, shards=shards)
         except OSError as err:
             self.release()
             raise UsageError(f"cannot write to OUT ({output}): {err.strerror or err}") from None
+        if config.output.resume and not hasattr(self.writer, "kept"):
+            self.release()
+            raise UsageError("--resume needs an output folder of documents; this OUT (a folder of record "
+                             "shards) is written in input order and cannot tell whole records from the rest")
 
     def release(self) -> None:
         """Let go of OUT without running (a caller that counted and changed its mind)."""
@@ -99,7 +108,8 @@ class Run:
         # written here, in input order
         in_workers = self.writer.in_workers
         job = Job(stages=self.stages, steps=list(config.steps), max_bytes=config.input.max_bytes,
-                  worker_sink=self.writer if in_workers else None, doc_timeout=config.input.doc_timeout or None,
+                  fields=self.fields, worker_sink=self.writer if in_workers else None,
+                  doc_timeout=config.input.doc_timeout or None,
                   kept=getattr(self.writer, "kept", None) if resume else None, seen=set() if resume else None)
         write = (lambda result: None) if in_workers else self.writer.write
         try:
@@ -109,6 +119,7 @@ class Run:
             if resume and self.claim is not None and job.seen is not None:
                 self.claim.prune(job.seen)
             summary.seconds = seconds
+            summary.skipped.update(self.reader.skipped)
             summary.path = self.writer.close(summary.to_json(seconds if config.output.timing else None))
         except OutputError as err:
             # OUT cannot take more: say what was written (the documents counted so far are
@@ -133,18 +144,33 @@ class Run:
         return summary
 
 
+def check_formats(reader: object, source: str, target: str) -> None:
+    """Refuse what cannot be written: records in, documents out (a record file or stdin in
+    needs one file of records out; a folder of shards may go to a folder, which mirrors it),
+    and a folder that holds nothing to read."""
+    if isinstance(reader, FolderReader):
+        if next(iter(reader.listed()), None) is None:
+            raise UsageError(f"IN ({source}) holds no file to read: looked for {' '.join(reader.patterns)} "
+                             "(recursively); name others with --glob.")
+        return
+    if isinstance(reader, FileReader) or is_record_output(target):
+        return
+    if is_jsonl(source):
+        raise UsageError("JSONL input writes JSONL: give OUT as a .jsonl or .jsonl.gz path, or - for stdout.")
+    raise UsageError(f"{Path(source).name} holds records: give OUT as a .jsonl, .jsonl.gz or .parquet path, "
+                     "or - for stdout (or put it in a folder: a folder OUT mirrors a folder of shards).")
+
+
 def check_paths(source: str, target: str, summary_path: str | None = None) -> None:
-    """Refuse before anything is written: a missing IN, JSONL in with folder out, OUT equal to
-    IN, inside it or holding it (a write could land on an input), a summary inside IN."""
+    """Refuse before anything is written: a missing IN, OUT equal to IN, inside it or holding
+    it (a write could land on an input), a summary inside IN."""
     if source != "-" and not Path(source).exists():
         raise UsageError(f"IN does not exist: {source}")
-    if is_jsonl(source) and not is_jsonl(target):
-        raise UsageError("JSONL input writes JSONL: give OUT as a .jsonl or .jsonl.gz path, or - for stdout.")
     if target != "-":
         out = Path(target)
-        if is_jsonl(target) and out.is_dir():
-            raise UsageError(f"OUT ({target}) is a folder; a JSONL OUT is a file path.")
-        if not is_jsonl(target) and out.exists() and not out.is_dir():
+        if is_record_output(target) and out.is_dir():
+            raise UsageError(f"OUT ({target}) is a folder; a JSONL or Parquet OUT is a file path.")
+        if not is_record_output(target) and out.exists() and not out.is_dir():
             raise UsageError(f"OUT ({target}) is a file; a folder OUT holds NAME.txt and NAME.report.json.")
     if summary_path is not None and summary_path != "-" and target != "-":
         summary, out = Path(summary_path).resolve(), Path(target).resolve()

@@ -97,11 +97,11 @@ def claim_output(target: str, settings: dict[str, Any], resume: bool = False, ov
         if resume:
             raise UsageError("--resume needs an output folder: stdout keeps nothing to resume from")
         return None
-    from ..readers.jsonl import is_jsonl
+    from . import is_record_output
 
-    if is_jsonl(target):
+    if is_record_output(target):
         if resume:
-            raise UsageError("--resume needs an output folder: a JSONL OUT is written whole at the end (to a "
+            raise UsageError("--resume needs an output folder: a JSONL or Parquet OUT is written whole at the end (to a "
                              "temporary file renamed into place), so a stopped run leaves nothing to resume from. "
                              "Run again without --resume.")
         path = Path(target)
