@@ -21,7 +21,7 @@ from .report import Summary
 from .requirements import TRAFILATURA, RequirementError, may_hold_html
 from .rulebook import RuleError
 from .stages.registry import build_stages
-from .writers import RecordOptions, is_record_output, open_output
+from .writers import DirectoryWriter, RecordOptions, is_record_output, open_output
 
 
 def run(inputs: str | Path, output: str | Path, *, command: str = "run", config: RunConfig | None = None,
@@ -89,6 +89,7 @@ class Run:
         in_workers = self.writer.in_workers
         job = Job(stages=self.stages, steps=list(config.steps), max_bytes=config.input.max_bytes,
                   fields=self.fields, worker_sink=self.writer if in_workers else None,
+                  page_metadata=not isinstance(self.writer, DirectoryWriter),  # records keep it; a folder has no place
                   doc_timeout=config.input.doc_timeout or None)
         write = (lambda result: None) if in_workers else self.writer.write
         try:
