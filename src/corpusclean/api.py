@@ -22,7 +22,7 @@ from .report import Summary
 from .requirements import TRAFILATURA, RequirementError, may_hold_html
 from .rulebook import RuleError
 from .stages.registry import build_stages
-from .writers import RecordOptions, is_record_output, open_output
+from .writers import DirectoryWriter, RecordOptions, is_record_output, open_output
 from .writers.claim import claim_output
 
 
@@ -111,6 +111,7 @@ class Run:
         in_workers = self.writer.in_workers
         job = Job(stages=self.stages, steps=list(config.steps), max_bytes=config.input.max_bytes,
                   fields=self.fields, worker_sink=self.writer if in_workers else None,
+                  page_metadata=not isinstance(self.writer, DirectoryWriter),  # records keep it; a folder has no place
                   doc_timeout=config.input.doc_timeout or None,
                   kept=getattr(self.writer, "kept", None) if resume else None, seen=set() if resume else None,
                   spill_parent=self.spill_parent)

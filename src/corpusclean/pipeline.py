@@ -75,6 +75,8 @@ class Job:
     max_bytes: int
     #: which record fields hold the text and the id
     fields: RecordFields = RecordFields()
+    #: read HTML pages' metadata (title, author, date, url) for the output records
+    page_metadata: bool = False
     #: a writer each worker writes its own results to (a folder of files, where the order of
     #: writing changes nothing), so the parent only adds up; None when the parent must write
     #: in input order (JSONL)
@@ -98,15 +100,17 @@ class Job:
     seen: set[str] | None = None
 
 
-def load_document(source: Source, max_bytes: int, fields: RecordFields = RecordFields()) -> tuple[Document, Payload]:
+def load_document(source: Source, max_bytes: int, fields: RecordFields = RecordFields(),
+                  page_metadata: bool = False) -> tuple[Document, Payload]:
     """The encoding-fixed document, from raw input or from an earlier stage's output + report."""
     payload = read_source(source, max_bytes, fields)
-    return build_document(source.name, payload, source.relpath), payload
+    return build_document(source.name, payload, source.relpath, page_metadata), payload
 
 
-def build_document(name: str, payload: Payload, relpath: str | None = None) -> Document:
-    """A read document, encoding-fixed (HTML: extracted first), or rebuilt from an earlier
-    command's clean text and report. Raises InputError with a message for the user."""
+def build_document(name: str, payload: Payload, relpath: str | None = None, page_metadata: bool = False) -> Document:
+    """A read document, encoding-fixed (HTML: extracted first, with the page's metadata when
+    `page_metadata`), or rebuilt from an earlier command's clean text and report. Raises
+    InputError with a message for the user."""
     source_info: dict[str, Any] = {"kind": payload.kind}
     if relpath is not None:
         source_info["path"] = relpath
@@ -130,7 +134,8 @@ def build_document(name: str, payload: Payload, relpath: str | None = None) -> D
     if payload.kind == "html":
         from .extract import extract_html
 
-        content, meta.extractor = extract_html(content, charset=payload.charset)
+        content, meta.extractor = extract_html(content, charset=payload.charset, with_metadata=page_metadata)
+        meta.page = meta.extractor.pop("metadata", {})  # for the output record, not the report
     text, meta.encoding = fix(content)
     if meta.extractor is not None:
         # the bytes were decoded by the extractor; the fix stage only saw its text
@@ -189,7 +194,7 @@ def observe_chunk(job: Job, chunk: list[tuple[int, Source]], failures: dict[int,
     for number, source in chunk:
         try:
             with time_budget(job.doc_timeout):
-                doc, payload = load_document(source, job.max_bytes, job.fields)
+                doc, payload = load_document(source, job.max_bytes, job.fields, job.page_metadata)
         except InputError as err:
             loaded.append(Loaded(number, error=str(err)))
             continue
@@ -282,7 +287,7 @@ def process_one(job: Job, source: Source, number: int | None = None) -> Result:
                 if loaded is not None:
                     doc, extra = loaded.document(), loaded.extra
                 else:
-                    doc, payload = load_document(source, job.max_bytes, job.fields)
+                    doc, payload = load_document(source, job.max_bytes, job.fields, job.page_metadata)
                     extra = payload.extra
             except (Exception, DocumentTimeout) as err:
                 raise _Failed(err, "while reading it") from None
@@ -292,6 +297,8 @@ def process_one(job: Job, source: Source, number: int | None = None) -> Result:
         return _failed(source, str(err), job.fields)
     except _Failed as failed:
         return _failed(source, failure_message(failed.error, failed.where, job.doc_timeout), job.fields)
+    # the page's own metadata fills in what the record does not say (a WARC's url stays)
+    extra = {**extra, **{k: v for k, v in doc.meta.page.items() if k not in extra}}
     return Result(source.name, report, clean, extra, shard=source.shard)
 
 
