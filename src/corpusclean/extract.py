@@ -70,9 +70,16 @@ READABILITY_SETTINGS: dict[str, Any] = {
 BY_TRAFILATURA, BY_READABILITY, BY_PAGE_TEXT = "trafilatura", "readability-lxml", "page text"
 
 
-def extract_html(content: bytes | str, charset: str | None = None) -> tuple[str, dict[str, Any]]:
+#: what the page says about itself that an output record keeps (trafilatura's metadata names)
+PAGE_METADATA = ("title", "author", "date", "url")
+
+
+def extract_html(content: bytes | str, charset: str | None = None,
+                 with_metadata: bool = False) -> tuple[str, dict[str, Any]]:
     """The main text of an HTML page, and the report's `extractor` section. `charset` is what
     the page's transport declared (a WARC record's HTTP Content-Type), for decoding bytes.
+    `with_metadata` adds `metadata`: the PAGE_METADATA trafilatura finds (costs about half as
+    much again as the extraction, so only output records, which keep it, ask).
 
     trafilatura first; readability-lxml when it finds nothing; the page's whole visible text
     when neither does (`main_text` is then false: the strip stages judge it as a whole page).
@@ -92,6 +99,7 @@ def extract_html(content: bytes | str, charset: str | None = None) -> tuple[str,
     hidden = prune_hidden(tree)
     exposed = expose_blocks(tree)
     repeats = repeated_blocks(tree)
+    metadata = page_metadata(tree) if with_metadata else None
     info: dict[str, Any] = {}
     paragraphs, restored = restore_repeats(_trafilatura(tree), repeats)
     if paragraphs:
@@ -120,6 +128,8 @@ def extract_html(content: bytes | str, charset: str | None = None) -> tuple[str,
     })
     if repairs:
         info["repaired"] = repairs
+    if metadata is not None:
+        info["metadata"] = metadata
     return "\n\n".join(p.text for p in paragraphs) + "\n", info
 
 
