@@ -133,6 +133,16 @@ def extract_html(content: bytes | str, charset: str | None = None,
     return "\n\n".join(p.text for p in paragraphs) + "\n", info
 
 
+def page_metadata(tree: Any) -> dict[str, str]:
+    """Title, author, date and canonical url, where the page names them (trafilatura's
+    metadata extraction; `extensive=False`: the date from the markup, without htmldate's
+    slower search through the text)."""
+    from trafilatura.metadata import extract_metadata
+
+    found = extract_metadata(tree, extensive=False)
+    return {key: str(value) for key in PAGE_METADATA if (value := getattr(found, key, None))}
+
+
 def _prepared_tree(html: str) -> Any:
     """The page as the extractors read it: hidden elements pruned, captions exposed."""
     tree = parse_html(html)
