@@ -110,6 +110,8 @@ class Run:
         job = Job(stages=self.stages, steps=list(config.steps), max_bytes=config.input.max_bytes,
                   fields=self.fields, worker_sink=self.writer if in_workers else None,
                   doc_timeout=config.input.doc_timeout or None,
+                  max_html_elements=config.input.max_html_elements or None,
+                  max_memory=config.input.max_memory_mb * 1_000_000 or None,
                   kept=getattr(self.writer, "kept", None) if resume else None, seen=set() if resume else None)
         write = (lambda result: None) if in_workers else self.writer.write
         try:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
 from .encoding import fix
+from .extract import MAX_HTML_ELEMENTS
 from .errors import OUT_ERRNOS, InputError, OutputError
 from .layout import apply, rebuild, without_layout
 from .model import Document, DocumentMeta, Removal
@@ -66,6 +67,11 @@ class Job:
     #: writing changes nothing), so the parent only adds up; None when the parent must write
     #: in input order (JSONL)
     worker_sink: Any = None
+    #: HTML pages with more elements are refused (extract.MAX_HTML_ELEMENTS); None: no limit
+    max_html_elements: int | None = MAX_HTML_ELEMENTS
+    #: bytes of memory a worker process may take (RLIMIT_AS): a document needing more fails
+    #: with MemoryError; None: no limit. The main process (-w 1) is never limited
+    max_memory: int | None = None
     #: seconds one document may take (loading, stages, report); None: no limit
     doc_timeout: float | None = None
     #: --resume: the report of a document whose output is already whole (then it is kept as
@@ -77,13 +83,15 @@ class Job:
     seen: set[str] | None = None
 
 
-def load_document(source: Source, max_bytes: int, fields: RecordFields = RecordFields()) -> tuple[Document, Payload]:
+def load_document(source: Source, max_bytes: int, fields: RecordFields = RecordFields(),
+                  max_html_elements: int | None = MAX_HTML_ELEMENTS) -> tuple[Document, Payload]:
     """The encoding-fixed document, from raw input or from an earlier stage's output + report."""
     payload = read_source(source, max_bytes, fields)
-    return build_document(source.name, payload, source.relpath), payload
+    return build_document(source.name, payload, source.relpath, max_html_elements), payload
 
 
-def build_document(name: str, payload: Payload, relpath: str | None = None) -> Document:
+def build_document(name: str, payload: Payload, relpath: str | None = None,
+                   max_html_elements: int | None = MAX_HTML_ELEMENTS) -> Document:
     """A read document, encoding-fixed (HTML: extracted first), or rebuilt from an earlier
     command's clean text and report. Raises InputError with a message for the user."""
     source_info: dict[str, Any] = {"kind": payload.kind}
@@ -109,7 +117,7 @@ def build_document(name: str, payload: Payload, relpath: str | None = None) -> D
     if payload.kind == "html":
         from .extract import extract_html
 
-        content, meta.extractor = extract_html(content, charset=payload.charset)
+        content, meta.extractor = extract_html(content, charset=payload.charset, max_elements=max_html_elements)
     text, meta.encoding = fix(content)
     if meta.extractor is not None:
         # the bytes were decoded by the extractor; the fix stage only saw its text
@@ -168,7 +176,7 @@ def observe_chunk(job: Job, chunk: list[tuple[int, Source]], failures: dict[int,
     for number, source in chunk:
         try:
             with time_budget(job.doc_timeout):
-                doc, _ = load_document(source, job.max_bytes, job.fields)
+                doc, _ = load_document(source, job.max_bytes, job.fields, job.max_html_elements)
         except InputError:
             continue
         except (Exception, DocumentTimeout) as err:
@@ -207,7 +215,7 @@ def process_one(job: Job, source: Source, number: int | None = None) -> Result:
     try:
         with time_budget(job.doc_timeout):
             try:
-                doc, payload = load_document(source, job.max_bytes, job.fields)
+                doc, payload = load_document(source, job.max_bytes, job.fields, job.max_html_elements)
             except (Exception, DocumentTimeout) as err:
                 raise _Failed(err, "while reading it") from None
             doc.meta.number = number  # its place in the input: how corpus stages find what pass 1 saw
@@ -374,7 +382,7 @@ def run_corpus(sources: Callable[[], Iterator[Source]], job: Job, write: Callabl
         if corpus_stages:
             progress.start(INDEXING)
             chunks = chunked(enumerate(sources()), OBSERVE_CHUNK)
-            for groups, failures, size in ordered_map(_observe, chunks, workers, per_task=1, crashed=observe_crashed,
+            for groups, failures, size in ordered_map(_observe, chunks, workers, per_task=1, crashed=observe_crashed, max_memory=job.max_memory,
                                                       split=lambda chunk: [[item] for item in chunk]):
                 job.failures.update(failures)
                 for numbers, observations in groups:
@@ -389,7 +397,7 @@ def run_corpus(sources: Callable[[], Iterator[Source]], job: Job, write: Callabl
                 stage.prepare()  # load once here what every forked worker then shares
         progress.start(CLEANING)
         for result in ordered_map(_process, enumerate(sources()), workers, DOCUMENTS_PER_TASK, TASKS_IN_FLIGHT,
-                                  crashed=process_crashed):
+                                  crashed=process_crashed, max_memory=job.max_memory):
             if result.stop is not None:
                 raise OutputError(result.stop)
             if job.worker_sink is None:
