@@ -126,7 +126,8 @@ def test_an_exception_that_is_not_an_error_type_still_fails_alone(tmp_path, monk
     monkeypatch.setattr(RuleStage, "process", lambda self, doc: runs_out() if doc.name == "bad" else real(self, doc))
     result = run_cli("strip", str(corpus(tmp_path / "in")), str(tmp_path / "out"))
     assert result.exit_code == 1
-    assert read_report(tmp_path / "out", "bad")["error"] == "ran out of memory in stage rules"
+    assert read_report(tmp_path / "out", "bad")["error"] == ("ran out of memory in stage rules (a worker process may take --max-memory-mb; "
+                                                    "raise it to clean this)")
     assert (tmp_path / "out/a.txt").exists()
 
 

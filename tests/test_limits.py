@@ -65,5 +65,6 @@ def test_a_document_needing_more_memory_than_a_worker_may_take_fails_alone(tmp_p
     write_tree(tmp_path / "in", {"greedy.txt": GOOD, "good.txt": GOOD})
     result = run_cli("strip", str(tmp_path / "in"), str(tmp_path / "out"), "-w", "2", "--max-memory-mb", "1500")
     assert result.exit_code == 1
-    assert read_report(tmp_path / "out", "greedy")["error"] == "ran out of memory in stage rules"
+    assert read_report(tmp_path / "out", "greedy")["error"] == ("ran out of memory in stage rules (a worker process may take --max-memory-mb; "
+                                                    "raise it to clean this)")
     assert (tmp_path / "out/good.txt").read_text() == GOOD

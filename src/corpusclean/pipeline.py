@@ -273,7 +273,7 @@ def failure_message(err: BaseException, where: str, doc_timeout: float | None = 
         return (f"took longer than the --doc-timeout of {doc_timeout:g} s ({where.removeprefix('while ')}); "
                 "raise the limit to clean it")
     if isinstance(err, MemoryError):
-        return f"ran out of memory {where}"
+        return f"ran out of memory {where} (a worker process may take --max-memory-mb; raise it to clean this)"
     frames = traceback.extract_tb(err.__traceback__)
     at = f" (at {Path(frames[-1].filename).name}:{frames[-1].lineno})" if frames else ""
     return f"internal error {where}: {type(err).__name__}: {err}{at}; please report it"
