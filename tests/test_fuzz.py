@@ -19,7 +19,7 @@ GOOD = {
 }
 #: each example is a whole run (about a second): few examples, and no shrinking, which would
 #: spend minutes on a failure; the failing example is printed as found
-RUNS = settings(max_examples=12, phases=[Phase.explicit, Phase.reuse, Phase.generate],
+RUNS = settings(max_examples=8, phases=[Phase.explicit, Phase.reuse, Phase.generate],
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 json_values = st.recursive(

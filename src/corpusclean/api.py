@@ -139,6 +139,8 @@ class Run:
             raise
         except BaseException:
             self.writer.abort()
+            if self.claim is not None:
+                self.claim.sweep()
             self.release()
             raise
         if self.claim is not None:
