@@ -60,13 +60,17 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]
 #: 168k (6 MB) 20 CPU-s and 460 MB, so a 63 MB page would take minutes and gigabytes. Real
 #: pages, even long ones, have a few thousand; counting them costs one pass of the parser.
 MAX_HTML_ELEMENTS = 100_000
+#: what the page says about itself that an output record keeps (trafilatura's metadata names)
+PAGE_METADATA = ("title", "author", "date", "url")
 
 
-def extract_html(content: bytes | str, charset: str | None = None,
+def extract_html(content: bytes | str, charset: str | None = None, with_metadata: bool = False,
                  max_elements: int | None = MAX_HTML_ELEMENTS) -> tuple[str, dict[str, Any]]:
     """The main text of an HTML page, and the report's `extractor` section. `charset` is what
     the page's transport declared (a WARC record's HTTP Content-Type), for decoding bytes.
-    A page of more than `max_elements` elements is refused before it is parsed into a tree.
+    `with_metadata` adds `metadata`: the PAGE_METADATA trafilatura finds (costs about half as
+    much again as the extraction, so only output records, which keep it, ask). A page of more
+    than `max_elements` elements is refused before it is parsed into a tree.
 
     Raises InputError when the page cannot be decoded or holds no main text.
     """
@@ -88,6 +92,7 @@ def extract_html(content: bytes | str, charset: str | None = None,
     hidden = prune_hidden(tree)
     exposed = expose_blocks(tree)
     repeats = repeated_blocks(tree)
+    metadata = page_metadata(tree) if with_metadata else None
     found = trafilatura.bare_extraction(tree, **TRAFILATURA_SETTINGS)
     # a dict comes back only when asked for (as_dict=True); these settings never ask
     if found is None or isinstance(found, dict) or found.body is None:
@@ -107,7 +112,19 @@ def extract_html(content: bytes | str, charset: str | None = None,
         # signals (stopwords, markup) misread code; kept in the report so chained runs see it
         "code_lines": code_line_ranges(paragraphs),
     }
+    if metadata is not None:
+        info["metadata"] = metadata
     return "\n\n".join(p.text for p in paragraphs) + "\n", info
+
+
+def page_metadata(tree: Any) -> dict[str, str]:
+    """Title, author, date and canonical url, where the page names them (trafilatura's
+    metadata extraction; `extensive=False`: the date from the markup, without htmldate's
+    slower search through the text)."""
+    from trafilatura.metadata import extract_metadata
+
+    found = extract_metadata(tree, extensive=False)
+    return {key: str(value) for key in PAGE_METADATA if (value := getattr(found, key, None))}
 
 
 @functools.cache
