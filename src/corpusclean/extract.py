@@ -323,7 +323,7 @@ class _ElementCounter:
 def count_elements(html: str, limit: int) -> int:
     """The page's elements, counted by lxml's HTML parser a megabyte at a time, stopping once
     over `limit`: a huge page costs a fraction of a second and no tree."""
-    from lxml import etree  # type: ignore[import-untyped]  # (lxml ships no types; trafilatura uses it untyped too)
+    from lxml import etree
 
     counter = _ElementCounter()
     parser = etree.HTMLParser(target=counter)
