@@ -94,10 +94,13 @@ def load_document(source: Source, max_bytes: int) -> tuple[Document, Payload]:
     return Document(source.name, text, meta), payload
 
 
-def observe_chunk(job: Job, chunk: list[tuple[int, Source]]) -> tuple[list[int], list[Sequence[Any] | None]]:
-    """Load consecutive documents and observe them together: the numbers of those that
-    loaded, and per stage their observations in that order (None for a stage with no corpus
-    pass). A document that fails to load is left out: pass 2 reports the same error."""
+def observe_chunk(job: Job, chunk: list[tuple[int, Source]]) -> list[tuple[list[int], Sequence[Any]] | None]:
+    """Load consecutive documents and observe them together: per stage, the numbers of the
+    documents it observed and its observations in that order (None for a stage with no corpus
+    pass). A document that fails to load is left out (pass 2 reports the same error), and so is,
+    from the stages after it, a document an earlier stage will drop (`Stage.screen`): a dropped
+    page is nobody's kept copy and no evidence of template chrome, exactly as when the stages
+    run one command at a time and the later command never sees it."""
     numbers, docs = [], []
     for number, source in chunk:
         try:
@@ -106,9 +109,13 @@ def observe_chunk(job: Job, chunk: list[tuple[int, Source]]) -> tuple[list[int],
             continue
         numbers.append(number)
         docs.append(doc)
-    if not docs:
-        return numbers, []
-    return numbers, [stage.observe_batch(docs) if stage.needs_corpus else None for stage in job.stages]
+    observations: list[tuple[list[int], Sequence[Any]] | None] = []
+    for stage in job.stages:
+        observations.append((numbers, stage.observe_batch(docs)) if stage.needs_corpus and docs else None)
+        if stage.screens and docs:
+            kept = [i for i, doc in enumerate(docs) if not stage.screen(doc)]
+            numbers, docs = [numbers[i] for i in kept], [docs[i] for i in kept]
+    return observations
 
 
 def process_one(job: Job, source: Source, number: int | None = None) -> Result:
@@ -153,7 +160,7 @@ def _failed(source: Source, message: str) -> Result:
 _JOB: Job | None = None  # set in the parent before the pool forks; read by workers
 
 
-def _observe(chunk: list[tuple[int, Source]]) -> tuple[list[int], list[Sequence[Any] | None]]:
+def _observe(chunk: list[tuple[int, Source]]) -> list[tuple[list[int], Sequence[Any]] | None]:
     assert _JOB is not None
     return observe_chunk(_JOB, chunk)
 
@@ -229,11 +236,14 @@ def run_corpus(sources: Callable[[], Iterator[Source]], job: Job, write: Callabl
     try:
         corpus_stages = [(i, s) for i, s in enumerate(job.stages) if s.needs_corpus]
         if corpus_stages:
+            for stage in job.stages:
+                if stage.screens:
+                    stage.prepare()  # load once here what every forked worker screens with
             chunks = chunked(enumerate(sources()), OBSERVE_CHUNK)
-            for numbers, observations in ordered_map(_observe, chunks, workers, per_task=1):
-                if numbers:
-                    for i, stage in corpus_stages:
-                        stage.absorb_batch(numbers, observations[i])
+            for observations in ordered_map(_observe, chunks, workers, per_task=1):
+                for i, stage in corpus_stages:
+                    if observations[i] is not None:
+                        stage.absorb_batch(*observations[i])
             for _, stage in corpus_stages:
                 stage.prepare()
         for stage in job.stages:

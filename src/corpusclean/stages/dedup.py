@@ -10,11 +10,16 @@ Pass 2 (`process`) removes, from the lines still live:
   and its first copy must stay;
 * a line that repeats, exactly or nearly, an earlier line of the same page
   (category "duplicate", `details.duplicate_of` points at the earlier line);
-* a long line (at least `short_line_words` words) that repeats a line first seen in an earlier
-  page (category "duplicate", pointing at that page and line). Short lines are never removed
-  for being in a few other pages: "Introduction" or "Thank you." in two pages is not
-  duplicated content.
+* a long line (at least `short_line_words` words) whose earliest near-duplicate, in input
+  order, is on an earlier page (category "duplicate", pointing at that page and line). Short
+  lines are never removed for being in a few other pages: "Introduction" or "Thank you." in two
+  pages is not duplicated content.
 
+A long line points at its earliest near-duplicate: the first line of the corpus that is the
+same line or nearly (dedup/resolve.py), whatever was decided about the lines in between, so
+the decisions can be computed partition by partition. Pages another stage drops (`--lang`) and,
+with `drop_duplicate_pages`, page duplicates are nobody's kept copy: they are left out of the
+index.
 The first copy of a repeat stays unless another stage removed it; the report points at it
 either way. A page whose long lines mostly repeat one earlier page's is a page duplicate:
 recorded in its report (`page_duplicate_of`, with the similarity), and with
@@ -91,14 +96,16 @@ class DedupStage(Stage):
         repeats: list[tuple[int, str, int, int]] = []   # (line, rule, page it repeats, line there)
         # a whole-page duplicate is left whole: dropping it is --drop-duplicate-pages' job
         whole_page_duplicate = page.duplicate_of >= 0
-        for line, cluster, page_first in zip(page.long_line.tolist(), page.long_cluster.tolist(), page.page_first.tolist()):
-            if decisions.is_template(cluster):
-                template[line] = int(decisions.rep_pages[cluster])
+        for line, group_doc, group_line, page_first, pages in zip(
+                page.line.tolist(), page.group_doc.tolist(), page.group_line.tolist(), page.page_first.tolist(),
+                page.group_pages.tolist()):
+            if pages >= decisions.template_min:
+                template[line] = pages
             elif page_first >= 0:
                 if self._alike(doc.lines[line], doc.lines[page_first]):
                     repeats.append((line, PAGE_REPEAT_RULE, number, page_first))
             elif not whole_page_duplicate:
-                repeats.append((line, CORPUS_REPEAT_RULE, int(decisions.rep_doc[cluster]), int(decisions.rep_line[cluster])))
+                repeats.append((line, CORPUS_REPEAT_RULE, group_doc, group_line))
         copies: dict[int, list[int]] = {}             # short line key -> its lines in this page
         for line, key, pages in zip(*decisions.short_lines(number)):
             if pages:
