@@ -5,7 +5,10 @@ from typing import Any
 
 import click
 
-from .rulebook import CATEGORIES, RuleError, load_rulebook
+from .catalogue import known_names
+from .cli_params import check_names
+from .rulebook import RuleError, load_rulebook
+from .stages.classify import RULE_PREFIX, TESTS
 from .stages.rules import check_rules
 
 
@@ -45,17 +48,26 @@ def check(dirs: tuple[str, ...]) -> None:
 
 @rules.command(name="list")
 @click.argument("dirs", nargs=-1, metavar="[DIR]...", type=click.Path(exists=True, file_okay=False))
-@click.option("--category", type=click.Choice(CATEGORIES), default=None, help="Only this category's rules.")
+@click.option("--category", default=None, metavar="NAME",
+              help="Only the rules and classifier tests that may remove text as this category.")
 def list_rules(dirs: tuple[str, ...], category: str | None) -> None:
-    """List every rule that a run would use: id, scope, where it comes from, and what it removes.
+    """List every rule that a run would use: id, scope, where it comes from, and what it
+    removes; then the classifier's tests (`heuristic.*`), with the categories each may give
+    (`--disable heuristic.NAME` switches one off).
 
     Example:
 
         corpusclean rules list --category newsletter
     """
-    for rule in _load(dirs).rules:
+    rulebook = _load(dirs)
+    if category is not None:
+        check_names("--category", [category], sorted(known_names(dirs).categories))
+    for rule in rulebook.rules:
         if category is None or rule.category == category:
             click.echo(f"{rule.id:34} {rule.scope:5}  {rule.source}: {rule.description}")
+    for name, test in TESTS.items():
+        if category is None or category in test.may_emit():
+            click.echo(f"{RULE_PREFIX + name:34} {'test':5}  classifier ({test.categories_label()}): {test.description}")
 
 
 def _load(dirs: tuple[str, ...]) -> Any:

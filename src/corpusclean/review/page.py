@@ -27,7 +27,7 @@ from ..layout import LAYOUT_CATEGORY
 from ..report import Summary
 from ..reviewdata import Page
 from ..sinks import atomic_file
-from . import CATEGORY_COLOURS, category_colour
+from . import Palette
 
 #: how many pages the summary lists under "pages that lost the most"
 TOP_PAGES = 25
@@ -48,16 +48,17 @@ class _Interner:
 
 
 def write_review(pages: Iterable[Page], target: Path, title: str,
-                 run_summary: dict[str, Any] | None = None) -> dict[str, Any]:
+                 run_summary: dict[str, Any] | None = None, palette: Palette | None = None) -> dict[str, Any]:
     """Write the review page for `pages` to `target` (atomically). Returns the index's totals."""
     with atomic_file(target, "w", encoding="utf-8") as handle:
-        index = _write(handle, pages, title, run_summary)
+        index = _write(handle, pages, title, run_summary, palette or Palette())
     return index["totals"]
 
 
-def _write(handle: IO[str], pages: Iterable[Page], title: str, run_summary: dict[str, Any] | None) -> dict[str, Any]:
+def _write(handle: IO[str], pages: Iterable[Page], title: str, run_summary: dict[str, Any] | None,
+           palette: Palette) -> dict[str, Any]:
     categories, rules, stages = _Interner(), _Interner(), _Interner()
-    for category in CATEGORY_COLOURS:  # the usual order, whatever the run met first
+    for category in palette.colours:  # the usual order, whatever the run met first
         categories(category)
     summary = Summary("review", {})
     rows: list[list[Any]] = []
@@ -81,7 +82,7 @@ def _write(handle: IO[str], pages: Iterable[Page], title: str, run_summary: dict
     index = {
         "title": title,
         "version": __version__,
-        "categories": [{"name": c, "colour": category_colour(c)[1]} for c in categories.items],
+        "categories": [{"name": c, "colour": palette.css(c)} for c in categories.items],
         "rules": rules.items,
         "stages": stages.items,
         "pages": rows,
