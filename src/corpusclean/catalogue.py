@@ -1,9 +1,9 @@
 """Every rule id and category a run can report, without running anything: what `rules list`
 shows and what `diff --category/--rule` accept.
 
-Rule packs name their own (rulebook.py); the classifier's tests are listed once in
-stages/classify.py (TESTS); the dedup, language and layout stages each remove with a few fixed
-ids. A user's packs (`--rules DIR`) may add rules and categories; a run's output names any it
+Rule packs name their own (rulebook.py); every other stage declares the rule ids it emits and
+their categories (`Stage.rules`, gathered by stages/registry.py); the layout step removes
+blank lines with one fixed id. A user's packs (`--rules DIR`) may add rules and categories; a run's output names any it
 used in its summary, which `names_in_run` reads.
 """
 from __future__ import annotations
@@ -14,18 +14,13 @@ from typing import Any, Iterable
 from .colours import CATEGORY_COLOURS
 from .layout import LAYOUT_CATEGORY, LAYOUT_RULE
 from .rulebook import CATEGORIES, load_rulebook
-from .stages.classify import RULE_PREFIX, TESTS
-from .stages.dedup import CORPUS_REPEAT_RULE, PAGE_DUPLICATE_RULE, PAGE_REPEAT_RULE, TEMPLATE_RULE
+from .stages.registry import stage_rules
 
-#: rule id -> its categories, for the stages whose removals are not rules from a pack
-FIXED_RULES: dict[str, tuple[str, ...]] = {
-    PAGE_REPEAT_RULE: ("duplicate",),
-    CORPUS_REPEAT_RULE: ("duplicate",),
-    PAGE_DUPLICATE_RULE: ("duplicate",),
-    TEMPLATE_RULE: ("template",),
-    "language.filter": ("language",),   # stages/language.py: a page not in --lang
-    LAYOUT_RULE: (LAYOUT_CATEGORY,),
-}
+
+def fixed_rules() -> dict[str, tuple[str, ...]]:
+    """rule id -> its categories, for the removals that are not rules from a pack."""
+    return {**{rule: info.categories for rule, (_, info) in stage_rules().items()},
+            LAYOUT_RULE: (LAYOUT_CATEGORY,)}
 
 
 @dataclass(frozen=True)
@@ -42,10 +37,10 @@ class Names:
 def known_names(rule_dirs: Iterable[str] = ()) -> Names:
     """What the shipped stages (and the packs in `rule_dirs`) can report."""
     rulebook = load_rulebook(extra_dirs=rule_dirs)
-    rules = {rule.id for rule in rulebook.rules} | {RULE_PREFIX + name for name in TESTS} | set(FIXED_RULES)
+    fixed = fixed_rules()
+    rules = {rule.id for rule in rulebook.rules} | set(fixed)
     categories = {*CATEGORIES, *CATEGORY_COLOURS, *rulebook.added_categories,
-                  *(c for test in TESTS.values() for c in test.may_emit()),
-                  *(c for cs in FIXED_RULES.values() for c in cs)}
+                  *(c for cs in fixed.values() for c in cs)}
     return Names(frozenset(rules), frozenset(categories))
 
 

@@ -8,7 +8,7 @@ import click
 from .catalogue import known_names
 from .cli_params import check_names
 from .rulebook import RuleError, load_rulebook
-from .stages.classify import RULE_PREFIX, TESTS
+from .stages.registry import stage_rules
 from .stages.rules import check_rules
 
 
@@ -49,11 +49,12 @@ def check(dirs: tuple[str, ...]) -> None:
 @rules.command(name="list")
 @click.argument("dirs", nargs=-1, metavar="[DIR]...", type=click.Path(exists=True, file_okay=False))
 @click.option("--category", default=None, metavar="NAME",
-              help="Only the rules and classifier tests that may remove text as this category.")
+              help="Only the rules and stage tests that may remove text as this category.")
 def list_rules(dirs: tuple[str, ...], category: str | None) -> None:
     """List every rule that a run would use: id, scope, where it comes from, and what it
-    removes; then the classifier's tests (`heuristic.*`), with the categories each may give
-    (`--disable heuristic.NAME` switches one off).
+    removes; then the rule ids the other stages remove with (the classifier's tests,
+    `heuristic.*`, then dedup's and the language filter's), with the categories each may give
+    (`--disable heuristic.NAME` switches a classifier test off).
 
     Example:
 
@@ -65,9 +66,9 @@ def list_rules(dirs: tuple[str, ...], category: str | None) -> None:
     for rule in rulebook.rules:
         if category is None or rule.category == category:
             click.echo(f"{rule.id:34} {rule.scope:5}  {rule.source}: {rule.description}")
-    for name, test in TESTS.items():
-        if category is None or category in test.may_emit():
-            click.echo(f"{RULE_PREFIX + name:34} {'test':5}  classifier ({test.categories_label()}): {test.description}")
+    for rule_id, (stage, info) in stage_rules().items():
+        if category is None or category in info.categories:
+            click.echo(f"{rule_id:34} {'test':5}  {stage} ({info.label()}): {info.reason}")
 
 
 def _load(dirs: tuple[str, ...]) -> Any:

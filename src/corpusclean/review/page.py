@@ -26,7 +26,7 @@ from .. import __version__
 from ..layout import LAYOUT_CATEGORY
 from ..report import Summary
 from ..reviewdata import Page
-from ..sinks import atomic_file
+from ..writers import atomic_file
 from . import Palette
 
 #: how many pages the summary lists under "pages that lost the most"

@@ -9,8 +9,9 @@ measurements, so `corpusclean diff` can show why.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
+import click
 import numpy as np
 
 from ..classifier.page import ClassifierConfig, classify_page
@@ -20,7 +21,10 @@ from ..classifier.units import Unit
 from ..classifier.verdicts import DROP
 from ..classifier.vocabulary import TERMS, Vocabulary
 from ..model import Document
-from .base import Stage
+from .base import RuleInfo, Stage
+
+if TYPE_CHECKING:
+    from ..config import RunConfig
 
 RULE_PREFIX = "heuristic."
 
@@ -101,9 +105,28 @@ def check_disabled(names: Iterable[str]) -> None:
                          f"the classifier's tests are: {', '.join(known)}")
 
 
+@dataclass(frozen=True)
+class ClassifierOptions:
+    #: run the classifier on the lines no rule matched (False: rules only)
+    classifier: bool = True
+
+
 class ClassifierStage(Stage):
     name = "classifier"
     step = "strip"
+    Config = ClassifierOptions
+    cli_options = (
+        click.option("--classifier/--no-classifier", default=True, show_default=True,
+                     help="--no-classifier: rules only, do not run the chrome classifier on lines no rule matched."),
+    )
+    rules = {RULE_PREFIX + name: RuleInfo(test.description, test.may_emit(), test.categories_label())
+             for name, test in TESTS.items()}
+    disable_prefix = RULE_PREFIX
+
+    @classmethod
+    def from_config(cls, config: ClassifierOptions, run: "RunConfig") -> "ClassifierStage | None":
+        check_disabled([name for name in run.disable if name.startswith(RULE_PREFIX)])
+        return cls(disabled=run.disable) if config.classifier else None
 
     def __init__(self, config: ClassifierConfig | None = None, disabled: Iterable[str] = ()):
         self.config = config or ClassifierConfig()
