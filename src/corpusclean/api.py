@@ -13,7 +13,8 @@ from typing import Any, Callable
 
 from .config import RunConfig
 from .errors import UsageError
-from .pipeline import Job, run_corpus
+from .engines import engine_for
+from .pipeline import Job
 from .readers import is_jsonl, open_input
 from .report import Summary
 from .rulebook import RuleError
@@ -58,6 +59,7 @@ class Run:
             self.stages = build_stages(config)
         except (ValueError, RuleError) as err:  # a bad rule pack or --disable name
             raise UsageError(str(err)) from None
+        engine_for(config)  # an engine that cannot run here (Ray not installed) says so before anything is written
         self.reader = open_input(inputs, config.input.patterns)
         self.writer = open_output(output, config.output.summary_path)
 
@@ -78,8 +80,8 @@ class Run:
                   worker_sink=self.writer if in_workers else None)
         write = (lambda result: None) if in_workers else self.writer.write
         try:
-            seconds = run_corpus(self.reader.sources, job, write, summary, config.workers,
-                                 progress or (lambda n: None))
+            seconds = engine_for(config)(self.reader.sources, job, write, summary, config.workers,
+                                         progress or (lambda n: None))
         except BaseException:
             self.writer.abort()
             raise

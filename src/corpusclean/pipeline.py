@@ -168,10 +168,16 @@ def _observe(chunk: list[tuple[int, Source]]) -> list[tuple[list[int], Sequence[
 def _process(numbered: tuple[int, Source]) -> Result:
     assert _JOB is not None
     number, source = numbered
-    result = process_one(_JOB, source, number)
-    if _JOB.worker_sink is None:
+    return process_for_parent(_JOB, source, number)
+
+
+def process_for_parent(job: Job, source: Source, number: int) -> Result:
+    """One document processed in a worker: its whole result, or, where the worker writes it
+    itself (`Job.worker_sink`), only what the parent's summary reads."""
+    result = process_one(job, source, number)
+    if job.worker_sink is None:
         return result
-    _JOB.worker_sink.write(result)
+    job.worker_sink.write(result)
     return Result(result.name, Summary.fields(result.report), None, {}, result.listed)
 
 

@@ -61,7 +61,7 @@ class Decisions:
     def __init__(self, *, pages: int, absorbed: int, names: bytes, name_end: np.ndarray, template_min: int,
                  short_end: np.ndarray, short_line: np.ndarray, short_key: np.ndarray, short_pages: np.ndarray,
                  rec_doc: np.ndarray, rec_line: np.ndarray, rec_group: np.ndarray, rec_page_first: np.ndarray,
-                 rec_pages: np.ndarray, dup_of: np.ndarray, similarity: np.ndarray):
+                 rec_pages: np.ndarray, dup_of: np.ndarray, similarity: np.ndarray, first_page: int = 0):
         self.pages = pages          # page numbers seen (failed pages included)
         self.absorbed = absorbed    # pages fingerprinted
         self.template_min = template_min
@@ -70,6 +70,8 @@ class Decisions:
         self._rec_doc, self._rec_line, self._rec_group = rec_doc, rec_line, rec_group
         self._rec_page_first, self._rec_pages = rec_page_first, rec_pages
         self._dup_of, self._similarity = dup_of, similarity
+        #: the page the short-line rows start at (the Ray engine holds one block of pages)
+        self._first_page = first_page
 
     def name(self, number: int) -> str:
         start = int(self._name_end[number - 1]) if number else 0
@@ -79,8 +81,9 @@ class Decisions:
         """A page's short lines that something is to be decided about: those of template
         chrome and those whose key recurs in the page. Their line indices, keys, and the pages
         the key is in if it is template chrome (else 0), in page order."""
-        start = int(self._short_end[number - 1]) if number else 0
-        end = int(self._short_end[number])
+        i = number - self._first_page
+        start = int(self._short_end[i - 1]) if i else 0
+        end = int(self._short_end[i])
         return (self._short_line[start:end].tolist(), self._short_key[start:end].tolist(),
                 self._short_pages[start:end].tolist())
 
@@ -269,23 +272,10 @@ class CorpusIndex:
         return earliest[np.searchsorted(distinct, ids)]
 
     def _short_decisions(self, pages: int, template_keys: np.ndarray, template_pages: np.ndarray):
-        """The short lines pass 2 decides about (see `Decisions.short_lines`), and per page
-        the end of its rows."""
-        line, key = self._short_line.compact(), self._short_line_key.compact()
         counts = np.diff(self._short_lines_end.compact(), prepend=np.uint64(0)).astype(np.int64)
         doc = np.repeat(np.arange(pages, dtype=np.int64), counts)
-        found = np.zeros(len(key), dtype=np.uint32)
-        if len(template_keys):
-            pos = np.minimum(np.searchsorted(template_keys, key), len(template_keys) - 1)
-            found = np.where(template_keys[pos] == key, template_pages[pos], 0).astype(np.uint32)
-        order = np.lexsort((key, doc))                   # equal keys of a page next to each other
-        same = (key[order][1:] == key[order][:-1]) & (doc[order][1:] == doc[order][:-1])
-        recurs = np.zeros(len(key), dtype=bool)
-        recurs[order[1:][same]] = True
-        recurs[order[:-1][same]] = True
-        keep = (found > 0) | recurs                      # rows stay in (page, line) order
-        ends = np.cumsum(np.bincount(doc[keep], minlength=pages)).astype(np.int64)
-        return ends, line[keep], key[keep], found[keep]
+        return resolve.short_decisions(doc, self._short_line.compact(), self._short_line_key.compact(),
+                                       template_keys, template_pages, 0, pages)
 
     # -- measuring --------------------------------------------------------------------------
     def stats(self) -> dict[str, int]:

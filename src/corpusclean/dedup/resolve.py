@@ -146,3 +146,24 @@ def page_duplicates(p: np.ndarray, q: np.ndarray, shared: np.ndarray, content_p:
     best = np.flatnonzero(np.r_[True, p[1:] != p[:-1]]) if len(p) else np.zeros(0, dtype=np.int64)
     chosen = best[score[best] >= threshold]
     return p[chosen], q[chosen], score[chosen]
+
+
+def short_decisions(doc: np.ndarray, line: np.ndarray, key: np.ndarray, template_keys: np.ndarray,
+                    template_pages: np.ndarray, first_page: int, pages: int
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The short lines pass 2 decides about: those of template chrome (their key among the
+    sorted `template_keys`) and those whose key recurs in their page. Rows come in (page, line)
+    order, for pages `first_page` .. `first_page + pages - 1`. Returns per page the end of its
+    rows, and the rows' lines, keys and template pages (0: not template)."""
+    found = np.zeros(len(key), dtype=np.uint32)
+    if len(template_keys):
+        pos = np.minimum(np.searchsorted(template_keys, key), len(template_keys) - 1)
+        found = np.where(template_keys[pos] == key, template_pages[pos], 0).astype(np.uint32)
+    order = np.lexsort((key, doc))                   # equal keys of a page next to each other
+    same = (key[order][1:] == key[order][:-1]) & (doc[order][1:] == doc[order][:-1])
+    recurs = np.zeros(len(key), dtype=bool)
+    recurs[order[1:][same]] = True
+    recurs[order[:-1][same]] = True
+    keep = (found > 0) | recurs                      # rows stay in (page, line) order
+    ends = np.cumsum(np.bincount(doc[keep] - first_page, minlength=pages)).astype(np.int64)
+    return ends, line[keep], key[keep], found[keep]

@@ -98,8 +98,13 @@ class DedupStage(Stage):
         self._index.add_pages(numbers, observations)
 
     def prepare(self) -> None:
-        self._decisions = self._index.finish()
+        self.use(self._index.finish())
         self._index = CorpusIndex(self.config)  # the built index is no longer needed: free it
+
+    def use(self, decisions: Decisions) -> None:
+        """Decisions made elsewhere (the Ray engine resolves them partition by partition and
+        hands each worker those of the pages it processes)."""
+        self._decisions = decisions
 
     # -- the removal pass -------------------------------------------------------------------
     def process(self, doc: Document) -> None:
