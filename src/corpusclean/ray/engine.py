@@ -22,6 +22,7 @@ output and the summary are written here exactly as the local engine writes them.
 from __future__ import annotations
 
 import math
+import os
 import pickle
 import time
 from contextlib import contextmanager
@@ -35,6 +36,10 @@ from ..readers import Source
 from ..report import Summary
 from . import shards, steps
 from .shards import BLOCK, DRIVER
+
+# Ray Data logs every execution plan at INFO on stderr, where our progress and closing line go;
+# it reads this when it first configures its loggers (a user's own setting wins)
+os.environ.setdefault("RAY_DATA_LOG_LEVEL", "WARNING")
 
 #: lines of input per partition the default partition count aims at: a partition's reduction
 #: then holds about this many lines' rows (a few hundred bytes each) at once
@@ -118,11 +123,12 @@ def results(blocks: list[Any], job: Job, workers: int, partitions: int | None = 
 def processed(blocks: list[Any], job: Job, workers: int, partitions: int | None = None) -> Any:
     """The Dataset of pass 2: rows (number, pickled Result), in input order."""
     import ray
+    from ray import cloudpickle
 
     if not blocks:
         return ray.data.from_items([]).map_batches(lambda b: {"number": [], "result": []})
     documents = ray.data.from_arrow_refs(blocks)
-    packed = pickle.dumps(job, protocol=5)
+    packed = cloudpickle.dumps(job)  # cloudpickle: a stage may be defined where workers cannot import it
     pool = ray.data.ActorPoolStrategy(size=workers)
     if not any(stage.needs_corpus for stage in job.stages):
         return documents.map_batches(steps.ProcessAlone, fn_constructor_args=(packed, blocks, {}),
@@ -138,14 +144,18 @@ def processed(blocks: list[Any], job: Job, workers: int, partitions: int | None 
     # gathered (a task per partition) and materialized before the pass-2 actors start: actors
     # started while the shuffle still needs CPUs would hold them, and a small cluster would wait
     # for ever
+    # one row (a block of documents) per Ray block, so that every actor gets work
     gathered = (for_blocks.groupby("part", num_partitions=partitions)
-                .map_groups(steps.gather, batch_format="numpy").materialize())
+                .map_groups(steps.gather, batch_format="numpy")
+                .repartition(target_num_rows_per_block=1).materialize())
     return gathered.map_batches(steps.Process, fn_constructor_args=(packed, blocks, shared), batch_size=1,
                                 batch_format="numpy", compute=pool)
 
 
 def _kinds(ds: Any, *kinds: str) -> Any:
-    return ds.filter(lambda row: row["kind"] in kinds)
+    from ray.data.expressions import col
+
+    return ds.filter(expr=col("kind").is_in(list(kinds)))
 
 
 def _driver_pieces(ds: Any, kind: str) -> list[bytes]:

@@ -32,7 +32,7 @@ class Observe:
     the observations into pieces by partition."""
 
     def __init__(self, job: bytes, partitions: int):
-        self.job: Job = pickle.loads(job)
+        self.job: Job = pickle.loads(job)   # cloudpickle's output loads with pickle
         self.partitions = partitions
         for stage in self.job.stages:
             if stage.screens:

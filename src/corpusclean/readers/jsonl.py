@@ -10,7 +10,7 @@ import gzip
 import json
 import zlib
 from pathlib import Path
-from typing import BinaryIO, ContextManager, Iterator
+from typing import Any, BinaryIO, ContextManager, Iterator
 
 from .base import Reader, Source, json_type
 
@@ -69,6 +69,11 @@ def _jsonl_source(number: int, raw: bytes) -> Source:
         return Source(name=name, error=f"not valid JSON ({err.msg} at column {err.colno})")
     if not isinstance(record, dict):
         return Source(name=name, error=f"a JSON {json_type(record)}, not an object")
+    return record_source(name, record)
+
+
+def record_source(name: str, record: dict[str, Any]) -> Source:
+    """A parsed record as a document to read (`name` stands for it where it has no `id`)."""
     if "id" not in record:
         return Source(name=name, record=record, error="record has no `id`")
     return Source(name=str(record["id"]), record=record)

@@ -43,12 +43,7 @@ class JsonlWriter(Writer):
     def write(self, result: "Result") -> None:
         if not result.listed:
             return
-        record = dict(result.extra)
-        record["id"] = result.extra.get("id", result.name)
-        if result.clean is not None:
-            record["text"] = result.clean
-        record["report"] = result.report
-        self.out.write((json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8"))
+        self.out.write((json.dumps(output_record(result), ensure_ascii=False) + "\n").encode("utf-8"))
 
     def close(self, summary: dict[str, Any]) -> Path | None:
         if self.tmp is not None:
@@ -75,6 +70,17 @@ class JsonlWriter(Writer):
         if self.out is not self.file:
             self.out.close()  # the gzip trailer; leaves self.file open
         self.file.close()
+
+
+def output_record(result: "Result") -> dict[str, Any]:
+    """A result as an output record: the input's fields, `id`, `text` (unless it failed or was
+    dropped) and `report`."""
+    record = dict(result.extra)
+    record["id"] = result.extra.get("id", result.name)
+    if result.clean is not None:
+        record["text"] = result.clean
+    record["report"] = result.report
+    return record
 
 
 def read_jsonl_output(path: Path) -> Iterator[tuple[int, Any]]:
