@@ -18,8 +18,10 @@ from click.core import ParameterSource
 from . import __version__
 from .api import Run
 from .engines import ENGINES
+from .cli_params import F
 from .config import COMMANDS, RunConfig, read_config_file
 from .errors import UsageError
+from .progress import LOG_EVERY, Bar, Log, Progress
 from .readers import DEFAULT_PATTERNS
 from .stages.registry import STAGES
 
@@ -51,7 +53,7 @@ def cli() -> None:
 
 # -- shared options --------------------------------------------------------------------------
 
-def io_options(fn: Callable) -> Callable:
+def io_options(fn: F) -> F:
     """IN, OUT and the options every corpus command takes."""
     for decorator in reversed([
         click.argument("source", metavar="IN"),
@@ -62,6 +64,8 @@ def io_options(fn: Callable) -> Callable:
                      help=f"Which files of a directory IN to read (repeatable). Default: {' '.join(DEFAULT_PATTERNS)}."),
         click.option("--max-bytes", type=click.IntRange(min=1), default=64_000_000, show_default=True,
                      help="Larger inputs are reported as failed instead of read."),
+        click.option("--doc-timeout", type=click.FloatRange(min=0), default=600, show_default=True, metavar="SECONDS",
+                     help="A document taking longer than this is reported as failed and the run goes on (0: no limit)."),
         click.option("--summary", "summary_path", type=click.Path(dir_okay=False), default=None,
                      help="Where to write the run summary (default: OUT/corpusclean-summary.json, or OUT.summary.json for JSONL)."),
         click.option("--timing", is_flag=True, help="Record the run's time in the summary (makes it differ between runs)."),
@@ -75,14 +79,17 @@ def io_options(fn: Callable) -> Callable:
                      help="With --engine ray: the cluster to join (default: start a local one with --workers CPUs)."),
         click.option("--partitions", type=click.IntRange(min=1), default=None,
                      help="With --engine ray: partitions of the corpus index (default: sized from the input)."),
+        click.option("--log-every", type=click.FloatRange(min=0), default=LOG_EVERY, show_default=True,
+                     metavar="SECONDS", help="When stderr is not a terminal (a job's log), a progress line this "
+                                             "often instead of the bar."),
     ]):
         fn = decorator(fn)
     return fn
 
 
-def stage_options(command: str) -> Callable[[Callable], Callable]:
+def stage_options(command: str) -> Callable[[F], F]:
     """The options of every stage the command runs, as the stages declare them, in stage order."""
-    def decorate(fn: Callable) -> Callable:
+    def decorate(fn: F) -> F:
         options = [option for stage in STAGES if stage.step in COMMANDS[command] for option in stage.cli_options]
         for option in reversed(options):
             fn = option(fn)
@@ -91,7 +98,7 @@ def stage_options(command: str) -> Callable[[Callable], Callable]:
 
 
 #: options that steer the command line itself, not the run
-CLI_ONLY = ("source", "target", "quiet", "config_file")
+CLI_ONLY = ("source", "target", "quiet", "log_every", "config_file")
 
 
 def build_config(command: str, options: dict[str, Any]) -> RunConfig:
@@ -122,6 +129,20 @@ def sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+def stderr_is_terminal() -> bool:
+    return sys.stderr.isatty()
+
+
+def progress_for(command: str, job: Run, quiet: bool, log_every: float) -> Progress:
+    """A bar per pass on a terminal, a line every `log_every` seconds in a log, or nothing."""
+    if quiet:
+        return Progress()
+    total = job.count()  # may read the input once: cheap next to cleaning it
+    if stderr_is_terminal():
+        return Bar(command, total)
+    return Log(command, total, every=log_every)
+
+
 def run_command(command: str, options: dict[str, Any]) -> None:
     """A corpus command: `api.Run` with a progress bar and a closing line on stderr."""
     config = build_config(command, options)
@@ -129,12 +150,8 @@ def run_command(command: str, options: dict[str, Any]) -> None:
         job = Run(options["source"], options["target"], config, command)
     except UsageError as err:
         raise click.ClickException(str(err)) from None
-    show = not options["quiet"] and sys.stderr.isatty()
-    total = job.count() if show else 1
-    with click.progressbar(length=max(total, 1), label=f"corpusclean {command}", file=sys.stderr,
-                           hidden=not show, show_pos=True) as bar:
-        with sigterm_as_interrupt():
-            summary = job.execute(bar.update)
+    with sigterm_as_interrupt():
+        summary = job.execute(progress_for(command, job, options["quiet"], options["log_every"]))
     if not options["quiet"]:
         seconds, written = summary.seconds, summary.path
         mb = summary.input_bytes / 1e6

@@ -14,12 +14,12 @@ from typing import Any, Callable, Iterator
 import click
 
 from .catalogue import Names, added_categories, known_names, names_in_run
-from .cli_params import check_names, comma_separated
+from .cli_params import F, check_names, comma_separated
 from .review import Palette
 from .reviewdata import Page, ReviewError, Selection, find_page, iter_pages, read_summary
 
 
-def selection_options(fn: Callable) -> Callable:
+def selection_options(fn: F) -> F:
     for decorator in reversed([
         click.option("-c", "--category", "categories", multiple=True, metavar="NAME", callback=comma_separated,
                      help="Only removals of this category (repeatable or comma-separated). "
@@ -136,18 +136,24 @@ def _show(lines: Iterator[str] | list[str], color: bool | None) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default="review.html",
               show_default=True, help="The HTML file to write.")
 @click.option("--title", default=None, help="The page's title. Default: 'corpusclean review: OUT'.")
-def review(out: str, output: str, title: str | None) -> None:
+@click.option("--sample", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Show only N pages, the same N for the same run (chosen by a hash of their names), "
+                   "for runs too big for one page. The figures still cover the whole run.")
+def review(out: str, output: str, title: str | None, sample: int | None) -> None:
     """Write one self-contained HTML page to review a run in a browser.
 
     The page needs no network and works from file://. It shows a summary (pages, bytes kept
     and removed, removals by category and rule, the pages that lost the most, failures) and
     each page's text with removed spans in place, coloured by category, rule and reason on
     hover. Filter by category or rule, or search; page texts load only when opened, so runs
-    of many thousands of pages stay quick.
+    of many thousands of pages stay quick. The view lives in the URL after #, so a link can
+    open one page with filters set: review.html#page=NAME&cat=social,newsletter&rule=ID&q=TEXT.
 
     Example:
 
         corpusclean review clean/ -o clean-review.html
+
+        corpusclean review work/big.jsonl.gz -o big-review.html --sample 500
     """
     from .review.page import write_review
 
@@ -159,9 +165,11 @@ def review(out: str, output: str, title: str | None) -> None:
     try:
         summary = read_summary(out)
         totals = write_review(iter_pages(out), target, title or f"corpusclean review: {out}", summary,
-                              Palette(added_categories(summary)))
+                              Palette(added_categories(summary)), sample)
     except ReviewError as err:
         raise click.ClickException(str(err)) from None
     documents: dict[str, Any] = totals["documents"]
-    click.echo(f"corpusclean review: {sum(documents.values())} pages "
-               f"({documents.get('failed', 0)} failed, {documents.get('dropped', 0)} dropped) -> {target}", err=True)
+    pages = sum(documents.values())
+    shown = f", a sample of {min(sample, pages)} shown" if sample is not None else ""
+    click.echo(f"corpusclean review: {pages} pages "
+               f"({documents.get('failed', 0)} failed, {documents.get('dropped', 0)} dropped{shown}) -> {target}", err=True)

@@ -27,7 +27,10 @@ import sys
 from dataclasses import dataclass, field, fields
 from difflib import get_close_matches
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
+
+if TYPE_CHECKING:  # stages import this module
+    from .stages.base import Stage
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -46,11 +49,15 @@ class InputConfig:
     patterns: tuple[str, ...] = ()
     #: larger inputs are reported as failed instead of read
     max_bytes: int = 64_000_000
+    #: seconds one document may take before it is reported as failed; 0: no limit
+    doc_timeout: float = 600
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "patterns", _strings(self.patterns, "patterns"))
         if self.max_bytes < 1:
             raise ValueError("max_bytes must be at least 1")
+        if self.doc_timeout < 0:
+            raise ValueError("doc_timeout must be 0 (no limit) or more")
 
 
 @dataclass(frozen=True)
@@ -98,7 +105,7 @@ class RunConfig:
         if self.partitions is not None and self.partitions < 1:
             raise ValueError("partitions must be at least 1")
 
-    def stage_config(self, stage: type) -> Any:
+    def stage_config(self, stage: type[Stage]) -> Any:
         """A stage's own configuration (its defaults when the run does not name it)."""
         return self.stages.get(stage.name) or stage.Config()
 

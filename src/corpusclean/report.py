@@ -27,21 +27,23 @@ def document_report(doc: Document, clean: str | None, status: str = "ok", **extr
         "document": doc.name,
         "status": status,
         "report_version": REPORT_VERSION,
-        "source": doc.meta.get("source", {}),
-        "encoding": doc.meta.get("encoding", {}),
-        "stages": doc.meta.get("stages", []),
-        "language": doc.meta.get("language", {"code": "unknown"}),
+        "source": doc.meta.source,
+        "encoding": doc.meta.encoding,
+        "stages": doc.meta.stages,
+        "language": doc.meta.language if doc.meta.language is not None else {"code": "unknown"},
         "sizes": {
-            "input_bytes": doc.meta.get("source", {}).get("bytes"),
+            "input_bytes": doc.meta.source.get("bytes"),
             "fixed_chars": len(doc.text),
             "clean_chars": len(clean) if clean is not None else 0,
             "removed_chars": removed_chars,
         },
         "removals": removals,
     }
-    for key in ("extractor", *report_fields()):
-        if key in doc.meta:
-            report[key] = doc.meta[key]
+    if doc.meta.extractor is not None:
+        report["extractor"] = doc.meta.extractor
+    for key in report_fields():
+        if key in doc.meta.fields:
+            report[key] = doc.meta.fields[key]
     found = notices(doc)
     if found:
         report["notices"] = found
@@ -56,7 +58,7 @@ LONG_LINE = 1_000_000
 def notices(doc: Document) -> list[dict[str, str]]:
     """What a reader should know about an input that was cleaned anyway: it was empty, not
     UTF-8, had a byte-order mark or other line endings, needed ftfy, or is one huge line."""
-    encoding = doc.meta.get("encoding", {})
+    encoding = doc.meta.encoding
     found: list[dict[str, str]] = []
 
     def note(kind: str, message: str) -> None:
@@ -96,11 +98,11 @@ class Summary:
     def __init__(self, command: str, config: dict[str, Any]):
         self.command = command
         self.config = config
-        self.documents = Counter()  # by status
-        self.by_category: Counter = Counter()
-        self.by_category_chars: Counter = Counter()
-        self.by_rule: Counter = Counter()
-        self.by_rule_chars: Counter = Counter()
+        self.documents: Counter[str] = Counter()  # by status
+        self.by_category: Counter[str] = Counter()
+        self.by_category_chars: Counter[str] = Counter()
+        self.by_rule: Counter[str] = Counter()
+        self.by_rule_chars: Counter[str] = Counter()
         self.input_bytes = 0
         self.fixed_chars = 0
         self.clean_chars = 0
@@ -139,8 +141,8 @@ class Summary:
     def fields(report: dict[str, Any]) -> dict[str, Any]:
         """The part of a report `add` reads: what a worker that wrote the report itself sends
         back to the parent instead of the whole report (removed texts can be megabytes)."""
-        slim = {key: report[key] for key in ("document", "status", "error", "dropped", "notices", "sizes")
-                if key in report}
+        slim: dict[str, Any] = {key: report[key] for key in ("document", "status", "error", "dropped", "notices", "sizes")
+                                if key in report}
         slim["removals"] = [{"category": r["category"], "rule": r["rule"], "chars": r["chars"]}
                             for r in report.get("removals", [])]
         return slim

@@ -113,7 +113,7 @@ class CorpusIndex:
         self._short_occ_doc, self._short_occ_key = Column(np.uint32), Column(np.uint64)  # (page, key) pairs
         # long lines: exact key -> distinct id (in order of first occurrence), its band keys and bits
         self._long = SortedRuns(np.uint64, np.uint32)
-        self._long_bands = Column(np.uint32, config.bands)
+        self._long_bands = Column(np.uint32, config.banding[0])
         self._long_bits = Column(bits_dtype, config.num_perm)
         # every long line occurrence
         self._occ_doc, self._occ_line = Column(np.uint32), Column(np.uint32)
@@ -135,24 +135,24 @@ class CorpusIndex:
         drops: it is nobody's kept copy)."""
         if not len(numbers):
             return
-        numbers = np.asarray(numbers, dtype=np.int64)
-        if numbers[0] < self._next_number or (len(numbers) > 1 and (np.diff(numbers) <= 0).any()):
-            raise ValueError(f"pages {numbers.tolist()} absorbed out of order (next expected: {self._next_number})")
+        given = np.asarray(numbers, dtype=np.int64)
+        if given[0] < self._next_number or (len(given) > 1 and (np.diff(given) <= 0).any()):
+            raise ValueError(f"pages {given.tolist()} absorbed out of order (next expected: {self._next_number})")
         # per page number from the next expected one: how far its name and short rows reach;
         # a page that failed to load has no fingerprint and its slot stays empty
         encoded = [name.encode("utf-8", "surrogatepass") for name in pages.names]
-        slots = int(numbers[-1]) + 1 - self._next_number
+        slots = int(given[-1]) + 1 - self._next_number
         name_bytes = np.zeros(slots, dtype=np.int64)
         short_rows = np.zeros(slots, dtype=np.int64)
-        name_bytes[numbers - self._next_number] = [len(name) for name in encoded]
-        short_rows[numbers - self._next_number] = np.diff(pages.ends[:, 1], prepend=0)
+        name_bytes[given - self._next_number] = [len(name) for name in encoded]
+        short_rows[given - self._next_number] = np.diff(pages.ends[:, 1], prepend=0)
         self._name_end.extend(len(self._names) + np.cumsum(name_bytes))
         self._short_lines_end.extend(self._short_rows + np.cumsum(short_rows))
         self._names += b"".join(encoded)
         self._short_rows += int(short_rows.sum())
-        self._next_number = int(numbers[-1]) + 1
-        self.absorbed += len(numbers)
-        self._pending.append((numbers, pages))
+        self._next_number = int(given[-1]) + 1
+        self.absorbed += len(given)
+        self._pending.append((given, pages))
         self._pending_lines += int(pages.ends[-1, 2] + pages.ends[-1, 0])
         if self._pending_lines >= BATCH_LINES:
             self._flush()

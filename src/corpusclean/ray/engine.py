@@ -31,7 +31,8 @@ from typing import Any, Callable, Iterator
 import numpy as np
 
 from ..dedup import resolve
-from ..pipeline import Job, Result, chunked
+from ..pipeline import Job, Result, chunked, write_result
+from ..progress import CLEANING, INDEXING, Progress
 from ..readers import Source
 from ..report import Summary
 from . import shards, steps
@@ -95,22 +96,32 @@ def put_blocks(sources: Iterator[Source]) -> list[Any]:
 
 
 def run_corpus(sources: Callable[[], Iterator[Source]], job: Job, write: Callable[[Result], None],
-               summary: Summary, workers: int, progress: Callable[[int], None] = lambda n: None, *,
+               summary: Summary, workers: int, progress: Progress | None = None, *,
                address: str | None = None, partitions: int | None = None) -> float:
     """`pipeline.run_corpus` on Ray: the same arguments, the same results in the same order."""
     started = time.perf_counter()
-    with cluster(address, workers):
-        for result in results(put_blocks(sources()), job, workers, partitions):
-            write(result)
-            summary.add(result.report)
-            progress(1)
+    progress = progress or Progress()
+    try:
+        with cluster(address, workers):
+            blocks = put_blocks(sources())
+            if any(stage.needs_corpus for stage in job.stages):
+                progress.start(INDEXING)   # Ray Data runs it as a few whole steps: no counts in between
+            cleaned = processed(blocks, job, workers, partitions)
+            progress.start(CLEANING)
+            for result in results(cleaned):
+                if job.worker_sink is None:
+                    result = write_result(write, result)
+                summary.add(result.report)
+                progress.advance(1)
+    finally:
+        progress.finish()
     return time.perf_counter() - started
 
 
-def results(blocks: list[Any], job: Job, workers: int, partitions: int | None = None) -> Iterator[Result]:
-    """Each document's Result, in input order, from blocks put by `put_blocks`."""
+def results(cleaned: Any) -> Iterator[Result]:
+    """Each document's Result, in input order, from the Dataset `processed` gives."""
     expected, waiting = 0, {}
-    for batch in processed(blocks, job, workers, partitions).iter_batches(batch_size=None, batch_format="numpy"):
+    for batch in cleaned.iter_batches(batch_size=None, batch_format="numpy"):
         # blocks leave the shuffle in block order; should one ever come early, it waits here
         waiting.update(zip(batch["number"].tolist(), batch["result"].tolist()))
         while expected in waiting:
@@ -131,7 +142,7 @@ def processed(blocks: list[Any], job: Job, workers: int, partitions: int | None 
     packed = cloudpickle.dumps(job)  # cloudpickle: a stage may be defined where workers cannot import it
     pool = ray.data.ActorPoolStrategy(size=workers)
     if not any(stage.needs_corpus for stage in job.stages):
-        return documents.map_batches(steps.ProcessAlone, fn_constructor_args=(packed, blocks, {}),
+        return documents.map_batches(steps.ProcessAlone, fn_constructor_args=(packed, blocks, {"recurrence": None, "failures": {}}),
                                      batch_size=None, batch_format="numpy", compute=pool)
     count = len(blocks) * BLOCK
     partitions = partitions or max(2 * workers, math.ceil(count * LINES_PER_DOCUMENT / LINES_PER_PARTITION))
@@ -174,6 +185,7 @@ class Index:
         self.page_count = max((int(p["dedup_numbers"][-1]) + 1 for p in pages if len(p["dedup_numbers"])), default=0)
         self.absorbed = sum(len(p["dedup_numbers"]) for p in pages)
         self.classifier_pages = sum(p["classifier_pages"] for p in pages)
+        self.failures = {number: message for p in pages for number, message in p["failures"].items()}
         self._names(pages)
         self.recurrence = self._recurrence() if self.classifier is not None else None
         if self.dedup is not None:
@@ -255,7 +267,7 @@ class Index:
 
     def shared(self) -> dict[str, Any]:
         """What every pass-2 worker reads: per-page numbers and the common lines."""
-        shared: dict[str, Any] = {"recurrence": self.recurrence}
+        shared: dict[str, Any] = {"recurrence": self.recurrence, "failures": self.failures}
         if self.dedup is not None:
             shared.update(pages=self.page_count, absorbed=self.absorbed, names=self.names, name_end=self.name_end,
                           template_min=self.template_min, template_keys=self.template_keys,

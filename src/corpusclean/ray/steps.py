@@ -40,32 +40,37 @@ class Observe:
 
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         chunk = [(int(n), pickle.loads(s)) for n, s in zip(batch["number"].tolist(), batch["source"].tolist())]
-        observed = observe_chunk(self.job, chunk)
+        failures: dict[int, str] = {}
+        groups = observe_chunk(self.job, chunk, failures)
         rows: list[tuple[int, str, bytes]] = []
-        page: dict[str, Any] = {"dedup_numbers": np.zeros(0, dtype=np.int64), "names": [], "classifier_pages": 0}
-        lines = {"doc": np.zeros(0, np.int64), "line": np.zeros(0, np.uint32), "key": np.zeros(0, np.uint64)}
-        for stage, observation in zip(self.job.stages, observed):
-            if observation is None:
-                continue
-            numbers, values = observation
-            numbers = np.asarray(numbers, dtype=np.int64)
-            if stage.name == "classifier":
-                page["classifier_pages"] = len(numbers)
-                hashes = np.concatenate(list(values)) if len(values) else np.zeros(0, np.uint64)
-                rows += pieces("rec", partition(hashes, self.partitions), {"hash": hashes})
-            elif stage.name == "dedup":
-                rows += self._fingerprints(numbers, values, page, lines)
+        page: dict[str, Any] = {"dedup_numbers": [], "names": [], "classifier_pages": 0, "failures": failures}
+        lines: dict[str, list[np.ndarray]] = {"doc": [], "line": [], "key": []}
+        for _, observed in groups:
+            for stage, observation in zip(self.job.stages, observed):
+                if observation is None:
+                    continue
+                numbers = np.asarray(observation[0], dtype=np.int64)
+                if stage.name == "classifier":
+                    page["classifier_pages"] += len(numbers)
+                    hashes = np.concatenate(list(observation[1]))
+                    rows += pieces("rec", partition(hashes, self.partitions), {"hash": hashes})
+                elif stage.name == "dedup":
+                    rows += self._fingerprints(numbers, observation[1], page, lines)
+        page["dedup_numbers"] = np.concatenate(page["dedup_numbers"] or [np.zeros(0, np.int64)])
         rows.append((DRIVER, "page", shards.pack(page)))
         # every block gets a piece for pass 2, empty or not: pass 2 runs once per block's pieces
-        rows += pieces("lines", block_of(lines["doc"]), lines)
+        joined = {name: np.concatenate(parts) if parts else np.zeros(0, dtype)
+                  for (name, parts), dtype in zip(lines.items(), (np.int64, np.uint32, np.uint64))}
+        rows += pieces("lines", block_of(joined["doc"]), joined)
         present = {part for part, kind, _ in rows if kind == "lines"}
-        empty = {name: a[:0] for name, a in lines.items()}
+        empty = {name: a[:0] for name, a in joined.items()}
         rows += [(block, "lines", shards.pack(empty)) for block in sorted({block_of(n) for n, _ in chunk} - present)]
         return table(rows)
 
     def _fingerprints(self, numbers: np.ndarray, pages: PageFingerprints, page: dict[str, Any],
-                      lines: dict[str, np.ndarray]) -> list[tuple[int, str, bytes]]:
-        page["dedup_numbers"], page["names"] = numbers, list(pages.names)
+                      lines: dict[str, list[np.ndarray]]) -> list[tuple[int, str, bytes]]:
+        page["dedup_numbers"].append(numbers)
+        page["names"] += list(pages.names)
         rows_per_page = np.diff(pages.ends, axis=0, prepend=np.zeros((1, 3), dtype=np.int64))
         long_doc = np.repeat(numbers, rows_per_page[:, 2])
         rows = pieces("long", partition(pages.long_key, self.partitions), {
@@ -74,7 +79,9 @@ class Observe:
         short_doc = np.repeat(numbers, rows_per_page[:, 0])
         rows += pieces("short", partition(pages.short_keys, self.partitions),
                        {"doc": short_doc, "key": pages.short_keys})
-        lines.update(doc=np.repeat(numbers, rows_per_page[:, 1]), line=pages.short_line, key=pages.short_line_key)
+        lines["doc"].append(np.repeat(numbers, rows_per_page[:, 1]))
+        lines["line"].append(pages.short_line)
+        lines["key"].append(pages.short_line_key)
         return rows
 
 
@@ -193,6 +200,7 @@ class Process:
         for stage in self.job.stages:
             if not stage.needs_corpus:
                 stage.prepare()
+        self.job.failures = self.shared["failures"]   # documents pass 1 failed: reported, not run again
         dedup, classifier = _stages(self.job)
         if classifier is not None:
             classifier.recurrence = self.shared["recurrence"]

@@ -68,7 +68,7 @@ class Stage:
     #: `--disable` names starting with this prefix are this stage's to check and honour
     #: (`heuristic.` for the classifier); None: the stage takes no --disable names of its own
     disable_prefix: ClassVar[str | None] = None
-    #: keys of `doc.meta` the stage sets that go into the document's report as they are
+    #: keys of `doc.meta.fields` the stage sets, which go into the document's report as they are
     report_fields: ClassVar[tuple[str, ...]] = ()
 
     @classmethod
@@ -81,7 +81,9 @@ class Stage:
         """Per-document data for the corpus pass. None means the stage needs no corpus pass."""
         return None
 
-    def observe_batch(self, docs: list[Document]) -> Sequence[Any]:
+    # The batch's type is the stage's own (a list, or a compact type such as dedup's
+    # PageFingerprints); the pipeline only carries it from one to the other, hence Any.
+    def observe_batch(self, docs: list[Document]) -> Any:
         """`observe` for consecutive documents: one observation per document, in order.
 
         The pipeline's corpus pass calls this on a chunk of documents at a time and hands the
@@ -111,7 +113,7 @@ class Stage:
     def absorb(self, number: int, observation: Any) -> None:
         """Take one document's observation, in input order (document numbers count from 0)."""
 
-    def absorb_batch(self, numbers: Sequence[int], observations: Sequence[Any]) -> None:
+    def absorb_batch(self, numbers: Sequence[int], observations: Any) -> None:
         """`absorb` for consecutive documents: `observations` as `observe_batch` returned them,
         `numbers` increasing. A stage whose `observe_batch` returns a compact sequence
         overrides this to take it whole instead of one document at a time."""
@@ -125,6 +127,12 @@ class Stage:
 
     def process(self, doc: Document) -> None:
         raise NotImplementedError
+
+    def fresh(self) -> "Stage":
+        """This stage for a new corpus: no corpus state, sharing what was built once (rule
+        packs, language profiles, MinHash permutations). `corpusclean.Cleaner` cleans each
+        document as a corpus of its own with it. A stage without corpus state is its own."""
+        return self
 
     def settings(self) -> dict[str, Any]:
         """The settings this stage ran with, recorded in the run summary."""

@@ -30,7 +30,7 @@ class JsonlWriter(Writer):
         if target == "-":
             sys.stdout.flush()
             self.file = None
-            self.out: BinaryIO = sys.stdout.buffer
+            self.out: BinaryIO | gzip.GzipFile = sys.stdout.buffer
             return
         path = Path(target)
         path.parent.mkdir(parents=True, exist_ok=True)
