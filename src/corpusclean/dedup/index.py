@@ -271,7 +271,8 @@ class CorpusIndex:
             np.minimum(earliest, found, out=earliest)
         return earliest[np.searchsorted(distinct, ids)]
 
-    def _short_decisions(self, pages: int, template_keys: np.ndarray, template_pages: np.ndarray):
+    def _short_decisions(self, pages: int, template_keys: np.ndarray,
+                         template_pages: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         counts = np.diff(self._short_lines_end.compact(), prepend=np.uint64(0)).astype(np.int64)
         doc = np.repeat(np.arange(pages, dtype=np.int64), counts)
         return resolve.short_decisions(doc, self._short_line.compact(), self._short_line_key.compact(),

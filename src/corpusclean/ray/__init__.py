@@ -38,7 +38,7 @@ def clean(ds: Any, *, workers: int | None = None, partitions: int | None = None,
     from . import engine
 
     config = RunConfig.build("run", **options)
-    workers = workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
+    workers = workers or max(1, int(ray.cluster_resources().get("CPU", 1)))  # type: ignore[no-untyped-call]
     job = Job(stages=build_stages(config), steps=list(config.steps), max_bytes=config.input.max_bytes)
     with engine.cluster(None, workers):
         blocks = engine.put_blocks(_sources(ds))

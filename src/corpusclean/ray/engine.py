@@ -21,6 +21,7 @@ output and the summary are written here exactly as the local engine writes them.
 """
 from __future__ import annotations
 
+import logging
 import math
 import os
 import pickle
@@ -64,9 +65,9 @@ def cluster(address: str | None, workers: int) -> Iterator[None]:
     started = not ray.is_initialized()
     if started:
         if address:
-            ray.init(address=address, logging_level="ERROR", log_to_driver=False)
+            ray.init(address=address, logging_level=logging.ERROR, log_to_driver=False)
         else:
-            ray.init(num_cpus=workers, include_dashboard=False, logging_level="ERROR", log_to_driver=False)
+            ray.init(num_cpus=workers, include_dashboard=False, logging_level=logging.ERROR, log_to_driver=False)
     context = ray.data.DataContext.get_current()
     saved = (context.execution_options.preserve_order, context.enable_progress_bars, context.shuffle_strategy)
     context.execution_options.preserve_order = True   # blocks leave each step in the order they came
@@ -120,7 +121,7 @@ def run_corpus(sources: Callable[[], Iterator[Source]], job: Job, write: Callabl
 
 def results(cleaned: Any) -> Iterator[Result]:
     """Each document's Result, in input order, from the Dataset `processed` gives."""
-    expected, waiting = 0, {}
+    expected, waiting = 0, dict[int, bytes]()
     for batch in cleaned.iter_batches(batch_size=None, batch_format="numpy"):
         # blocks leave the shuffle in block order; should one ever come early, it waits here
         waiting.update(zip(batch["number"].tolist(), batch["result"].tolist()))
@@ -139,7 +140,7 @@ def processed(blocks: list[Any], job: Job, workers: int, partitions: int | None 
     if not blocks:
         return ray.data.from_items([]).map_batches(lambda b: {"number": [], "result": []})
     documents = ray.data.from_arrow_refs(blocks)
-    packed = cloudpickle.dumps(job)  # cloudpickle: a stage may be defined where workers cannot import it
+    packed: bytes = cloudpickle.dumps(job)  # type: ignore[no-untyped-call]  # cloudpickle: a stage may be defined where workers cannot import it
     pool = ray.data.ActorPoolStrategy(size=workers)
     if not any(stage.needs_corpus for stage in job.stages):
         return documents.map_batches(steps.ProcessAlone, fn_constructor_args=(packed, blocks, {"recurrence": None, "failures": {}}),
@@ -239,7 +240,9 @@ class Index:
         for blob in _driver_pieces(firsts, "shares"):
             piece = pickle.loads(blob)
             np.add.at(content, piece["docs"], piece["content"])
-            p_parts.append(piece["p"]), q_parts.append(piece["q"]), shared_parts.append(piece["shared"])
+            p_parts.append(piece["p"])
+            q_parts.append(piece["q"])
+            shared_parts.append(piece["shared"])
         p = np.concatenate(p_parts) if p_parts else np.zeros(0, np.int64)
         q = np.concatenate(q_parts) if q_parts else np.zeros(0, np.int64)
         pairs, inverse = np.unique((p.astype(np.uint64) << resolve.LINE_BITS) | q.astype(np.uint64),

@@ -33,7 +33,7 @@ def partition(values: np.ndarray, partitions: int) -> np.ndarray:
     return (fmix64(values.astype(np.uint64)) % np.uint64(partitions)).astype(np.int64)
 
 
-def pieces(kind: str, parts: np.ndarray, arrays: dict[str, np.ndarray]) -> Iterable[tuple[int, str, bytes]]:
+def pieces(kind: str, parts: np.ndarray, arrays: dict[str, np.ndarray]) -> list[tuple[int, str, bytes]]:
     """The rows of `arrays` cut by their partition: one (part, kind, blob) per partition present."""
     if not len(parts):
         return []
@@ -54,7 +54,7 @@ def pack(arrays: dict[str, Any]) -> bytes:
 
 def join(blobs: Iterable[bytes]) -> dict[str, np.ndarray]:
     """Pieces of one kind as one set of arrays (rows end to end)."""
-    parts = [pickle.loads(blob) for blob in blobs]
+    parts: list[dict[str, np.ndarray]] = [pickle.loads(blob) for blob in blobs]
     if not parts:
         return {}
     return {name: np.concatenate([p[name] for p in parts]) for name in parts[0]}

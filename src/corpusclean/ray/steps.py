@@ -55,6 +55,7 @@ class Observe:
                     hashes = np.concatenate(list(observation[1]))
                     rows += pieces("rec", partition(hashes, self.partitions), {"hash": hashes})
                 elif stage.name == "dedup":
+                    assert isinstance(observation[1], PageFingerprints)
                     rows += self._fingerprints(numbers, observation[1], page, lines)
         page["dedup_numbers"] = np.concatenate(page["dedup_numbers"] or [np.zeros(0, np.int64)])
         rows.append((DRIVER, "page", shards.pack(page)))
