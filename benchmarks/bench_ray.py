@@ -50,15 +50,20 @@ def tree(root: int) -> list[int]:
     return found
 
 
-def sample(pid: int) -> tuple[str, int, float] | None:
-    """(name, RSS bytes, CPU seconds) of a process, or None if it is gone."""
+def sample(pid: int) -> tuple[str, int, int, float] | None:
+    """(name, RSS bytes, private bytes, CPU seconds) of a process, or None if it is gone.
+    Private (USS) leaves out pages shared with other processes: forked workers' copy-on-write
+    pages, and Ray's shared-memory object store, which RSS counts in every process that
+    touched it."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         name = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")[:60]
+        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
     except OSError:
         return None
+    private = sum(int(line.split()[1]) * 1024 for line in rollup if line.startswith(("Private_Clean", "Private_Dirty")))
     cpu = (int(fields[11]) + int(fields[12])) / TICKS          # utime + stime
-    return name.strip(), int(fields[21]) * PAGE_SIZE, cpu      # rss pages
+    return name.strip(), int(fields[21]) * PAGE_SIZE, private, cpu
 
 
 def measure(command: list[str]) -> dict:
@@ -66,21 +71,28 @@ def measure(command: list[str]) -> dict:
     started = time.perf_counter()
     child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak: dict[int, tuple[str, int]] = {}
+    private: dict[int, tuple[str, int]] = {}
     cpu: dict[int, float] = {}
     while child.poll() is None:
         for pid in tree(child.pid):
             seen = sample(pid)
             if seen:
-                name, rss, seconds = seen
+                name, rss, uss, seconds = seen
+                # forked workers share the parent's command line
+                name = ("the parent (driver)" if pid == child.pid
+                        else "a worker" if "corpusclean" in name and "run" in name else name)
                 if rss > peak.get(pid, ("", 0))[1]:
                     peak[pid] = (name, rss)
+                if uss > private.get(pid, ("", 0))[1]:
+                    private[pid] = (name, uss)
                 cpu[pid] = seconds
         time.sleep(0.2)
     wall = time.perf_counter() - started
     if child.returncode:
         raise SystemExit(f"{' '.join(command)} failed:\n{child.stderr.read().decode()[-2000:]}")
     name, rss = max(peak.values(), key=lambda p: p[1])
-    return {"wall": wall, "cpu": sum(cpu.values()), "peak": rss, "largest": name}
+    uss_name, uss = max(private.values(), key=lambda p: p[1])
+    return {"wall": wall, "cpu": sum(cpu.values()), "peak": rss, "largest": name, "uss": uss, "uss_largest": uss_name}
 
 
 def same_output(left: Path, right: Path) -> bool:
@@ -112,14 +124,22 @@ def main() -> None:
             outputs[engine] = out
             rows.append((mb, engine, figures))
             print(f"{mb} MB {engine}: {figures['wall']:.0f} s wall, {figures['cpu']:.0f} CPU-s, largest process "
-                  f"{figures['peak'] / 1e6:.0f} MB ({figures['largest']})", flush=True)
+                  f"{figures['peak'] / 1e6:.0f} MB RSS ({figures['largest']}), "
+                  f"{figures['uss'] / 1e6:.0f} MB private ({figures['uss_largest']})", flush=True)
         print(f"{mb} MB: outputs byte-identical (summary aside): {same_output(outputs['local'], outputs['ray'])}",
               flush=True)
-    print("\n| corpus | engine | wall s | CPU-s | MB/s (wall) | largest process, peak RSS |")
+    print("\n| corpus | engine | wall s | CPU-s | largest process: peak RSS | largest process: peak private (USS) |")
     print("| --- | --- | --- | --- | --- | --- |")
     for mb, engine, f in rows:
-        print(f"| {mb} MB | {engine} | {f['wall']:.0f} | {f['cpu']:.0f} | {mb / f['wall']:.2f} | "
-              f"{f['peak'] / 1e6:.0f} MB |")
+        print(f"| {mb} MB | {engine} | {f['wall']:.0f} | {f['cpu']:.0f} | {f['peak'] / 1e6:.0f} MB "
+              f"({_short(f['largest'])}) | {f['uss'] / 1e6:.0f} MB ({_short(f['uss_largest'])}) |")
+
+
+def _short(name: str) -> str:
+    """A process's name for the table: Ray's own title, or the program."""
+    if name.startswith(("the parent", "a worker")) or not name:
+        return name or "?"
+    return name.split()[0] if name.startswith("ray::") else Path(name.split()[0]).name
 
 
 if __name__ == "__main__":

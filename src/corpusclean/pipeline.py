@@ -11,7 +11,7 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from .encoding import fix
 from .errors import OUT_ERRNOS, InputError, OutputError
@@ -357,6 +357,17 @@ def _failed_result(result: Result, message: str) -> Result:
     return Result(result.name, failure_report(result.name, message, info), None, result.extra, result.listed)
 
 
+def take_results(results: Iterable[Result], job: Job, write: Callable[[Result], None], summary: Summary,
+                 progress: Progress) -> None:
+    """The parent's part of pass 2 (either engine's), in input order: write each result
+    (unless the workers did), add it up, say so."""
+    for result in results:
+        if job.worker_sink is None:
+            result = write_result(write, result)
+        summary.add(result.report)
+        progress.advance(1)
+
+
 def run_corpus(sources: Callable[[], Iterator[Source]], job: Job, write: Callable[[Result], None],
                summary: Summary, workers: int, progress: Progress | None = None) -> float:
     """Both passes over the corpus, telling `progress` how each goes. Returns the seconds taken.
@@ -398,12 +409,8 @@ def run_corpus(sources: Callable[[], Iterator[Source]], job: Job, write: Callabl
             if not stage.needs_corpus:
                 stage.prepare()  # load once here what every forked worker then shares
         progress.start(CLEANING)
-        for result in ordered_map(_process, enumerate(sources()), workers, DOCUMENTS_PER_TASK, TASKS_IN_FLIGHT,
-                                  crashed=process_crashed):
-            if job.worker_sink is None:
-                result = write_result(write, result)
-            summary.add(result.report)
-            progress.advance(1)
+        take_results(ordered_map(_process, enumerate(sources()), workers, DOCUMENTS_PER_TASK, TASKS_IN_FLIGHT,
+                                 crashed=process_crashed), job, write, summary, progress)
     finally:
         progress.finish()
         _JOB = None

@@ -32,7 +32,7 @@ from typing import Any, Callable, Iterator
 import numpy as np
 
 from ..dedup import resolve
-from ..pipeline import Job, Result, chunked, write_result
+from ..pipeline import Job, Result, chunked, take_results
 from ..progress import CLEANING, INDEXING, Progress
 from ..readers import Source
 from ..report import Summary
@@ -109,11 +109,7 @@ def run_corpus(sources: Callable[[], Iterator[Source]], job: Job, write: Callabl
                 progress.start(INDEXING)   # Ray Data runs it as a few whole steps: no counts in between
             cleaned = processed(blocks, job, workers, partitions)
             progress.start(CLEANING)
-            for result in results(cleaned):
-                if job.worker_sink is None:
-                    result = write_result(write, result)
-                summary.add(result.report)
-                progress.advance(1)
+            take_results(results(cleaned), job, write, summary, progress)
     finally:
         progress.finish()
     return time.perf_counter() - started
