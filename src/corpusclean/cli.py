@@ -69,6 +69,17 @@ def io_options(fn: F) -> F:
         click.option("--summary", "summary_path", type=click.Path(dir_okay=False), default=None,
                      help="Where to write the run summary (default: OUT/corpusclean-summary.json, or OUT.summary.json for JSONL)."),
         click.option("--timing", is_flag=True, help="Record the run's time in the summary (makes it differ between runs)."),
+        click.option("--text-field", default="text", show_default=True, metavar="NAME",
+                     help="The record field (JSONL, Parquet) that holds the text, e.g. content or raw_content; "
+                          "the clean text goes back into it."),
+        click.option("--id-field", default="id", show_default=True, metavar="NAME",
+                     help="The record field that holds each document's id."),
+        click.option("--reports/--no-reports", default=True, show_default=True,
+                     help="Put each document's report in its output record (JSONL, Parquet); reports of a "
+                          "folder of documents are always their own files."),
+        click.option("--report-file", type=click.Path(dir_okay=False), default=None,
+                     help="Write the reports of output records to this JSONL file (.gz, .zst: compressed) "
+                          "instead of into the records."),
         click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False), default=None,
                      help="A TOML file of options (see the README); options given on the command line win."),
         click.option("-q", "--quiet", is_flag=True, help="No progress bar or closing line on stderr."),

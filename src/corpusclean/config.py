@@ -49,6 +49,10 @@ class InputConfig:
     patterns: tuple[str, ...] = ()
     #: larger inputs are reported as failed instead of read
     max_bytes: int = 64_000_000
+    #: the record field (JSONL, Parquet) that holds the text; the clean text goes back into it
+    text_field: str = "text"
+    #: the record field that holds the document's id
+    id_field: str = "id"
     #: seconds one document may take before it is reported as failed; 0: no limit
     doc_timeout: float = 600
 
@@ -66,6 +70,10 @@ class OutputConfig:
     summary_path: str | None = None
     #: record the run's time in the summary (which then differs between runs)
     timing: bool = False
+    #: output records (JSONL, Parquet) carry their document's report; False leaves it out
+    reports: bool = True
+    #: write the reports of output records to this JSONL file instead of into the records
+    report_file: str | None = None
 
 
 @dataclass(frozen=True)

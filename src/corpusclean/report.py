@@ -109,6 +109,8 @@ class Summary:
         self.failures: list[dict[str, str]] = []
         self.dropped: list[dict[str, str]] = []
         self.notices: dict[str, dict[str, Any]] = {}
+        #: what the input held that is no document (a WARC's request records), by reason
+        self.skipped: Counter[str] = Counter()
         #: set when the run ends: how long it took, and where the summary was written
         self.seconds: float = 0.0
         self.path: Path | None = None
@@ -161,6 +163,7 @@ class Summary:
                                     for k in sorted(self.by_category)},
             "removed_by_rule": {k: {"removals": self.by_rule[k], "chars": self.by_rule_chars[k]}
                                 for k in sorted(self.by_rule)},
+            **({"skipped": dict(sorted(self.skipped.items()))} if self.skipped else {}),
             "failures": self.failures,
             "dropped": self.dropped,
             "notices": dict(sorted(self.notices.items())),

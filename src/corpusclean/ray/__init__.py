@@ -17,9 +17,9 @@ from typing import Any
 
 from ..config import RunConfig
 from ..pipeline import Job
-from ..readers.jsonl import record_source
+from ..readers.base import RecordFields, record_source
 from ..stages.registry import build_stages
-from ..writers.jsonl import output_record
+from ..writers.base import RecordOptions, output_record
 
 __all__ = ["clean"]
 
@@ -50,7 +50,7 @@ def _sources(ds: Any) -> Any:
     for batch in ds.iter_batches(batch_size=1024, batch_format="pandas"):
         for record in batch.to_dict("records"):
             number += 1
-            yield record_source(f"row {number}", {k: v for k, v in record.items() if v is not None})
+            yield record_source(number, {k: v for k, v in record.items() if v is not None}, RecordFields(), "row")
 
 
 def _records(batch: Any) -> Any:
@@ -63,7 +63,7 @@ def _records(batch: Any) -> Any:
         result = pickle.loads(result)
         if not result.listed:
             continue  # no id to write it under, as in a JSONL output
-        record = output_record(result)
+        record = output_record(result, RecordOptions())
         record["report"] = json.dumps(record["report"], ensure_ascii=False)
         rows.append(record)
     return pd.DataFrame(rows)
