@@ -196,3 +196,23 @@ def test_an_interrupt_stops_the_job_and_the_cluster_it_started(tmp_path):
     worker = int(lines[0].split()[1])
     assert "interrupted False" in lines
     assert not Path(f"/proc/{worker}").exists() or "ray::" not in Path(f"/proc/{worker}/cmdline").read_text()
+
+
+def test_parquet_and_warc_on_ray_are_the_local_engine_s(ray_cluster, tmp_path):
+    """The Ray engine reads and writes through the local engine's readers and writers, so every
+    format works: Parquet in and out (with its own field names), a WARC's HTML responses."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from test_formats import write_warc
+
+    texts = [text for name, text in sorted(generated_corpus().items()) if isinstance(text, str)][:20]
+    pq.write_table(pa.table({"doc_id": list(range(len(texts))), "content": texts}), tmp_path / "pages.parquet")
+    warc = write_warc(tmp_path / "crawl.warc.gz")
+    for engine in ("local", "ray"):
+        corpusclean.run(tmp_path / "pages.parquet", tmp_path / f"{engine}.parquet", engine=engine, workers=2,
+                        text_field="content", id_field="doc_id")
+        corpusclean.run(warc, tmp_path / f"{engine}-warc.jsonl", engine=engine, workers=2)
+    assert pq.read_table(tmp_path / "ray.parquet").equals(pq.read_table(tmp_path / "local.parquet"))
+    assert (tmp_path / "ray-warc.jsonl").read_bytes() == (tmp_path / "local-warc.jsonl").read_bytes()
+    assert len((tmp_path / "local-warc.jsonl").read_text().splitlines()) == 2
