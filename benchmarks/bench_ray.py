@@ -57,7 +57,7 @@ def sample(pid: int) -> tuple[str, int, int, float] | None:
     touched it."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        name = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")[:60]
+        name = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")[:200]
         rollup = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
     except OSError:
         return None
@@ -124,8 +124,8 @@ def main() -> None:
             outputs[engine] = out
             rows.append((mb, engine, figures))
             print(f"{mb} MB {engine}: {figures['wall']:.0f} s wall, {figures['cpu']:.0f} CPU-s, largest process "
-                  f"{figures['peak'] / 1e6:.0f} MB RSS ({figures['largest']}), "
-                  f"{figures['uss'] / 1e6:.0f} MB private ({figures['uss_largest']})", flush=True)
+                  f"{figures['peak'] / 1e6:.0f} MB RSS ({_short(figures['largest'])}), "
+                  f"{figures['uss'] / 1e6:.0f} MB private ({_short(figures['uss_largest'])})", flush=True)
         print(f"{mb} MB: outputs byte-identical (summary aside): {same_output(outputs['local'], outputs['ray'])}",
               flush=True)
     print("\n| corpus | engine | wall s | CPU-s | largest process: peak RSS | largest process: peak private (USS) |")

@@ -400,10 +400,10 @@ def run_corpus(sources: Callable[[], Iterator[Source]], job: Job, write: Callabl
     try:
         corpus_stages = [(i, s) for i, s in enumerate(job.stages) if s.needs_corpus]
         if corpus_stages:
-            progress.start(INDEXING)
             for stage in job.stages:
                 if stage.screens:
                     stage.prepare()  # load once here what every forked worker screens with
+            progress.start(INDEXING)
             chunks = chunked(enumerate(sources()), OBSERVE_CHUNK)
             for groups, failures, size in ordered_map(_observe, chunks, workers, per_task=1, crashed=observe_crashed,
                                                       split=lambda chunk: [[item] for item in chunk]):

@@ -43,11 +43,11 @@ from .shards import BLOCK, DRIVER
 # it reads this when it first configures its loggers (a user's own setting wins)
 os.environ.setdefault("RAY_DATA_LOG_LEVEL", "WARNING")
 
-#: lines of input per partition the default partition count aims at: a partition's reduction
-#: then holds about this many lines' rows (a few hundred bytes each) at once
-LINES_PER_PARTITION = 250_000
-#: average lines per document, to size partitions from the document count before any is read
-LINES_PER_DOCUMENT = 40
+#: input bytes per partition the default partition count aims at: a partition's reduction then
+#: holds the rows of about 20,000 distinct long lines (the band step's 14 signatures each), some
+#: 100 MB with numpy's temporaries, on top of a worker's 150 MB of libraries. A cluster with
+#: more memory per worker takes fewer, larger partitions (--partitions).
+BYTES_PER_PARTITION = 4_000_000
 
 
 def install_hint() -> str:
@@ -83,17 +83,38 @@ def cluster(address: str | None, workers: int) -> Iterator[None]:
             ray.shutdown()
 
 
-def put_blocks(sources: Iterator[Source]) -> list[Any]:
+class Blocks(list[Any]):
+    """Object refs of the documents' blocks, in input order, and the input's size in bytes."""
+
+    size = 0
+
+
+def put_blocks(sources: Iterator[Source]) -> Blocks:
     """The documents in the object store, BLOCK at a time: (number, pickled source) tables."""
     import pyarrow as pa
     import ray
 
-    refs = []
+    refs = Blocks()
     for chunk in chunked(enumerate(sources), BLOCK):
+        refs.size += sum(_size(source) for _, source in chunk)
         refs.append(ray.put(pa.table({"number": pa.array([n for n, _ in chunk], pa.int64()),
                                       "source": pa.array([pickle.dumps(s, protocol=5) for _, s in chunk],
                                                          pa.binary())})))
     return refs
+
+
+def _size(source: Source) -> int:
+    """About how many bytes a document is (to size partitions before any is read)."""
+    if source.path is not None:
+        try:
+            return int(source.path.stat().st_size)
+        except OSError:
+            return 0
+    if source.record is not None:
+        return sum(len(value) for value in source.record.values() if isinstance(value, (str, bytes)))
+    if source.payload is not None:
+        return len(source.payload.content)
+    return 0
 
 
 def run_corpus(sources: Callable[[], Iterator[Source]], job: Job, write: Callable[[Result], None],
@@ -141,8 +162,8 @@ def processed(blocks: list[Any], job: Job, workers: int, partitions: int | None 
     if not any(stage.needs_corpus for stage in job.stages):
         return documents.map_batches(steps.ProcessAlone, fn_constructor_args=(packed, blocks, {"recurrence": None, "failures": {}}),
                                      batch_size=None, batch_format="numpy", compute=pool)
-    count = len(blocks) * BLOCK
-    partitions = partitions or max(2 * workers, math.ceil(count * LINES_PER_DOCUMENT / LINES_PER_PARTITION))
+    size = blocks.size if isinstance(blocks, Blocks) else len(blocks) * BLOCK * 5_000
+    partitions = partitions or max(2 * workers, math.ceil(size / BYTES_PER_PARTITION))
     observed = documents.map_batches(steps.Observe, fn_constructor_args=(packed, partitions), batch_size=None,
                                      batch_format="numpy", compute=pool).materialize()
     index = Index(observed, job, partitions)
