@@ -4,7 +4,8 @@
 
 For each size, make_corpus.py (../shared/bench/) writes a corpus of that many MB; then
 `corpusclean run IN OUT` runs once with the local engine and once with `--engine ray` (a local
-Ray cluster of --workers CPUs, partitions sized from the input), each as a child process. While
+Ray cluster of --workers CPUs, one partition per --mb-per-partition MB of corpus, so that
+partitions grow with it), each as a child process. While
 it runs, every process of its tree (the driver, local workers, or Ray's raylet, GCS and worker
 processes) is sampled from /proc every 0.2 s: the table gives the wall time, the CPU seconds of
 the whole tree, and the peak resident memory of the largest single process (RSS, so pages of
@@ -107,6 +108,8 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[20, 40, 80], help="corpus sizes in MB")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--work", type=Path, default=ROOT / "work" / "bench-ray")
+    parser.add_argument("--mb-per-partition", type=float, default=1.0,
+                        help="the Ray engine's partitions: one per this many MB of corpus, so they grow with it")
     args = parser.parse_args()
     corpusclean = [shutil.which("corpusclean") or "corpusclean"]
     rows = []
@@ -119,8 +122,9 @@ def main() -> None:
         for engine in ("local", "ray"):
             out = args.work / f"out-{mb}-{engine}"
             shutil.rmtree(out, ignore_errors=True)
+            partitions = ["--partitions", str(max(1, round(mb / args.mb_per_partition)))] if engine == "ray" else []
             figures = measure([*corpusclean, "run", str(corpus), str(out), "-q", "-w", str(args.workers),
-                               "--engine", engine])
+                               "--engine", engine, *partitions])
             outputs[engine] = out
             rows.append((mb, engine, figures))
             print(f"{mb} MB {engine}: {figures['wall']:.0f} s wall, {figures['cpu']:.0f} CPU-s, largest process "
