@@ -30,11 +30,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from corpusclean.config import RunConfig
 from corpusclean.evaluate import load_gold, load_outputs, score_texts
 from corpusclean.pipeline import load_document
-from corpusclean.sources import iter_directory
+from corpusclean.readers.files import iter_directory
 from corpusclean.stages.classify import ClassifierStage
-from corpusclean.stages.strip import strip_stages
+from corpusclean.stages.registry import build_stages
 
 DEFAULT_DEVSET = Path(__file__).resolve().parents[1].parent / "shared" / "devset"
 
@@ -111,7 +112,7 @@ def classifier_cost(devset: Path, repeats: int) -> None:
     every dev-set page; the best of `repeats` runs of each."""
     sources = list(iter_directory(devset / "txt"))
     size = sum(source.path.stat().st_size for source in sources if source.path) / 1e6
-    rules, language = strip_stages({"disable": (), "rule_dirs": (), "lang": None, "no_classifier": True})
+    rules, language = build_stages(RunConfig.build("strip", classifier=False))
     times: dict[str, list[float]] = {"rules": [], "language": [], "classifier": []}
     for _ in range(repeats):
         documents = [load_document(source, 64_000_000)[0] for source in sources]

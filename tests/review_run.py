@@ -12,8 +12,9 @@ from pathlib import Path
 from corpusclean.model import Document
 from corpusclean.pipeline import Job, run_corpus
 from corpusclean.report import Summary
-from corpusclean.sinks import DirectorySink, JsonlSink
-from corpusclean.sources import iter_directory, iter_jsonl
+from corpusclean.writers import DirectoryWriter, JsonlWriter
+from corpusclean.readers.files import iter_directory
+from corpusclean.readers.jsonl import iter_jsonl
 from corpusclean.stages.base import Stage
 
 COUNCIL = """Skip to content
@@ -77,7 +78,7 @@ def make_run(tmp_path: Path, jsonl: bool = False) -> Path:
         records = [{"id": name, "text": text} for name, text in texts.items()] + [{"id": "broken"}]
         source.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
         out = tmp_path / "out.jsonl"
-        sink = JsonlSink(str(out))
+        sink = JsonlWriter(str(out))
         run_corpus(lambda: iter_jsonl(str(source)), job, sink.write, summary, workers=1)
     else:
         source = tmp_path / "in"
@@ -86,7 +87,7 @@ def make_run(tmp_path: Path, jsonl: bool = False) -> Path:
             (source / f"{name}.txt").write_text(text, encoding="utf-8")
         (source / "broken.txt").write_bytes(b"\x00\x01binary")
         out = tmp_path / "out"
-        sink = DirectorySink(out)
+        sink = DirectoryWriter(out)
         run_corpus(lambda: iter_directory(source), job, sink.write, summary, workers=1)
     sink.close(summary.to_json())
     return out

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from corpusclean.sinks import JsonlSink, atomic_write
+from corpusclean.writers import JsonlWriter, atomic_write
 from conftest import read_report, read_summary, run_cli, tree_digest, write_tree
 
 GOOD = "A headline\n\nThe council voted on Tuesday to extend the programme.\n"
@@ -191,7 +191,7 @@ def test_an_edited_text_beside_its_report_fails_clearly(tmp_path, edit):
 
 def test_a_bug_in_a_stage_fails_that_document_by_name_and_the_run_goes_on(tmp_path):
     from corpusclean.pipeline import Job, process_one
-    from corpusclean.sources import Source
+    from corpusclean.readers import Source
     from corpusclean.stages.base import Stage
 
     class Broken(Stage):
@@ -304,7 +304,7 @@ def test_a_crash_mid_write_leaves_no_partial_file(tmp_path, monkeypatch):
 
 
 def test_a_jsonl_run_that_dies_leaves_no_output_and_no_litter(tmp_path):
-    sink = JsonlSink(str(tmp_path / "out.jsonl.gz"))
+    sink = JsonlWriter(str(tmp_path / "out.jsonl.gz"))
     sink.out.write(b'{"id": "a"}\n')
     sink.abort()
     assert list(tmp_path.iterdir()) == []

@@ -261,7 +261,7 @@ def test_keep_page_repeats_keeps_a_refrain(tmp_path):
 def test_the_report_points_at_a_first_copy_another_stage_removed(tmp_path):
     from corpusclean.pipeline import Job, run_corpus
     from corpusclean.report import Summary
-    from corpusclean.sources import iter_directory
+    from corpusclean.readers.files import iter_directory
     from corpusclean.stages.base import Stage
 
     class DropFirstLine(Stage):

@@ -147,5 +147,28 @@ def test_plain_when_piped_coloured_on_request(tmp_path):
     plain = run_cli("diff", str(out), "council").output
     coloured = run_cli("diff", str(out), "council", "--color").output
     assert "\x1b[" not in plain
-    assert "\x1b[94m- Share on Facebook" in coloured  # social's colour
-    assert "\x1b[35m- Sign up for our morning newsletter" in coloured  # newsletter's
+    # dark text on the category's colour, as on the review page: xterm colour 146 is social's
+    # #afafd7, 176 newsletter's #d787d7 (corpusclean.colours)
+    assert "\x1b[38;5;16m\x1b[48;5;146m- Share on Facebook" in coloured
+    assert "\x1b[38;5;16m\x1b[48;5;176m- Sign up for our morning newsletter" in coloured
+
+
+def test_an_unknown_category_or_rule_is_refused_with_the_close_names(tmp_path):
+    out = make_run(tmp_path)
+    result = run_cli("diff", str(out), "--category", "socail")
+    assert result.exit_code == 2
+    assert "Invalid value for --category: unknown category 'socail' (did you mean social?)" in result.stderr
+
+    result = run_cli("diff", str(out), "--rule", "newsleter.*")
+    assert result.exit_code == 2
+    assert "unknown rule 'newsleter.*'" in result.stderr
+
+
+def test_names_the_run_used_and_names_corpusclean_knows_are_accepted(tmp_path):
+    out = make_run(tmp_path)  # its made-up stage removes with rule ids such as nav.skip
+    assert run_cli("diff", str(out), "--rule", "nav.skip").exit_code == 0
+    assert run_cli("diff", str(out), "--rule", "heuristic.menu-run").exit_code == 0
+    result = run_cli("diff", str(out), "--category", "paywall")  # known, though this run removed none
+    assert result.exit_code == 0
+    assert result.output.endswith("0 of 4 pages have matching removals. One page in full: "
+                                  f"corpusclean diff {out} NAME; every page: --all.\n")

@@ -183,7 +183,8 @@ def small_patterns(draw, depth=0):
 
 
 @settings(max_examples=300, deadline=None)
-@given(pattern=small_patterns(), texts=st.lists(st.text(alphabet="aAé_- 9ı\u00a0Kk.", max_size=8), min_size=1, max_size=8),
+# (never the empty line: rules never search one, and Python before 3.14 says \B fails there)
+@given(pattern=small_patterns(), texts=st.lists(st.text(alphabet="aAé_- 9ı\u00a0Kk.İſ", min_size=1, max_size=8), min_size=1, max_size=8),
        ignore_case=st.booleans())
 def test_random_patterns_with_boundaries_answer_like_python(pattern, texts, ignore_case):
     flags = re.IGNORECASE if ignore_case else 0

@@ -18,7 +18,7 @@ from corpusclean.encoding import fix
 from corpusclean.layout import apply, rebuild, without_layout
 from corpusclean.model import Document, Removal
 from corpusclean.report import document_report
-from corpusclean.sinks import dump_json
+from corpusclean.writers import dump_json
 from conftest import read_report, run_cli
 
 line_text = st.one_of(

@@ -6,6 +6,7 @@ page's script drew (`--dump-dom`), and save a screenshot under tests/artifacts/.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -86,6 +87,24 @@ def test_jsonl_output_can_be_reviewed(tmp_path):
     assert [row[0] for row in embedded(page, "index")["pages"]] == ["council", "recipe", "notes", "broken"]
 
 
+def test_sample_shows_n_pages_chosen_by_name_and_counts_the_whole_run(tmp_path):
+    out = make_run(tmp_path)
+    pages = []
+    for attempt in ("a", "b"):
+        page = tmp_path / f"sample-{attempt}.html"
+        result = run_cli("review", str(out), "-o", str(page), "--sample", "2")
+        assert result.exit_code == 0, result.output
+        assert "4 pages (1 failed, 0 dropped, a sample of 2 shown)" in result.stderr
+        pages.append(page.read_bytes())
+    assert pages[0] == pages[1], "the same run gives the same sample"
+    index = embedded(tmp_path / "sample-a.html", "index")
+    lowest = sorted(["council", "recipe", "notes", "broken"], key=lambda n: hashlib.sha256(n.encode()).digest())[:2]
+    assert [row[0] for row in index["pages"]] == [n for n in ["broken", "council", "notes", "recipe"] if n in lowest]
+    assert index["sample"] == {"pages": 2, "of": 4}
+    assert index["totals"]["documents"] == {"failed": 1, "ok": 3}  # the figures are the whole run's
+    assert (tmp_path / "sample-a.html").read_text(encoding="utf-8").count('id="p-') == 2
+
+
 def test_output_inside_out_is_refused(tmp_path):
     out = make_run(tmp_path)
     result = run_cli("review", str(out), "-o", str(out / "review.html"))
@@ -104,11 +123,12 @@ def chromium() -> str:
     pytest.skip("headless Chromium is not installed (Debian: apt-get install -y chromium)")
 
 
-def open_in_chromium(page: Path, fragment: str, profile: Path, *, screenshot: Path | None = None) -> str:
+def open_in_chromium(page: Path, fragment: str, profile: Path, *, screenshot: Path | None = None,
+                     size: str = "1280,1100") -> str:
     """The DOM after the page's script ran, for page#fragment (or a screenshot of it)."""
     command = [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-               f"--user-data-dir={profile}", "--virtual-time-budget=5000", "--window-size=1280,1100"]
+               f"--user-data-dir={profile}", "--virtual-time-budget=5000", f"--window-size={size}"]
     command += [f"--screenshot={screenshot}"] if screenshot else ["--dump-dom"]
     done = subprocess.run(command + [page.resolve().as_uri() + "#" + fragment],
                           capture_output=True, text=True, timeout=120)
@@ -176,3 +196,23 @@ def test_search_and_rule_filter_in_chromium(tmp_path):
 
     dom = Elements(open_in_chromium(page, "rule=newsletter.signup", tmp_path / "profile"))
     assert [li["data-page"] for li in dom.find("li") if "data-page" in li] == ["council", "recipe"]
+
+
+def test_the_first_pages_text_is_on_the_first_screen(tmp_path):
+    """Opened with no #page, the page shows the first listed page's text below a one-row
+    summary: on a 1280x720 screen it starts in the top half, not below the summary's tables."""
+    _, page = write_page(tmp_path)
+    measured = tmp_path / "measured.html"
+    probe = ('<script>const box = document.querySelector("#page-view .text").getBoundingClientRect();'
+             'document.body.dataset.textTop = Math.round(box.top);</script>')
+    measured.write_text(page.read_text(encoding="utf-8").replace("</body>", probe + "</body>"), encoding="utf-8")
+    dom = Elements(open_in_chromium(measured, "", tmp_path / "profile", size="1280,720"))
+    body = dom.find("body", data_ready="true")
+    assert body, "the page's script did not finish"
+    assert int(body[0]["data-text-top"]) < 360
+    assert [li["data-page"] for li in dom.find("li") if "current" in li.get("class", "").split()] == ["council"]
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / "review-first-screen.png"
+    open_in_chromium(page, "", tmp_path / "profile", screenshot=shot, size="1280,720")
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

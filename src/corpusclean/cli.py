@@ -10,21 +10,17 @@ import os
 import signal
 import sys
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import click
+from click.core import ParameterSource
 
 from . import __version__
-from .cli_params import comma_separated
-from .dedup.config import config_from_options, dedup_options
-from .pipeline import Job, run_corpus
-from .report import Summary
-from .sinks import DirectorySink, JsonlSink
-from .sources import DEFAULT_PATTERNS, Source, is_jsonl, iter_directory, iter_jsonl, open_jsonl, output_name, spool_stdin
-from .stages.base import Stage
-
-STEPS = {"fix": [], "strip": ["strip"], "dedup": ["dedup"], "run": ["strip", "dedup"]}
+from .api import Run
+from .config import COMMANDS, RunConfig, read_config_file
+from .errors import UsageError
+from .readers import DEFAULT_PATTERNS
+from .stages.registry import STAGES
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -68,98 +64,39 @@ def io_options(fn: Callable) -> Callable:
         click.option("--summary", "summary_path", type=click.Path(dir_okay=False), default=None,
                      help="Where to write the run summary (default: OUT/corpusclean-summary.json, or OUT.summary.json for JSONL)."),
         click.option("--timing", is_flag=True, help="Record the run's time in the summary (makes it differ between runs)."),
+        click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False), default=None,
+                     help="A TOML file of options (see the README); options given on the command line win."),
         click.option("-q", "--quiet", is_flag=True, help="No progress bar or closing line on stderr."),
     ]):
         fn = decorator(fn)
     return fn
 
 
-def strip_options(fn: Callable) -> Callable:
-    for decorator in reversed([
-        click.option("--rules", "rule_dirs", multiple=True, type=click.Path(exists=True, file_okay=False),
-                     help="A folder of extra rule packs (*.toml, repeatable). A rule with a shipped id replaces it."),
-        click.option("--disable", multiple=True, metavar="ID|CATEGORY", callback=comma_separated,
-                     help="Switch off a rule by id, or a whole category (repeatable, or comma-separated)."),
-        click.option("--lang", default=None, metavar="CODES",
-                     help="Keep only pages in these languages, e.g. en,de (others are reported as dropped)."),
-        click.option("--no-classifier", is_flag=True,
-                     help="Rules only: do not run the chrome classifier on lines no rule matched."),
-    ]):
-        fn = decorator(fn)
-    return fn
+def stage_options(command: str) -> Callable[[Callable], Callable]:
+    """The options of every stage the command runs, as the stages declare them, in stage order."""
+    def decorate(fn: Callable) -> Callable:
+        options = [option for stage in STAGES if stage.step in COMMANDS[command] for option in stage.cli_options]
+        for option in reversed(options):
+            fn = option(fn)
+        return fn
+    return decorate
 
 
-# -- building the job ------------------------------------------------------------------------
-
-def build_stages(steps: list[str], options: dict[str, Any]) -> list[Stage]:
-    stages: list[Stage] = []
-    if "strip" in steps:
-        from .rulebook import RuleError
-        from .stages.strip import strip_stages
-
-        try:
-            stages += strip_stages(options)
-        except RuleError as err:  # a bad rule pack or --disable name: the user's to fix
-            raise click.ClickException(str(err)) from None
-    if "dedup" in steps:
-        from .stages.dedup import DedupStage
-
-        stages.append(DedupStage(config_from_options(options)))
-    return stages
+#: options that steer the command line itself, not the run
+CLI_ONLY = ("source", "target", "quiet", "config_file")
 
 
-def check_paths(source: str, target: str, summary_path: str | None = None) -> None:
-    """Refuse before anything is written: a missing IN, JSONL in with folder out, OUT equal to
-    IN, inside it or holding it (a write could land on an input), a summary inside IN."""
-    if source != "-" and not Path(source).exists():
-        raise click.ClickException(f"IN does not exist: {source}")
-    if is_jsonl(source) and not is_jsonl(target):
-        raise click.ClickException("JSONL input writes JSONL: give OUT as a .jsonl or .jsonl.gz path, or - for stdout.")
-    if target != "-":
-        out = Path(target)
-        if is_jsonl(target) and out.is_dir():
-            raise click.ClickException(f"OUT ({target}) is a folder; a JSONL OUT is a file path.")
-        if not is_jsonl(target) and out.exists() and not out.is_dir():
-            raise click.ClickException(f"OUT ({target}) is a file; a folder OUT holds NAME.txt and NAME.report.json.")
-    if source == "-":
-        return
-    src = Path(source).resolve()
-    for label, given in (("OUT", target), ("--summary", summary_path)):
-        if given is None or given == "-":
-            continue
-        dst = Path(given).resolve()
-        if src == dst:
-            raise click.ClickException(f"{label} is the same as IN; inputs are never overwritten. Choose another {label}.")
-        if src.is_dir() and src in dst.parents:
-            raise click.ClickException(f"{label} ({given}) is inside IN ({source}); outputs would be read as inputs. Choose a path outside IN.")
-        if dst in src.parents and label == "OUT":
-            raise click.ClickException(f"IN ({source}) is inside OUT ({given}); an output could overwrite an input. Choose an OUT that does not hold IN.")
-
-
-def source_factory(source: str, patterns: tuple[str, ...]) -> Callable[[], Iterator[Source]]:
-    if source == "-":
-        spooled = spool_stdin()
-        return lambda: iter_jsonl(spooled)
-    if is_jsonl(source):
-        return lambda: iter_jsonl(source)
-    path = Path(source)
-    if path.is_dir():
-        return lambda: iter_directory(path, patterns or DEFAULT_PATTERNS)
-    return lambda: iter([Source(name=output_name(path.name), path=path, relpath=path.name)])
-
-
-def count_documents(source: str) -> int:
-    """For the progress bar only: files to read, or non-empty lines of a JSONL file."""
-    if source == "-":
-        return 0
-    if is_jsonl(source):
-        try:
-            with open_jsonl(source) as handle:
-                return sum(1 for line in handle if line.strip())
-        except (OSError, EOFError):
-            return 0  # a corrupt file: the run itself reports where it breaks
-    path = Path(source)
-    return sum(1 for _ in iter_directory(path)) if path.is_dir() else 1
+def build_config(command: str, options: dict[str, Any]) -> RunConfig:
+    """The run's config: the --config file's options, then those given on the command line
+    (a click default never overrides the file)."""
+    ctx = click.get_current_context()
+    given = {name: value for name, value in options.items() if name not in CLI_ONLY
+             and ctx.get_parameter_source(name) not in (ParameterSource.DEFAULT, None)}
+    try:
+        from_file = read_config_file(options["config_file"]) if options.get("config_file") else {}
+        return RunConfig.build(command, **{**from_file, **given})
+    except (ValueError, TypeError) as err:
+        raise click.ClickException(str(err)) from None
 
 
 @contextmanager
@@ -178,33 +115,20 @@ def sigterm_as_interrupt() -> Iterator[None]:
 
 
 def run_command(command: str, options: dict[str, Any]) -> None:
-    source, target = options["source"], options["target"]
-    check_paths(source, target, options["summary_path"])
-    steps = STEPS[command]
-    stages = build_stages(steps, options)
-    config = {"steps": ["fix", *steps], "max_bytes": options["max_bytes"],
-              "stages": {stage.name: stage.settings() for stage in stages}}
-    summary = Summary(command, config)
-    sink = JsonlSink(target, options["summary_path"]) if is_jsonl(target) else DirectorySink(Path(target))
-    # a folder's files are written by the workers themselves; JSONL is written here, in order
-    in_workers = isinstance(sink, DirectorySink)
-    job = Job(stages=stages, steps=steps, max_bytes=options["max_bytes"],
-              worker_sink=sink if in_workers else None)
-    sources = source_factory(source, tuple(options["patterns"]))
+    """A corpus command: `api.Run` with a progress bar and a closing line on stderr."""
+    config = build_config(command, options)
+    try:
+        job = Run(options["source"], options["target"], config, command)
+    except UsageError as err:
+        raise click.ClickException(str(err)) from None
     show = not options["quiet"] and sys.stderr.isatty()
-    total = count_documents(source) if show else 1
+    total = job.count() if show else 1
     with click.progressbar(length=max(total, 1), label=f"corpusclean {command}", file=sys.stderr,
                            hidden=not show, show_pos=True) as bar:
-        try:
-            write = (lambda result: None) if in_workers else sink.write
-            with sigterm_as_interrupt():
-                seconds = run_corpus(sources, job, write, summary, options["workers"], bar.update)
-        except BaseException:
-            if isinstance(sink, JsonlSink):
-                sink.abort()
-            raise
-    written = sink.close(summary.to_json(seconds if options["timing"] else None))
+        with sigterm_as_interrupt():
+            summary = job.execute(bar.update)
     if not options["quiet"]:
+        seconds, written = summary.seconds, summary.path
         mb = summary.input_bytes / 1e6
         removed = summary.fixed_chars - summary.clean_chars
         share = removed / summary.fixed_chars if summary.fixed_chars else 0.0
@@ -227,6 +151,7 @@ def run_command(command: str, options: dict[str, Any]) -> None:
 
 @cli.command()
 @io_options
+@stage_options("fix")
 def fix(**options: Any) -> None:
     """Fix encoding only: decode, normalise line endings, repair mojibake with ftfy.
 
@@ -242,7 +167,7 @@ def fix(**options: Any) -> None:
 
 @cli.command()
 @io_options
-@strip_options
+@stage_options("strip")
 def strip(**options: Any) -> None:
     """Strip site chrome only: rule packs, then the chrome classifier.
 
@@ -258,7 +183,7 @@ def strip(**options: Any) -> None:
 
 @cli.command()
 @io_options
-@dedup_options
+@stage_options("dedup")
 def dedup(**options: Any) -> None:
     """Remove duplicate and near-duplicate paragraphs only.
 
@@ -277,8 +202,7 @@ def dedup(**options: Any) -> None:
 
 @cli.command()
 @io_options
-@strip_options
-@dedup_options
+@stage_options("run")
 def run(**options: Any) -> None:
     """Run every stage in one pass: fix, strip, dedup. No intermediate folders.
 

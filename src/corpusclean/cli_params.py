@@ -2,6 +2,10 @@
 modules that use it)."""
 from __future__ import annotations
 
+import fnmatch
+from difflib import get_close_matches
+from typing import Iterable
+
 import click
 
 
@@ -9,3 +13,19 @@ def comma_separated(ctx: click.Context, param: click.Parameter, values: tuple[st
     """A click callback: a repeatable option also takes comma-separated lists, so
     `--disable social --disable byline` and `--disable social,byline` mean the same."""
     return tuple(item.strip() for value in values for item in value.split(",") if item.strip())
+
+
+def check_names(option: str, given: Iterable[str], valid: list[str], what: str = "category") -> None:
+    """Refuse names that are not in `valid`, as a usage error listing the close ones. A name
+    with shell wildcards (*, ?, [) must match at least one valid name."""
+    unknown = [name for name in given
+               if not (fnmatch.filter(valid, name) if any(c in name for c in "*?[") else name in valid)]
+    if not unknown:
+        return
+    hints = []
+    for name in unknown:
+        close = get_close_matches(name, valid, n=3)
+        hints.append(f"{name!r}" + (f" (did you mean {', '.join(close)}?)" if close else ""))
+    known = (f"Known: {', '.join(valid)}." if len(valid) <= 40
+             else f"{len(valid)} are known; `corpusclean rules list` shows the shipped ones.")
+    raise click.BadParameter(f"unknown {what} {', '.join(hints)}. {known}", param_hint=option)

@@ -5,7 +5,10 @@ from typing import Any
 
 import click
 
-from .rulebook import CATEGORIES, RuleError, load_rulebook
+from .catalogue import known_names
+from .cli_params import check_names
+from .rulebook import RuleError, load_rulebook
+from .stages.registry import stage_rules
 from .stages.rules import check_rules
 
 
@@ -46,17 +49,27 @@ def check(dirs: tuple[str, ...]) -> None:
 
 @rules.command(name="list")
 @click.argument("dirs", nargs=-1, metavar="[DIR]...", type=click.Path(exists=True, file_okay=False))
-@click.option("--category", type=click.Choice(CATEGORIES), default=None, help="Only this category's rules.")
+@click.option("--category", default=None, metavar="NAME",
+              help="Only the rules and stage tests that may remove text as this category.")
 def list_rules(dirs: tuple[str, ...], category: str | None) -> None:
-    """List every rule that a run would use: id, scope, where it comes from, and what it removes.
+    """List every rule that a run would use: id, scope, where it comes from, and what it
+    removes; then the rule ids the other stages remove with (the classifier's tests,
+    `heuristic.*`, then dedup's and the language filter's), with the categories each may give
+    (`--disable heuristic.NAME` switches a classifier test off).
 
     Example:
 
         corpusclean rules list --category newsletter
     """
-    for rule in _load(dirs).rules:
+    rulebook = _load(dirs)
+    if category is not None:
+        check_names("--category", [category], sorted(known_names(dirs).categories))
+    for rule in rulebook.rules:
         if category is None or rule.category == category:
             click.echo(f"{rule.id:34} {rule.scope:5}  {rule.source}: {rule.description}")
+    for rule_id, (stage, info) in stage_rules().items():
+        if category is None or category in info.categories:
+            click.echo(f"{rule_id:34} {'test':5}  {stage} ({info.label()}): {info.reason}")
 
 
 def _load(dirs: tuple[str, ...]) -> Any:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
-from .sinks import read_jsonl_output
+from .writers import read_jsonl_output
 
 TOKEN = re.compile(r"\w+")
 SHINGLE = 4

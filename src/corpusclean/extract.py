@@ -14,6 +14,7 @@ and the report's `extractor` section records what ran here, with which settings.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from itertools import groupby
@@ -22,6 +23,7 @@ from typing import Any
 from .encoding import decode
 from .errors import InputError
 from .report import package_version
+from .requirements import TRAFILATURA, RequirementError
 
 # Each setting says why (see STYLE.md: explicit settings for third-party tools).
 TRAFILATURA_SETTINGS: dict[str, Any] = {
@@ -58,6 +60,9 @@ def extract_html(content: bytes | str) -> tuple[str, dict[str, Any]]:
 
     Raises InputError when the page cannot be decoded or holds no main text.
     """
+    problem = _trafilatura_problem()
+    if problem:  # the run checked at its start, but a JSONL record deep in the input may be HTML
+        raise InputError(problem)
     import trafilatura  # imported here: it is slow to import and text-only runs never need it
 
     if isinstance(content, bytes):
@@ -89,6 +94,16 @@ def extract_html(content: bytes | str) -> tuple[str, dict[str, Any]]:
         "code_lines": code_line_ranges(paragraphs),
     }
     return "\n\n".join(p.text for p in paragraphs) + "\n", info
+
+
+@functools.cache
+def _trafilatura_problem() -> str:
+    """Why the installed trafilatura cannot be used ("" when it can); looked up once a process."""
+    try:
+        TRAFILATURA.check()
+    except RequirementError as err:
+        return str(err)
+    return ""
 
 
 # -- decoding --------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from .errors import InputError
 from .layout import apply, rebuild, without_layout
 from .model import Document, Removal
 from .report import Summary, document_report, failure_report
-from .sources import Payload, Source, read_source
+from .readers import Payload, Source, read_source
 from .stages.base import Stage
 
 #: documents a worker takes in one task in the removal pass: a task costs the parent about
@@ -57,7 +57,7 @@ class Job:
     stages: list[Stage]
     steps: list[str]
     max_bytes: int
-    #: a sink each worker writes its own results to (a folder of files, where the order of
+    #: a writer each worker writes its own results to (a folder of files, where the order of
     #: writing changes nothing), so the parent only adds up; None when the parent must write
     #: in input order (JSONL)
     worker_sink: Any = None

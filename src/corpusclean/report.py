@@ -10,10 +10,12 @@ from __future__ import annotations
 import platform
 from collections import Counter
 from importlib import metadata
+from pathlib import Path
 from typing import Any
 
 from . import __version__
 from .model import Document
+from .stages.registry import report_fields
 
 REPORT_VERSION = 1
 
@@ -37,7 +39,7 @@ def document_report(doc: Document, clean: str | None, status: str = "ok", **extr
         },
         "removals": removals,
     }
-    for key in ("extractor", "page_duplicate_of"):
+    for key in ("extractor", *report_fields()):
         if key in doc.meta:
             report[key] = doc.meta[key]
     found = notices(doc)
@@ -105,6 +107,9 @@ class Summary:
         self.failures: list[dict[str, str]] = []
         self.dropped: list[dict[str, str]] = []
         self.notices: dict[str, dict[str, Any]] = {}
+        #: set when the run ends: how long it took, and where the summary was written
+        self.seconds: float = 0.0
+        self.path: Path | None = None
 
     def add(self, report: dict[str, Any]) -> None:
         status = report["status"]

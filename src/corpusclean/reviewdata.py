@@ -17,8 +17,8 @@ from typing import Any, Iterable, Iterator
 
 from .layout import LAYOUT_CATEGORY
 from .model import Removal
-from .sinks import read_jsonl_output
-from .sources import REPORT_SUFFIX, SUMMARY_NAME, is_jsonl
+from .writers import read_jsonl_output
+from .readers import REPORT_SUFFIX, SUMMARY_NAME, is_jsonl
 
 
 class ReviewError(Exception):

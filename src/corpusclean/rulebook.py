@@ -45,10 +45,21 @@ A pack may also name vocabulary once and use it in several patterns of the same 
 An unknown {name}, or an empty entry (which would make the alternation match everything), is
 an error.
 
+A pack may add a category of its own: it names it at the top with the colour `corpusclean
+diff` and `corpusclean review` show it in (a "#rrggbb" at least colours.MIN_DELTA_E in
+CIEDE2000 from every other category's, so no two look alike)::
+
+    category = "recipe-card"
+    colour = "#87d7ff"
+
+Its rules have that category unless they name a shipped one; `--disable recipe-card` switches
+them off, and a run's summary records the colour.
+
 Fields every rule may have:
 
   id, description, patterns, examples, counter_examples   required
-  category          required unless the pack sets it; one of CATEGORIES below
+  category          required unless the pack sets it; one of CATEGORIES below, or the category
+                    its pack adds
   scope             "line" (default), "run" or "block", see below
   case_sensitive    false by default
   max_chars         the (first) line is at most this long: a guard against matching a sentence
@@ -119,8 +130,9 @@ CATEGORIES = (
 )
 SCOPES = ("line", "run", "block")
 
+_CATEGORY_NAME = re.compile(r"^[a-z][a-z0-9-]*$")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)+$")
-_PACK_FIELDS = {"category", "description", "words", "rule"}
+_PACK_FIELDS = {"category", "colour", "description", "words", "rule"}
 _WORD_LIST_NAME = re.compile(r"^[a-z][a-z0-9-]*$")
 _WORD_LIST_REF = re.compile(r"\{([a-z][a-z0-9-]*)\}")
 _REQUIRED = ("id", "description", "patterns", "examples", "counter_examples")
@@ -175,6 +187,8 @@ class Rule:
     #: literals one of which every line matching `patterns` holds (None: no such literal)
     literals: tuple[Literal, ...] | None = None
     fingerprint: str = field(default="", compare=False)
+    #: the colour of the rule's category when its pack added that category (see `colour` above)
+    colour: str | None = None
 
     def starts_at(self, text: str) -> bool:
         """Whether a (stripped, non-blank) line can be this rule's line or a block's first line,
@@ -194,8 +208,16 @@ class Rulebook:
 
     def settings(self) -> dict[str, Any]:
         digest = hashlib.sha256("".join(r.fingerprint for r in self.rules).encode()).hexdigest()
-        return {"packs": list(self.packs), "rules": len(self.rules),
-                "disabled": list(self.disabled), "fingerprint": digest[:16]}
+        settings: dict[str, Any] = {"packs": list(self.packs), "rules": len(self.rules),
+                                    "disabled": list(self.disabled), "fingerprint": digest[:16]}
+        if self.added_categories:  # so `diff` and `review` can colour them
+            settings["categories"] = dict(self.added_categories)
+        return settings
+
+    @property
+    def added_categories(self) -> dict[str, str]:
+        """Categories the user's packs added (not switched off), with their colours."""
+        return {rule.category: rule.colour for rule in self.rules if rule.colour is not None}
 
     def by_id(self, rule_id: str) -> Rule:
         for rule in self.rules:
@@ -237,10 +259,11 @@ def load_rulebook(extra_dirs: Iterable[str | Path] = (), disabled: Iterable[str]
     for folder in extra_dirs:
         sources.append(str(folder))
         _add_layer(rules, [rule for name, text in user_packs(folder) for rule in parse_pack(text, name)])
+    added = _added_categories(rules.values())
     switched_off = tuple(disabled)
-    unknown = [name for name in switched_off if name not in rules and name not in CATEGORIES]
+    unknown = [name for name in switched_off if name not in rules and name not in CATEGORIES and name not in added]
     if unknown:
-        raise RuleError(_unknown_names_message(unknown, rules))
+        raise RuleError(_unknown_names_message(unknown, rules, [*CATEGORIES, *added]))
     kept = tuple(rule for rule in rules.values()
                  if rule.id not in switched_off and rule.category not in switched_off)
     return Rulebook(rules=kept, packs=tuple(sources), disabled=switched_off)
@@ -257,14 +280,39 @@ def _add_layer(rules: dict[str, Rule], layer: list[Rule]) -> None:
         rules[rule.id] = rule
 
 
-def _unknown_names_message(unknown: list[str], rules: dict[str, Rule]) -> str:
-    valid = [*CATEGORIES, *rules]
+def _added_categories(rules: Iterable[Rule]) -> dict[str, str]:
+    """The categories user packs added, each with its colour: one colour per category, and one
+    that cannot be mistaken for another category's on the review page."""
+    from .colours import CATEGORY_COLOURS, MIN_DELTA_E, UNHIGHLIGHTED, closest
+
+    added: dict[str, str] = {}
+    declared_in: dict[str, str] = {}
+    for rule in rules:
+        if rule.colour is None:
+            continue
+        if rule.category in added and added[rule.category].lower() != rule.colour.lower():
+            raise RuleError(f"{rule.source}: category {rule.category!r} is given colour {rule.colour}, but "
+                            f"{declared_in[rule.category]} gives it {added[rule.category]}; one category, one colour")
+        if rule.category not in added:
+            others = {**{c: v for c, v in CATEGORY_COLOURS.items() if c not in UNHIGHLIGHTED}, **added}
+            near = closest(rule.colour, others)
+            if near is not None and near[1] < MIN_DELTA_E:
+                raise RuleError(f"{rule.source}: colour {rule.colour} of category {rule.category!r} looks like "
+                                f"{near[0]}'s ({others[near[0]]}): CIEDE2000 difference {near[1]:.1f}, at least "
+                                f"{MIN_DELTA_E:g} needed. Pick a colour further from it.")
+            added[rule.category] = rule.colour
+            declared_in[rule.category] = rule.source
+    return added
+
+
+def _unknown_names_message(unknown: list[str], rules: dict[str, Rule], categories: list[str]) -> str:
+    valid = [*categories, *rules]
     hints = []
     for name in unknown:
         close = get_close_matches(name, valid, n=3)
         hints.append(f"{name!r}" + (f" (did you mean {', '.join(close)}?)" if close else ""))
     return (f"--disable: unknown rule or category {', '.join(hints)}. "
-            f"Categories: {', '.join(CATEGORIES)}. Rule ids: {', '.join(sorted(rules))}.")
+            f"Categories: {', '.join(categories)}. Rule ids: {', '.join(sorted(rules))}.")
 
 
 # -- parsing one pack ----------------------------------------------------------------------
@@ -280,14 +328,36 @@ def parse_pack(text: str, source: str) -> list[Rule]:
         raise RuleError(f"{source}: unknown top-level field(s) {', '.join(unknown)}; "
                         f"a pack has {', '.join(sorted(_PACK_FIELDS))} ([[rule]] tables)")
     default_category = data.get("category")
-    if default_category is not None:
+    colour = _pack_colour(data, source)
+    if default_category is not None and colour is None:
         _check_category(default_category, source)
     words = _parse_words(data.get("words", {}), source)
     tables = data.get("rule", [])
     if not isinstance(tables, list) or not tables:
         raise RuleError(f"{source}: no rules: add at least one [[rule]] table")
-    return [_parse_rule(table, number, source, default_category, words)
+    return [_parse_rule(table, number, source, default_category, words, colour)
             for number, table in enumerate(tables, start=1)]
+
+
+def _pack_colour(data: dict[str, Any], source: str) -> str | None:
+    """A pack adds a category of its own by naming it at the top with a `colour` ("#rrggbb",
+    how `diff` and `review` show it); the shipped categories have theirs already."""
+    from .colours import is_hex_colour
+
+    category, colour = data.get("category"), data.get("colour")
+    if colour is None:
+        return None
+    if not is_hex_colour(colour):
+        raise RuleError(f"{source}: colour must be a string \"#rrggbb\", not {colour!r}")
+    if category is None:
+        raise RuleError(f"{source}: colour goes with a new category: set the pack's category too")
+    if not isinstance(category, str) or not _CATEGORY_NAME.match(category):
+        raise RuleError(f"{source}: a new category's name is lower case letters, digits and '-', "
+                        f"starting with a letter, not {category!r}")
+    if category in CATEGORIES:
+        raise RuleError(f"{source}: colour is only for a category the pack adds; {category!r} is shipped "
+                        "and has its colour")
+    return str(colour)
 
 
 def _parse_words(table: Any, source: str) -> dict[str, str]:
@@ -308,7 +378,7 @@ def _parse_words(table: Any, source: str) -> dict[str, str]:
 
 
 def _parse_rule(table: dict[str, Any], number: int, source: str, default_category: str | None,
-                words: dict[str, str]) -> Rule:
+                words: dict[str, str], colour: str | None = None) -> Rule:
     rule_id = table.get("id")
     where = f"{source}: rule {rule_id!r}" if isinstance(rule_id, str) else f"{source}: rule #{number}"
 
@@ -335,10 +405,16 @@ def _parse_rule(table: dict[str, Any], number: int, source: str, default_categor
         # a dot is required, so an id can never be mistaken for a category name by --disable
         raise fail("id must look like CATEGORY.NAME (lower case letters, digits and '-', dot-separated)")
     category = table.get("category", default_category)
-    try:
-        _check_category(category, source)
-    except RuleError:
-        raise fail(f"unknown category {category!r}; categories: {', '.join(CATEGORIES)}") from None
+    added = default_category if colour is not None else None
+    if category != added:
+        colour = None
+        try:
+            _check_category(category, source)
+        except RuleError:
+            raise fail(f"unknown category {category!r}; categories: {', '.join(CATEGORIES)}"
+                       + (f", and this pack's {added}" if added else
+                          "; a pack adds a category with `category = NAME` and `colour = \"#rrggbb\"` at its top")
+                       ) from None
     if not table["description"].strip():
         raise fail("description is empty")
     for name in ("patterns", "examples", "counter_examples", *(_PATTERN_FIELDS & set(table))):
@@ -375,7 +451,7 @@ def _parse_rule(table: dict[str, Any], number: int, source: str, default_categor
         min_lines=table.get("min_lines", 2 if scope == "run" else 1),
         max_lines=table.get("max_lines", 80),
         literals=required_literals(tree),
-        fingerprint=fingerprint,
+        fingerprint=fingerprint, colour=colour,
     )
 
 
@@ -442,7 +518,8 @@ def _compile(texts: list[str], name: str, flags: int, words: dict[str, str],
 
 def _check_category(category: Any, source: str) -> None:
     if category not in CATEGORIES:
-        raise RuleError(f"{source}: unknown category {category!r}; categories: {', '.join(CATEGORIES)}")
+        raise RuleError(f"{source}: unknown category {category!r}; categories: {', '.join(CATEGORIES)}. "
+                        "A pack adds a category with `category = NAME` and `colour = \"#rrggbb\"` at its top.")
 
 
 def _type_name(kind: type) -> str:

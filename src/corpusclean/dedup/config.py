@@ -1,8 +1,8 @@
 """Every dedup threshold in one place, settable from the CLI and recorded in the summary."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
-from typing import Any, Callable
+from dataclasses import asdict, dataclass
+from typing import Any
 
 import click
 import numpy as np
@@ -165,18 +165,5 @@ _OPTIONS = [
 ]
 
 
-def dedup_options(fn: Callable) -> Callable:
-    """The dedup settings as click options (shared by `dedup` and `run`)."""
-    for _, option in reversed(_OPTIONS):
-        fn = option(fn)
-    return fn
-
-
-def config_from_options(options: dict[str, Any]) -> DedupConfig:
-    """The config from parsed CLI options; options not given keep their defaults."""
-    names = {f.name for f in fields(DedupConfig)}
-    values = {key: options[key] for key in names if key in options and options[key] is not None}
-    try:
-        return DedupConfig(**values)
-    except ValueError as err:
-        raise click.ClickException(str(err)) from None
+#: the dedup settings as click options, in --help order (the dedup stage declares them)
+DEDUP_OPTIONS = tuple(option for _, option in _OPTIONS)

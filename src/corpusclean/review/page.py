@@ -15,19 +15,21 @@ so a view can be bookmarked, and a test can open a filtered view with a plain UR
 """
 from __future__ import annotations
 
+import hashlib
+import heapq
 import html
 import json
 from collections import Counter
 from importlib import resources
 from pathlib import Path
-from typing import IO, Any, Iterable
+from typing import IO, Any, Iterable, Iterator
 
 from .. import __version__
 from ..layout import LAYOUT_CATEGORY
 from ..report import Summary
 from ..reviewdata import Page
-from ..sinks import atomic_file
-from . import CATEGORY_COLOURS, category_colour
+from ..writers import atomic_file
+from . import Palette
 
 #: how many pages the summary lists under "pages that lost the most"
 TOP_PAGES = 25
@@ -48,30 +50,59 @@ class _Interner:
 
 
 def write_review(pages: Iterable[Page], target: Path, title: str,
-                 run_summary: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Write the review page for `pages` to `target` (atomically). Returns the index's totals."""
+                 run_summary: dict[str, Any] | None = None, palette: Palette | None = None,
+                 sample: int | None = None) -> dict[str, Any]:
+    """Write the review page for `pages` to `target` (atomically). Returns the index's totals.
+
+    With `sample`, the page holds that many pages (`sample_pages`), while its figures still
+    add up the whole run."""
     with atomic_file(target, "w", encoding="utf-8") as handle:
-        index = _write(handle, pages, title, run_summary)
+        index = _write(handle, pages, title, run_summary, palette or Palette(), sample)
     return index["totals"]
 
 
-def _write(handle: IO[str], pages: Iterable[Page], title: str, run_summary: dict[str, Any] | None) -> dict[str, Any]:
+def sample_pages(pages: Iterable[Page], size: int) -> list[Page]:
+    """A deterministic sample of `size` pages, in run order: those whose names hash lowest.
+
+    The same run gives the same sample, and a page in the sample of a run stays in it when the
+    run grows (unless a newcomer hashes lower), so reviews of two runs of one corpus mostly show
+    the same pages. Holds `size` pages in memory, never the run."""
+    def key(page: Page) -> bytes:
+        return hashlib.sha256(page.name.encode("utf-8")).digest()
+
+    kept: list[tuple[bytes, int, Page]] = []  # a max-heap of the lowest keys, by negated order
+    for number, page in enumerate(pages):
+        entry = (bytes(255 - b for b in key(page)), number, page)
+        if len(kept) < size:
+            heapq.heappush(kept, entry)
+        elif entry[:2] > kept[0][:2]:
+            heapq.heapreplace(kept, entry)
+    return [page for _, _, page in sorted(kept, key=lambda entry: entry[1])]
+
+
+def _write(handle: IO[str], pages: Iterable[Page], title: str, run_summary: dict[str, Any] | None,
+           palette: Palette, sample: int | None) -> dict[str, Any]:
     categories, rules, stages = _Interner(), _Interner(), _Interner()
-    for category in CATEGORY_COLOURS:  # the usual order, whatever the run met first
+    for category in palette.colours:  # the usual order, whatever the run met first
         categories(category)
     summary = Summary("review", {})
+    sizes = {"kept_bytes": 0, "removed_bytes": 0}
+
+    def counted(pages: Iterable[Page]) -> Iterator[Page]:
+        """Every page of the run adds to the figures, shown or not."""
+        for page in pages:
+            summary.add(page.report)
+            sizes["kept_bytes"] += sum(len(s.text.encode("utf-8")) for s in page.segments if s.kept)
+            sizes["removed_bytes"] += sum(len(s.text.encode("utf-8")) for s in page.segments
+                                          if s.removal is not None and s.removal.category != LAYOUT_CATEGORY)
+            yield page
+
+    shown = counted(pages) if sample is None else iter(sample_pages(counted(pages), sample))
     rows: list[list[Any]] = []
-    kept_bytes = removed_bytes = 0
     handle.write(_head(title))
-    for number, page in enumerate(pages):
-        summary.add(page.report)
+    for number, page in enumerate(shown):
         body = [_segment(s, categories, rules, stages) for s in page.segments]
         handle.write(f'<script type="application/json" id="p-{number}">{_json(body)}</script>\n')
-        page_kept = sum(len(s.text.encode("utf-8")) for s in page.segments if s.kept)
-        page_removed = sum(len(s.text.encode("utf-8")) for s in page.segments
-                           if s.removal is not None and s.removal.category != LAYOUT_CATEGORY)
-        kept_bytes += page_kept
-        removed_bytes += page_removed
         by_category = Counter(categories(r.category) for r in page.removals if r.category != LAYOUT_CATEGORY)
         page_rules = sorted({rules(r.rule) for r in page.removals if r.category != LAYOUT_CATEGORY})
         note = page.error or page.dropped
@@ -81,18 +112,19 @@ def _write(handle: IO[str], pages: Iterable[Page], title: str, run_summary: dict
     index = {
         "title": title,
         "version": __version__,
-        "categories": [{"name": c, "colour": category_colour(c)[1]} for c in categories.items],
+        "categories": [{"name": c, "colour": palette.css(c)} for c in categories.items],
         "rules": rules.items,
         "stages": stages.items,
         "pages": rows,
         "totals": {
             "documents": totals["documents"],
-            "sizes": {**totals["sizes"], "kept_bytes": kept_bytes, "removed_bytes": removed_bytes},
+            "sizes": {**totals["sizes"], **sizes},
             "removed_by_category": totals["removed_by_category"],
             "removed_by_rule": totals["removed_by_rule"],
             "failures": (run_summary or {}).get("failures", totals["failures"]),
             "dropped": totals["dropped"],
         },
+        "sample": {"pages": len(rows), "of": sum(totals["documents"].values())} if sample is not None else None,
         "top_pages": [i for i in sorted(range(len(rows)), key=lambda i: (-rows[i][3], rows[i][0]))
                       if rows[i][3] > 0][:TOP_PAGES],
     }

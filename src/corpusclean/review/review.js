@@ -11,6 +11,7 @@
   const PAGE_STEP = 200;                            // list rows drawn at a time
   const WHITESPACE = "whitespace";
   const state = { cats: new Set(), rule: "", q: "", page: null, hideKept: false, shown: PAGE_STEP };
+  let firstListed = null;                           // the list's first page: shown when the URL names none
   const $ = (id) => document.getElementById(id);
 
   function el(tag, attrs, ...children) {
@@ -83,8 +84,11 @@
       ["Kept", bytes(sizes.kept_bytes), percent(sizes.kept_bytes, fixedBytes) + " of the text"],
       ["Removed", bytes(sizes.removed_bytes), percent(sizes.removed_bytes, fixedBytes) + " of the text (blank lines aside)"],
     ];
+    if (index.sample) cards.push(["Shown", `a sample of ${number(index.sample.pages)}`,
+      `of ${number(index.sample.of)} pages (--sample); the figures are the whole run's`]);
     $("cards").replaceChildren(...cards.map(([label, value, note]) =>
-      el("div", { class: "card" }, label, el("b", {}, value), el("span", { class: "muted" }, note))));
+      el("div", { class: "card" + (label === "Pages" && docs.failed ? " alert" : "") },
+        label, el("b", {}, value), el("span", { class: "muted" }, note))));
 
     const catRows = Object.entries(t.removed_by_category).sort((a, b) => b[1].chars - a[1].chars);
     $("by-category").replaceChildren(
@@ -110,6 +114,7 @@
 
     const failures = t.failures || [];
     $("failures-box").hidden = failures.length === 0;
+    if (failures.length) $("summary-tables-label").append(`; ${number(failures.length)} failure${failures.length === 1 ? "" : "s"}`);
     $("failures").replaceChildren(...failures.map((f) => el("tr", {},
       el("td", {}, pageNumber.has(f.document)
         ? el("button", { class: "link", onclick: () => update({ page: f.document }) }, f.document) : f.document),
@@ -146,6 +151,9 @@
     $("list-status").textContent = filtered
       ? `${number(matches.length)} of ${number(index.pages.length)} pages match`
       : `${number(index.pages.length)} pages`;
+    // a failed page has no text to show: the first page with some
+    const first = matches.find((i) => index.pages[i][1] !== "failed") ?? matches[0];
+    firstListed = first === undefined ? null : index.pages[first][0];
     $("page-list").replaceChildren(...matches.slice(0, state.shown).map(listItem));
     $("more").hidden = matches.length <= state.shown;
     $("more").textContent = `Show more (${number(matches.length - Math.min(state.shown, matches.length))} left)`;
@@ -156,26 +164,29 @@
       el("span", { style: `background:${categories[c].colour};flex:${n}` })));
     const share = status === "ok" ? percent(removed, fixed) : status;
     return el("li", {
-      "data-page": name, class: `status-${status}` + (name === state.page ? " current" : ""),
+      "data-page": name, class: `status-${status}` + (name === (state.page ?? firstListed) ? " current" : ""),
       onclick: () => update({ page: name }),
     }, el("div", { class: "name" }, name, status === "ok" ? bar : ""), el("span", { class: "share" }, share));
   }
 
   // -- one page -------------------------------------------------------------------------------
+  // With no page in the URL, the first page of the list that has text is shown: it opens on text, not
+  // on an empty pane (the URL only names a page someone chose, so a link stays a link to a view).
   function drawPage() {
     const view = $("page-view");
     $("detail").hidden = true;
     $("panes").classList.remove("with-detail");
-    if (state.page === null || !pageNumber.has(state.page)) {
-      view.replaceChildren(el("p", { class: "muted" }, state.page === null ? "Choose a page from the list." : `No page named ${state.page}.`));
+    const shown = state.page === null ? firstListed : state.page;
+    if (shown === null || !pageNumber.has(shown)) {
+      view.replaceChildren(el("p", { class: "muted" }, shown === null ? "No page matches the filters." : `No page named ${shown}.`));
       return;
     }
-    const i = pageNumber.get(state.page);
+    const i = pageNumber.get(shown);
     const [name, status, fixed, removed, , , note] = index.pages[i];
     const segments = JSON.parse(document.getElementById("p-" + i).textContent);
     const pattern = searchPattern();
     const text = el("div", { class: "text" + (state.hideKept ? " hide-kept" : "") });
-    let shown = 0;
+    let highlighted = 0;
     for (const segment of segments) {
       if (segment.length === 1) {
         const lines = segment[0].split("\n").length - 1;
@@ -186,7 +197,7 @@
       const [body, c, r, s, reason, line, details] = segment;
       const category = categories[c].name, rule = index.rules[r], stage = index.stages[s];
       const chosen = selects(category, rule);
-      shown += chosen ? 1 : 0;
+      highlighted += chosen ? 1 : 0;
       const span = el("del", {
         class: "rm" + (chosen ? " match" : " dim") + (category === WHITESPACE ? " ws" : ""),
         "data-cat": category, "data-rule": rule, tabindex: "0",
@@ -200,7 +211,7 @@
     if (status === "failed") head.push(el("p", { class: "error" }, "Failed: " + note));
     else if (status === "dropped") head.push(el("p", { class: "error" }, "Dropped: " + note + " (no kept text was written; its removals alone are shown)"));
     if (status !== "failed") head.push(el("p", { class: "muted", id: "page-stats" },
-      `${number(removed)} of ${number(fixed)} characters removed (${percent(removed, fixed)}); ${shown} removal${shown === 1 ? "" : "s"} highlighted by the filters.`));
+      `${number(removed)} of ${number(fixed)} characters removed (${percent(removed, fixed)}); ${highlighted} removal${highlighted === 1 ? "" : "s"} highlighted by the filters.`));
     view.replaceChildren(...head, ...(segments.length ? [text] : []));
     for (const li of document.querySelectorAll("#page-list li")) li.classList.toggle("current", li.dataset.page === name);
   }

@@ -22,11 +22,17 @@ import click
 
 from ..model import Removal
 from ..reviewdata import Line, Page, Selection
-from . import category_colour
+from . import Palette
+
+#: dark text on the category's light colour, as on the review page (readable on light and dark
+#: terminals alike, which a light colour as the text's own colour is not)
+TEXT_ON_COLOUR = 16
 
 
-def render_page(page: Page, selection: Selection, context: int = 3, reasons: bool = False) -> Iterator[str]:
+def render_page(page: Page, selection: Selection, context: int = 3, reasons: bool = False,
+                palette: Palette | None = None) -> Iterator[str]:
     """The whole diff of one page: a header line, then its hunks."""
+    palette = palette or Palette()
     chosen = [r for r in page.removals if selection.matches(r)]
     yield click.style(f"=== {page.name}: {_describe(page, chosen)}", bold=True)
     if page.status == "failed":
@@ -40,18 +46,19 @@ def render_page(page: Page, selection: Selection, context: int = 3, reasons: boo
         for line in lines[first:last + 1]:
             removal = line.removal
             explain = reasons and removal is not None and selection.matches(removal) and id(removal) not in explained
-            yield render_line(line, explain)
+            yield render_line(line, explain, palette)
             if explain:
                 explained.add(id(removal))
 
 
-def summary_line(page: Page, selection: Selection) -> str:
+def summary_line(page: Page, selection: Selection, palette: Palette | None = None) -> str:
     """One line per page for the overview: name, what was removed, by category."""
+    palette = palette or Palette()
     chosen = [r for r in page.removals if selection.matches(r)]
     line = f"{page.name}  {_describe(page, chosen)}"
     by_category = Counter(r.category for r in chosen)
     if by_category:
-        parts = [click.style(f"{category} {count}", fg=category_colour(category)[0])
+        parts = [click.style(f"{category} {count}", fg=TEXT_ON_COLOUR, bg=palette.terminal(category))
                  for category, count in sorted(by_category.items(), key=lambda kv: (-kv[1], kv[0]))]
         line += ": " + ", ".join(parts)
     return line
@@ -77,14 +84,14 @@ def hunks(lines: list[Line], selection: Selection, context: int) -> list[tuple[i
     return ranges
 
 
-def render_line(line: Line, with_reason: bool = False) -> str:
+def render_line(line: Line, with_reason: bool = False, palette: Palette | None = None) -> str:
     if line.removal is None:
         return f"  {line.text}".rstrip()
     if not line.text.strip():
         return "-"
     tag = _tag(line.removal, with_reason)
-    colour = category_colour(line.removal.category)[0]
-    return click.style(f"- {line.text.rstrip()}", fg=colour) + "  " + click.style(tag, fg=colour, dim=True)
+    colour = (palette or Palette()).terminal(line.removal.category)
+    return click.style(f"- {line.text.rstrip()}", fg=TEXT_ON_COLOUR, bg=colour) + "  " + click.style(tag, dim=True)
 
 
 def _tag(removal: Removal, with_reason: bool) -> str:

@@ -13,18 +13,66 @@ edits text. A stage that needs to see the whole corpus first (the dedup stage, t
 
 Stages must be picklable and deterministic: the same document and prepared state give the
 same removals whatever process runs them.
+
+A stage also *declares* what the rest of corpusclean needs to know about it, so that adding one
+is its module plus its line in `stages/registry.py`: its options (`Config`, a frozen dataclass,
+and the click options that set it), the rule ids and categories its removals may carry, the
+report fields it adds, and how a run's configuration builds it (`from_config`).
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Mapping, Sequence
 
 from ..model import Document
+
+if TYPE_CHECKING:
+    from ..config import RunConfig
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    """A rule id a stage emits itself: what it means (the report's `reason`) and the
+    categories its removals may carry, so `rules list`, `--disable` and `diff --category`
+    know them without a run."""
+
+    reason: str
+    categories: tuple[str, ...]
+    #: how `rules list` shows the categories; default: the list itself
+    categories_label: str = ""
+
+    def label(self) -> str:
+        return self.categories_label or ", ".join(self.categories)
+
+
+@dataclass(frozen=True)
+class NoOptions:
+    """The configuration of a stage that has no options."""
 
 
 class Stage:
     name: str = "stage"
     #: the command-line group this stage belongs to: "strip" or "dedup"
     step: str = ""
+    #: the stage's options: a frozen dataclass. Its field names are the stage's keyword options
+    #: (`corpusclean.run(..., lang="en")`), the keys of its `[name]` table in a --config file,
+    #: and the destinations of `cli_options`; they must be unique across stages
+    Config: ClassVar[type[Any]] = NoOptions
+    #: click option decorators that set `Config`'s fields on the command line
+    cli_options: ClassVar[tuple[Callable[..., Any], ...]] = ()
+    #: every rule id the stage itself may emit (the rule packs' ids are the rulebook's)
+    rules: ClassVar[Mapping[str, RuleInfo]] = {}
+    #: `--disable` names starting with this prefix are this stage's to check and honour
+    #: (`heuristic.` for the classifier); None: the stage takes no --disable names of its own
+    disable_prefix: ClassVar[str | None] = None
+    #: keys of `doc.meta` the stage sets that go into the document's report as they are
+    report_fields: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def from_config(cls, config: Any, run: "RunConfig") -> "Stage | None":
+        """The stage as a run configures it (`config` is its own `Config`), or None when the
+        configuration leaves it out. Raises ValueError (or RuleError) for a bad setting."""
+        return cls()
 
     def observe(self, doc: Document) -> Any:
         """Per-document data for the corpus pass. None means the stage needs no corpus pass."""

@@ -8,8 +8,10 @@ measurements, so `corpusclean diff` can show why.
 """
 from __future__ import annotations
 
-from typing import Any, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Iterable
 
+import click
 import numpy as np
 
 from ..classifier.page import ClassifierConfig, classify_page
@@ -17,33 +19,81 @@ from ..classifier.recurrence import MAX_CHARS, Recurrence, line_hash, observe
 from ..classifier.stoplists import Stoplists
 from ..classifier.units import Unit
 from ..classifier.verdicts import DROP
-from ..classifier.vocabulary import Vocabulary
+from ..classifier.vocabulary import TERMS, Vocabulary
 from ..model import Document
-from .base import Stage
+from .base import RuleInfo, Stage
+
+if TYPE_CHECKING:
+    from ..config import RunConfig
 
 RULE_PREFIX = "heuristic."
 
-#: what each test means, for the report
-REASONS = {
-    "markup": "raw HTML markup left in the text",
-    "page-title": "the page's <title> line: it repeats the headline below, often with the site's name",
-    "page-repeat": "a short line repeated on this page (a control under every item)",
-    "corpus-repeat": "a short line found on many pages of the corpus (site template)",
-    "chrome-words": "a short line made of chrome vocabulary (share, sign in, read more, ...)",
-    "few-stopwords": "a long line with almost no function words: a list of names or terms, not prose",
-    "no-sentence": "a line with no sentence in it, on a page without a stoplist",
-    "separators": "menu entries run together on one line",
-    "header-zone": "above the article: site header and navigation",
-    "footer-zone": "below the article: teasers, comments and site footer",
-    "menu-run": "a menu: short labels in a run, or any run of short lines away from the article's paragraphs",
-    "short-boilerplate": "a short line whose neighbours are not the article's prose",
-    "dated-feed": "a run of dated entries closing the article: comments, live updates, teasers",
-    "slideshow": "a slideshow: slides counted 1/N, 2/N, ... with their captions",
-    "related-links": "a list of other stories under a 'Related' heading, closing the article",
-    "appeal": "a paragraph asking the reader for support, membership or a sign-up",
-    "author-bio": "a paragraph describing the author",
-    "licence-notice": "a notice about licensing, syndication or where the text first appeared",
+#: the categories the chrome vocabulary names (classifier/vocabulary.py): a test that names its
+#: category "by its words" gives a unit the category whose words cover most of it
+BY_WORDS = tuple(name.replace("_", "-") for name in TERMS)
+
+
+@dataclass(frozen=True)
+class ClassifierTest:
+    """One of the classifier's tests: what it means (the report's `reason`), and the categories
+    its removals may carry, so `rules list` and `diff --category` know them without a run."""
+
+    description: str
+    #: categories it gives whatever the unit says
+    categories: tuple[str, ...] = ()
+    #: True when the unit's chrome words name the category (BY_WORDS), `categories` being the
+    #: fallback for a unit with none
+    by_words: bool = False
+
+    def may_emit(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys([*self.categories, *(BY_WORDS if self.by_words else ())]))
+
+    def categories_label(self) -> str:
+        fixed = ", ".join(self.categories)
+        if not self.by_words:
+            return fixed
+        return f"by its words, else {fixed}" if fixed else "by its words"
+
+
+#: every test, by the name that follows `heuristic.` in its rule id. The categories follow the
+#: code: verdicts.judge, page.py's fallback (default_category: navigation or widget), feeds.py,
+#: prose_chrome.py
+TESTS: dict[str, ClassifierTest] = {
+    "markup": ClassifierTest("raw HTML markup left in the text", ("widget",)),
+    "page-title": ClassifierTest("the page's <title> line: it repeats the headline below, often with the site's name",
+                                 ("duplicate",)),
+    "page-repeat": ClassifierTest("a short line repeated on this page (a control under every item)",
+                                  ("widget",), by_words=True),
+    "corpus-repeat": ClassifierTest("a short line found on many pages of the corpus (site template)",
+                                    ("navigation",), by_words=True),
+    "chrome-words": ClassifierTest("a short line made of chrome vocabulary (share, sign in, read more, ...)",
+                                   by_words=True),
+    "few-stopwords": ClassifierTest("a long line with almost no function words: a list of names or terms, not prose",
+                                    ("navigation", "widget"), by_words=True),
+    "no-sentence": ClassifierTest("a line with no sentence in it, on a page without a stoplist",
+                                  ("navigation", "widget"), by_words=True),
+    "separators": ClassifierTest("menu entries run together on one line", ("navigation",)),
+    "header-zone": ClassifierTest("above the article: site header and navigation",
+                                  ("navigation", "widget"), by_words=True),
+    "footer-zone": ClassifierTest("below the article: teasers, comments and site footer",
+                                  ("navigation", "widget"), by_words=True),
+    "menu-run": ClassifierTest("a menu: short labels in a run, or any run of short lines away from the article's "
+                               "paragraphs", ("navigation", "widget"), by_words=True),
+    "short-boilerplate": ClassifierTest("a short line whose neighbours are not the article's prose",
+                                        ("navigation", "widget"), by_words=True),
+    "dated-feed": ClassifierTest("a run of dated entries closing the article: comments, live updates, teasers",
+                                 ("widget",)),
+    "slideshow": ClassifierTest("a slideshow: slides counted 1/N, 2/N, ... with their captions", ("widget",)),
+    "related-links": ClassifierTest("a list of other stories under a 'Related' heading, closing the article",
+                                    ("widget",)),
+    "appeal": ClassifierTest("a paragraph asking the reader for support, membership or a sign-up",
+                             ("donation", "paywall", "newsletter")),
+    "author-bio": ClassifierTest("a paragraph describing the author", ("author-bio",)),
+    "licence-notice": ClassifierTest("a notice about licensing, syndication or where the text first appeared",
+                                     ("legal",)),
 }
+#: what each test means, for the report
+REASONS = {name: test.description for name, test in TESTS.items()}
 
 
 def check_disabled(names: Iterable[str]) -> None:
@@ -55,9 +105,28 @@ def check_disabled(names: Iterable[str]) -> None:
                          f"the classifier's tests are: {', '.join(known)}")
 
 
+@dataclass(frozen=True)
+class ClassifierOptions:
+    #: run the classifier on the lines no rule matched (False: rules only)
+    classifier: bool = True
+
+
 class ClassifierStage(Stage):
     name = "classifier"
     step = "strip"
+    Config = ClassifierOptions
+    cli_options = (
+        click.option("--classifier/--no-classifier", default=True, show_default=True,
+                     help="--no-classifier: rules only, do not run the chrome classifier on lines no rule matched."),
+    )
+    rules = {RULE_PREFIX + name: RuleInfo(test.description, test.may_emit(), test.categories_label())
+             for name, test in TESTS.items()}
+    disable_prefix = RULE_PREFIX
+
+    @classmethod
+    def from_config(cls, config: ClassifierOptions, run: "RunConfig") -> "ClassifierStage | None":
+        check_disabled([name for name in run.disable if name.startswith(RULE_PREFIX)])
+        return cls(disabled=run.disable) if config.classifier else None
 
     def __init__(self, config: ClassifierConfig | None = None, disabled: Iterable[str] = ()):
         self.config = config or ClassifierConfig()

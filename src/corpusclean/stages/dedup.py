@@ -35,13 +35,16 @@ its table-of-contents entry, stays. `keep_page_repeats` keeps every repeat withi
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
-from ..dedup.config import DedupConfig
+from ..dedup.config import DEDUP_OPTIONS, DedupConfig
 from ..dedup.fingerprint import Fingerprinter, PageFingerprint, normalise, PageFingerprints
 from ..dedup.index import CorpusIndex, Decisions
 from ..model import Document, consecutive_runs
-from .base import Stage
+from .base import RuleInfo, Stage
+
+if TYPE_CHECKING:
+    from ..config import RunConfig
 
 TEMPLATE_RULE = "dedup.template"
 PAGE_REPEAT_RULE = "dedup.page-repeat"
@@ -52,6 +55,20 @@ PAGE_DUPLICATE_RULE = "dedup.page-duplicate"
 class DedupStage(Stage):
     name = "dedup"
     step = "dedup"
+    Config = DedupConfig
+    cli_options = DEDUP_OPTIONS
+    rules = {
+        TEMPLATE_RULE: RuleInfo("a line recurring in many pages: template chrome", ("template",)),
+        PAGE_REPEAT_RULE: RuleInfo("repeats an earlier line of this page", ("duplicate",)),
+        CORPUS_REPEAT_RULE: RuleInfo("repeats a line first seen in an earlier page", ("duplicate",)),
+        PAGE_DUPLICATE_RULE: RuleInfo("the page nearly duplicates an earlier page (--drop-duplicate-pages)",
+                                      ("duplicate",)),
+    }
+    report_fields = ("page_duplicate_of",)
+
+    @classmethod
+    def from_config(cls, config: DedupConfig, run: "RunConfig") -> "DedupStage":
+        return cls(config)
 
     def __init__(self, config: DedupConfig | None = None):
         self.config = config or DedupConfig()

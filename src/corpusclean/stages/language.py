@@ -12,10 +12,16 @@ always gets the same answer, in any process, without touching langdetect's globa
 from __future__ import annotations
 
 import re
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Sequence
+
+import click
 
 from ..model import Document
-from .base import Stage
+from .base import RuleInfo, Stage
+
+if TYPE_CHECKING:
+    from ..config import RunConfig
 
 #: the page is `unknown` (and kept) when its likeliest-content text has fewer letters than this
 MIN_LETTERS = 40
@@ -70,9 +76,33 @@ def content_sample(lines: list[str], limit: int = SAMPLE_CHARS) -> str:
     return "\n".join(lines[i].strip() for i in sorted(chosen))[: limit + limit // 2]
 
 
+@dataclass(frozen=True)
+class LanguageConfig:
+    #: keep only pages in these languages (others are reported as dropped); None keeps all.
+    #: A string is a comma-separated list ("en,de").
+    lang: tuple[str, ...] | None = None
+
+    def __post_init__(self) -> None:
+        value: str | Sequence[str] | None = self.lang
+        if value is not None and not isinstance(value, str):
+            value = ",".join(value)
+        codes = parse_languages(value)
+        object.__setattr__(self, "lang", tuple(codes) if codes else None)
+
+
 class LanguageStage(Stage):
     name = "language"
     step = "strip"
+    Config = LanguageConfig
+    cli_options = (
+        click.option("--lang", default=None, metavar="CODES",
+                     help="Keep only pages in these languages, e.g. en,de (others are reported as dropped)."),
+    )
+    rules = {"language.filter": RuleInfo("the page is not in a language --lang keeps", ("language",))}
+
+    @classmethod
+    def from_config(cls, config: LanguageConfig, run: "RunConfig") -> "LanguageStage":
+        return cls(allowed=list(config.lang) if config.lang else None)
 
     def __init__(self, allowed: list[str] | None = None):
         self.allowed = [code.lower() for code in allowed] if allowed else None

@@ -12,12 +12,18 @@ result is the same as trying every rule.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
+import click
+
+from ..cli_params import comma_separated
 from ..model import Document
 from ..patterns.gate import Gate
 from ..rulebook import Rule, Rulebook
 from .base import Stage
+
+if TYPE_CHECKING:
+    from ..config import RunConfig
 
 
 class Page:
@@ -130,13 +136,42 @@ def scan(doc: Document, rules: tuple[Rule, ...], stage: str, gate: Gate | None =
         i += 1
 
 
+@dataclass(frozen=True)
+class RulesConfig:
+    #: folders of extra rule packs, loaded after the shipped ones (a rule with a shipped id replaces it)
+    rule_dirs: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "rule_dirs", tuple(str(folder) for folder in self.rule_dirs))
+
+
 class RuleStage(Stage):
     name = "rules"
     step = "strip"
+    Config = RulesConfig
+    cli_options = (
+        click.option("--rules", "rule_dirs", multiple=True, type=click.Path(exists=True, file_okay=False),
+                     help="A folder of extra rule packs (*.toml, repeatable). A rule with a shipped id replaces it."),
+        # a run-level option (every stage that takes --disable names sees them), offered with
+        # the rule packs, which most of the names switch off
+        click.option("--disable", multiple=True, metavar="ID|CATEGORY", callback=comma_separated,
+                     help="Switch off a rule by id, or a whole category (repeatable, or comma-separated)."),
+    )
 
     def __init__(self, rulebook: Rulebook):
         self.rulebook = rulebook
         self.gate = gate_for(rulebook.rules)
+
+    @classmethod
+    def from_config(cls, config: RulesConfig, run: "RunConfig") -> "RuleStage":
+        """The rule packs get every --disable name no other stage claims by its prefix
+        (`heuristic.*` is the classifier's); an unknown name is a RuleError naming it."""
+        from ..rulebook import load_rulebook
+        from .registry import disable_prefixes
+
+        claimed = disable_prefixes()
+        return cls(load_rulebook(extra_dirs=config.rule_dirs,
+                                 disabled=[name for name in run.disable if not name.startswith(claimed)]))
 
     def settings(self) -> dict[str, Any]:
         return self.rulebook.settings()

@@ -1,0 +1,122 @@
+"""corpusclean from Python: `run` does what `corpusclean run IN OUT` does (the CLI calls it).
+
+    from corpusclean import run
+    summary = run("pages/", "clean/", lang="en", workers=2)
+    print(summary.documents, summary.failed)
+
+Options are the run's flat options (see `config.RunConfig.build`), or a built `RunConfig`.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+from .config import RunConfig
+from .errors import UsageError
+from .pipeline import Job, run_corpus
+from .readers import is_jsonl, open_input
+from .report import Summary
+from .requirements import TRAFILATURA, RequirementError, may_hold_html
+from .rulebook import RuleError
+from .stages.registry import build_stages
+from .writers import open_output
+
+
+def run(inputs: str | Path, output: str | Path, *, command: str = "run", config: RunConfig | None = None,
+        progress: Callable[[int], None] | None = None, **options: Any) -> Summary:
+    """Clean every document of `inputs` into `output`, as `corpusclean COMMAND IN OUT` does.
+
+    `inputs` is a folder, one file, a .jsonl/.jsonl.gz file or "-" (JSONL on stdin); `output`
+    a folder, a .jsonl/.jsonl.gz file or "-". `command` is "run" (every stage), "fix",
+    "strip" or "dedup". Give either `config` or flat options (`lang="en"`, `disable=["social"]`,
+    `workers=2`, ...). Returns the run's Summary (`.failed`, `.documents`, `.to_json()`); one
+    bad document never stops the run: it is counted in `summary.failed` and named in
+    `summary.failures`. Raises UsageError, before anything is written, for a refused run.
+    """
+    if config is not None and options:
+        raise UsageError(f"give either config or options, not both ({', '.join(options)})")
+    return Run(str(inputs), str(output), config or _build(command, options), command).execute(progress)
+
+
+def _build(command: str, options: dict[str, Any]) -> RunConfig:
+    try:
+        return RunConfig.build(command, **options)
+    except UsageError:
+        raise
+    except (ValueError, TypeError) as err:
+        raise UsageError(str(err)) from None
+
+
+class Run:
+    """One run, set up (paths checked, stages built, output opened) but not started, so a
+    caller can count the documents first (the CLI's progress bar)."""
+
+    def __init__(self, inputs: str, output: str, config: RunConfig, command: str = "run"):
+        check_paths(inputs, output, config.output.summary_path)
+        self.command = command
+        self.config = config
+        try:
+            self.stages = build_stages(config)
+        except (ValueError, RuleError) as err:  # a bad rule pack or --disable name
+            raise UsageError(str(err)) from None
+        self.reader = open_input(inputs, config.input.patterns)
+        if may_hold_html(self.reader.sources()):
+            try:
+                TRAFILATURA.check()  # before anything is written, not as a traceback on the first HTML page
+            except RequirementError as err:
+                raise UsageError(str(err)) from None
+        self.writer = open_output(output, config.output.summary_path)
+
+    def count(self) -> int:
+        """The documents the run will clean, or 0 when that is not known ahead (stdin)."""
+        return self.reader.count()
+
+    def execute(self, progress: Callable[[int], None] | None = None) -> Summary:
+        """Both passes; `progress(n)` is called as documents are written. Sets the summary's
+        `seconds` and `path` (where it was written, or None)."""
+        config = self.config
+        summary = Summary(self.command, {"steps": ["fix", *config.steps], "max_bytes": config.input.max_bytes,
+                                         "stages": {stage.name: stage.settings() for stage in self.stages}})
+        # a folder's files are written by the workers themselves; one file of records is
+        # written here, in input order
+        in_workers = self.writer.in_workers
+        job = Job(stages=self.stages, steps=list(config.steps), max_bytes=config.input.max_bytes,
+                  worker_sink=self.writer if in_workers else None)
+        write = (lambda result: None) if in_workers else self.writer.write
+        try:
+            seconds = run_corpus(self.reader.sources, job, write, summary, config.workers,
+                                 progress or (lambda n: None))
+        except BaseException:
+            self.writer.abort()
+            raise
+        summary.seconds = seconds
+        summary.path = self.writer.close(summary.to_json(seconds if config.output.timing else None))
+        return summary
+
+
+def check_paths(source: str, target: str, summary_path: str | None = None) -> None:
+    """Refuse before anything is written: a missing IN, JSONL in with folder out, OUT equal to
+    IN, inside it or holding it (a write could land on an input), a summary inside IN."""
+    if source != "-" and not Path(source).exists():
+        raise UsageError(f"IN does not exist: {source}")
+    if is_jsonl(source) and not is_jsonl(target):
+        raise UsageError("JSONL input writes JSONL: give OUT as a .jsonl or .jsonl.gz path, or - for stdout.")
+    if target != "-":
+        out = Path(target)
+        if is_jsonl(target) and out.is_dir():
+            raise UsageError(f"OUT ({target}) is a folder; a JSONL OUT is a file path.")
+        if not is_jsonl(target) and out.exists() and not out.is_dir():
+            raise UsageError(f"OUT ({target}) is a file; a folder OUT holds NAME.txt and NAME.report.json.")
+    if source == "-":
+        return
+    src = Path(source).resolve()
+    for label, given in (("OUT", target), ("--summary", summary_path)):
+        if given is None or given == "-":
+            continue
+        dst = Path(given).resolve()
+        if src == dst:
+            raise UsageError(f"{label} is the same as IN; inputs are never overwritten. Choose another {label}.")
+        if src.is_dir() and src in dst.parents:
+            raise UsageError(f"{label} ({given}) is inside IN ({source}); outputs would be read as inputs. Choose a path outside IN.")
+        if dst in src.parents and label == "OUT":
+            raise UsageError(f"IN ({source}) is inside OUT ({given}); an output could overwrite an input. Choose an OUT that does not hold IN.")

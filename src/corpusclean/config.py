@@ -1,0 +1,185 @@
+"""One typed configuration for a run, built the same way by the CLI, the API and a --config file.
+
+A `RunConfig` holds what the run reads (`InputConfig`), where its summary goes
+(`OutputConfig`), the `--disable` names, and each stage's own frozen `Config` (registered in
+`stages/registry.py`). Each stage is handed its own part (`Stage.from_config`); nothing reads a
+dict of command-line keywords by key.
+
+Options have one flat name each, the same everywhere: `corpusclean.run(..., lang="en",
+template_min_pages=20)`, `--lang en --template-pages 20`, or in a TOML file:
+
+    workers = 2
+    disable = ["social", "byline"]
+    max_bytes = 10_000_000
+
+    [language]
+    lang = ["en", "de"]
+
+    [dedup]
+    template_min_pages = 20
+
+Top-level keys are the run's own (`RUN_OPTIONS`); each table is a stage's, by its name.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field, fields
+from difflib import get_close_matches
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+#: what each command runs after the fix stage, which always runs
+COMMANDS: dict[str, tuple[str, ...]] = {
+    "fix": (), "strip": ("strip",), "dedup": ("dedup",), "run": ("strip", "dedup"),
+}
+
+
+@dataclass(frozen=True)
+class InputConfig:
+    #: which files of a folder IN are read; empty: the reader's default patterns
+    patterns: tuple[str, ...] = ()
+    #: larger inputs are reported as failed instead of read
+    max_bytes: int = 64_000_000
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "patterns", _strings(self.patterns, "patterns"))
+        if self.max_bytes < 1:
+            raise ValueError("max_bytes must be at least 1")
+
+
+@dataclass(frozen=True)
+class OutputConfig:
+    #: where the run summary goes; None: the writer's default place
+    summary_path: str | None = None
+    #: record the run's time in the summary (which then differs between runs)
+    timing: bool = False
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Everything a run needs to know, checked when built."""
+
+    #: the steps after `fix`: "strip", "dedup" (see COMMANDS)
+    steps: tuple[str, ...] = COMMANDS["run"]
+    #: worker processes; output is the same for any number
+    workers: int = field(default_factory=lambda: os.cpu_count() or 1)
+    input: InputConfig = field(default_factory=InputConfig)
+    output: OutputConfig = field(default_factory=OutputConfig)
+    #: rule ids, classifier tests or categories switched off (the stages check the names)
+    disable: tuple[str, ...] = ()
+    #: stage name -> that stage's `Config`; a stage not named runs with its defaults
+    stages: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "steps", _strings(self.steps, "steps"))
+        object.__setattr__(self, "disable", _strings(self.disable, "disable"))
+        unknown = [step for step in self.steps if step not in COMMANDS["run"]]
+        if unknown:
+            raise ValueError(f"unknown step(s) {', '.join(unknown)}; steps are {', '.join(COMMANDS['run'])}")
+        if self.workers < 1:
+            raise ValueError("workers must be at least 1")
+
+    def stage_config(self, stage: type) -> Any:
+        """A stage's own configuration (its defaults when the run does not name it)."""
+        return self.stages.get(stage.name) or stage.Config()
+
+    @classmethod
+    def build(cls, command: str = "run", **options: Any) -> "RunConfig":
+        """A config from flat options, as `corpusclean.run` and the CLI take them: `workers`,
+        `disable`, `patterns`, `max_bytes`, `summary_path`, `timing`, and any stage option
+        (`lang`, `rule_dirs`, `classifier`, `jaccard_threshold`, ...). Raises ValueError
+        naming an unknown option or a bad value."""
+        if command not in COMMANDS:
+            raise ValueError(f"unknown command {command!r}; commands are {', '.join(COMMANDS)}")
+        owners = option_owners()
+        unknown = [name for name in options if name not in owners]
+        if unknown:
+            raise ValueError(_unknown_options_message(unknown, owners))
+        parts: dict[str, dict[str, Any]] = {}
+        for name, value in options.items():
+            parts.setdefault(owners[name], {})[name] = value
+        run = parts.pop("run", {})
+        stages = {}
+        from .stages.registry import STAGES
+
+        for stage in STAGES:
+            if stage.name in parts:
+                stages[stage.name] = stage.Config(**parts[stage.name])
+        return cls(steps=COMMANDS[command], workers=run.get("workers", os.cpu_count() or 1),
+                   input=InputConfig(**parts.get("input", {})), output=OutputConfig(**parts.get("output", {})),
+                   disable=run.get("disable", ()), stages=stages)
+
+
+#: the run's own flat options and where they belong (a stage's options come from its Config)
+RUN_OPTIONS: dict[str, str] = {
+    "workers": "run", "disable": "run",
+    **{f.name: "input" for f in fields(InputConfig)},
+    **{f.name: "output" for f in fields(OutputConfig)},
+}
+
+
+def option_owners() -> dict[str, str]:
+    """Every flat option name -> "run", "input", "output" or the stage whose Config holds it."""
+    from .stages.registry import STAGES
+
+    owners = dict(RUN_OPTIONS)
+    for stage in STAGES:
+        for f in fields(stage.Config):
+            if f.name in owners:  # a programming error in a new stage, found by the tests
+                raise TypeError(f"stage {stage.name}: option {f.name!r} is already {owners[f.name]}'s")
+            owners[f.name] = stage.name
+    return owners
+
+
+def read_config_file(path: str | Path) -> dict[str, Any]:
+    """A TOML config file as flat options. Raises ValueError naming the file and the bad key."""
+    try:
+        with open(path, "rb") as handle:
+            data = tomllib.load(handle)
+    except OSError as err:
+        raise ValueError(f"cannot read config file {path}: {err.strerror or err}") from None
+    except tomllib.TOMLDecodeError as err:
+        raise ValueError(f"config file {path}: not valid TOML ({err})") from None
+    owners = option_owners()
+    stage_names = {owner for owner in owners.values()} - {"run", "input", "output"}
+    flat: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, dict):
+            if key not in stage_names:
+                raise ValueError(f"config file {path}: unknown table [{key}]; "
+                                 f"stage tables are {', '.join(sorted(stage_names))}")
+            for name, item in value.items():
+                if owners.get(name) != key:
+                    valid = sorted(n for n, owner in owners.items() if owner == key)
+                    raise ValueError(f"config file {path}: [{key}] has no option {name!r}; "
+                                     f"its options are {', '.join(valid)}")
+                flat[name] = item
+        elif RUN_OPTIONS.get(key) is None:
+            raise ValueError(f"config file {path}: {_unknown_options_message([key], RUN_OPTIONS)} "
+                             "(a stage's options go in its [table])")
+        else:
+            flat[key] = value
+    return flat
+
+
+def _strings(value: Iterable[str] | str, name: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        raise ValueError(f"{name} is a list of strings, not a string ({value!r})")
+    items = tuple(value)
+    if not all(isinstance(item, str) for item in items):
+        raise ValueError(f"{name} is a list of strings")
+    return items
+
+
+def _unknown_options_message(unknown: list[str], owners: Mapping[str, str]) -> str:
+    hints = []
+    for name in unknown:
+        close = get_close_matches(name, list(owners), n=3)
+        hints.append(f"{name!r}" + (f" (did you mean {', '.join(close)}?)" if close else ""))
+    return f"unknown option(s) {', '.join(hints)}"

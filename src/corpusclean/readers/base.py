@@ -1,0 +1,83 @@
+"""What every reader shares: the `Source` it lists, the `Payload` a worker reads from it, and
+the `Reader` contract.
+
+A reader lists the documents of one input, in corpus order, as `Source`s. A Source is cheap to
+make and to send to a worker: for a file it holds only the path, and the worker reads the
+bytes (`readers.read_source`); for a record of a record file (JSONL, ...) it holds the parsed
+record. A Source that could not even be listed (a malformed JSONL line) carries its error, so
+the run reports it by name and goes on. The model is datatrove's `pipeline/readers/`: a base
+class and one small subclass per format, chosen in one place (`readers/__init__.py`).
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+from ..errors import InputError
+
+#: what the directory writer names a report and the summary; a reader meets them when it reads
+#: an earlier command's output folder (`fix` then `strip`)
+REPORT_SUFFIX = ".report.json"
+SUMMARY_NAME = "corpusclean-summary.json"
+
+
+@dataclass
+class Source:
+    """One document to read. `name` is its output name: a relative path or a record id."""
+
+    name: str
+    path: Any = None                 # a file on disk (pathlib.Path), read by the worker
+    relpath: str | None = None       # its path relative to IN, recorded in the report
+    record: dict[str, Any] | None = None  # a record of a record file, already parsed
+    error: str | None = None         # the source could not even be listed (malformed JSONL)
+
+
+@dataclass
+class Payload:
+    kind: str                        # "text" or "html"
+    content: bytes | str
+    prior_report: dict[str, Any] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)  # the record's other fields, passed through
+
+
+class Reader(ABC):
+    """The documents of one input, in corpus order. `sources()` may be called more than once
+    (a run with a corpus pass reads its input twice) and must list the same documents each time."""
+
+    @abstractmethod
+    def sources(self) -> Iterator[Source]:
+        """Every document of the input, in corpus order."""
+
+    def count(self) -> int:
+        """How many documents `sources()` lists (for a progress bar: may read the input once)."""
+        return sum(1 for _ in self.sources())
+
+
+def json_type(value: Any) -> str:
+    """The JSON name of a parsed value's type, for messages."""
+    for kind, name in ((bool, "boolean"), (int, "number"), (float, "number"), (str, "string"),
+                       (list, "array"), (dict, "object"), (type(None), "null")):
+        if isinstance(value, kind):
+            return name
+    return type(value).__name__
+
+
+def record_payload(record: dict[str, Any], max_bytes: int) -> Payload:
+    """A record's document: its `text` (or `html`), the report an earlier command left in it
+    (chained runs), and its other fields, which the output record carries on."""
+    extra = {k: v for k, v in record.items() if k not in ("text", "html", "report")}
+    if isinstance(record.get("text"), str):
+        kind, content = "text", record["text"]
+    elif isinstance(record.get("html"), str):
+        kind, content = "html", record["html"]
+    elif "text" in record:
+        raise InputError(f"`text` is a {json_type(record['text'])}, not a string")
+    else:
+        raise InputError("record has neither `text` nor `html`")
+    if len(content) > max_bytes:
+        raise InputError(f"{len(content):,} characters is over the --max-bytes limit of {max_bytes:,}")
+    prior = record.get("report") if isinstance(record.get("report"), dict) else None
+    if prior is not None and "removals" not in prior:
+        prior = None
+    return Payload(kind=kind, content=content, prior_report=prior, extra=extra)

@@ -1,0 +1,158 @@
+"""Documents that are files: a folder of them (read recursively) or one file.
+
+Each file is one document: `.html`, `.htm`, `.html.gz` are HTML, anything else is text. The
+reader lists paths only; a worker reads the bytes (`read_file`), so a huge folder costs the
+parent nothing but the listing.
+"""
+from __future__ import annotations
+
+import fnmatch
+import gzip
+import json
+import os
+import stat
+from pathlib import Path
+from typing import Iterator
+
+from ..errors import InputError
+from .base import REPORT_SUFFIX, SUMMARY_NAME, Payload, Reader, Source
+
+DEFAULT_PATTERNS = ("*.txt", "*.html", "*.htm", "*.html.gz")
+HTML_SUFFIXES = (".html.gz", ".html", ".htm")
+
+
+class FolderReader(Reader):
+    """Every file of a folder that matches `patterns`, in sorted relative-path order."""
+
+    def __init__(self, root: Path, patterns: tuple[str, ...] = DEFAULT_PATTERNS):
+        self.root = root
+        self.patterns = patterns or DEFAULT_PATTERNS
+
+    def sources(self) -> Iterator[Source]:
+        return iter_directory(self.root, self.patterns)
+
+
+class FileReader(Reader):
+    """One file, one document, named after the file."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def sources(self) -> Iterator[Source]:
+        yield Source(name=output_name(self.path.name), path=self.path, relpath=self.path.name)
+
+    def count(self) -> int:
+        return 1
+
+
+def output_name(relpath: str) -> str:
+    """foo/bar.html.gz -> foo/bar (the writer adds .txt and .report.json)."""
+    for suffix in HTML_SUFFIXES + (".txt",):
+        if relpath.endswith(suffix):
+            return relpath[: -len(suffix)]
+    return relpath
+
+
+def iter_directory(root: Path, patterns: tuple[str, ...] = DEFAULT_PATTERNS) -> Iterator[Source]:
+    """Every matching file below root, in sorted relative-path order (the corpus order).
+
+    Two files that would write the same output (page.html and page.txt) cannot both be
+    cleaned: the second is reported, not written over the first. A report with no text beside
+    it is a failure from an earlier command (`fix` then `strip`): it is carried on, so the
+    last folder of a chain lists the same failures as `run`.
+    """
+    found: list[str] = []
+    carried: set[str] = set()
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames.sort()
+        present = set(filenames)
+        for filename in filenames:
+            rel = os.path.relpath(os.path.join(dirpath, filename), root)
+            if filename == SUMMARY_NAME:
+                continue
+            if filename.endswith(REPORT_SUFFIX):
+                text_name = filename[: -len(REPORT_SUFFIX)] + ".txt"
+                if text_name not in present:
+                    text_rel = os.path.join(os.path.dirname(rel), text_name)
+                    carried.add(text_rel)
+                    found.append(text_rel)
+                continue
+            if any(fnmatch.fnmatch(filename, pattern) for pattern in patterns):
+                found.append(rel)
+    first_with_name: dict[str, str] = {}
+    for rel in sorted(found):
+        posix = Path(rel).as_posix()
+        name = output_name(posix)
+        if name in first_with_name:
+            yield Source(name=posix, error=f"writes the same output ({name}.txt) as "
+                                           f"{first_with_name[name]}; rename one of them")
+            continue
+        first_with_name[name] = posix
+        if rel in carried:
+            failure = _earlier_failure(root / (name + REPORT_SUFFIX), name)
+            if failure is not None:
+                yield failure
+            continue
+        yield Source(name=name, path=root / rel, relpath=posix)
+
+
+def _earlier_failure(report_path: Path, name: str) -> Source | None:
+    """The failure an earlier command recorded, as a Source that fails the same way."""
+    try:
+        report = json.loads(report_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(report, dict) or report.get("status") != "failed" or "error" not in report:
+        return None  # not ours, or a dropped page: nothing to carry
+    relpath = report.get("source", {}).get("path")
+    return Source(name=name, path=report_path, relpath=relpath, error=report["error"])
+
+
+def read_file(path: Path, max_bytes: int) -> Payload:
+    """The bytes of one file, its kind, and the report an earlier command wrote beside it.
+    Raises InputError with a message for the user."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        broken = " (a symbolic link to a missing file)" if path.is_symlink() else " (it is gone)"
+        raise InputError(f"cannot read: no such file{broken}") from None
+    except OSError as err:
+        raise InputError(f"cannot read: {err.strerror or err}") from None
+    if not stat.S_ISREG(info.st_mode):
+        # reading a FIFO or a device would block the run or never end: only files are text
+        raise InputError(f"cannot read: not a regular file but {_file_kind(info.st_mode)}")
+    try:
+        size = info.st_size
+        if size > max_bytes:
+            raise InputError(f"{size:,} bytes is over the --max-bytes limit of {max_bytes:,}; raise the limit to process it")
+        if path.name.endswith(".gz"):
+            with gzip.open(path, "rb") as handle:
+                raw = handle.read(max_bytes + 1)
+            if len(raw) > max_bytes:
+                raise InputError(f"decompresses to over the --max-bytes limit of {max_bytes:,}")
+        else:
+            raw = path.read_bytes()
+    except PermissionError:
+        raise InputError("cannot read: permission denied") from None
+    except (OSError, EOFError) as err:
+        raise InputError(f"cannot read: {err.strerror or err}") from None
+    kind = "html" if path.name.endswith(HTML_SUFFIXES) else "text"
+    report_path = path.with_name(output_name(path.name) + REPORT_SUFFIX)
+    prior = None
+    if kind == "text" and report_path.exists():
+        try:
+            prior = json.loads(report_path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as err:
+            raise InputError(f"has a report beside it that cannot be read ({report_path.name}: {err})") from None
+        if not isinstance(prior, dict) or "removals" not in prior:
+            prior = None
+    return Payload(kind=kind, content=raw, prior_report=prior)
+
+
+def _file_kind(mode: int) -> str:
+    for test, kind in ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISSOCK, "a socket"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISDIR, "a directory")):
+        if test(mode):
+            return kind
+    return "a special file"

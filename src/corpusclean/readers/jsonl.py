@@ -1,0 +1,84 @@
+"""JSONL records: one document per line, `{"id": ..., "text": ...}` (or `html`), plain or gzip.
+
+A line that is not UTF-8, not JSON, not an object or has no `id` becomes a Source with an error,
+so the run reports it and goes on; a file that ends early reports where and stops.
+"""
+from __future__ import annotations
+
+import contextlib
+import gzip
+import json
+import zlib
+from pathlib import Path
+from typing import BinaryIO, ContextManager, Iterator
+
+from .base import Reader, Source, json_type
+
+SUFFIXES = (".jsonl", ".jsonl.gz")
+
+
+def is_jsonl(path: str) -> bool:
+    """A JSONL path (or `-`, JSONL on stdin / stdout)."""
+    return path == "-" or path.endswith(SUFFIXES)
+
+
+class JsonlReader(Reader):
+    """The records of one JSONL file, in file order."""
+
+    suffixes = SUFFIXES
+
+    def __init__(self, path: str | Path):
+        self.path = str(path)
+
+    def sources(self) -> Iterator[Source]:
+        return iter_jsonl(self.path)
+
+    def count(self) -> int:
+        """Non-empty lines, without parsing them."""
+        try:
+            with open_jsonl(self.path) as handle:
+                return sum(1 for line in handle if line.strip())
+        except (OSError, EOFError):
+            return 0  # a corrupt file: the run itself reports where it breaks
+
+
+def iter_jsonl(path: str | BinaryIO) -> Iterator[Source]:
+    """Records of a JSONL file (plain or gzip, or a spooled stdin), in file order. A line that
+    is not UTF-8, not JSON, not an object or has no `id` becomes a Source with an error, so the
+    run reports it and goes on; a file that ends early reports where and stops."""
+    number = 0
+    with open_jsonl(path) as handle:
+        try:
+            for number, raw in enumerate(handle, 1):
+                if raw.strip():
+                    yield _jsonl_source(number, raw)
+        except (OSError, EOFError, zlib.error) as err:  # gzip.BadGzipFile is an OSError
+            yield Source(name=f"line {number + 1}",
+                         error=f"the file is cut short or corrupt after line {number}: {err}")
+
+
+def _jsonl_source(number: int, raw: bytes) -> Source:
+    name = f"line {number}"
+    try:
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        return Source(name=name, error=f"not valid UTF-8 (byte {err.start} of the line); JSONL is UTF-8")
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as err:
+        return Source(name=name, error=f"not valid JSON ({err.msg} at column {err.colno})")
+    if not isinstance(record, dict):
+        return Source(name=name, error=f"a JSON {json_type(record)}, not an object")
+    if "id" not in record:
+        return Source(name=name, record=record, error="record has no `id`")
+    return Source(name=str(record["id"]), record=record)
+
+
+def open_jsonl(path: str | BinaryIO) -> ContextManager[BinaryIO]:
+    """A JSONL input as bytes: a plain or gzip file, or the spooled stdin (rewound)."""
+    if not isinstance(path, str):
+        path.seek(0)  # a spooled stdin, read once per pass
+        return contextlib.nullcontext(path)
+    if path.endswith(".gz"):
+        return gzip.open(path, "rb")  # type: ignore[return-value]
+    return open(path, "rb")

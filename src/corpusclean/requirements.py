@@ -1,0 +1,73 @@
+"""Library versions checked before a run, so that a too-old install fails at the start with
+what to do, not with a traceback on the first page that needs the library.
+
+The case met in practice: datatrove's `processing` extra installs (or pins) a trafilatura
+older than 2.0, and pip lets the two packages disagree. trafilatura 2.0 changed what
+`bare_extraction` returns (a Document, not a dict) and replaced its `no_fallback` option by
+`fast`, both of which `extract.py` relies on.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from importlib import metadata
+from itertools import islice
+from typing import Callable, Iterable
+
+from .readers.base import Source
+from .readers.files import HTML_SUFFIXES
+
+
+class RequirementError(Exception):
+    """An installed library is missing or older than corpusclean needs."""
+
+
+@dataclass(frozen=True)
+class Requirement:
+    package: str
+    minimum: tuple[int, ...]
+    why: str                         # what the older versions lack, for the message
+
+    @property
+    def specifier(self) -> str:
+        return f"{self.package}>={'.'.join(map(str, self.minimum))}"
+
+    def check(self, version_of: Callable[[str], str] | None = None) -> None:
+        """Raise RequirementError saying which version is there, which is needed and how to
+        upgrade, unless an installed version satisfies the minimum. `version_of` looks a
+        package's version up (default: the installed distribution's metadata)."""
+        try:
+            found: str | None = (version_of or metadata.version)(self.package)
+        except metadata.PackageNotFoundError:
+            found = None
+        if found is not None and release(found) >= self.minimum:
+            return
+        there = f"{self.package} {found} is installed" if found else f"{self.package} is not installed"
+        raise RequirementError(
+            f"{there}, and corpusclean needs {self.specifier} to read HTML ({self.why}). "
+            f"Upgrade it with: pip install --upgrade '{self.specifier}'")
+
+
+#: the one place the minimum is written besides pyproject.toml (a test checks the two agree)
+TRAFILATURA = Requirement(
+    "trafilatura", (2, 0),
+    why="older ones return a dict from bare_extraction and lack its `fast` option; "
+        "datatrove's `processing` extra may have installed one")
+
+
+def release(version: str) -> tuple[int, ...]:
+    """The release numbers of a version string: "1.6.1" -> (1, 6, 1), "2.0.0rc1" -> (2, 0, 0)."""
+    match = re.match(r"\d+(?:\.\d+)*", version.strip())
+    return tuple(int(part) for part in match.group().split(".")) if match else ()
+
+
+def may_hold_html(sources: Iterable[Source], look_at: int = 10_000) -> bool:
+    """Whether a run over `sources` will read HTML, judged from the first `look_at` documents
+    (file names, JSONL records with `html` and no `text`), without reading any file. A later
+    HTML document is still caught: `extract.py` checks again when it first runs."""
+    for source in islice(sources, look_at):
+        if source.path is not None and source.path.name.endswith(HTML_SUFFIXES):
+            return True
+        if source.record is not None and "text" not in source.record and "html" in source.record:
+            return True
+    return False

@@ -1,0 +1,85 @@
+"""What every writer shares: the `Writer` contract, atomic files, and the report's JSON layout.
+
+Every file is written atomically (a temporary file in the same folder, then a rename), so a
+crash never leaves a half-written output behind.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from abc import ABC, abstractmethod
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, Iterator
+
+if TYPE_CHECKING:
+    from ..pipeline import Result
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+#: mkstemp makes owner-only files; outputs get the mode any new file gets here (0644 usually)
+FILE_MODE = 0o666 & ~_umask()
+
+
+@contextmanager
+def atomic_file(path: Path, mode: str = "wb", encoding: str | None = None) -> Iterator[IO[Any]]:
+    """Open a temporary file beside `path`; on a clean exit it replaces `path` in one rename,
+    on any error it is deleted. Readers never see a half-written output."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.chmod(tmp, FILE_MODE)
+    try:
+        with os.fdopen(fd, mode, encoding=encoding) as handle:
+            yield handle
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    with atomic_file(path) as handle:
+        handle.write(data)
+
+
+def dump_json(value: dict[str, Any]) -> bytes:
+    """One top-level key per line and one removal (or other list item) per line: compact enough
+    to read, and a review diff shows exactly which removals changed."""
+    lines = []
+    for key, item in value.items():
+        head = f" {json.dumps(key)}: "
+        if isinstance(item, list) and item:
+            rows = ",\n  ".join(json.dumps(row, ensure_ascii=False) for row in item)
+            lines.append(f"{head}[\n  {rows}\n ]")
+        else:
+            lines.append(head + json.dumps(item, ensure_ascii=False))
+    return ("{\n" + ",\n".join(lines) + "\n}\n").encode("utf-8")
+
+
+class Writer(ABC):
+    """Takes each document's result and, at the end, the run summary."""
+
+    #: True when workers may write results themselves, in any order (each document its own
+    #: files); False when the parent must write them in input order (one file of records)
+    in_workers: bool = False
+
+    @abstractmethod
+    def write(self, result: "Result") -> None:
+        """One document's clean text and report (or its failure)."""
+
+    @abstractmethod
+    def close(self, summary: dict[str, Any]) -> Path | None:
+        """Finish the output and write the summary; returns where the summary went, if anywhere."""
+
+    def abort(self) -> None:
+        """The run failed or was stopped: leave no half-written output behind."""
+
