@@ -149,7 +149,7 @@ def words_of(rule) -> list[str]:
 
 
 @pytest.mark.parametrize("rule", SHIPPED, ids=[r.id for r in SHIPPED])
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_every_shipped_pattern_answers_like_python_on_random_text(rule, data):
     pieces = st.one_of(st.sampled_from(words_of(rule)), st.sampled_from(list(TRICKY)),
@@ -237,7 +237,7 @@ def test_rules_check_reports_a_gate_that_would_hide_a_match():
 
 
 @pytest.mark.parametrize("rule", SHIPPED, ids=[r.id for r in SHIPPED])
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(data=st.data())
 def test_the_gate_never_hides_a_match_on_random_text(rule, data):
     pieces = st.one_of(st.sampled_from(words_of(rule)), st.sampled_from(list(TRICKY)))

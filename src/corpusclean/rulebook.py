@@ -26,11 +26,11 @@ backslashes need no escaping). They are searched in each line with its surroundi
 stripped, case-insensitively unless the rule says `case_sensitive = true`; anchor them with
 `^`/`$` to match a whole line. Blank lines are never matched.
 
-They mean what Python's `re` makes of them (Unicode `\w`, `\d`, `\s`, `\b`, Python's case
+They mean what Python's `re` makes of them (Unicode `\\w`, `\\d`, `\\s`, `\\b`, Python's case
 folding) but are matched by RE2, in time linear in the line, so no pattern can hang a run (see
 patterns/translate.py for how). What needs backtracking is refused at load: look-around,
 backreferences, conditionals, atomic groups, possessive quantifiers; so are the ASCII and
-LOCALE flags, repeat counts above 1000 and `\b`/`\B` inside a repeated group. A rule's
+LOCALE flags, repeat counts above 1000 and `\\b`/`\\B` inside a repeated group. A rule's
 regex is only tried on lines holding one of the literals its patterns require (the keyword
 gate, patterns/gate.py); `corpusclean rules check` verifies that on every example.
 

@@ -15,12 +15,13 @@ nothing. `corpusclean rules check` verifies it on every rule's examples all the 
 """
 from __future__ import annotations
 
+import _sre
+import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from itertools import product
 from typing import Iterable, Iterator, Sequence
 
-import _sre
-import re
 import ahocorasick
 
 from . import charsets
@@ -157,49 +158,75 @@ def _weak(string: str) -> bool:
 
 
 class Gate:
-    """For a line, which of a rulebook's rules can match it (by index into the rule list)."""
+    """For a line, which of a rulebook's rules can start on it (by index into the rule list).
 
-    def __init__(self, requirements: Sequence[tuple[Literal, ...] | None]):
-        self.size = len(requirements)
-        always = 0
-        by_string: dict[str, int] = {}
+    A rule with `max_chars` cannot start on a longer line, so the gate keeps one automaton per
+    distinct `max_chars` holding only the rules that allow lines that long: a long paragraph
+    is searched for the few literals of the rules that could still take it."""
+
+    def __init__(self, requirements: Sequence[tuple[Literal, ...] | None],
+                 max_chars: Sequence[int | None] | None = None):
+        limits = [m if m is not None else _NO_LIMIT for m in (max_chars or [None] * len(requirements))]
+        strings: list[list[str] | None] = []
         table: dict[int, int] = {}
-        for index, literals in enumerate(requirements):
-            strings = literal_strings(literals) if literals else None
-            if strings is None or any(_weak(string) for string in strings):
-                always |= 1 << index
-                continue
-            for string in strings:
-                by_string[string] = by_string.get(string, 0) | 1 << index
-            for literal in literals:  # type: ignore[union-attr]
+        for literals in requirements:
+            found = literal_strings(literals) if literals else None
+            if found is not None and any(_weak(string) for string in found):
+                found = None
+            strings.append(found)
+            for literal in literals if found is not None else ():  # type: ignore[union-attr]
                 for position in literal:
                     for ch in position:
                         table[ord(ch)] = ord(_lower(ch))
-        self._always = always
+        self._thresholds = sorted(set(limits))
+        self._buckets = [_Bucket([(i, s) for i, s in enumerate(strings) if limits[i] >= threshold])
+                         for threshold in self._thresholds]
         # Lines are lowered with str.lower (fast) unless they hold a character whose str.lower
         # differs from the simple lower-casing the literals were made with ('İ' becomes two
         # characters, a final 'Σ' becomes 'ς'); those lines go through the table instead.
         self._table = {k: v for k, v in table.items() if k != v}
         special = sorted(chr(k) for k in table if chr(k).lower() != chr(table[k]) or k == 0x3A3)
         self._special = re.compile("[" + "".join(map(re.escape, special)) + "]") if special else None
-        self._automaton = ahocorasick.Automaton()
-        for string, mask in by_string.items():
-            self._automaton.add_word(string, mask)
-        if by_string:
-            self._automaton.make_automaton()
-        self._gated = bool(by_string)
 
     def candidates(self, line: str) -> Iterator[int]:
-        """Indices of the rules that may match `line` (a superset of those that do), ascending."""
-        mask = self._always
-        if self._gated:
+        """Indices of the rules that may start on `line` (a superset of those that do), ascending."""
+        which = bisect_left(self._thresholds, len(line))
+        if which == len(self._buckets):
+            return
+        bucket = self._buckets[which]
+        mask = bucket.always
+        if bucket.automaton is not None:
             if line.isascii() or self._special is None or not self._special.search(line):
                 folded = line.lower()
             else:
                 folded = line.translate(self._table)
-            for _end, found in self._automaton.iter(folded):
+            for _end, found in bucket.automaton.iter(folded):
                 mask |= found
         while mask:
             lowest = mask & -mask
             yield lowest.bit_length() - 1
             mask ^= lowest
+
+
+_NO_LIMIT = 1 << 62
+
+
+class _Bucket:
+    """The rules that allow lines of some length: those always tried (a bit mask) and an
+    automaton from each literal string to the rules it admits."""
+
+    def __init__(self, rules: list[tuple[int, list[str] | None]]):
+        self.always = 0
+        by_string: dict[str, int] = {}
+        for index, strings in rules:
+            if strings is None:
+                self.always |= 1 << index
+                continue
+            for string in strings:
+                by_string[string] = by_string.get(string, 0) | 1 << index
+        self.automaton: ahocorasick.Automaton | None = None
+        if by_string:
+            self.automaton = ahocorasick.Automaton()
+            for string, mask in by_string.items():
+                self.automaton.add_word(string, mask)
+            self.automaton.make_automaton()

@@ -320,15 +320,15 @@ def _ends_with(items: list[Node], members: Ranges, outside: Node | None) -> Node
     """`items` matching only where the character before the boundary is in `members`: either
     their own last character is, or they match empty and the line's character before the match
     is (consumed as `outside`, which for a non-word neighbour also allows the line's start)."""
-    nonempty = _last_in(items, members)
-    empty = _empty_part(seq(list(items)) or EMPTY) if items else EMPTY
+    nonempty = _edge_in(items, members, last=True)
+    empty = _empty_part(Seq(tuple(items)))
     from_outside = seq([outside, empty]) if empty is not None else None
     return alt([nonempty, from_outside])
 
 
 def _starts_with(items: list[Node], members: Ranges, outside: Node | None) -> Node | None:
-    nonempty = _first_in(items, members)
-    empty = _empty_part(seq(list(items)) or EMPTY) if items else EMPTY
+    nonempty = _edge_in(items, members, last=False)
+    empty = _empty_part(Seq(tuple(items)))
     from_outside = seq([empty, outside]) if empty is not None else None
     return alt([nonempty, from_outside])
 
@@ -349,50 +349,33 @@ def _empty_part(node: Node) -> Node | None:
     return _empty_part(node.item)
 
 
-def _last_in(items: list[Node], members: Ranges) -> Node | None:
-    """The non-empty matches of `items` whose last character is in `members`."""
+def _edge_in(items: list[Node], members: Ranges, last: bool) -> Node | None:
+    """The non-empty matches of `items` whose last (or first) character is in `members`:
+    either the edge item ends (starts) with one, or it matches empty and the rest does."""
     if not items:
         return None
-    *rest, last = items
-    own = seq([*rest, _node_last_in(last, members)]) if _node_last_in(last, members) else None
-    empty = _empty_part(last)
-    earlier = seq([_last_in(rest, members), empty]) if empty is not None and rest else None
-    return alt([own, earlier])
+    edge, others = (items[-1], items[:-1]) if last else (items[0], items[1:])
+    restricted = _node_edge_in(edge, members, last)
+    own = None
+    if restricted is not None:
+        own = seq([*others, restricted] if last else [restricted, *others])
+    empty = _empty_part(edge)
+    beyond = None
+    if empty is not None and others:
+        inner = _edge_in(others, members, last)
+        beyond = seq([inner, empty] if last else [empty, inner])
+    return alt([own, beyond])
 
 
-def _first_in(items: list[Node], members: Ranges) -> Node | None:
-    """The non-empty matches of `items` whose first character is in `members`."""
-    if not items:
-        return None
-    first, *rest = items
-    head = _node_first_in(first, members)
-    own = seq([head, *rest]) if head is not None else None
-    empty = _empty_part(first)
-    later = seq([empty, _first_in(rest, members)]) if empty is not None and rest else None
-    return alt([own, later])
-
-
-def _node_last_in(node: Node, members: Ranges) -> Node | None:
+def _node_edge_in(node: Node, members: Ranges, last: bool) -> Node | None:
     if isinstance(node, Chars):
         return chars(charsets.intersect(node.members, members))
     if isinstance(node, Seq):
-        return _last_in(list(node.items), members)
+        return _edge_in(list(node.items), members, last)
     if isinstance(node, Alt):
-        return alt([_node_last_in(b, members) for b in node.branches])
+        return alt([_node_edge_in(b, members, last) for b in node.branches])
     if isinstance(node, Repeat):
-        return _repeat_edge(node, _node_last_in(node.item, members), last=True)
-    return None
-
-
-def _node_first_in(node: Node, members: Ranges) -> Node | None:
-    if isinstance(node, Chars):
-        return chars(charsets.intersect(node.members, members))
-    if isinstance(node, Seq):
-        return _first_in(list(node.items), members)
-    if isinstance(node, Alt):
-        return alt([_node_first_in(b, members) for b in node.branches])
-    if isinstance(node, Repeat):
-        return _repeat_edge(node, _node_first_in(node.item, members), last=False)
+        return _repeat_edge(node, _node_edge_in(node.item, members, last), last)
     return None
 
 

@@ -113,7 +113,7 @@ def _extend(page: Page, i: int, max_lines: int, through_blank: bool,
 
 
 def gate_for(rules: tuple[Rule, ...]) -> Gate:
-    return Gate([rule.literals for rule in rules])
+    return Gate([rule.literals for rule in rules], [rule.max_chars for rule in rules])
 
 
 def scan(doc: Document, rules: tuple[Rule, ...], stage: str, gate: Gate | None = None) -> None:
