@@ -4,7 +4,7 @@ Most lines match no rule, and most rules name words ("subscribe", "newsletter", 
 a line must contain to match. `required_literals` reads, from a translated pattern tree, a
 short list of literal strings at least one of which every match contains; one Aho-Corasick
 automaton over all rules' literals then says, in one pass over a line, which rules can match
-it. A rule with no such literal (say `^\\d{4}-\\d{2}-\\d{2}$`) is always tried.
+it. A rule with no such literal (say `^\\d+$`), or only a one-letter one, is always tried.
 
 Literals are compared case-insensitively: each position of a literal is the set of characters
 the pattern accepts there (a case-insensitive 's' accepts s, S and U+017F), a line is lowered
@@ -148,7 +148,13 @@ def literal_strings(literals: tuple[Literal, ...]) -> list[str] | None:
         if count + len(strings) > _MAX_GATE_STRINGS:
             return None
         strings.extend("".join(p) for p in product(*choices))
-    return strings
+    # a string holding another one of the list adds nothing ("subscribe now" beside "subscribe")
+    unique = sorted(set(strings), key=len)
+    kept: list[str] = []
+    for string in unique:
+        if not any(shorter in string for shorter in kept):
+            kept.append(string)
+    return kept
 
 
 def _weak(string: str) -> bool:
