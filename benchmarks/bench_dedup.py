@@ -92,7 +92,7 @@ def _observe(chunk):
 def _process(numbered):
     number, path = numbered
     doc = read_document(path)
-    doc.meta["number"] = number
+    doc.meta.number = number
     _STAGE.process(doc)
     return len(doc.removals)
 

@@ -12,7 +12,7 @@ import pickle
 import pytest
 
 from corpusclean.classifier.recurrence import observe
-from corpusclean.model import Document
+from corpusclean.model import Document, DocumentMeta
 from corpusclean.layout import apply
 from corpusclean.rulebook import CATEGORIES
 from corpusclean.stages.classify import REASONS, ClassifierStage, check_disabled
@@ -304,7 +304,7 @@ def test_extracted_html_text_keeps_its_broken_lines_and_loses_only_clear_chrome(
     # an HTML extractor's text: the page's chrome is already gone, inline code sits on lines of its own
     text = page(P1, "Support can be detected by checking for", "Headers", ",", "Request", "or",
                 "Response", "on the window.", P2, "Share on Facebook", P3, P4)
-    doc = Document("page", text, meta={"extractor": {"name": "trafilatura"}})
+    doc = Document("page", text, meta=DocumentMeta(extractor={"name": "trafilatura"}))
     language, stage = LanguageStage(), ClassifierStage()
     stage.absorb(0, stage.observe(doc))
     stage.prepare()

@@ -80,7 +80,7 @@ def stage_decisions(pages: list[list[str]], config: DedupConfig) -> dict[tuple[i
     stage.prepare()
     decisions = {}
     for n, doc in enumerate(docs):
-        doc.meta["number"] = n
+        doc.meta.number = n
         stage.process(doc)
         for removal in doc.removals:   # a run of lines repeats a run of lines, line by line
             pointer = removal.details["duplicate_of"]

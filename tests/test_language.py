@@ -22,7 +22,7 @@ ENGLISH_MENU = "Home\nNews\nSport\nLogin\nSubscribe\nContact us\n\n"
 def detect(text: str) -> dict:
     doc = Document("page", text)
     LanguageStage().process(doc)
-    return doc.meta["language"]
+    return doc.meta.language
 
 
 def test_an_english_page_is_en_with_its_probability():
@@ -63,7 +63,7 @@ def test_the_sample_prefers_sentences_to_menu_lines():
 def test_a_page_in_another_language_is_dropped_with_every_line_recorded():
     doc = Document("page", ENGLISH_MENU + GERMAN)
     LanguageStage(allowed=["en", "fr"]).process(doc)
-    assert doc.meta["dropped"] == "language de not in en,fr"
+    assert doc.meta.dropped == "language de not in en,fr"
     assert all(not doc.is_live(i) for i in range(len(doc.lines)))
     assert {(r.rule, r.category) for r in doc.removals} == {("language.filter", "language")}
 
@@ -72,7 +72,7 @@ def test_pages_in_an_allowed_language_and_unknown_pages_are_kept():
     for text in (ENGLISH, "Home\nLogin\n"):
         doc = Document("page", text)
         LanguageStage(allowed=["en"]).process(doc)
-        assert "dropped" not in doc.meta and not doc.removals
+        assert doc.meta.dropped is None and not doc.removals
 
 
 def test_zh_stands_for_both_chinese_codes():

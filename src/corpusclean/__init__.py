@@ -1,14 +1,19 @@
 """corpusclean: turn scraped web text into a clean corpus, with every removal explained.
 
     import corpusclean
+    cleaned = corpusclean.clean(page)                          # one document: .text, .report
     summary = corpusclean.run("pages/", "clean/", lang="en")   # what `corpusclean run` does
 """
 
 __version__ = "0.1.0"
 
-from .api import run  # noqa: E402  (after __version__, which the report records)
+# after __version__, which the report records
+from .api import run  # noqa: E402
+from .cleaner import Cleaned, Cleaner, clean  # noqa: E402
 from .config import RunConfig  # noqa: E402
-from .errors import UsageError  # noqa: E402
+from .errors import InputError, UsageError  # noqa: E402
+from .model import Document, DocumentMeta, Removal  # noqa: E402
 from .report import Summary  # noqa: E402
 
-__all__ = ["__version__", "run", "RunConfig", "Summary", "UsageError"]
+__all__ = ["__version__", "clean", "Cleaner", "Cleaned", "run", "RunConfig", "Summary",
+           "Document", "DocumentMeta", "Removal", "InputError", "UsageError"]

@@ -14,6 +14,7 @@ from typing import Any, Callable
 from .config import RunConfig
 from .errors import UsageError
 from .pipeline import Job, run_corpus
+from .progress import Callback, Progress
 from .readers import is_jsonl, open_input
 from .report import Summary
 from .requirements import TRAFILATURA, RequirementError, may_hold_html
@@ -23,7 +24,7 @@ from .writers import open_output
 
 
 def run(inputs: str | Path, output: str | Path, *, command: str = "run", config: RunConfig | None = None,
-        progress: Callable[[int], None] | None = None, **options: Any) -> Summary:
+        progress: Progress | Callable[[int], None] | None = None, **options: Any) -> Summary:
     """Clean every document of `inputs` into `output`, as `corpusclean COMMAND IN OUT` does.
 
     `inputs` is a folder, one file, a .jsonl/.jsonl.gz file or "-" (JSONL on stdin); `output`
@@ -71,8 +72,9 @@ class Run:
         """The documents the run will clean, or 0 when that is not known ahead (stdin)."""
         return self.reader.count()
 
-    def execute(self, progress: Callable[[int], None] | None = None) -> Summary:
-        """Both passes; `progress(n)` is called as documents are written. Sets the summary's
+    def execute(self, progress: Progress | Callable[[int], None] | None = None) -> Summary:
+        """Both passes; `progress` hears how each pass goes (a `progress.Progress`), or, a plain
+        function, `progress(n)` is called as documents are written. Sets the summary's
         `seconds` and `path` (where it was written, or None)."""
         config = self.config
         summary = Summary(self.command, {"steps": ["fix", *config.steps], "max_bytes": config.input.max_bytes,
@@ -81,11 +83,12 @@ class Run:
         # written here, in input order
         in_workers = self.writer.in_workers
         job = Job(stages=self.stages, steps=list(config.steps), max_bytes=config.input.max_bytes,
-                  worker_sink=self.writer if in_workers else None)
+                  worker_sink=self.writer if in_workers else None, doc_timeout=config.input.doc_timeout or None)
         write = (lambda result: None) if in_workers else self.writer.write
         try:
             seconds = run_corpus(self.reader.sources, job, write, summary, config.workers,
-                                 progress or (lambda n: None))
+                                 progress if isinstance(progress, Progress) or progress is None
+                                 else Callback(progress))
         except BaseException:
             self.writer.abort()
             raise

@@ -17,6 +17,7 @@ from click.core import ParameterSource
 
 from . import __version__
 from .api import Run
+from .progress import LOG_EVERY, Bar, Log, Progress
 from .config import COMMANDS, RunConfig, read_config_file
 from .errors import UsageError
 from .readers import DEFAULT_PATTERNS
@@ -61,12 +62,17 @@ def io_options(fn: Callable) -> Callable:
                      help=f"Which files of a directory IN to read (repeatable). Default: {' '.join(DEFAULT_PATTERNS)}."),
         click.option("--max-bytes", type=click.IntRange(min=1), default=64_000_000, show_default=True,
                      help="Larger inputs are reported as failed instead of read."),
+        click.option("--doc-timeout", type=click.FloatRange(min=0), default=600, show_default=True, metavar="SECONDS",
+                     help="A document taking longer than this is reported as failed and the run goes on (0: no limit)."),
         click.option("--summary", "summary_path", type=click.Path(dir_okay=False), default=None,
                      help="Where to write the run summary (default: OUT/corpusclean-summary.json, or OUT.summary.json for JSONL)."),
         click.option("--timing", is_flag=True, help="Record the run's time in the summary (makes it differ between runs)."),
         click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False), default=None,
                      help="A TOML file of options (see the README); options given on the command line win."),
         click.option("-q", "--quiet", is_flag=True, help="No progress bar or closing line on stderr."),
+        click.option("--log-every", type=click.FloatRange(min=0), default=LOG_EVERY, show_default=True,
+                     metavar="SECONDS", help="When stderr is not a terminal (a job's log), a progress line this "
+                                             "often instead of the bar."),
     ]):
         fn = decorator(fn)
     return fn
@@ -83,7 +89,7 @@ def stage_options(command: str) -> Callable[[Callable], Callable]:
 
 
 #: options that steer the command line itself, not the run
-CLI_ONLY = ("source", "target", "quiet", "config_file")
+CLI_ONLY = ("source", "target", "quiet", "log_every", "config_file")
 
 
 def build_config(command: str, options: dict[str, Any]) -> RunConfig:
@@ -114,6 +120,20 @@ def sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+def stderr_is_terminal() -> bool:
+    return sys.stderr.isatty()
+
+
+def progress_for(command: str, job: Run, quiet: bool, log_every: float) -> Progress:
+    """A bar per pass on a terminal, a line every `log_every` seconds in a log, or nothing."""
+    if quiet:
+        return Progress()
+    total = job.count()  # may read the input once: cheap next to cleaning it
+    if stderr_is_terminal():
+        return Bar(command, total)
+    return Log(command, total, every=log_every)
+
+
 def run_command(command: str, options: dict[str, Any]) -> None:
     """A corpus command: `api.Run` with a progress bar and a closing line on stderr."""
     config = build_config(command, options)
@@ -121,12 +141,8 @@ def run_command(command: str, options: dict[str, Any]) -> None:
         job = Run(options["source"], options["target"], config, command)
     except UsageError as err:
         raise click.ClickException(str(err)) from None
-    show = not options["quiet"] and sys.stderr.isatty()
-    total = job.count() if show else 1
-    with click.progressbar(length=max(total, 1), label=f"corpusclean {command}", file=sys.stderr,
-                           hidden=not show, show_pos=True) as bar:
-        with sigterm_as_interrupt():
-            summary = job.execute(bar.update)
+    with sigterm_as_interrupt():
+        summary = job.execute(progress_for(command, job, options["quiet"], options["log_every"]))
     if not options["quiet"]:
         seconds, written = summary.seconds, summary.path
         mb = summary.input_bytes / 1e6

@@ -46,11 +46,15 @@ class InputConfig:
     patterns: tuple[str, ...] = ()
     #: larger inputs are reported as failed instead of read
     max_bytes: int = 64_000_000
+    #: seconds one document may take before it is reported as failed; 0: no limit
+    doc_timeout: float = 600
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "patterns", _strings(self.patterns, "patterns"))
         if self.max_bytes < 1:
             raise ValueError("max_bytes must be at least 1")
+        if self.doc_timeout < 0:
+            raise ValueError("doc_timeout must be 0 (no limit) or more")
 
 
 @dataclass(frozen=True)

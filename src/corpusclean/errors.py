@@ -1,10 +1,22 @@
 """Errors with a message meant for the user."""
+from __future__ import annotations
+
+import errno
 
 
 class InputError(Exception):
     """One input cannot be processed (binary, undecodable, too large, malformed record).
 
     The run records the message for that input and goes on with the rest."""
+
+
+class OutputError(Exception):
+    """OUT itself cannot be written (disk full, read-only, no permission): no later document
+    could be written either, so the run stops, saying what was written before."""
+
+
+#: write errors that are about OUT, not about one document's name: they stop the run
+OUT_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO})
 
 
 class UsageError(ValueError):

@@ -124,7 +124,7 @@ def decode_html(raw: bytes) -> tuple[str, dict[str, Any]]:
         name = CHARSET_SUPERSETS.get(label, label)
         try:
             return raw.decode(name), {"encoding": name, "source": "meta charset"}
-        except (LookupError, UnicodeDecodeError):
+        except (LookupError, UnicodeError):  # UnicodeError: Python's "undefined" codec refuses all
             pass  # a wrong or unknown declaration: detect instead
     text, info = decode(raw)
     return text, {**info, "source": "detected"}

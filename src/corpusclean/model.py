@@ -85,15 +85,38 @@ def is_blank(line: str) -> bool:
     return not line.strip()
 
 
+@dataclass
+class DocumentMeta:
+    """What a document's report says besides its removals. The loader fills in where the
+    document came from and how it was decoded; stages read it and add to it."""
+
+    #: where it came from: kind ("text" or "html"), path relative to IN, bytes, ...
+    source: dict[str, Any] = field(default_factory=dict)
+    #: the steps that have run on it ("fix", "strip", "dedup"), carried along a chain of commands
+    stages: list[str] = field(default_factory=list)
+    #: what the fix stage did (encoding.fix)
+    encoding: dict[str, Any] = field(default_factory=dict)
+    #: HTML input: what the extractor did (extract.extract_html)
+    extractor: dict[str, Any] | None = None
+    #: the page's language (the language stage), {"code": ..., "probability": ...}
+    language: dict[str, Any] | None = None
+    #: the document's place in the input, counted from 0: how corpus stages find what pass 1 saw
+    number: int | None = None
+    #: why the whole page is left out of the output (set by a stage; no text is written)
+    dropped: str | None = None
+    #: report fields a stage adds, by the names it declares in `Stage.report_fields`
+    fields: dict[str, Any] = field(default_factory=dict)
+
+
 class Document:
     """Encoding-fixed text, its lines, and the removals stages have decided on so far."""
 
-    def __init__(self, name: str, text: str, meta: dict[str, Any] | None = None,
+    def __init__(self, name: str, text: str, meta: DocumentMeta | None = None,
                  removals: list[Removal] | None = None):
         self.name = name
         self.text = text
         self.lines = split_lines(text)
-        self.meta: dict[str, Any] = meta if meta is not None else {}
+        self.meta = meta if meta is not None else DocumentMeta()
         self.offsets: list[int] = []
         pos = 0
         for line in self.lines:

@@ -7,24 +7,24 @@ whatever the number of workers. Documents are streamed through a bounded window 
 """
 from __future__ import annotations
 
-import multiprocessing
-import signal
 import time
 import traceback
-from collections import deque
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from itertools import islice
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 from .encoding import fix
-from .errors import InputError
+from .errors import OUT_ERRNOS, InputError, OutputError
 from .layout import apply, rebuild, without_layout
-from .model import Document, Removal
+from .model import Document, DocumentMeta, Removal
+from .progress import CLEANING, INDEXING, Progress
 from .report import Summary, document_report, failure_report
 from .readers import Payload, Source, read_source
+from .readers.base import json_type
 from .stages.base import Stage
+from .workers import DocumentTimeout, chunked, ordered_map, time_budget
+
+__all__ = ["Job", "Result", "chunked", "load_document", "ordered_map", "process_one", "run_corpus"]
 
 #: documents a worker takes in one task in the removal pass: a task costs the parent about
 #: 0.15 ms of handling (submitting, reading the result), which on a 2-core machine comes out
@@ -61,83 +61,206 @@ class Job:
     #: writing changes nothing), so the parent only adds up; None when the parent must write
     #: in input order (JSONL)
     worker_sink: Any = None
+    #: seconds one document may take (loading, stages, report); None: no limit
+    doc_timeout: float | None = None
+    #: --resume: the report of a document whose output is already whole (then it is kept as
+    #: it is), or None (then it is cleaned)
+    kept: Callable[[str], dict[str, Any] | None] | None = None
+    #: documents (by input number) that failed in the corpus pass and are not run again
+    failures: dict[int, str] = field(default_factory=dict)
 
 
 def load_document(source: Source, max_bytes: int) -> tuple[Document, Payload]:
     """The encoding-fixed document, from raw input or from an earlier stage's output + report."""
     payload = read_source(source, max_bytes)
+    return build_document(source.name, payload, source.relpath), payload
+
+
+def build_document(name: str, payload: Payload, relpath: str | None = None) -> Document:
+    """A read document, encoding-fixed (HTML: extracted first), or rebuilt from an earlier
+    command's clean text and report. Raises InputError with a message for the user."""
     source_info: dict[str, Any] = {"kind": payload.kind}
-    if source.relpath is not None:
-        source_info["path"] = source.relpath
-    source_info["bytes"] = len(payload.content.encode("utf-8")) if isinstance(payload.content, str) else len(payload.content)
+    if relpath is not None:
+        source_info["path"] = relpath
+    source_info["bytes"] = utf8_size(payload.content)
     prior = payload.prior_report
     if prior is not None:
-        meta = {key: prior[key] for key in ("encoding", "stages", "language", "extractor") if key in prior}
-        meta["source"] = prior.get("source", source_info)
+        check_prior_report(prior)
+        meta = DocumentMeta(source=prior.get("source", source_info), stages=list(prior["stages"]),
+                            encoding=prior.get("encoding", {}), language=prior.get("language"),
+                            extractor=prior.get("extractor"))
         try:
             clean = payload.content.decode("utf-8") if isinstance(payload.content, bytes) else payload.content
             removals = [Removal.from_json(row) for row in prior["removals"]]
             text = rebuild(clean, removals)
-            return Document(source.name, text, meta, without_layout(removals)), payload
+            return Document(name, text, meta, without_layout(removals))
         except (ValueError, KeyError, TypeError, IndexError) as err:  # UnicodeDecodeError is a ValueError
             raise InputError(f"its report does not match its text ({err}); was either edited?") from None
-    meta: dict[str, Any] = {"source": source_info, "stages": ["fix"]}
+    meta = DocumentMeta(source=source_info, stages=["fix"])
     content = payload.content
     if payload.kind == "html":
         from .extract import extract_html
 
-        content, meta["extractor"] = extract_html(content)
-    text, meta["encoding"] = fix(content)
-    if payload.kind == "html":
+        content, meta.extractor = extract_html(content)
+    text, meta.encoding = fix(content)
+    if meta.extractor is not None:
         # the bytes were decoded by the extractor; the fix stage only saw its text
-        meta["encoding"].update(meta["extractor"]["decoded"])
-    return Document(source.name, text, meta), payload
+        meta.encoding.update(meta.extractor["decoded"])
+    return Document(name, text, meta)
 
 
-def observe_chunk(job: Job, chunk: list[tuple[int, Source]]) -> tuple[list[int], list[Sequence[Any] | None]]:
+def utf8_size(content: bytes | str) -> int:
+    """Bytes of the input; text (a JSONL record's) counts as UTF-8, which it must be able to
+    become: JSON can escape a lone surrogate (`"\\ud800"`) that no UTF-8 output can hold."""
+    if isinstance(content, bytes):
+        return len(content)
+    try:
+        return len(content.encode("utf-8"))
+    except UnicodeEncodeError as err:
+        raise InputError(f"the text holds a lone surrogate (U+{ord(content[err.start]):04X} at character "
+                         f"{err.start}), which is not text UTF-8 can hold") from None
+
+
+#: what a run reads from an earlier stage's report, and the JSON type it must have
+PRIOR_REPORT_FIELDS = {"stages": list, "removals": list, "encoding": dict, "language": dict,
+                       "extractor": dict, "source": dict}
+
+
+def check_prior_report(prior: dict[str, Any]) -> None:
+    """An earlier stage's report holds what this run carries on, in the shape it wrote it."""
+    for key, kind in PRIOR_REPORT_FIELDS.items():
+        if key not in prior:
+            if key in ("stages", "removals"):
+                raise InputError(f"its report has no `{key}`; was it edited or written by another tool?")
+            continue
+        if not isinstance(prior[key], kind):
+            raise InputError(f"its report's `{key}` is {_json_kind(prior[key])}, not "
+                             f"{'an array' if kind is list else 'an object'}; was it edited?")
+    if not all(isinstance(step, str) for step in prior["stages"]):
+        raise InputError("its report's `stages` holds something other than stage names; was it edited?")
+
+
+Observed = tuple[list[int], list[Sequence[Any] | None]]
+
+
+def _json_kind(value: Any) -> str:
+    name = json_type(value)
+    return name if name == "null" else ("an " if name[0] in "aeiou" else "a ") + name
+
+
+def observe_chunk(job: Job, chunk: list[tuple[int, Source]], failures: dict[int, str]) -> list[Observed]:
     """Load consecutive documents and observe them together: the numbers of those that
     loaded, and per stage their observations in that order (None for a stage with no corpus
-    pass). A document that fails to load is left out: pass 2 reports the same error."""
+    pass). A document that fails to load is left out: pass 2 reports the same error.
+
+    Anything else that fails a document here goes into `failures` (number: message), so that
+    pass 2 reports it without running it again. When observing the chunk fails, each document
+    is observed alone (one group each), and those that fail alone are left out."""
     numbers, docs = [], []
     for number, source in chunk:
         try:
-            doc, _ = load_document(source, job.max_bytes)
+            with time_budget(job.doc_timeout):
+                doc, _ = load_document(source, job.max_bytes)
         except InputError:
+            continue
+        except (Exception, DocumentTimeout) as err:
+            failures[number] = failure_message(err, "while reading it", job.doc_timeout)
             continue
         numbers.append(number)
         docs.append(doc)
     if not docs:
-        return numbers, []
-    return numbers, [stage.observe_batch(docs) if stage.needs_corpus else None for stage in job.stages]
+        return []
+    try:
+        with time_budget(job.doc_timeout and job.doc_timeout * len(docs)):
+            return [(numbers, [stage.observe_batch(docs) if stage.needs_corpus else None for stage in job.stages])]
+    except (Exception, DocumentTimeout):
+        pass
+    groups: list[Observed] = []
+    for number, doc in zip(numbers, docs):
+        where = "in the corpus pass"
+        try:
+            with time_budget(job.doc_timeout):
+                observed = []
+                for stage in job.stages:
+                    where = f"in stage {stage.name} (corpus pass)"
+                    observed.append(stage.observe_batch([doc]) if stage.needs_corpus else None)
+        except (Exception, DocumentTimeout) as err:
+            failures[number] = failure_message(err, where, job.doc_timeout)
+            continue
+        groups.append(([number], observed))
+    return groups
 
 
 def process_one(job: Job, source: Source, number: int | None = None) -> Result:
+    """Load, run the stages on and apply the removals of one document. Whatever goes wrong
+    (bad input, a bug, a document over its time budget) becomes this document's failure."""
+    if number is not None and number in job.failures:
+        return _failed(source, job.failures[number])
     try:
-        doc, payload = load_document(source, job.max_bytes)
+        with time_budget(job.doc_timeout):
+            try:
+                doc, payload = load_document(source, job.max_bytes)
+            except (Exception, DocumentTimeout) as err:
+                raise _Failed(err, "while reading it") from None
+            doc.meta.number = number  # its place in the input: how corpus stages find what pass 1 saw
+            clean, report = clean_document(doc, job.stages, job.steps)
     except InputError as err:
         return _failed(source, str(err))
-    if number is not None:
-        doc.meta["number"] = number  # its place in the input: how corpus stages find what pass 1 saw
-    for step in job.steps:
-        if step not in doc.meta["stages"]:
-            doc.meta["stages"].append(step)
+    except _Failed as failed:
+        return _failed(source, failure_message(failed.error, failed.where, job.doc_timeout))
+    return Result(source.name, report, clean, payload.extra)
+
+
+class _Failed(BaseException):
+    """An exception, and the step of a document's cleaning it came from."""
+
+    def __init__(self, error: BaseException, where: str):
+        super().__init__(error, where)
+        self.error, self.where = error, where
+
+
+def clean_document(doc: Document, stages: Sequence[Stage], steps: Sequence[str]) -> tuple[str | None, dict[str, Any]]:
+    """Run the stages on a loaded document and cut their removals out: (clean text, report),
+    the text None when a stage dropped the page. Anything that goes wrong (a stage's bug, a
+    time budget running out) raises InputError naming the step and the exception: this
+    document fails, the run goes on."""
+    for step in steps:
+        if step not in doc.meta.stages:
+            doc.meta.stages.append(step)
+    where = "while cleaning it"
     try:
-        for stage in job.stages:
+        for stage in stages:
+            where = f"in stage {stage.name}"
             stage.process(doc)
-            if doc.meta.get("dropped"):
+            if doc.meta.dropped:
                 break
-    except InputError as err:
-        return _failed(source, str(err))
+        where = "while applying its removals"
+        clean = apply(doc)
+        where = "while writing its report"
+        if doc.meta.dropped:
+            return None, document_report(doc, None, status="dropped", dropped=doc.meta.dropped)
+        return clean, document_report(doc, clean)
+    except InputError:
+        raise
+    except DocumentTimeout as err:
+        raise _Failed(err, where) from None  # the caller knows the budget and names it
     except Exception as err:  # a bug, not bad input: this document fails by name, the run goes on
-        where = traceback.extract_tb(err.__traceback__)[-1]
-        return _failed(source, f"internal error in stage {stage.name}: {type(err).__name__}: {err} "
-                               f"(at {Path(where.filename).name}:{where.lineno}); please report it")
-    if doc.meta.get("dropped"):
-        apply(doc)
-        report = document_report(doc, None, status="dropped", dropped=doc.meta["dropped"])
-        return Result(source.name, report, None, payload.extra)
-    clean = apply(doc)
-    return Result(source.name, document_report(doc, clean), clean, payload.extra)
+        raise InputError(failure_message(err, where)) from None
+
+
+def failure_message(err: BaseException, where: str, doc_timeout: float | None = None) -> str:
+    """What the summary, the report and stderr say about an exception that is not the input's
+    fault: where it happened, its type and message, and the line that raised it."""
+    if isinstance(err, InputError):
+        return str(err)
+    if isinstance(err, DocumentTimeout):
+        return (f"took longer than the --doc-timeout of {doc_timeout:g} s ({where.removeprefix('while ')}); "
+                "raise the limit to clean it")
+    if isinstance(err, MemoryError):
+        return f"ran out of memory {where}"
+    frames = traceback.extract_tb(err.__traceback__)
+    at = f" (at {Path(frames[-1].filename).name}:{frames[-1].lineno})" if frames else ""
+    return f"internal error {where}: {type(err).__name__}: {err}{at}; please report it"
 
 
 def _failed(source: Source, message: str) -> Result:
@@ -153,96 +276,107 @@ def _failed(source: Source, message: str) -> Result:
 _JOB: Job | None = None  # set in the parent before the pool forks; read by workers
 
 
-def _observe(chunk: list[tuple[int, Source]]) -> tuple[list[int], list[Sequence[Any] | None]]:
+#: a chunk's observations in groups, the documents that failed (number: message), its size
+ObservedChunk = tuple[list[Observed], dict[int, str], int]
+
+
+def _observe(chunk: list[tuple[int, Source]]) -> ObservedChunk:
     assert _JOB is not None
-    return observe_chunk(_JOB, chunk)
+    failures: dict[int, str] = {}
+    return observe_chunk(_JOB, chunk, failures), failures, len(chunk)
 
 
 def _process(numbered: tuple[int, Source]) -> Result:
     assert _JOB is not None
     number, source = numbered
-    result = process_one(_JOB, source, number)
+    kept = _JOB.kept(source.name) if _JOB.kept is not None else None
+    if kept is not None:  # --resume: its whole output from the interrupted run stays
+        return Result(source.name, kept, None, {}, True)
+    return _written_by_worker(process_one(_JOB, source, number))
+
+
+def _written_by_worker(result: Result) -> Result:
+    """A folder's outputs are written where they were made; the parent gets what the
+    summary needs. Without a worker sink (JSONL, written in order) the whole result."""
+    assert _JOB is not None
     if _JOB.worker_sink is None:
         return result
-    _JOB.worker_sink.write(result)
+    result = write_result(_JOB.worker_sink.write, result)
     return Result(result.name, Summary.fields(result.report), None, {}, result.listed)
 
 
-def ordered_map(fn: Callable[[Any], Any], items: Iterable[Any], workers: int,
-                per_task: int = DOCUMENTS_PER_TASK, in_flight: int = TASKS_IN_FLIGHT) -> Iterator[Any]:
-    """fn over items, results in input order, on `workers` forked processes.
-
-    Items go out in tasks of `per_task`, and at most `in_flight` tasks per worker are out at
-    once: a sliding window, refilled as each result is taken, so the workers never wait for
-    the slowest task of a batch or for the caller digesting a burst of results, and memory
-    holds the window, never the input.
-
-    Why not `multiprocessing.Pool`: its worker-handler thread wakes on every result waiting
-    in the result pipe without reading it, and spins until the result thread does; with the
-    parent busy (the dedup index build), that spinning took about 0.5 s of CPU per 100 MB
-    (measured per thread), on a machine where the parent shares the cores with the workers.
-    `ProcessPoolExecutor`'s manager thread reads each result when it wakes."""
-    if workers <= 1:
-        yield from map(fn, items)
-        return
-    window = workers * in_flight
-    pending: deque[Future[list[Any]]] = deque()
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                               initializer=_leave_interrupts_to_parent)
+def write_result(write: Callable[[Result], None], result: Result) -> Result:
+    """Write one result; a document that cannot be written (its name too long, a folder in
+    the way, text UTF-8 cannot hold) fails alone, and its failure report is written where it
+    can be. OUT itself failing (disk full, read-only, permission) raises OutputError: that
+    stops the run."""
     try:
-        for task in chunked(items, per_task):
-            if len(pending) >= window:
-                yield from pending.popleft().result()
-            pending.append(pool.submit(_map_task, fn, task))
-        while pending:
-            yield from pending.popleft().result()
-    finally:
-        # on an early exit (an error, Ctrl-C, the caller stopping), tasks not yet started are
-        # dropped and the running ones finish: their outputs are whole or not there at all
-        pool.shutdown(wait=True, cancel_futures=True)
+        write(result)
+        return result
+    except OSError as err:
+        if err.errno in OUT_ERRNOS:
+            raise OutputError(f"cannot write {result.name}: {err.strerror or err}") from None
+        where = f" ({Path(err.filename).name})" if err.filename else ""
+        failed = _failed_result(result, f"cannot write its output{where}: {err.strerror or err}")
+    except Exception as err:
+        failed = _failed_result(result, failure_message(err, "while writing its output"))
+    try:
+        write(failed)
+    except Exception:
+        pass  # not even its failure report can be written there: the summary and stderr name it
+    return failed
 
 
-def _leave_interrupts_to_parent() -> None:
-    """In each worker: Ctrl-C reaches the whole process group, and a worker interrupted
-    between tasks would break the pool, which then kills the others mid-write (leaving their
-    temporary files). The parent alone takes the interrupt and shuts the pool down."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def _map_task(fn: Callable[[Any], Any], task: list[Any]) -> list[Any]:
-    return [fn(item) for item in task]
-
-
-def chunked(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    """Consecutive items in lists of `size` (the last one shorter)."""
-    iterator = iter(items)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
+def _failed_result(result: Result, message: str) -> Result:
+    source = result.report.get("source", {})
+    info = {"path": source["path"]} if isinstance(source, dict) and "path" in source else {}
+    return Result(result.name, failure_report(result.name, message, info), None, result.extra, result.listed)
 
 
 def run_corpus(sources: Callable[[], Iterator[Source]], job: Job, write: Callable[[Result], None],
-               summary: Summary, workers: int, progress: Callable[[int], None] = lambda n: None) -> float:
-    """Both passes over the corpus. Returns the seconds taken."""
+               summary: Summary, workers: int, progress: Progress | None = None) -> float:
+    """Both passes over the corpus, telling `progress` how each goes. Returns the seconds taken.
+
+    A document whose worker dies (killed for lack of memory, say) fails alone, in either pass,
+    and the run goes on (see `workers.ordered_map`); `write` failing for one document fails
+    that document; OutputError (OUT itself cannot be written) stops the run."""
     global _JOB
     started = time.perf_counter()
+    progress = progress or Progress()
     _JOB = job
+
+    def observe_crashed(chunk: list[tuple[int, Source]], reason: str) -> list[ObservedChunk]:
+        return [([], {number: reason for number, _ in chunk}, len(chunk))]
+
+    def process_crashed(numbered: tuple[int, Source], reason: str) -> list[Result]:
+        return [_written_by_worker(_failed(numbered[1], reason))]
+
     try:
         corpus_stages = [(i, s) for i, s in enumerate(job.stages) if s.needs_corpus]
         if corpus_stages:
+            progress.start(INDEXING)
             chunks = chunked(enumerate(sources()), OBSERVE_CHUNK)
-            for numbers, observations in ordered_map(_observe, chunks, workers, per_task=1):
-                if numbers:
+            for groups, failures, size in ordered_map(_observe, chunks, workers, per_task=1, crashed=observe_crashed,
+                                                      split=lambda chunk: [[item] for item in chunk]):
+                job.failures.update(failures)
+                for numbers, observations in groups:
                     for i, stage in corpus_stages:
                         stage.absorb_batch(numbers, observations[i])
+                progress.advance(size)
             for _, stage in corpus_stages:
                 stage.prepare()
+            progress.finish()
         for stage in job.stages:
             if not stage.needs_corpus:
                 stage.prepare()  # load once here what every forked worker then shares
-        for result in ordered_map(_process, enumerate(sources()), workers):
-            write(result)
+        progress.start(CLEANING)
+        for result in ordered_map(_process, enumerate(sources()), workers, DOCUMENTS_PER_TASK, TASKS_IN_FLIGHT,
+                                  crashed=process_crashed):
+            if job.worker_sink is None:
+                result = write_result(write, result)
             summary.add(result.report)
-            progress(1)
+            progress.advance(1)
     finally:
+        progress.finish()
         _JOB = None
     return time.perf_counter() - started

@@ -27,21 +27,23 @@ def document_report(doc: Document, clean: str | None, status: str = "ok", **extr
         "document": doc.name,
         "status": status,
         "report_version": REPORT_VERSION,
-        "source": doc.meta.get("source", {}),
-        "encoding": doc.meta.get("encoding", {}),
-        "stages": doc.meta.get("stages", []),
-        "language": doc.meta.get("language", {"code": "unknown"}),
+        "source": doc.meta.source,
+        "encoding": doc.meta.encoding,
+        "stages": doc.meta.stages,
+        "language": doc.meta.language if doc.meta.language is not None else {"code": "unknown"},
         "sizes": {
-            "input_bytes": doc.meta.get("source", {}).get("bytes"),
+            "input_bytes": doc.meta.source.get("bytes"),
             "fixed_chars": len(doc.text),
             "clean_chars": len(clean) if clean is not None else 0,
             "removed_chars": removed_chars,
         },
         "removals": removals,
     }
-    for key in ("extractor", *report_fields()):
-        if key in doc.meta:
-            report[key] = doc.meta[key]
+    if doc.meta.extractor is not None:
+        report["extractor"] = doc.meta.extractor
+    for key in report_fields():
+        if key in doc.meta.fields:
+            report[key] = doc.meta.fields[key]
     found = notices(doc)
     if found:
         report["notices"] = found
@@ -56,7 +58,7 @@ LONG_LINE = 1_000_000
 def notices(doc: Document) -> list[dict[str, str]]:
     """What a reader should know about an input that was cleaned anyway: it was empty, not
     UTF-8, had a byte-order mark or other line endings, needed ftfy, or is one huge line."""
-    encoding = doc.meta.get("encoding", {})
+    encoding = doc.meta.encoding
     found: list[dict[str, str]] = []
 
     def note(kind: str, message: str) -> None:

@@ -54,6 +54,18 @@ class Reader(ABC):
         return sum(1 for _ in self.sources())
 
 
+#: how an HTML document starts (after a BOM, blanks and comments): the sniffer's clue
+_HTML_START = ("<!doctype html", "<html", "<head", "<body", "<meta", "<title", "<!--")
+
+
+def looks_like_html(content: bytes | str) -> bool:
+    """True when a document of unknown kind starts like an HTML page."""
+    head = content[:1024]
+    if isinstance(head, bytes):
+        head = head.decode("latin-1")
+    return head.lstrip("\ufeff\xef\xbb\xbf \t\r\n").lower().startswith(_HTML_START)
+
+
 def json_type(value: Any) -> str:
     """The JSON name of a parsed value's type, for messages."""
     for kind, name in ((bool, "boolean"), (int, "number"), (float, "number"), (str, "string"),

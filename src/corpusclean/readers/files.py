@@ -11,6 +11,7 @@ import gzip
 import json
 import os
 import stat
+import zlib
 from pathlib import Path
 from typing import Iterator
 
@@ -134,15 +135,15 @@ def read_file(path: Path, max_bytes: int) -> Payload:
             raw = path.read_bytes()
     except PermissionError:
         raise InputError("cannot read: permission denied") from None
-    except (OSError, EOFError) as err:
-        raise InputError(f"cannot read: {err.strerror or err}") from None
+    except (OSError, EOFError, zlib.error) as err:  # zlib.error: a .gz whose compressed data is corrupt
+        raise InputError(f"cannot read: {getattr(err, 'strerror', None) or err}") from None
     kind = "html" if path.name.endswith(HTML_SUFFIXES) else "text"
     report_path = path.with_name(output_name(path.name) + REPORT_SUFFIX)
     prior = None
     if kind == "text" and report_path.exists():
         try:
             prior = json.loads(report_path.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as err:
+        except (OSError, ValueError) as err:  # ValueError: not JSON, or not UTF-8
             raise InputError(f"has a report beside it that cannot be read ({report_path.name}: {err})") from None
         if not isinstance(prior, dict) or "removals" not in prior:
             prior = None

@@ -65,7 +65,7 @@ class Stage:
     #: `--disable` names starting with this prefix are this stage's to check and honour
     #: (`heuristic.` for the classifier); None: the stage takes no --disable names of its own
     disable_prefix: ClassVar[str | None] = None
-    #: keys of `doc.meta` the stage sets that go into the document's report as they are
+    #: keys of `doc.meta.fields` the stage sets, which go into the document's report as they are
     report_fields: ClassVar[tuple[str, ...]] = ()
 
     @classmethod
@@ -108,6 +108,12 @@ class Stage:
 
     def process(self, doc: Document) -> None:
         raise NotImplementedError
+
+    def fresh(self) -> "Stage":
+        """This stage for a new corpus: no corpus state, sharing what was built once (rule
+        packs, language profiles, MinHash permutations). `corpusclean.Cleaner` cleans each
+        document as a corpus of its own with it. A stage without corpus state is its own."""
+        return self
 
     def settings(self) -> dict[str, Any]:
         """The settings this stage ran with, recorded in the run summary."""

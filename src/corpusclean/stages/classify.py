@@ -149,17 +149,22 @@ class ClassifierStage(Stage):
     def prepare(self) -> None:
         self.recurrence.freeze(self._min_pages())
 
+    def fresh(self) -> "ClassifierStage":
+        copy = ClassifierStage(self.config, self.disabled)
+        copy.stoplists, copy.vocabulary = self.stoplists, self.vocabulary
+        return copy
+
     def _min_pages(self) -> int:
         limits = self.config.thresholds
         return max(limits.corpus_pages, int(limits.corpus_share * self.recurrence.documents + 0.999))
 
     # -- page pass ------------------------------------------------------------------------
     def process(self, doc: Document) -> None:
-        code = doc.meta.get("language", {}).get("code")
+        code = (doc.meta.language or {}).get("code")
         stopwords = self.stoplists.get(code)
         units = classify_page(doc, stopwords, self.config, self.vocabulary,
                               corpus_pages=self._corpus_pages(doc), corpus_size=self.recurrence.documents,
-                              extracted="extractor" in doc.meta)
+                              extracted=doc.meta.extractor is not None)
         for run in _runs_of_drops(units):
             head = run[0]
             rule = RULE_PREFIX + head.reason

@@ -96,12 +96,18 @@ class DedupStage(Stage):
         self._decisions = self._index.finish()
         self._index = CorpusIndex(self.config)  # the built index is no longer needed: free it
 
+    def fresh(self) -> "DedupStage":
+        copy = DedupStage.__new__(DedupStage)
+        copy.config, copy._fingerprints = self.config, self._fingerprints
+        copy._index, copy._decisions = CorpusIndex(self.config), None
+        return copy
+
     # -- the removal pass -------------------------------------------------------------------
     def process(self, doc: Document) -> None:
-        number = doc.meta.get("number")
+        number = doc.meta.number
         if self._decisions is None or number is None or number >= self._decisions.pages:
             raise RuntimeError("DedupStage.process needs the corpus pass first (observe, absorb, prepare) "
-                               "and the document's input number in doc.meta['number'], as pipeline.run_corpus gives")
+                               "and the document's input number in doc.meta.number, as pipeline.run_corpus gives")
         decisions = self._decisions
         page = decisions.page(number)
         template: dict[int, int] = {}                   # line -> pages it recurs in
@@ -163,7 +169,7 @@ class DedupStage(Stage):
 
     def _page_duplicate(self, doc: Document, original: str, similarity: float) -> None:
         similarity = round(similarity, 3)
-        doc.meta["page_duplicate_of"] = {"document": original, "similarity": similarity}
+        doc.meta.fields["page_duplicate_of"] = {"document": original, "similarity": similarity}
         if not self.config.drop_duplicate_pages:
             return
         live = doc.live_indices()
@@ -171,7 +177,7 @@ class DedupStage(Stage):
             doc.remove(live[0], live[-1], stage=self.name, rule=PAGE_DUPLICATE_RULE, category="duplicate",
                        reason="the page nearly duplicates an earlier page",
                        details={"duplicate_of": {"document": original}, "similarity": similarity})
-        doc.meta["dropped"] = f"near-duplicate of {original} (similarity {similarity})"
+        doc.meta.dropped = f"near-duplicate of {original} (similarity {similarity})"
 
     def _remove_template(self, doc: Document, template: dict[int, int]) -> None:
         """Template lines, a run of consecutive lines (a header, a footer) as one removal."""
@@ -194,7 +200,7 @@ class DedupStage(Stage):
         for run in _repeat_runs(sorted(wanted)):
             (first, rule, source, source_line), last = run[0], run[-1][0]
             if source not in names:
-                names[source] = doc.name if source == doc.meta["number"] else self._decisions.name(source)
+                names[source] = doc.name if source == doc.meta.number else self._decisions.name(source)
             pointer = {"document": names[source], "line": source_line + 1}
             if last > first:
                 pointer["lines"] = [source_line + 1, source_line + 1 + last - first]

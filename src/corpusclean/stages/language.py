@@ -143,7 +143,7 @@ class LanguageStage(Stage):
 
     def process(self, doc: Document) -> None:
         language = self.detect(doc)
-        doc.meta["language"] = language
+        doc.meta.language = language
         if self.is_allowed(language["code"]):
             return
         live = doc.live_indices()
@@ -151,7 +151,7 @@ class LanguageStage(Stage):
             doc.remove(live[0], live[-1], stage=self.name, rule="language.filter", category="language",
                        reason=f"page language {language['code']} is not one of {','.join(self.allowed or [])}",
                        details={"language": language})
-        doc.meta["dropped"] = f"language {language['code']} not in {','.join(self.allowed or [])}"
+        doc.meta.dropped = f"language {language['code']} not in {','.join(self.allowed or [])}"
 
     def _detector_factory(self) -> Any:
         if self._factory is None:

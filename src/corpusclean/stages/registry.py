@@ -42,7 +42,7 @@ def disable_prefixes() -> tuple[str, ...]:
 
 
 def report_fields() -> tuple[str, ...]:
-    """The report keys stages add from `doc.meta`, in stage order."""
+    """The report keys stages add from `doc.meta.fields`, in stage order."""
     return tuple(key for stage in STAGES for key in stage.report_fields)
 
 

@@ -1,0 +1,146 @@
+"""A run survives its workers: a worker killed by the system costs only the document it was
+cleaning, a document over its time budget fails alone (in a worker or in the parent), and
+workers never outlive their parent."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import corpusclean.workers as workers
+from corpusclean.stages.dedup import DedupStage
+from corpusclean.stages.rules import RuleStage
+from conftest import read_report, read_summary, run_cli, tree_bytes, write_tree
+
+GOOD = "A headline\n\nThe council voted on Tuesday to extend the programme until next spring.\n"
+
+
+def corpus(root: Path, pages: int = 12) -> Path:
+    """`pages` good pages, and one (bad.txt) that the tests make misbehave."""
+    files = {f"p{n:02d}.txt": GOOD.replace("council", f"council {n}") for n in range(pages)}
+    files["bad.txt"] = "The bad page.\n" + GOOD
+    return write_tree(root, files)
+
+
+def misbehave_on_bad(monkeypatch: pytest.MonkeyPatch, owner: type, attribute: str, how) -> None:
+    real = getattr(owner, attribute)
+
+    def patched(self, arg):
+        docs = arg if isinstance(arg, list) else [arg]
+        if any(doc.name == "bad" for doc in docs):
+            how()
+        return real(self, arg)
+
+    monkeypatch.setattr(owner, attribute, patched)
+
+
+def killed_by_the_system() -> None:
+    os.kill(os.getpid(), signal.SIGKILL)  # what the out-of-memory killer does
+
+
+@pytest.fixture(scope="module")
+def clean_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    root = tmp_path_factory.mktemp("clean")
+    run_cli("run", str(corpus(root / "in")), str(root / "out"), "-w", "1", "-q")
+    return tree_bytes(root / "out")
+
+
+@pytest.mark.parametrize("owner, attribute", [(RuleStage, "process"), (DedupStage, "observe_batch")],
+                         ids=["cleaning", "corpus pass"])
+def test_a_worker_killed_by_the_system_fails_its_document_and_the_run_goes_on(tmp_path, monkeypatch, clean_run,
+                                                                              owner, attribute):
+    misbehave_on_bad(monkeypatch, owner, attribute, killed_by_the_system)
+    out = tmp_path / "out"
+    result = run_cli("run", str(corpus(tmp_path / "in")), str(out), "-w", "2")
+    assert result.exit_code == 1
+    summary = read_summary(out / "corpusclean-summary.json")
+    assert summary["documents"] == {"failed": 1, "ok": 12}
+    assert summary["failures"] == [{"document": "bad", "error": "the worker process cleaning it died "
+                                    "(killed, perhaps by the system for lack of memory; signal SIGKILL)"}]
+    assert read_report(out, "bad")["error"] == summary["failures"][0]["error"]
+    written = tree_bytes(out)
+    for n in range(12):
+        name = f"p{n:02d}.txt"
+        if attribute == "process":  # the corpus pass saw every page: the others are as in a clean run
+            assert written[name] == clean_run[name]
+        else:
+            assert name in written
+
+
+def spin_forever() -> None:
+    while True:
+        pass
+
+
+@pytest.mark.parametrize("processes", ["1", "2"])
+def test_a_document_over_its_time_budget_fails_alone(tmp_path, monkeypatch, processes):
+    """Interrupted where it runs, Python code, in a worker or in the parent (-w 1) alike."""
+    misbehave_on_bad(monkeypatch, RuleStage, "process", spin_forever)
+    out = tmp_path / "out"
+    started = time.monotonic()
+    result = run_cli("strip", str(corpus(tmp_path / "in", pages=3)), str(out), "-w", processes, "--doc-timeout", "1")
+    assert time.monotonic() - started < 60
+    assert result.exit_code == 1
+    assert read_report(out, "bad")["error"] == (
+        "took longer than the --doc-timeout of 1 s (in stage rules); raise the limit to clean it")
+    assert read_summary(out / "corpusclean-summary.json")["documents"] == {"failed": 1, "ok": 3}
+
+
+def test_a_document_stuck_in_c_code_past_its_budget_ends_its_worker_and_fails_alone(tmp_path, monkeypatch):
+    """Code that does not return to Python (here `sum` over a range, a loop in C that never
+    checks for signals) cannot be interrupted; its worker is ended by the CPU-time backstop."""
+    monkeypatch.setattr(workers, "HARD_GRACE", 1.0)
+    misbehave_on_bad(monkeypatch, RuleStage, "process", lambda: sum(range(10**14)))
+    out = tmp_path / "out"
+    result = run_cli("strip", str(corpus(tmp_path / "in", pages=3)), str(out), "-w", "2", "--doc-timeout", "1")
+    assert result.exit_code == 1
+    assert read_report(out, "bad")["error"] == ("the worker process cleaning it died (stopped after running in "
+                                                "C code past its --doc-timeout; signal SIGPROF)")
+    assert read_summary(out / "corpusclean-summary.json")["documents"] == {"failed": 1, "ok": 3}
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(child) for child in (task / "children").read_text().split()]
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc to find the workers")
+def test_workers_exit_when_their_parent_is_killed(tmp_path):
+    files = {f"p{n:04d}.txt": GOOD.replace("council", f"council {n}") * 20 for n in range(3000)}
+    source = write_tree(tmp_path / "in", files)
+    out = tmp_path / "out"
+    process = subprocess.Popen([sys.executable, "-c", "from corpusclean.cli import cli; cli()",
+                                "run", str(source), str(out), "-w", "2", "-q"], stderr=subprocess.DEVNULL)
+    workers_of_the_run: list[int] = []
+    try:
+        deadline = time.monotonic() + 120
+        while len(children(process.pid)) < 2:
+            assert process.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+        workers_of_the_run = children(process.pid)
+        process.kill()
+        process.wait()
+        deadline = time.monotonic() + 10
+        while any(alive(pid) for pid in workers_of_the_run):
+            assert time.monotonic() < deadline, "a worker outlived its parent by 10 s"
+            time.sleep(0.1)
+    finally:
+        process.kill()
+        for pid in workers_of_the_run:
+            if alive(pid):
+                os.kill(pid, signal.SIGKILL)
