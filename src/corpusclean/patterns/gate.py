@@ -20,7 +20,7 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass
 from itertools import product
-from typing import Iterable, Iterator, Sequence
+from typing import Iterable, Sequence
 
 import ahocorasick
 
@@ -193,12 +193,13 @@ class Gate:
         self._table = {k: v for k, v in table.items() if k != v}
         special = sorted(chr(k) for k in table if chr(k).lower() != chr(table[k]) or k == 0x3A3)
         self._special = re.compile("[" + "".join(map(re.escape, special)) + "]") if special else None
+        self._indices: dict[int, tuple[int, ...]] = {}   # a mask of rules -> their indices
 
-    def candidates(self, line: str) -> Iterator[int]:
+    def candidates(self, line: str) -> tuple[int, ...]:
         """Indices of the rules that may start on `line` (a superset of those that do), ascending."""
         which = bisect_left(self._thresholds, len(line))
         if which == len(self._buckets):
-            return
+            return ()
         bucket = self._buckets[which]
         mask = bucket.always
         if bucket.automaton is not None:
@@ -208,12 +209,15 @@ class Gate:
                 folded = line.translate(self._table)
             for _end, found in bucket.automaton.iter(folded):
                 mask |= found
-        while mask:
-            lowest = mask & -mask
-            yield lowest.bit_length() - 1
-            mask ^= lowest
+        indices = self._indices.get(mask)
+        if indices is None:
+            if len(self._indices) > _MAX_MASKS:
+                self._indices.clear()
+            indices = self._indices[mask] = tuple(i for i in range(mask.bit_length()) if mask >> i & 1)
+        return indices
 
 
+_MAX_MASKS = 4096   # distinct sets of candidate rules remembered (a page shows a few dozen)
 _NO_LIMIT = 1 << 62
 
 
