@@ -305,7 +305,7 @@ def test_a_crash_mid_write_leaves_no_partial_file(tmp_path, monkeypatch):
 
 def test_a_jsonl_run_that_dies_leaves_no_output_and_no_litter(tmp_path):
     sink = JsonlWriter(str(tmp_path / "out.jsonl.gz"))
-    sink.out.write(b'{"id": "a"}\n')
+    sink.file.write({"id": "a"})
     sink.abort()
     assert list(tmp_path.iterdir()) == []
 

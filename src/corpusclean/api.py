@@ -15,12 +15,13 @@ from .config import RunConfig
 from .errors import UsageError
 from .pipeline import Job, run_corpus
 from .progress import Callback, Progress
-from .readers import is_jsonl, open_input
+from .readers import RecordFields, is_jsonl, open_input
+from .readers.files import FileReader, FolderReader
 from .report import Summary
 from .requirements import TRAFILATURA, RequirementError, may_hold_html
 from .rulebook import RuleError
 from .stages.registry import build_stages
-from .writers import open_output
+from .writers import RecordOptions, is_record_output, open_output
 
 
 def run(inputs: str | Path, output: str | Path, *, command: str = "run", config: RunConfig | None = None,
@@ -60,13 +61,17 @@ class Run:
             self.stages = build_stages(config)
         except (ValueError, RuleError) as err:  # a bad rule pack or --disable name
             raise UsageError(str(err)) from None
-        self.reader = open_input(inputs, config.input.patterns)
+        self.fields = RecordFields(text=config.input.text_field, id=config.input.id_field)
+        self.reader = open_input(inputs, config.input.patterns, self.fields, config.input.max_bytes)
+        shards = isinstance(self.reader, FolderReader) and bool(self.reader.shards())
+        check_formats(self.reader, inputs, output)
         if may_hold_html(self.reader.sources()):
             try:
                 TRAFILATURA.check()  # before anything is written, not as a traceback on the first HTML page
             except RequirementError as err:
                 raise UsageError(str(err)) from None
-        self.writer = open_output(output, config.output.summary_path)
+        options = RecordOptions(self.fields, config.output.reports, config.output.report_file)
+        self.writer = open_output(output, config.output.summary_path, options, shards=shards)
 
     def count(self) -> int:
         """The documents the run will clean, or 0 when that is not known ahead (stdin)."""
@@ -83,7 +88,8 @@ class Run:
         # written here, in input order
         in_workers = self.writer.in_workers
         job = Job(stages=self.stages, steps=list(config.steps), max_bytes=config.input.max_bytes,
-                  worker_sink=self.writer if in_workers else None, doc_timeout=config.input.doc_timeout or None)
+                  fields=self.fields, worker_sink=self.writer if in_workers else None,
+                  doc_timeout=config.input.doc_timeout or None)
         write = (lambda result: None) if in_workers else self.writer.write
         try:
             seconds = run_corpus(self.reader.sources, job, write, summary, config.workers,
@@ -93,22 +99,38 @@ class Run:
             self.writer.abort()
             raise
         summary.seconds = seconds
+        summary.skipped.update(self.reader.skipped)
         summary.path = self.writer.close(summary.to_json(seconds if config.output.timing else None))
         return summary
 
 
+def check_formats(reader: object, source: str, target: str) -> None:
+    """Refuse what cannot be written: records in, documents out (a record file or stdin in
+    needs one file of records out; a folder of shards may go to a folder, which mirrors it),
+    and a folder that holds nothing to read."""
+    if isinstance(reader, FolderReader):
+        if next(iter(reader.listed()), None) is None:
+            raise UsageError(f"IN ({source}) holds no file to read: looked for {' '.join(reader.patterns)} "
+                             "(recursively); name others with --glob.")
+        return
+    if isinstance(reader, FileReader) or is_record_output(target):
+        return
+    if is_jsonl(source):
+        raise UsageError("JSONL input writes JSONL: give OUT as a .jsonl or .jsonl.gz path, or - for stdout.")
+    raise UsageError(f"{Path(source).name} holds records: give OUT as a .jsonl, .jsonl.gz or .parquet path, "
+                     "or - for stdout (or put it in a folder: a folder OUT mirrors a folder of shards).")
+
+
 def check_paths(source: str, target: str, summary_path: str | None = None) -> None:
-    """Refuse before anything is written: a missing IN, JSONL in with folder out, OUT equal to
-    IN, inside it or holding it (a write could land on an input), a summary inside IN."""
+    """Refuse before anything is written: a missing IN, OUT equal to IN, inside it or holding
+    it (a write could land on an input), a summary inside IN."""
     if source != "-" and not Path(source).exists():
         raise UsageError(f"IN does not exist: {source}")
-    if is_jsonl(source) and not is_jsonl(target):
-        raise UsageError("JSONL input writes JSONL: give OUT as a .jsonl or .jsonl.gz path, or - for stdout.")
     if target != "-":
         out = Path(target)
-        if is_jsonl(target) and out.is_dir():
-            raise UsageError(f"OUT ({target}) is a folder; a JSONL OUT is a file path.")
-        if not is_jsonl(target) and out.exists() and not out.is_dir():
+        if is_record_output(target) and out.is_dir():
+            raise UsageError(f"OUT ({target}) is a folder; a JSONL or Parquet OUT is a file path.")
+        if not is_record_output(target) and out.exists() and not out.is_dir():
             raise UsageError(f"OUT ({target}) is a file; a folder OUT holds NAME.txt and NAME.report.json.")
     if source == "-":
         return

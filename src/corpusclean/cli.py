@@ -17,9 +17,10 @@ from click.core import ParameterSource
 
 from . import __version__
 from .api import Run
-from .progress import LOG_EVERY, Bar, Log, Progress
+from .cli_params import F
 from .config import COMMANDS, RunConfig, read_config_file
 from .errors import UsageError
+from .progress import LOG_EVERY, Bar, Log, Progress
 from .readers import DEFAULT_PATTERNS
 from .stages.registry import STAGES
 
@@ -51,7 +52,7 @@ def cli() -> None:
 
 # -- shared options --------------------------------------------------------------------------
 
-def io_options(fn: Callable) -> Callable:
+def io_options(fn: F) -> F:
     """IN, OUT and the options every corpus command takes."""
     for decorator in reversed([
         click.argument("source", metavar="IN"),
@@ -67,6 +68,17 @@ def io_options(fn: Callable) -> Callable:
         click.option("--summary", "summary_path", type=click.Path(dir_okay=False), default=None,
                      help="Where to write the run summary (default: OUT/corpusclean-summary.json, or OUT.summary.json for JSONL)."),
         click.option("--timing", is_flag=True, help="Record the run's time in the summary (makes it differ between runs)."),
+        click.option("--text-field", default="text", show_default=True, metavar="NAME",
+                     help="The record field (JSONL, Parquet) that holds the text, e.g. content or raw_content; "
+                          "the clean text goes back into it."),
+        click.option("--id-field", default="id", show_default=True, metavar="NAME",
+                     help="The record field that holds each document's id."),
+        click.option("--reports/--no-reports", default=True, show_default=True,
+                     help="Put each document's report in its output record (JSONL, Parquet); reports of a "
+                          "folder of documents are always their own files."),
+        click.option("--report-file", type=click.Path(dir_okay=False), default=None,
+                     help="Write the reports of output records to this JSONL file (.gz, .zst: compressed) "
+                          "instead of into the records."),
         click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False), default=None,
                      help="A TOML file of options (see the README); options given on the command line win."),
         click.option("-q", "--quiet", is_flag=True, help="No progress bar or closing line on stderr."),
@@ -78,9 +90,9 @@ def io_options(fn: Callable) -> Callable:
     return fn
 
 
-def stage_options(command: str) -> Callable[[Callable], Callable]:
+def stage_options(command: str) -> Callable[[F], F]:
     """The options of every stage the command runs, as the stages declare them, in stage order."""
-    def decorate(fn: Callable) -> Callable:
+    def decorate(fn: F) -> F:
         options = [option for stage in STAGES if stage.step in COMMANDS[command] for option in stage.cli_options]
         for option in reversed(options):
             fn = option(fn)

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import fnmatch
 from difflib import get_close_matches
-from typing import Iterable
+from typing import Any, Callable, Iterable, TypeVar
 
 import click
+
+
+#: a click command function, for decorators that add options to one and hand it back
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def comma_separated(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:

@@ -14,12 +14,12 @@ from typing import Any, Callable, Iterator
 import click
 
 from .catalogue import Names, added_categories, known_names, names_in_run
-from .cli_params import check_names, comma_separated
+from .cli_params import F, check_names, comma_separated
 from .review import Palette
 from .reviewdata import Page, ReviewError, Selection, find_page, iter_pages, read_summary
 
 
-def selection_options(fn: Callable) -> Callable:
+def selection_options(fn: F) -> F:
     for decorator in reversed([
         click.option("-c", "--category", "categories", multiple=True, metavar="NAME", callback=comma_separated,
                      help="Only removals of this category (repeatable or comma-separated). "

@@ -27,7 +27,10 @@ import sys
 from dataclasses import dataclass, field, fields
 from difflib import get_close_matches
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
+
+if TYPE_CHECKING:  # stages import this module
+    from .stages.base import Stage
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -46,6 +49,10 @@ class InputConfig:
     patterns: tuple[str, ...] = ()
     #: larger inputs are reported as failed instead of read
     max_bytes: int = 64_000_000
+    #: the record field (JSONL, Parquet) that holds the text; the clean text goes back into it
+    text_field: str = "text"
+    #: the record field that holds the document's id
+    id_field: str = "id"
     #: seconds one document may take before it is reported as failed; 0: no limit
     doc_timeout: float = 600
 
@@ -63,6 +70,10 @@ class OutputConfig:
     summary_path: str | None = None
     #: record the run's time in the summary (which then differs between runs)
     timing: bool = False
+    #: output records (JSONL, Parquet) carry their document's report; False leaves it out
+    reports: bool = True
+    #: write the reports of output records to this JSONL file instead of into the records
+    report_file: str | None = None
 
 
 @dataclass(frozen=True)
@@ -89,7 +100,7 @@ class RunConfig:
         if self.workers < 1:
             raise ValueError("workers must be at least 1")
 
-    def stage_config(self, stage: type) -> Any:
+    def stage_config(self, stage: type[Stage]) -> Any:
         """A stage's own configuration (its defaults when the run does not name it)."""
         return self.stages.get(stage.name) or stage.Config()
 

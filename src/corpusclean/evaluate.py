@@ -23,7 +23,7 @@ TOKEN = re.compile(r"\w+")
 SHINGLE = 4
 
 
-def shingles(text: str, n: int = SHINGLE) -> Counter:
+def shingles(text: str, n: int = SHINGLE) -> Counter[tuple[str, ...]]:
     """Word n-grams of the text, with their counts (a text shorter than n is one shingle)."""
     tokens = TOKEN.findall(text or "")
     return Counter(tuple(tokens[i:i + n]) for i in range(max(1, len(tokens) - n + 1)) if tokens[i:i + n])

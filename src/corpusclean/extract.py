@@ -55,8 +55,9 @@ _SPACE = re.compile(r"\s+")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 
 
-def extract_html(content: bytes | str) -> tuple[str, dict[str, Any]]:
-    """The main text of an HTML page, and the report's `extractor` section.
+def extract_html(content: bytes | str, charset: str | None = None) -> tuple[str, dict[str, Any]]:
+    """The main text of an HTML page, and the report's `extractor` section. `charset` is what
+    the page's transport declared (a WARC record's HTTP Content-Type), for decoding bytes.
 
     Raises InputError when the page cannot be decoded or holds no main text.
     """
@@ -66,7 +67,7 @@ def extract_html(content: bytes | str) -> tuple[str, dict[str, Any]]:
     import trafilatura  # imported here: it is slow to import and text-only runs never need it
 
     if isinstance(content, bytes):
-        html, decoding = decode_html(content)
+        html, decoding = decode_html(content, charset)
     else:
         html, decoding = content, {"encoding": "unicode"}
     if not html.strip():
@@ -76,7 +77,8 @@ def extract_html(content: bytes | str) -> tuple[str, dict[str, Any]]:
     exposed = expose_blocks(tree)
     repeats = repeated_blocks(tree)
     found = trafilatura.bare_extraction(tree, **TRAFILATURA_SETTINGS)
-    if found is None or found.body is None:
+    # a dict comes back only when asked for (as_dict=True); these settings never ask
+    if found is None or isinstance(found, dict) or found.body is None:
         raise InputError("trafilatura found no main text in this HTML page")
     paragraphs, restored = restore_repeats(body_paragraphs(found.body), repeats)
     if not paragraphs:
@@ -108,8 +110,9 @@ def _trafilatura_problem() -> str:
 
 # -- decoding --------------------------------------------------------------------------------
 
-def decode_html(raw: bytes) -> tuple[str, dict[str, Any]]:
+def decode_html(raw: bytes, http_charset: str | None = None) -> tuple[str, dict[str, Any]]:
     """Bytes to str. A BOM or valid UTF-8 wins (pages often declare a charset they do not use);
+    then the charset the HTTP header declared (it overrides the page's own, as in browsers);
     then the charset the page declares in a <meta>; then the shared detector of encoding.py."""
     if raw.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
         text, info = decode(raw)
@@ -118,6 +121,13 @@ def decode_html(raw: bytes) -> tuple[str, dict[str, Any]]:
         return raw.decode("utf-8"), {"encoding": "utf-8", "source": "valid UTF-8"}
     except UnicodeDecodeError:
         pass
+    if http_charset:
+        label = http_charset.strip().strip("\"'").lower()
+        name = CHARSET_SUPERSETS.get(label, label)
+        try:
+            return raw.decode(name), {"encoding": name, "source": "HTTP charset"}
+        except (LookupError, UnicodeDecodeError):
+            pass  # a wrong or unknown declaration: the page's own, or detection
     declared = _META_CHARSET.search(raw[:4096])
     if declared:
         label = declared.group(1).decode("ascii").lower()

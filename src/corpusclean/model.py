@@ -30,7 +30,7 @@ class Removal:
     details: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        row = {
+        row: dict[str, Any] = {
             "stage": self.stage,
             "rule": self.rule,
             "category": self.category,
@@ -181,7 +181,8 @@ class Document:
         return self.offsets[last] + len(self.lines[last]) + 1
 
     def _live_runs(self, first: int, last: int) -> list[tuple[int, int]]:
-        runs, start = [], None
+        runs: list[tuple[int, int]] = []
+        start: int | None = None
         for i in range(first, last + 1):
             if self.removed[i]:
                 if start is not None:

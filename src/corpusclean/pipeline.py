@@ -19,7 +19,7 @@ from .layout import apply, rebuild, without_layout
 from .model import Document, DocumentMeta, Removal
 from .progress import CLEANING, INDEXING, Progress
 from .report import Summary, document_report, failure_report
-from .readers import Payload, Source, read_source
+from .readers import Payload, RecordFields, Source, read_source
 from .readers.base import json_type
 from .stages.base import Stage
 from .workers import DocumentTimeout, chunked, ordered_map, time_budget
@@ -48,6 +48,7 @@ class Result:
     clean: str | None = None                 # None when the document failed or was dropped
     extra: dict[str, Any] = field(default_factory=dict)  # JSONL fields passed through
     listed: bool = True                      # False for a JSONL line with no usable id
+    shard: str | None = None                 # the record file it came from, in a folder of shards
 
 
 @dataclass
@@ -57,6 +58,8 @@ class Job:
     stages: list[Stage]
     steps: list[str]
     max_bytes: int
+    #: which record fields hold the text and the id
+    fields: RecordFields = RecordFields()
     #: a writer each worker writes its own results to (a folder of files, where the order of
     #: writing changes nothing), so the parent only adds up; None when the parent must write
     #: in input order (JSONL)
@@ -70,9 +73,9 @@ class Job:
     failures: dict[int, str] = field(default_factory=dict)
 
 
-def load_document(source: Source, max_bytes: int) -> tuple[Document, Payload]:
+def load_document(source: Source, max_bytes: int, fields: RecordFields = RecordFields()) -> tuple[Document, Payload]:
     """The encoding-fixed document, from raw input or from an earlier stage's output + report."""
-    payload = read_source(source, max_bytes)
+    payload = read_source(source, max_bytes, fields)
     return build_document(source.name, payload, source.relpath), payload
 
 
@@ -83,6 +86,7 @@ def build_document(name: str, payload: Payload, relpath: str | None = None) -> D
     if relpath is not None:
         source_info["path"] = relpath
     source_info["bytes"] = utf8_size(payload.content)
+    source_info.update(payload.about)
     prior = payload.prior_report
     if prior is not None:
         check_prior_report(prior)
@@ -101,7 +105,7 @@ def build_document(name: str, payload: Payload, relpath: str | None = None) -> D
     if payload.kind == "html":
         from .extract import extract_html
 
-        content, meta.extractor = extract_html(content)
+        content, meta.extractor = extract_html(content, charset=payload.charset)
     text, meta.encoding = fix(content)
     if meta.extractor is not None:
         # the bytes were decoded by the extractor; the fix stage only saw its text
@@ -160,7 +164,7 @@ def observe_chunk(job: Job, chunk: list[tuple[int, Source]], failures: dict[int,
     for number, source in chunk:
         try:
             with time_budget(job.doc_timeout):
-                doc, _ = load_document(source, job.max_bytes)
+                doc, _ = load_document(source, job.max_bytes, job.fields)
         except InputError:
             continue
         except (Exception, DocumentTimeout) as err:
@@ -195,20 +199,20 @@ def process_one(job: Job, source: Source, number: int | None = None) -> Result:
     """Load, run the stages on and apply the removals of one document. Whatever goes wrong
     (bad input, a bug, a document over its time budget) becomes this document's failure."""
     if number is not None and number in job.failures:
-        return _failed(source, job.failures[number])
+        return _failed(source, job.failures[number], job.fields)
     try:
         with time_budget(job.doc_timeout):
             try:
-                doc, payload = load_document(source, job.max_bytes)
+                doc, payload = load_document(source, job.max_bytes, job.fields)
             except (Exception, DocumentTimeout) as err:
                 raise _Failed(err, "while reading it") from None
             doc.meta.number = number  # its place in the input: how corpus stages find what pass 1 saw
             clean, report = clean_document(doc, job.stages, job.steps)
     except InputError as err:
-        return _failed(source, str(err))
+        return _failed(source, str(err), job.fields)
     except _Failed as failed:
-        return _failed(source, failure_message(failed.error, failed.where, job.doc_timeout))
-    return Result(source.name, report, clean, payload.extra)
+        return _failed(source, failure_message(failed.error, failed.where, job.doc_timeout), job.fields)
+    return Result(source.name, report, clean, payload.extra, shard=source.shard)
 
 
 class _Failed(BaseException):
@@ -263,12 +267,19 @@ def failure_message(err: BaseException, where: str, doc_timeout: float | None = 
     return f"internal error {where}: {type(err).__name__}: {err}{at}; please report it"
 
 
-def _failed(source: Source, message: str) -> Result:
+def _failed(source: Source, message: str, fields: RecordFields = RecordFields()) -> Result:
+    """A document that failed: its report, and what its output record keeps (a record's other
+    fields). A record with no usable id is not listed: it has no name to write under."""
     info = {"path": source.relpath} if source.relpath is not None else {}
-    listed = source.record is not None and "id" in source.record or source.path is not None
-    return Result(source.name, failure_report(source.name, message, info), None,
-                  {k: v for k, v in (source.record or {}).items() if k not in ("text", "html", "report")},
-                  listed=listed)
+    if source.payload is not None:
+        info.update(source.payload.about)
+        extra = dict(source.payload.extra)
+    else:
+        extra = {k: v for k, v in (source.record or {}).items() if k not in (fields.text, "html", "report")}
+    listed = (source.record is not None and fields.id in source.record or source.path is not None
+              or source.payload is not None)
+    return Result(source.name, failure_report(source.name, message, info), None, extra,
+                  listed=listed, shard=source.shard)
 
 
 # -- the driver ------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from __future__ import annotations
 import sys
 import time
 from datetime import datetime
-from typing import IO, Any, Callable
+from typing import Any, Callable, TextIO
 
 import click
 
@@ -83,7 +83,7 @@ class _Pace:
 class Bar(Progress):
     """One click progress bar per pass, labelled with the command and the pass."""
 
-    def __init__(self, command: str, total: int | None, file: IO[str] | None = None) -> None:
+    def __init__(self, command: str, total: int | None, file: TextIO | None = None) -> None:
         self.command = command
         self.total = total or None
         self.file = file or sys.stderr
@@ -124,7 +124,7 @@ class Log(Progress):
         [06:41:07] corpusclean run: cleaning 4,096 of 51,200 documents (8.0%), 52.1 a second, about 15m03s left
     """
 
-    def __init__(self, command: str, total: int | None, every: float = LOG_EVERY, file: IO[str] | None = None,
+    def __init__(self, command: str, total: int | None, every: float = LOG_EVERY, file: TextIO | None = None,
                  clock: Callable[[], float] = time.monotonic,
                  now: Callable[[], datetime] = datetime.now) -> None:
         self.command = command

@@ -98,17 +98,19 @@ class Summary:
     def __init__(self, command: str, config: dict[str, Any]):
         self.command = command
         self.config = config
-        self.documents = Counter()  # by status
-        self.by_category: Counter = Counter()
-        self.by_category_chars: Counter = Counter()
-        self.by_rule: Counter = Counter()
-        self.by_rule_chars: Counter = Counter()
+        self.documents: Counter[str] = Counter()  # by status
+        self.by_category: Counter[str] = Counter()
+        self.by_category_chars: Counter[str] = Counter()
+        self.by_rule: Counter[str] = Counter()
+        self.by_rule_chars: Counter[str] = Counter()
         self.input_bytes = 0
         self.fixed_chars = 0
         self.clean_chars = 0
         self.failures: list[dict[str, str]] = []
         self.dropped: list[dict[str, str]] = []
         self.notices: dict[str, dict[str, Any]] = {}
+        #: what the input held that is no document (a WARC's request records), by reason
+        self.skipped: Counter[str] = Counter()
         #: set when the run ends: how long it took, and where the summary was written
         self.seconds: float = 0.0
         self.path: Path | None = None
@@ -141,8 +143,8 @@ class Summary:
     def fields(report: dict[str, Any]) -> dict[str, Any]:
         """The part of a report `add` reads: what a worker that wrote the report itself sends
         back to the parent instead of the whole report (removed texts can be megabytes)."""
-        slim = {key: report[key] for key in ("document", "status", "error", "dropped", "notices", "sizes")
-                if key in report}
+        slim: dict[str, Any] = {key: report[key] for key in ("document", "status", "error", "dropped", "notices", "sizes")
+                                if key in report}
         slim["removals"] = [{"category": r["category"], "rule": r["rule"], "chars": r["chars"]}
                             for r in report.get("removals", [])]
         return slim
@@ -161,6 +163,7 @@ class Summary:
                                     for k in sorted(self.by_category)},
             "removed_by_rule": {k: {"removals": self.by_rule[k], "chars": self.by_rule_chars[k]}
                                 for k in sorted(self.by_rule)},
+            **({"skipped": dict(sorted(self.skipped.items()))} if self.skipped else {}),
             "failures": self.failures,
             "dropped": self.dropped,
             "notices": dict(sorted(self.notices.items())),

@@ -70,4 +70,6 @@ def may_hold_html(sources: Iterable[Source], look_at: int = 10_000) -> bool:
             return True
         if source.record is not None and "text" not in source.record and "html" in source.record:
             return True
+        if source.payload is not None and source.payload.kind == "html":  # a WARC response
+            return True
     return False

@@ -57,15 +57,15 @@ class Page:
 
     @property
     def status(self) -> str:
-        return self.report.get("status", "ok")
+        return str(self.report.get("status", "ok"))
 
     @property
     def error(self) -> str:
-        return self.report.get("error", "")
+        return str(self.report.get("error", ""))
 
     @property
     def dropped(self) -> str:
-        return self.report.get("dropped", "") if self.status == "dropped" else ""
+        return str(self.report.get("dropped", "")) if self.status == "dropped" else ""
 
     @property
     def removals(self) -> list[Removal]:
@@ -78,7 +78,7 @@ class Page:
 
     @property
     def fixed_chars(self) -> int:
-        return self.report.get("sizes", {}).get("fixed_chars", 0)
+        return int(self.report.get("sizes", {}).get("fixed_chars", 0))
 
     @property
     def removed_chars(self) -> int:
@@ -215,9 +215,12 @@ def read_summary(out: str | Path) -> dict[str, Any] | None:
     if not summary_path.is_file():
         return None
     try:
-        return json.loads(summary_path.read_text(encoding="utf-8"))
+        summary = json.loads(summary_path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as err:
         raise ReviewError(f"cannot read the run summary {summary_path}: {err}") from None
+    if not isinstance(summary, dict):
+        raise ReviewError(f"the run summary {summary_path} is not a JSON object")
+    return summary
 
 
 def _directory_reports(root: Path) -> list[tuple[str, Path]]:

@@ -397,15 +397,17 @@ def _parse_rule(table: dict[str, Any], number: int, source: str, default_categor
         expected = _TYPES[name]
         if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
             raise fail(f"{name} must be {_type_name(expected)}, not {type(value).__name__}")
-        if expected is list and not all(isinstance(item, str) for item in value):
+        if isinstance(value, list) and not all(isinstance(item, str) for item in value):
             raise fail(f"{name} must be a list of strings")
-        if expected is int and value < 1:
+        if isinstance(value, int) and not isinstance(value, bool) and value < 1:
             raise fail(f"{name} must be at least 1")
+    assert isinstance(rule_id, str)  # required and checked to be a string above
     if not _ID.match(rule_id):
         # a dot is required, so an id can never be mistaken for a category name by --disable
         raise fail("id must look like CATEGORY.NAME (lower case letters, digits and '-', dot-separated)")
     category = table.get("category", default_category)
     added = default_category if colour is not None else None
+    assert isinstance(category, str)  # the rule's own (checked a string above) or the pack's
     if category != added:
         colour = None
         try:

@@ -150,6 +150,7 @@ def _results(pool: Pool, pending: deque[tuple[list[Any], Future[list[Any]], int]
     """The results of the oldest task in flight; when its worker died, those of its items run
     again one by one."""
     task, future, generation = pending.popleft()
+    results: Iterable[Any]
     try:
         results = future.result()
     except BrokenProcessPool:

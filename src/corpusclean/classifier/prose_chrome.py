@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .signals import WORD
-from .units import Unit
+from .units import Suspicion, Unit
 from .verdicts import ANCHORS, BAD, DROP, KEEP
 from .vocabulary import Vocabulary, person_shares
 
@@ -40,14 +40,14 @@ class ProseChromeLimits:
     max_demoted: int = 3           # notices or strong appeals on one page, at most, to be chrome
 
 
-def suspect(unit: Unit, limits: ProseChromeLimits, vocabulary: Vocabulary) -> tuple[str, str, dict]:
+def suspect(unit: Unit, limits: ProseChromeLimits, vocabulary: Vocabulary) -> Suspicion:
     """(kind, category, evidence) for a prose unit that reads like chrome, else ("", "", {})."""
     if unit.suspicion is None:
         unit.suspicion = _suspect(unit, limits, vocabulary)
     return unit.suspicion
 
 
-def _suspect(unit: Unit, limits: ProseChromeLimits, vocabulary: Vocabulary) -> tuple[str, str, dict]:
+def _suspect(unit: Unit, limits: ProseChromeLimits, vocabulary: Vocabulary) -> Suspicion:
     # cheapest tests first: most paragraphs are none of these, and say so early
     text = unit.text
     words = WORD.findall(text)
@@ -63,17 +63,17 @@ def _suspect(unit: Unit, limits: ProseChromeLimits, vocabulary: Vocabulary) -> t
                 "person": round(person, 2), "appeal_terms": appeal, "strong": strong}
     lowered = text.casefold()
     if vocabulary.may_be_notice(lowered) and vocabulary.notice_strong.search(text):
-        strong = len(vocabulary.notice_strong.findall(text))
-        notice = strong + len(vocabulary.notice_weak.findall(text))
+        strong_marks = len(vocabulary.notice_strong.findall(text))
+        notice = strong_marks + len(vocabulary.notice_weak.findall(text))
         # short notices need two marks; a long text only when the marks are dense in it
-        dense = strong * limits.notice_chars_per_mark >= unit.signals.chars
+        dense = strong_marks * limits.notice_chars_per_mark >= unit.signals.chars
         if notice >= limits.notice_terms and (unit.signals.chars <= limits.notice_max_chars or dense):
             return NOTICE, "legal", {"notice_terms": notice}
     if unit.signals.chars <= limits.bio_max_chars and second < limits.person_share and vocabulary.may_be_bio(lowered):
-        strong = len(vocabulary.bio_strong.findall(text))
+        strong_terms = len(vocabulary.bio_strong.findall(text))
         weak = len(vocabulary.bio_weak.findall(text))
-        if strong >= 1 or weak >= limits.bio_weak_terms:
-            return BIO, "author-bio", {"bio_terms": strong + weak}
+        if strong_terms >= 1 or weak >= limits.bio_weak_terms:
+            return BIO, "author-bio", {"bio_terms": strong_terms + weak}
     return "", "", {}
 
 

@@ -14,10 +14,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Any, Iterator
 
 from ..model import Document
 from .signals import LineSignals, measure
+
+#: what prose_chrome.suspect says of a unit: (kind, category, evidence), kind "" for none
+Suspicion = tuple[str, str, dict[str, Any]]
 
 # a line that continues the previous one starts in lower case (after an opening quote/bracket)
 _CONTINUES = re.compile(r"^[\"'“‘(]?[a-zà-öø-ÿ]")
@@ -61,8 +64,8 @@ class Unit:
     verdict: str = ""        # the verdict after context
     reason: str = ""         # which test decided (becomes the rule id)
     category: str = ""       # best-guess removal category
-    extra: dict = field(default_factory=dict)
-    suspicion: tuple | None = None  # prose_chrome.suspect's answer, computed once
+    extra: dict[str, Any] = field(default_factory=dict)
+    suspicion: Suspicion | None = None  # prose_chrome.suspect's answer, computed once
     chrome: tuple[float, str, int] | None = None  # Vocabulary.chrome_share of the text, computed once
 
     @property

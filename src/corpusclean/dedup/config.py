@@ -77,12 +77,20 @@ class DedupConfig:
         check(0.0 < self.page_repeat_jaccard <= 1.0, "the page repeat Jaccard threshold must be in (0, 1]")
         if (self.bands is None) != (self.rows is None):
             raise ValueError("give both --lsh-bands and --lsh-rows, or neither")
-        if self.bands is None:
+        if self.bands is None or self.rows is None:
             bands, rows = optimal_banding(self.jaccard_threshold, self.num_perm)
             object.__setattr__(self, "bands", bands)
             object.__setattr__(self, "rows", rows)
-        check(self.bands >= 1 and self.rows >= 1, "bands and rows must be at least 1")
-        check(self.bands * self.rows <= self.num_perm, "bands x rows must not exceed the number of permutations")
+        else:
+            bands, rows = self.bands, self.rows
+        check(bands >= 1 and rows >= 1, "bands and rows must be at least 1")
+        check(bands * rows <= self.num_perm, "bands x rows must not exceed the number of permutations")
+
+    @property
+    def banding(self) -> tuple[int, int]:
+        """(bands, rows) of the LSH: as given, or as `__post_init__` chose them, never None."""
+        assert self.bands is not None and self.rows is not None
+        return self.bands, self.rows
 
     def signature(self) -> dict[str, Any]:
         """The settings as recorded in the run summary, with the MinHash scheme named."""
@@ -100,7 +108,7 @@ def optimal_banding(threshold: float, num_perm: int) -> tuple[int, int]:
         for rows in range(1, num_perm // bands + 1):
             false_pos = np.trapezoid(1 - (1 - below ** rows) ** bands, below)
             false_neg = np.trapezoid((1 - above ** rows) ** bands, above)
-            error = 0.5 * false_pos + 0.5 * false_neg
+            error = float(0.5 * false_pos + 0.5 * false_neg)
             if error < best_error:
                 best, best_error = (bands, rows), error
     return best

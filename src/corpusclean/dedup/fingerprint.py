@@ -232,12 +232,12 @@ class Fingerprinter:
     def __init__(self, config: DedupConfig):
         self.config = config
         self.perms = permutations(config.num_perm, config.seed)
-        self.row_weights = row_weights(config.rows)
+        self.row_weights = row_weights(config.banding[1])
         self.bits_dtype = np.uint8 if config.verify_bits <= 8 else np.uint16
         self.bits_mask = (1 << config.verify_bits) - 1
         self.normaliser = Normaliser()
         self.powers = PowerTable()
-        self.recent = RecentLines(config.bands, config.num_perm, self.bits_dtype)
+        self.recent = RecentLines(config.banding[0], config.num_perm, self.bits_dtype)
 
     def split(self, text: str) -> tuple[Lines, SpanHasher]:
         lines = split_words(text, self.normaliser)
@@ -252,7 +252,9 @@ class Fingerprinter:
         """The fingerprints of many pages, each given as (name, text, lines) like `page`'s
         arguments. The same numbers as one `page` call per page, in far fewer numpy calls:
         pages are fingerprinted together, about BATCH_CHARS characters at a time."""
-        parts, group, size = [], [], 0
+        parts: list[PageFingerprints] = []
+        group: list[tuple[str, str, list[str]]] = []
+        size = 0
         for page in pages:
             if group and size + len(page[1]) > BATCH_CHARS:
                 parts.append(self._pages_at_once(group))
@@ -292,7 +294,7 @@ class Fingerprinter:
             order = np.argsort(first)                              # unique-key order -> line order
             rank = np.empty_like(order)
             rank[order] = np.arange(len(order))
-            new_bands = band_keys(signatures, config.bands, self.row_weights)[rank]
+            new_bands = band_keys(signatures, config.banding[0], self.row_weights)[rank]
             new_bits = (signatures & self.bits_mask).astype(self.bits_dtype)[rank]
             bands[missing] = new_bands[inverse.reshape(-1)]
             bits[missing] = new_bits[inverse.reshape(-1)]
@@ -363,7 +365,7 @@ class RecentLines:
         self._row: dict[int, int] = {}
         self._used = 0                      # rows handed out since the last start afresh
         self._bands = np.empty((capacity, bands), dtype=np.uint32)
-        self._bits = np.empty((capacity, num_perm), dtype=bits_dtype)
+        self._bits: np.ndarray = np.empty((capacity, num_perm), dtype=bits_dtype)
 
     def fetch(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Band keys and bits for each key; rows of unknown keys have band keys _MISSING."""

@@ -40,7 +40,8 @@ def fmix32(h: np.ndarray) -> np.ndarray:
     h = h * _U32(0x85EBCA6B)
     h = h ^ (h >> _U32(13))
     h = h * _U32(0xC2B2AE35)
-    return h ^ (h >> _U32(16))
+    mixed: np.ndarray = h ^ (h >> _U32(16))
+    return mixed
 
 
 def fmix64(h: np.ndarray) -> np.ndarray:
@@ -49,7 +50,8 @@ def fmix64(h: np.ndarray) -> np.ndarray:
     h = h * _U64(0xFF51AFD7ED558CCD)
     h = h ^ (h >> _U64(33))
     h = h * _U64(0xC4CEB9FE1A85EC53)
-    return h ^ (h >> _U64(33))
+    mixed: np.ndarray = h ^ (h >> _U64(33))
+    return mixed
 
 
 def _fmix64_int(h: int) -> int:
@@ -211,4 +213,5 @@ def bbit_estimates(left: np.ndarray, right: np.ndarray, bits: int) -> np.ndarray
     agree in their low bits."""
     equal = np.count_nonzero(left == right, axis=1) / left.shape[1]
     chance = 1.0 / (1 << bits)
-    return (equal - chance) / (1.0 - chance)
+    estimates: np.ndarray = (equal - chance) / (1.0 - chance)
+    return estimates

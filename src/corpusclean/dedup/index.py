@@ -115,7 +115,7 @@ class CorpusIndex:
         self._rep_bits = Column(bits_dtype, config.num_perm)
         self._rep_doc, self._rep_line = Column(np.uint32), Column(np.uint32)
         self._rep_chars, self._rep_pages = Column(np.uint32), Column(np.uint32)
-        self._bands = [SortedRuns(np.uint32, np.uint32) for _ in range(config.bands)]
+        self._bands = [SortedRuns(np.uint32, np.uint32) for _ in range(config.banding[0])]
         # long-line occurrences after their cluster's first: the removals to make
         self._occ_doc, self._occ_line, self._occ_cluster = Column(np.uint32), Column(np.uint32), Column(np.uint32)
         self._occ_page_first, self._occ_chars = Column(np.int32), Column(np.uint32)
@@ -135,24 +135,24 @@ class CorpusIndex:
         calls too; a number left out is a page that failed to load."""
         if not len(numbers):
             return
-        numbers = np.asarray(numbers, dtype=np.int64)
-        if numbers[0] < self._next_number or (len(numbers) > 1 and (np.diff(numbers) <= 0).any()):
-            raise ValueError(f"pages {numbers.tolist()} absorbed out of order (next expected: {self._next_number})")
+        given = np.asarray(numbers, dtype=np.int64)
+        if given[0] < self._next_number or (len(given) > 1 and (np.diff(given) <= 0).any()):
+            raise ValueError(f"pages {given.tolist()} absorbed out of order (next expected: {self._next_number})")
         # per page number from the next expected one: how far its name and short rows reach;
         # a page that failed to load has no fingerprint and its slot stays empty
         encoded = [name.encode("utf-8", "surrogatepass") for name in pages.names]
-        slots = int(numbers[-1]) + 1 - self._next_number
+        slots = int(given[-1]) + 1 - self._next_number
         name_bytes = np.zeros(slots, dtype=np.int64)
         short_rows = np.zeros(slots, dtype=np.int64)
-        name_bytes[numbers - self._next_number] = [len(name) for name in encoded]
-        short_rows[numbers - self._next_number] = np.diff(pages.ends[:, 1], prepend=0)
+        name_bytes[given - self._next_number] = [len(name) for name in encoded]
+        short_rows[given - self._next_number] = np.diff(pages.ends[:, 1], prepend=0)
         self._name_end.extend(len(self._names) + np.cumsum(name_bytes))
         self._short_lines_end.extend(self._short_rows + np.cumsum(short_rows))
         self._names += b"".join(encoded)
         self._short_rows += int(short_rows.sum())
-        self._next_number = int(numbers[-1]) + 1
-        self.absorbed += len(numbers)
-        self._pending.append((numbers, pages))
+        self._next_number = int(given[-1]) + 1
+        self.absorbed += len(given)
+        self._pending.append((given, pages))
         self._pending_lines += int(pages.ends[-1, 2] + pages.ends[-1, 0])
         if self._pending_lines >= BATCH_LINES:
             self._flush()
@@ -185,7 +185,8 @@ class CorpusIndex:
         self._short.add(keys[new], np.arange(first_id, first_id + int(new.sum()), dtype=np.uint32))
         self._short_pages.extend(counts[new].astype(np.uint32))
 
-    def _add_long(self, doc, line, key, chars, bands, bits) -> None:
+    def _add_long(self, doc: np.ndarray, line: np.ndarray, key: np.ndarray, chars: np.ndarray, bands: np.ndarray,
+                  bits: np.ndarray) -> None:
         items = len(doc)
         # identical lines (same exact key) are settled together, by the first of them
         _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
@@ -332,7 +333,8 @@ class CorpusIndex:
             rep_doc=rep_doc, rep_line=rep_line, rep_pages=rep_pages,
             dup_of=dup_of, similarity=similarity)
 
-    def _short_decisions(self, pages: int, template_keys: np.ndarray, template_pages: np.ndarray):
+    def _short_decisions(self, pages: int, template_keys: np.ndarray,
+                         template_pages: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """The short lines pass 2 decides about (see `Decisions.short_lines`), and per page
         the end of its rows."""
         line, key = self._short_line.compact(), self._short_line_key.compact()
@@ -370,8 +372,9 @@ class CorpusIndex:
         }
 
 
-def _page_duplicates(pages, page_chars, template, rep_doc, rep_chars, occ_doc, occ_cluster, occ_page_first,
-                     occ_chars, threshold) -> tuple[np.ndarray, np.ndarray]:
+def _page_duplicates(pages: int, page_chars: np.ndarray, template: np.ndarray, rep_doc: np.ndarray,
+                     rep_chars: np.ndarray, occ_doc: np.ndarray, occ_cluster: np.ndarray, occ_page_first: np.ndarray,
+                     occ_chars: np.ndarray, threshold: float) -> tuple[np.ndarray, np.ndarray]:
     """For each page, the earlier page whose content it nearly duplicates (or -1) and how much.
 
     A page's content is its long lines that are neither template chrome nor repeats within the

@@ -10,7 +10,9 @@ class and one small subclass per format, chosen in one place (`readers/__init__.
 """
 from __future__ import annotations
 
+import json
 from abc import ABC, abstractmethod
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
@@ -31,6 +33,8 @@ class Source:
     relpath: str | None = None       # its path relative to IN, recorded in the report
     record: dict[str, Any] | None = None  # a record of a record file, already parsed
     error: str | None = None         # the source could not even be listed (malformed JSONL)
+    payload: "Payload | None" = None  # a document read whole while listing (a WARC record)
+    shard: str | None = None         # the record file it came from, relative to IN (a folder of shards)
 
 
 @dataclass
@@ -39,11 +43,32 @@ class Payload:
     content: bytes | str
     prior_report: dict[str, Any] | None = None
     extra: dict[str, Any] = field(default_factory=dict)  # the record's other fields, passed through
+    #: the charset the document's transport declared (a WARC record's HTTP Content-Type)
+    charset: str | None = None
+    #: what the report's `source` says beyond kind, path and bytes (a WARC record's url, date)
+    about: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RecordFields:
+    """Which fields of a record (JSONL, Parquet) hold its text and its id. The clean text goes
+    back into the text field; every other field is carried through."""
+
+    text: str = "text"
+    id: str = "id"
 
 
 class Reader(ABC):
     """The documents of one input, in corpus order. `sources()` may be called more than once
-    (a run with a corpus pass reads its input twice) and must list the same documents each time."""
+    (a run with a corpus pass reads its input twice) and must list the same documents each time.
+
+    `skipped` counts, by reason, what the last `sources()` passed over as no document (a WARC's
+    request records, an image response): not failures, and not in the output."""
+
+    skipped: Counter[str]
+
+    def __init__(self) -> None:
+        self.skipped = Counter()
 
     @abstractmethod
     def sources(self) -> Iterator[Source]:
@@ -75,21 +100,39 @@ def json_type(value: Any) -> str:
     return type(value).__name__
 
 
-def record_payload(record: dict[str, Any], max_bytes: int) -> Payload:
-    """A record's document: its `text` (or `html`), the report an earlier command left in it
-    (chained runs), and its other fields, which the output record carries on."""
-    extra = {k: v for k, v in record.items() if k not in ("text", "html", "report")}
-    if isinstance(record.get("text"), str):
-        kind, content = "text", record["text"]
+def record_source(number: int, record: Any, fields: RecordFields, label: str = "line") -> Source:
+    """A parsed record as a Source named by its id field; a record that is no object or has no
+    id is a Source with an error (named by its place: "line 7", "row 7")."""
+    name = f"{label} {number}"
+    if not isinstance(record, dict):
+        return Source(name=name, error=f"a JSON {json_type(record)}, not an object")
+    if fields.id not in record:
+        return Source(name=name, record=record, error=f"record has no `{fields.id}`")
+    return Source(name=str(record[fields.id]), record=record)
+
+
+def record_payload(record: dict[str, Any], max_bytes: int, fields: RecordFields = RecordFields()) -> Payload:
+    """A record's document: its text field (or `html`), the report an earlier command left in
+    it (chained runs), and its other fields, which the output record carries on."""
+    text = fields.text
+    extra = {k: v for k, v in record.items() if k not in (text, "html", "report")}
+    if isinstance(record.get(text), str):
+        kind, content = "text", record[text]
     elif isinstance(record.get("html"), str):
         kind, content = "html", record["html"]
-    elif "text" in record:
-        raise InputError(f"`text` is a {json_type(record['text'])}, not a string")
+    elif text in record:
+        raise InputError(f"`{text}` is a {json_type(record[text])}, not a string")
     else:
-        raise InputError("record has neither `text` nor `html`")
+        raise InputError(f"record has neither `{text}` nor `html`")
     if len(content) > max_bytes:
         raise InputError(f"{len(content):,} characters is over the --max-bytes limit of {max_bytes:,}")
-    prior = record.get("report") if isinstance(record.get("report"), dict) else None
+    prior = record.get("report")
+    if isinstance(prior, str):  # Parquet output keeps reports as JSON strings
+        try:
+            prior = json.loads(prior)
+        except ValueError:
+            prior = None
+    prior = prior if isinstance(prior, dict) else None
     if prior is not None and "removals" not in prior:
         prior = None
     return Payload(kind=kind, content=content, prior_report=prior, extra=extra)

@@ -2,7 +2,8 @@
 
 Each file is one document: `.html`, `.htm`, `.html.gz` are HTML, anything else is text. The
 reader lists paths only; a worker reads the bytes (`read_file`), so a huge folder costs the
-parent nothing but the listing.
+parent nothing but the listing. A record file in a folder (a shard: `.jsonl`, `.parquet`,
+`.warc.gz`, ...) is read by its own reader, each of its records a document.
 """
 from __future__ import annotations
 
@@ -13,30 +14,67 @@ import os
 import stat
 import zlib
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from ..errors import InputError
 from .base import REPORT_SUFFIX, SUMMARY_NAME, Payload, Reader, Source
 
-DEFAULT_PATTERNS = ("*.txt", "*.html", "*.htm", "*.html.gz")
+DOCUMENT_PATTERNS = ("*.txt", "*.html", "*.htm", "*.html.gz")
+SHARD_PATTERNS = ("*.jsonl", "*.jsonl.gz", "*.jsonl.zst", "*.parquet", "*.warc", "*.warc.gz")
+DEFAULT_PATTERNS = DOCUMENT_PATTERNS + SHARD_PATTERNS
 HTML_SUFFIXES = (".html.gz", ".html", ".htm")
+
+#: the reader of a record file, or None when a file is one document (readers.record_reader)
+RecordReaderFor = Callable[[Path], "Reader | None"]
 
 
 class FolderReader(Reader):
-    """Every file of a folder that matches `patterns`, in sorted relative-path order."""
+    """Every file of a folder that matches `patterns`, in sorted relative-path order; a record
+    file's records in its place, each tagged with the shard it came from."""
 
-    def __init__(self, root: Path, patterns: tuple[str, ...] = DEFAULT_PATTERNS):
+    def __init__(self, root: Path, patterns: tuple[str, ...] = DEFAULT_PATTERNS,
+                 record_reader: RecordReaderFor = lambda path: None):
+        super().__init__()
         self.root = root
         self.patterns = patterns or DEFAULT_PATTERNS
+        self.record_reader = record_reader
 
     def sources(self) -> Iterator[Source]:
+        self.skipped.clear()
+        for source in iter_directory(self.root, self.patterns):
+            reader = self.record_reader(source.path) if source.path is not None and source.error is None else None
+            if reader is None:
+                yield source
+                continue
+            for record in reader.sources():
+                record.shard = source.relpath
+                yield record
+            self.skipped.update(reader.skipped)
+
+    def listed(self) -> Iterator[Source]:
+        """The files the folder holds that match the patterns (documents and record files)."""
         return iter_directory(self.root, self.patterns)
+
+    def shards(self) -> list[str]:
+        """The record files the folder holds, relative to it."""
+        return [source.relpath for source in self.listed()
+                if source.path is not None and source.relpath is not None and self.record_reader(source.path)]
+
+    def count(self) -> int:
+        """A document per file, and each record file's own count (JSONL: its lines, Parquet:
+        its row count; WARC: read through)."""
+        total = 0
+        for source in self.listed():
+            reader = self.record_reader(source.path) if source.path is not None and source.error is None else None
+            total += reader.count() if reader is not None else 1
+        return total
 
 
 class FileReader(Reader):
     """One file, one document, named after the file."""
 
     def __init__(self, path: Path):
+        super().__init__()
         self.path = path
 
     def sources(self) -> Iterator[Source]:
@@ -118,7 +156,7 @@ def read_file(path: Path, max_bytes: int) -> Payload:
         broken = " (a symbolic link to a missing file)" if path.is_symlink() else " (it is gone)"
         raise InputError(f"cannot read: no such file{broken}") from None
     except OSError as err:
-        raise InputError(f"cannot read: {err.strerror or err}") from None
+        raise InputError(f"cannot read: {(err.strerror if isinstance(err, OSError) else None) or err}") from None
     if not stat.S_ISREG(info.st_mode):
         # reading a FIFO or a device would block the run or never end: only files are text
         raise InputError(f"cannot read: not a regular file but {_file_kind(info.st_mode)}")

@@ -1,20 +1,22 @@
-"""JSONL records: one document per line, `{"id": ..., "text": ...}` (or `html`), plain or gzip.
+"""JSONL records: one document per line, `{"id": ..., "text": ...}` (or `html`), plain, gzip
+or zstd. Which fields hold the text and the id is configurable (`RecordFields`).
 
-A line that is not UTF-8, not JSON, not an object or has no `id` becomes a Source with an error,
+A line that is not UTF-8, not JSON, not an object or has no id becomes a Source with an error,
 so the run reports it and goes on; a file that ends early reports where and stops.
 """
 from __future__ import annotations
 
 import contextlib
 import gzip
+import io
 import json
 import zlib
 from pathlib import Path
 from typing import BinaryIO, ContextManager, Iterator
 
-from .base import Reader, Source, json_type
+from .base import Reader, RecordFields, Source, record_source
 
-SUFFIXES = (".jsonl", ".jsonl.gz")
+SUFFIXES = (".jsonl", ".jsonl.gz", ".jsonl.zst")
 
 
 def is_jsonl(path: str) -> bool:
@@ -27,37 +29,37 @@ class JsonlReader(Reader):
 
     suffixes = SUFFIXES
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, fields: RecordFields = RecordFields()):
+        super().__init__()
         self.path = str(path)
+        self.fields = fields
 
     def sources(self) -> Iterator[Source]:
-        return iter_jsonl(self.path)
+        return iter_jsonl(self.path, self.fields)
 
     def count(self) -> int:
         """Non-empty lines, without parsing them."""
         try:
             with open_jsonl(self.path) as handle:
                 return sum(1 for line in handle if line.strip())
-        except (OSError, EOFError):
+        except (OSError, EOFError, ValueError):
             return 0  # a corrupt file: the run itself reports where it breaks
 
 
-def iter_jsonl(path: str | BinaryIO) -> Iterator[Source]:
-    """Records of a JSONL file (plain or gzip, or a spooled stdin), in file order. A line that
-    is not UTF-8, not JSON, not an object or has no `id` becomes a Source with an error, so the
-    run reports it and goes on; a file that ends early reports where and stops."""
+def iter_jsonl(path: str | BinaryIO, fields: RecordFields = RecordFields()) -> Iterator[Source]:
+    """Records of a JSONL file (plain, gzip, zstd, or a spooled stdin), in file order."""
     number = 0
     with open_jsonl(path) as handle:
         try:
             for number, raw in enumerate(handle, 1):
                 if raw.strip():
-                    yield _jsonl_source(number, raw)
-        except (OSError, EOFError, zlib.error) as err:  # gzip.BadGzipFile is an OSError
+                    yield _jsonl_source(number, raw, fields)
+        except (OSError, EOFError, zlib.error, ValueError) as err:  # gzip.BadGzipFile is an OSError; zstd's is a ValueError
             yield Source(name=f"line {number + 1}",
                          error=f"the file is cut short or corrupt after line {number}: {err}")
 
 
-def _jsonl_source(number: int, raw: bytes) -> Source:
+def _jsonl_source(number: int, raw: bytes, fields: RecordFields) -> Source:
     name = f"line {number}"
     try:
         line = raw.decode("utf-8")
@@ -67,18 +69,21 @@ def _jsonl_source(number: int, raw: bytes) -> Source:
         record = json.loads(line)
     except json.JSONDecodeError as err:
         return Source(name=name, error=f"not valid JSON ({err.msg} at column {err.colno})")
-    if not isinstance(record, dict):
-        return Source(name=name, error=f"a JSON {json_type(record)}, not an object")
-    if "id" not in record:
-        return Source(name=name, record=record, error="record has no `id`")
-    return Source(name=str(record["id"]), record=record)
+    return record_source(number, record, fields)
 
 
 def open_jsonl(path: str | BinaryIO) -> ContextManager[BinaryIO]:
-    """A JSONL input as bytes: a plain or gzip file, or the spooled stdin (rewound)."""
+    """A JSONL input as bytes: a plain, gzip or zstd file, or the spooled stdin (rewound)."""
     if not isinstance(path, str):
         path.seek(0)  # a spooled stdin, read once per pass
         return contextlib.nullcontext(path)
     if path.endswith(".gz"):
         return gzip.open(path, "rb")  # type: ignore[return-value]
+    if path.endswith(".zst"):
+        import zstandard
+
+        # read_across_frames: a file written in several zstd frames (appended shards) reads whole
+        reader = zstandard.ZstdDecompressor().stream_reader(open(path, "rb"), read_across_frames=True,
+                                                            closefd=True)
+        return io.BufferedReader(reader)
     return open(path, "rb")

@@ -58,7 +58,8 @@ def write_review(pages: Iterable[Page], target: Path, title: str,
     add up the whole run."""
     with atomic_file(target, "w", encoding="utf-8") as handle:
         index = _write(handle, pages, title, run_summary, palette or Palette(), sample)
-    return index["totals"]
+    totals: dict[str, Any] = index["totals"]
+    return totals
 
 
 def sample_pages(pages: Iterable[Page], size: int) -> list[Page]:

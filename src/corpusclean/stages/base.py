@@ -78,7 +78,9 @@ class Stage:
         """Per-document data for the corpus pass. None means the stage needs no corpus pass."""
         return None
 
-    def observe_batch(self, docs: list[Document]) -> Sequence[Any]:
+    # The batch's type is the stage's own (a list, or a compact type such as dedup's
+    # PageFingerprints); the pipeline only carries it from one to the other, hence Any.
+    def observe_batch(self, docs: list[Document]) -> Any:
         """`observe` for consecutive documents: one observation per document, in order.
 
         The pipeline's corpus pass calls this on a chunk of documents at a time and hands the
@@ -94,7 +96,7 @@ class Stage:
     def absorb(self, number: int, observation: Any) -> None:
         """Take one document's observation, in input order (document numbers count from 0)."""
 
-    def absorb_batch(self, numbers: Sequence[int], observations: Sequence[Any]) -> None:
+    def absorb_batch(self, numbers: Sequence[int], observations: Any) -> None:
         """`absorb` for consecutive documents: `observations` as `observe_batch` returned them,
         `numbers` increasing. A stage whose `observe_batch` returns a compact sequence
         overrides this to take it whole instead of one document at a time."""

@@ -155,7 +155,8 @@ class DedupStage(Stage):
         closely (a title printed twice), or when it is part of a repeated run of lines (a
         pasted block); a lone copy far from the first (the heading) stays."""
         config = self.config
-        clear, maybe = [], []
+        clear: list[tuple[int, str, int, int]] = []
+        maybe: list[tuple[int, str, int, int]] = []
         for lines in copies.values():
             for previous, line in zip(lines, lines[1:]):
                 row = (line, PAGE_REPEAT_RULE, number, lines[0])

@@ -10,8 +10,11 @@ import os
 import tempfile
 from abc import ABC, abstractmethod
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Iterator
+
+from ..readers.base import RecordFields
 
 if TYPE_CHECKING:
     from ..pipeline import Result
@@ -63,6 +66,34 @@ def dump_json(value: dict[str, Any]) -> bytes:
         else:
             lines.append(head + json.dumps(item, ensure_ascii=False))
     return ("{\n" + ",\n".join(lines) + "\n}\n").encode("utf-8")
+
+
+@dataclass(frozen=True)
+class RecordOptions:
+    """How a document becomes an output record (JSONL, Parquet)."""
+
+    #: the fields that hold the text and the id: the clean text goes back into the text field
+    fields: RecordFields = RecordFields()
+    #: put each document's report in its record (`report`); False leaves it out
+    reports: bool = True
+    #: write the reports, one per line, to this JSONL file instead of into the records
+    report_file: str | None = None
+
+    @property
+    def inline(self) -> bool:
+        return self.reports and self.report_file is None
+
+
+def output_record(result: "Result", options: RecordOptions) -> dict[str, Any]:
+    """The input record's fields, its id (the document's name if it had none), the clean text
+    in the text field (absent when the document failed or was dropped), then its report."""
+    record = dict(result.extra)
+    record[options.fields.id] = result.extra.get(options.fields.id, result.name)
+    if result.clean is not None:
+        record[options.fields.text] = result.clean
+    if options.inline:
+        record["report"] = result.report
+    return record
 
 
 class Writer(ABC):

@@ -9,62 +9,53 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Iterator
 
-from .base import FILE_MODE, Writer, atomic_write, dump_json
+from .base import FILE_MODE, RecordOptions, Writer, atomic_write, dump_json, output_record
 
 if TYPE_CHECKING:
     from ..pipeline import Result
 
 
-class JsonlWriter(Writer):
-    """One record per input record, same ids and order: the input's fields, `text`, `report`.
+class JsonlFile:
+    """A JSONL output file written atomically: a temporary file beside it, renamed into place
+    by `close`, so it appears whole or not at all. `.gz` and `.zst` are compressed; gzip output
+    carries no timestamp, so it is reproducible. `-` is stdout (bytes: JSONL is UTF-8 whatever
+    the locale)."""
 
-    A file OUT is written to a temporary file beside it and renamed into place by `close`, so
-    it appears whole or not at all; gzip output carries no timestamp, so it is reproducible.
-    JSONL is UTF-8 whatever the locale, so stdout gets bytes too.
-    """
-
-    def __init__(self, target: str, summary_path: str | None = None):
+    def __init__(self, target: str):
         self.target = target
-        self.summary_path = summary_path or (None if target == "-" else target + ".summary.json")
         self.tmp: str | None = None
         if target == "-":
             sys.stdout.flush()
             self.file = None
-            self.out: BinaryIO = sys.stdout.buffer
+            self.out: BinaryIO | gzip.GzipFile = sys.stdout.buffer
             return
         path = Path(target)
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, self.tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         os.chmod(self.tmp, FILE_MODE)
         self.file = os.fdopen(fd, "wb")
-        self.out = (gzip.GzipFile(filename="", mode="wb", fileobj=self.file, mtime=0)
-                    if target.endswith(".gz") else self.file)
+        if target.endswith(".gz"):
+            self.out = gzip.GzipFile(filename="", mode="wb", fileobj=self.file, mtime=0)
+        elif target.endswith(".zst"):
+            import zstandard
 
-    def write(self, result: "Result") -> None:
-        if not result.listed:
-            return
-        record = dict(result.extra)
-        record["id"] = result.extra.get("id", result.name)
-        if result.clean is not None:
-            record["text"] = result.clean
-        record["report"] = result.report
+            self.out = zstandard.ZstdCompressor().stream_writer(self.file, closefd=False)
+        else:
+            self.out = self.file
+
+    def write(self, record: dict[str, Any]) -> None:
         self.out.write((json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8"))
 
-    def close(self, summary: dict[str, Any]) -> Path | None:
+    def close(self) -> None:
         if self.tmp is not None:
             self._close_files()
             os.replace(self.tmp, self.target)
             self.tmp = None
         else:
             self.out.flush()
-        if self.summary_path:
-            path = Path(self.summary_path)
-            atomic_write(path, dump_json(summary))
-            return path
-        return None
 
     def abort(self) -> None:
-        """The run failed: drop the half-written temporary file; OUT stays as it was."""
+        """Drop the half-written temporary file; the target stays as it was."""
         if self.tmp is not None:
             self._close_files()
             os.unlink(self.tmp)
@@ -73,19 +64,83 @@ class JsonlWriter(Writer):
     def _close_files(self) -> None:
         assert self.file is not None
         if self.out is not self.file:
-            self.out.close()  # the gzip trailer; leaves self.file open
+            self.out.close()  # the gzip trailer / zstd frame end; leaves self.file open
         self.file.close()
 
 
+class RecordWriter(Writer):
+    """One record per input record, same ids and order: the input's fields, the clean text in
+    the text field, and `report` (see RecordOptions), to one file of records (`file`: a
+    JsonlFile or a parquet.ParquetFile); reports to a side file with --report-file."""
+
+    def __init__(self, file: Any, summary_path: str | None, options: RecordOptions):
+        self.summary_path = summary_path
+        self.options = options
+        self.file = file
+        self.reports = ReportFile.open(options)
+
+    def write(self, result: "Result") -> None:
+        if not result.listed:
+            return
+        self.file.write(output_record(result, self.options))
+        if self.reports is not None:
+            self.reports.write(result.report)
+
+    def close(self, summary: dict[str, Any]) -> Path | None:
+        self.file.close()
+        if self.reports is not None:
+            self.reports.close()
+        if self.summary_path:
+            path = Path(self.summary_path)
+            atomic_write(path, dump_json(summary))
+            return path
+        return None
+
+    def abort(self) -> None:
+        """The run failed: drop the half-written temporary file; OUT stays as it was."""
+        self.file.abort()
+        if self.reports is not None:
+            self.reports.abort()
+
+
+class JsonlWriter(RecordWriter):
+    """Records to a JSONL file (plain, gzip, zstd) or stdout; the summary beside a file."""
+
+    def __init__(self, target: str, summary_path: str | None = None, options: RecordOptions = RecordOptions()):
+        super().__init__(JsonlFile(target), summary_path or (None if target == "-" else target + ".summary.json"),
+                         options)
+
+
+class ReportFile:
+    """`--report-file`: every document's report, one per line, instead of in its record."""
+
+    def __init__(self, path: str):
+        self.file = JsonlFile(path)
+
+    @classmethod
+    def open(cls, options: RecordOptions) -> "ReportFile | None":
+        return cls(options.report_file) if options.report_file else None
+
+    def write(self, report: dict[str, Any]) -> None:
+        self.file.write(report)
+
+    def close(self) -> None:
+        self.file.close()
+
+    def abort(self) -> None:
+        self.file.abort()
+
+
 def read_jsonl_output(path: Path) -> Iterator[tuple[int, Any]]:
-    """Read back what JsonlSink wrote (plain or gzip): (line number, parsed record) for each
-    non-blank line. Raises ValueError naming the line when one is not JSON."""
-    opener = gzip.open if path.name.endswith(".gz") else open
-    with opener(path, "rt", encoding="utf-8") as handle:
+    """Read back what JsonlWriter wrote (plain, gzip or zstd): (line number, parsed record) for
+    each non-blank line. Raises ValueError naming the line when one is not JSON."""
+    from ..readers.jsonl import open_jsonl
+
+    with open_jsonl(str(path)) as handle:
         for number, line in enumerate(handle, 1):
             if not line.strip():
                 continue
             try:
                 yield number, json.loads(line)
-            except json.JSONDecodeError as err:
-                raise ValueError(f"{path} line {number}: not valid JSON ({err.msg})") from None
+            except (json.JSONDecodeError, UnicodeDecodeError) as err:
+                raise ValueError(f"{path} line {number}: not valid JSON ({getattr(err, 'msg', err)})") from None
