@@ -112,7 +112,7 @@ def word() -> Ranges:
 def _cased() -> tuple[str, Ranges]:
     """The characters for which IGNORECASE can make a difference, as a string and as ranges:
     those Python's `re` counts as cased, and their simple lower-case forms."""
-    import _sre  # the functions Python's own regex compiler folds case with
+    import _sre  # type: ignore[import-not-found]  # what Python's regex compiler folds case with
 
     found = set()
     for point in range(CASED_LIMIT):

@@ -15,14 +15,14 @@ nothing. `corpusclean rules check` verifies it on every rule's examples all the 
 """
 from __future__ import annotations
 
-import _sre
+import _sre  # type: ignore[import-not-found]  # Python's regex engine: how it lower-cases
 import re
 from bisect import bisect_left
 from dataclasses import dataclass
 from itertools import product
 from typing import Iterable, Sequence
 
-import ahocorasick
+import ahocorasick  # type: ignore[import-not-found]  # pyahocorasick ships no type information
 
 from . import charsets
 from .translate import Alt, Anchor, Chars, Node, Repeat, Seq

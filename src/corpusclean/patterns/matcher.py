@@ -10,7 +10,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
-import re2
+import re2  # type: ignore[import-untyped]  # google-re2 ships no type information
 
 from .translate import Node, Untranslatable, alt, to_re2, translate
 
@@ -54,7 +54,7 @@ class Matcher:
             data = text.encode("utf-8")
         except UnicodeEncodeError:
             data = _SURROGATE.sub("\ufffd", text).encode("utf-8")
-        return self._regexp.Match(_UNANCHORED, data, 0, len(data))[0] != _NO_MATCH
+        return bool(self._regexp.Match(_UNANCHORED, data, 0, len(data))[0] != _NO_MATCH)
 
     def python(self) -> re.Pattern[str]:
         """The same patterns compiled by Python's `re`: the meaning this matcher has, for tests

@@ -26,18 +26,19 @@ flags, repeat counts above RE2's 1000, and a `\\b` inside a repeated group.
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Union
+from typing import Any, Sequence, Union
 
 from . import charsets
 from .charsets import Ranges
 
-try:  # Python 3.11+
-    from re import _constants as sc, _parser as sp  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover - Python 3.10
-    import sre_constants as sc  # type: ignore[no-redef]
-    import sre_parse as sp  # type: ignore[no-redef]
+if sys.version_info >= (3, 11):
+    from re import _constants as sc, _parser as sp  # type: ignore[attr-defined]  # Python's own parser
+else:  # pragma: no cover - Python 3.10
+    import sre_constants as sc
+    import sre_parse as sp
 
 
 class Untranslatable(ValueError):
@@ -84,7 +85,7 @@ EMPTY = Seq(())
 RE2_MAX_REPEAT = 1000
 
 
-def seq(items: list[Node | None]) -> Node | None:
+def seq(items: Sequence[Node | None]) -> Node | None:
     """A sequence, flattened; None (never matches) if any part never matches."""
     flat: list[Node] = []
     for item in items:
@@ -94,7 +95,7 @@ def seq(items: list[Node | None]) -> Node | None:
     return flat[0] if len(flat) == 1 else Seq(tuple(flat))
 
 
-def alt(branches: list[Node | None]) -> Node | None:
+def alt(branches: Sequence[Node | None]) -> Node | None:
     """An alternation, flattened, without the branches that never match; None if none is left."""
     flat: list[Node] = []
     for branch in branches:
@@ -189,6 +190,7 @@ def _one_char(op: Any, av: Any, flags: int) -> Ranges:
     """Exactly the characters Python matches with this one-character item under `flags`."""
     if op is sc.ANY:
         return charsets.EVERYTHING if flags & re.DOTALL else charsets.complement(((10, 10),))
+    members: Ranges
     if op is sc.LITERAL:
         members, source = ((av, av),), _escape(av)
     elif op is sc.NOT_LITERAL:
@@ -245,7 +247,7 @@ def without_boundaries(node: Node) -> Node:
             raise Untranslatable("\\b and \\B here would need too many cases written out; "
                                  "use fewer of them or simpler neighbours")
         branch = branches.pop()
-        items = list(branch.items) if isinstance(branch, Seq) else [branch]
+        items: list[Node] = list(branch.items) if isinstance(branch, Seq) else [branch]
         position = _first_boundary(items)
         if position is None:
             done.append(branch)
