@@ -222,14 +222,15 @@ def check_example(rule: Rule, kind: str, number: int) -> ExampleFailure | None:
 
 
 def check_gate(rules: tuple[Rule, ...], gate: Gate | None = None) -> list[ExampleFailure]:
-    """Every example line that a rule's patterns match must pass the keyword gate a run builds
-    for `rules`, so that the gate can never hide a match."""
+    """Every example line a rule can start on (its patterns match, `max_chars` and `unless`
+    allow it) must pass the keyword gate a run builds for `rules`, so that the gate can never
+    hide a match."""
     gate = gate or gate_for(rules)
     failures = []
     for index, rule in enumerate(rules):
         for number, text in enumerate(rule.examples, start=1):
             for line in (line.strip() for line in text.splitlines()):
-                if line and rule.patterns.search(line) and index not in gate.candidates(line):
+                if line and rule.starts_at(line) and index not in gate.candidates(line):
                     failures.append(ExampleFailure(rule, "gate", number, line, 0, 1))
     return failures
 
