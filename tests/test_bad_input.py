@@ -326,5 +326,6 @@ def test_a_stage_crashing_mid_run_leaves_only_whole_files(tmp_path, monkeypatch)
     with pytest.raises(Crash):
         run_cli("fix", str(tmp_path / "in"), str(tmp_path / "out"), "--workers", "1")
     written = sorted(p.name for p in (tmp_path / "out").iterdir())
-    assert written == ["0.report.json", "0.txt", "1.report.json", "1.txt", "2.report.json", "2.txt"]
+    # .corpusclean-run marks the run as unfinished, for --resume
+    assert written == [".corpusclean-run", "0.report.json", "0.txt", "1.report.json", "1.txt", "2.report.json", "2.txt"]
     assert all((tmp_path / "out" / name).read_text() == GOOD for name in ("0.txt", "1.txt", "2.txt"))

@@ -118,3 +118,15 @@ def test_no_time_left_without_a_total_or_before_the_pace_means_something():
 
 def test_durations_read_at_a_glance():
     assert [duration(s) for s in (4.4, 65, 3600 + 7 * 60 + 20)] == ["4s", "1m05s", "1h07m"]
+
+
+def test_without_a_total_the_bar_is_a_running_count():
+    """JSONL on stdin: the documents are not known ahead, so no bar and no time left."""
+    screen = Terminal()
+    bar = Bar("run", total=None, file=screen)
+    bar.start(CLEANING)
+    bar.advance(1)
+    bar.advance(1)
+    bar.finish()
+    assert screen.getvalue() == ("corpusclean run: cleaning ...\rcorpusclean run: cleaning 1 document"
+                                 "\rcorpusclean run: cleaning 2 documents\n")

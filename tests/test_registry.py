@@ -23,6 +23,7 @@ def test_each_command_builds_the_stages_of_its_steps_in_registry_order():
     assert [s.name for s in build_stages(RunConfig.build("fix"))] == []
     assert [s.name for s in build_stages(RunConfig.build("strip"))] == ["rules", "language", "classifier"]
     assert [s.name for s in build_stages(RunConfig.build("dedup"))] == ["dedup"]
+    assert [s.name for s in build_stages(RunConfig.build("strip", quality=True))] == ["rules", "language", "classifier", "quality"]
     assert [s.name for s in build_stages(RunConfig.build("run"))] == ["rules", "language", "classifier", "dedup"]
 
 
@@ -33,7 +34,7 @@ def test_stages_declare_the_rules_they_emit_and_the_report_fields_they_add():
     assert "dedup.page-repeat" in rules and "language.filter" in rules
     assert "page_duplicate_of" in report_fields()
     assert rules["dedup.template"][1].categories == ("template",)
-    assert disable_prefixes() == ("heuristic.",)
+    assert disable_prefixes() == ("heuristic.", "quality.")
 
 
 def test_disable_names_go_to_the_stage_that_claims_them():

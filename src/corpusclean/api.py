@@ -11,17 +11,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable
 
+from . import __version__
 from .config import RunConfig
-from .errors import UsageError
+from .errors import OutputError, UsageError
 from .pipeline import Job, run_corpus
 from .progress import Callback, Progress
-from .readers import RecordFields, is_jsonl, open_input
+from .readers import REPORT_SUFFIX, RecordFields, is_jsonl, open_input
 from .readers.files import FileReader, FolderReader
 from .report import Summary
 from .requirements import TRAFILATURA, RequirementError, may_hold_html
 from .rulebook import RuleError
 from .stages.registry import build_stages
 from .writers import RecordOptions, is_record_output, open_output
+from .writers.claim import claim_output
 
 
 def run(inputs: str | Path, output: str | Path, *, command: str = "run", config: RunConfig | None = None,
@@ -70,8 +72,26 @@ class Run:
                 TRAFILATURA.check()  # before anything is written, not as a traceback on the first HTML page
             except RequirementError as err:
                 raise UsageError(str(err)) from None
+        self.settings = {"steps": ["fix", *config.steps], "max_bytes": config.input.max_bytes,
+                         "stages": {stage.name: stage.settings() for stage in self.stages}}
+        # one run at a time per OUT, no stale output; refusals come before anything is written
+        self.claim = claim_output(output, {"command": command, "config": self.settings, "version": __version__},
+                                  resume=config.output.resume, overwrite=config.output.overwrite)
         options = RecordOptions(self.fields, config.output.reports, config.output.report_file)
-        self.writer = open_output(output, config.output.summary_path, options, shards=shards)
+        try:
+            self.writer = open_output(output, config.output.summary_path, options, shards=shards)
+        except OSError as err:
+            self.release()
+            raise UsageError(f"cannot write to OUT ({output}): {err.strerror or err}") from None
+        if config.output.resume and not hasattr(self.writer, "kept"):
+            self.release()
+            raise UsageError("--resume needs an output folder of documents; this OUT (a folder of record "
+                             "shards) is written in input order and cannot tell whole records from the rest")
+
+    def release(self) -> None:
+        """Let go of OUT without running (a caller that counted and changed its mind)."""
+        if self.claim is not None:
+            self.claim.release()
 
     def count(self) -> int:
         """The documents the run will clean, or 0 when that is not known ahead (stdin)."""
@@ -82,25 +102,45 @@ class Run:
         function, `progress(n)` is called as documents are written. Sets the summary's
         `seconds` and `path` (where it was written, or None)."""
         config = self.config
-        summary = Summary(self.command, {"steps": ["fix", *config.steps], "max_bytes": config.input.max_bytes,
-                                         "stages": {stage.name: stage.settings() for stage in self.stages}})
+        summary = Summary(self.command, self.settings)
+        resume = config.output.resume
         # a folder's files are written by the workers themselves; one file of records is
         # written here, in input order
         in_workers = self.writer.in_workers
         job = Job(stages=self.stages, steps=list(config.steps), max_bytes=config.input.max_bytes,
                   fields=self.fields, worker_sink=self.writer if in_workers else None,
-                  doc_timeout=config.input.doc_timeout or None)
+                  doc_timeout=config.input.doc_timeout or None,
+                  kept=getattr(self.writer, "kept", None) if resume else None, seen=set() if resume else None)
         write = (lambda result: None) if in_workers else self.writer.write
         try:
             seconds = run_corpus(self.reader.sources, job, write, summary, config.workers,
                                  progress if isinstance(progress, Progress) or progress is None
                                  else Callback(progress))
+            if resume and self.claim is not None and job.seen is not None:
+                self.claim.prune(job.seen)
+            summary.seconds = seconds
+            summary.skipped.update(self.reader.skipped)
+            summary.path = self.writer.close(summary.to_json(seconds if config.output.timing else None))
+        except OutputError as err:
+            # OUT cannot take more: say what was written (the documents counted so far are
+            # whole), in the summary file if there is room for it; --resume finishes the rest
+            summary.seconds = 0.0
+            err.summary = summary  # type: ignore[attr-defined]
+            if in_workers:
+                try:
+                    summary.path = self.writer.close(summary.to_json())
+                except OSError:
+                    summary.path = None
+            else:
+                self.writer.abort()
+            self.release()
+            raise
         except BaseException:
             self.writer.abort()
+            self.release()
             raise
-        summary.seconds = seconds
-        summary.skipped.update(self.reader.skipped)
-        summary.path = self.writer.close(summary.to_json(seconds if config.output.timing else None))
+        if self.claim is not None:
+            self.claim.finish()
         return summary
 
 
@@ -132,6 +172,14 @@ def check_paths(source: str, target: str, summary_path: str | None = None) -> No
             raise UsageError(f"OUT ({target}) is a folder; a JSONL or Parquet OUT is a file path.")
         if not is_record_output(target) and out.exists() and not out.is_dir():
             raise UsageError(f"OUT ({target}) is a file; a folder OUT holds NAME.txt and NAME.report.json.")
+    if summary_path is not None and summary_path != "-" and target != "-":
+        summary, out = Path(summary_path).resolve(), Path(target).resolve()
+        if summary == out:
+            raise UsageError(f"--summary is OUT itself ({target}); the summary would replace the cleaned "
+                             "documents. Choose another path.")
+        if not is_jsonl(target) and out in summary.parents and summary.name.endswith((".txt", REPORT_SUFFIX)):
+            raise UsageError(f"--summary ({summary_path}) is named like a document's output inside OUT; "
+                             "choose a name that does not end in .txt or .report.json.")
     if source == "-":
         return
     src = Path(source).resolve()

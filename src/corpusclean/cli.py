@@ -19,9 +19,10 @@ from . import __version__
 from .api import Run
 from .cli_params import F
 from .config import COMMANDS, RunConfig, read_config_file
-from .errors import UsageError
+from .errors import OutputError, UsageError
 from .progress import LOG_EVERY, Bar, Log, Progress
 from .readers import DEFAULT_PATTERNS
+from .report import Summary
 from .stages.registry import STAGES
 
 
@@ -65,6 +66,12 @@ def io_options(fn: F) -> F:
                      help="Larger inputs are reported as failed instead of read."),
         click.option("--doc-timeout", type=click.FloatRange(min=0), default=600, show_default=True, metavar="SECONDS",
                      help="A document taking longer than this is reported as failed and the run goes on (0: no limit)."),
+        click.option("--resume", is_flag=True,
+                     help="Finish an interrupted run into the same OUT folder: documents whose text and report are "
+                          "whole are kept, the rest are cleaned (same options required)."),
+        click.option("--overwrite", is_flag=True,
+                     help="Replace the output of an earlier run into OUT that did not finish. (A finished run's "
+                          "output is always replaced whole: its texts, reports and summary are removed first.)"),
         click.option("--summary", "summary_path", type=click.Path(dir_okay=False), default=None,
                      help="Where to write the run summary (default: OUT/corpusclean-summary.json, or OUT.summary.json for JSONL)."),
         click.option("--timing", is_flag=True, help="Record the run's time in the summary (makes it differ between runs)."),
@@ -118,18 +125,41 @@ def build_config(command: str, options: dict[str, Any]) -> RunConfig:
 
 
 @contextmanager
-def sigterm_as_interrupt() -> Iterator[None]:
-    """`kill PID` stops a run the way Ctrl-C does: tasks not started are dropped, running ones
-    finish, nothing half-written stays, the workers exit. By default SIGTERM would end this
-    process at once and leave its workers waiting for work that never comes."""
+def interruptible() -> Iterator[None]:
+    """Ctrl-C and `kill PID` stop a run: tasks not started are dropped, the workers unwind the
+    document in hand and exit within seconds, nothing half-written stays ("Aborted!", exit 1).
+    By default SIGTERM would end this process at once and leave its workers behind.
+
+    The interrupt is raised as KeyboardInterrupt wherever the run is. Library code that
+    catches everything (langdetect's profile loader turns it into "Profile format error")
+    must not make it look like a crash: any exception while a stop is asked for is one."""
+    asked: list[int] = []
+
     def interrupt(signum: int, frame: Any) -> None:
+        asked.append(signum)
         raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGTERM, interrupt)
+    previous = {signum: signal.signal(signum, interrupt) for signum in (signal.SIGTERM, signal.SIGINT)}
     try:
         yield
+    except Exception:
+        if asked:
+            raise KeyboardInterrupt from None
+        raise
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def output_error_message(err: OutputError) -> str:
+    """OUT filled up or turned read-only mid-run: what happened, what was written, what next."""
+    summary: Summary | None = getattr(err, "summary", None)
+    if summary is None:
+        return f"cannot write to OUT: {err}"
+    written = sum(summary.documents.values())
+    where = f"; the summary of them is {summary.path}" if summary.path else "; there was no room for the summary"
+    return (f"cannot write to OUT: {err}. The run stopped: {written} documents were written whole before it "
+            f"({summary.failed} failed){where}. Make room, then run the same command with --resume to finish.")
 
 
 def stderr_is_terminal() -> bool:
@@ -149,12 +179,15 @@ def progress_for(command: str, job: Run, quiet: bool, log_every: float) -> Progr
 def run_command(command: str, options: dict[str, Any]) -> None:
     """A corpus command: `api.Run` with a progress bar and a closing line on stderr."""
     config = build_config(command, options)
-    try:
-        job = Run(options["source"], options["target"], config, command)
-    except UsageError as err:
-        raise click.ClickException(str(err)) from None
-    with sigterm_as_interrupt():
-        summary = job.execute(progress_for(command, job, options["quiet"], options["log_every"]))
+    with interruptible():
+        try:
+            job = Run(options["source"], options["target"], config, command)
+        except UsageError as err:
+            raise click.ClickException(str(err)) from None
+        try:
+            summary = job.execute(progress_for(command, job, options["quiet"], options["log_every"]))
+        except OutputError as err:
+            raise click.ClickException(output_error_message(err)) from None
     if not options["quiet"]:
         seconds, written = summary.seconds, summary.path
         mb = summary.input_bytes / 1e6

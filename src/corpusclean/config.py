@@ -74,6 +74,10 @@ class OutputConfig:
     reports: bool = True
     #: write the reports of output records to this JSONL file instead of into the records
     report_file: str | None = None
+    #: finish an interrupted run into the same folder OUT: its whole documents are kept
+    resume: bool = False
+    #: replace the output of an earlier run that did not finish (a finished one is always replaced)
+    overwrite: bool = False
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,8 @@ class Result:
     extra: dict[str, Any] = field(default_factory=dict)  # JSONL fields passed through
     listed: bool = True                      # False for a JSONL line with no usable id
     shard: str | None = None                 # the record file it came from, in a folder of shards
+    #: OUT could not be written (disk full...): the run stops here, after the results before it
+    stop: str | None = None
 
 
 @dataclass
@@ -71,6 +73,8 @@ class Job:
     kept: Callable[[str], dict[str, Any] | None] | None = None
     #: documents (by input number) that failed in the corpus pass and are not run again
     failures: dict[int, str] = field(default_factory=dict)
+    #: when a set, the names of the documents written (--resume removes the others' output)
+    seen: set[str] | None = None
 
 
 def load_document(source: Source, max_bytes: int, fields: RecordFields = RecordFields()) -> tuple[Document, Payload]:
@@ -312,7 +316,10 @@ def _written_by_worker(result: Result) -> Result:
     assert _JOB is not None
     if _JOB.worker_sink is None:
         return result
-    result = write_result(_JOB.worker_sink.write, result)
+    try:
+        result = write_result(_JOB.worker_sink.write, result)
+    except OutputError as err:  # handed back in order, so the documents before it are counted
+        return Result(result.name, {}, stop=str(err))
     return Result(result.name, Summary.fields(result.report), None, {}, result.listed)
 
 
@@ -383,9 +390,13 @@ def run_corpus(sources: Callable[[], Iterator[Source]], job: Job, write: Callabl
         progress.start(CLEANING)
         for result in ordered_map(_process, enumerate(sources()), workers, DOCUMENTS_PER_TASK, TASKS_IN_FLIGHT,
                                   crashed=process_crashed):
+            if result.stop is not None:
+                raise OutputError(result.stop)
             if job.worker_sink is None:
                 result = write_result(write, result)
             summary.add(result.report)
+            if job.seen is not None and result.listed:
+                job.seen.add(result.name)
             progress.advance(1)
     finally:
         progress.finish()

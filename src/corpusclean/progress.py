@@ -107,7 +107,8 @@ class Bar(Progress):
         if self._bar is not None:
             self._bar.update(done)
         elif self._label:
-            click.echo(f"\r{self._label} {self._done:,} documents", file=self.file, nl=False)
+            plural = "" if self._done == 1 else "s"
+            click.echo(f"\r{self._label} {self._done:,} document{plural}", file=self.file, nl=False)
 
     def finish(self) -> None:
         if self._bar is not None:

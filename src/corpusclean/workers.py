@@ -126,8 +126,7 @@ def ordered_map(fn: Callable[[Any], Any], items: Iterable[Any], workers: int,
     (measured per thread), on a machine where the parent shares the cores with the workers.
     `ProcessPoolExecutor`'s manager thread reads each result when it wakes."""
     if workers <= 1:
-        for task in chunked(items, per_task):
-            yield from _run_task(fn, task)
+        yield from map(fn, items)  # one by one: a caller stopping early has seen every result made
         return
     window = workers * in_flight
     pool = Pool(workers)

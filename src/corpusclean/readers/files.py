@@ -92,17 +92,33 @@ def output_name(relpath: str) -> str:
     return relpath
 
 
+#: names a folder OUT keeps for the run itself: an input folder of that name would put
+#: documents' outputs where the summary (or the run file) must go
+RESERVED_NAMES = (SUMMARY_NAME, ".corpusclean-run")
+
+
 def iter_directory(root: Path, patterns: tuple[str, ...] = DEFAULT_PATTERNS) -> Iterator[Source]:
     """Every matching file below root, in sorted relative-path order (the corpus order).
 
     Two files that would write the same output (page.html and page.txt) cannot both be
-    cleaned: the second is reported, not written over the first. A report with no text beside
-    it is a failure from an earlier command (`fix` then `strip`): it is carried on, so the
-    last folder of a chain lists the same failures as `run`.
+    cleaned: the second is reported, not written over the first. Nor can a file whose output
+    would stand where another's output folder is (x.html beside a folder x.txt/), one in a
+    folder named like the run summary, or one whose name is not UTF-8 (no report could name
+    it): each is reported. A folder that cannot be read is reported too (its files would be
+    missing from the output without a word). A report with no text beside it is a failure
+    from an earlier command (`fix` then `strip`): it is carried on, so the last folder of a
+    chain lists the same failures as `run`.
     """
     found: list[str] = []
     carried: set[str] = set()
-    for dirpath, dirnames, filenames in os.walk(root):
+    unlisted: dict[str, str] = {}  # relative path: why it cannot be cleaned
+
+    def unreadable(err: OSError) -> None:
+        rel = os.path.relpath(err.filename, root) if err.filename else "."
+        found.append(rel)
+        unlisted[rel] = f"cannot read this folder: {err.strerror or err}; its files are not cleaned"
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable):
         dirnames.sort()
         present = set(filenames)
         for filename in filenames:
@@ -118,13 +134,32 @@ def iter_directory(root: Path, patterns: tuple[str, ...] = DEFAULT_PATTERNS) -> 
                 continue
             if any(fnmatch.fnmatch(filename, pattern) for pattern in patterns):
                 found.append(rel)
+    names = {rel: output_name(Path(rel).as_posix()) for rel in found if rel not in unlisted}
+    # every folder the outputs go into: an output file cannot take one of these names
+    folders = {parent for name in names.values() for parent in _parents(name)}
     first_with_name: dict[str, str] = {}
     for rel in sorted(found):
         posix = Path(rel).as_posix()
-        name = output_name(posix)
+        if rel in unlisted:
+            yield Source(name=_printable(posix) + "/", error=unlisted[rel])
+            continue
+        if not _is_utf8(posix):
+            yield Source(name=_printable(posix), error="its name is not valid UTF-8 (shown with \\x escapes), so "
+                                                       "no report can name it; rename it")
+            continue
+        name = names[rel]
+        clash = next((output for output in (name + ".txt", name + REPORT_SUFFIX) if output in folders), None)
         if name in first_with_name:
             yield Source(name=posix, error=f"writes the same output ({name}.txt) as "
                                            f"{first_with_name[name]}; rename one of them")
+            continue
+        if clash is not None:
+            yield Source(name=posix, error=f"its output {clash} would stand where other inputs' outputs need a "
+                                           f"folder of that name ({clash}/); rename one of them")
+            continue
+        if "/" in name and name.split("/", 1)[0] in RESERVED_NAMES:
+            yield Source(name=posix, error=f"it is in a folder named like the run's own file "
+                                           f"{name.split('/', 1)[0]} in OUT; rename the folder")
             continue
         first_with_name[name] = posix
         if rel in carried:
@@ -133,6 +168,24 @@ def iter_directory(root: Path, patterns: tuple[str, ...] = DEFAULT_PATTERNS) -> 
                 yield failure
             continue
         yield Source(name=name, path=root / rel, relpath=posix)
+
+
+def _parents(name: str) -> Iterator[str]:
+    parts = name.split("/")
+    for end in range(1, len(parts)):
+        yield "/".join(parts[:end])
+
+
+def _is_utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:  # os.walk hands undecodable bytes over as lone surrogates
+        return False
+    return True
+
+
+def _printable(name: str) -> str:
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def _earlier_failure(report_path: Path, name: str) -> Source | None:

@@ -11,6 +11,7 @@ from .base import RuleInfo, Stage
 from .classify import ClassifierStage
 from .dedup import DedupStage
 from .language import LanguageStage
+from .quality import QualityStage
 from .rules import RuleStage
 
 if TYPE_CHECKING:
@@ -20,6 +21,7 @@ STAGES: tuple[type[Stage], ...] = (
     RuleStage,         # known chrome phrasings, from the rule packs
     LanguageStage,     # the page's language; --lang drops others
     ClassifierStage,   # the chrome no rule names, judged in context
+    QualityStage,      # off by default: drops pages with too few words or too many symbols
     DedupStage,        # repeats within a page and across the corpus
 )
 

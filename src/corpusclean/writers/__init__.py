@@ -38,4 +38,4 @@ def open_output(target: str, summary_path: str | None = None, options: RecordOpt
         return ParquetWriter(target, summary_path, options)
     if shards:
         return ShardWriter(Path(target), options)
-    return DirectoryWriter(Path(target))
+    return DirectoryWriter(Path(target), summary_path)
