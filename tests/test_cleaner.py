@@ -60,6 +60,7 @@ def test_clean_runs_every_per_document_stage():
 
 def test_kind_auto_reads_an_html_page_as_html_and_kind_overrides_it():
     assert clean(HTML).report["source"]["kind"] == "html"
+    assert clean(HTML).metadata["title"] == "Winter ferry timetable kept"  # trafilatura prefers the headline
     assert clean(HTML.encode("utf-8")).report["source"]["kind"] == "html"
     assert clean(TEXT).report["source"]["kind"] == "text"
     assert clean(HTML, kind="text").report["source"]["kind"] == "text"

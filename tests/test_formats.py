@@ -73,6 +73,7 @@ def test_a_warc_gives_one_record_per_html_response_with_its_url(tmp_path):
     assert [r["url"] for r in records] == ["https://example.org/ferry", "https://example.org/cafe"]
     assert all(r["date"] == "2024-05-01T12:00:00Z" for r in records)
     assert PROSE in records[0]["text"] and "Café crème" in records[1]["text"]
+    assert records[0]["title"] == "Ferry timetable kept"  # the page's own metadata, where it has some
     source = records[1]["report"]["source"]
     assert source["kind"] == "html" and source["url"] == "https://example.org/cafe" and source["date"]
     assert records[1]["report"]["extractor"]["decoded"] == {"encoding": "windows-1252", "source": "HTTP charset"}
@@ -104,6 +105,21 @@ def test_parquet_in_and_out_keeps_every_other_column(tmp_path):
     assert [row["content"] for row in out] == [PROSE + "\n", PROSE + "\n"]
     report = json.loads(out[0]["report"])
     assert report["document"] == "7" and report["removals"][0]["category"] == "newsletter"
+
+
+def test_html_metadata_goes_into_the_record_not_over_its_fields(tmp_path):
+    page = ('<html><head><title>Ferries | Island Times</title><meta name="author" content="Ann Example">'
+            '<meta property="article:published_time" content="2024-03-05">'
+            '<link rel="canonical" href="https://example.org/ferries"></head>'
+            f'<body><article><p>{PROSE}</p><p>{PROSE} More in March.</p></article></body></html>')
+    lines = [json.dumps({"id": "a", "html": page}), json.dumps({"id": "b", "html": page, "title": "kept as given"})]
+    write_tree(tmp_path, {"in.jsonl": "\n".join(lines) + "\n"})
+    assert run_cli("run", str(tmp_path / "in.jsonl"), str(tmp_path / "out.jsonl"), "-q").exit_code == 0
+    first, second = read_jsonl(tmp_path / "out.jsonl")
+    assert (first["title"], first["author"], first["date"], first["url"]) == (
+        "Ferries", "Ann Example", "2024-03-05", "https://example.org/ferries")
+    assert second["title"] == "kept as given"
+    assert "metadata" not in first["report"]["extractor"]  # the report is the same as a folder run's
 
 
 def test_jsonl_with_another_text_field_keeps_it(tmp_path):

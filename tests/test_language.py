@@ -1,5 +1,6 @@
-"""The language stage: one seeded langdetect call per page, on the text most likely to be the
-article; `--lang` drops pages in other languages (reported as dropped, never lost)."""
+"""The language stage: once per page, on the text most likely to be the article, jusText's
+stoplists decide when one clearly wins, and a seeded langdetect call otherwise; `--lang` drops
+pages in other languages (reported as dropped, never lost)."""
 from __future__ import annotations
 
 import pickle
@@ -7,8 +8,9 @@ import pickle
 import pytest
 
 from corpusclean.model import Document
-from corpusclean.stages.language import LanguageStage, content_sample, parse_languages
+from corpusclean.stages.language import LanguageStage, StopwordVote, VectorDetector, content_sample, parse_languages
 from conftest import read_report, read_summary, run_cli, write_tree
+from multilingual import ENGLISH_MENU as SITE_MENU, PASSAGES
 
 ENGLISH = ("The town council voted on Tuesday to keep the old library open for another five years, "
            "after residents filled the hall to argue that the building was still used every day.\n")
@@ -25,10 +27,44 @@ def detect(text: str) -> dict:
     return doc.meta.language
 
 
-def test_an_english_page_is_en_with_its_probability():
+def test_an_english_page_is_decided_by_its_stopwords():
     language = detect(ENGLISH)
-    assert language["code"] == "en"
-    assert 0.5 <= language["probability"] <= 1.0
+    assert language["code"] == "en" and language["method"] == "stopwords"
+    assert language["stopwords"] >= 0.3 and language["margin"] >= 2
+
+
+def test_text_with_few_stopwords_goes_to_langdetect_with_its_probability():
+    lorem = ("Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt "
+             "ut labore et dolore magna aliqua. Ut enim ad minim veniam, quis nostrud exercitation.\n")
+    language = detect(lorem)
+    assert language["method"] == "langdetect"
+    assert 0.0 <= language["probability"] <= 1.0
+
+
+@pytest.fixture(scope="module")
+def stage() -> LanguageStage:
+    """One stage for many pages: langdetect's profiles load once (0.7 s)."""
+    return LanguageStage()
+
+
+@pytest.mark.parametrize("code, passage", [(code, text) for code, texts in PASSAGES.items() for text in texts])
+def test_the_stage_chooses_what_langdetect_chooses(stage, code, passage):
+    """Whichever detector answers, the answer is langdetect's on the same sample: the
+    stopwords only answer when they clearly agree with it (here under a site's English menu)."""
+    doc = Document("page", SITE_MENU + passage)
+    assert stage.detect(doc)["code"] == stage.langdetect(content_sample(doc.lines))["code"]
+
+
+def test_close_languages_are_left_to_langdetect_when_their_lists_overlap():
+    # Danish and Norwegian share most function words: no clear winner, so langdetect decides
+    assert StopwordVote().decide(PASSAGES["da"][0] * 2) is None
+
+
+def test_a_list_in_another_script_does_not_vote_for_english():
+    # jusText's Marathi list holds "the", "of", "and", gathered with its text
+    vote = StopwordVote()
+    assert vote.decide(ENGLISH)["code"] == "en"
+    assert "mr" not in vote._index["the"] and "mr" in vote._index["आणि"]
 
 
 def test_a_german_page_is_de():
@@ -113,3 +149,19 @@ def test_an_unknown_lang_code_is_a_clear_error(tmp_path):
     result = run_cli("strip", str(tmp_path / "in"), str(tmp_path / "out"), "--lang", "english", "-q")
     assert result.exit_code == 1
     assert "unknown language code(s): english" in result.stderr
+
+
+def test_the_vector_detector_gives_langdetects_probabilities_bit_for_bit(stage):
+    """VectorDetector runs langdetect's loop on arrays: every probability must be the float
+    langdetect's own Detector computes, on every passage (alone and under a menu)."""
+    from langdetect.detector import Detector
+
+    factory = stage._detector_factory()
+    samples = [content_sample((menu + text).splitlines())
+               for texts in PASSAGES.values() for text in texts for menu in ("", SITE_MENU)]
+    for sample in samples:
+        theirs, ours = Detector(factory), VectorDetector(factory, {})
+        theirs.append(sample)
+        ours.append(sample)
+        assert [(p.lang, float(p.prob)) for p in ours.get_probabilities()] == \
+               [(p.lang, p.prob) for p in theirs.get_probabilities()]

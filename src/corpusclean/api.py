@@ -22,7 +22,7 @@ from .report import Summary
 from .requirements import TRAFILATURA, RequirementError, may_hold_html
 from .rulebook import RuleError
 from .stages.registry import build_stages
-from .writers import RecordOptions, is_record_output, open_output
+from .writers import DirectoryWriter, RecordOptions, is_record_output, open_output
 from .writers.claim import claim_output
 
 
@@ -87,6 +87,8 @@ class Run:
             self.release()
             raise UsageError("--resume needs an output folder of documents; this OUT (a folder of record "
                              "shards) is written in input order and cannot tell whole records from the rest")
+        # pass 1's spill files (pipeline.Loaded) go beside the output, on the disk that holds it
+        self.spill_parent = None if output == "-" else Path(output) if Path(output).is_dir() else Path(output).parent
 
     def release(self) -> None:
         """Let go of OUT without running (a caller that counted and changed its mind)."""
@@ -109,8 +111,10 @@ class Run:
         in_workers = self.writer.in_workers
         job = Job(stages=self.stages, steps=list(config.steps), max_bytes=config.input.max_bytes,
                   fields=self.fields, worker_sink=self.writer if in_workers else None,
+                  page_metadata=not isinstance(self.writer, DirectoryWriter),  # records keep it; a folder has no place
                   doc_timeout=config.input.doc_timeout or None,
-                  kept=getattr(self.writer, "kept", None) if resume else None, seen=set() if resume else None)
+                  kept=getattr(self.writer, "kept", None) if resume else None, seen=set() if resume else None,
+                  spill_parent=self.spill_parent)
         write = (lambda result: None) if in_workers else self.writer.write
         try:
             seconds = run_corpus(self.reader.sources, job, write, summary, config.workers,

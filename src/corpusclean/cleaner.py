@@ -13,7 +13,7 @@ near-duplicate pages, the classifier's recurrence counts) is not done: use `corp
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Iterable, Literal
 
 from .config import RunConfig
@@ -40,6 +40,8 @@ class Cleaned:
     report: dict[str, Any]
     #: what was removed, in text order (also in `report["removals"]`, as JSON)
     removals: tuple[Removal, ...]
+    #: HTML: what the page says about itself, where it does (title, author, date, url)
+    metadata: dict[str, str] = field(default_factory=dict)
 
     @property
     def status(self) -> str:
@@ -95,7 +97,7 @@ class Cleaner:
         if kind == "auto":
             kind = "html" if looks_like_html(document) else "text"
         try:
-            doc = build_document(name, Payload(kind=kind, content=document))
+            doc = build_document(name, Payload(kind=kind, content=document), page_metadata=True)
             doc.meta.number = 0
             stages = [stage.fresh() if stage.needs_corpus else stage for stage in self._stages]
             for stage in stages:
@@ -105,7 +107,7 @@ class Cleaner:
             clean, report = clean_document(doc, stages, self.config.steps)
         except InputError as err:
             return Cleaned("", failure_report(name, str(err), {"kind": kind}), ())
-        return Cleaned(clean or "", report, tuple(doc.iter_removals()))
+        return Cleaned(clean or "", report, tuple(doc.iter_removals()), dict(doc.meta.page))
 
 
 def clean(document: str | bytes, *, kind: Kind = "auto", lang: str | Iterable[str] | None = None,

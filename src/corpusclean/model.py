@@ -106,6 +106,8 @@ class DocumentMeta:
     dropped: str | None = None
     #: report fields a stage adds, by the names it declares in `Stage.report_fields`
     fields: dict[str, Any] = field(default_factory=dict)
+    #: what an HTML page says about itself (title, author, date, url), for output records
+    page: dict[str, str] = field(default_factory=dict)
 
 
 class Document:

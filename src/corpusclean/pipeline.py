@@ -4,9 +4,22 @@ Data flows one way. Workers load and process one document each and hand back its
 and report; the parent only writes and adds up, in input order, so the output is the same
 whatever the number of workers. Documents are streamed through a bounded window of tasks
 (`ordered_map`): memory holds the stages' corpus state and the window, never the corpus.
+
+Each document is read, decoded, extracted (HTML) and fixed once. When a stage needs the
+corpus, pass 1 loads every document anyway; each worker then spills what it loaded (the fixed
+text and its metadata, or why it failed to load) to a file of a temporary folder beside the
+output, one file per chunk, and pass 2 takes each document from there instead of loading it
+again: a file read and an unpickle instead of a second decoding, ftfy and trafilatura
+(`Loaded`). Disk holds the fixed corpus until pass 2 has consumed it, file by file; memory
+holds the window. A document pass 2 finds no spill for (its chunk was retried, say) is
+simply loaded again.
 """
 from __future__ import annotations
 
+import os
+import pickle
+import shutil
+import tempfile
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -62,6 +75,8 @@ class Job:
     max_bytes: int
     #: which record fields hold the text and the id
     fields: RecordFields = RecordFields()
+    #: read HTML pages' metadata (title, author, date, url) for the output records
+    page_metadata: bool = False
     #: a writer each worker writes its own results to (a folder of files, where the order of
     #: writing changes nothing), so the parent only adds up; None when the parent must write
     #: in input order (JSONL)
@@ -73,19 +88,29 @@ class Job:
     kept: Callable[[str], dict[str, Any] | None] | None = None
     #: documents (by input number) that failed in the corpus pass and are not run again
     failures: dict[int, str] = field(default_factory=dict)
+    #: where the run may make its temporary folder of pass-1 spill files (the output's own
+    #: folder, so they land on the disk that must hold the output anyway); None: the system's
+    #: temporary folder
+    spill_parent: Path | None = None
+    #: set by run_corpus while a corpus pass's spill exists: the folder of its files
+    spill_dir: Path | None = None
+    #: in a worker, pass 2: the documents of the spill file it read last, not yet cleaned
+    unspilled: dict[int, "Loaded"] = field(default_factory=dict)
     #: when a set, the names of the documents written (--resume removes the others' output)
     seen: set[str] | None = None
 
 
-def load_document(source: Source, max_bytes: int, fields: RecordFields = RecordFields()) -> tuple[Document, Payload]:
+def load_document(source: Source, max_bytes: int, fields: RecordFields = RecordFields(),
+                  page_metadata: bool = False) -> tuple[Document, Payload]:
     """The encoding-fixed document, from raw input or from an earlier stage's output + report."""
     payload = read_source(source, max_bytes, fields)
-    return build_document(source.name, payload, source.relpath), payload
+    return build_document(source.name, payload, source.relpath, page_metadata), payload
 
 
-def build_document(name: str, payload: Payload, relpath: str | None = None) -> Document:
-    """A read document, encoding-fixed (HTML: extracted first), or rebuilt from an earlier
-    command's clean text and report. Raises InputError with a message for the user."""
+def build_document(name: str, payload: Payload, relpath: str | None = None, page_metadata: bool = False) -> Document:
+    """A read document, encoding-fixed (HTML: extracted first, with the page's metadata when
+    `page_metadata`), or rebuilt from an earlier command's clean text and report. Raises
+    InputError with a message for the user."""
     source_info: dict[str, Any] = {"kind": payload.kind}
     if relpath is not None:
         source_info["path"] = relpath
@@ -109,7 +134,8 @@ def build_document(name: str, payload: Payload, relpath: str | None = None) -> D
     if payload.kind == "html":
         from .extract import extract_html
 
-        content, meta.extractor = extract_html(content, charset=payload.charset)
+        content, meta.extractor = extract_html(content, charset=payload.charset, with_metadata=page_metadata)
+        meta.page = meta.extractor.pop("metadata", {})  # for the output record, not the report
     text, meta.encoding = fix(content)
     if meta.extractor is not None:
         # the bytes were decoded by the extractor; the fix stage only saw its text
@@ -164,18 +190,23 @@ def observe_chunk(job: Job, chunk: list[tuple[int, Source]], failures: dict[int,
     Anything else that fails a document here goes into `failures` (number: message), so that
     pass 2 reports it without running it again. When observing the chunk fails, each document
     is observed alone (one group each), and those that fail alone are left out."""
-    numbers, docs = [], []
+    numbers, docs, loaded = [], [], []
     for number, source in chunk:
         try:
             with time_budget(job.doc_timeout):
-                doc, _ = load_document(source, job.max_bytes, job.fields)
-        except InputError:
+                doc, payload = load_document(source, job.max_bytes, job.fields, job.page_metadata)
+        except InputError as err:
+            loaded.append(Loaded(number, error=str(err)))
             continue
         except (Exception, DocumentTimeout) as err:
             failures[number] = failure_message(err, "while reading it", job.doc_timeout)
             continue
         numbers.append(number)
         docs.append(doc)
+        loaded.append(Loaded(number, doc.name, doc.text, doc.meta, list(doc.removals), payload.extra))
+    if job.spill_dir is not None and chunk:
+        # before observing: what pass 2 cleans is exactly what loading gave
+        spill(job.spill_dir, chunk[0][0], loaded)
     if not docs:
         return []
     try:
@@ -199,6 +230,51 @@ def observe_chunk(job: Job, chunk: list[tuple[int, Source]], failures: dict[int,
     return groups
 
 
+@dataclass
+class Loaded:
+    """A document as pass 1 loaded it, for pass 2: the parts of the encoding-fixed Document
+    (its text, metadata, and the removals an earlier command made), or why it failed to load."""
+
+    number: int
+    name: str = ""
+    text: str = ""
+    meta: DocumentMeta | None = None
+    removals: list[Removal] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)   # JSONL fields passed through
+    error: str | None = None                              # the InputError loading raised
+
+    def document(self) -> Document:
+        """The document as `load_document` built it."""
+        if self.error is not None:
+            raise InputError(self.error)
+        return Document(self.name, self.text, self.meta, self.removals)
+
+
+def spill(folder: Path, first: int, loaded: list[Loaded]) -> None:
+    """Keep a chunk's loaded documents for pass 2, under the number of its first document."""
+    with open(folder / f"{first:012d}.pickle", "wb") as handle:
+        pickle.dump(loaded, handle, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def unspill(job: Job, number: int) -> Loaded | None:
+    """Document `number` as pass 1 spilled it, or None. A chunk's file is read (and deleted)
+    when pass 2 first needs one of its documents; pass 2 gives a worker whole chunks. A chunk
+    pass 1 ran again document by document (a worker died) has a file per document."""
+    if number not in job.unspilled and job.spill_dir is not None:
+        for first in (number - number % OBSERVE_CHUNK, number):
+            path = job.spill_dir / f"{first:012d}.pickle"
+            try:
+                with open(path, "rb") as handle:
+                    kept: list[Loaded] = pickle.load(handle)
+            except FileNotFoundError:
+                continue
+            os.unlink(path)
+            job.unspilled = {loaded.number: loaded for loaded in kept}
+            if number in job.unspilled:
+                break
+    return job.unspilled.pop(number, None)
+
+
 def process_one(job: Job, source: Source, number: int | None = None) -> Result:
     """Load, run the stages on and apply the removals of one document. Whatever goes wrong
     (bad input, a bug, a document over its time budget) becomes this document's failure."""
@@ -207,7 +283,12 @@ def process_one(job: Job, source: Source, number: int | None = None) -> Result:
     try:
         with time_budget(job.doc_timeout):
             try:
-                doc, payload = load_document(source, job.max_bytes, job.fields)
+                loaded = unspill(job, number) if number is not None else None
+                if loaded is not None:
+                    doc, extra = loaded.document(), loaded.extra
+                else:
+                    doc, payload = load_document(source, job.max_bytes, job.fields, job.page_metadata)
+                    extra = payload.extra
             except (Exception, DocumentTimeout) as err:
                 raise _Failed(err, "while reading it") from None
             doc.meta.number = number  # its place in the input: how corpus stages find what pass 1 saw
@@ -216,7 +297,9 @@ def process_one(job: Job, source: Source, number: int | None = None) -> Result:
         return _failed(source, str(err), job.fields)
     except _Failed as failed:
         return _failed(source, failure_message(failed.error, failed.where, job.doc_timeout), job.fields)
-    return Result(source.name, report, clean, payload.extra, shard=source.shard)
+    # the page's own metadata fills in what the record does not say (a WARC's url stays)
+    extra = {**extra, **{k: v for k, v in doc.meta.page.items() if k not in extra}}
+    return Result(source.name, report, clean, extra, shard=source.shard)
 
 
 class _Failed(BaseException):
@@ -371,7 +454,10 @@ def run_corpus(sources: Callable[[], Iterator[Source]], job: Job, write: Callabl
 
     try:
         corpus_stages = [(i, s) for i, s in enumerate(job.stages) if s.needs_corpus]
+        per_task = DOCUMENTS_PER_TASK
         if corpus_stages:
+            job.spill_dir = Path(tempfile.mkdtemp(prefix=".corpusclean-spill-", dir=job.spill_parent))
+            per_task = OBSERVE_CHUNK  # pass 2 in pass 1's chunks: each spill file is read once
             progress.start(INDEXING)
             chunks = chunked(enumerate(sources()), OBSERVE_CHUNK)
             for groups, failures, size in ordered_map(_observe, chunks, workers, per_task=1, crashed=observe_crashed,
@@ -388,7 +474,7 @@ def run_corpus(sources: Callable[[], Iterator[Source]], job: Job, write: Callabl
             if not stage.needs_corpus:
                 stage.prepare()  # load once here what every forked worker then shares
         progress.start(CLEANING)
-        for result in ordered_map(_process, enumerate(sources()), workers, DOCUMENTS_PER_TASK, TASKS_IN_FLIGHT,
+        for result in ordered_map(_process, enumerate(sources()), workers, per_task, TASKS_IN_FLIGHT,
                                   crashed=process_crashed):
             if result.stop is not None:
                 raise OutputError(result.stop)
@@ -401,4 +487,7 @@ def run_corpus(sources: Callable[[], Iterator[Source]], job: Job, write: Callabl
     finally:
         progress.finish()
         _JOB = None
+        if job.spill_dir is not None:
+            shutil.rmtree(job.spill_dir, ignore_errors=True)
+            job.spill_dir = None
     return time.perf_counter() - started

@@ -18,7 +18,8 @@ _NO_SPACE_SCRIPT = re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\
 _SENTENCE_END = re.compile(r"[.!?…。！？؟।][\"'”’»)\]]*$")
 _URL = re.compile(r"https?://|www\.\w", re.I)
 _DOMAIN = re.compile(r"\b[\w-]+\.(?:com|org|net|edu|gov|io|co|uk|de|fr|info)\b", re.I)
-_DOMAIN_CUES = (".com", ".org", ".net", ".edu", ".gov", ".io", ".co", ".uk", ".de", ".fr", ".info")
+# the endings _DOMAIN needs, as one scan of the lower-cased line (".co" covers ".com")
+_DOMAIN_CUE = re.compile(r"\.(?:co|org|net|edu|gov|io|uk|de|fr|info)")
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.-]+\b")
 # raw markup left in the text by the HTML-to-text dump: tags with attributes, or closing tags
 _MARKUP = re.compile(r"<(?:[a-zA-Z][\w-]*\s[^<>]*=|/?(?:div|span|img|a|p|script|iframe|br|strong|em|i|b)\b)[^<>]*>")
@@ -59,11 +60,13 @@ class LineSignals:
 
 
 def _has_link(text: str) -> bool:
-    """A URL, a bare domain or an e-mail address (the regexes only run where they can match)."""
-    if _URL.search(text):
-        return True
+    """A URL, a bare domain or an e-mail address. Each regex runs only where a literal it
+    needs is present ("://" or "www." for a URL, a domain ending, "@"): the case-insensitive
+    URL search over every line was a quarter of `measure`'s time."""
     lowered = text.lower()
-    if any(cue in lowered for cue in _DOMAIN_CUES) and _DOMAIN.search(text):
+    if ("://" in text or "www." in lowered) and _URL.search(text):
+        return True
+    if _DOMAIN_CUE.search(lowered) and _DOMAIN.search(text):
         return True
     return "@" in text and bool(_EMAIL.search(text))
 

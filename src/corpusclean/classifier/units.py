@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Iterator
 
 from ..model import Document
@@ -68,8 +69,9 @@ class Unit:
     suspicion: Suspicion | None = None  # prose_chrome.suspect's answer, computed once
     chrome: tuple[float, str, int] | None = None  # Vocabulary.chrome_share of the text, computed once
 
-    @property
+    @cached_property
     def key(self) -> str:
+        """`normalise(text)`, computed once: the page's tests compare units by it."""
         return normalise(self.text)
 
 

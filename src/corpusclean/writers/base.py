@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Iterator
 
+import orjson
 from ..readers.base import RecordFields
 
 if TYPE_CHECKING:
@@ -54,18 +55,28 @@ def atomic_write(path: Path, data: bytes) -> None:
         handle.write(data)
 
 
+def json_bytes(value: Any) -> bytes:
+    """`value` as compact JSON in UTF-8. orjson writes a report about ten times faster than the
+    standard library; what it refuses (a lone surrogate in a field passed through from a JSONL
+    input) goes to the standard library, which writes or refuses it as it always did."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS)
+    except TypeError:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
 def dump_json(value: dict[str, Any]) -> bytes:
     """One top-level key per line and one removal (or other list item) per line: compact enough
     to read, and a review diff shows exactly which removals changed."""
     lines = []
     for key, item in value.items():
-        head = f" {json.dumps(key)}: "
+        head = b" " + json_bytes(key) + b": "
         if isinstance(item, list) and item:
-            rows = ",\n  ".join(json.dumps(row, ensure_ascii=False) for row in item)
-            lines.append(f"{head}[\n  {rows}\n ]")
+            rows = b",\n  ".join(json_bytes(row) for row in item)
+            lines.append(head + b"[\n  " + rows + b"\n ]")
         else:
-            lines.append(head + json.dumps(item, ensure_ascii=False))
-    return ("{\n" + ",\n".join(lines) + "\n}\n").encode("utf-8")
+            lines.append(head + json_bytes(item))
+    return b"{\n" + b",\n".join(lines) + b"\n}\n"
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Iterator
 
-from .base import FILE_MODE, RecordOptions, Writer, atomic_write, dump_json, output_record
+from .base import FILE_MODE, RecordOptions, Writer, atomic_write, dump_json, json_bytes, output_record
 
 if TYPE_CHECKING:
     from ..pipeline import Result
@@ -44,7 +44,7 @@ class JsonlFile:
             self.out = self.file
 
     def write(self, record: dict[str, Any]) -> None:
-        self.out.write((json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8"))
+        self.out.write(json_bytes(record) + b"\n")  # one line, no spaces: JSONL is for machines
 
     def close(self) -> None:
         if self.tmp is not None:

@@ -1,0 +1,383 @@
+#!/usr/bin/env python3
+"""How fast the whole `corpusclean run` is, against the floor and the tools in its field.
+
+    python3 benchmarks/bench_run.py                  # 20 MB corpus, medians of 3 runs
+    python3 benchmarks/bench_run.py --mb 5 --repeat 1 --skip-references
+
+The corpus comes from `../shared/bench/make_corpus.py` (built once per size, as a folder and
+as JSONL with the same documents, then reused). Every measurement runs in a fresh subprocess
+and is quoted in CPU-seconds of that process *and its workers* (`getrusage`), which a busy
+shared machine disturbs far less than wall time; wall time is printed too. Figures are
+medians over --repeat runs; 1 and 2 workers take turns, so a slow spell hits both alike.
+
+What it prints:
+  run            `corpusclean run IN OUT` for folder and JSONL input (a folder, a JSONL file
+                 out), 1 and 2 workers: MB of input per CPU-second, wall seconds, the
+                 2-worker wall time as a share of the 1-worker one, the parent's CPU share
+  profile        one 1-worker folder run with a CPU timer around each part (reading, HTML
+                 extraction, the fix stage, each stage's corpus pass and removal pass,
+                 applying, the report, writing); each part's time excludes the parts it calls
+  floor          what any tool must do: read each document, decode, split into lines, hash
+                 each line, write the text (folder and JSONL)
+  justext        jusText 3 (`justext.justext`, English stoplist) on the same text, each line a
+                 <p> (it reads HTML)
+  c4             datatrove's C4 line filter (`C4QualityFilter`, its defaults) on the same text
+  html           pages per CPU-second of `corpusclean run` (1 worker) on ../shared/devset/html
+                 and of `trafilatura.extract` alone on the same pages (its own dedup off)
+
+jusText and datatrove (with spaCy, its English sentence splitter) are in the `bench` extra: pip install -e '.[bench]'.
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+HERE = Path(__file__).resolve().parent
+SHARED = HERE.parent.parent / "shared"
+DEFAULT_MAKE_CORPUS = SHARED / "bench" / "make_corpus.py"
+DEFAULT_HTML = SHARED / "devset" / "html"
+
+#: the targets of issue 11, printed beside the figures
+TARGET_MB_PER_CPU_S = 2.5
+TARGET_HTML_RATIO = 1.25
+TARGET_TWO_WORKERS = 0.55
+TARGET_PARENT_SHARE = 0.05
+
+
+# -- the corpus ---------------------------------------------------------------------------------
+
+def ensure_corpus(directory: Path, mb: float, make_corpus: Path) -> tuple[Path, Path]:
+    """The folder corpus and the JSONL file holding the same documents."""
+    done = directory / ".complete"
+    folder, jsonl = directory / "folder", directory / "jsonl" / "corpus.jsonl"
+    if done.exists() and done.read_text().strip() == str(mb):
+        return folder, jsonl
+    if directory.exists():
+        shutil.rmtree(directory)
+    print(f"building a {mb} MB corpus in {directory} ...", file=sys.stderr)
+    subprocess.run([sys.executable, str(make_corpus), str(folder), "--mb", str(mb)], check=True)
+    subprocess.run([sys.executable, str(make_corpus), str(jsonl.parent), "--mb", str(mb),
+                    "--format", "jsonl"], check=True)
+    done.write_text(str(mb))
+    return folder, jsonl
+
+
+def folder_texts(folder: Path) -> list[Path]:
+    return sorted(folder.rglob("*.txt"))
+
+
+def input_mb(path: Path) -> float:
+    if path.is_file():
+        return path.stat().st_size / 1e6
+    return sum(p.stat().st_size for p in folder_texts(path)) / 1e6
+
+
+# -- what a child process measures ---------------------------------------------------------------
+
+def run_cli(source: Path, target: Path, workers: int) -> None:
+    from corpusclean.cli import cli
+
+    try:
+        cli.main(["run", str(source), str(target), "--workers", str(workers), "-q"], standalone_mode=False)
+    except SystemExit as exit_:  # a run with failed documents exits 1 after writing everything
+        if exit_.code not in (0, 1, None):
+            raise
+
+
+class PartTimer:
+    """CPU time per part of a run, each part exclusive of the timed parts it calls."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._stack: list[list[float]] = []  # per open call: [start, time spent in timed callees]
+
+    def wrap(self, label: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            frame = [time.process_time(), 0.0]
+            self._stack.append(frame)
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                self._stack.pop()
+                spent = time.process_time() - frame[0]
+                self.seconds[label] = self.seconds.get(label, 0.0) + spent - frame[1]
+                if self._stack:
+                    self._stack[-1][1] += spent
+        timed.__wrapped__ = fn  # type: ignore[attr-defined]
+        return timed
+
+
+def install_part_timer() -> PartTimer:
+    """Time the run's parts where they are defined, without changing the pipeline: every
+    corpusclean module attribute bound to a timed function is rebound to the timed wrapper,
+    and every stage class's passes are wrapped. A part this version of corpusclean does not
+    have is simply not listed."""
+    import importlib
+    import pkgutil
+
+    import corpusclean
+    import corpusclean.stages
+    from corpusclean.stages.base import Stage
+
+    for module in pkgutil.walk_packages(corpusclean.__path__, "corpusclean."):
+        if module.name.startswith(("corpusclean.review", "corpusclean.ray")):
+            continue
+        try:
+            importlib.import_module(module.name)
+        except ImportError:
+            continue
+    timer = PartTimer()
+    modules = [m for name, m in sys.modules.items() if name.startswith("corpusclean") and m is not None]
+    functions = {  # module, function name, label
+        ("corpusclean.pipeline", "load_document", "read + decode"),
+        ("corpusclean.extract", "extract_html", "HTML extraction"),
+        ("corpusclean.encoding", "fix", "fix (encoding)"),
+        ("corpusclean.layout", "apply", "apply removals"),
+        ("corpusclean.report", "document_report", "report"),
+    }
+    for module_name, attr, label in functions:
+        module = sys.modules.get(module_name)
+        original = getattr(module, attr, None)
+        if original is None:
+            continue
+        wrapped = timer.wrap(label, original)
+        for m in modules:
+            for name, value in list(vars(m).items()):
+                if value is original:
+                    setattr(m, name, wrapped)
+    for cls in all_subclasses(Stage):
+        name = getattr(cls, "name", cls.__name__)
+        for method, suffix in (("process", ""), ("observe", " (corpus pass)"), ("observe_batch", " (corpus pass)"),
+                               ("absorb_batch", " (corpus pass, parent)"), ("prepare", " (prepare)")):
+            if method in vars(cls):
+                setattr(cls, method, timer.wrap(f"stage {name}{suffix}", vars(cls)[method]))
+    for m in modules:
+        for cls in [v for v in vars(m).values() if isinstance(v, type) and v.__module__ == m.__name__]:
+            if cls.__name__.endswith(("Sink", "Writer")) and "write" in vars(cls):
+                setattr(cls, "write", timer.wrap("write (text + report)", vars(cls)["write"]))
+    return timer
+
+
+def all_subclasses(cls: type) -> list[type]:
+    found = []
+    for sub in cls.__subclasses__():
+        found += [sub, *all_subclasses(sub)]
+    return found
+
+
+def floor(source: Path, target: Path) -> None:
+    """Read, decode, split into lines, hash each line, write: the work no cleaner can skip."""
+    if source.is_file():
+        with open(source, encoding="utf-8") as lines, open(target, "w", encoding="utf-8") as out:
+            for line in lines:
+                record = json.loads(line)
+                for row in record["text"].split("\n"):
+                    hash(row)
+                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        return
+    for path in folder_texts(source):
+        text = path.read_bytes().decode("utf-8", "replace")
+        for row in text.split("\n"):
+            hash(row)
+        out = target / path.relative_to(source)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+
+
+def justext_all(source: Path) -> None:
+    import html
+
+    import justext
+
+    stoplist = justext.get_stoplist("English")
+    for path in folder_texts(source):
+        text = path.read_bytes().decode("utf-8", "replace")
+        page = "<html><body>" + "".join(f"<p>{html.escape(line)}</p>" for line in text.split("\n") if line.strip())
+        justext.justext(page + "</body></html>", stoplist)
+
+
+def c4_all(source: Path) -> None:
+    from datatrove.data import Document
+    from datatrove.pipeline.filters import C4QualityFilter
+
+    line_filter = C4QualityFilter()
+    for path in folder_texts(source):
+        line_filter.filter(Document(text=path.read_bytes().decode("utf-8", "replace"), id=path.stem))
+
+
+def html_pages(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.name.endswith((".html", ".htm", ".html.gz")))
+
+
+def trafilatura_all(source: Path) -> dict[str, float]:
+    """trafilatura.extract on every page; the CPU time of the loop alone (after a first page
+    that pays for lazy set-up), so that the per-page cost excludes imports."""
+    import trafilatura
+
+    def extract(path: Path) -> None:
+        raw = path.read_bytes()
+        trafilatura.extract(gzip.decompress(raw) if path.suffix == ".gz" else raw, deduplicate=False)
+
+    pages = html_pages(source)
+    extract(pages[0])
+    cpu = time.process_time()
+    for path in pages[1:]:
+        extract(path)
+    return {"pages": len(pages) - 1, "loop_cpu": time.process_time() - cpu}
+
+
+def child(args: argparse.Namespace) -> None:
+    source = Path(args.source)
+    result: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix="bench-run-") as scratch:
+        target = Path(scratch) / ("out.jsonl" if source.is_file() else "out")
+        if args.child in ("floor",) and not source.is_file():
+            target.mkdir()
+        started = time.perf_counter()
+        if args.child == "run":
+            run_cli(source, target, args.workers)
+        elif args.child == "profile":
+            timer = install_part_timer()
+            cpu = time.process_time()
+            run_cli(source, target, 1)
+            result["parts"] = timer.seconds
+            result["parts_total"] = time.process_time() - cpu
+        elif args.child == "floor":
+            floor(source, target)
+        elif args.child == "justext":
+            justext_all(source)
+        elif args.child == "c4":
+            c4_all(source)
+        elif args.child == "trafilatura":
+            result.update(trafilatura_all(source))
+        result["seconds"] = time.perf_counter() - started
+    me, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    result["cpu_parent"] = me.ru_utime + me.ru_stime
+    result["cpu_workers"] = workers.ru_utime + workers.ru_stime
+    result["rss_parent_mb"] = me.ru_maxrss / 1024
+    print(json.dumps(result))
+
+
+# -- the parent ----------------------------------------------------------------------------------
+
+def run_child(kind: str, source: Path, workers: int = 1) -> dict[str, Any]:
+    """One measurement in a fresh interpreter; its imports count, as they do for a user."""
+    command = [sys.executable, __file__, "--child", kind, "--source", str(source), "--workers", str(workers)]
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode != 0:
+        tail = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit {done.returncode}"
+        raise SystemExit(f"{kind} on {source} failed: {tail}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def cpu(run: dict[str, Any]) -> float:
+    return run["cpu_parent"] + run["cpu_workers"]
+
+
+def median(runs: list[dict[str, Any]], key: Callable[[dict[str, Any]], float]) -> float:
+    return statistics.median(key(run) for run in runs)
+
+
+def html_section(folder: Path, repeat: int) -> None:
+    """Per page, without the fixed cost of a run (imports, language profiles, rule packs): a
+    run on every page minus a run on the first page alone, against trafilatura's loop."""
+    pages = html_pages(folder)
+    with tempfile.TemporaryDirectory(prefix="bench-run-one-") as scratch:
+        one = Path(scratch) / "one"
+        one.mkdir()
+        shutil.copy(pages[0], one / pages[0].name)
+        runs, firsts, theirs = [], [], []
+        for _ in range(repeat):
+            runs.append(run_child("run", folder))
+            firsts.append(run_child("run", one))
+            theirs.append(run_child("trafilatura", folder))
+    whole, fixed = median(runs, cpu), median(firsts, cpu)
+    ours = (whole - fixed) / (len(pages) - 1)
+    trafilatura = median(theirs, lambda r: r["loop_cpu"] / r["pages"])
+    print(f"\nHTML, {len(pages)} pages of {folder}")
+    print(f"  corpusclean run, 1 worker   {1 / ours:7.1f} pages/CPU-s  (whole run {whole:.1f} CPU-s, "
+          f"of which {fixed:.1f} s is the fixed cost of any run: a run on one page)")
+    print(f"  trafilatura.extract alone   {1 / trafilatura:7.1f} pages/CPU-s")
+    print(f"  a page through run costs {ours / trafilatura:.2f}x trafilatura.extract (target <= {TARGET_HTML_RATIO})")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mb", type=float, default=20, help="corpus size to build (default 20)")
+    parser.add_argument("--corpus", type=Path, default=None,
+                        help="where the corpus is built (default: a folder in the temp dir)")
+    parser.add_argument("--make-corpus", type=Path, default=DEFAULT_MAKE_CORPUS)
+    parser.add_argument("--html", type=Path, default=DEFAULT_HTML, help="HTML pages (default ../shared/devset/html)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per configuration; medians are printed")
+    parser.add_argument("--skip-references", action="store_true", help="no floor, jusText, C4")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--source", help=argparse.SUPPRESS)
+    parser.add_argument("--workers", type=int, default=1, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args)
+        return
+    directory = args.corpus or Path(tempfile.gettempdir()) / f"corpusclean-bench-run-{args.mb:g}mb"
+    folder, jsonl = ensure_corpus(directory, args.mb, args.make_corpus)
+    mb = input_mb(folder)
+    load = os.getloadavg()
+    print(f"corpus {directory}: {mb:.1f} MB, {len(folder_texts(folder)):,} documents | {os.cpu_count()} cores | "
+          f"load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} | medians of {args.repeat}")
+
+    print(f"\n{'corpusclean run':<24}{'w':>3}{'MB/CPU-s':>10}{'CPU-s':>8}{'wall s':>8}{'parent CPU':>12}")
+    speeds: dict[tuple[str, int], float] = {}
+    for label, source in (("folder", folder), ("JSONL", jsonl)):
+        runs: dict[int, list[dict[str, Any]]] = {1: [], 2: []}
+        for _ in range(args.repeat):
+            for workers in (1, 2):
+                runs[workers].append(run_child("run", source, workers))
+        for workers in (1, 2):
+            seconds = median(runs[workers], cpu)
+            speeds[(label, workers)] = mb / seconds
+            share = median(runs[workers], lambda r: r["cpu_parent"] / cpu(r)) if workers > 1 else 1.0
+            print(f"{label:<24}{workers:>3}{mb / seconds:>10.2f}{seconds:>8.1f}"
+                  f"{median(runs[workers], lambda r: r['seconds']):>8.1f}{share:>11.1%}")
+        ratios = [two["seconds"] / one["seconds"] for one, two in zip(runs[1], runs[2])]
+        print(f"{'':<24}2 workers take {statistics.median(ratios):.2f}x the wall time of 1 "
+              f"(each pair: {', '.join(f'{r:.2f}' for r in ratios)}; target <= {TARGET_TWO_WORKERS}, "
+              f"parent CPU target < {TARGET_PARENT_SHARE:.0%})")
+    print(f"target: >= {TARGET_MB_PER_CPU_S} MB per CPU-second on one worker")
+
+    profile = run_child("profile", folder)
+    total = profile["parts_total"]
+    print(f"\nwhere a 1-worker folder run spends its CPU ({total:.1f} s in the run itself, imports excluded)")
+    parts = sorted(profile["parts"].items(), key=lambda item: -item[1])
+    for label, seconds in parts:
+        print(f"  {label:<40}{seconds:>7.1f} s {seconds / total:>6.1%}")
+    rest = total - sum(profile["parts"].values())
+    print(f"  {'everything else (driver, dedup index...)':<40}{rest:>7.1f} s {rest / total:>6.1%}")
+
+    if not args.skip_references:
+        print(f"\n{'same corpus, one process':<40}{'MB/CPU-s':>10}{'vs run (1 worker, folder)':>28}")
+        references = [("floor: read, split, hash, write (folder)", "floor", folder),
+                      ("floor: read, split, hash, write (JSONL)", "floor", jsonl),
+                      ("jusText 3, English stoplist", "justext", folder),
+                      ("datatrove C4 line filter", "c4", folder)]
+        for label, kind, source in references:
+            seconds = median([run_child(kind, source) for _ in range(args.repeat)], cpu)
+            print(f"{label:<40}{mb / seconds:>10.2f}{(mb / seconds) / speeds[('folder', 1)]:>27.1f}x")
+
+    if args.html.is_dir():
+        html_section(args.html, args.repeat)
+    load = os.getloadavg()
+    print(f"\nload average after: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,75 @@
+"""Each document is read, decoded, extracted and fixed once, even when a stage needs the
+whole corpus first: pass 1 spills what it loaded beside the output, pass 2 cleans from there,
+and the spill folder is gone when the run ends. (That the output is the same as loading twice
+gave: tests/test_seeds.py, whose clean/ predates the spill, and the byte-identical-for-any-
+number-of-workers tests.)"""
+from __future__ import annotations
+
+import gzip
+
+import pytest
+
+import corpusclean.pipeline as pipeline
+from corpusclean import run
+from conftest import read_report, write_tree
+
+ARTICLE = ("The council met on Tuesday to discuss the new library, which residents say is used "
+           "every day by families and students from across the town.\n")
+PAGES = {
+    "a.txt": "Home\nNews\n\n" + ARTICLE + "Sign up for our newsletter\n",
+    "b.txt": "Home\nNews\n\n" + ARTICLE.replace("library", "swimming pool") + "Sign up for our newsletter\n",
+    "c/d.txt": "caf\xc3\xa9 menu\n\n" + ARTICLE.replace("council", "board"),  # UTF-8 read as cp1252: fixed once
+    "binary.txt": b"PK\x03\x04\x00\x00",                                    # fails to load: reported once
+}
+
+
+def count_calls(monkeypatch: pytest.MonkeyPatch, name: str) -> list[str]:
+    """Record each call of pipeline.NAME (the first argument's name when it has one)."""
+    calls: list[str] = []
+    original = getattr(pipeline, name)
+
+    def counted(*args, **kwargs):
+        calls.append(getattr(args[0], "name", repr(args[0])[:40]))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, name, counted)
+    return calls
+
+
+@pytest.mark.parametrize("command", ["run", "dedup", "strip"])
+def test_a_command_with_a_corpus_pass_reads_and_fixes_each_document_once(tmp_path, monkeypatch, command):
+    write_tree(tmp_path / "in", PAGES)
+    reads = count_calls(monkeypatch, "read_source")
+    fixes = count_calls(monkeypatch, "fix")
+    summary = run(tmp_path / "in", tmp_path / "out", command=command, workers=1)
+    assert summary.failed == 1
+    assert sorted(reads) == ["a", "b", "binary", "c/d"]
+    assert len(fixes) == 4  # the binary file fails in fix, once
+
+
+def test_html_is_extracted_once(tmp_path, monkeypatch):
+    page = ("<html><body><nav>Home</nav><article><h1>Library</h1><p>" + ARTICLE + "</p><p>" + ARTICLE
+            + "</p></article></body></html>")
+    write_tree(tmp_path / "in", {"page.html.gz": gzip.compress(page.encode())})
+    import corpusclean.extract as extract
+
+    calls = []
+    original = extract.extract_html
+    monkeypatch.setattr(extract, "extract_html", lambda content, **kw: calls.append(1) or original(content, **kw))
+    run(tmp_path / "in", tmp_path / "out", workers=1)
+    assert len(calls) == 1
+    assert read_report(tmp_path / "out", "page")["status"] == "ok"
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_spill_folder_is_gone_after_the_run(tmp_path, workers):
+    write_tree(tmp_path / "in", PAGES)
+    run(tmp_path / "in", tmp_path / "out", workers=workers)
+    assert not [p for p in (tmp_path / "out").iterdir() if p.name.startswith(".")]
+
+
+def test_jsonl_output_spills_beside_the_file_and_cleans_up(tmp_path):
+    write_tree(tmp_path / "in", PAGES)
+    (tmp_path / "res").mkdir()
+    run(tmp_path / "in", tmp_path / "res" / "out.jsonl", workers=2)
+    assert sorted(p.name for p in (tmp_path / "res").iterdir()) == ["out.jsonl", "out.jsonl.summary.json"]
