@@ -1,25 +1,29 @@
-"""Dev-set quality of the text pipeline with and without the classifier, and what the
-classifier costs in speed.
+"""Dev-set quality of corpusclean, text and HTML, beside the extractors it has to beat, and
+what the classifier costs in speed.
 
-Each configuration turns the dev set into clean texts the way a user would (the `corpusclean`
+Each configuration turns a dev set into clean texts the way a user would (the `corpusclean`
 command in a subprocess, into a temporary folder) and is scored with corpusclean.evaluate, the
-same metric as the dev set's score.py. Then the classifier stage alone is timed in-process on
+same metric as the dev sets' score.py. Then the classifier stage alone is timed in-process on
 the text the rules leave, and its cost is given as MB/s and as the share it adds to the strip
 step. Run from the project root:
 
-    python benchmarks/quality.py                              # ../shared/devset, about a minute
-    python benchmarks/quality.py --devset PATH --workers 2 --repeats 5
+    python benchmarks/quality.py --workers 2                  # both dev sets, a few minutes
+    python benchmarks/quality.py --devset ../shared/devset-l3s --repeats 5
 
-The HTML configurations clean devset/html (the raw pages) instead: trafilatura alone is the
-reference corpusclean's HTML mode has to beat.
+Both dev sets beside the checkout are scored by default (`../shared/devset`, 130 pages of many
+kinds; `../shared/devset-l3s`, 618 news pages). The HTML configurations clean DEVSET/html (the
+raw pages) instead; the reference rows are the extractors reading the same HTML:
+trafilatura with its defaults and with `favor_precision`, and readability-lxml (Mozilla
+Readability's scoring). A page an extractor finds nothing in scores as an empty output.
 
-To measure another way of cleaning the dev set (other inputs, other options), append a
+To measure another way of cleaning a dev set (other inputs, other options), append a
 Configuration to CONFIGURATIONS: a name, and a function from the dev set folder and an empty
 output folder to the command's exit (the outputs are then read from that folder).
 """
 from __future__ import annotations
 
 import argparse
+import resource
 import shutil
 import statistics
 import subprocess
@@ -37,7 +41,8 @@ from corpusclean.readers.files import iter_directory
 from corpusclean.stages.classify import ClassifierStage
 from corpusclean.stages.registry import build_stages
 
-DEFAULT_DEVSET = Path(__file__).resolve().parents[1].parent / "shared" / "devset"
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+DEFAULT_DEVSETS = (SHARED / "devset", SHARED / "devset-l3s")
 
 
 @dataclass(frozen=True)
@@ -63,15 +68,40 @@ def corpusclean(command: str, *options: str) -> Callable[[Path, Path, int], None
 
 # -- HTML input (devset/html/NAME.html.gz) ---------------------------------------------------
 
-def trafilatura_alone(devset: Path, out: Path, workers: int) -> None:
-    """The reference: trafilatura.extract with its defaults (its own dedup off, as ours is)."""
+def html_pages(devset: Path) -> list[tuple[str, bytes]]:
+    """(name, raw bytes) of every page of DEVSET/html."""
     import gzip
 
-    import trafilatura
+    return [(source.name[: -len(".html.gz")], gzip.decompress(source.read_bytes()))
+            for source in sorted((devset / "html").glob("*.html.gz"))]
 
-    for source in sorted((devset / "html").glob("*.html.gz")):
-        text = trafilatura.extract(gzip.decompress(source.read_bytes()), deduplicate=False) or ""
-        (out / (source.name[: -len(".html.gz")] + ".txt")).write_text(text + "\n", encoding="utf-8")
+
+def trafilatura_alone(**settings: bool) -> Callable[[Path, Path, int], None]:
+    """A reference: trafilatura.extract (its own dedup off, as ours is) with these settings."""
+    def produce(devset: Path, out: Path, workers: int) -> None:
+        import trafilatura
+
+        for name, raw in html_pages(devset):
+            text = trafilatura.extract(raw, deduplicate=False, **settings) or ""
+            (out / f"{name}.txt").write_text(text + "\n", encoding="utf-8")
+    return produce
+
+
+def readability_alone(devset: Path, out: Path, workers: int) -> None:
+    """A reference: readability-lxml's article, as its text (one line per block element)."""
+    from lxml import html as lxml_html
+    from readability import Document as Readable
+    from readability.readability import Unparseable
+
+    from corpusclean.extract import decode_html
+
+    for name, raw in html_pages(devset):
+        try:
+            summary = Readable(decode_html(raw)[0]).summary(html_partial=True)
+            text = "\n".join(lxml_html.fromstring(summary).itertext()) if summary.strip() else ""
+        except (Unparseable, ValueError):
+            text = ""
+        (out / f"{name}.txt").write_text(text + "\n", encoding="utf-8")
 
 
 def corpusclean_html(command: str, *options: str) -> Callable[[Path, Path, int], None]:
@@ -87,7 +117,9 @@ CONFIGURATIONS = [
     Configuration("rules only (strip --no-classifier)", corpusclean("strip", "--no-classifier")),
     Configuration("rules + classifier (strip)", corpusclean("strip")),
     Configuration("all stages (run)", corpusclean("run")),
-    Configuration("HTML: trafilatura alone", trafilatura_alone),
+    Configuration("HTML: trafilatura alone", trafilatura_alone()),
+    Configuration("HTML: trafilatura favor_precision", trafilatura_alone(favor_precision=True)),
+    Configuration("HTML: readability-lxml alone", readability_alone),
     Configuration("HTML: extraction only (fix)", corpusclean_html("fix")),
     Configuration("HTML: rules only", corpusclean_html("strip", "--no-classifier")),
     Configuration("HTML: rules + classifier (strip)", corpusclean_html("strip")),
@@ -97,14 +129,23 @@ CONFIGURATIONS = [
 
 def score_configurations(devset: Path, workers: int) -> None:
     gold = load_gold(devset / "gold.json")
-    print(f"{'configuration':<38}{'precision':>10}{'recall':>8}{'F1':>7}{'seconds':>9}")
+    print(f"\n{devset.name}: {len(gold)} pages")
+    print(f"{'configuration':<38}{'precision':>10}{'recall':>8}{'F1':>7}{'seconds':>9}{'CPU s':>8}")
     for configuration in CONFIGURATIONS:
         with tempfile.TemporaryDirectory(prefix="corpusclean-quality-") as folder:
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), cpu_seconds()
             configuration.produce(devset, Path(folder), workers)
-            seconds = time.perf_counter() - started
+            seconds, cpu = time.perf_counter() - started, cpu_seconds() - cpu_started
             score = score_texts(load_outputs(folder), gold)
-        print(f"{configuration.name:<38}{score.precision:>10.3f}{score.recall:>8.3f}{score.f1:>7.3f}{seconds:>9.1f}")
+        print(f"{configuration.name:<38}{score.precision:>10.3f}{score.recall:>8.3f}{score.f1:>7.3f}"
+              f"{seconds:>9.1f}{cpu:>8.1f}")
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process and of the finished commands it ran (and their workers): on a
+    shared machine wall time says more about the neighbours than about the configuration."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
 
 
 def classifier_cost(devset: Path, repeats: int) -> None:
@@ -140,14 +181,18 @@ def classifier_cost(devset: Path, repeats: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--devset", type=Path, default=DEFAULT_DEVSET, help="folder with txt/ and gold.json")
+    parser.add_argument("--devset", type=Path, action="append",
+                        help="folder with txt/, html/ and gold.json (repeat for several; default: both dev sets)")
     parser.add_argument("--workers", type=int, default=1, help="workers for the corpusclean commands")
     parser.add_argument("--repeats", type=int, default=3, help="timed runs of the classifier cost")
     args = parser.parse_args()
-    if not (args.devset / "gold.json").is_file():
-        parser.error(f"no gold.json in {args.devset}; pass --devset")
-    score_configurations(args.devset, args.workers)
-    classifier_cost(args.devset, args.repeats)
+    devsets = args.devset or list(DEFAULT_DEVSETS)
+    for devset in devsets:
+        if not (devset / "gold.json").is_file():
+            parser.error(f"no gold.json in {devset}; pass --devset")
+    for devset in devsets:
+        score_configurations(devset, args.workers)
+    classifier_cost(devsets[0], args.repeats)
 
 
 if __name__ == "__main__":

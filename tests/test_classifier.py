@@ -235,7 +235,7 @@ def test_an_article_that_quotes_an_appeal_once_keeps_it():
     assert quote in kept(doc)
 
 
-def test_comments_below_the_article_go_as_a_dated_feed():
+def test_comments_below_the_article_go_as_comments_or_a_dated_feed():
     # long enough to read as paragraphs: only their dated headers give them away
     comments = [
         "Sam Reed · March 10, 2017 at 9:12 AM",
@@ -254,8 +254,63 @@ def test_comments_below_the_article_go_as_a_dated_feed():
     [doc] = classify(page(*ARTICLE, "3 comments", *comments))
     gone = removed(doc)
     assert set(comments) | {"3 comments"} <= set(gone)
-    assert {rule for rule, _ in gone.values()} == {"heuristic.dated-feed"}
+    assert set(gone.values()) == {("heuristic.comments", "comments")}
     assert kept(doc) == ARTICLE
+    # without the heading, the same entries are a dated feed (live updates, teasers)
+    [doc] = classify(page(*ARTICLE, *comments))
+    assert set(removed(doc).values()) == {("heuristic.dated-feed", "widget")}
+    assert kept(doc) == ARTICLE
+
+
+# -- reader comments ---------------------------------------------------------------------------
+
+COMMENTS = [
+    "Comments",
+    "I grew up two streets from that library and spent every wet Saturday of my childhood in the "
+    "reading room, so I am very glad the council listened to the people who actually use it.",
+    "Posted by: riverwatcher | March 10, 2017 09:12 AM",
+    "Five more years is not a plan. Someone has to say where the money for the shelves and the "
+    "heating will come from once the grant has been spent on the roof and the windows.",
+    "Posted by: Dan K. | March 10, 2017 11:40 AM",
+    "Report this comment",
+    "Thank you to everyone who came to the meeting; the hall was full and the speakers were "
+    "excellent, especially the students who explained what the homework club means to them.",
+    "Posted by: mlee | March 11, 2017 08:05 PM",
+]
+
+
+def test_reader_comments_under_an_article_go_as_comments():
+    """Comments read like prose; their section is told by its heading and by the line naming
+    each comment's writer and time. The whole section goes, in its own category."""
+    [doc] = classify(page(*ARTICLE, *COMMENTS, ["About us", "Contact", "Privacy"]))
+    assert kept(doc) == ARTICLE
+    gone = removed(doc)
+    assert {line: gone[line] for line in COMMENTS if gone[line][0] == "heuristic.comments"}
+    for body in COMMENTS[1::2]:
+        assert gone[body] == ("heuristic.comments", "comments")
+
+
+def test_disable_comments_keeps_them():
+    stage = ClassifierStage(disabled=["comments"])
+    [doc] = classify(page(*ARTICLE, *COMMENTS), stage=stage)
+    for body in COMMENTS[1::2]:
+        assert body in kept(doc)
+    assert kept(doc)[:4] == ARTICLE
+
+
+def test_a_comments_heading_with_no_comments_under_it_takes_nothing():
+    """'Comments' as a section title of the article (or a menu entry) starts no section: no
+    entry names a writer and a time after it."""
+    [doc] = classify(page(P1, P2, "Comments", P3, P4))
+    assert [line for line in kept(doc) if line != "Comments"] == ARTICLE
+    assert "heuristic.comments" not in {rule for rule, _ in removed(doc).values()}
+
+
+def test_comments_need_the_article_above_them():
+    """A page that is only a discussion has no article for the comments to be under: its
+    posts are its text (forum threads are judged elsewhere)."""
+    [doc] = classify(page(*COMMENTS))
+    assert "heuristic.comments" not in {rule for rule, _ in removed(doc).values()}
 
 
 def test_a_slideshow_inside_the_article_goes_with_its_title_and_captions():
@@ -300,17 +355,35 @@ def test_a_list_of_dated_references_is_not_a_feed():
     assert "heuristic.dated-feed" not in {rule for rule, _ in removed(doc).values()}
 
 
-def test_extracted_html_text_keeps_its_broken_lines_and_loses_only_clear_chrome():
-    # an HTML extractor's text: the page's chrome is already gone, inline code sits on lines of its own
-    text = page(P1, "Support can be detected by checking for", "Headers", ",", "Request", "or",
-                "Response", "on the window.", P2, "Share on Facebook", P3, P4)
+def classify_extracted(text: str) -> Document:
+    """Run language + classifier over an HTML extractor's text."""
     doc = Document("page", text, meta=DocumentMeta(extractor={"name": "trafilatura"}))
     language, stage = LanguageStage(), ClassifierStage()
     stage.absorb(0, stage.observe(doc))
     stage.prepare()
     language.process(doc)
     stage.process(doc)
+    return doc
+
+
+def test_extracted_html_text_keeps_its_broken_lines_and_loses_only_clear_chrome():
+    # an HTML extractor's text: the page's chrome is already gone, inline code sits on lines of its own
+    doc = classify_extracted(page(P1, "Support can be detected by checking for", "Headers", ",", "Request", "or",
+                                  "Response", "on the window.", P2, "Share on Facebook", P3, P4))
     assert set(removed(doc)) == {"Share on Facebook"}
+
+
+def test_chrome_an_extractor_took_along_below_the_article_goes():
+    """The extractor's choice is evidence, not the verdict: when the article region holds its
+    text's paragraphs, a headline list and a footer it took along go as the footer zone, while
+    a table and a marked list below the article stay."""
+    headlines = ["Harbour board approves new ferry timetable for the winter (12)",
+                 "Council to review parking charges in the old town after complaints",
+                 "Schools in the north of the county close early because of snow"]
+    table = ["Route | Departs | Arrives", "Town to Isle | 09:00 | 09:40", "Isle to Town | 10:00 | 10:40"]
+    footer = ["About us", "Contact", "Privacy"]
+    doc = classify_extracted(page(*ARTICLE, table, "Most read", headlines, footer))
+    assert kept(doc) == [*ARTICLE, *table]
 
 
 # -- pages the classifier leaves alone ---------------------------------------------------------

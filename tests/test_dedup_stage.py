@@ -73,10 +73,20 @@ def test_a_pasted_block_is_one_removal_pointing_at_the_original_lines(tmp_path):
         ([5, 7], {"document": "a", "line": 1, "lines": [1, 3]})]
 
 
+def test_a_paragraph_the_page_prints_twice_stays_by_default(tmp_path):
+    """A repeat is chrome when the repeated thing is: a paragraph the page means twice (a
+    pull-quote, the lead under the headline and again in the story) is content. A paragraph in
+    a pasted block of lines goes (above); --drop-paragraph-repeats removes every later copy."""
+    text = page(prose(7, 40), prose(8), prose(7, 40), "", prose(7, 40))
+    assert removed(dedup(tmp_path / "default", {"a": text}), "a") == {}
+    out = dedup(tmp_path / "drop", {"a": text}, "--drop-paragraph-repeats")
+    assert sorted(removed(out, "a")) == [3, 5]
+
+
 def test_a_nearly_repeated_paragraph_in_a_page_is_removed(tmp_path):
     original = prose(7, 40)
     edited = original.replace(".", " today.")          # one word added: near, not exact
-    out = dedup(tmp_path, {"a": page(original, prose(8), edited)})
+    out = dedup(tmp_path, {"a": page(original, prose(8), edited)}, "--drop-paragraph-repeats")
     assert removed(out, "a")[3]["details"]["duplicate_of"] == {"document": "a", "line": 1}
 
 
@@ -258,24 +268,37 @@ def test_keep_page_repeats_keeps_a_refrain(tmp_path):
 
 # -- how it fits the pipeline --------------------------------------------------------------
 
-def test_the_report_points_at_a_first_copy_another_stage_removed(tmp_path):
+def dedup_after(tmp_path: Path, remove: tuple[int, str], text: str) -> list[dict]:
+    """The dedup removals of one page after a stage that removed its line `remove[0]` (0-based)
+    with category `remove[1]`."""
     from corpusclean.pipeline import Job, run_corpus
-    from corpusclean.report import Summary
     from corpusclean.readers.files import iter_directory
+    from corpusclean.report import Summary
     from corpusclean.stages.base import Stage
 
-    class DropFirstLine(Stage):
-        name = "drop-first"
+    class DropLine(Stage):
+        name = "drop-line"
 
         def process(self, doc):
-            doc.remove(0, 0, stage=self.name, rule="test.first", category="navigation")
+            doc.remove(remove[0], remove[0], stage=self.name, rule="test.drop", category=remove[1])
 
-    source = write_tree(tmp_path / "in", {"a.txt": page("Sign up", prose(1), "Sign up")})
+    source = write_tree(tmp_path / "in", {"a.txt": text})
     results = []
-    job = Job(stages=[DropFirstLine(), DedupStage(DedupConfig())], steps=["dedup"], max_bytes=10**6)
+    job = Job(stages=[DropLine(), DedupStage(DedupConfig())], steps=["dedup"], max_bytes=10**6)
     run_corpus(lambda: iter_directory(source), job, results.append, Summary("dedup", {}), workers=1)
-    rows = [r for r in results[0].report["removals"] if r["stage"] == "dedup"]
+    return [r for r in results[0].report["removals"] if r["stage"] == "dedup"]
+
+
+def test_the_report_points_at_a_first_copy_another_stage_removed(tmp_path):
+    rows = dedup_after(tmp_path, (0, "navigation"), page("Sign up", prose(1), "Sign up"))
     assert [(r["lines"], r["details"]["duplicate_of"]["line"]) for r in rows] == [([3, 3], 1)]
+
+
+def test_a_copy_whose_first_copy_was_removed_as_its_duplicate_stays(tmp_path):
+    """The classifier removes a page's <title> line as a copy of the headline below it: the
+    headline is then the copy the page keeps, not a repeat of a removed line."""
+    text = page("Ferry fares frozen", prose(1), "Ferry fares frozen", prose(2))
+    assert dedup_after(tmp_path, (0, "duplicate"), text) == []
 
 
 def test_process_without_the_corpus_pass_says_what_is_missing():
@@ -364,6 +387,6 @@ def test_two_paragraphs_of_one_page_that_are_only_alike_both_stay(tmp_path):
     body = "under the terms agreed with the seller the order ships within three working days of payment and arrives insured"
     first, second = f"Regarding item 11111, {body}.", f"Regarding item 22222, {body}."
     again = first.upper()
-    out = dedup(tmp_path, {"a": page(first, "", second, "", again)})
+    out = dedup(tmp_path, {"a": page(first, "", second, "", again)}, "--drop-paragraph-repeats")
     assert sorted(removed(out, "a")) == [5]          # the shouted copy of the first goes
     assert removed(out, "a")[5]["details"]["duplicate_of"]["line"] == 1

@@ -12,7 +12,8 @@ import pytest
 
 from conftest import read_report, run_cli, write_tree
 from corpusclean.errors import InputError
-from corpusclean.extract import TRAFILATURA_SETTINGS, extract_html
+from corpusclean import extract
+from corpusclean.extract import READABILITY_SETTINGS, TRAFILATURA_SETTINGS, extract_html, repair_html
 from corpusclean.layout import rebuild
 from corpusclean.model import Removal
 
@@ -147,6 +148,66 @@ def test_same_page_twice_gives_the_same_text():
 def test_a_fragment_is_extracted_like_a_page():
     text, _ = extract_html(f"<p>{LONG}</p><p>{SENTENCE} Second paragraph.</p>")
     assert text == f"{LONG}\n\n{SENTENCE} Second paragraph.\n"
+
+
+# -- when trafilatura finds nothing ------------------------------------------------------------
+
+def test_a_title_never_closed_is_closed_so_the_page_has_a_body():
+    """A damaged page whose <title> has no end tag: a parser would read the whole page as the
+    title, and every extractor would find nothing. It is closed after its first line."""
+    page = article("<p>Fares stay the same.</p>").replace("</title>", "\n<!-- scripts -->")
+    text, info = extract_html(page)
+    assert info["name"] == "trafilatura"
+    assert info["repaired"] == ["unclosed <title>"]
+    assert "harbour board met on Monday" in text and "Fares stay the same." in text
+
+
+@pytest.mark.parametrize("title", ["<title>Ferries</title>", "<title>\n  Ferries\n</title>", "<TITLE>Ferries</TITLE >"])
+def test_a_closed_title_is_left_as_it_is(title):
+    html = f"<html><head>{title}</head><body><p>{LONG}</p></body></html>"
+    assert repair_html(html) == (html, [])
+
+
+def test_readability_takes_over_when_trafilatura_finds_nothing(monkeypatch):
+    monkeypatch.setattr(extract, "_trafilatura", lambda tree: [])
+    text, info = extract_html(article("<p>Fares stay the same.</p>"))
+    assert info["name"] == "readability-lxml"
+    assert info["fallback"] == ["trafilatura found no main text"]
+    assert info["settings"] == READABILITY_SETTINGS
+    assert f"{LONG}\n\nFares stay the same.\n\n{LONG}" in text
+    assert "Copyright 2024" not in text  # readability chose the article, not the page
+
+
+def test_the_pages_own_text_when_no_extractor_finds_anything(monkeypatch):
+    """The last resort keeps the whole visible page, laid out like a text dump, and says the
+    strip stages must judge it as a whole page (its menus and footer are still in it)."""
+    monkeypatch.setattr(extract, "_trafilatura", lambda tree: [])
+    monkeypatch.setattr(extract, "_readability", lambda tree: [])
+    page = article("<ul><li>Adults 4.50</li><li>Children 2.00</li></ul><table><tr><td>Dep</td><td>09:00</td></tr></table>")
+    text, info = extract_html(page)
+    assert info["name"] == "page text" and info["main_text"] is False
+    assert info["fallback"] == ["trafilatura found no main text", "readability-lxml found no main text"]
+    assert text == (f"Home News Sport\n\nWinter ferry timetable agreed\n\n{LONG}\n\n"
+                    f"Adults 4.50\nChildren 2.00\n\nDep | 09:00\n\n{LONG}\n\nCopyright 2024 Harbour News\n")
+
+
+def test_page_text_through_run_is_cleaned_as_a_whole_page(tmp_path, monkeypatch):
+    """Text from the last resort goes through the classifier's whole-page tests: the menu
+    above the article and the footer below go, the article stays. The report says which path
+    ran."""
+    monkeypatch.setattr(extract, "_trafilatura", lambda tree: [])
+    monkeypatch.setattr(extract, "_readability", lambda tree: [])
+    page = ("<html><body><ul><li><a href='/'>Home</a></li><li><a href='/news'>News</a></li>"
+            "<li><a href='/sport'>Sport</a></li><li><a href='/weather'>Weather</a></li></ul>"
+            f"<h1>Winter ferry timetable agreed</h1><p>{LONG}</p><p>{LONG} Fares stay the same.</p>"
+            "<div>Privacy</div><div>Terms</div><div>Contact us</div></body></html>")
+    source = write_tree(tmp_path / "in", {"ferry.html": page})
+    result = run_cli("run", str(source), str(tmp_path / "out"), "-q", "-w", "1")
+    assert result.exit_code == 0, result.stderr
+    report = read_report(tmp_path / "out", "ferry")
+    assert report["extractor"]["name"] == "page text"
+    clean = (tmp_path / "out" / "ferry.txt").read_text(encoding="utf-8")
+    assert clean == f"Winter ferry timetable agreed\n\n{LONG}\n\n{LONG} Fares stay the same.\n"
 
 
 @pytest.mark.parametrize("page, message", [

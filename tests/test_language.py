@@ -64,7 +64,7 @@ def test_a_list_in_another_script_does_not_vote_for_english():
     # jusText's Marathi list holds "the", "of", "and", gathered with its text
     vote = StopwordVote()
     assert vote.decide(ENGLISH)["code"] == "en"
-    assert "mr" not in vote._index["the"] and "mr" in vote._index["आणि"]
+    assert "mr" not in vote.languages_of("the") and "mr" in vote.languages_of("आणि")
 
 
 def test_a_german_page_is_de():

@@ -35,6 +35,9 @@ CATEGORY_COLOURS: dict[str, str] = {
     "legal": "#ffd7ff",
     "contact": "#00d7af",
     "author-bio": "#ffafaf",
+    # reader comments: the light colour of the cube furthest from all the others (CIEDE2000
+    # 17.6) that also leaves the greens free for a pack's own category
+    "comments": "#d7d700",
     "duplicate": "#afafaf",
     "template": "#afd7ff",
     "language": "#5fffff",

@@ -9,8 +9,14 @@ returns (paragraph, heading, list, table, quote, code block) becomes one paragra
 from the next by a blank line; list items, table rows, code lines and <br> become lines inside
 it. That is the shape of the plain-text dumps the strip stages are tuned on.
 
+When trafilatura finds no main text, the page is not lost: readability-lxml tries next, and
+when it too finds nothing the page's whole visible text is laid out the same way and handed to
+the strip stages as a whole page (their header, footer and menu tests then do the extractor's
+job). A page whose `<title>` is never closed (the rest of the page would be read as its title,
+and every extractor would find nothing) has it closed at its first line break or tag first.
+
 The result is text; `pipeline.load_document` runs the fix stage on it like on any other input,
-and the report's `extractor` section records what ran here, with which settings.
+and the report's `extractor` section records which path ran, why, and with which settings.
 """
 from __future__ import annotations
 
@@ -55,6 +61,15 @@ _SPACE = re.compile(r"\s+")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 
 
+# readability-lxml, the fallback: its defaults, which are Mozilla Readability's
+READABILITY_SETTINGS: dict[str, Any] = {
+    "html_partial": True,       # the article's element alone, not wrapped in a new page
+}
+
+#: what each path is called in the report, in the order they are tried
+BY_TRAFILATURA, BY_READABILITY, BY_PAGE_TEXT = "trafilatura", "readability-lxml", "page text"
+
+
 #: what the page says about itself that an output record keeps (trafilatura's metadata names)
 PAGE_METADATA = ("title", "author", "date", "url")
 
@@ -66,35 +81,43 @@ def extract_html(content: bytes | str, charset: str | None = None,
     `with_metadata` adds `metadata`: the PAGE_METADATA trafilatura finds (costs about half as
     much again as the extraction, so only output records, which keep it, ask).
 
-    Raises InputError when the page cannot be decoded or holds no main text.
+    trafilatura first; readability-lxml when it finds nothing; the page's whole visible text
+    when neither does (`main_text` is then false: the strip stages judge it as a whole page).
+    Raises InputError when the page cannot be decoded or holds no text at all.
     """
     problem = _trafilatura_problem()
     if problem:  # the run checked at its start, but a JSONL record deep in the input may be HTML
         raise InputError(problem)
-    import trafilatura  # imported here: it is slow to import and text-only runs never need it
-
     if isinstance(content, bytes):
         html, decoding = decode_html(content, charset)
     else:
         html, decoding = content, {"encoding": "unicode"}
     if not html.strip():
         raise InputError("empty HTML page")
+    html, repairs = repair_html(html)
     tree = parse_html(html)
     hidden = prune_hidden(tree)
     exposed = expose_blocks(tree)
     repeats = repeated_blocks(tree)
     metadata = page_metadata(tree) if with_metadata else None
-    found = trafilatura.bare_extraction(tree, **TRAFILATURA_SETTINGS)
-    # a dict comes back only when asked for (as_dict=True); these settings never ask
-    if found is None or isinstance(found, dict) or found.body is None:
-        raise InputError("trafilatura found no main text in this HTML page")
-    paragraphs, restored = restore_repeats(body_paragraphs(found.body), repeats)
+    info: dict[str, Any] = {}
+    paragraphs, restored = restore_repeats(_trafilatura(tree), repeats)
+    if paragraphs:
+        info.update(name=BY_TRAFILATURA, version=package_version("trafilatura"), settings=TRAFILATURA_SETTINGS)
+    else:
+        # trafilatura may have pruned the tree it read: the fallbacks read the page afresh
+        fallback: list[str] = [f"{BY_TRAFILATURA} found no main text"]
+        paragraphs = _readability(_prepared_tree(html))
+        if paragraphs:
+            info.update(name=BY_READABILITY, version=package_version("readability-lxml"), settings=READABILITY_SETTINGS)
+        else:
+            fallback.append(f"{BY_READABILITY} found no main text")
+            paragraphs = page_paragraphs(_prepared_tree(html))
+            info.update(name=BY_PAGE_TEXT, main_text=False)
+        info["fallback"] = fallback
     if not paragraphs:
-        raise InputError("trafilatura found no main text in this HTML page")
-    info = {
-        "name": "trafilatura",
-        "version": package_version("trafilatura"),
-        "settings": TRAFILATURA_SETTINGS,
+        raise InputError("no main text in this HTML page: no extractor found any, and it shows no text of its own")
+    info.update({
         "decoded": decoding,
         "hidden_elements_removed": hidden,
         "blocks_exposed": exposed,
@@ -102,7 +125,9 @@ def extract_html(content: bytes | str, charset: str | None = None,
         # code blocks by line (1-based, inclusive): a hint for the strip stages, whose prose
         # signals (stopwords, markup) misread code; kept in the report so chained runs see it
         "code_lines": code_line_ranges(paragraphs),
-    }
+    })
+    if repairs:
+        info["repaired"] = repairs
     if metadata is not None:
         info["metadata"] = metadata
     return "\n\n".join(p.text for p in paragraphs) + "\n", info
@@ -117,6 +142,110 @@ def page_metadata(tree: Any) -> dict[str, str]:
     found = extract_metadata(tree, extensive=False)
     return {key: str(value) for key in PAGE_METADATA if (value := getattr(found, key, None))}
 
+
+def _prepared_tree(html: str) -> Any:
+    """The page as the extractors read it: hidden elements pruned, captions exposed."""
+    tree = parse_html(html)
+    prune_hidden(tree)
+    expose_blocks(tree)
+    return tree
+
+
+def _trafilatura(tree: Any) -> list[Paragraph]:
+    import trafilatura  # imported here: it is slow to import and text-only runs never need it
+
+    found = trafilatura.bare_extraction(tree, **TRAFILATURA_SETTINGS)
+    # a dict comes back only when asked for (as_dict=True); these settings never ask
+    if found is None or isinstance(found, dict) or found.body is None:
+        return []
+    return body_paragraphs(found.body)
+
+
+def _readability(tree: Any) -> list[Paragraph]:
+    """readability-lxml's article, laid out like the rest. It raises on pages it cannot
+    score (no candidate element): that is "found nothing" too."""
+    from lxml import html as lxml_html
+    from readability import Document as Readable
+    from readability.readability import Unparseable
+
+    try:
+        summary = Readable(lxml_html.tostring(tree, encoding="unicode")).summary(**READABILITY_SETTINGS)
+    except Unparseable:
+        return []
+    if not summary.strip():
+        return []
+    return page_paragraphs(lxml_html.fromstring(summary))
+
+
+# -- repairs ---------------------------------------------------------------------------------
+
+_TITLE_START = re.compile(r"<title\b[^>]*>", re.IGNORECASE)
+_TITLE_END = re.compile(r"</title\s*>", re.IGNORECASE)
+_TAG = re.compile(r"<[!/a-zA-Z]")
+_FIRST_LINE = re.compile(r"\S[^\n]*")
+
+
+def repair_html(html: str) -> tuple[str, list[str]]:
+    """Mend what makes a parser read the whole page as something else. A `<title>` with no
+    `</title>` before the next tag is closed after its first line of text: a parser reads
+    everything up to a `</title>` as the title, which leaves the page without a body and every
+    extractor with nothing. Returns the mended HTML and what was mended."""
+    start = _TITLE_START.search(html)
+    if start is None:
+        return html, []
+    end = _TITLE_END.search(html, start.end())
+    tag = _TAG.search(html, start.end())
+    if end is not None and (tag is None or tag.start() >= end.start()):
+        return html, []
+    stop = tag.start() if tag is not None else len(html)
+    line = _FIRST_LINE.search(html, start.end(), stop)
+    cut = line.end() if line is not None else start.end()
+    return html[:cut] + "</title>" + html[cut:], ["unclosed <title>"]
+
+
+# -- a page's own text, laid out (readability's article, or the whole page) -----------------
+
+#: elements that start a paragraph of their own, and elements that start a line
+HTML_PARAGRAPHS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "dl", "table", "blockquote",
+                   "pre", "figure", "figcaption", "address", "hr"}
+HTML_LINES = {"div", "li", "tr", "dt", "dd", "br", "section", "article", "main", "header", "footer",
+              "nav", "aside", "form", "fieldset", "legend", "center", "caption", "option", "label"}
+HTML_CELLS = {"td", "th"}
+#: elements whose text no reader sees as text
+HTML_UNSEEN = {"script", "style", "noscript", "template", "head", "svg", "iframe", "object", "embed",
+               "canvas", "map", "math"}
+_PARAGRAPH_BREAK, _LINE_BREAK = "\x1e", "\x1d"
+
+
+def page_paragraphs(root: Any) -> list[Paragraph]:
+    """The visible text under `root` in the plain-text dump's shape: a paragraph per block
+    element (blank lines between), a line per line-level element, table cells joined with
+    " | "."""
+    pieces: list[str] = []
+    _collect(root, pieces)
+    paragraphs = []
+    for block in "".join(pieces).split(_PARAGRAPH_BREAK):
+        cells = (" | ".join(c for c in (_clean_inline(cell) for cell in line.split(_CELL_MARK)) if c)
+                 for line in block.split(_LINE_BREAK))
+        lines = tuple(line for line in cells if line)
+        if lines:
+            paragraphs.append(Paragraph(lines))
+    return paragraphs
+
+
+def _collect(element: Any, pieces: list[str]) -> None:
+    tag = element.tag.lower() if isinstance(element.tag, str) else ""
+    if tag and tag not in HTML_UNSEEN:
+        mark = (_PARAGRAPH_BREAK if tag in HTML_PARAGRAPHS else _LINE_BREAK if tag in HTML_LINES
+                else _CELL_MARK if tag in HTML_CELLS else "")
+        pieces.append(mark)
+        if element.text:
+            pieces.append(element.text)
+        for child in element:
+            _collect(child, pieces)
+        pieces.append(mark)
+    if element.tail:
+        pieces.append(element.tail)
 
 @functools.cache
 def _trafilatura_problem() -> str:

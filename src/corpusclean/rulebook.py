@@ -126,7 +126,7 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 #: the kinds of chrome a rule may name (the report's `category`)
 CATEGORIES = (
     "navigation", "widget", "newsletter", "paywall", "donation", "social",
-    "byline", "credit", "legal", "contact", "author-bio",
+    "byline", "credit", "legal", "contact", "author-bio", "comments",
 )
 SCOPES = ("line", "run", "block")
 

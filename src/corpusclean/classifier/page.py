@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ..model import Document
+from .comments import CommentLimits, comment_lines, mark_comments
 from .context import ContextLimits, revise, revise_extracted
 from .feeds import FeedLimits, mark_feed, mark_related, mark_slideshow, opening_lines
 from .prose_chrome import ProseChromeLimits, demote_notices, mark_prose_chrome
@@ -37,6 +38,7 @@ class ClassifierConfig:
     context: ContextLimits = field(default_factory=ContextLimits)
     feeds: FeedLimits = field(default_factory=FeedLimits)
     prose_chrome: ProseChromeLimits = field(default_factory=ProseChromeLimits)
+    comments: CommentLimits = field(default_factory=CommentLimits)
 
     def signature(self) -> dict[str, Any]:
         return asdict(self)
@@ -68,18 +70,23 @@ def classify_page(doc: Document, stopwords: frozenset[str] | None, config: Class
                 unit.initial = GOOD
     demote_title_line(doc, units)
     demote_notices(units, config.prose_chrome, vocabulary)
-    if extracted:
+    region = find_region(units, config.region) if any(u.initial in ANCHORS for u in units) else None
+    if extracted and not _region_holds_the_text(units, region, config.region):
         region = (0, len(units) - 1) if units else None
+        trimmed = False
     else:
-        region = find_region(units, config.region) if any(u.initial in ANCHORS for u in units) else None
+        trimmed = extracted
     if region is None:
         for unit in units:
             unit.verdict = DROP if unit.reason == "markup" else KEEP
         return units
-    if extracted:
+    if not extracted:
+        revise(units, region, config.context)
+    elif not trimmed:
         revise_extracted(units, config.context)
     else:
-        revise(units, region, config.context)
+        trim_extracted(units, region, config.context)
+    mark_comments(units, region, config.comments, comment_lines(doc.lines, config.comments))
     mark_feed(units, region, config.feeds, opening_lines(doc.lines, config.feeds))
     mark_slideshow(units, region, config.feeds)
     mark_related(units, region)
@@ -88,6 +95,35 @@ def classify_page(doc: Document, stopwords: frozenset[str] | None, config: Class
         if unit.verdict == DROP and not unit.category:
             unit.category = vocabulary.unit_chrome(unit)[1] or default_category(unit)
     return units
+
+
+def _region_holds_the_text(units: list[Unit], region: tuple[int, int] | None, weights: RegionWeights) -> bool:
+    """Does the article region hold an extractor's text, all but at most `extracted_outside`
+    of its long paragraphs? Then what stands outside it is the chrome the extractor took along
+    (a related-stories list, a footer). Where much of the prose lies outside, the region is
+    what is unsure (text split at inline code and links looks like a menu), and the
+    extractor's choice stands."""
+    if region is None:
+        return False
+    total = sum(u.signals.length for u in units if u.initial == GOOD)
+    outside = sum(u.signals.length for i, u in enumerate(units)
+                  if u.initial == GOOD and not region[0] <= i <= region[1])
+    return outside <= weights.extracted_outside * total
+
+
+def trim_extracted(units: list[Unit], region: tuple[int, int], limits: ContextLimits) -> None:
+    """Verdicts for an extractor's text whose article region is clear: inside the region the
+    extractor's verdicts stand (revise_extracted); above and below it, the header and footer
+    zones go as on a whole page, except what is content wherever it stands: long paragraphs,
+    marked lists and tables, code."""
+    first, last = region
+    revise(units, region, limits)
+    revise_extracted(units[first:last + 1], limits)
+    for i, unit in enumerate(units):
+        outside = i < first or i > last
+        if outside and unit.verdict == DROP and unit.reason in ("header-zone", "footer-zone") and (
+                unit.initial == GOOD or unit.listed or unit.code):
+            unit.verdict = KEEP
 
 
 # what sites put between a headline and their name in a page's <title>

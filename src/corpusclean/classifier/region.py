@@ -47,6 +47,7 @@ class RegionWeights:
     repeat_factor: float = 4.0    # repeated controls and raw markup cost this many units
     gap_cap: float = 500.0        # the most one run of non-prose units can cost
     notes_reach: int = 12         # footnotes starting this many units after the article are its own
+    extracted_outside: float = 0.15  # an extractor's text is trimmed to the region when at most this share of its paragraphs lies outside
 
 
 def unit_score(unit: Unit, weights: RegionWeights, isolated: bool = False) -> float:

@@ -45,6 +45,9 @@ class DedupConfig:
     drop_duplicate_pages: bool = False
     #: keep lines that repeat earlier lines of the same page (refrains, repeated list items)
     keep_page_repeats: bool = False
+    #: remove every paragraph (long line) that repeats an earlier one of the same page; by
+    #: default only a paragraph in a pasted block of repeated lines goes
+    drop_paragraph_repeats: bool = False
     #: a short line repeated within a page is removed when it is one of at least this many
     #: copies, or follows its previous copy within `page_repeat_window` lines, or is part of a
     #: repeated run of lines; otherwise (a heading and its table-of-contents entry) it stays
@@ -158,6 +161,9 @@ _OPTIONS = [
     ("keep_page_repeats", click.option(
         "--keep-page-repeats", is_flag=True,
         help="Keep lines that repeat an earlier line of the same page (a refrain, repeated list items).")),
+    ("drop_paragraph_repeats", click.option(
+        "--drop-paragraph-repeats", is_flag=True,
+        help="Remove every paragraph that repeats an earlier one of its page (default: only one in a pasted block of lines).")),
     ("page_repeat_min_count", click.option(
         "--page-repeat-count", "page_repeat_min_count", type=click.IntRange(min=2),
         default=DedupConfig.page_repeat_min_count, show_default=True,

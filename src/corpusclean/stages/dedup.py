@@ -16,17 +16,21 @@ Pass 2 (`process`) removes, from the lines still live:
   duplicated content.
 
 The first copy of a repeat stays unless another stage removed it; the report points at it
-either way. A page whose long lines mostly repeat one earlier page's is a page duplicate:
+either way. When that stage removed the first copy *as a duplicate* of a later line (the
+classifier takes a page's <title> line for a copy of the headline below it), the later copy
+is the one the page keeps, and it stays. A page whose long lines mostly repeat one earlier page's is a page duplicate:
 recorded in its report (`page_duplicate_of`, with the similarity), and with
 `drop_duplicate_pages` left out of the output. Without that flag it is left whole: its lines
 are not removed one by one as copies of the earlier page (that would drop the page in all but
 name), and it does not count towards template chrome (see dedup/index.py).
 
 Natural repetition (a song's refrain, a pull-quote, list items that repeat, a section heading
-that repeats its table-of-contents entry) is the trap of the within-page rule. The default:
-a repeated paragraph (a long line) loses its later copies when they are at least
-`page_repeat_jaccard` (0.9) alike, a stricter bar than across pages, since two paragraphs of
-one page that are only 70-90% alike are usually both content; a short line loses them
+that repeats its table-of-contents entry) is the trap of the within-page rule: a repeat is
+chrome when the repeated thing is. The default: a repeated paragraph (a long line) the strip
+stages kept stays, unless it is part of a pasted block of lines; with `drop_paragraph_repeats`
+it loses its later copies when they are at least `page_repeat_jaccard` (0.9) alike, a
+stricter bar than across pages, since two paragraphs of one page that are only 70-90% alike
+are usually both content. A short line loses them
 when it has `page_repeat_min_count` (3) copies or more, when a copy follows the previous one
 within `page_repeat_window` (4) lines, or when it is part of a repeated run of lines. So a
 refrain sung three times keeps only its first copy, while a heading repeated once, far from
@@ -112,6 +116,7 @@ class DedupStage(Stage):
         page = decisions.page(number)
         template: dict[int, int] = {}                   # line -> pages it recurs in
         repeats: list[tuple[int, str, int, int]] = []   # (line, rule, page it repeats, line there)
+        paragraph_repeats: list[tuple[int, str, int, int]] = []  # long lines repeating one of this page
         # a whole-page duplicate is left whole: dropping it is --drop-duplicate-pages' job
         whole_page_duplicate = page.duplicate_of >= 0
         for line, cluster, page_first in zip(page.long_line.tolist(), page.long_cluster.tolist(), page.page_first.tolist()):
@@ -119,7 +124,7 @@ class DedupStage(Stage):
                 template[line] = int(decisions.rep_pages[cluster])
             elif page_first >= 0:
                 if self._alike(doc.lines[line], doc.lines[page_first]):
-                    repeats.append((line, PAGE_REPEAT_RULE, number, page_first))
+                    paragraph_repeats.append((line, PAGE_REPEAT_RULE, number, page_first))
             elif not whole_page_duplicate:
                 repeats.append((line, CORPUS_REPEAT_RULE, int(decisions.rep_doc[cluster]), int(decisions.rep_line[cluster])))
         copies: dict[int, list[int]] = {}             # short line key -> its lines in this page
@@ -128,7 +133,8 @@ class DedupStage(Stage):
                 template[line] = pages
             else:
                 copies.setdefault(key, []).append(line)
-        repeats += self._short_repeats(number, copies, repeats)
+        repeats += self._short_repeats(number, copies, paragraph_repeats)
+        repeats += self._paragraph_repeats(paragraph_repeats, repeats)
         self._remove_template(doc, template)
         self._remove_repeats(doc, repeats)
         if page.duplicate_of >= 0:
@@ -168,6 +174,22 @@ class DedupStage(Stage):
             clear += [row for row in maybe if row in in_blocks]
         return clear
 
+    def _paragraph_repeats(self, paragraph_repeats: list[tuple[int, str, int, int]],
+                           repeats: list[tuple[int, str, int, int]]) -> list[tuple[int, str, int, int]]:
+        """Which later copies of a repeated paragraph to remove. The strip stages kept the
+        paragraph, so it is content, and a page that prints it twice (a pull-quote, the lead
+        under the headline and again in the story, a caption beside its photo) means it twice.
+        A repeat is chrome when the repeated thing is: a paragraph that is part of a pasted
+        block of lines (a sign-up form's terms under every form) goes.
+        `drop_paragraph_repeats` removes every later copy."""
+        if self.config.drop_paragraph_repeats:
+            return paragraph_repeats
+        # (line, source line) of every repeat in the page: a pasted block repeats its
+        # neighbours too, at the same distance (a blank line between its parts or not)
+        pairs = {(r[0], r[3]) for r in paragraph_repeats} | {(r[0], r[3]) for r in repeats if r[1] == PAGE_REPEAT_RULE}
+        return [row for row in paragraph_repeats
+                if any((row[0] + step, row[3] + step) in pairs for step in (-2, -1, 1, 2))]
+
     def _page_duplicate(self, doc: Document, original: str, similarity: float) -> None:
         similarity = round(similarity, 3)
         doc.meta.fields["page_duplicate_of"] = {"document": original, "similarity": similarity}
@@ -195,7 +217,11 @@ class DedupStage(Stage):
         consecutive lines of one page (a pasted block, a syndicated passage) is one removal;
         its pointer gives the first line of the original and, for a run, all its lines."""
         assert self._decisions is not None
+        removed_as_copy = _removed_as_copy(doc)
+        # a copy whose first copy another stage removed *as a copy of it* (the classifier's
+        # page-title: the <title> line repeating the headline) is the one the page keeps
         wanted = [r for r in repeats if doc.is_live(r[0])
+                  and not (r[1] == PAGE_REPEAT_RULE and r[3] in removed_as_copy)
                   and not (self.config.keep_page_repeats and r[1] == PAGE_REPEAT_RULE)]
         names: dict[int, str] = {}
         for run in _repeat_runs(sorted(wanted)):
@@ -209,6 +235,12 @@ class DedupStage(Stage):
                       else "repeats a line first seen in an earlier page")
             doc.remove(first, last, stage=self.name, rule=rule, category="duplicate", reason=reason,
                        details={"duplicate_of": pointer})
+
+
+def _removed_as_copy(doc: Document) -> set[int]:
+    """0-based lines an earlier stage removed as duplicates (category "duplicate")."""
+    return {line - 1 for removal in doc.removals if removal.category == "duplicate"
+            for line in range(removal.line_start, removal.line_end + 1)}
 
 
 def _repeat_runs(repeats: list[tuple[int, str, int, int]]) -> list[list[tuple[int, str, int, int]]]:
