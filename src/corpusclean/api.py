@@ -13,8 +13,9 @@ from typing import Any, Callable
 
 from . import __version__
 from .config import RunConfig
+from .engines import engine_for
 from .errors import OutputError, UsageError
-from .pipeline import Job, run_corpus
+from .pipeline import Job
 from .progress import Callback, Progress
 from .readers import REPORT_SUFFIX, RecordFields, is_jsonl, open_input
 from .readers.files import FileReader, FolderReader
@@ -63,6 +64,7 @@ class Run:
             self.stages = build_stages(config)
         except (ValueError, RuleError) as err:  # a bad rule pack or --disable name
             raise UsageError(str(err)) from None
+        engine_for(config)  # an engine that cannot run here (Ray not installed) says so before anything is written
         self.fields = RecordFields(text=config.input.text_field, id=config.input.id_field)
         self.reader = open_input(inputs, config.input.patterns, self.fields, config.input.max_bytes)
         shards = isinstance(self.reader, FolderReader) and bool(self.reader.shards())
@@ -117,9 +119,9 @@ class Run:
                   spill_parent=self.spill_parent)
         write = (lambda result: None) if in_workers else self.writer.write
         try:
-            seconds = run_corpus(self.reader.sources, job, write, summary, config.workers,
-                                 progress if isinstance(progress, Progress) or progress is None
-                                 else Callback(progress))
+            seconds = engine_for(config)(self.reader.sources, job, write, summary, config.workers,
+                                         progress if isinstance(progress, Progress) or progress is None
+                                         else Callback(progress))
             if resume and self.claim is not None and job.seen is not None:
                 self.claim.prune(job.seen)
             summary.seconds = seconds

@@ -94,6 +94,13 @@ class RunConfig:
     disable: tuple[str, ...] = ()
     #: stage name -> that stage's `Config`; a stage not named runs with its defaults
     stages: Mapping[str, Any] = field(default_factory=dict)
+    #: where documents are processed: "local" (worker processes) or "ray" (a Ray cluster;
+    #: see engines.py); the output is the same
+    engine: str = "local"
+    #: the Ray cluster to join (None: start a local one with `workers` CPUs)
+    address: str | None = None
+    #: partitions of the Ray engine's corpus index (None: sized from the input)
+    partitions: int | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "steps", _strings(self.steps, "steps"))
@@ -103,6 +110,12 @@ class RunConfig:
             raise ValueError(f"unknown step(s) {', '.join(unknown)}; steps are {', '.join(COMMANDS['run'])}")
         if self.workers < 1:
             raise ValueError("workers must be at least 1")
+        from .engines import ENGINES
+
+        if self.engine not in ENGINES:
+            raise ValueError(f"unknown engine {self.engine!r}; engines are {', '.join(ENGINES)}")
+        if self.partitions is not None and self.partitions < 1:
+            raise ValueError("partitions must be at least 1")
 
     def stage_config(self, stage: type[Stage]) -> Any:
         """A stage's own configuration (its defaults when the run does not name it)."""
@@ -132,12 +145,13 @@ class RunConfig:
                 stages[stage.name] = stage.Config(**parts[stage.name])
         return cls(steps=COMMANDS[command], workers=run.get("workers", os.cpu_count() or 1),
                    input=InputConfig(**parts.get("input", {})), output=OutputConfig(**parts.get("output", {})),
-                   disable=run.get("disable", ()), stages=stages)
+                   disable=run.get("disable", ()), stages=stages,
+                   **{name: run[name] for name in ("engine", "address", "partitions") if name in run})
 
 
 #: the run's own flat options and where they belong (a stage's options come from its Config)
 RUN_OPTIONS: dict[str, str] = {
-    "workers": "run", "disable": "run",
+    "workers": "run", "disable": "run", "engine": "run", "address": "run", "partitions": "run",
     **{f.name: "input" for f in fields(InputConfig)},
     **{f.name: "output" for f in fields(OutputConfig)},
 }
