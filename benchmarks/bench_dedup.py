@@ -324,7 +324,7 @@ def main() -> None:
         per_long = index["long_index_bytes"] / max(index["distinct_long"], 1)
         print(f"index: {distinct:,} distinct lines ({index['distinct_long']:,} long), "
               f"{per_line:.0f} bytes per distinct line, {per_long:.0f} per distinct long line (target < 300); "
-              f"plus {index['occurrence_bytes'] / 1e6:.1f} MB of repeated-line records and "
+              f"plus {index['occurrence_bytes'] / 1e6:.1f} MB of long-line occurrence records and "
               f"{index['page_bytes'] / 1e6:.1f} MB of page names")
         print(f"removals: stage {stage[1]['removals']:,}" + (f", obvious {obvious['removals']:,}" if obvious and args.obvious_mb is None else ""))
 

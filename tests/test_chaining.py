@@ -7,6 +7,7 @@ configuration, differs.
 from __future__ import annotations
 
 import json
+import random
 import shutil
 from pathlib import Path
 
@@ -91,3 +92,40 @@ def test_failures_are_carried_along_the_chain(tmp_path):
     failures = read_summary(tmp_path / "chained" / SUMMARY)["failures"]
     assert failures == [{"document": "binary", "error": "binary file: NUL byte at offset 0; not text "
                                                          "(UTF-16 and UTF-32 text needs a byte-order mark)"}]
+
+
+def test_a_page_another_stage_drops_is_nobody_s_kept_copy(tmp_path):
+    """`--lang en` drops the German page; a paragraph it quotes in English must stay on the
+    English page that repeats it, as when `strip --lang en` runs first and `dedup` never sees
+    the German page."""
+    quote = "The minister said the new bridge would open to traffic before the end of next summer.\n"
+    german = ("Der Stadtrat hat am Dienstag beschlossen, die alte Bibliothek für weitere fünf Jahre offen zu "
+              "halten, nachdem viele Bürger in den Saal gekommen waren, um für das Gebäude zu sprechen.\n"
+              "Die Entscheidung fiel einstimmig, und der Bürgermeister dankte allen Anwesenden für ihre "
+              "Geduld und ihre Beiträge während der langen Sitzung am Abend.\n")
+    english = ("The town council voted on Tuesday to keep the old library open for another five years, "
+               "after residents filled the hall to argue that the building was still used every day.\n")
+    write_tree(tmp_path / "in", {"1-de.txt": german + quote, "2-en.txt": english + quote})
+    run_tree("run", str(tmp_path / "in"), str(tmp_path / "run"), "--lang", "en")
+    run_tree("strip", str(tmp_path / "in"), str(tmp_path / "stripped"), "--lang", "en")
+    run_tree("dedup", str(tmp_path / "stripped"), str(tmp_path / "chained"))
+    assert (tmp_path / "run" / "2-en.txt").read_text() == english + quote
+    assert not (tmp_path / "run" / "1-de.txt").exists()
+    chained, at_once = without_summary(tmp_path / "chained"), without_summary(tmp_path / "run")
+    # the chain's `dedup` never sees the dropped page (`strip` wrote its report only)
+    assert set(at_once) - set(chained) == {"1-de.report.json"}
+    assert chained == {name: at_once[name] for name in chained}
+
+
+def test_a_page_dropped_as_a_duplicate_is_nobody_s_kept_copy(tmp_path):
+    """With --drop-duplicate-pages, a paragraph first seen on a dropped copy of a page stays
+    on the next page that has it."""
+    words = [f"word{i}" for i in range(500)]
+    article = [" ".join(random.Random(n).choices(words, k=30)) + ".\n" for n in range(6)]
+    extra = "A sentence only the copy adds, which a later page quotes in full as its own paragraph.\n"
+    later = "The later page has its own opening paragraph that nobody else has written anywhere.\n"
+    write_tree(tmp_path / "in", {"1.txt": "".join(article), "2.txt": "".join(article) + extra,
+                                 "3.txt": later + extra})
+    run_tree("dedup", str(tmp_path / "in"), str(tmp_path / "out"), "--drop-duplicate-pages")
+    assert not (tmp_path / "out" / "2.txt").exists()
+    assert (tmp_path / "out" / "3.txt").read_text() == later + extra

@@ -45,6 +45,7 @@ NOT_RUN = {
     "work/corpus/corpus.jsonl": "cleans the 5 MB corpus (see make_corpus.py)",
     "work/clean.jsonl.gz": "reviews the 5 MB corpus's run",
     "work/dev/": "reads the dev-set run above",
+    "--engine ray": "starts or joins a Ray cluster (a minute on this machine); tests/test_ray.py runs the engine",
 }
 
 

@@ -202,3 +202,11 @@ def test_a_record_file_in_needs_records_out(tmp_path):
     warc = write_warc(tmp_path / "crawl.warc.gz")
     result = run_cli("run", str(warc), str(tmp_path / "out"))
     assert result.exit_code == 1 and "crawl.warc.gz holds records" in result.stderr
+
+
+def test_a_folder_of_shards_writes_its_summary_where_summary_says(tmp_path):
+    shards = write_shards(tmp_path / "in")
+    result = run_cli("run", str(shards), str(tmp_path / "out"), "-q", "--summary", str(tmp_path / "run.json"))
+    assert result.exit_code == 0, result.stderr
+    assert read_summary(tmp_path / "run.json")["documents"] == {"ok": 6}
+    assert not (tmp_path / "out" / "corpusclean-summary.json").exists()

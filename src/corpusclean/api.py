@@ -13,8 +13,9 @@ from typing import Any, Callable
 
 from . import __version__
 from .config import RunConfig
+from .engines import engine_for
 from .errors import OutputError, UsageError
-from .pipeline import Job, run_corpus
+from .pipeline import Job
 from .progress import Callback, Progress
 from .readers import REPORT_SUFFIX, RecordFields, is_jsonl, open_input
 from .readers.files import FileReader, FolderReader
@@ -63,6 +64,7 @@ class Run:
             self.stages = build_stages(config)
         except (ValueError, RuleError) as err:  # a bad rule pack or --disable name
             raise UsageError(str(err)) from None
+        engine_for(config)  # an engine that cannot run here (Ray not installed) says so before anything is written
         self.fields = RecordFields(text=config.input.text_field, id=config.input.id_field)
         self.reader = open_input(inputs, config.input.patterns, self.fields, config.input.max_bytes)
         shards = isinstance(self.reader, FolderReader) and bool(self.reader.shards())
@@ -113,13 +115,15 @@ class Run:
                   fields=self.fields, worker_sink=self.writer if in_workers else None,
                   page_metadata=not isinstance(self.writer, DirectoryWriter),  # records keep it; a folder has no place
                   doc_timeout=config.input.doc_timeout or None,
+                  max_html_elements=config.input.max_html_elements or None,
+                  max_memory=config.input.max_memory_mb * 1_000_000 or None,
                   kept=getattr(self.writer, "kept", None) if resume else None, seen=set() if resume else None,
                   spill_parent=self.spill_parent)
         write = (lambda result: None) if in_workers else self.writer.write
         try:
-            seconds = run_corpus(self.reader.sources, job, write, summary, config.workers,
-                                 progress if isinstance(progress, Progress) or progress is None
-                                 else Callback(progress))
+            seconds = engine_for(config)(self.reader.sources, job, write, summary, config.workers,
+                                         progress if isinstance(progress, Progress) or progress is None
+                                         else Callback(progress))
             if resume and self.claim is not None and job.seen is not None:
                 self.claim.prune(job.seen)
             summary.seconds = seconds
@@ -141,6 +145,8 @@ class Run:
             raise
         except BaseException:
             self.writer.abort()
+            if self.claim is not None:
+                self.claim.sweep()
             self.release()
             raise
         if self.claim is not None:

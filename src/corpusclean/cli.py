@@ -17,6 +17,7 @@ from click.core import ParameterSource
 
 from . import __version__
 from .api import Run
+from .engines import ENGINES
 from .cli_params import F
 from .config import COMMANDS, RunConfig, read_config_file
 from .errors import OutputError, UsageError
@@ -66,6 +67,11 @@ def io_options(fn: F) -> F:
                      help="Larger inputs are reported as failed instead of read."),
         click.option("--doc-timeout", type=click.FloatRange(min=0), default=600, show_default=True, metavar="SECONDS",
                      help="A document taking longer than this is reported as failed and the run goes on (0: no limit)."),
+        click.option("--max-html-elements", type=click.IntRange(min=0), default=100_000, show_default=True,
+                     help="HTML pages with more elements are reported as failed, unparsed (0: no limit)."),
+        click.option("--max-memory-mb", type=click.IntRange(min=0), default=4000, show_default=True,
+                     help="Memory a worker process may take (-w 2 or more); a document needing more is reported "
+                          "as failed (0: no limit)."),
         click.option("--resume", is_flag=True,
                      help="Finish an interrupted run into the same OUT folder: documents whose text and report are "
                           "whole are kept, the rest are cleaned (same options required)."),
@@ -89,6 +95,13 @@ def io_options(fn: F) -> F:
         click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False), default=None,
                      help="A TOML file of options (see the README); options given on the command line win."),
         click.option("-q", "--quiet", is_flag=True, help="No progress bar or closing line on stderr."),
+        click.option("--engine", type=click.Choice(ENGINES), default="local", show_default=True,
+                     help="local: worker processes on this machine. ray: a Ray cluster, the corpus index sharded "
+                          "(pip install 'corpusclean[ray]'). The output is the same."),
+        click.option("--address", default=None, metavar="ADDR",
+                     help="With --engine ray: the cluster to join (default: start a local one with --workers CPUs)."),
+        click.option("--partitions", type=click.IntRange(min=1), default=None,
+                     help="With --engine ray: partitions of the corpus index (default: sized from the input)."),
         click.option("--log-every", type=click.FloatRange(min=0), default=LOG_EVERY, show_default=True,
                      metavar="SECONDS", help="When stderr is not a terminal (a job's log), a progress line this "
                                              "often instead of the bar."),

@@ -55,6 +55,10 @@ class InputConfig:
     id_field: str = "id"
     #: seconds one document may take before it is reported as failed; 0: no limit
     doc_timeout: float = 600
+    #: HTML pages with more elements are reported as failed, unparsed; 0: no limit
+    max_html_elements: int = 100_000
+    #: megabytes of memory a worker process may take; a document needing more fails; 0: no limit
+    max_memory_mb: int = 4000
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "patterns", _strings(self.patterns, "patterns"))
@@ -94,6 +98,13 @@ class RunConfig:
     disable: tuple[str, ...] = ()
     #: stage name -> that stage's `Config`; a stage not named runs with its defaults
     stages: Mapping[str, Any] = field(default_factory=dict)
+    #: where documents are processed: "local" (worker processes) or "ray" (a Ray cluster;
+    #: see engines.py); the output is the same
+    engine: str = "local"
+    #: the Ray cluster to join (None: start a local one with `workers` CPUs)
+    address: str | None = None
+    #: partitions of the Ray engine's corpus index (None: sized from the input)
+    partitions: int | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "steps", _strings(self.steps, "steps"))
@@ -103,6 +114,12 @@ class RunConfig:
             raise ValueError(f"unknown step(s) {', '.join(unknown)}; steps are {', '.join(COMMANDS['run'])}")
         if self.workers < 1:
             raise ValueError("workers must be at least 1")
+        from .engines import ENGINES
+
+        if self.engine not in ENGINES:
+            raise ValueError(f"unknown engine {self.engine!r}; engines are {', '.join(ENGINES)}")
+        if self.partitions is not None and self.partitions < 1:
+            raise ValueError("partitions must be at least 1")
 
     def stage_config(self, stage: type[Stage]) -> Any:
         """A stage's own configuration (its defaults when the run does not name it)."""
@@ -132,12 +149,13 @@ class RunConfig:
                 stages[stage.name] = stage.Config(**parts[stage.name])
         return cls(steps=COMMANDS[command], workers=run.get("workers", os.cpu_count() or 1),
                    input=InputConfig(**parts.get("input", {})), output=OutputConfig(**parts.get("output", {})),
-                   disable=run.get("disable", ()), stages=stages)
+                   disable=run.get("disable", ()), stages=stages,
+                   **{name: run[name] for name in ("engine", "address", "partitions") if name in run})
 
 
 #: the run's own flat options and where they belong (a stage's options come from its Config)
 RUN_OPTIONS: dict[str, str] = {
-    "workers": "run", "disable": "run",
+    "workers": "run", "disable": "run", "engine": "run", "address": "run", "partitions": "run",
     **{f.name: "input" for f in fields(InputConfig)},
     **{f.name: "output" for f in fields(OutputConfig)},
 }

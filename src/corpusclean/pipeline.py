@@ -24,9 +24,10 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from .encoding import fix
+from .extract import MAX_HTML_ELEMENTS
 from .errors import OUT_ERRNOS, InputError, OutputError
 from .layout import apply, rebuild, without_layout
 from .model import Document, DocumentMeta, Removal
@@ -81,6 +82,11 @@ class Job:
     #: writing changes nothing), so the parent only adds up; None when the parent must write
     #: in input order (JSONL)
     worker_sink: Any = None
+    #: HTML pages with more elements are refused (extract.MAX_HTML_ELEMENTS); None: no limit
+    max_html_elements: int | None = MAX_HTML_ELEMENTS
+    #: bytes of memory a worker process may take (RLIMIT_AS): a document needing more fails
+    #: with MemoryError; None: no limit. The main process (-w 1) is never limited
+    max_memory: int | None = None
     #: seconds one document may take (loading, stages, report); None: no limit
     doc_timeout: float | None = None
     #: --resume: the report of a document whose output is already whole (then it is kept as
@@ -101,13 +107,15 @@ class Job:
 
 
 def load_document(source: Source, max_bytes: int, fields: RecordFields = RecordFields(),
-                  page_metadata: bool = False) -> tuple[Document, Payload]:
+                  page_metadata: bool = False,
+                  max_html_elements: int | None = MAX_HTML_ELEMENTS) -> tuple[Document, Payload]:
     """The encoding-fixed document, from raw input or from an earlier stage's output + report."""
     payload = read_source(source, max_bytes, fields)
-    return build_document(source.name, payload, source.relpath, page_metadata), payload
+    return build_document(source.name, payload, source.relpath, page_metadata, max_html_elements), payload
 
 
-def build_document(name: str, payload: Payload, relpath: str | None = None, page_metadata: bool = False) -> Document:
+def build_document(name: str, payload: Payload, relpath: str | None = None, page_metadata: bool = False,
+                   max_html_elements: int | None = MAX_HTML_ELEMENTS) -> Document:
     """A read document, encoding-fixed (HTML: extracted first, with the page's metadata when
     `page_metadata`), or rebuilt from an earlier command's clean text and report. Raises
     InputError with a message for the user."""
@@ -134,7 +142,8 @@ def build_document(name: str, payload: Payload, relpath: str | None = None, page
     if payload.kind == "html":
         from .extract import extract_html
 
-        content, meta.extractor = extract_html(content, charset=payload.charset, with_metadata=page_metadata)
+        content, meta.extractor = extract_html(content, charset=payload.charset, with_metadata=page_metadata,
+                                               max_elements=max_html_elements)
         meta.page = meta.extractor.pop("metadata", {})  # for the output record, not the report
     text, meta.encoding = fix(content)
     if meta.extractor is not None:
@@ -174,7 +183,11 @@ def check_prior_report(prior: dict[str, Any]) -> None:
         raise InputError("its report's `stages` holds something other than stage names; was it edited?")
 
 
-Observed = tuple[list[int], list[Sequence[Any] | None]]
+#: one stage's observations: the numbers of the documents it observed, and what it saw of each
+StageObserved = tuple[list[int], Sequence[Any]]
+#: a group of documents observed together: their numbers, and per stage its observations (None
+#: for a stage with no corpus pass)
+Observed = tuple[list[int], list[StageObserved | None]]
 
 
 def _json_kind(value: Any) -> str:
@@ -183,9 +196,8 @@ def _json_kind(value: Any) -> str:
 
 
 def observe_chunk(job: Job, chunk: list[tuple[int, Source]], failures: dict[int, str]) -> list[Observed]:
-    """Load consecutive documents and observe them together: the numbers of those that
-    loaded, and per stage their observations in that order (None for a stage with no corpus
-    pass). A document that fails to load is left out: pass 2 reports the same error.
+    """Load consecutive documents and observe them together (`observe_docs`). A document that
+    fails to load is left out: pass 2 reports the same error.
 
     Anything else that fails a document here goes into `failures` (number: message), so that
     pass 2 reports it without running it again. When observing the chunk fails, each document
@@ -194,7 +206,8 @@ def observe_chunk(job: Job, chunk: list[tuple[int, Source]], failures: dict[int,
     for number, source in chunk:
         try:
             with time_budget(job.doc_timeout):
-                doc, payload = load_document(source, job.max_bytes, job.fields, job.page_metadata)
+                doc, payload = load_document(source, job.max_bytes, job.fields, job.page_metadata,
+                                             job.max_html_elements)
         except InputError as err:
             loaded.append(Loaded(number, error=str(err)))
             continue
@@ -211,23 +224,38 @@ def observe_chunk(job: Job, chunk: list[tuple[int, Source]], failures: dict[int,
         return []
     try:
         with time_budget(job.doc_timeout and job.doc_timeout * len(docs)):
-            return [(numbers, [stage.observe_batch(docs) if stage.needs_corpus else None for stage in job.stages])]
+            return [(numbers, observe_docs(job, numbers, docs))]
     except (Exception, DocumentTimeout):
         pass
     groups: list[Observed] = []
     for number, doc in zip(numbers, docs):
-        where = "in the corpus pass"
+        where = ["in the corpus pass"]
         try:
             with time_budget(job.doc_timeout):
-                observed = []
-                for stage in job.stages:
-                    where = f"in stage {stage.name} (corpus pass)"
-                    observed.append(stage.observe_batch([doc]) if stage.needs_corpus else None)
+                observed = observe_docs(job, [number], [doc], where)
         except (Exception, DocumentTimeout) as err:
-            failures[number] = failure_message(err, where, job.doc_timeout)
+            failures[number] = failure_message(err, where[0], job.doc_timeout)
             continue
         groups.append(([number], observed))
     return groups
+
+
+def observe_docs(job: Job, numbers: list[int], docs: list[Document],
+                 where: list[str] | None = None) -> list[StageObserved | None]:
+    """Per stage, the documents it observed and its observations of them, in order (None for a
+    stage with no corpus pass). A document an earlier stage will drop (`Stage.screen`) is left
+    out of the later stages' observations: a dropped page is nobody's kept copy and no evidence
+    of template chrome, exactly as when the stages run one command at a time and the later
+    command never sees it. `where[0]` names the stage at work, for a failure's message."""
+    observed: list[StageObserved | None] = []
+    for stage in job.stages:
+        if where is not None:
+            where[0] = f"in stage {stage.name} (corpus pass)"
+        observed.append((numbers, stage.observe_batch(docs)) if stage.needs_corpus and docs else None)
+        if stage.screens and docs:
+            kept = [i for i, doc in enumerate(docs) if not stage.screen(doc)]
+            numbers, docs = [numbers[i] for i in kept], [docs[i] for i in kept]
+    return observed
 
 
 @dataclass
@@ -287,7 +315,8 @@ def process_one(job: Job, source: Source, number: int | None = None) -> Result:
                 if loaded is not None:
                     doc, extra = loaded.document(), loaded.extra
                 else:
-                    doc, payload = load_document(source, job.max_bytes, job.fields, job.page_metadata)
+                    doc, payload = load_document(source, job.max_bytes, job.fields, job.page_metadata,
+                                                 job.max_html_elements)
                     extra = payload.extra
             except (Exception, DocumentTimeout) as err:
                 raise _Failed(err, "while reading it") from None
@@ -348,7 +377,7 @@ def failure_message(err: BaseException, where: str, doc_timeout: float | None = 
         return (f"took longer than the --doc-timeout of {doc_timeout:g} s ({where.removeprefix('while ')}); "
                 "raise the limit to clean it")
     if isinstance(err, MemoryError):
-        return f"ran out of memory {where}"
+        return f"ran out of memory {where} (a worker process may take --max-memory-mb; raise it to clean this)"
     frames = traceback.extract_tb(err.__traceback__)
     at = f" (at {Path(frames[-1].filename).name}:{frames[-1].lineno})" if frames else ""
     return f"internal error {where}: {type(err).__name__}: {err}{at}; please report it"
@@ -387,20 +416,26 @@ def _observe(chunk: list[tuple[int, Source]]) -> ObservedChunk:
 def _process(numbered: tuple[int, Source]) -> Result:
     assert _JOB is not None
     number, source = numbered
-    kept = _JOB.kept(source.name) if _JOB.kept is not None else None
+    return process_for_parent(_JOB, source, number)
+
+
+def process_for_parent(job: Job, source: Source, number: int) -> Result:
+    """One document of pass 2, in a worker (of either engine): its result for the parent."""
+    kept = job.kept(source.name) if job.kept is not None else None
     if kept is not None:  # --resume: its whole output from the interrupted run stays
         return Result(source.name, kept, None, {}, True)
-    return _written_by_worker(process_one(_JOB, source, number))
+    return _written_by_worker(process_one(job, source, number), job)
 
 
-def _written_by_worker(result: Result) -> Result:
+def _written_by_worker(result: Result, job: Job | None = None) -> Result:
     """A folder's outputs are written where they were made; the parent gets what the
     summary needs. Without a worker sink (JSONL, written in order) the whole result."""
-    assert _JOB is not None
-    if _JOB.worker_sink is None:
+    job = job or _JOB
+    assert job is not None
+    if job.worker_sink is None:
         return result
     try:
-        result = write_result(_JOB.worker_sink.write, result)
+        result = write_result(job.worker_sink.write, result)
     except OutputError as err:  # handed back in order, so the documents before it are counted
         return Result(result.name, {}, stop=str(err))
     return Result(result.name, Summary.fields(result.report), None, {}, result.listed)
@@ -434,6 +469,21 @@ def _failed_result(result: Result, message: str) -> Result:
     return Result(result.name, failure_report(result.name, message, info), None, result.extra, result.listed)
 
 
+def take_results(results: Iterable[Result], job: Job, write: Callable[[Result], None], summary: Summary,
+                 progress: Progress) -> None:
+    """The parent's part of pass 2 (either engine's), in input order: write each result
+    (unless the workers did), add it up, say so."""
+    for result in results:
+        if result.stop is not None:
+            raise OutputError(result.stop)
+        if job.worker_sink is None:
+            result = write_result(write, result)
+        summary.add(result.report)
+        if job.seen is not None and result.listed:
+            job.seen.add(result.name)
+        progress.advance(1)
+
+
 def run_corpus(sources: Callable[[], Iterator[Source]], job: Job, write: Callable[[Result], None],
                summary: Summary, workers: int, progress: Progress | None = None) -> float:
     """Both passes over the corpus, telling `progress` how each goes. Returns the seconds taken.
@@ -456,16 +506,21 @@ def run_corpus(sources: Callable[[], Iterator[Source]], job: Job, write: Callabl
         corpus_stages = [(i, s) for i, s in enumerate(job.stages) if s.needs_corpus]
         per_task = DOCUMENTS_PER_TASK
         if corpus_stages:
+            for stage in job.stages:
+                if stage.screens:
+                    stage.prepare()  # load once here what every forked worker screens with
             job.spill_dir = Path(tempfile.mkdtemp(prefix=".corpusclean-spill-", dir=job.spill_parent))
             per_task = OBSERVE_CHUNK  # pass 2 in pass 1's chunks: each spill file is read once
             progress.start(INDEXING)
             chunks = chunked(enumerate(sources()), OBSERVE_CHUNK)
             for groups, failures, size in ordered_map(_observe, chunks, workers, per_task=1, crashed=observe_crashed,
+                                                      max_memory=job.max_memory,
                                                       split=lambda chunk: [[item] for item in chunk]):
                 job.failures.update(failures)
-                for numbers, observations in groups:
+                for _, observations in groups:
                     for i, stage in corpus_stages:
-                        stage.absorb_batch(numbers, observations[i])
+                        if observations[i] is not None:
+                            stage.absorb_batch(*observations[i])
                 progress.advance(size)
             for _, stage in corpus_stages:
                 stage.prepare()
@@ -474,16 +529,8 @@ def run_corpus(sources: Callable[[], Iterator[Source]], job: Job, write: Callabl
             if not stage.needs_corpus:
                 stage.prepare()  # load once here what every forked worker then shares
         progress.start(CLEANING)
-        for result in ordered_map(_process, enumerate(sources()), workers, per_task, TASKS_IN_FLIGHT,
-                                  crashed=process_crashed):
-            if result.stop is not None:
-                raise OutputError(result.stop)
-            if job.worker_sink is None:
-                result = write_result(write, result)
-            summary.add(result.report)
-            if job.seen is not None and result.listed:
-                job.seen.add(result.name)
-            progress.advance(1)
+        take_results(ordered_map(_process, enumerate(sources()), workers, per_task, TASKS_IN_FLIGHT,
+                                 crashed=process_crashed, max_memory=job.max_memory), job, write, summary, progress)
     finally:
         progress.finish()
         _JOB = None

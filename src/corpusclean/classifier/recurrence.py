@@ -56,6 +56,14 @@ class Recurrence:
         self._buffer: list[np.ndarray] = []
         self._buffered = 0
 
+    @classmethod
+    def frozen(cls, keys: np.ndarray, counts: np.ndarray, documents: int) -> "Recurrence":
+        """A finished count from elsewhere (the Ray engine counts partition by partition):
+        the sorted common line hashes, their page counts, and the pages counted."""
+        recurrence = cls()
+        recurrence.keys, recurrence.counts, recurrence.documents = keys, counts.astype(np.uint32), documents
+        return recurrence
+
     def add(self, hashes: np.ndarray) -> None:
         self.documents += 1
         if len(hashes):

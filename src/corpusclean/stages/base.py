@@ -11,6 +11,9 @@ edits text. A stage that needs to see the whole corpus first (the dedup stage, t
                          stage.prepare()                         once, after the last document
     pass 2, in workers:  stage.process(doc)                      with the prepared state
 
+A stage that drops whole documents from their text alone also overrides `screen`: pass 1 then
+leaves the documents it will drop out of the later stages' observations.
+
 Stages must be picklable and deterministic: the same document and prepared state give the
 same removals whatever process runs them.
 
@@ -92,6 +95,20 @@ class Stage:
     @property
     def needs_corpus(self) -> bool:
         return type(self).observe is not Stage.observe
+
+    def screen(self, doc: Document) -> bool:
+        """In the corpus pass: will this stage drop the whole document in the removal pass?
+
+        Only a stage that decides that from the encoding-fixed text alone overrides it (the
+        language stage with `--lang`). The corpus pass leaves a document it screens out of the
+        observations of every later stage, so a dropped page is nobody's kept copy: `run`
+        then agrees with running the stages one command at a time, where the later command
+        never sees the dropped page."""
+        return False
+
+    @property
+    def screens(self) -> bool:
+        return type(self).screen is not Stage.screen
 
     def absorb(self, number: int, observation: Any) -> None:
         """Take one document's observation, in input order (document numbers count from 0)."""

@@ -10,11 +10,16 @@ Pass 2 (`process`) removes, from the lines still live:
   and its first copy must stay;
 * a line that repeats, exactly or nearly, an earlier line of the same page
   (category "duplicate", `details.duplicate_of` points at the earlier line);
-* a long line (at least `short_line_words` words) that repeats a line first seen in an earlier
-  page (category "duplicate", pointing at that page and line). Short lines are never removed
-  for being in a few other pages: "Introduction" or "Thank you." in two pages is not
-  duplicated content.
+* a long line (at least `short_line_words` words) whose earliest near-duplicate, in input
+  order, is on an earlier page (category "duplicate", pointing at that page and line). Short
+  lines are never removed for being in a few other pages: "Introduction" or "Thank you." in two
+  pages is not duplicated content.
 
+A long line points at its earliest near-duplicate: the first line of the corpus that is the
+same line or nearly (dedup/resolve.py), whatever was decided about the lines in between, so
+the decisions can be computed partition by partition. Pages another stage drops (`--lang`) and,
+with `drop_duplicate_pages`, page duplicates are nobody's kept copy: they are left out of the
+index.
 The first copy of a repeat stays unless another stage removed it; the report points at it
 either way. When that stage removed the first copy *as a duplicate* of a later line (the
 classifier takes a page's <title> line for a copy of the headline below it), the later copy
@@ -97,8 +102,13 @@ class DedupStage(Stage):
         self._index.add_pages(numbers, observations)
 
     def prepare(self) -> None:
-        self._decisions = self._index.finish()
+        self.use(self._index.finish())
         self._index = CorpusIndex(self.config)  # the built index is no longer needed: free it
+
+    def use(self, decisions: Decisions) -> None:
+        """Decisions made elsewhere (the Ray engine resolves them partition by partition and
+        hands each worker those of the pages it processes)."""
+        self._decisions = decisions
 
     def fresh(self) -> "DedupStage":
         copy = DedupStage.__new__(DedupStage)
@@ -119,14 +129,16 @@ class DedupStage(Stage):
         paragraph_repeats: list[tuple[int, str, int, int]] = []  # long lines repeating one of this page
         # a whole-page duplicate is left whole: dropping it is --drop-duplicate-pages' job
         whole_page_duplicate = page.duplicate_of >= 0
-        for line, cluster, page_first in zip(page.long_line.tolist(), page.long_cluster.tolist(), page.page_first.tolist()):
-            if decisions.is_template(cluster):
-                template[line] = int(decisions.rep_pages[cluster])
+        for line, group_doc, group_line, page_first, pages in zip(
+                page.line.tolist(), page.group_doc.tolist(), page.group_line.tolist(), page.page_first.tolist(),
+                page.group_pages.tolist()):
+            if pages >= decisions.template_min:
+                template[line] = pages
             elif page_first >= 0:
                 if self._alike(doc.lines[line], doc.lines[page_first]):
                     paragraph_repeats.append((line, PAGE_REPEAT_RULE, number, page_first))
             elif not whole_page_duplicate:
-                repeats.append((line, CORPUS_REPEAT_RULE, int(decisions.rep_doc[cluster]), int(decisions.rep_line[cluster])))
+                repeats.append((line, CORPUS_REPEAT_RULE, group_doc, group_line))
         copies: dict[int, list[int]] = {}             # short line key -> its lines in this page
         for line, key, pages in zip(*decisions.short_lines(number)):
             if pages:

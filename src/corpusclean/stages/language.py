@@ -295,6 +295,15 @@ class LanguageStage(Stage):
             return True
         return any(code == want or code.startswith(want + "-") for want in self.allowed)
 
+    @property
+    def screens(self) -> bool:
+        return self.allowed is not None   # without --lang no page is dropped
+
+    def screen(self, doc: Document) -> bool:
+        """With `--lang`, whether `process` will drop the page (detection reads every line of
+        the page, never what other stages removed, so both passes get the same answer)."""
+        return self.allowed is not None and not self.is_allowed(self.detect(doc)["code"])
+
     def process(self, doc: Document) -> None:
         language = self.detect(doc)
         doc.meta.language = language

@@ -37,5 +37,5 @@ def open_output(target: str, summary_path: str | None = None, options: RecordOpt
     if target.endswith(".parquet"):
         return ParquetWriter(target, summary_path, options)
     if shards:
-        return ShardWriter(Path(target), options)
+        return ShardWriter(Path(target), options, summary_path)
     return DirectoryWriter(Path(target), summary_path)

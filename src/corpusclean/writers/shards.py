@@ -11,8 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..readers.base import SUMMARY_NAME
-from .base import RecordOptions, Writer, atomic_write, dump_json, output_record
+from .base import RecordOptions, Writer, output_record
 from .directory import DirectoryWriter
 from .jsonl import JsonlFile, ReportFile
 from .parquet import ParquetFile
@@ -35,10 +34,11 @@ def output_shard(relpath: str) -> str:
 class ShardWriter(Writer):
     """OUT mirroring a folder of shards (and of document files)."""
 
-    def __init__(self, root: Path, options: RecordOptions = RecordOptions()):
+    def __init__(self, root: Path, options: RecordOptions = RecordOptions(), summary_path: str | None = None):
         self.root = root
         self.options = options
-        self.documents = DirectoryWriter(root)
+        # the folder's document files, and the summary (OUT/corpusclean-summary.json or --summary)
+        self.documents = DirectoryWriter(root, summary_path)
         self.reports = ReportFile.open(options)
         self.shard: str | None = None
         self.file: JsonlFile | ParquetFile | None = None
@@ -64,9 +64,7 @@ class ShardWriter(Writer):
         self._finish_shard()
         if self.reports is not None:
             self.reports.close()
-        path = self.root / SUMMARY_NAME
-        atomic_write(path, dump_json(summary))
-        return path
+        return self.documents.close(summary)
 
     def abort(self) -> None:
         if self.file is not None:
