@@ -126,7 +126,8 @@ def test_an_exception_that_is_not_an_error_type_still_fails_alone(tmp_path, monk
     monkeypatch.setattr(RuleStage, "process", lambda self, doc: runs_out() if doc.name == "bad" else real(self, doc))
     result = run_cli("strip", str(corpus(tmp_path / "in")), str(tmp_path / "out"))
     assert result.exit_code == 1
-    assert read_report(tmp_path / "out", "bad")["error"] == "ran out of memory in stage rules"
+    assert read_report(tmp_path / "out", "bad")["error"] == ("ran out of memory in stage rules (a worker process may take --max-memory-mb; "
+                                                    "raise it to clean this)")
     assert (tmp_path / "out/a.txt").exists()
 
 
@@ -187,3 +188,26 @@ def test_a_corrupt_gzip_page_fails_alone(tmp_path):
     assert result.exit_code == 1
     assert read_report(tmp_path / "out", "page")["error"].startswith("cannot read: ")
     assert (tmp_path / "out/g.txt").read_text() == "fine\n"
+
+
+def test_a_jsonl_file_starting_with_a_bom_keeps_its_first_record(tmp_path):
+    (tmp_path / "in.jsonl").write_bytes(b'\xef\xbb\xbf{"id": "a", "text": "first\\n"}\n{"id": "b", "text": "second\\n"}\n')
+    assert run_cli("fix", str(tmp_path / "in.jsonl"), str(tmp_path / "out.jsonl")).exit_code == 0
+    records = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert [(r["id"], r["text"]) for r in records] == [("a", "first\n"), ("b", "second\n")]
+
+
+def test_a_short_cp1251_text_is_read_as_cp1251_not_a_dos_code_page(tmp_path):
+    write_tree(tmp_path / "in", {"ru.txt": "Привет мир".encode("cp1251")})
+    run_cli("fix", str(tmp_path / "in"), str(tmp_path / "out"))
+    assert (tmp_path / "out/ru.txt").read_text() == "Привет мир\n"
+    assert read_report(tmp_path / "out", "ru")["encoding"]["encoding"] == "cp1251"
+
+
+def test_an_empty_file_is_cleaned_to_an_empty_text_with_a_notice_as_the_readme_says(tmp_path):
+    write_tree(tmp_path / "in", {"empty.txt": b""})
+    assert run_cli("fix", str(tmp_path / "in"), str(tmp_path / "out")).exit_code == 0
+    assert (tmp_path / "out/empty.txt").read_text() == ""
+    assert read_report(tmp_path / "out", "empty")["notices"] == [{"kind": "empty", "message": "empty input: nothing to clean"}]
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    assert "An empty file is cleaned to an empty text, with the notice `empty`" in readme

@@ -102,3 +102,13 @@ def test_an_html_page_met_later_fails_alone_with_the_same_message(old_trafilatur
     fails by itself, with the message, not a traceback."""
     with pytest.raises(InputError, match="trafilatura 1.6.1 is installed"):
         extract.extract_html(PAGE)
+
+
+def test_a_warc_of_html_responses_stops_at_the_start(tmp_path, old_trafilatura):
+    from test_formats import write_warc
+
+    warc = write_warc(tmp_path / "crawl.warc.gz")
+    result = run_cli("run", str(warc), str(tmp_path / "out.jsonl"), "-q", "-w", "1")
+    assert result.exit_code == 1
+    assert "trafilatura 1.6.1 is installed" in result.stderr
+    assert not (tmp_path / "out.jsonl").exists()

@@ -115,6 +115,8 @@ class Run:
                   fields=self.fields, worker_sink=self.writer if in_workers else None,
                   page_metadata=not isinstance(self.writer, DirectoryWriter),  # records keep it; a folder has no place
                   doc_timeout=config.input.doc_timeout or None,
+                  max_html_elements=config.input.max_html_elements or None,
+                  max_memory=config.input.max_memory_mb * 1_000_000 or None,
                   kept=getattr(self.writer, "kept", None) if resume else None, seen=set() if resume else None,
                   spill_parent=self.spill_parent)
         write = (lambda result: None) if in_workers else self.writer.write
@@ -143,6 +145,8 @@ class Run:
             raise
         except BaseException:
             self.writer.abort()
+            if self.claim is not None:
+                self.claim.sweep()
             self.release()
             raise
         if self.claim is not None:

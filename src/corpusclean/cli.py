@@ -67,6 +67,11 @@ def io_options(fn: F) -> F:
                      help="Larger inputs are reported as failed instead of read."),
         click.option("--doc-timeout", type=click.FloatRange(min=0), default=600, show_default=True, metavar="SECONDS",
                      help="A document taking longer than this is reported as failed and the run goes on (0: no limit)."),
+        click.option("--max-html-elements", type=click.IntRange(min=0), default=100_000, show_default=True,
+                     help="HTML pages with more elements are reported as failed, unparsed (0: no limit)."),
+        click.option("--max-memory-mb", type=click.IntRange(min=0), default=4000, show_default=True,
+                     help="Memory a worker process may take (-w 2 or more); a document needing more is reported "
+                          "as failed (0: no limit)."),
         click.option("--resume", is_flag=True,
                      help="Finish an interrupted run into the same OUT folder: documents whose text and report are "
                           "whole are kept, the rest are cleaned (same options required)."),

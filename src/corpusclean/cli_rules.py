@@ -26,7 +26,8 @@ def rules() -> None:
 @click.argument("dirs", nargs=-1, metavar="[DIR]...", type=click.Path(exists=True, file_okay=False))
 def check(dirs: tuple[str, ...]) -> None:
     """Validate the shipped rule packs plus the packs in each DIR, and run every rule's
-    examples (which it must remove) and counter-examples (which it must leave alone).
+    examples (which it must remove) and counter-examples (which it must leave alone). Every
+    example line a rule matches must also pass the keyword gate a run uses.
 
     Rules in a DIR replace shipped rules with the same id, exactly as `--rules DIR` does in a
     run. Prints one line per failing example and a count; exits 1 if anything failed.

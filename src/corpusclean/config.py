@@ -55,6 +55,10 @@ class InputConfig:
     id_field: str = "id"
     #: seconds one document may take before it is reported as failed; 0: no limit
     doc_timeout: float = 600
+    #: HTML pages with more elements are reported as failed, unparsed; 0: no limit
+    max_html_elements: int = 100_000
+    #: megabytes of memory a worker process may take; a document needing more fails; 0: no limit
+    max_memory_mb: int = 4000
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "patterns", _strings(self.patterns, "patterns"))

@@ -184,7 +184,9 @@ _LETTERS = re.compile(r"[^\W\d_]+")
 def oddities(text: str) -> int:
     """How many words look like a wrong decoding: Latin letters glued to another script
     ("cafй" is cp1252 read as cp1251), or Latin words made mostly of accented letters
-    ("Ïðèâåò" is cp1251 read as cp1252); plus every private-use, unassigned or C1 character."""
+    ("Ïðèâåò" is cp1251 read as cp1252); plus every private-use, unassigned or C1 character,
+    and every box-drawing or block character: DOS code pages put them where Windows code pages
+    put letters ("Привет" in cp1251 reads as "╧ЁштхҐ" in cp1125), and web text hardly uses them."""
     odd = 0
     for word in _LETTERS.findall(text):
         if word.isascii():
@@ -195,7 +197,8 @@ def oddities(text: str) -> int:
             odd += 1
         elif scripts == {"LATIN"} and len(word) >= 3 and ascii_letters * 2 < len(word):
             odd += 1
-    odd += sum(1 for ch in text if not ch.isascii() and unicodedata.category(ch) in ("Cc", "Co", "Cn"))
+    odd += sum(1 for ch in text if not ch.isascii() and (unicodedata.category(ch) in ("Cc", "Co", "Cn")
+                                                          or "\u2500" <= ch <= "\u259f"))
     return odd
 
 

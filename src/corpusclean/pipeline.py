@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from .encoding import fix
+from .extract import MAX_HTML_ELEMENTS
 from .errors import OUT_ERRNOS, InputError, OutputError
 from .layout import apply, rebuild, without_layout
 from .model import Document, DocumentMeta, Removal
@@ -81,6 +82,11 @@ class Job:
     #: writing changes nothing), so the parent only adds up; None when the parent must write
     #: in input order (JSONL)
     worker_sink: Any = None
+    #: HTML pages with more elements are refused (extract.MAX_HTML_ELEMENTS); None: no limit
+    max_html_elements: int | None = MAX_HTML_ELEMENTS
+    #: bytes of memory a worker process may take (RLIMIT_AS): a document needing more fails
+    #: with MemoryError; None: no limit. The main process (-w 1) is never limited
+    max_memory: int | None = None
     #: seconds one document may take (loading, stages, report); None: no limit
     doc_timeout: float | None = None
     #: --resume: the report of a document whose output is already whole (then it is kept as
@@ -101,13 +107,15 @@ class Job:
 
 
 def load_document(source: Source, max_bytes: int, fields: RecordFields = RecordFields(),
-                  page_metadata: bool = False) -> tuple[Document, Payload]:
+                  page_metadata: bool = False,
+                  max_html_elements: int | None = MAX_HTML_ELEMENTS) -> tuple[Document, Payload]:
     """The encoding-fixed document, from raw input or from an earlier stage's output + report."""
     payload = read_source(source, max_bytes, fields)
-    return build_document(source.name, payload, source.relpath, page_metadata), payload
+    return build_document(source.name, payload, source.relpath, page_metadata, max_html_elements), payload
 
 
-def build_document(name: str, payload: Payload, relpath: str | None = None, page_metadata: bool = False) -> Document:
+def build_document(name: str, payload: Payload, relpath: str | None = None, page_metadata: bool = False,
+                   max_html_elements: int | None = MAX_HTML_ELEMENTS) -> Document:
     """A read document, encoding-fixed (HTML: extracted first, with the page's metadata when
     `page_metadata`), or rebuilt from an earlier command's clean text and report. Raises
     InputError with a message for the user."""
@@ -134,7 +142,8 @@ def build_document(name: str, payload: Payload, relpath: str | None = None, page
     if payload.kind == "html":
         from .extract import extract_html
 
-        content, meta.extractor = extract_html(content, charset=payload.charset, with_metadata=page_metadata)
+        content, meta.extractor = extract_html(content, charset=payload.charset, with_metadata=page_metadata,
+                                               max_elements=max_html_elements)
         meta.page = meta.extractor.pop("metadata", {})  # for the output record, not the report
     text, meta.encoding = fix(content)
     if meta.extractor is not None:
@@ -197,7 +206,8 @@ def observe_chunk(job: Job, chunk: list[tuple[int, Source]], failures: dict[int,
     for number, source in chunk:
         try:
             with time_budget(job.doc_timeout):
-                doc, payload = load_document(source, job.max_bytes, job.fields, job.page_metadata)
+                doc, payload = load_document(source, job.max_bytes, job.fields, job.page_metadata,
+                                             job.max_html_elements)
         except InputError as err:
             loaded.append(Loaded(number, error=str(err)))
             continue
@@ -305,7 +315,8 @@ def process_one(job: Job, source: Source, number: int | None = None) -> Result:
                 if loaded is not None:
                     doc, extra = loaded.document(), loaded.extra
                 else:
-                    doc, payload = load_document(source, job.max_bytes, job.fields, job.page_metadata)
+                    doc, payload = load_document(source, job.max_bytes, job.fields, job.page_metadata,
+                                                 job.max_html_elements)
                     extra = payload.extra
             except (Exception, DocumentTimeout) as err:
                 raise _Failed(err, "while reading it") from None
@@ -366,7 +377,7 @@ def failure_message(err: BaseException, where: str, doc_timeout: float | None = 
         return (f"took longer than the --doc-timeout of {doc_timeout:g} s ({where.removeprefix('while ')}); "
                 "raise the limit to clean it")
     if isinstance(err, MemoryError):
-        return f"ran out of memory {where}"
+        return f"ran out of memory {where} (a worker process may take --max-memory-mb; raise it to clean this)"
     frames = traceback.extract_tb(err.__traceback__)
     at = f" (at {Path(frames[-1].filename).name}:{frames[-1].lineno})" if frames else ""
     return f"internal error {where}: {type(err).__name__}: {err}{at}; please report it"
@@ -503,6 +514,7 @@ def run_corpus(sources: Callable[[], Iterator[Source]], job: Job, write: Callabl
             progress.start(INDEXING)
             chunks = chunked(enumerate(sources()), OBSERVE_CHUNK)
             for groups, failures, size in ordered_map(_observe, chunks, workers, per_task=1, crashed=observe_crashed,
+                                                      max_memory=job.max_memory,
                                                       split=lambda chunk: [[item] for item in chunk]):
                 job.failures.update(failures)
                 for _, observations in groups:
@@ -518,7 +530,7 @@ def run_corpus(sources: Callable[[], Iterator[Source]], job: Job, write: Callabl
                 stage.prepare()  # load once here what every forked worker then shares
         progress.start(CLEANING)
         take_results(ordered_map(_process, enumerate(sources()), workers, per_task, TASKS_IN_FLIGHT,
-                                 crashed=process_crashed), job, write, summary, progress)
+                                 crashed=process_crashed, max_memory=job.max_memory), job, write, summary, progress)
     finally:
         progress.finish()
         _JOB = None

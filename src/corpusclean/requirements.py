@@ -63,8 +63,9 @@ def release(version: str) -> tuple[int, ...]:
 
 def may_hold_html(sources: Iterable[Source], look_at: int = 10_000) -> bool:
     """Whether a run over `sources` will read HTML, judged from the first `look_at` documents
-    (file names, JSONL records with `html` and no `text`), without reading any file. A later
-    HTML document is still caught: `extract.py` checks again when it first runs."""
+    (file names, records with `html` and no `text`, WARC responses read while listing),
+    without reading any file. A later HTML document is still caught: `extract.py` checks again
+    when it first runs."""
     for source in islice(sources, look_at):
         if source.path is not None and source.path.name.endswith(HTML_SUFFIXES):
             return True

@@ -26,6 +26,14 @@ backslashes need no escaping). They are searched in each line with its surroundi
 stripped, case-insensitively unless the rule says `case_sensitive = true`; anchor them with
 `^`/`$` to match a whole line. Blank lines are never matched.
 
+They mean what Python's `re` makes of them (Unicode `\\w`, `\\d`, `\\s`, `\\b`, Python's case
+folding) but are matched by RE2, in time linear in the line, so no pattern can hang a run (see
+patterns/translate.py for how). What needs backtracking is refused at load: look-around,
+backreferences, conditionals, atomic groups, possessive quantifiers; so are the ASCII and
+LOCALE flags, repeat counts above 1000 and `\\b`/`\\B` inside a repeated group. A rule's
+regex is only tried on lines holding one of the literals its patterns require (the keyword
+gate, patterns/gate.py); `corpusclean rules check` verifies that on every example.
+
 A pack may also name vocabulary once and use it in several patterns of the same pack::
 
     [words]
@@ -106,6 +114,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from .patterns.gate import Literal, required_literals
+from .patterns.matcher import Matcher, matcher, translate_all
+from .patterns.translate import Untranslatable, alt
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on Python 3.10 only
@@ -153,25 +165,27 @@ class Rule:
     id: str
     category: str
     description: str
-    patterns: re.Pattern[str]                    # a rule's patterns as one alternation
+    patterns: Matcher                            # a rule's patterns, any of which may match
     examples: tuple[str, ...]
     counter_examples: tuple[str, ...]
     source: str                                  # the pack file, for messages
     scope: str = "line"
     max_chars: int | None = None
-    unless: re.Pattern[str] | None = None
+    unless: Matcher | None = None
     alone: bool = False
     within_first: int | None = None
     within_last: int | None = None
-    require: re.Pattern[str] | None = None
+    require: Matcher | None = None
     require_count: int = 1
-    end: re.Pattern[str] | None = None
-    continues: re.Pattern[str] | None = None     # the TOML field `continue`
+    end: Matcher | None = None
+    continues: Matcher | None = None             # the TOML field `continue`
     continue_max_chars: int | None = None
     to_page_end: bool = False
     through_blank: bool = False
     min_lines: int = 1
     max_lines: int = 80
+    #: literals one of which every line matching `patterns` holds (None: no such literal)
+    literals: tuple[Literal, ...] | None = None
     fingerprint: str = field(default="", compare=False)
     #: the colour of the rule's category when its pack added that category (see `colour` above)
     colour: str | None = None
@@ -416,11 +430,13 @@ def _parse_rule(table: dict[str, Any], number: int, source: str, default_categor
     _check_scope(table, scope, fail)
     flags = 0 if table.get("case_sensitive", False) else re.IGNORECASE
 
-    def patterns(name: str) -> re.Pattern[str] | None:
-        return _compile(table.get(name, []), name, flags, words, fail)
+    def patterns(name: str) -> Matcher | None:
+        compiled = _compile(table.get(name, []), name, flags, words, fail)
+        return compiled[0] if compiled else None
 
-    first_lines = patterns("patterns")
-    assert first_lines is not None  # `patterns` is required and was checked non-empty above
+    compiled = _compile(table["patterns"], "patterns", flags, words, fail)
+    assert compiled is not None  # `patterns` is required and was checked non-empty above
+    first_lines, tree = compiled
     fingerprint = hashlib.sha256(repr((sorted((k, repr(v)) for k, v in table.items()),
                                        sorted(words.items()))).encode()).hexdigest()
     return Rule(
@@ -436,6 +452,7 @@ def _parse_rule(table: dict[str, Any], number: int, source: str, default_categor
         to_page_end=table.get("to_page_end", False), through_blank=table.get("through_blank", False),
         min_lines=table.get("min_lines", 2 if scope == "run" else 1),
         max_lines=table.get("max_lines", 80),
+        literals=required_literals(tree),
         fingerprint=fingerprint, colour=colour,
     )
 
@@ -463,10 +480,11 @@ def _check_scope(table: dict[str, Any], scope: str, fail: Callable[[str], RuleEr
 
 
 def _compile(texts: list[str], name: str, flags: int, words: dict[str, str],
-             fail: Callable[[str], RuleError]) -> re.Pattern[str] | None:
-    """A field's patterns, each checked on its own, then joined into one alternation: one
-    search per line instead of one per pattern. None for an absent field."""
-    checked = []
+             fail: Callable[[str], RuleError]) -> tuple[Matcher, Any] | None:
+    """A field's patterns, each checked on its own, then matched together by one RE2 search
+    (see patterns/): one search per line instead of one per pattern, in time linear in the
+    line. (Matcher, joined tree), or None for an absent field."""
+    checked, trees = [], []
     for text in texts:
         unknown_lists = sorted({ref for ref in _WORD_LIST_REF.findall(text) if ref not in words})
         if unknown_lists:
@@ -474,19 +492,30 @@ def _compile(texts: list[str], name: str, flags: int, words: dict[str, str],
                        f"this pack defines: {', '.join(sorted(words)) or 'none'}")
         expanded = _WORD_LIST_REF.sub(lambda m: words[m.group(1)], text)
         try:
-            pattern = re.compile(expanded, flags)
+            re.compile(expanded, flags)
         except re.error as err:
             raise fail(f"bad regex in {name}: {text!r}: {err}") from None
-        broad = next((probe for probe in _TOO_BROAD_PROBES if pattern.search(probe)), None)
+        if _BACKREFERENCE.search(expanded):
+            raise fail(f"regex in {name} uses a backreference, which rules do not support: {text!r}")
+        try:
+            [tree] = translate_all([expanded], flags)
+            alone = matcher([expanded], flags, [tree])
+        except Untranslatable as err:
+            raise fail(f"regex in {name} is refused: {text!r}: {str(err).split(': ', 1)[-1]} "
+                       "(rules are matched in linear time, without backtracking)") from None
+        broad = next((probe for probe in _TOO_BROAD_PROBES if alone.search(probe)), None)
         if broad is not None:
             raise fail(f"regex in {name} matches {broad!r}, so it would match every line "
                        f"(an empty alternative such as 'a||b', '(|a)' or a trailing '|'?): {text!r}")
-        if _BACKREFERENCE.search(expanded):
-            raise fail(f"regex in {name} uses a backreference, which rules do not support: {text!r}")
         checked.append(expanded)
+        trees.append(tree)
     if not checked:
         return None
-    return re.compile("|".join(f"(?:{expanded})" for expanded in checked), flags)
+    try:
+        joined = matcher(checked, flags, trees)
+    except Untranslatable as err:  # pragma: no cover - each pattern compiled alone above
+        raise fail(f"{name}: {err}") from None
+    return joined, alt(trees)
 
 
 def _check_category(category: Any, source: str) -> None:

@@ -105,7 +105,8 @@ def _time_is_up(signum: int, frame: Any) -> None:
 def ordered_map(fn: Callable[[Any], Any], items: Iterable[Any], workers: int,
                 per_task: int = 32, in_flight: int = 8,
                 crashed: Callable[[Any, str], Iterable[Any]] | None = None,
-                split: Callable[[Any], list[Any]] = lambda item: [item]) -> Iterator[Any]:
+                split: Callable[[Any], list[Any]] = lambda item: [item],
+                max_memory: int | None = None) -> Iterator[Any]:
     """fn over items, results in input order, on `workers` forked processes.
 
     Items go out in tasks of `per_task`, and at most `in_flight` tasks per worker are out at
@@ -118,7 +119,10 @@ def ordered_map(fn: Callable[[Any], Any], items: Iterable[Any], workers: int,
     of documents) and those are run alone, and one that cannot be split yields
     `crashed(item, reason)` (without `crashed`, BrokenProcessPool propagates).
 
-    With one worker everything runs here, in this process: no pool, nothing to crash.
+    `max_memory` caps each worker's address space (bytes): what needs more raises MemoryError
+    there, and fails that item instead of taking the machine's memory.
+
+    With one worker everything runs here, in this process: no pool, nothing to crash, no cap.
 
     Why not `multiprocessing.Pool`: its worker-handler thread wakes on every result waiting
     in the result pipe without reading it, and spins until the result thread does; with the
@@ -129,7 +133,7 @@ def ordered_map(fn: Callable[[Any], Any], items: Iterable[Any], workers: int,
         yield from map(fn, items)  # one by one: a caller stopping early has seen every result made
         return
     window = workers * in_flight
-    pool = Pool(workers)
+    pool = Pool(workers, max_memory)
     pending: deque[tuple[list[Any], Future[list[Any]], int]] = deque()
     try:
         for task in chunked(items, per_task):
@@ -159,15 +163,15 @@ def _results(pool: Pool, pending: deque[tuple[list[Any], Future[list[Any]], int]
             # the tasks behind this one were lost with the same pool: they come here in
             # turn and run alone too, while new tasks go to a new pool
             pool.renew()
-        results = _run_alone(fn, task, crashed, split)
+        results = _run_alone(fn, task, crashed, split, pool.max_memory)
     yield from results
 
 
 def _run_alone(fn: Callable[[Any], Any], items: list[Any], crashed: Callable[[Any, str], Iterable[Any]],
-               split: Callable[[Any], list[Any]]) -> Iterator[Any]:
+               split: Callable[[Any], list[Any]], max_memory: int | None) -> Iterator[Any]:
     """Each item on a worker of its own, one after another, so that a worker's death names
     the item that caused it."""
-    solo = Pool(1)
+    solo = Pool(1, max_memory)
     queue = deque(items)
     try:
         while queue:
@@ -200,14 +204,15 @@ class Pool:
     """A ProcessPoolExecutor of forked workers that can be replaced when broken, told to
     stop, and asked why its worker died."""
 
-    def __init__(self, workers: int):
+    def __init__(self, workers: int, max_memory: int | None = None):
         self.workers = workers
+        self.max_memory = max_memory
         self.generation = 0  # counts renewals: a task lost with an old pool is not a new break
         self._executor = self._start()
 
     def _start(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("fork"),
-                                   initializer=_start_worker, initargs=(os.getpid(),))
+                                   initializer=_start_worker, initargs=(os.getpid(), self.max_memory))
 
     def submit(self, fn: Callable[[Any], Any], task: list[Any]) -> Future[list[Any]]:
         return self._executor.submit(_run_task, fn, task)
@@ -272,12 +277,19 @@ _STOPPING = False
 _BUSY = False   # True while the worker runs a task: a stop then unwinds it instead of exiting
 
 
-def _start_worker(parent: int) -> None:
+def _start_worker(parent: int, max_memory: int | None = None) -> None:
     """In each worker, first thing. Ctrl-C reaches the whole process group; the parent alone
     decides what to do with it and tells the workers (SIGTERM). A worker follows its parent
-    when that dies."""
+    when that dies. Its memory is capped: a document that needs more fails alone (MemoryError)
+    instead of pushing the machine into swap or the out-of-memory killer."""
     global _IN_WORKER
     _IN_WORKER = True
+    if max_memory:
+        import resource
+
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        resource.setrlimit(resource.RLIMIT_AS, (max_memory if hard == resource.RLIM_INFINITY
+                                                else min(max_memory, hard), hard))
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGPROF, signal.SIG_DFL)  # the time budget's backstop ends the process

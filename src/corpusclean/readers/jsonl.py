@@ -46,12 +46,17 @@ class JsonlReader(Reader):
             return 0  # a corrupt file: the run itself reports where it breaks
 
 
+UTF8_BOM = b"\xef\xbb\xbf"
+
+
 def iter_jsonl(path: str | BinaryIO, fields: RecordFields = RecordFields()) -> Iterator[Source]:
     """Records of a JSONL file (plain, gzip, zstd, or a spooled stdin), in file order."""
     number = 0
     with open_jsonl(path) as handle:
         try:
             for number, raw in enumerate(handle, 1):
+                if number == 1 and raw.startswith(UTF8_BOM):
+                    raw = raw[len(UTF8_BOM):]  # a BOM some editors write: not part of the first record
                 if raw.strip():
                     yield _jsonl_source(number, raw, fields)
         except (OSError, EOFError, zlib.error, ValueError) as err:  # gzip.BadGzipFile is an OSError; zstd's is a ValueError

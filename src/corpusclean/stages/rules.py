@@ -4,6 +4,10 @@ The page is scanned top to bottom. At each live, non-blank line the rules are tr
 order and the first one that matches there removes its span (one line, a run or a block); the
 scan goes on after that span. So where two rules could claim a line, the one whose span starts
 earlier wins, and at the same line the one loaded first.
+
+Most lines match no rule. The keyword gate (patterns/gate.py) says, in one pass over a line,
+which rules can start there at all; only those are tried, still in rulebook order, so the
+result is the same as trying every rule.
 """
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ import click
 
 from ..cli_params import comma_separated
 from ..model import Document
+from ..patterns.gate import Gate
 from ..rulebook import Rule, Rulebook
 from .base import Stage
 
@@ -107,14 +112,21 @@ def _extend(page: Page, i: int, max_lines: int, through_blank: bool,
     return last
 
 
-def scan(doc: Document, rules: tuple[Rule, ...], stage: str) -> None:
+def gate_for(rules: tuple[Rule, ...]) -> Gate:
+    return Gate([rule.literals for rule in rules], [rule.max_chars for rule in rules])
+
+
+def scan(doc: Document, rules: tuple[Rule, ...], stage: str, gate: Gate | None = None) -> None:
     """Apply `rules` to `doc`, top to bottom; each removal carries its rule's id, category and
-    description."""
+    description. `gate` must have been built for exactly these rules (gate_for)."""
+    if gate is None:
+        gate = gate_for(rules)
     page = Page(doc)
     i = 0
     while i < page.size:
         if page.usable(i):
-            for rule in rules:
+            for index in gate.candidates(page.texts[i]):
+                rule = rules[index]
                 span = find_span(rule, page, i)
                 if span is not None:
                     doc.remove(span[0], span[1], stage=stage, rule=rule.id,
@@ -148,6 +160,7 @@ class RuleStage(Stage):
 
     def __init__(self, rulebook: Rulebook):
         self.rulebook = rulebook
+        self.gate = gate_for(rulebook.rules)
 
     @classmethod
     def from_config(cls, config: RulesConfig, run: "RunConfig") -> "RuleStage":
@@ -164,7 +177,7 @@ class RuleStage(Stage):
         return self.rulebook.settings()
 
     def process(self, doc: Document) -> None:
-        scan(doc, self.rulebook.rules, self.name)
+        scan(doc, self.rulebook.rules, self.name, self.gate)
 
 
 # -- checking a rule against its own examples ----------------------------------------------
@@ -172,7 +185,7 @@ class RuleStage(Stage):
 @dataclass(frozen=True)
 class ExampleFailure:
     rule: Rule
-    kind: str          # "example" or "counter_example"
+    kind: str          # "example", "counter_example", or "gate" (an example line the gate hid)
     number: int        # 1-based, within its list
     text: str
     removed: int       # non-blank lines the rule removed
@@ -183,6 +196,9 @@ class ExampleFailure:
         shown = shown.replace("\n", "\\n")
         if self.kind == "example":
             problem = f"example {self.number} not removed ({self.removed} of {self.lines} lines)"
+        elif self.kind == "gate":
+            problem = (f"example {self.number}: the keyword gate hides a line the rule matches "
+                       f"(an engine bug: please report it)")
         else:
             problem = f"counter-example {self.number} touched ({self.removed} of {self.lines} lines removed)"
         return f"{self.rule.source}: {self.rule.id}: {problem}: {shown!r}"
@@ -205,7 +221,23 @@ def check_example(rule: Rule, kind: str, number: int) -> ExampleFailure | None:
     return None if ok else ExampleFailure(rule, kind, number, text, removed, lines)
 
 
+def check_gate(rules: tuple[Rule, ...], gate: Gate | None = None) -> list[ExampleFailure]:
+    """Every example line a rule can start on (its patterns match, `max_chars` and `unless`
+    allow it) must pass the keyword gate a run builds for `rules`, so that the gate can never
+    hide a match."""
+    gate = gate or gate_for(rules)
+    failures = []
+    for index, rule in enumerate(rules):
+        for number, text in enumerate(rule.examples, start=1):
+            for line in (line.strip() for line in text.splitlines()):
+                if line and rule.starts_at(line) and index not in gate.candidates(line):
+                    failures.append(ExampleFailure(rule, "gate", number, line, 0, 1))
+    return failures
+
+
 def check_rules(rules: Iterable[Rule]) -> list[ExampleFailure]:
+    """Every rule's examples and counter-examples, and every example through the keyword gate."""
+    rules = tuple(rules)
     failures = []
     for rule in rules:
         for kind, texts in (("example", rule.examples), ("counter_example", rule.counter_examples)):
@@ -213,4 +245,4 @@ def check_rules(rules: Iterable[Rule]) -> list[ExampleFailure]:
                 failure = check_example(rule, kind, number)
                 if failure is not None:
                     failures.append(failure)
-    return failures
+    return failures + check_gate(rules)

@@ -66,6 +66,13 @@ class Claim:
             os.close(self.fd)  # drops the lock
             self.fd = None
 
+    def sweep(self) -> None:
+        """Remove this run's temporary files: a worker killed mid-write (stopped after its grace
+        time, or by the system) could not remove its own. Only this run writes here: it holds
+        the lock."""
+        if self.folder is not None:
+            _sweep(self.folder, prefix=".", recursive=True)
+
     def prune(self, names: set[str]) -> None:
         """--resume: remove the output of documents this run did not list (an input removed
         since the interrupted run), so OUT holds what one uninterrupted run would have written."""

@@ -1,0 +1,115 @@
+"""How fast the rules stage is, against the engine it replaced, in one run.
+
+Three engines scan the same pages with the shipped rules, and each must remove exactly the same
+lines:
+
+  python re, no gate   every rule's patterns compiled by Python's `re` and tried on every line
+                       (the engine before RE2 and the keyword gate: the baseline)
+  re2, no gate         the translated RE2 patterns, tried on every line
+  re2 + gate           what a run uses: RE2, only for the rules the keyword gate admits
+
+Pages: a corpus built with ../shared/bench/make_corpus.py (20 MB by default) and the dev set's
+text dumps. Figures are MB of text per CPU-second of the scan alone (reading, fixing and
+everything else left out), the median of several timed runs, and each engine's ratio to the
+baseline. Run from the project root:
+
+    python benchmarks/bench_rules.py                 # about 10 minutes on a 2-core machine
+    python benchmarks/bench_rules.py --mb 2 --repeats 3
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable
+
+from corpusclean.model import Document
+from corpusclean.patterns.gate import Gate
+from corpusclean.rulebook import Rule, load_rulebook
+from corpusclean.stages.rules import gate_for, scan
+
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+
+
+def read_pages(folder: Path) -> list[tuple[str, str]]:
+    pages = []
+    for path in sorted(folder.rglob("*.txt")):
+        text = path.read_text(encoding="utf-8", errors="replace").replace("\r\n", "\n")
+        pages.append((str(path), text if text.endswith("\n") else text + "\n"))
+    return pages
+
+
+def with_python_re(rule: Rule) -> Rule:
+    """The rule as the old engine ran it: each field's patterns joined and compiled by `re`."""
+    fields = {name: getattr(rule, name) for name in ("patterns", "unless", "require", "end", "continues")}
+    return dataclasses.replace(rule, **{name: m.python() for name, m in fields.items() if m is not None})
+
+
+def engines() -> dict[str, Callable[[Document], None]]:
+    rules = load_rulebook().rules
+    python_rules = tuple(with_python_re(rule) for rule in rules)
+    everything = Gate([None] * len(rules))
+    gate = gate_for(rules)
+    return {
+        "python re, no gate": lambda doc: scan(doc, python_rules, "rules", everything),
+        "re2, no gate": lambda doc: scan(doc, rules, "rules", everything),
+        "re2 + gate": lambda doc: scan(doc, rules, "rules", gate),
+    }
+
+
+def removals(run: Callable[[Document], None], pages: list[tuple[str, str]]) -> list[tuple]:
+    out = []
+    for name, text in pages:
+        doc = Document(name, text)
+        run(doc)
+        out.extend((name, r.line_start, r.line_end, r.rule) for r in doc.iter_removals())
+    return out
+
+
+def cpu_seconds(run: Callable[[Document], None], pages: list[tuple[str, str]]) -> float:
+    docs = [Document(name, text) for name, text in pages]
+    started = time.process_time()
+    for doc in docs:
+        run(doc)
+    return time.process_time() - started
+
+
+def measure(label: str, pages: list[tuple[str, str]], repeats: int) -> None:
+    size = sum(len(text.encode("utf-8")) for _, text in pages) / 1e6
+    lines = sum(text.count("\n") for _, text in pages)
+    runs = engines()
+    reference = removals(runs["python re, no gate"], pages)
+    print(f"\n{label}: {len(pages)} pages, {size:.1f} MB, {lines} lines, "
+          f"{len(reference)} removals by the rules")
+    print(f"{'engine':<22}{'MB/CPU-s':>10}{'CPU-s (median)':>16}{'x baseline':>12}")
+    baseline = None
+    for name, run in runs.items():
+        assert removals(run, pages) == reference, f"{name}: removals differ from the baseline"
+        seconds = statistics.median(cpu_seconds(run, pages) for _ in range(repeats))
+        baseline = baseline or seconds
+        print(f"{name:<22}{size / seconds:>10.2f}{seconds:>16.2f}{baseline / seconds:>11.1f}x")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--mb", type=float, default=20, help="size of the make_corpus corpus")
+    parser.add_argument("--repeats", type=int, default=5, help="timed runs per engine (median)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus = Path(tmp) / "corpus"
+        subprocess.run([sys.executable, str(SHARED / "bench" / "make_corpus.py"), str(corpus),
+                        "--mb", str(args.mb)], check=True, stdout=subprocess.DEVNULL)
+        measure(f"make_corpus --mb {args.mb:g}", read_pages(corpus), args.repeats)
+    for devset in ("devset", "devset-l3s"):
+        folder = SHARED / devset / "txt"
+        if folder.is_dir():
+            measure(f"{devset}/txt", read_pages(folder), args.repeats)
+
+
+if __name__ == "__main__":
+    main()

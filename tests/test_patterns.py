@@ -1,0 +1,252 @@
+"""How rule patterns are matched: Python's meaning, RE2's linear time, and the keyword gate.
+
+A rule author writes a Python regular expression and expects Python's Unicode meaning (`\\w`
+takes 'é', `(?i)` folds 'İ' to 'i'); the engine must give exactly that meaning while never
+backtracking. These tests show both: the same answers as Python's `re` (on chosen cases, on
+every shipped pattern with random text, and on random small patterns), patterns that would
+hang Python answered at once, what is refused at load and why, and a gate that never hides a
+match. The rule examples themselves run in test_rule_examples.py.
+"""
+from __future__ import annotations
+
+import re
+import textwrap
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from corpusclean.patterns import charsets
+from corpusclean.patterns.gate import Gate, literal_strings, required_literals
+from corpusclean.patterns.matcher import matcher, translate_all
+from corpusclean.patterns.translate import Untranslatable, translate
+from corpusclean.rulebook import RuleError, load_rulebook, parse_pack
+from corpusclean.stages.rules import check_gate, gate_for
+
+from conftest import run_cli, write_tree
+
+SHIPPED = load_rulebook().rules
+
+
+def engine(pattern: str, flags: int = re.IGNORECASE):
+    """The RE2 matcher a rule field with this one pattern gets."""
+    return matcher([pattern], flags, translate_all([pattern], flags))
+
+
+def agrees(pattern: str, text: str, flags: int = re.IGNORECASE) -> bool:
+    return engine(pattern, flags).search(text) == bool(re.search(pattern, text, flags))
+
+
+# -- Python's meaning, kept -------------------------------------------------------------------
+
+UNICODE_CASES = [
+    (r"\bcafé\b", "un café noir"),           # é is a word character on both sides of \b
+    (r"\bcafé\b", "cafés"),                  # ... so no boundary before the s
+    (r"\bcaf\b", "café"),                    # RE2's ASCII \b would see one after 'caf'
+    (r"\bnews\b", "übernews"),               # and one before 'news' here
+    (r"^\w+$", "Straße"),
+    (r"^\w+$", "naïve-ish"),
+    (r"\W", "日本語"),                        # no non-word character in CJK text
+    (r"^\d+$", "٣٤٥"),                        # Arabic-Indic digits are \d in Python
+    (r"^a\sb$", "a\u00a0b"),                 # NBSP is \s in Python, not in RE2
+    (r"^sign in$", "SIGN İN"),               # Python's IGNORECASE folds İ and ı to i
+    (r"^sign in$", "sıgn ın"),
+    (r"^kelvin$", "\u212aelvin"),            # the Kelvin sign folds to k
+    (r"^(?-i:[A-Z])\w+$", "ölaf"),           # a case-sensitive group inside an IGNORECASE rule
+    (r"\B-\B", "a - b"),                     # \B between two non-word characters
+    (r"\d{1,4}\b", "2017年"),                 # 年 is a word character: no boundary after 7
+    (r"^[\w'’.-]+\s+(is|was)\b", "José’s was"),
+]
+
+
+@pytest.mark.parametrize("pattern, text", UNICODE_CASES, ids=[f"{p} on {t!r}" for p, t in UNICODE_CASES])
+def test_the_engine_gives_python_unicode_meaning(pattern, text):
+    assert agrees(pattern, text)
+
+
+def test_lines_with_lone_surrogates_are_answered_like_python():
+    """A JSONL text may hold an escaped lone surrogate, which cannot be handed to RE2 as UTF-8."""
+    for pattern in (r"^x\W\w$", r"^x.y$", r"\bx\b"):
+        assert agrees(pattern, "x\ud800y")
+
+
+# -- patterns that would hang Python ----------------------------------------------------------
+
+PACK = """
+[[rule]]
+id = "widget.aaa"
+category = "widget"
+description = "Nested quantifiers: Python's re backtracks for days on 40 a's and a '!'"
+patterns = ['^(a+)+$']
+examples = ["aaaa"]
+counter_examples = ["aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!"]
+"""
+
+
+def test_a_catastrophic_pattern_is_answered_at_once():
+    [rule] = parse_pack(PACK, "mine.toml")
+    assert rule.starts_at("a" * 40) and not rule.starts_at("a" * 40 + "!")
+    assert not rule.starts_at("a" * 100_000 + "!")   # linear: no backtracking whatever the length
+
+
+def test_rules_check_runs_a_catastrophic_pattern_s_examples(tmp_path):
+    write_tree(tmp_path / "mine", {"aaa.toml": PACK})
+    result = run_cli("rules", "check", str(tmp_path / "mine"))
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().endswith("examples checked: 0 failures.")
+
+
+# -- what is refused at load ------------------------------------------------------------------
+
+REFUSED = [
+    (r"^print(?= now)", "look-around needs backtracking"),
+    (r"(?<!re)print$", "look-around needs backtracking"),
+    (r"^(?>print)$", "atomic group or possessive quantifier"),
+    (r"^print+$", None),                                  # accepted: the control case
+    (r"^x{2000}$", "repeat counts above 1000"),
+    (r"(?a)^\w+$", "only the i, m, s and x flags"),
+    (r"^(\bprint )+$", "\\b or \\B inside a repeated group"),
+]
+
+
+@pytest.mark.parametrize("pattern, message", REFUSED, ids=[p for p, _ in REFUSED])
+def test_what_the_engine_cannot_take_is_refused_at_load_naming_file_and_rule(pattern, message):
+    toml = PACK.replace("'^(a+)+$'", f"'{pattern}'").replace('"aaaa"', '"print"')
+    if message is None:
+        parse_pack(toml, "packs/mine.toml")
+        return
+    with pytest.raises(RuleError) as raised:
+        parse_pack(toml, "packs/mine.toml")
+    text = str(raised.value)
+    assert text.startswith(f"packs/mine.toml: rule 'widget.aaa': regex in patterns is refused: {pattern!r}: ")
+    assert message in text
+    assert text.endswith("(rules are matched in linear time, without backtracking)")
+
+
+def test_possessive_quantifiers_are_refused_where_python_has_them():
+    try:
+        re.compile("a*+")
+    except re.error:
+        pytest.skip("this Python has no possessive quantifiers")
+    with pytest.raises(Untranslatable, match="possessive"):
+        translate("^a*+b$")
+
+
+# -- the same answers as Python's re, on random text --------------------------------------------
+
+# characters where the engines could part: non-ASCII letters and digits, case-folding oddities,
+# non-ASCII spaces, punctuation around words, a lone surrogate
+TRICKY = "aAzZ09_ -.,:'’@#/()éÉßİıſKkσΣς٣\u00a0\u2009\u3000日本\ufffd\ud800"
+
+
+def fields_of(rule):
+    return [(name, m) for name in ("patterns", "unless", "require", "end", "continues")
+            if (m := getattr(rule, name)) is not None]
+
+
+def words_of(rule) -> list[str]:
+    words = {w for text in rule.examples + rule.counter_examples for w in re.split(r"(\W)", text) if w}
+    return sorted(words) or ["x"]
+
+
+@pytest.mark.parametrize("rule", SHIPPED, ids=[r.id for r in SHIPPED])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_every_shipped_pattern_answers_like_python_on_random_text(rule, data):
+    pieces = st.one_of(st.sampled_from(words_of(rule)), st.sampled_from(list(TRICKY)),
+                       st.characters(blacklist_characters="\n"))
+    text = "".join(data.draw(st.lists(pieces, max_size=30)))
+    for name, field in fields_of(rule):
+        expected = bool(field.python().search(text))
+        assert field.search(text) == expected, (rule.id, name, text)
+
+
+# random small patterns built from the pieces \b translation has to get right
+ATOMS = ["a", "é", "_", "-", " ", r"\w", r"\W", r"\d", r"\s", ".", "[a-z]", r"[\w'-]", "ı", "K"]
+ASSERTS = [r"\b", r"\B", "^", "$"]
+
+
+@st.composite
+def small_patterns(draw, depth=0):
+    parts = []
+    for _ in range(draw(st.integers(1, 4))):
+        kind = draw(st.integers(0, 5 if depth < 2 else 2))
+        if kind <= 1:
+            parts.append(draw(st.sampled_from(ATOMS)))
+        elif kind == 2:
+            parts.append(draw(st.sampled_from(ASSERTS)))
+        elif kind == 3:
+            parts.append(draw(st.sampled_from(ATOMS)) + draw(st.sampled_from(["?", "*", "+", "{0,2}", "{1,3}"])))
+        else:
+            branches = draw(st.lists(small_patterns(depth + 1), min_size=1, max_size=3))
+            parts.append("(" + "|".join(branches) + ")" + draw(st.sampled_from(["", "?"])))
+    return "".join(parts)
+
+
+@settings(max_examples=300, deadline=None)
+# (never the empty line: rules never search one, and Python before 3.14 says \B fails there)
+@given(pattern=small_patterns(), texts=st.lists(st.text(alphabet="aAé_- 9ı\u00a0Kk.İſ", min_size=1, max_size=8), min_size=1, max_size=8),
+       ignore_case=st.booleans())
+def test_random_patterns_with_boundaries_answer_like_python(pattern, texts, ignore_case):
+    flags = re.IGNORECASE if ignore_case else 0
+    try:
+        compiled = engine(pattern, flags)
+    except Untranslatable as err:
+        # refused, never mistranslated: a boundary in a repeat, or one too costly to write out
+        assert any(reason in str(err) for reason in ("inside a repeated group", "too many cases",
+                                                       "can match an empty anchor")), pattern
+        return
+    for text in texts:
+        assert compiled.search(text) == bool(re.search(pattern, text, flags)), (pattern, text)
+
+
+def test_case_folding_is_read_off_python_below_the_cased_limit():
+    """charsets.py only asks Python about characters below CASED_LIMIT; no cased one lies above."""
+    import _sre
+    assert not any(_sre.unicode_iscased(c) for c in range(charsets.CASED_LIMIT, charsets.MAX_CHAR + 1))
+
+
+# -- the keyword gate ---------------------------------------------------------------------------
+
+def test_required_literals_are_the_words_a_match_must_contain():
+    tree = translate(r"^(sign[ -]?up|subscribe)( now)?$", re.IGNORECASE)[1]
+    strings = literal_strings(required_literals(tree))
+    assert {s for s in strings if s.isascii()} == {"sign up", "sign-up", "signup", "subscribe"}
+    # the others spell the same words with what Python's IGNORECASE also takes: ı for i, ſ for s
+    assert "ſıgn up" in strings and all(s.translate({0x131: "i", 0x17F: "s"}) in strings for s in strings)
+    assert required_literals(translate(r"^\d{4}-\d{2}$", 0)[1]) == (("-",),)
+    assert required_literals(translate(r"^\d+$", 0)[1]) is None       # nothing to gate on
+
+
+def test_the_gate_admits_a_rule_only_on_lines_holding_one_of_its_literals():
+    gate = Gate([required_literals(translate(p, re.IGNORECASE)[1]) for p in (r"^subscribe$", r"^\d+$")])
+    assert list(gate.candidates("SUBSCRIBE")) == [0, 1]     # rule 1 has no literal: always tried
+    assert list(gate.candidates("Sign in")) == [1]
+    assert list(gate.candidates("ſubſcrıbe")) == [0, 1]     # Python's (?i) folds these to s and i
+
+
+def test_the_gate_hides_no_example_of_any_shipped_rule():
+    assert check_gate(SHIPPED) == []
+
+
+def test_rules_check_reports_a_gate_that_would_hide_a_match():
+    """A gate built from the wrong literals is caught on the rule's own examples."""
+    import dataclasses
+    [rule] = parse_pack(PACK.replace("'^(a+)+$'", "'^print$'").replace('"aaaa"', '"Print"'), "mine.toml")
+    wrong = dataclasses.replace(rule, literals=((("z",), ("z",), ("z",)),))
+    [failure] = check_gate((wrong,))
+    assert "the keyword gate hides a line the rule matches" in str(failure)
+    assert check_gate((rule,)) == []
+
+
+@pytest.mark.parametrize("rule", SHIPPED, ids=[r.id for r in SHIPPED])
+@settings(max_examples=20, deadline=None)
+@given(data=st.data())
+def test_the_gate_never_hides_a_match_on_random_text(rule, data):
+    pieces = st.one_of(st.sampled_from(words_of(rule)), st.sampled_from(list(TRICKY)))
+    text = "".join(data.draw(st.lists(pieces, max_size=20))).strip()
+    index = SHIPPED.index(rule)
+    if rule.patterns.search(text):
+        assert index in GATE.candidates(text), (rule.id, text)
+
+
+GATE = gate_for(SHIPPED)
