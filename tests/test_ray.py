@@ -27,8 +27,10 @@ WORDS = ("river bridge council budget school harvest market station engineer fes
          "mountain journalist farmer stadium airport").split()
 
 
-def paragraph(rng: random.Random, words: int = 24) -> str:
-    return " ".join(rng.choice(WORDS) for _ in range(words)).capitalize() + "."
+def paragraph(rng: random.Random, words: int = 12) -> str:
+    """A line of prose: content words joined by function words, as the classifier expects."""
+    return " ".join(f"{rng.choice(WORDS)}{rng.randrange(100)} {rng.choice(('of the', 'and the', 'in a', 'to the'))}"
+                    for _ in range(words)).capitalize() + " town."
 
 
 def generated_corpus(seed: int = 3, pages: int = 48) -> dict[str, str | bytes]:
@@ -48,10 +50,13 @@ def generated_corpus(seed: int = 3, pages: int = 48) -> dict[str, str | bytes]:
             quoted = rng.choice(earlier).split()
             quoted[rng.randrange(len(quoted))] = "harbour"
             body.append(" ".join(quoted))                                    # a near-copy
-        if rng.random() < 0.3:
-            body.append(body[0])                                             # repeated in the page
         earlier += body[:2]
-        footer = [f"Copyright site {site} media group all rights reserved and more words here", "Share"]
+        # the site's long promotion, inside the article on every page of the site (template chrome)
+        body.insert(1, f"The site {site} team writes about the town, the river and the harbour for the people who "
+                       f"live there, and it thanks every reader who sends a story, a photograph or a correction.")
+        if rng.random() < 0.3:
+            body += body[-2:]                                                # a block pasted twice
+        footer = [f"Copyright site {site} media group", "Share"]
         files[f"site{site}/page{n:03d}.txt"] = "\n".join(header + [""] + body + [""] + footer) + "\n"
     files["site0/copy.txt"] = files["site0/page003.txt"]
     files["site1/deutsch.txt"] = (
