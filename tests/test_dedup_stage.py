@@ -108,8 +108,26 @@ def test_a_paragraph_from_an_earlier_page_is_removed_from_the_later_one(tmp_path
 
 def test_a_near_copy_in_a_later_page_counts_too(tmp_path):
     story = prose(42, 50)
-    out = dedup(tmp_path, {"a": page(story), "b": page(prose(2), story.replace(".", ", said the council."))})
+    out = dedup(tmp_path, {"a": page(story), "b": page(prose(2), story.replace(".", ", said the council."), prose(3))})
     assert removed(out, "b")[2]["details"]["duplicate_of"] == {"document": "a", "line": 1}
+
+
+def test_a_page_whose_story_an_earlier_page_carried_is_left_whole(tmp_path):
+    """An agency story on two sites, each with its own menus: removing the second copy line by
+    line would keep that site's chrome and drop its article. A page most of whose paragraphs
+    are copies keeps them (whether to drop such a page is --drop-duplicate-pages' question);
+    a page that shares one paragraph of several still loses that one. --syndicated-share 1
+    removes every copy."""
+    story = [prose(seed, 40) for seed in (50, 51, 52, 53)]
+    pages = {"first": page("Daily Example | Home | World", *story, "More from the Daily Example"),
+             "second": page("The Evening Sample: local news for the valley since 1904", *story[:3],
+                            "Read the Evening Sample every day for the whole of the valley's news and weather."),
+             "quoting": page(prose(60), prose(61), story[0], prose(62), prose(63))}
+    out = dedup(tmp_path, pages)
+    assert removed(out, "second") == {}
+    assert list(removed(out, "quoting")) == [3]
+    strict = dedup(tmp_path / "strict", pages, "--syndicated-share", "1")
+    assert sorted(removed(strict, "second")) == [2, 3, 4]
 
 
 def test_short_lines_shared_by_a_few_pages_stay(tmp_path):

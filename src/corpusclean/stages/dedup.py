@@ -13,7 +13,10 @@ Pass 2 (`process`) removes, from the lines still live:
 * a long line (at least `short_line_words` words) whose earliest near-duplicate, in input
   order, is on an earlier page (category "duplicate", pointing at that page and line). Short
   lines are never removed for being in a few other pages: "Introduction" or "Thank you." in two
-  pages is not duplicated content.
+  pages is not duplicated content. A page more than `syndicated_page_share` (half) of whose
+  remaining long lines are such copies is left whole: it carries a story an earlier page
+  carried (an agency story on a second site), and removing it line by line would leave the
+  page's chrome without its article.
 
 A long line points at its earliest near-duplicate: the first line of the corpus that is the
 same line or nearly (dedup/resolve.py), whatever was decided about the lines in between, so
@@ -145,12 +148,27 @@ class DedupStage(Stage):
                 template[line] = pages
             else:
                 copies.setdefault(key, []).append(line)
+        if repeats and self._syndicated(doc, repeats):
+            repeats = []
         repeats += self._short_repeats(number, copies, paragraph_repeats)
         repeats += self._paragraph_repeats(paragraph_repeats, repeats)
         self._remove_template(doc, template)
         self._remove_repeats(doc, repeats)
         if page.duplicate_of >= 0:
             self._page_duplicate(doc, decisions.name(page.duplicate_of), page.similarity)
+
+    def _syndicated(self, doc: Document, corpus_repeats: list[tuple[int, str, int, int]]) -> bool:
+        """Whether the page's content is mostly copies of earlier pages' lines: more than
+        `syndicated_page_share` of the long lines the strip stages left. Such a page carries a
+        story another page carried first (an agency story on a second site, with that site's
+        own menus): removing the copies line by line would keep its chrome and drop its
+        article, so the page is left whole. Decided from this page's decisions alone, so any
+        engine and any partitioning decide alike."""
+        config = self.config
+        live_long = sum(1 for i in doc.live_indices()
+                        if len(normalise(doc.lines[i]).split()) >= config.short_line_words)
+        copies = sum(1 for line, *_ in corpus_repeats if doc.is_live(line))
+        return live_long > 0 and copies > config.syndicated_page_share * live_long
 
     def _alike(self, line: str, earlier: str) -> bool:
         """Within a page, a long line repeats an earlier one only when their word shingles are
