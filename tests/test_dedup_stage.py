@@ -267,6 +267,31 @@ def test_a_heading_that_repeats_its_table_of_contents_entry_stays(tmp_path):
     assert removed(out, "bio") == {}
 
 
+STORY = [
+    "The town council voted on Tuesday to keep the old library open for another five years, after "
+    "residents filled the hall to argue that the building was still used every day by students.",
+    "Repairs to the roof will be paid for by a grant from the regional arts fund, and the council "
+    "expects the work to take most of the summer, during which the reading room will stay open.",
+    "Several speakers said that the library was the only warm public place in the north of the "
+    "town, and that closing it would have pushed the homework club into a cold church hall.",
+]
+
+
+def test_a_story_the_strip_stages_kept_stays_when_the_page_prints_it_twice(tmp_path):
+    """A repeat is chrome when the repeated thing is. In `run` the strip stages judged the
+    story's paragraphs content, so a page that prints the story twice keeps both copies
+    (`dedup` alone, on raw text, still removes a pasted block of paragraphs: above); a line of
+    chrome pasted three times still loses its copies (here the strip stages take them)."""
+    signup = "Get the morning briefing"
+    text = page("Library saved after vote", "", *STORY, "", signup, "", *STORY, "", signup, "", signup)
+    source = write_tree(tmp_path / "in", {"a.txt": text})
+    result = run_cli("run", str(source), str(tmp_path / "out"), "-q")
+    assert result.exit_code == 0, result.output
+    clean = (tmp_path / "out" / "a.txt").read_text()
+    assert all(clean.count(paragraph) == 2 for paragraph in STORY)
+    assert clean.count(signup) <= 1
+
+
 def test_a_title_printed_twice_close_together_loses_its_second_copy(tmp_path):
     out = dedup(tmp_path, {"a": page("The Harbour Festival", "", "The Harbour Festival", prose(1))})
     assert sorted(removed(out, "a")) == [3]

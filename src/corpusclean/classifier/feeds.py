@@ -29,6 +29,18 @@ DATED = re.compile(
     re.IGNORECASE)
 
 
+# the writer an entry's meta line names: "Posted by: Sean | Jan 10, 2008", "Submitted by anna on"
+POSTER = re.compile(
+    r"^\W*(?:posted|submitted|written|added|commented)\s+by:?\s+(\S[^|·•@\d]{0,40}?)\s*(?:$|[|·•@,(]|\s(?:on|at)\b|\d)",
+    re.IGNORECASE)
+
+
+def writer(line: str) -> str | None:
+    """The writer a meta line names ("Posted by: Sean | ..."), casefolded, or None."""
+    found = POSTER.match(line.strip())
+    return found.group(1).casefold() if found else None
+
+
 # the heading of a list of other stories
 RELATED = re.compile(
     r"^(?:more |other |top |latest |recommended |related |popular |trending |editors?'? ?picks?)?"
@@ -53,30 +65,33 @@ class FeedLimits:
     slide_heading_units: int = 3  # short lines right above the first slide that title the slideshow
 
 
-def opening_lines(lines: list[str], limits: FeedLimits) -> list[tuple[int, bool]]:
-    """(index, shows a time) of the page's lines that open a dated entry. All lines count, also
-    those the rules already removed: a rule that took "reply · 6:32 PM" away leaves the feed a
-    feed."""
+def opening_lines(lines: list[str], limits: FeedLimits) -> list[tuple[int, bool, str | None]]:
+    """(index, shows a time, the writer it names) of the page's lines that open a dated entry.
+    All lines count, also those the rules already removed: a rule that took "reply · 6:32 PM"
+    away leaves the feed a feed."""
     found = []
     for i, line in enumerate(lines):
         text = line.strip()
         if text and len(text) <= limits.meta_chars and DATED.search(text):
             sentence = text[-1] in ".!?" and len(text.split()) > 6
             if not sentence:
-                found.append((i, bool(TIMED.search(text))))
+                found.append((i, bool(TIMED.search(text)), writer(text)))
     return found
 
 
 def mark_feed(units: list[Unit], region: tuple[int, int], limits: FeedLimits,
-              openings_at: list[tuple[int, bool]]) -> None:
+              openings_at: list[tuple[int, bool, str | None]]) -> None:
     """Drop the dated feed that closes the region, if there is one (reason "dated-feed").
-    `openings_at` are the page's entry-opening lines (see opening_lines)."""
+    `openings_at` are the page's entry-opening lines (see opening_lines). Entries that all name
+    one writer are one author's posts (a blog's front page, "Posted by Anna at 9:12 AM" under
+    each): they stay."""
     first, last = region
     # each opening line as the index of the unit it is, or the first unit after it
     openings: list[int] = []
     timed: dict[int, bool] = {}
+    writers: dict[int, str | None] = {}
     k = first
-    for line, has_time in openings_at:
+    for line, has_time, name in openings_at:
         while k <= last and units[k].last < line:
             k += 1
         if k > last:
@@ -86,6 +101,7 @@ def mark_feed(units: list[Unit], region: tuple[int, int], limits: FeedLimits,
         if not openings or openings[-1] != k:
             openings.append(k)
         timed[k] = timed.get(k, False) or has_time
+        writers[k] = writers.get(k) or name
     if len(openings) < limits.min_entries:
         return
     # the last run of entries that follow each other closely
@@ -110,6 +126,9 @@ def mark_feed(units: list[Unit], region: tuple[int, int], limits: FeedLimits,
     with_time = sum(1 for i in entries if timed[i])
     if with_time < len(entries) * limits.timed_share or with_prose < 2 or above < limits.article_anchors:
         return
+    names = [writers[i] for i in entries]
+    if all(names) and len(set(names)) == 1:
+        return  # one author's posts
     # the feed's own heading ("13 comments") goes with it
     if start - 1 >= first and units[start - 1].initial not in ANCHORS and units[start - 1].verdict == KEEP:
         start -= 1

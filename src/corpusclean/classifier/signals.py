@@ -14,8 +14,9 @@ from .stoplists import CJK_STOP_CHARACTERS
 WORD = re.compile(r"\w+")
 # scripts written without spaces between words: Han, kana, Thai, Lao, Khmer, Myanmar
 _NO_SPACE_SCRIPT = re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-# a sentence ends here, perhaps followed by closing quotes or brackets
-_SENTENCE_END = re.compile(r"[.!?…。！？؟।][\"'”’»)\]]*$")
+# a sentence ends here, perhaps followed by closing quotes or brackets, or by a note in
+# brackets after it: "... a big hit. (Reporting by Jane Doe; editing by John Roe)"
+_SENTENCE_END = re.compile(r"[.!?…。！？؟।][\"'”’»)\]]*(?:\s+\([^()]{1,150}\))?$")
 _URL = re.compile(r"https?://|www\.\w", re.I)
 _DOMAIN = re.compile(r"\b[\w-]+\.(?:com|org|net|edu|gov|io|co|uk|de|fr|info)\b", re.I)
 # the endings _DOMAIN needs, as one scan of the lower-cased line (".co" covers ".com")

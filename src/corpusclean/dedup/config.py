@@ -60,7 +60,7 @@ class DedupConfig:
     #: usually both content
     page_repeat_jaccard: float = 0.9
     #: a page is left whole (no line removed as a copy of an earlier page's) when more than
-    #: this share of its remaining long lines would be: its article is a syndicated story,
+    #: this share of its remaining long lines (by characters) would be: its article is a syndicated story,
     #: and removing it line by line would keep the page's chrome and drop its content. 1.0
     #: removes every copy (the earlier behaviour); a page-level decision stays with
     #: `page_threshold` and `drop_duplicate_pages`

@@ -35,7 +35,8 @@ name), and it does not count towards template chrome (see dedup/index.py).
 Natural repetition (a song's refrain, a pull-quote, list items that repeat, a section heading
 that repeats its table-of-contents entry) is the trap of the within-page rule: a repeat is
 chrome when the repeated thing is. The default: a repeated paragraph (a long line) the strip
-stages kept stays, unless it is part of a pasted block of lines; with `drop_paragraph_repeats`
+stages kept stays (they judged it content); where they did not run, it stays unless it is part
+of a pasted block of lines; with `drop_paragraph_repeats`
 it loses its later copies when they are at least `page_repeat_jaccard` (0.9) alike, a
 stricter bar than across pages, since two paragraphs of one page that are only 70-90% alike
 are usually both content. A short line loses them
@@ -151,7 +152,7 @@ class DedupStage(Stage):
         if repeats and self._syndicated(doc, repeats):
             repeats = []
         repeats += self._short_repeats(number, copies, paragraph_repeats)
-        repeats += self._paragraph_repeats(paragraph_repeats, repeats)
+        repeats += self._paragraph_repeats(paragraph_repeats, repeats, judged="strip" in doc.meta.stages)
         self._remove_template(doc, template)
         self._remove_repeats(doc, repeats)
         if page.duplicate_of >= 0:
@@ -159,15 +160,16 @@ class DedupStage(Stage):
 
     def _syndicated(self, doc: Document, corpus_repeats: list[tuple[int, str, int, int]]) -> bool:
         """Whether the page's content is mostly copies of earlier pages' lines: more than
-        `syndicated_page_share` of the long lines the strip stages left. Such a page carries a
+        `syndicated_page_share` of the characters of the long lines the strip stages left
+        (characters, so that a few long teasers left around the story do not outvote it). Such a page carries a
         story another page carried first (an agency story on a second site, with that site's
         own menus): removing the copies line by line would keep its chrome and drop its
         article, so the page is left whole. Decided from this page's decisions alone, so any
         engine and any partitioning decide alike."""
         config = self.config
-        live_long = sum(1 for i in doc.live_indices()
+        live_long = sum(len(doc.lines[i]) for i in doc.live_indices()
                         if len(normalise(doc.lines[i]).split()) >= config.short_line_words)
-        copies = sum(1 for line, *_ in corpus_repeats if doc.is_live(line))
+        copies = sum(len(doc.lines[line]) for line, *_ in corpus_repeats if doc.is_live(line))
         return live_long > 0 and copies > config.syndicated_page_share * live_long
 
     def _alike(self, line: str, earlier: str) -> bool:
@@ -205,15 +207,18 @@ class DedupStage(Stage):
         return clear
 
     def _paragraph_repeats(self, paragraph_repeats: list[tuple[int, str, int, int]],
-                           repeats: list[tuple[int, str, int, int]]) -> list[tuple[int, str, int, int]]:
-        """Which later copies of a repeated paragraph to remove. The strip stages kept the
-        paragraph, so it is content, and a page that prints it twice (a pull-quote, the lead
-        under the headline and again in the story, a caption beside its photo) means it twice.
-        A repeat is chrome when the repeated thing is: a paragraph that is part of a pasted
-        block of lines (a sign-up form's terms under every form) goes.
+                           repeats: list[tuple[int, str, int, int]], judged: bool) -> list[tuple[int, str, int, int]]:
+        """Which later copies of a repeated paragraph to remove. A repeat is chrome when the
+        repeated thing is. Where the strip stages ran, they judged that: they kept the
+        paragraph, so it is content, and a page that prints it twice or more (a pull-quote,
+        the lead under the headline and again in the story, the whole story printed twice)
+        means it that often. Without them (`corpusclean dedup` on raw text), a paragraph that
+        is part of a pasted block of lines (a sign-up form's terms under every form) goes.
         `drop_paragraph_repeats` removes every later copy."""
         if self.config.drop_paragraph_repeats:
             return paragraph_repeats
+        if judged:
+            return []
         # (line, source line) of every repeat in the page: a pasted block repeats its
         # neighbours too, at the same distance (a blank line between its parts or not)
         pairs = {(r[0], r[3]) for r in paragraph_repeats} | {(r[0], r[3]) for r in repeats if r[1] == PAGE_REPEAT_RULE}
