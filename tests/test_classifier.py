@@ -393,6 +393,24 @@ def test_the_last_paragraph_keeps_its_reporting_credit_and_its_place():
     assert kept(doc) == ARTICLE + [last]
 
 
+def test_a_list_of_headlines_with_counts_or_times_goes_wherever_it_stands():
+    """Most read, most discussed, latest: other stories' titles, each stamped with a count in
+    brackets or a time. The list goes even between the article's paragraphs; a list of the
+    article's own (titles without counts or times) stays."""
+    discussed = ["Most discussed", "Why the bridge toll went up again this spring (420)",
+                 "Council to vote on new cycle lanes next week (295)", "Harbour festival moves to the old docks (211)",
+                 "Readers pick the best bakery in the town centre (190)"]
+    latest = ["Ferry timetable changes for the winter 14/01/08 7:36 AM", "New head teacher named at Hill School 14/01/08 6:41 AM",
+              "Road works close the bridge for a week 14/01/08 6:40 AM", "Choir wins the regional final 14/01/08 6:12 AM"]
+    own = ["The council approved four projects:", "A new roof for the old library building",
+           "Longer opening hours for the reading room", "A homework club on Thursday evenings", "New shelves for the children's corner"]
+    [doc] = classify(page(MENU, P1, latest, P2, discussed, P3, own, P4))
+    gone = removed(doc)
+    for line in discussed[1:] + latest:
+        assert gone[line] == ("heuristic.related-links", "widget")
+    assert kept(doc) == [P1, P2, P3, *own, P4]
+
+
 def test_a_slideshow_inside_the_article_goes_with_its_title_and_captions():
     slides = []
     for k, place in enumerate(["the reading room", "the roof", "the children's corner", "the lending desk"], 1):

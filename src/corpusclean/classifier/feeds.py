@@ -45,7 +45,8 @@ def writer(line: str) -> str | None:
 RELATED = re.compile(
     r"^(?:more |other |top |latest |recommended |related |popular |trending |editors?'? ?picks?)?"
     r"(?:related|recommended|more (?:stories|articles|news|from|on|in|like this)|you (?:may|might) (?:also )?like|"
-    r"most (?:read|popular|viewed|shared)|read (?:next|more|also)|also (?:read|on)|trending|popular|"
+    r"most (?:read|popular|viewed|shared|commented|e-?mailed)|read (?:next|more|also)|also (?:read|on)|trending|popular|"
+    r"headlines|top rated|recent (?:posts|stories|articles)|(?:also )?in this section|"
     r"top stories|lire aussi|à lire aussi|leia (?:também|mais)|mehr zum thema|"
     r"weitere artikel|te puede interesar|noticias relacionadas|artículos relacionados)\b",
     re.IGNORECASE)
@@ -63,6 +64,8 @@ class FeedLimits:
     timed_share: float = 0.5    # share of entries whose opening shows a time of day or an age
     min_slides: int = 3         # counted slides in a row that make a slideshow
     slide_heading_units: int = 3  # short lines right above the first slide that title the slideshow
+    min_headlines: int = 4      # consecutive lines that make a list of headlines ...
+    headline_share: float = 0.75  # ... when this share of them carries a count or a date
 
 
 def opening_lines(lines: list[str], limits: FeedLimits) -> list[tuple[int, bool, str | None]]:
@@ -184,6 +187,42 @@ def mark_related(units: list[Unit], region: tuple[int, int]) -> None:
                 later.reason = "related-links"
                 later.category = "widget"
         return
+
+
+# a headline list's items carry a count ("Macs too hip for PC users? (190)") or a time
+# ("Choi wins Sony Open 14/01/08 6:41 AM", "January 15, 2008 Worker rescued from trench")
+_COUNT_AT_END = re.compile(r"\S\s*[(\[]\d{1,5}[)\]]\s*$")
+_SENTENCE_INSIDE = re.compile(r"[.!?][\"'”’)]*\s+[A-Z]")
+
+
+def mark_headline_lists(units: list[Unit], limits: FeedLimits) -> None:
+    """Drop lists of other stories' headlines wherever they stand (most read, most discussed,
+    latest): a run of at least `min_headlines` consecutive lines, each a title of a few words
+    with no sentence inside it, nearly all (`headline_share`) carrying a count in brackets or
+    a date or time. An article's own list (steps, items) is made of sentences or of bare
+    labels; it does not stamp each item with a count or a date."""
+    start = 0
+    while start < len(units):
+        end = start
+        while end + 1 < len(units) and units[end + 1].group == units[start].group:
+            end += 1
+        run = units[start:end + 1]
+        start = end + 1
+        # the list's own heading ("Most discussed") may open the run
+        items = run[1:] if run and run[0].signals.words <= 4 and not _marked(run[0]) else run
+        if len(items) < limits.min_headlines or any(not _title_like(u, limits) for u in items):
+            continue
+        if sum(map(_marked, items)) >= limits.headline_share * len(items):
+            _drop_kept(run, "related-links")
+
+
+def _marked(unit: Unit) -> bool:
+    return bool(_COUNT_AT_END.search(unit.text) or DATED.search(unit.text))
+
+
+def _title_like(unit: Unit, limits: FeedLimits) -> bool:
+    return (unit.initial not in (GOOD,) and unit.signals.chars <= limits.meta_chars + 40
+            and unit.signals.words >= 3 and not _SENTENCE_INSIDE.search(unit.text))
 
 
 def _drop_kept(units: list[Unit], reason: str, category: str = "widget") -> None:

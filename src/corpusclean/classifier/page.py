@@ -22,7 +22,7 @@ from typing import Any
 from ..model import Document
 from .comments import CommentLimits, comment_lines, comments_start, mark_comments, mark_discussion
 from .context import ContextLimits, revise, revise_extracted
-from .feeds import FeedLimits, mark_feed, mark_related, mark_slideshow, opening_lines
+from .feeds import FeedLimits, mark_feed, mark_headline_lists, mark_related, mark_slideshow, opening_lines
 from .prose_chrome import ProseChromeLimits, demote_notices, mark_prose_chrome
 from .region import RegionWeights, best_run, find_region
 from .units import Unit, build_units
@@ -100,6 +100,7 @@ def classify_page(doc: Document, stopwords: frozenset[str] | None, config: Class
     mark_feed(units, region, config.feeds, opening_lines(doc.lines, config.feeds))
     mark_slideshow(units, region, config.feeds)
     mark_related(units, region)
+    mark_headline_lists(units, config.feeds)
     mark_prose_chrome(units, region, config.prose_chrome, vocabulary)
     for unit in units:
         if unit.verdict == DROP and not unit.category:
