@@ -328,17 +328,29 @@ READERS = [
 ]
 
 
-def test_a_discussion_under_its_heading_goes_even_when_it_outweighs_the_article():
+def test_a_discussion_under_its_heading_goes_however_its_entries_are_signed():
     """A heading that can only name a discussion ("Reader comments (5)") below the article: the
-    article is looked for above it, so a discussion longer than a short article cannot take
-    the article's place, and the discussion goes as comments however its entries are signed."""
+    article is looked for above it (a discussion longer than a short article must not take the
+    article's place), and the discussion goes as comments however its entries are signed."""
     signed = [line for name, body in zip(["Stephen B", "puddin and pie", "Lina", "Ralph", "Frank"], READERS)
               for line in (name, body)]
-    [doc] = classify(page(MENU, P1, P2, "Reader comments (5)", signed, ["About us", "Contact", "Privacy"]))
-    assert kept(doc) == [P1, P2]
+    [doc] = classify(page(MENU, *ARTICLE, "Reader comments (5)", signed, ["About us", "Contact", "Privacy"]))
+    assert kept(doc) == ARTICLE
     gone = removed(doc)
     for body in READERS:
         assert gone[body] == ("heuristic.comments", "comments")
+
+
+def test_a_comments_link_under_the_headline_starts_no_discussion():
+    """'Comments (12)' right under the headline links to the comments below the article: a
+    standfirst and a teaser above it do not make an article, and the article below it stays."""
+    standfirst = ("The old library will stay open for five more years after residents packed the "
+                  "hall on Tuesday evening.")
+    teaser = ("Elsewhere in town the harbour festival moves to the old docks this summer, and the "
+              "ferry gets a new timetable.")
+    [doc] = classify(page(MENU, "Library saved after vote", standfirst, teaser, "Comments (12)", *ARTICLE,
+                          ["About us", "Contact", "Privacy"]))
+    assert all(paragraph in kept(doc) for paragraph in ARTICLE)
 
 
 def test_a_section_of_the_article_titled_response_stays():

@@ -77,19 +77,21 @@ class CommentLimits:
     min_marks: int = 2          # entry marks that make a comment section
     meta_chars: int = 120       # a dated line is a comment's meta line when at most this long
     tail_units: int = 3         # prose units after the last mark: the last comment's text
+    discussion_anchors: int = 4 # prose units above a discussion heading that make it the article's end
     headless_marks: int = 4     # lines naming a comment's writer that make a section without a heading
     headless_anchors: int = 3   # ... below at least this many prose units of the article
 
 
 def comments_start(units: list[Unit], limits: CommentLimits) -> int | None:
     """The unit where reader comments begin, when a heading names them below the article: the
-    first comments heading with at least `article_anchors` long paragraphs above it. (One
-    right under the headline, "13 comments", links to them; it starts nothing.)"""
+    first comments heading with at least `discussion_anchors` prose units above it. (One
+    right under the headline, "13 comments", links to them: a standfirst and a teaser above it
+    do not make an article, and it starts nothing.)"""
     paragraphs = 0
     for i, unit in enumerate(units):
         if unit.initial in ANCHORS:
             paragraphs += 1
-        elif paragraphs >= limits.article_anchors and _is_heading(unit.text, limits, DISCUSSION_HEADING):
+        elif paragraphs >= limits.discussion_anchors and _is_heading(unit.text, limits, DISCUSSION_HEADING):
             return i
     return None
 
