@@ -1,18 +1,24 @@
 """The Ray engine: the local engine's two passes on a Ray cluster, with the corpus index sharded.
 
     documents, in blocks of 64 ─▶ pass 1 (actor pool: load, screen, observe; cut by partition)
-      long lines ─by key─▶ first occurrences ─by band bucket─▶ earliest verified mate
-                 ─by key─▶ each line's group ─by group─▶ page firsts, page shares (summed here)
-                 ─by group─▶ group pages, the lines to decide about ─by block─▶ pass 2
-      short lines ─by key─▶ template keys (here: only those)    classifier lines ─by hash─▶ common lines
-      pass 2 (actor pool, one block per call): every stage, the block's decisions ─▶ results, in order
+      long lines ─by key─▶ first occurrences (and the classifier's common lines, to the driver)
+        ─by band bucket─▶ buckets holding two lines or more ─by key─▶ their signatures
+        ─by band bucket─▶ earliest verified mate ─by key─▶ each line's group
+        ─by group─▶ page firsts, parts of page sums ─by earlier page's block─▶ page pairs
+        ─by later page's block─▶ page duplicates (their numbers to the driver)
+        ─by group─▶ group pages, the lines to decide about (short lines by key: template keys,
+          to the driver) ─by block pointed at─▶ the names asked for
+      pass 2 (actor pool, one block per call): every stage, with what was sent to the block
+        (its short lines, decisions, page duplicates, the names it points at, pass-1 failures)
 
 Each arrow is a Ray Data `groupby("part").map_groups(...)` on pieces of numpy arrays
 (`shards.py`); the reductions are `dedup/resolve.py`'s, the same the local engine runs on one
 partition, so the output is byte for byte the local engine's for any number of workers or
-partitions. The driver holds per-page numbers only (a name, the page duplicate, content sums:
-tens of bytes a page) and the few lines common enough to be template chrome; every per-line
-table lives in one partition of about 1/P of the corpus's lines.
+partitions. Nothing per line or per page is in the driver or in every worker: the driver keeps
+counts, the sorted numbers of the page duplicates and the few lines common enough to be
+template chrome; every other table lives in one partition (about 1/P of the corpus's lines) or
+one block. A line's 128-byte signature crosses a shuffle twice only when an LSH bucket holds
+another line; otherwise only its keys travel.
 
 Documents are read by the local engine's readers in the driver and put in the object store a
 block at a time; workers read files themselves (a folder on a shared file system) and write a
