@@ -45,6 +45,15 @@ def test_blocks_become_paragraphs_and_their_parts_lines():
     assert info["code_lines"] == [[14, 16]], "a hint for the strip stages: these lines are code"
 
 
+def test_inline_code_stays_in_its_sentence():
+    """A function name in running text is part of the sentence, not a code block: cut out,
+    the sentence would become short lines that look like a menu (and repeat across the page)."""
+    text, info = extract_html(article(
+        "<p>Call <code>fetch()</code> with the mode <code>\"cors\"</code>, then read the reply.</p>"))
+    assert "Call fetch() with the mode \"cors\", then read the reply.\n" in text
+    assert info["code_lines"] == []
+
+
 def test_navigation_and_footer_are_left_to_trafilatura():
     text, _ = extract_html(article("<p>Fares stay the same.</p>"))
     assert "Home" not in text and "Copyright" not in text
