@@ -264,3 +264,18 @@ def test_html_through_run_rebuilds_the_extracted_text(tmp_path):
     removals = [Removal.from_json(row) for row in report["removals"]]
     assert rebuild(clean, removals) == extract_html(page)[0]
     assert "harbour board" in clean
+
+
+def test_code_samples_that_repeat_statements_stay_whole_through_run(tmp_path):
+    """A program repeats its keywords and statements, and each sample is shown whole: within
+    a page, the dedup stage leaves repeats inside code blocks alone (the extractor's
+    `code_lines` say where they are)."""
+    first = "SELECT\n    name,\n    fare\nFROM\n    ferries\nORDER BY\n    fare;"
+    second = "SELECT\n    name,\n    route\nFROM\n    ferries\nORDER BY\n    name;"
+    page = article(f"<p>The first query lists the fares:</p><pre><code>{first}</code></pre>"
+                   f"<p>The second lists the routes:</p><pre><code>{second}</code></pre>")
+    source = write_tree(tmp_path / "in", {"ferry.html": page})
+    result = run_cli("run", str(source), str(tmp_path / "out"), "-q", "-w", "1")
+    assert result.exit_code == 0, result.stderr
+    clean = (tmp_path / "out" / "ferry.txt").read_text(encoding="utf-8")
+    assert f"{first}\n\n" in clean and f"{second}\n\n" in clean
