@@ -361,13 +361,14 @@ def prune_hidden(tree: Any) -> int:
     with display:none / visibility:hidden (the visibility test of Mozilla's Readability).
     trafilatura keeps their text. Returns how many elements were removed."""
     hidden = [element for element in _may_hide()(tree) if _is_hidden(element)]
-    outermost = [element for element in hidden if not any(_is_hidden(a) for a in element.iterancestors())]
+    inside = set(hidden)  # every hidden element of the tree: an ancestor that hides is one of them
+    outermost = [element for element in hidden if not any(a in inside for a in element.iterancestors())]
     if not outermost:
         return 0
-    total = len("".join(tree.itertext()).split())
+    total = _words(tree)
     removed = 0
     for element in outermost:
-        words = len("".join(element.itertext()).split())
+        words = _words(element)
         if total and words / total > HIDDEN_SHARE_LIMIT:
             continue
         _drop_keeping_tail(element)
@@ -382,6 +383,13 @@ def _may_hide() -> Any:
     from lxml import etree
 
     return etree.XPath("descendant-or-self::*[@hidden or @aria-hidden or @style]")
+
+
+def _words(element: Any) -> int:
+    """Words of an element's text (lxml's text serialiser: twice as fast as joining itertext())."""
+    from lxml import etree
+
+    return len(etree.tostring(element, method="text", encoding="unicode", with_tail=False).split())
 
 
 def _is_hidden(element: Any) -> bool:
