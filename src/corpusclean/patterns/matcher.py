@@ -1,15 +1,19 @@
 """A rule field's patterns, translated (translate.py), joined, and searched with RE2.
 
-A translated pattern spells Python's classes out for all of Unicode: `\\w` alone is some 700
-ranges, and a pattern with a few `\\b` holds dozens of such sets. RE2 compiles each in about a
-millisecond, so the shipped packs took a second to compile in full, and most of that served
-characters no line ever held. A Matcher therefore never compiles the whole: it compiles the
-tree cut down to the characters a line can hold (translate.restrict). Every ASCII line, most
-of any corpus, is searched with the ASCII cut, compiled at load; any other line with the cut
-to the blocks its characters come from, compiled the first time such a line comes. On a line
-whose characters all lie in the cut, the cut matches exactly where the whole would. A cut is
-never bigger than the whole, and a pattern big enough that RE2 might refuse the whole is
-compiled whole at load as well, so what RE2 cannot take is still refused at load.
+A translated pattern spells Python's classes out for all of Unicode: `\\w` alone is 734
+ranges, and a field with a few `\\b` held dozens of copies of it (fewer once factored,
+translate.factor). RE2 compiles each copy in about a millisecond: the shipped packs took a
+second of every run's start to compile whole, most of it for characters few lines hold. So a
+Matcher compiles its tree cut down to the characters a line can hold (translate.restrict),
+and on such a line the cut matches exactly where the whole would:
+
+  ASCII lines (most of any corpus)   the ASCII cut, compiled at load (proving RE2 takes it)
+  other Latin-script lines           the cut to Latin-1, Latin Extended, punctuation and
+                                     symbols, compiled when the first such line comes
+  any other line                     the whole, compiled when the first such line comes
+
+A cut is never bigger than the whole, and a pattern big enough that RE2 might refuse the
+whole is compiled whole at load as well, so what RE2 cannot take is still refused at load.
 
 RE2 is handed UTF-8 bytes. A line holding a lone surrogate (possible in JSONL input) cannot be
 encoded, so its surrogates are replaced by U+FFFD first: translate.py only accepts classes
@@ -18,7 +22,6 @@ that treat the two alike, so the answer is the same.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from functools import lru_cache
 from typing import Any
 
@@ -26,30 +29,23 @@ import re2  # type: ignore[import-untyped]  # google-re2 ships no type informati
 
 from . import charsets
 from .charsets import Ranges
-from .translate import (Node, Untranslatable, alt, check_classes, parse, restrict, to_re2, without_boundaries,
-                        written_size)
+from .translate import (Node, Untranslatable, alt, check_classes, factor, parse, restrict, to_re2,
+                        without_boundaries, written_size)
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _UNANCHORED = re2._Anchor.UNANCHORED
 _NO_MATCH = (-1, -1)
 _UNCOMPILED = object()
 ASCII: Ranges = ((0, 0x7F),)
-
-# Blocks a line's characters are sorted into: 256 code points each below U+3000 (where
-# scripts change every few hundred), then CJK, the rest of the BMP, the supplementary planes
-# up to the emoji, and from there on. A cut covers the blocks a line uses.
-_PAGED = 0x3000
-_LARGE_BLOCKS = (0x3000, 0xA000, 0x10000, 0x1F000, charsets.MAX_CHAR + 1)
+#: Latin-1 and Latin Extended (the accented letters of most languages written in Latin
+#: script), general punctuation (curly quotes, dashes), currency and letterlike symbols
+#: (€, ™): what most non-ASCII lines of a corpus in those languages hold.
+COMMON: Ranges = ((0, 0x2FF), (0x2000, 0x21FF))
+_OUTSIDE_COMMON = re.compile("[^\x00-\u02ff\u2000-\u21ff]")
 # A pattern this big (translate.written_size) is compiled whole at load too: RE2 refuses
 # programs from about 2.5 million (`^\w{1000}\W{1000}\w{1000}\W{1000}$`); the biggest
 # shipped pattern is 0.16 million.
 _CHECK_WHOLE_ABOVE = 250_000
-_MAX_CUTS = 64   # cuts one matcher keeps; lines from more mixtures use the whole pattern
-# Every non-ASCII cut covers these: Latin-1 and Latin Extended (the accented letters of most
-# languages written in Latin script), general punctuation (curly quotes, dashes), currency
-# and letterlike symbols (€, ™). Few sets have many ranges there, and one cut then serves
-# nearly every non-ASCII line of a corpus in those languages.
-_COMMON = frozenset({0x00, 0x01, 0x02, 0x20, 0x21})
 
 
 def _options() -> re2.Options:
@@ -72,30 +68,6 @@ def _compiled(re2_source: str) -> Any:
         raise Untranslatable(f"RE2 cannot compile the translation: {err}") from None
 
 
-def blocks(text: str) -> frozenset[int]:
-    """The blocks (see above) a non-ASCII line's cut covers: the common ones and those of
-    its own characters."""
-    found = set(_COMMON)
-    for ch in set(text):
-        point = ord(ch)
-        if point >= 0x80:
-            found.add(point >> 8 if point < _PAGED else (_PAGED >> 8) + bisect_right(_LARGE_BLOCKS, point) - 1)
-    return frozenset(found)
-
-
-@lru_cache(maxsize=1024)
-def universe(found: frozenset[int]) -> Ranges:
-    """The characters of ASCII and of the given blocks."""
-    pairs = [(0, 0x7F)]
-    for block in found:
-        if block < _PAGED >> 8:
-            pairs.append((block << 8, (block << 8) + 0xFF))
-        else:
-            i = block - (_PAGED >> 8)
-            pairs.append((_LARGE_BLOCKS[i], _LARGE_BLOCKS[i + 1] - 1))
-    return charsets.normalize(pairs)
-
-
 def compile_cut(tree: Node, characters: Ranges) -> Any:
     """The RE2 object for `tree` on lines whose characters lie in `characters` (None if no
     such line can match)."""
@@ -108,14 +80,15 @@ class Matcher:
 
     Pickles as its tree: a worker compiles the cuts it needs, as here."""
 
-    __slots__ = ("sources", "flags", "tree", "_ascii", "_cuts")
+    __slots__ = ("sources", "flags", "tree", "_ascii", "_common", "_whole")
 
     def __init__(self, sources: tuple[str, ...], flags: int, tree: Node):
         self.sources = sources            # the Python patterns whose meaning this has
         self.flags = flags
-        self.tree = tree                  # translated, without boundaries
+        self.tree = tree                  # translated, without boundaries, factored
         self._ascii = compile_cut(tree, ASCII)
-        self._cuts: dict[frozenset[int] | None, Any] = {}   # blocks (None: any) -> RE2 object
+        self._common: Any = _UNCOMPILED
+        self._whole: Any = _UNCOMPILED
 
     def search(self, text: str) -> bool:
         if text.isascii():
@@ -125,27 +98,21 @@ class Matcher:
             try:
                 data = text.encode("utf-8")
             except UnicodeEncodeError:
-                text = _SURROGATE.sub("\ufffd", text)
-                data = text.encode("utf-8")
-            found = blocks(text)
-            regexp = self._cuts.get(found, _UNCOMPILED)
-            if regexp is _UNCOMPILED:
-                regexp = self._cut(found)
+                data = _SURROGATE.sub("\ufffd", text).encode("utf-8")
+            if _OUTSIDE_COMMON.search(text):
+                if self._whole is _UNCOMPILED:
+                    self._whole = self.whole()
+                regexp = self._whole
+            else:
+                if self._common is _UNCOMPILED:
+                    self._common = compile_cut(self.tree, COMMON)
+                regexp = self._common
         if regexp is None:
             return False
         return bool(regexp.Match(_UNANCHORED, data, 0, len(data))[0] != _NO_MATCH)
 
-    def _cut(self, found: frozenset[int]) -> Any:
-        if len(self._cuts) >= _MAX_CUTS:  # an unusual corpus: no more cuts, the whole pattern
-            if None not in self._cuts:
-                self._cuts[None] = self.whole()
-            return self._cuts[None]
-        regexp = self._cuts[found] = compile_cut(self.tree, universe(found))
-        return regexp
-
     def whole(self) -> Any:
-        """The RE2 object for every line (what `rules check` compiles, to prove that RE2 can
-        take the whole pattern; a run only ever compiles cuts of it)."""
+        """The RE2 object for any line."""
         return compile_cut(self.tree, charsets.EVERYTHING)
 
     def python(self) -> re.Pattern[str]:
@@ -179,12 +146,19 @@ def translate_all(patterns: list[str], flags: int) -> list[Node]:
     return trees
 
 
+@lru_cache(maxsize=2048)
+def compiled_matcher(patterns: tuple[str, ...], flags: int) -> Matcher:
+    """The Matcher for `patterns` (any may match), made once per process: tests and `--rules`
+    runs load the same packs many times. Untranslatable names the pattern that cannot be taken."""
+    return matcher(list(patterns), flags, translate_all(list(patterns), flags))
+
+
 def matcher(patterns: list[str], flags: int, trees: list[Node]) -> Matcher:
     """One Matcher for `patterns` (any may match), from their trees."""
     tree = alt(list(trees))
     assert tree is not None
     check_classes(tree)
-    found = Matcher(tuple(patterns), flags, tree)
+    found = Matcher(tuple(patterns), flags, factor(tree))
     if written_size(tree) > _CHECK_WHOLE_ABOVE:
         found.whole()  # so that a pattern RE2 may not take whole is refused at load, not mid-run
     return found

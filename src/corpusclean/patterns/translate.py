@@ -395,6 +395,56 @@ def _repeat_edge(node: Repeat, edge_copy: Node | None, last: bool) -> Node | Non
     return seq([rest, edge_copy] if last else [edge_copy, rest])
 
 
+# -- factoring: one copy of what the branches share ---------------------------------------------
+
+def factor(node: Node) -> Node:
+    """An equivalent tree in which branches that begin (or end) alike share that item:
+    `ab|ac` becomes `a(?:b|c)`. Only whether a line matches is ever asked, so the branches'
+    order does not matter.
+
+    Writing out `\\b` lifts the group next to it into one branch per alternative, each with
+    its own copy of the rest of the pattern (`(the )?(author|reporter|...)\\b.{0,60}\\b(at|via)`
+    becomes dozens of branches): the shipped packs held 48 copies of one written-out `\\w`
+    class in one field. Factored, RE2 gets a program a fraction of the size."""
+    if isinstance(node, Seq):
+        return seq([factor(item) for item in node.items]) or EMPTY
+    if isinstance(node, Repeat):
+        return Repeat(factor(node.item), node.min, node.max)
+    if isinstance(node, Alt):
+        return _factor_branches([factor(branch) for branch in node.branches])
+    return node
+
+
+def _factor_branches(branches: list[Node]) -> Node:
+    for first in (True, False):
+        branches = _share_edges(branches, first)
+    return alt(branches) or EMPTY
+
+
+def _share_edges(branches: list[Node], first: bool) -> list[Node]:
+    """Branches grouped by their first (or last) item; a group of several becomes that item
+    and the alternation of what follows (precedes) it."""
+    groups: dict[Node, list[Node]] = {}
+    alone: list[Node] = []
+    for branch in branches:
+        items = branch.items if isinstance(branch, Seq) else (branch,)
+        if not items:
+            alone.append(branch)
+            continue
+        edge, rest = (items[0], items[1:]) if first else (items[-1], items[:-1])
+        groups.setdefault(edge, []).append(seq(list(rest)) or EMPTY)
+    shared: list[Node] = []
+    for edge, rests in groups.items():
+        if len(rests) == 1:
+            only = seq([edge, rests[0]] if first else [rests[0], edge])
+        else:
+            inner = _factor_branches(rests)
+            only = seq([edge, inner] if first else [inner, edge])
+        assert only is not None
+        shared.append(only)
+    return shared + alone
+
+
 # -- cutting a tree down to the characters a line can hold -----------------------------------
 
 def restrict(node: Node, universe: Ranges) -> Node | None:

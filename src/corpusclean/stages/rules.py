@@ -12,13 +12,14 @@ result is the same as trying every rule.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 import click
 
 from ..cli_params import comma_separated
 from ..model import Document
-from ..patterns.gate import Gate
+from ..patterns.gate import Gate, Literal
 from ..patterns.translate import Untranslatable
 from ..rulebook import Rule, Rulebook
 from .base import Stage
@@ -114,7 +115,14 @@ def _extend(page: Page, i: int, max_lines: int, through_blank: bool,
 
 
 def gate_for(rules: tuple[Rule, ...]) -> Gate:
-    return Gate([rule.literals for rule in rules], [rule.max_chars for rule in rules])
+    return _gate(tuple(rule.literals for rule in rules), tuple(rule.max_chars for rule in rules))
+
+
+@lru_cache(maxsize=8)
+def _gate(requirements: tuple[tuple[Literal, ...] | None, ...], max_chars: tuple[int | None, ...]) -> Gate:
+    """Built once per process for the same rules (0.3 s): a test suite, or a program cleaning
+    with the library, loads the same packs again and again."""
+    return Gate(requirements, max_chars)
 
 
 def scan(doc: Document, rules: tuple[Rule, ...], stage: str, gate: Gate | None = None) -> None:
