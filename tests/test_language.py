@@ -124,6 +124,22 @@ def test_language_codes_are_checked():
         parse_languages("en,xx")
 
 
+def test_a_sample_met_before_is_answered_from_memory(monkeypatch):
+    """langdetect's answer depends on the sample alone; a syndicated copy of a page is not
+    detected twice, and gets the same answer."""
+    lorem = ("Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt "
+             "ut labore et dolore magna aliqua. Ut enim ad minim veniam, quis nostrud exercitation.\n")
+    stage = LanguageStage()
+    calls = []
+    detect_sample = stage.langdetect
+    monkeypatch.setattr(stage, "langdetect", lambda sample: calls.append(sample) or detect_sample(sample))
+    first = stage.detect(Document("original", lorem))
+    copy = stage.detect(Document("copy", lorem))
+    assert first == copy and first["method"] == "langdetect" and len(calls) == 1
+    copy["code"] = "xx"  # each page gets its own answer to keep
+    assert stage.detect(Document("again", lorem)) == first
+
+
 def test_the_stage_pickles_without_its_profiles():
     stage = LanguageStage(allowed=["en"])
     stage.detect(Document("p", ENGLISH))  # loads langdetect's profiles
