@@ -115,7 +115,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from .patterns.gate import Literal, required_literals
-from .patterns.matcher import Matcher, matcher, translate_all
+from .patterns.matcher import Matcher, compiled_matcher, translate_all
 from .patterns.translate import Untranslatable, alt
 
 if sys.version_info >= (3, 11):
@@ -488,7 +488,7 @@ def _compile(texts: list[str], name: str, flags: int, words: dict[str, str],
     """A field's patterns, each checked on its own, then matched together by one RE2 search
     (see patterns/): one search per line instead of one per pattern, in time linear in the
     line. (Matcher, joined tree), or None for an absent field."""
-    checked, trees = [], []
+    checked = []
     for text in texts:
         unknown_lists = sorted({ref for ref in _WORD_LIST_REF.findall(text) if ref not in words})
         if unknown_lists:
@@ -502,8 +502,7 @@ def _compile(texts: list[str], name: str, flags: int, words: dict[str, str],
         if _BACKREFERENCE.search(expanded):
             raise fail(f"regex in {name} uses a backreference, which rules do not support: {text!r}")
         try:
-            [tree] = translate_all([expanded], flags)
-            alone = matcher([expanded], flags, [tree])
+            alone = compiled_matcher((expanded,), flags)
         except Untranslatable as err:
             raise fail(f"regex in {name} is refused: {text!r}: {str(err).split(': ', 1)[-1]} "
                        "(rules are matched in linear time, without backtracking)") from None
@@ -512,14 +511,13 @@ def _compile(texts: list[str], name: str, flags: int, words: dict[str, str],
             raise fail(f"regex in {name} matches {broad!r}, so it would match every line "
                        f"(an empty alternative such as 'a||b', '(|a)' or a trailing '|'?): {text!r}")
         checked.append(expanded)
-        trees.append(tree)
     if not checked:
         return None
     try:
-        joined = matcher(checked, flags, trees)
+        joined = compiled_matcher(tuple(checked), flags)
     except Untranslatable as err:  # pragma: no cover - each pattern compiled alone above
         raise fail(f"{name}: {err}") from None
-    return joined, alt(trees)
+    return joined, alt(translate_all(checked, flags))   # the tree as written, for the gate
 
 
 def _check_category(category: Any, source: str) -> None:
