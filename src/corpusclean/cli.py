@@ -20,7 +20,7 @@ from .api import Run
 from .engines import ENGINES
 from .cli_params import F
 from .config import COMMANDS, RunConfig, read_config_file
-from .errors import OutputError, UsageError
+from .errors import OutputError, UnwritableRecords, UsageError
 from .progress import LOG_EVERY, Bar, Log, Progress
 from .readers import DEFAULT_PATTERNS
 from .report import Summary
@@ -167,7 +167,7 @@ def interruptible() -> Iterator[None]:
 def output_error_message(err: OutputError) -> str:
     """OUT filled up or turned read-only mid-run: what happened, what was written, what next."""
     summary: Summary | None = getattr(err, "summary", None)
-    if summary is None:
+    if summary is None or isinstance(err, UnwritableRecords):  # no room or rights to make: nothing to resume
         return f"cannot write to OUT: {err}"
     written = sum(summary.documents.values())
     where = f"; the summary of them is {summary.path}" if summary.path else "; there was no room for the summary"
