@@ -60,7 +60,9 @@ def io_options(fn: F) -> F:
         click.argument("source", metavar="IN"),
         click.argument("target", metavar="OUT"),
         click.option("-w", "--workers", type=click.IntRange(min=1), default=os.cpu_count() or 1,
-                     show_default="all cores", help="Processes to run documents on. Output is the same for any number."),
+                     show_default="all cores",
+                     help="Processes to run documents on. Output is the same for any number. With 1 they run in "
+                          "this process: no --max-memory-mb cap, and --doc-timeout cannot stop C code."),
         click.option("--glob", "patterns", multiple=True, metavar="PATTERN",
                      help=f"Which files of a directory IN to read (repeatable). Default: {' '.join(DEFAULT_PATTERNS)}."),
         click.option("--max-bytes", type=click.IntRange(min=1), default=64_000_000, show_default=True,
