@@ -11,6 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 import zstandard
 
+import corpusclean.writers.parquet as parquet_writer
 from conftest import read_summary, run_cli, write_tree
 
 PROSE = ("The harbour board met on Monday to discuss the winter timetable for the island ferries, "
@@ -145,6 +146,39 @@ def test_parquet_in_and_out_keeps_every_other_column(tmp_path):
     assert [row["content"] for row in out] == [PROSE + "\n", PROSE + "\n"]
     report = json.loads(out[0]["report"])
     assert report["document"] == "7" and report["removals"][0]["category"] == "newsletter"
+
+
+def test_parquet_column_types_come_from_every_record_not_the_first_row_group(tmp_path, monkeypatch):
+    """A field null in the first row groups and a number later, an integer then a float, a
+    field that first appears late: each column gets the type that holds all its values. A
+    value no such type holds (a string among numbers, an integer over 64 bits) fails its
+    record alone, saying why."""
+    monkeypatch.setattr(parquet_writer, "ROWS_PER_GROUP", 2)  # the real one is 1,024 rows
+    records = [{"id": "a", "score": None}, {"id": "b", "score": None}, {"id": "c", "score": 3},
+               {"id": "d", "score": 4.5, "lang": "en"}, {"id": "e", "score": "high"}, {"id": "f", "score": 2**70}]
+    write_tree(tmp_path, {"in.jsonl": "".join(json.dumps({**r, "text": TEXT}) + "\n" for r in records)})
+    result = run_cli("run", str(tmp_path / "in.jsonl"), str(tmp_path / "out.parquet"), "-q", "-w", "1")
+    assert result.exit_code == 1
+    table = pq.read_table(tmp_path / "out.parquet")
+    assert (table.schema.field("score").type, table.schema.field("lang").type) == (pa.float64(), pa.string())
+    assert table.select(["id", "score", "lang"]).to_pylist() == [
+        {"id": "a", "score": None, "lang": None}, {"id": "b", "score": None, "lang": None},
+        {"id": "c", "score": 3.0, "lang": None}, {"id": "d", "score": 4.5, "lang": "en"}]
+    failures = read_summary(tmp_path / "out.parquet.summary.json")["failures"]
+    assert [(f["document"], f["error"]) for f in failures] == [
+        ("e", "its field 'score' holds a string where earlier records hold a number: a Parquet column has one type "
+              "(a JSONL output keeps both)"),
+        ("f", f"its field 'score' holds {2**70}, an integer over 64 bits, which a Parquet column cannot hold (a JSONL "
+              "output keeps it)")]
+
+
+def test_values_of_different_types_inside_a_parquet_field_stop_the_run_saying_so(tmp_path):
+    records = [{"id": "a", "meta": {"n": 1}}, {"id": "b", "meta": {"n": "one"}}]
+    write_tree(tmp_path, {"in.jsonl": "".join(json.dumps({**r, "text": TEXT}) + "\n" for r in records)})
+    result = run_cli("run", str(tmp_path / "in.jsonl"), str(tmp_path / "out.parquet"), "-q", "-w", "1")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: cannot write to OUT: the records' field 'meta' cannot be a Parquet column")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]  # nothing half-written
 
 
 def test_html_metadata_goes_into_the_record_not_over_its_fields(tmp_path):
