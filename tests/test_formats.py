@@ -35,10 +35,10 @@ def http_response(body: bytes, content_type: str, status: str = "200 OK") -> byt
     return f"HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {len(body)}\r\n\r\n".encode() + body
 
 
-def write_warc(path: Path) -> Path:
+def warc_records() -> list[bytes]:
     """Two HTML responses (one in cp1252, declared only in its HTTP header), each after its
     request, an image and a redirect: two documents, four records skipped."""
-    records = [
+    return [
         warc_record("request", "r1", "https://example.org/ferry", b"GET /ferry HTTP/1.1\r\n\r\n",
                     "application/http; msgtype=request"),
         warc_record("response", "d1", "https://example.org/ferry",
@@ -54,7 +54,10 @@ def write_warc(path: Path) -> Path:
                     http_response(html_page("Café crème on the ferry").encode("cp1252"), "text/html; charset=windows-1252"),
                     "application/http; msgtype=response"),
     ]
-    path.write_bytes(b"".join(records))
+
+
+def write_warc(path: Path) -> Path:
+    path.write_bytes(b"".join(warc_records()))
     return path
 
 
@@ -80,6 +83,43 @@ def test_a_warc_gives_one_record_per_html_response_with_its_url(tmp_path):
     summary = read_summary(tmp_path / "out.jsonl.summary.json")
     assert summary["documents"] == {"ok": 2}
     assert summary["skipped"] == {"WARC request record": 2, "WARC response HTTP 301": 1, "WARC response image/png": 1}
+
+
+def cut_in_a_page(records: list[bytes]) -> bytes:
+    return b"".join(records)[:-30]
+
+
+def cut_in_a_gzip_member(records: list[bytes]) -> bytes:
+    return b"".join(records[:-1]) + records[-1][:12]  # a member's gzip header, no record in it yet
+
+
+def cut_in_a_records_headers(records: list[bytes]) -> bytes:
+    plain = b"".join(gzip.decompress(record) for record in records)
+    return plain[: plain.rindex(b"WARC-Target-URI")]
+
+
+@pytest.mark.parametrize("name, cut_short, failure", [
+    # the last record's page is cut: it fails, named by its id, with what it holds
+    ("cut.warc.gz", cut_in_a_page, ("<urn:uuid:d2>", "the WARC file is cut short in record 6: it holds 453 of the "
+                                                     "494 bytes its Content-Length announces")),
+    # only the first bytes of the last gzip member are there: no record could be read from it
+    ("cut.warc.gz", cut_in_a_gzip_member, ("record 6", "the WARC file is cut short after record 5: its last gzip "
+                                                       "member ends before its end")),
+    # a plain WARC cut in the last record's headers (after its id, before its Content-Length)
+    ("cut.warc", cut_in_a_records_headers, ("<urn:uuid:d2>", "the WARC file is cut short in record 6: its headers "
+                                                             "end before their Content-Length")),
+], ids=["in a page", "in a gzip member", "in a record's headers"])
+def test_a_warc_cut_short_fails_as_an_input_and_keeps_the_records_before_the_cut(tmp_path, name, cut_short, failure):
+    """FastWARC ends quietly where a cut file's bytes end; the run says the file is cut short
+    (exit status 1, the summary's failures) and keeps every whole record before the cut."""
+    warc = tmp_path / name
+    warc.write_bytes(cut_short(warc_records()))
+    result = run_cli("run", str(warc), str(tmp_path / "out.jsonl"), "-q", "-w", "1")
+    assert result.exit_code == 1
+    assert [(r["id"], r["report"]["status"]) for r in read_jsonl(tmp_path / "out.jsonl")][0] == ("<urn:uuid:d1>", "ok")
+    summary = read_summary(tmp_path / "out.jsonl.summary.json")
+    assert [(f["document"], f["error"]) for f in summary["failures"]] == [failure]
+    assert summary["documents"] == {"ok": 1, "failed": 1}
 
 
 def test_wet_conversion_records_are_text_documents(tmp_path):

@@ -3,13 +3,12 @@ clean text in the text column and the report as a JSON string column (`report`):
 in shape from page to page, which a Parquet schema cannot hold as a struct."""
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from pathlib import Path
 from typing import Any
 
-from .base import FILE_MODE, RecordOptions
+from .base import FILE_MODE, RecordOptions, json_text
 from .jsonl import RecordWriter
 
 #: rows buffered before a row group is written: memory holds one group, never the file
@@ -37,7 +36,7 @@ class ParquetFile:
     def write(self, record: dict[str, Any]) -> None:
         record.setdefault(self.text_field, None)
         if "report" in record:
-            record["report"] = json.dumps(record["report"], ensure_ascii=False)
+            record["report"] = json_text(record["report"])
         self.rows.append(record)
         if len(self.rows) >= ROWS_PER_GROUP:
             self._flush()
