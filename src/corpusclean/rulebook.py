@@ -251,8 +251,10 @@ def user_packs(folder: str | Path) -> list[tuple[str, str]]:
     return packs
 
 
-def load_rulebook(extra_dirs: Iterable[str | Path] = (), disabled: Iterable[str] = ()) -> Rulebook:
-    """The shipped rules, then each extra folder's (same id replaces), minus the disabled ones."""
+def load_rulebook(extra_dirs: Iterable[str | Path] = (), disabled: Iterable[str] = (),
+                  known_elsewhere: Iterable[str] = ()) -> Rulebook:
+    """The shipped rules, then each extra folder's (same id replaces), minus the disabled ones.
+    `known_elsewhere`: categories other stages emit, which a disabled name may be too."""
     rules: dict[str, Rule] = {}
     sources = ["rules/"]
     _add_layer(rules, [rule for name, text in shipped_packs() for rule in parse_pack(text, name)])
@@ -261,9 +263,11 @@ def load_rulebook(extra_dirs: Iterable[str | Path] = (), disabled: Iterable[str]
         _add_layer(rules, [rule for name, text in user_packs(folder) for rule in parse_pack(text, name)])
     added = _added_categories(rules.values())
     switched_off = tuple(disabled)
-    unknown = [name for name in switched_off if name not in rules and name not in CATEGORIES and name not in added]
+    elsewhere = [category for category in sorted(known_elsewhere) if category not in CATEGORIES and category not in added]
+    unknown = [name for name in switched_off
+               if name not in rules and name not in CATEGORIES and name not in added and name not in elsewhere]
     if unknown:
-        raise RuleError(_unknown_names_message(unknown, rules, [*CATEGORIES, *added]))
+        raise RuleError(_unknown_names_message(unknown, rules, [*CATEGORIES, *added, *elsewhere]))
     kept = tuple(rule for rule in rules.values()
                  if rule.id not in switched_off and rule.category not in switched_off)
     return Rulebook(rules=kept, packs=tuple(sources), disabled=switched_off)

@@ -71,7 +71,7 @@ def _compiled(re2_source: str) -> Any:
 def compile_cut(tree: Node, characters: Ranges) -> Any:
     """The RE2 object for `tree` on lines whose characters lie in `characters` (None if no
     such line can match)."""
-    cut = restrict(tree, characters)
+    cut = tree if characters == charsets.EVERYTHING else restrict(tree, characters)  # nothing to cut
     return None if cut is None else _compiled(to_re2(cut, characters))
 
 

@@ -174,12 +174,21 @@ class RuleStage(Stage):
     @classmethod
     def from_config(cls, config: RulesConfig, run: "RunConfig") -> "RuleStage":
         """The rule packs get every --disable name no other stage claims by its prefix
-        (`heuristic.*` is the classifier's); an unknown name is a RuleError naming it."""
+        (`heuristic.*` is the classifier's); an unknown name is a RuleError naming it. A
+        category another stage emits (`quality`) is known; one that a stage --disable does not
+        reach emits too (dedup's `duplicate`) is refused, saying so: switching it off would
+        only switch off part of it."""
         from ..rulebook import load_rulebook
-        from .registry import disable_prefixes
+        from .registry import disable_prefixes, stage_categories
 
         claimed = disable_prefixes()
-        return cls(load_rulebook(extra_dirs=config.rule_dirs,
+        honoured, unreachable = stage_categories(run.steps)
+        for name in run.disable:
+            if name in unreachable:
+                raise ValueError(f"--disable: category {name!r} is removed by the {unreachable[name]} stage, "
+                                 f"which --disable does not reach; its own options say what it removes "
+                                 f"(corpusclean run --help)")
+        return cls(load_rulebook(extra_dirs=config.rule_dirs, known_elsewhere=honoured,
                                  disabled=[name for name in run.disable if not name.startswith(claimed)]))
 
     def settings(self) -> dict[str, Any]:
