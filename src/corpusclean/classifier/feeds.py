@@ -192,6 +192,7 @@ def mark_related(units: list[Unit], region: tuple[int, int]) -> None:
 # a headline list's items carry a count ("Macs too hip for PC users? (190)") or a time
 # ("Choi wins Sony Open 14/01/08 6:41 AM", "January 15, 2008 Worker rescued from trench")
 _COUNT_AT_END = re.compile(r"\S\s*[(\[]\d{1,5}[)\]]\s*$")
+_WORD = re.compile(r"[^\W\d_]{2,}")
 _SENTENCE_INSIDE = re.compile(r"[.!?][\"'”’)]*\s+[A-Z]")
 
 
@@ -221,8 +222,11 @@ def _marked(unit: Unit) -> bool:
 
 
 def _title_like(unit: Unit, limits: FeedLimits) -> bool:
-    return (unit.initial not in (GOOD,) and unit.signals.chars <= limits.meta_chars + 40
-            and unit.signals.words >= 3 and not _SENTENCE_INSIDE.search(unit.text))
+    """A title of a few words: not a paragraph, no sentence inside, at least three words of
+    letters besides its count or date (a table's "4.2.3 April 2014" rows are figures)."""
+    lettered = _WORD.findall(DATED.sub(" ", unit.text))
+    return (unit.initial != GOOD and unit.signals.chars <= limits.meta_chars + 40
+            and len(lettered) >= 3 and not _SENTENCE_INSIDE.search(unit.text))
 
 
 def _drop_kept(units: list[Unit], reason: str, category: str = "widget") -> None:
