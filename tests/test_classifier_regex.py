@@ -7,7 +7,8 @@ import re
 import pytest
 
 from corpusclean.classifier.comments import ENTRY_MARK
-from corpusclean.classifier.regex import line_test, terms_pattern
+from corpusclean.classifier.feeds import DATED, has_date
+from corpusclean.classifier.regex import GatedSearch, line_test, terms_pattern
 from corpusclean.classifier.signals import WORD, casefold_words
 from corpusclean.classifier.vocabulary import TERMS
 
@@ -87,3 +88,18 @@ def test_casefold_words_folds_each_word_as_casefold_does():
     words = WORD.findall("Straße İstanbul ΣΊΣΥΦΟΣ ﬁle Kelvin \u212a")
     assert casefold_words(words) == [w.casefold() for w in words]
     assert casefold_words([]) == []
+
+
+@pytest.mark.parametrize("line", ["March 10, 2017", "10 March 2017", "14:44", "2 hours ago", "3/9/18",
+                                  "2017-03-10", "no date here", "March", "", "١٤:٤٤"])
+def test_the_date_test_answers_as_python_searches(line):
+    assert has_date(line) == bool(DATED.search(line))
+
+
+def test_a_gate_is_used_only_where_every_match_needs_it():
+    assert GatedSearch(DATED, r"\d")._proved_gate() is not None
+    # "yesterday" holds no digit: a gate on digits would hide it, so there is none
+    either = re.compile(DATED.pattern + "|yesterday", re.IGNORECASE)
+    test = GatedSearch(either, r"\d")
+    assert test._proved_gate() is None
+    assert test("Posted yesterday")

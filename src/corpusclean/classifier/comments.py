@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .feeds import DATED
+from .feeds import has_date
 from .regex import line_test
 from .units import Unit
 from .verdicts import ANCHORS, DROP, KEEP
@@ -69,7 +69,7 @@ def comment_lines(lines: list[str], limits: CommentLimits) -> tuple[list[int], l
             continue
         if len(text) <= limits.heading_chars and COMMENTS_HEADING.match(text.strip(" »›>-–—:*#")):
             headings.append(i)
-        elif _HAS_ENTRY_MARK(text) or (len(text) <= limits.meta_chars and DATED.search(text)
+        elif _HAS_ENTRY_MARK(text) or (len(text) <= limits.meta_chars and has_date(text)
                                          and not (text[-1] in ".!?" and len(text.split()) > 6)):
             marks.append(i)
     return headings, marks

@@ -162,3 +162,48 @@ def first_characters(node: Node) -> tuple[Ranges, bool]:
 
 def _class(ranges: Ranges) -> str:
     return "[" + "".join(f"\\U{lo:08x}" if lo == hi else f"\\U{lo:08x}-\\U{hi:08x}" for lo, hi in ranges) + "]"
+
+
+class GatedSearch:
+    """`bool(pattern.search(line))`, skipping the search on a line that holds none of the
+    characters `gate` (a character class) names, when every match of the pattern must hold one
+    of them. That is proved on the pattern's parse tree when first used; a pattern for which it
+    cannot be proved is always searched. A cheap gate for patterns Python's engine would try at
+    every position of a line that cannot match (DATED needs a digit: most lines have none)."""
+
+    __slots__ = ("pattern", "gate", "_decided", "_gate")
+
+    def __init__(self, pattern: re.Pattern[str], gate: str):
+        self.pattern = pattern
+        self.gate = gate
+        self._decided = False
+        self._gate: re.Pattern[str] | None = None
+
+    def __call__(self, line: str) -> bool:
+        if not self._decided:
+            self._gate, self._decided = self._proved_gate(), True
+        if self._gate is not None and not self._gate.search(line):
+            return False
+        return self.pattern.search(line) is not None
+
+    def _proved_gate(self) -> re.Pattern[str] | None:
+        try:
+            members = first_characters(parse(self.gate))[0]
+            tree = parse(self.pattern.pattern, self.pattern.flags)
+        except Untranslatable:
+            return None
+        return re.compile(self.gate) if holds_one_of(tree, members) else None
+
+
+def holds_one_of(node: Node, members: Ranges) -> bool:
+    """Does every match of `node` hold a character of `members`?"""
+    if isinstance(node, Chars):
+        return bool(node.members) and not charsets.subtract(node.members, members)
+    if isinstance(node, (Anchor, Boundary)):
+        return False
+    if isinstance(node, Seq):
+        return any(holds_one_of(item, members) for item in node.items)
+    if isinstance(node, Alt):
+        return all(holds_one_of(branch, members) for branch in node.branches)
+    assert isinstance(node, Repeat)
+    return node.min >= 1 and holds_one_of(node.item, members)
