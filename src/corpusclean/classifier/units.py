@@ -68,7 +68,7 @@ class Unit:
     extra: dict[str, Any] = field(default_factory=dict)
     suspicion: Suspicion | None = None  # prose_chrome.suspect's answer, computed once
     chrome: tuple[float, str, int] | None = None  # Vocabulary.chrome_share of the text, computed once
-    words: list[str] = field(default_factory=list)   # signals.WORD's words of the text: found once, read by several tests
+    words: list[str] = field(default_factory=list)   # signals.WORD's words of the text, found once for all tests
     folded: list[str] = field(default_factory=list)  # the same, casefolded
 
     @cached_property
