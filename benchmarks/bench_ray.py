@@ -4,8 +4,8 @@
 
 For each size, make_corpus.py (../shared/bench/) writes a corpus of that many MB; then
 `corpusclean run IN OUT` runs once with the local engine and once with `--engine ray` (a local
-Ray cluster of --workers CPUs, one partition per --mb-per-partition MB of corpus, so that
-partitions grow with it), each as a child process. While
+Ray cluster of --workers CPUs, with the engine's default partitions, one per 4 MB of input, or
+one per --mb-per-partition MB: either way they grow with the corpus), each as a child process. While
 it runs, every process of its tree (the driver, local workers, or Ray's raylet, GCS and worker
 processes) is sampled from /proc every 0.2 s: the table gives the wall time, the CPU seconds of
 the whole tree, and the peak resident memory of the largest single process (RSS, so pages of
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import filecmp
+import math
 import os
 import shutil
 import subprocess
@@ -108,8 +109,8 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[20, 40, 80], help="corpus sizes in MB")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--work", type=Path, default=ROOT / "work" / "bench-ray")
-    parser.add_argument("--mb-per-partition", type=float, default=1.0,
-                        help="the Ray engine's partitions: one per this many MB of corpus, so they grow with it")
+    parser.add_argument("--mb-per-partition", type=float, default=None,
+                        help="the Ray engine's partitions: one per this many MB of corpus (default: the engine's own)")
     args = parser.parse_args()
     corpusclean = [shutil.which("corpusclean") or "corpusclean"]
     rows = []
@@ -122,21 +123,32 @@ def main() -> None:
         for engine in ("local", "ray"):
             out = args.work / f"out-{mb}-{engine}"
             shutil.rmtree(out, ignore_errors=True)
-            partitions = ["--partitions", str(max(1, round(mb / args.mb_per_partition)))] if engine == "ray" else []
+            partitions = ["--partitions", str(max(1, round(mb / args.mb_per_partition)))] \
+                if engine == "ray" and args.mb_per_partition else []
             figures = measure([*corpusclean, "run", str(corpus), str(out), "-q", "-w", str(args.workers),
                                "--engine", engine, *partitions])
             outputs[engine] = out
+            figures["partitions"] = (int(partitions[1]) if partitions else default_partitions(corpus, args.workers)) \
+                if engine == "ray" else None
             rows.append((mb, engine, figures))
             print(f"{mb} MB {engine}: {figures['wall']:.0f} s wall, {figures['cpu']:.0f} CPU-s, largest process "
                   f"{figures['peak'] / 1e6:.0f} MB RSS ({_short(figures['largest'])}), "
                   f"{figures['uss'] / 1e6:.0f} MB private ({_short(figures['uss_largest'])})", flush=True)
         print(f"{mb} MB: outputs byte-identical (summary aside): {same_output(outputs['local'], outputs['ray'])}",
               flush=True)
-    print("\n| corpus | engine | wall s | CPU-s | largest process: peak RSS | largest process: peak private (USS) |")
-    print("| --- | --- | --- | --- | --- | --- |")
+    print("\n| corpus | engine | partitions | wall s | CPU-s | largest process: peak RSS | largest process: peak private (USS) |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
     for mb, engine, f in rows:
-        print(f"| {mb} MB | {engine} | {f['wall']:.0f} | {f['cpu']:.0f} | {f['peak'] / 1e6:.0f} MB "
+        print(f"| {mb} MB | {engine} | {f['partitions'] or '-'} | {f['wall']:.0f} | {f['cpu']:.0f} | {f['peak'] / 1e6:.0f} MB "
               f"({_short(f['largest'])}) | {f['uss'] / 1e6:.0f} MB ({_short(f['uss_largest'])}) |")
+
+
+def default_partitions(corpus: Path, workers: int) -> int:
+    """The partitions the Ray engine picks for a folder (engine.processed: by input bytes)."""
+    from corpusclean.ray.engine import BYTES_PER_PARTITION
+
+    size = sum(path.stat().st_size for path in corpus.rglob("*") if path.is_file())
+    return max(2 * workers, math.ceil(size / BYTES_PER_PARTITION))
 
 
 def _short(name: str) -> str:

@@ -386,6 +386,27 @@ def test_chrome_an_extractor_took_along_below_the_article_goes():
     assert kept(doc) == [*ARTICLE, *table]
 
 
+def test_extracted_text_that_opens_with_a_paragraph_the_page_repeats_keeps_it():
+    """A text dump opens with the page's <title>, which may repeat the headline; an
+    extractor's text does not hold the <title>, so its first paragraph is never that copy."""
+    doc = classify_extracted(page(P1, P2, P1, P3))
+    assert kept(doc) == [P1, P2, P1, P3]
+
+
+def test_long_prose_an_extractor_kept_below_the_article_stays_despite_few_stopwords():
+    """Recall before precision: a long paragraph of sentences the extractor chose stays even
+    where it has few stopwords (names, figures, a language the stoplist covers badly), while
+    the headline list beside it still goes."""
+    names = ("Photos by Anna Berg (Harbour Archive), Tom Lund, Kari Nes, Ole Moe, Per Dahl, "
+             "Siri Holm, Jon Vik, Liv Aas, Eva Strand and Nils Haug for Harbour News Weekly, 2024, "
+             "Valley Press, Isle Times, North Coast Photo Agency and Town Library Collection.")
+    headlines = ["Harbour board approves new ferry timetable for the winter (12)",
+                 "Council to review parking charges in the old town after complaints",
+                 "Schools in the north of the county close early because of snow"]
+    doc = classify_extracted(page(*ARTICLE, names, "Most read", headlines))
+    assert kept(doc) == [*ARTICLE, names]
+
+
 # -- pages the classifier leaves alone ---------------------------------------------------------
 
 def test_a_page_without_prose_is_left_as_it_is():

@@ -45,6 +45,15 @@ def test_blocks_become_paragraphs_and_their_parts_lines():
     assert info["code_lines"] == [[14, 16]], "a hint for the strip stages: these lines are code"
 
 
+def test_inline_code_stays_in_its_sentence():
+    """A function name in running text is part of the sentence, not a code block: cut out,
+    the sentence would become short lines that look like a menu (and repeat across the page)."""
+    text, info = extract_html(article(
+        "<p>Call <code>fetch()</code> with the mode <code>\"cors\"</code>, then read the reply.</p>"))
+    assert "Call fetch() with the mode \"cors\", then read the reply.\n" in text
+    assert info["code_lines"] == []
+
+
 def test_navigation_and_footer_are_left_to_trafilatura():
     text, _ = extract_html(article("<p>Fares stay the same.</p>"))
     assert "Home" not in text and "Copyright" not in text
@@ -255,3 +264,18 @@ def test_html_through_run_rebuilds_the_extracted_text(tmp_path):
     removals = [Removal.from_json(row) for row in report["removals"]]
     assert rebuild(clean, removals) == extract_html(page)[0]
     assert "harbour board" in clean
+
+
+def test_code_samples_that_repeat_statements_stay_whole_through_run(tmp_path):
+    """A program repeats its keywords and statements, and each sample is shown whole: within
+    a page, the dedup stage leaves repeats inside code blocks alone (the extractor's
+    `code_lines` say where they are)."""
+    first = "SELECT\n    name,\n    fare\nFROM\n    ferries\nORDER BY\n    fare;"
+    second = "SELECT\n    name,\n    route\nFROM\n    ferries\nORDER BY\n    name;"
+    page = article(f"<p>The first query lists the fares:</p><pre><code>{first}</code></pre>"
+                   f"<p>The second lists the routes:</p><pre><code>{second}</code></pre>")
+    source = write_tree(tmp_path / "in", {"ferry.html": page})
+    result = run_cli("run", str(source), str(tmp_path / "out"), "-q", "-w", "1")
+    assert result.exit_code == 0, result.stderr
+    clean = (tmp_path / "out" / "ferry.txt").read_text(encoding="utf-8")
+    assert f"{first}\n\n" in clean and f"{second}\n\n" in clean

@@ -101,7 +101,7 @@ def extract_html(content: bytes | str, charset: str | None = None, with_metadata
         html, decoding = content, {"encoding": "unicode"}
     if not html.strip():
         raise InputError("empty HTML page")
-    if max_elements and count_elements(html, max_elements) > max_elements:
+    if max_elements and html.count("<") // 2 >= max_elements and count_elements(html, max_elements) > max_elements:
         raise InputError(f"the page has over {max_elements:,} HTML elements (--max-html-elements); "
                          "raise the limit to clean it")
     html, repairs = repair_html(html)
@@ -322,7 +322,9 @@ class _ElementCounter:
 
 def count_elements(html: str, limit: int) -> int:
     """The page's elements, counted by lxml's HTML parser a megabyte at a time, stopping once
-    over `limit`: a huge page costs a fraction of a second and no tree."""
+    over `limit`: a huge page costs a fraction of a second and no tree. (extract_html counts
+    only pages with at least twice `limit` "<": the parser makes at most one element per "<"
+    and supplies an <html> and a <body>, so a page with fewer cannot be over the limit.)"""
     from lxml import etree
 
     counter = _ElementCounter()
@@ -358,19 +360,36 @@ def prune_hidden(tree: Any) -> int:
     """Remove elements a reader never sees: `hidden`, `aria-hidden="true"`, or an inline style
     with display:none / visibility:hidden (the visibility test of Mozilla's Readability).
     trafilatura keeps their text. Returns how many elements were removed."""
-    hidden = [element for element in tree.iter() if isinstance(element.tag, str) and _is_hidden(element)]
-    outermost = [element for element in hidden if not any(_is_hidden(a) for a in element.iterancestors())]
+    hidden = [element for element in _may_hide()(tree) if _is_hidden(element)]
+    inside = set(hidden)  # every hidden element of the tree: an ancestor that hides is one of them
+    outermost = [element for element in hidden if not any(a in inside for a in element.iterancestors())]
     if not outermost:
         return 0
-    total = len("".join(tree.itertext()).split())
+    total = _words(tree)
     removed = 0
     for element in outermost:
-        words = len("".join(element.itertext()).split())
+        words = _words(element)
         if total and words / total > HIDDEN_SHARE_LIMIT:
             continue
         _drop_keeping_tail(element)
         removed += 1
     return removed
+
+
+@functools.cache
+def _may_hide() -> Any:
+    """The elements with an attribute that can hide them, in document order (libxml2 finds
+    them; testing every element in Python cost a tenth of the extraction)."""
+    from lxml import etree
+
+    return etree.XPath("descendant-or-self::*[@hidden or @aria-hidden or @style]")
+
+
+def _words(element: Any) -> int:
+    """Words of an element's text (lxml's text serialiser: twice as fast as joining itertext())."""
+    from lxml import etree
+
+    return len(etree.tostring(element, method="text", encoding="unicode", with_tail=False).split())
 
 
 def _is_hidden(element: Any) -> bool:
@@ -430,23 +449,45 @@ def expose_blocks(tree: Any) -> dict[str, int]:
 #: (trafilatura.settings.MIN_DUPLICATE_LENGTH), meant for copies its own overlapping
 #: candidates produce
 REPEAT_MIN_CHARS = 50
-_REPEAT_BLOCKS = {"p", "div", "li", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "td", "dd"}
+_REPEAT_BLOCKS = ("p", "div", "li", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "td", "dd")
+_IS_REPEAT_BLOCK = " or ".join(f"self::{tag}" for tag in _REPEAT_BLOCKS)
+#: a block whose next element sibling (comments do not count) is a block too: the only places
+#: a back-to-back repeat can start. Found by libxml2 in one pass; reading the text of every
+#: block under every parent instead cost more than trafilatura's extraction on long pages.
+_BLOCK_PAIRS = f"descendant-or-self::*[{_IS_REPEAT_BLOCK}][following-sibling::*[1][{_IS_REPEAT_BLOCK}]]"
+
+
+@functools.cache
+def _block_pairs() -> Any:
+    from lxml import etree
+
+    return etree.XPath(_BLOCK_PAIRS)
 
 
 def repeated_blocks(tree: Any) -> dict[str, int]:
     """Text of blocks the page itself repeats back to back (sibling elements with the same
     text), with the longest such run: how many copies a reader sees in a row."""
+    from lxml import etree
+
     runs: dict[str, int] = {}
-    for parent in tree.iter():
-        previous, run = None, 0
-        for child in parent:
-            if not isinstance(child.tag, str):
-                continue  # a comment between two copies does not part them
-            text = _clean_inline("".join(child.itertext())) if child.tag in _REPEAT_BLOCKS else ""
-            run = run + 1 if text and text == previous else 1
-            previous = text
-            if run > 1 and len(text) > REPEAT_MIN_CHARS:
-                runs[text] = max(runs.get(text, 0), run)
+    texts: dict[Any, str] = {}
+    copies: dict[Any, int] = {}  # element -> copies in a row ending with it, where over one
+
+    def text(element: Any) -> str:
+        if element not in texts:  # lxml's text serialiser: twice as fast as joining itertext()
+            raw = etree.tostring(element, method="text", encoding="unicode", with_tail=False)
+            texts[element] = " ".join(raw.split())
+        return texts[element]
+
+    for first in _block_pairs()(tree):  # in document order: a run's start comes first
+        second = first.getnext()
+        while not isinstance(second.tag, str):
+            second = second.getnext()  # a comment between two copies does not part them
+        repeated = text(first)
+        if repeated and repeated == text(second):
+            copies[second] = copies.get(first, 1) + 1
+            if len(repeated) > REPEAT_MIN_CHARS:
+                runs[repeated] = max(runs.get(repeated, 0), copies[second])
     return runs
 
 
@@ -529,7 +570,9 @@ class _Writer:
                 inside_line = False  # a layout cell: its blocks are paragraphs of their own
             else:
                 self.line.append(_CELL_MARK)
-        block = tag in PARAGRAPH_TAGS
+        # inline code (a function name in a sentence) is part of its line, not a block: cut
+        # out, the sentence around it would become short lines that look like a menu
+        block = tag in PARAGRAPH_TAGS and not (tag == "code" and _is_inline(element))
         if block and not inside_line:
             self.end_paragraph()
         elif block or tag in LINE_TAGS:

@@ -84,8 +84,9 @@ class Job:
     worker_sink: Any = None
     #: HTML pages with more elements are refused (extract.MAX_HTML_ELEMENTS); None: no limit
     max_html_elements: int | None = MAX_HTML_ELEMENTS
-    #: bytes of memory a worker process may take (RLIMIT_AS): a document needing more fails
-    #: with MemoryError; None: no limit. The main process (-w 1) is never limited
+    #: bytes of memory a worker process may add to what it was forked with (RLIMIT_AS): a
+    #: document needing more fails with MemoryError; None: no limit. The main process (-w 1)
+    #: is never limited
     max_memory: int | None = None
     #: seconds one document may take (loading, stages, report); None: no limit
     doc_timeout: float | None = None

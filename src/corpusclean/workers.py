@@ -119,8 +119,9 @@ def ordered_map(fn: Callable[[Any], Any], items: Iterable[Any], workers: int,
     of documents) and those are run alone, and one that cannot be split yields
     `crashed(item, reason)` (without `crashed`, BrokenProcessPool propagates).
 
-    `max_memory` caps each worker's address space (bytes): what needs more raises MemoryError
-    there, and fails that item instead of taking the machine's memory.
+    `max_memory` caps what each worker adds to the address space it was forked with (bytes):
+    what needs more raises MemoryError there, and fails that item instead of taking the
+    machine's memory.
 
     With one worker everything runs here, in this process: no pool, nothing to crash, no cap.
 
@@ -287,13 +288,26 @@ def _start_worker(parent: int, max_memory: int | None = None) -> None:
     if max_memory:
         import resource
 
+        # on top of the address space the fork inherited: a parent's mappings the worker never
+        # touches count there too (a process running Ray maps its 8 GB object store), and a
+        # cap below them would fail the worker's first import
+        limit = _address_space() + max_memory
         _, hard = resource.getrlimit(resource.RLIMIT_AS)
-        resource.setrlimit(resource.RLIMIT_AS, (max_memory if hard == resource.RLIM_INFINITY
-                                                else min(max_memory, hard), hard))
+        resource.setrlimit(resource.RLIMIT_AS, (limit if hard == resource.RLIM_INFINITY
+                                                else min(limit, hard), hard))
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGPROF, signal.SIG_DFL)  # the time budget's backstop ends the process
     _follow_parent(parent)
+
+
+def _address_space() -> int:
+    """This process's virtual memory size in bytes (0 where /proc does not say)."""
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 def _follow_parent(parent: int) -> None:

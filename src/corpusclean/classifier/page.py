@@ -68,7 +68,8 @@ def classify_page(doc: Document, stopwords: frozenset[str] | None, config: Class
         for unit in units:
             if unit.initial == NEARGOOD:
                 unit.initial = GOOD
-    demote_title_line(doc, units)
+    if not extracted:  # an extractor's text does not open with the page's <title>
+        demote_title_line(doc, units)
     demote_notices(units, config.prose_chrome, vocabulary)
     region = find_region(units, config.region) if any(u.initial in ANCHORS for u in units) else None
     if extracted and not _region_holds_the_text(units, region, config.region):
@@ -124,6 +125,15 @@ def trim_extracted(units: list[Unit], region: tuple[int, int], limits: ContextLi
         if outside and unit.verdict == DROP and unit.reason in ("header-zone", "footer-zone") and (
                 unit.initial == GOOD or unit.listed or unit.code):
             unit.verdict = KEEP
+        elif outside and unit.verdict == DROP and unit.reason == "few-stopwords" and _long_prose(unit):
+            unit.verdict = KEEP
+
+
+def _long_prose(unit: Unit) -> bool:
+    """A long paragraph of sentences the extractor kept: its few stopwords (names, figures,
+    a reference list, a language the stoplist covers badly) do not outweigh the extractor's
+    choice."""
+    return unit.signals.words >= 30 or (unit.signals.words >= 15 and unit.signals.sentence_end)
 
 
 # what sites put between a headline and their name in a page's <title>

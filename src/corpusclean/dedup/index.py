@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 
@@ -55,27 +55,41 @@ class PageDecisions:
     similarity: float
 
 
-class Decisions:
-    """The prepared state the removal pass reads (shared by forked workers, never written)."""
+class PackedNames:
+    """Page names by number, end to end in one bytes object (a page not observed: "")."""
 
-    def __init__(self, *, pages: int, absorbed: int, names: bytes, name_end: np.ndarray, template_min: int,
+    def __init__(self, names: bytes, ends: np.ndarray):
+        self._names, self._ends = names, ends
+
+    def __getitem__(self, number: int) -> str:
+        start = int(self._ends[number - 1]) if number else 0
+        return self._names[start:int(self._ends[number])].decode("utf-8", "surrogatepass")
+
+
+class Decisions:
+    """The prepared state the removal pass reads (shared by forked workers, never written).
+
+    The local engine's covers every page; the Ray engine's one block of pages from
+    `first_page` on (their short lines, long lines decided about, page duplicates) and the
+    names of the earlier pages they point at."""
+
+    def __init__(self, *, pages: int, absorbed: int, names: PackedNames | Mapping[int, str], template_min: int,
                  short_end: np.ndarray, short_line: np.ndarray, short_key: np.ndarray, short_pages: np.ndarray,
                  rec_doc: np.ndarray, rec_line: np.ndarray, rec_group: np.ndarray, rec_page_first: np.ndarray,
                  rec_pages: np.ndarray, dup_of: np.ndarray, similarity: np.ndarray, first_page: int = 0):
         self.pages = pages          # page numbers seen (failed pages included)
         self.absorbed = absorbed    # pages fingerprinted
         self.template_min = template_min
-        self._names, self._name_end = names, name_end
+        self._names = names
         self._short_end, self._short_line, self._short_key, self._short_pages = short_end, short_line, short_key, short_pages
         self._rec_doc, self._rec_line, self._rec_group = rec_doc, rec_line, rec_group
         self._rec_page_first, self._rec_pages = rec_page_first, rec_pages
-        self._dup_of, self._similarity = dup_of, similarity
-        #: the page the short-line rows start at (the Ray engine holds one block of pages)
+        self._dup_of, self._similarity = dup_of, similarity   # from first_page on
+        #: the page the short-line rows and page duplicates start at
         self._first_page = first_page
 
     def name(self, number: int) -> str:
-        start = int(self._name_end[number - 1]) if number else 0
-        return self._names[start:int(self._name_end[number])].decode("utf-8", "surrogatepass")
+        return self._names[number]
 
     def short_lines(self, number: int) -> tuple[list[int], list[int], list[int]]:
         """A page's short lines that something is to be decided about: those of template
@@ -89,12 +103,13 @@ class Decisions:
 
     def page(self, number: int) -> PageDecisions:
         lo, hi = np.searchsorted(self._rec_doc, [number, number + 1])
-        dup = int(self._dup_of[number]) if number < len(self._dup_of) else -1
+        i = number - self._first_page
+        dup = int(self._dup_of[i]) if 0 <= i < len(self._dup_of) else -1
         group = self._rec_group[lo:hi]
         return PageDecisions(line=self._rec_line[lo:hi], group_doc=resolve.doc_of(group),
                              group_line=resolve.line_of(group), page_first=self._rec_page_first[lo:hi],
                              group_pages=self._rec_pages[lo:hi], duplicate_of=dup,
-                             similarity=float(self._similarity[number]) if dup >= 0 else 0.0)
+                             similarity=float(self._similarity[i]) if dup >= 0 else 0.0)
 
 
 class CorpusIndex:
@@ -252,7 +267,7 @@ class CorpusIndex:
         short_end, short_line, short_key, short_template = self._short_decisions(
             pages, short_keys[is_template], short_pages[is_template])
         return Decisions(
-            pages=pages, absorbed=self.absorbed, names=bytes(self._names), name_end=self._name_end.compact(),
+            pages=pages, absorbed=self.absorbed, names=PackedNames(bytes(self._names), self._name_end.compact()),
             template_min=template_min, short_end=short_end, short_line=short_line, short_key=short_key,
             short_pages=short_template,
             rec_doc=doc[decide][order], rec_line=line[decide][order], rec_group=group[decide][order],

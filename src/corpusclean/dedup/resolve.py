@@ -52,6 +52,23 @@ def first_occurrences(key: np.ndarray, pos: np.ndarray) -> tuple[np.ndarray, np.
     return key[start], pos[start]
 
 
+def buckets(bands: np.ndarray) -> np.ndarray:
+    """The LSH buckets of lines (rows) in each band (columns), as one uint64 each, row-major:
+    the band number above the band key, so equal keys of different bands are different buckets."""
+    band = np.arange(bands.shape[1], dtype=np.uint64) << LINE_BITS
+    return (band[None, :] | bands.astype(np.uint64)).reshape(-1)
+
+
+def in_shared_buckets(bucket: np.ndarray) -> np.ndarray:
+    """Which rows are in a bucket with another row (the only ones a bucket can say anything of)."""
+    order = np.argsort(bucket, kind="stable")
+    same = bucket[order][1:] == bucket[order][:-1]
+    shared = np.zeros(len(bucket), dtype=bool)
+    shared[order[1:][same]] = True
+    shared[order[:-1][same]] = True
+    return shared
+
+
 def earliest_in_buckets(bucket: np.ndarray, first: np.ndarray, bits: np.ndarray,
                         threshold: float, verify_bits: int) -> np.ndarray:
     """For each row (a distinct line in one band), the least `first` among the rows of its
@@ -81,6 +98,12 @@ def earliest_in_buckets(bucket: np.ndarray, first: np.ndarray, bits: np.ndarray,
         pending = pending[~ok]
         r += 1
     return result
+
+
+def sum_by(key: np.ndarray, value: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct keys (sorted) and the sum of each one's values (float64)."""
+    keys, inverse = np.unique(key, return_inverse=True)
+    return keys, np.bincount(inverse.reshape(-1), weights=value, minlength=len(keys)).astype(np.float64)
 
 
 def min_by_key(key: np.ndarray, value: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

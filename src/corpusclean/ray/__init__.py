@@ -41,7 +41,7 @@ def clean(ds: Any, *, workers: int | None = None, partitions: int | None = None,
     workers = workers or max(1, int(ray.cluster_resources().get("CPU", 1)))  # type: ignore[no-untyped-call]
     job = Job(stages=build_stages(config), steps=list(config.steps), max_bytes=config.input.max_bytes)
     with engine.cluster(None, workers):
-        blocks = engine.put_blocks(_sources(ds))
+        blocks = engine.put_blocks(_sources(ds), workers)
         return engine.processed(blocks, job, workers, partitions).map_batches(_records, batch_format="pandas")
 
 

@@ -1,18 +1,24 @@
 """The Ray engine: the local engine's two passes on a Ray cluster, with the corpus index sharded.
 
     documents, in blocks of 64 ─▶ pass 1 (actor pool: load, screen, observe; cut by partition)
-      long lines ─by key─▶ first occurrences ─by band bucket─▶ earliest verified mate
-                 ─by key─▶ each line's group ─by group─▶ page firsts, page shares (summed here)
-                 ─by group─▶ group pages, the lines to decide about ─by block─▶ pass 2
-      short lines ─by key─▶ template keys (here: only those)    classifier lines ─by hash─▶ common lines
-      pass 2 (actor pool, one block per call): every stage, the block's decisions ─▶ results, in order
+      long lines ─by key─▶ first occurrences (and the classifier's common lines, to the driver)
+        ─by band bucket─▶ buckets holding two lines or more ─by key─▶ their signatures
+        ─by band bucket─▶ earliest verified mate ─by key─▶ each line's group
+        ─by group─▶ page firsts, parts of page sums ─by earlier page's block─▶ page pairs
+        ─by later page's block─▶ page duplicates (their numbers to the driver)
+        ─by group─▶ group pages, the lines to decide about (short lines by key: template keys,
+          to the driver) ─by block pointed at─▶ the names asked for
+      pass 2 (actor pool, one block per call): every stage, with what was sent to the block
+        (its short lines, decisions, page duplicates, the names it points at, pass-1 failures)
 
 Each arrow is a Ray Data `groupby("part").map_groups(...)` on pieces of numpy arrays
 (`shards.py`); the reductions are `dedup/resolve.py`'s, the same the local engine runs on one
 partition, so the output is byte for byte the local engine's for any number of workers or
-partitions. The driver holds per-page numbers only (a name, the page duplicate, content sums:
-tens of bytes a page) and the few lines common enough to be template chrome; every per-line
-table lives in one partition of about 1/P of the corpus's lines.
+partitions. Nothing per line or per page is in the driver or in every worker: the driver keeps
+counts, the sorted numbers of the page duplicates and the few lines common enough to be
+template chrome; every other table lives in one partition (about 1/P of the corpus's lines) or
+one block. A line's 128-byte signature crosses a shuffle twice only when an LSH bucket holds
+another line; otherwise only its keys travel.
 
 Documents are read by the local engine's readers in the driver and put in the object store a
 block at a time; workers read files themselves (a folder on a shared file system) and write a
@@ -27,17 +33,17 @@ import os
 import pickle
 import time
 from contextlib import contextmanager
+from itertools import chain, islice
 from typing import Any, Callable, Iterator
 
 import numpy as np
 
-from ..dedup import resolve
 from ..pipeline import Job, Result, chunked, take_results
 from ..progress import CLEANING, INDEXING, Progress
 from ..readers import Source
 from ..report import Summary
 from . import shards, steps
-from .shards import BLOCK, DRIVER
+from .shards import BLOCK
 
 # Ray Data logs every execution plan at INFO on stderr, where our progress and closing line go;
 # it reads this when it first configures its loggers (a user's own setting wins)
@@ -84,18 +90,26 @@ def cluster(address: str | None, workers: int) -> Iterator[None]:
 
 
 class Blocks(list[Any]):
-    """Object refs of the documents' blocks, in input order, and the input's size in bytes."""
+    """Object refs of the documents' blocks, in input order, the documents in each (all but
+    the last) and the input's size in bytes."""
 
+    per_block = BLOCK
     size = 0
 
 
-def put_blocks(sources: Iterator[Source]) -> Blocks:
-    """The documents in the object store, BLOCK at a time: (number, pickled source) tables."""
+def put_blocks(sources: Iterator[Source], workers: int) -> Blocks:
+    """The documents in the object store, a block at a time: (number, pickled source) tables.
+    Blocks hold BLOCK documents; an input of fewer than two such blocks per worker is cut into
+    two blocks per worker instead, so that every worker gets some."""
     import pyarrow as pa
     import ray
 
+    numbered = enumerate(sources)
+    head = list(islice(numbered, 2 * workers * BLOCK))
     refs = Blocks()
-    for chunk in chunked(enumerate(sources), BLOCK):
+    if len(head) < 2 * workers * BLOCK:
+        refs.per_block = max(1, math.ceil(len(head) / (2 * workers)))
+    for chunk in chunked(chain(head, numbered), refs.per_block):
         refs.size += sum(_size(source) for _, source in chunk)
         refs.append(ray.put(pa.table({"number": pa.array([n for n, _ in chunk], pa.int64()),
                                       "source": pa.array([pickle.dumps(s, protocol=5) for _, s in chunk],
@@ -125,7 +139,7 @@ def run_corpus(sources: Callable[[], Iterator[Source]], job: Job, write: Callabl
     progress = progress or Progress()
     try:
         with cluster(address, workers):
-            blocks = put_blocks(sources())
+            blocks = put_blocks(sources(), workers)
             if any(stage.needs_corpus for stage in job.stages):
                 progress.start(INDEXING)   # Ray Data runs it as a few whole steps: no counts in between
             cleaned = processed(blocks, job, workers, partitions)
@@ -149,7 +163,7 @@ def results(cleaned: Any) -> Iterator[Result]:
         raise RuntimeError(f"the Ray job lost documents {expected}..{min(waiting) - 1}")
 
 
-def processed(blocks: list[Any], job: Job, workers: int, partitions: int | None = None) -> Any:
+def processed(blocks: Blocks, job: Job, workers: int, partitions: int | None = None) -> Any:
     """The Dataset of pass 2: rows (number, pickled Result), in input order."""
     import ray
     from ray import cloudpickle
@@ -157,19 +171,23 @@ def processed(blocks: list[Any], job: Job, workers: int, partitions: int | None 
     if not blocks:
         return ray.data.from_items([]).map_batches(lambda b: {"number": [], "result": []})
     documents = ray.data.from_arrow_refs(blocks)
-    packed: bytes = cloudpickle.dumps(job)  # type: ignore[no-untyped-call]  # cloudpickle: a stage may be defined where workers cannot import it
+    # cloudpickle: a stage may be defined where workers cannot import it. Put in the object
+    # store once and passed by reference: the compiled rules weigh tens of MB, and a map
+    # step's arguments are pickled with its function for every step
+    packed = ray.put(cloudpickle.dumps(job))  # type: ignore[no-untyped-call]
     pool = ray.data.ActorPoolStrategy(size=workers)
     if not any(stage.needs_corpus for stage in job.stages):
-        return documents.map_batches(steps.ProcessAlone, fn_constructor_args=(packed, blocks, {"recurrence": None, "failures": {}}),
+        return documents.map_batches(steps.ProcessAlone, fn_constructor_args=(packed, blocks, {"recurrence": None}),
                                      batch_size=None, batch_format="numpy", compute=pool)
-    size = blocks.size if isinstance(blocks, Blocks) else len(blocks) * BLOCK * 5_000
-    partitions = partitions or max(2 * workers, math.ceil(size / BYTES_PER_PARTITION))
-    observed = documents.map_batches(steps.Observe, fn_constructor_args=(packed, partitions), batch_size=None,
+    partitions = partitions or max(2 * workers, math.ceil(blocks.size / BYTES_PER_PARTITION))
+    observed = documents.map_batches(steps.Observe, fn_constructor_args=(packed, partitions, blocks.per_block),
+                                     batch_size=None,
                                      batch_format="numpy", compute=pool).materialize()
-    index = Index(observed, job, partitions)
+    index = Index(observed, job, partitions, blocks.per_block)
     shared = ray.put(index.shared())
-    for_blocks = _kinds(observed, "lines").union(index.decisions) if index.decisions is not None \
-        else _kinds(observed, "lines")
+    for_blocks = _kinds(observed, "lines", "fail")
+    if index.decisions is not None:
+        for_blocks = for_blocks.union(index.decisions)
     # gathered (a task per partition) and materialized before the pass-2 actors start: actors
     # started while the shuffle still needs CPUs would hold them, and a small cluster would wait
     # for ever
@@ -193,41 +211,38 @@ def _driver_pieces(ds: Any, kind: str) -> list[bytes]:
 
 
 class Index:
-    """The corpus pass's reductions, run as Ray Data shuffles (see the module's picture)."""
+    """The corpus pass's reductions, run as Ray Data shuffles (see the module's picture). The
+    driver keeps counts, the sorted numbers of the page duplicates and the lines common enough
+    to be template chrome; `decisions` is the Dataset of what each block of pass 2 reads."""
 
-    def __init__(self, observed: Any, job: Job, partitions: int):
-        self.observed, self.job, self.partitions = observed, job, partitions
+    def __init__(self, observed: Any, job: Job, partitions: int, per_block: int):
+        self.observed, self.job, self.partitions, self.per_block = observed, job, partitions, per_block
         self.dedup, self.classifier = steps._stages(job)
         self.decisions: Any = None
         pages = [pickle.loads(blob) for blob in _driver_pieces(observed, "page")]
-        self.page_count = max((int(p["dedup_numbers"][-1]) + 1 for p in pages if len(p["dedup_numbers"])), default=0)
-        self.absorbed = sum(len(p["dedup_numbers"]) for p in pages)
+        self.page_count = max((p["last"] + 1 for p in pages), default=0)
+        self.absorbed = sum(p["absorbed"] for p in pages)
         self.classifier_pages = sum(p["classifier_pages"] for p in pages)
-        self.failures = {number: message for p in pages for number, message in p["failures"].items()}
-        self._names(pages)
-        self.recurrence = self._recurrence() if self.classifier is not None else None
+        min_pages = self._min_pages() if self.classifier is not None else 0
+        # one shuffle by key for both: the long lines' first occurrences, the classifier's lines
+        first = self._reduce(_kinds(observed, "occ", "sig", "rec"), steps.first_occurrences, partitions, None,
+                             min_pages)
+        self.recurrence = self._recurrence(first) if self.classifier is not None else None
         if self.dedup is not None:
-            self._dedup()
+            self._dedup(first)
 
-    def _names(self, pages: list[dict[str, Any]]) -> None:
-        """Page names by number, as the local index keeps them (empty for pages not observed)."""
-        numbers = np.concatenate([p["dedup_numbers"] for p in pages]) if pages else np.zeros(0, np.int64)
-        names = [name for p in pages for name in p["names"]]
-        order = np.argsort(numbers, kind="stable")
-        lengths = np.zeros(self.page_count, dtype=np.int64)
-        encoded = [names[i].encode("utf-8", "surrogatepass") for i in order.tolist()]
-        lengths[numbers[order]] = [len(e) for e in encoded]
-        self.names, self.name_end = b"".join(encoded), np.cumsum(lengths).astype(np.uint64)
-
-    def _recurrence(self) -> Any:
+    def _min_pages(self) -> int:
+        """The classifier's own rule for "common" (it depends on the number of pages only)."""
         from ..classifier.recurrence import Recurrence
 
         stage = self.classifier
         stage.recurrence = Recurrence.frozen(np.zeros(0, np.uint64), np.zeros(0, np.uint32), self.classifier_pages)
-        self.min_pages = stage._min_pages()  # the classifier's own rule for "common"
-        common = self._reduce(_kinds(self.observed, "rec"), steps.first_occurrences, self.partitions, None,
-                              self.min_pages)
-        found = [pickle.loads(b) for b in _driver_pieces(common, "common")]
+        return int(stage._min_pages())
+
+    def _recurrence(self, first: Any) -> Any:
+        from ..classifier.recurrence import Recurrence
+
+        found = [pickle.loads(b) for b in _driver_pieces(first, "common")]
         hashes = np.concatenate([f["hash"] for f in found]) if found else np.zeros(0, np.uint64)
         counts = np.concatenate([f["count"] for f in found]) if found else np.zeros(0, np.int64)
         order = np.argsort(hashes)
@@ -237,59 +252,49 @@ class Index:
         return ds.groupby("part", num_partitions=self.partitions).map_groups(
             fn, fn_args=args, batch_format="numpy").materialize()
 
-    def _groups(self, excluded: np.ndarray | None) -> Any:
-        """The long lines' groups and page firsts (pieces "grp2" and "shares")."""
+    def _groups(self, first: Any, excluded: np.ndarray | None) -> Any:
+        """The long lines' groups and page firsts (pieces "grp2", "chars" and "share"), from
+        their first occurrences (`first`, computed without the same sorted pages `excluded`)."""
         config = self.dedup.config
-        long = _kinds(self.observed, "long")
         parts = self.partitions
-        bands = self._reduce(long, steps.first_occurrences, parts, excluded, 0)
-        found = self._reduce(_kinds(bands, "band"), steps.earliest, parts, config.jaccard_threshold,
+        asked = self._reduce(_kinds(first, "band"), steps.crowded, parts)
+        votes = self._reduce(_kinds(asked, "ask").union(_kinds(first, "known")), steps.attach, parts)
+        found = self._reduce(_kinds(votes, "vote"), steps.earliest, parts, config.jaccard_threshold,
                              config.verify_bits)
-        groups = self._reduce(_kinds(found, "found").union(long), steps.assign_groups, parts, excluded)
-        return self._reduce(_kinds(groups, "grp"), steps.page_firsts, parts)
+        groups = self._reduce(_kinds(found, "found").union(_kinds(self.observed, "occ")), steps.assign_groups,
+                              parts, excluded)
+        return self._reduce(_kinds(groups, "grp"), steps.page_firsts, parts, self.per_block)
 
-    def _dedup(self) -> None:
+    def _dedup(self, first: Any) -> None:
         config = self.dedup.config
-        pages = self.page_count
-        firsts = self._groups(None)
-        content = np.zeros(pages, dtype=np.float64)
-        p_parts, q_parts, shared_parts = [], [], []
-        for blob in _driver_pieces(firsts, "shares"):
-            piece = pickle.loads(blob)
-            np.add.at(content, piece["docs"], piece["content"])
-            p_parts.append(piece["p"])
-            q_parts.append(piece["q"])
-            shared_parts.append(piece["shared"])
-        p = np.concatenate(p_parts) if p_parts else np.zeros(0, np.int64)
-        q = np.concatenate(q_parts) if q_parts else np.zeros(0, np.int64)
-        pairs, inverse = np.unique((p.astype(np.uint64) << resolve.LINE_BITS) | q.astype(np.uint64),
-                                   return_inverse=True)
-        shared = np.bincount(inverse.reshape(-1), weights=np.concatenate(shared_parts) if shared_parts else None,
-                             minlength=len(pairs))
-        p, q = resolve.doc_of(pairs), resolve.line_of(pairs)
-        dup_p, dup_q, score = resolve.page_duplicates(p, q, shared, content[p], content[q], config.page_threshold)
-        self.dup_of = np.full(pages, -1, dtype=np.int32)
-        self.similarity = np.zeros(pages, dtype=np.float64)
-        self.dup_of[dup_p], self.similarity[dup_p] = dup_q, score
-        duplicate = self.dup_of >= 0
-        if config.drop_duplicate_pages and duplicate.any():
-            firsts = self._groups(duplicate)   # dropped pages are nobody's kept copy
+        per_block = self.per_block
+        firsts = self._groups(first, None)
+        pairs = self._reduce(_kinds(firsts, "chars", "share"), steps.page_pairs, per_block)
+        dups = self._reduce(_kinds(pairs, "pair", "content"), steps.duplicates, config.page_threshold, per_block)
+        found = [pickle.loads(b)["page"] for b in _driver_pieces(dups, "dups")]
+        duplicate = np.sort(np.concatenate(found)) if found else np.zeros(0, np.int64)
+        if config.drop_duplicate_pages and len(duplicate):
+            # dropped pages are nobody's kept copy
+            first = self._reduce(_kinds(self.observed, "occ", "sig"), steps.first_occurrences, self.partitions,
+                                 duplicate, 0)
+            firsts = self._groups(first, duplicate)
         self.template_min = max(config.template_min_pages,
                                 math.ceil(config.template_min_share * self.absorbed - 1e-9))
         decided = self._reduce(_kinds(firsts, "grp2").union(_kinds(self.observed, "short")), steps.decide,
-                               duplicate, self.template_min, config.template_min_pages)
+                               duplicate, self.template_min, config.template_min_pages, per_block)
         template = [pickle.loads(b) for b in _driver_pieces(decided, "template")]
         keys = np.concatenate([t["key"] for t in template]) if template else np.zeros(0, np.uint64)
         counts = np.concatenate([t["pages"] for t in template]) if template else np.zeros(0, np.int64)
         order = np.argsort(keys)
         self.template_keys, self.template_pages = keys[order], counts[order]
-        self.decisions = _kinds(decided, "dec")
+        named = self._reduce(_kinds(self.observed, "names").union(_kinds(dups, "ask"), _kinds(decided, "ask")),
+                             steps.names, per_block)
+        self.decisions = _kinds(decided, "dec").union(_kinds(dups, "dup"), _kinds(named, "name"))
 
     def shared(self) -> dict[str, Any]:
-        """What every pass-2 worker reads: per-page numbers and the common lines."""
-        shared: dict[str, Any] = {"recurrence": self.recurrence, "failures": self.failures}
+        """What every pass-2 worker reads: counts and the common lines."""
+        shared: dict[str, Any] = {"recurrence": self.recurrence}
         if self.dedup is not None:
-            shared.update(pages=self.page_count, absorbed=self.absorbed, names=self.names, name_end=self.name_end,
-                          template_min=self.template_min, template_keys=self.template_keys,
-                          template_pages=self.template_pages, dup_of=self.dup_of, similarity=self.similarity)
+            shared.update(pages=self.page_count, absorbed=self.absorbed, template_min=self.template_min,
+                          template_keys=self.template_keys, template_pages=self.template_pages)
         return shared

@@ -18,14 +18,15 @@ import numpy as np
 
 from ..dedup.hashing import fmix64
 
-#: documents per block: pass 1 and pass 2 take a block at a time, as the local engine takes a chunk
+#: documents per block (fewer for a small input, see `engine.put_blocks`): pass 1 and pass 2
+#: take a block at a time, as the local engine takes a chunk
 BLOCK = 64
 #: the `part` of pieces that go to the driver (page sums, template keys, common lines)
 DRIVER = -1
 
 
-def block_of(doc: np.ndarray | int) -> Any:
-    return doc // BLOCK
+def block_of(doc: np.ndarray | int, per_block: int) -> Any:
+    return doc // per_block
 
 
 def partition(values: np.ndarray, partitions: int) -> np.ndarray:
@@ -46,6 +47,22 @@ def pieces(kind: str, parts: np.ndarray, arrays: dict[str, np.ndarray]) -> list[
         rows = order[start:end]
         out.append((int(sorted_parts[start]), kind, pack({name: a[rows] for name, a in arrays.items()})))
     return out
+
+
+def among(sorted_values: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Which `values` are in `sorted_values` (np.isin, for a sorted array)."""
+    if not len(sorted_values):
+        return np.zeros(len(values), dtype=bool)
+    at = np.minimum(np.searchsorted(sorted_values, values), len(sorted_values) - 1)
+    return np.asarray(sorted_values[at] == values)
+
+
+def lookup(keys: np.ndarray, values: np.ndarray, wanted: np.ndarray, default: Any) -> np.ndarray:
+    """The value of each wanted key among sorted `keys`, `default` where it is not there."""
+    if not len(keys):
+        return np.full(len(wanted), default, dtype=values.dtype)
+    at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+    return np.where(keys[at] == wanted, values[at], default)
 
 
 def pack(arrays: dict[str, Any]) -> bytes:

@@ -20,6 +20,14 @@ from . import shards
 from .shards import DRIVER, block_of, by_kind, join, partition, pieces, table
 
 
+def load_job(packed: Any) -> Job:
+    """The job the driver put in the object store (cloudpickle's output loads with pickle)."""
+    import ray
+
+    job: Job = pickle.loads(ray.get(packed) if isinstance(packed, ray.ObjectRef) else packed)
+    return job
+
+
 def _stages(job: Job) -> tuple[Any, Any]:
     """The job's dedup and classifier stages (either may be absent)."""
     dedup = next((s for s in job.stages if s.name == "dedup"), None)
@@ -31,9 +39,9 @@ class Observe:
     """Pass 1 on a block of documents: load, screen, observe (`pipeline.observe_chunk`), and cut
     the observations into pieces by partition."""
 
-    def __init__(self, job: bytes, partitions: int):
-        self.job: Job = pickle.loads(job)   # cloudpickle's output loads with pickle
-        self.partitions = partitions
+    def __init__(self, job: Any, partitions: int, per_block: int):
+        self.job = load_job(job)
+        self.partitions, self.per_block = partitions, per_block
         for stage in self.job.stages:
             if stage.screens:
                 stage.prepare()        # language profiles: once per worker, not per block
@@ -43,8 +51,9 @@ class Observe:
         failures: dict[int, str] = {}
         groups = observe_chunk(self.job, chunk, failures)
         rows: list[tuple[int, str, bytes]] = []
-        page: dict[str, Any] = {"dedup_numbers": [], "names": [], "classifier_pages": 0, "failures": failures}
+        page: dict[str, Any] = {"last": -1, "absorbed": 0, "classifier_pages": 0}   # counts, for the driver
         lines: dict[str, list[np.ndarray]] = {"doc": [], "line": [], "key": []}
+        names: dict[str, list[Any]] = {"doc": [], "name": []}
         for _, observed in groups:
             for stage, observation in zip(self.job.stages, observed):
                 if observation is None:
@@ -57,26 +66,39 @@ class Observe:
                 elif stage.name == "dedup":
                     assert isinstance(observation[1], PageFingerprints)
                     rows += self._fingerprints(numbers, observation[1], page, lines)
-        page["dedup_numbers"] = np.concatenate(page["dedup_numbers"] or [np.zeros(0, np.int64)])
+                    names["doc"].append(numbers)
+                    names["name"] += list(observation[1].names)
         rows.append((DRIVER, "page", shards.pack(page)))
+        # kept by block: the names, for the later pages that point at these, and the failures,
+        # for pass 2 to report
+        doc = np.concatenate(names["doc"]) if names["doc"] else np.zeros(0, np.int64)
+        rows += pieces("names", block_of(doc, self.per_block), {"doc": doc, "name": np.array(names["name"], dtype=object)})
+        failed = np.array(list(failures), dtype=np.int64)
+        rows += pieces("fail", block_of(failed, self.per_block), {"doc": failed, "message": np.array(
+            list(failures.values()), dtype=object)})
         # every block gets a piece for pass 2, empty or not: pass 2 runs once per block's pieces
         joined = {name: np.concatenate(parts) if parts else np.zeros(0, dtype)
                   for (name, parts), dtype in zip(lines.items(), (np.int64, np.uint32, np.uint64))}
-        rows += pieces("lines", block_of(joined["doc"]), joined)
+        rows += pieces("lines", block_of(joined["doc"], self.per_block), joined)
         present = {part for part, kind, _ in rows if kind == "lines"}
         empty = {name: a[:0] for name, a in joined.items()}
-        rows += [(block, "lines", shards.pack(empty)) for block in sorted({block_of(n) for n, _ in chunk} - present)]
+        rows += [(block, "lines", shards.pack(empty)) for block in sorted({block_of(n, self.per_block) for n, _ in chunk} - present)]
         return table(rows)
 
     def _fingerprints(self, numbers: np.ndarray, pages: PageFingerprints, page: dict[str, Any],
                       lines: dict[str, list[np.ndarray]]) -> list[tuple[int, str, bytes]]:
-        page["dedup_numbers"].append(numbers)
-        page["names"] += list(pages.names)
+        page["last"] = max(page["last"], int(numbers.max(initial=-1)))
+        page["absorbed"] += len(numbers)
         rows_per_page = np.diff(pages.ends, axis=0, prepend=np.zeros((1, 3), dtype=np.int64))
         long_doc = np.repeat(numbers, rows_per_page[:, 2])
-        rows = pieces("long", partition(pages.long_key, self.partitions), {
-            "key": pages.long_key, "pos": resolve.position(long_doc, pages.long_line),
-            "chars": pages.long_chars, "bands": pages.long_bands, "bits": pages.long_bits})
+        parts = partition(pages.long_key, self.partitions)
+        rows = pieces("occ", parts, {"key": pages.long_key, "pos": resolve.position(long_doc, pages.long_line),
+                                     "chars": pages.long_chars})
+        # a line's bands and signature are a function of its text: once per distinct line of
+        # the block, not with every occurrence (they are ten times the occurrence's size)
+        _, once = np.unique(pages.long_key, return_index=True)
+        rows += pieces("sig", parts[once], {"key": pages.long_key[once], "bands": pages.long_bands[once],
+                                            "bits": pages.long_bits[once]})
         short_doc = np.repeat(numbers, rows_per_page[:, 0])
         rows += pieces("short", partition(pages.short_keys, self.partitions),
                        {"doc": short_doc, "key": pages.short_keys})
@@ -90,22 +112,24 @@ class Observe:
 
 def first_occurrences(batch: dict[str, np.ndarray], partitions: int, excluded: np.ndarray | None,
                       min_pages: int) -> dict[str, np.ndarray]:
-    """By exact key: each distinct long line's first occurrence, sent once per band to its
-    bucket's partition; and the classifier's page count of each short line hash, where common."""
+    """By exact key: each distinct long line's first occurrence, sent to its bucket's partition
+    in each band as a key alone (the signature stays here, in "known", until a bucket turns out
+    to hold another line); and the classifier's page count of each short line hash, where common."""
     kinds = by_kind(batch)
     rows: list[tuple[int, str, bytes]] = []
-    if "long" in kinds:
-        long = _without(join(kinds["long"]), excluded)
-        if len(long["key"]):
-            order = np.lexsort((long["pos"], long["key"]))
-            key = long["key"][order]
-            first = order[np.r_[True, key[1:] != key[:-1]]]
-            bands = long["bands"][first]
-            for band in range(bands.shape[1]):
-                bucket = (np.uint64(band) << resolve.LINE_BITS) | bands[:, band].astype(np.uint64)
-                rows += pieces("band", partition(bucket, partitions), {
-                    "bucket": bucket, "key": long["key"][first], "first": long["pos"][first],
-                    "bits": long["bits"][first]})
+    if "occ" in kinds:
+        occ = _without(join(kinds["occ"]), excluded)
+        keys, first = resolve.first_occurrences(occ["key"], occ["pos"])
+        if len(keys):
+            sig = join(kinds["sig"])
+            sig_keys, once = np.unique(sig["key"], return_index=True)
+            at = once[np.searchsorted(sig_keys, keys)]
+            bands = sig["bands"][at]
+            bucket = resolve.buckets(bands)                      # (line, band), row-major
+            per_band = bands.shape[1]
+            rows += pieces("band", partition(bucket, partitions), {
+                "bucket": bucket, "first": np.repeat(first, per_band), "key": np.repeat(keys, per_band)})
+            rows += pieces("known", partition(keys, partitions), {"key": keys, "first": first, "bits": sig["bits"][at]})
     if "rec" in kinds:
         hashes, counts = np.unique(join(kinds["rec"])["hash"], return_counts=True)
         common = counts >= min_pages
@@ -113,71 +137,150 @@ def first_occurrences(batch: dict[str, np.ndarray], partitions: int, excluded: n
     return table(rows)
 
 
-def earliest(batch: dict[str, np.ndarray], partitions: int, threshold: float, verify_bits: int) -> dict[str, np.ndarray]:
-    """By band bucket: each distinct line's earliest verified bucket mate (itself if none)."""
+def crowded(batch: dict[str, np.ndarray], partitions: int) -> dict[str, np.ndarray]:
+    """By band bucket: the members of buckets holding more than one line, sent to their key's
+    partition for their signature. Most lines are alone in every bucket and go no further."""
     band = join(by_kind(batch)["band"])
-    found = resolve.earliest_in_buckets(band["bucket"], band["first"], band["bits"], threshold, verify_bits)
-    return table(pieces("found", partition(band["key"], partitions), {"key": band["key"], "found": found}))
+    shared = resolve.in_shared_buckets(band["bucket"])
+    return table(pieces("ask", partition(band["key"][shared], partitions),
+                        {name: column[shared] for name, column in band.items()}))
+
+
+def attach(batch: dict[str, np.ndarray], partitions: int) -> dict[str, np.ndarray]:
+    """By exact key: the signature of each line asked for, sent back to its bucket."""
+    kinds = by_kind(batch)
+    if "ask" not in kinds:
+        return table([])
+    ask, known = join(kinds["ask"]), join(kinds["known"])
+    order = np.argsort(known["key"])
+    at = order[np.searchsorted(known["key"], ask["key"], sorter=order)]
+    return table(pieces("vote", partition(ask["bucket"], partitions), {**ask, "bits": known["bits"][at]}))
+
+
+def earliest(batch: dict[str, np.ndarray], partitions: int, threshold: float, verify_bits: int) -> dict[str, np.ndarray]:
+    """By band bucket (buckets of more than one line): each line's earliest verified bucket
+    mate, sent to its key where it is earlier than the line itself."""
+    vote = join(by_kind(batch)["vote"])
+    found = resolve.earliest_in_buckets(vote["bucket"], vote["first"], vote["bits"], threshold, verify_bits)
+    earlier = found < vote["first"]
+    return table(pieces("found", partition(vote["key"][earlier], partitions),
+                        {"key": vote["key"][earlier], "found": found[earlier]}))
 
 
 def assign_groups(batch: dict[str, np.ndarray], partitions: int, excluded: np.ndarray | None) -> dict[str, np.ndarray]:
-    """By exact key: each line's group (the least of its key's bucket answers), sent to the
-    group's partition with every occurrence of the key."""
+    """By exact key: each line's group (its first occurrence, or the least of its earlier
+    bucket mates), sent to the group's partition with every occurrence of the key."""
     kinds = by_kind(batch)
-    if "found" not in kinds:
+    if "occ" not in kinds:
         return table([])
-    found = join(kinds["found"])
-    keys, group = resolve.min_by_key(found["key"], found["found"])
-    long = _without(join(kinds["long"]), excluded)
-    of = group[np.searchsorted(keys, long["key"])]
+    occ = _without(join(kinds["occ"]), excluded)
+    keys, group = resolve.first_occurrences(occ["key"], occ["pos"])
+    if "found" in kinds:
+        found = join(kinds["found"])
+        found_keys, least = resolve.min_by_key(found["key"], found["found"])
+        at = np.searchsorted(keys, found_keys)     # every line found has a first occurrence here
+        group[at] = np.minimum(group[at], least)
+    of = group[np.searchsorted(keys, occ["key"])]
     return table(pieces("grp", partition(of, partitions), {
-        "doc": resolve.doc_of(long["pos"]), "line": resolve.line_of(long["pos"]), "chars": long["chars"],
+        "doc": resolve.doc_of(occ["pos"]), "line": resolve.line_of(occ["pos"]), "chars": occ["chars"],
         "group": of}))
 
 
-def page_firsts(batch: dict[str, np.ndarray], partitions: int) -> dict[str, np.ndarray]:
+def page_firsts(batch: dict[str, np.ndarray], partitions: int, per_block: int) -> dict[str, np.ndarray]:
     """By group: which line of a page first belongs to a group and which earlier line of its
-    page a line repeats; and each page's content and what it shares with earlier pages, summed
-    in the driver (`resolve.page_shares` is additive over groups)."""
+    page a line repeats; and each page's content and what it shares with earlier pages, as
+    parts of sums (`resolve.page_shares` is additive over groups), sent to the pages' blocks."""
     rows = join(by_kind(batch)["grp"])
     first_in_page, page_first, _ = resolve.group_rows(rows["doc"], rows["line"], rows["group"])
     docs, content, p, q, shared = resolve.page_shares(rows["doc"], rows["group"], rows["chars"], first_in_page)
-    out = [(DRIVER, "shares", shards.pack({"docs": docs, "content": content, "p": p, "q": q, "shared": shared}))]
+    out = pieces("chars", block_of(docs, per_block), {"doc": docs, "content": content})
+    out += pieces("share", block_of(q, per_block), {"p": p, "q": q, "shared": shared})
     out += pieces("grp2", partition(rows["group"], partitions), {
         "doc": rows["doc"], "line": rows["line"], "group": rows["group"], "page_first": page_first,
         "first_in_page": first_in_page})
     return table(out)
 
 
+def page_pairs(batch: dict[str, np.ndarray], per_block: int) -> dict[str, np.ndarray]:
+    """By block (of the earlier page of a pair): each page's content, summed, kept here; what a
+    later page shares with each page here, summed, sent to the later page's block with this
+    page's content."""
+    kinds = by_kind(batch)
+    chars = join(kinds.get("chars", []))
+    docs, content = resolve.sum_by(chars.get("doc", np.zeros(0, np.int64)), chars.get("content", np.zeros(0)))
+    out = pieces("content", block_of(docs, per_block), {"doc": docs, "content": content})
+    if "share" in kinds:
+        share = join(kinds["share"])
+        pairs, shared = resolve.sum_by(resolve.position(share["p"], share["q"]), share["shared"])
+        p, q = resolve.doc_of(pairs), resolve.line_of(pairs)
+        out += pieces("pair", block_of(p, per_block), {"p": p, "q": q, "shared": shared,
+                                                       "content_q": shards.lookup(docs, content, q, 0.0)})
+    return table(out)
+
+
+def duplicates(batch: dict[str, np.ndarray], threshold: float, per_block: int) -> dict[str, np.ndarray]:
+    """By block (of the later page of a pair): each page's page duplicate, kept for pass 2,
+    named (the earlier page's name is asked for at its block) and counted in the driver."""
+    kinds = by_kind(batch)
+    if "pair" not in kinds:
+        return table([])
+    pair, content = join(kinds["pair"]), join(kinds["content"])
+    order = np.argsort(content["doc"])
+    content_p = shards.lookup(content["doc"][order], content["content"][order], pair["p"], 0.0)
+    page, of, score = resolve.page_duplicates(pair["p"], pair["q"], pair["shared"], content_p, pair["content_q"],
+                                              threshold)
+    out = pieces("dup", block_of(page, per_block), {"page": page, "of": of, "similarity": score})
+    out += pieces("ask", block_of(of, per_block), {"doc": of, "block": block_of(page, per_block)})
+    out.append((DRIVER, "dups", shards.pack({"page": page})))
+    return table(out)
+
+
 def decide(batch: dict[str, np.ndarray], duplicate: np.ndarray, template_min: int,
-           short_template_min: int) -> dict[str, np.ndarray]:
-    """By group: the pages each group is on (page duplicates left out) and the lines pass 2
-    decides about, sent to their block; by short key: the template keys, to the driver."""
+           short_template_min: int, per_block: int) -> dict[str, np.ndarray]:
+    """By group: the pages each group is on (page duplicates, the sorted `duplicate`, left out)
+    and the lines pass 2 decides about, sent to their block, with the names of the earlier
+    pages they point at asked for; by short key: the template keys, to the driver."""
     kinds = by_kind(batch)
     out: list[tuple[int, str, bytes]] = []
     if "grp2" in kinds:
         rows = join(kinds["grp2"])
         doc, line, group = rows["doc"], rows["line"], rows["group"]
-        groups, counts = resolve.group_pages(group, rows["first_in_page"], ~duplicate[doc])
+        groups, counts = resolve.group_pages(group, rows["first_in_page"], ~shards.among(duplicate, doc))
         pages_of = counts[np.searchsorted(groups, group)]
         chosen = (pages_of >= template_min) | (rows["page_first"] >= 0) | (group != resolve.position(doc, line))
-        out += pieces("dec", block_of(doc[chosen]), {
+        out += pieces("dec", block_of(doc[chosen], per_block), {
             "doc": doc[chosen], "line": line[chosen], "group": group[chosen],
             "page_first": rows["page_first"][chosen], "pages": pages_of[chosen]})
+        source, asker = resolve.doc_of(group[chosen]), block_of(doc[chosen], per_block)
+        other = source != doc[chosen]
+        out += pieces("ask", block_of(source[other], per_block), {"doc": source[other], "block": asker[other]})
     if "short" in kinds:
         short = join(kinds["short"])
-        counted = ~duplicate[short["doc"]]
+        counted = ~shards.among(duplicate, short["doc"])
         keys, counts = np.unique(short["key"][counted], return_counts=True)
         common = counts >= short_template_min
         out.append((DRIVER, "template", shards.pack({"key": keys[common], "pages": counts[common]})))
     return table(out)
 
 
+def names(batch: dict[str, np.ndarray], per_block: int) -> dict[str, np.ndarray]:
+    """By block: the names of this block's pages that later blocks asked for, sent to them."""
+    kinds = by_kind(batch)
+    if "ask" not in kinds:
+        return table([])
+    ask, known = join(kinds["ask"]), join(kinds["names"])
+    asked = np.unique(resolve.position(ask["block"], ask["doc"]))     # each name once per block asking
+    block, doc = resolve.doc_of(asked), resolve.line_of(asked)
+    order = np.argsort(known["doc"])
+    at = order[np.searchsorted(known["doc"], doc, sorter=order)]     # an asked page was observed: it is here
+    return table(pieces("name", block, {"doc": doc, "name": known["name"][at]}))
+
+
 def _without(rows: dict[str, np.ndarray], excluded: np.ndarray | None) -> dict[str, np.ndarray]:
-    """Long-line rows without those of excluded (dropped) pages."""
+    """Long-line rows without those of excluded (dropped) pages, a sorted array."""
     if excluded is None or not len(rows.get("pos", ())):
         return rows
-    keep = ~excluded[resolve.doc_of(rows["pos"])]
+    keep = ~shards.among(excluded, resolve.doc_of(rows["pos"]))
     return {name: a[keep] for name, a in rows.items()}
 
 
@@ -192,16 +295,15 @@ class Process:
     """Pass 2 on one block: its documents (fetched from the object store by block number) with
     the decisions the reductions sent to the block, through `pipeline.process_one`."""
 
-    def __init__(self, job: bytes, documents: list[Any], shared: Any):
+    def __init__(self, job: Any, documents: list[Any], shared: Any):
         import ray
 
-        self.job: Job = pickle.loads(job)
+        self.job = load_job(job)
         self.documents = documents
         self.shared: dict[str, Any] = ray.get(shared) if isinstance(shared, ray.ObjectRef) else shared
         for stage in self.job.stages:
             if not stage.needs_corpus:
                 stage.prepare()
-        self.job.failures = self.shared["failures"]   # documents pass 1 failed: reported, not run again
         dedup, classifier = _stages(self.job)
         if classifier is not None:
             classifier.recurrence = self.shared["recurrence"]
@@ -211,6 +313,9 @@ class Process:
 
         block = int(batch["part"][0])
         kinds = pickle.loads(batch["blob"][0])
+        failed = join(kinds.get("fail", []))
+        # documents pass 1 failed: reported, not run again
+        self.job.failures = dict(zip(failed["doc"].tolist(), failed["message"].tolist())) if failed else {}
         documents = ray.get(self.documents[block])
         numbers = documents["number"].to_pylist()
         dedup, _ = _stages(self.job)
@@ -231,12 +336,18 @@ class Process:
             dec = {"doc": np.zeros(0, np.int64), "line": np.zeros(0, np.int64), "group": np.zeros(0, np.uint64),
                    "page_first": np.zeros(0, np.int64), "pages": np.zeros(0, np.int64)}
         order = np.lexsort((dec["line"], dec["doc"]))
+        dup_of, similarity = np.full(count, -1, dtype=np.int32), np.zeros(count, dtype=np.float64)
+        dup = join(kinds.get("dup", []))
+        if dup:
+            dup_of[dup["page"] - first], similarity[dup["page"] - first] = dup["of"], dup["similarity"]
+        named = join(kinds.get("name", []))
+        names = dict(zip(named["doc"].tolist(), named["name"].tolist())) if named else {}
         return Decisions(
-            pages=shared["pages"], absorbed=shared["absorbed"], names=shared["names"], name_end=shared["name_end"],
+            pages=shared["pages"], absorbed=shared["absorbed"], names=names,
             template_min=shared["template_min"], short_end=short_end, short_line=short_line, short_key=short_key,
             short_pages=short_pages, rec_doc=dec["doc"][order], rec_line=dec["line"][order],
             rec_group=dec["group"][order], rec_page_first=dec["page_first"][order], rec_pages=dec["pages"][order],
-            dup_of=shared["dup_of"], similarity=shared["similarity"], first_page=first)
+            dup_of=dup_of, similarity=similarity, first_page=first)
 
 
 class ProcessAlone(Process):

@@ -230,10 +230,12 @@ class DedupStage(Stage):
         its pointer gives the first line of the original and, for a run, all its lines."""
         assert self._decisions is not None
         removed_as_copy = _removed_as_copy(doc)
+        code = _code_lines(doc)
         # a copy whose first copy another stage removed *as a copy of it* (the classifier's
         # page-title: the <title> line repeating the headline) is the one the page keeps
         wanted = [r for r in repeats if doc.is_live(r[0])
                   and not (r[1] == PAGE_REPEAT_RULE and r[3] in removed_as_copy)
+                  and not (r[1] == PAGE_REPEAT_RULE and r[0] in code)
                   and not (self.config.keep_page_repeats and r[1] == PAGE_REPEAT_RULE)]
         names: dict[int, str] = {}
         for run in _repeat_runs(sorted(wanted)):
@@ -247,6 +249,14 @@ class DedupStage(Stage):
                       else "repeats a line first seen in an earlier page")
             doc.remove(first, last, stage=self.name, rule=rule, category="duplicate", reason=reason,
                        details={"duplicate_of": pointer})
+
+
+def _code_lines(doc: Document) -> set[int]:
+    """0-based lines an HTML extractor found in code blocks (the report's `code_lines`). A
+    program repeats its keywords and statements (SELECT, FROM, `$ hg push`), and each sample
+    is shown whole: within a page, a repeat in code is content."""
+    extractor = doc.meta.extractor or {}
+    return {line - 1 for first, last in extractor.get("code_lines", ()) for line in range(first, last + 1)}
 
 
 def _removed_as_copy(doc: Document) -> set[int]:
