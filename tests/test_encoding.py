@@ -33,6 +33,12 @@ LEGACY = {
     "czech windows-1250": ("Příliš žluťoučký kůň úpěl ďábelské ódy.\n", "cp1250", "cp1250"),
     "greek windows-1253": ("Καλημέρα σας, τι κάνετε σήμερα; Ο καιρός είναι ωραίος.\n", "cp1253", "cp1253"),
     "chinese gbk": ("今天天气很好，我们去公园散步吧。新闻报道说经济增长了。\n", "gbk", "gb18030"),
+    # a few words: the detector guesses Big5 ("砎魤殣") or UTF-16-BE without a BOM ("豬륳欠椠ꏳ撟"),
+    # or cp1252 reads them as Latin: a Latin-1 sign between letters ("Za¿ó³æ") and a capital
+    # after a small letter ("jaŸñ") are what cp1250 read as cp1252 looks like
+    "one word of russian cp1251": ("Привет\n", "cp1251", "cp1251"),
+    "short polish cp1250": ("Zażółć gęślą jaźń\n", "cp1250", "cp1250"),
+    "polish place names cp1250": ("Śląsk i Łódź", "cp1250", "cp1250"),  # an even number of bytes, no newline
 }
 
 

@@ -11,6 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 import zstandard
 
+import corpusclean.writers.parquet as parquet_writer
 from conftest import read_summary, run_cli, write_tree
 
 PROSE = ("The harbour board met on Monday to discuss the winter timetable for the island ferries, "
@@ -35,10 +36,10 @@ def http_response(body: bytes, content_type: str, status: str = "200 OK") -> byt
     return f"HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {len(body)}\r\n\r\n".encode() + body
 
 
-def write_warc(path: Path) -> Path:
+def warc_records() -> list[bytes]:
     """Two HTML responses (one in cp1252, declared only in its HTTP header), each after its
     request, an image and a redirect: two documents, four records skipped."""
-    records = [
+    return [
         warc_record("request", "r1", "https://example.org/ferry", b"GET /ferry HTTP/1.1\r\n\r\n",
                     "application/http; msgtype=request"),
         warc_record("response", "d1", "https://example.org/ferry",
@@ -54,7 +55,10 @@ def write_warc(path: Path) -> Path:
                     http_response(html_page("Café crème on the ferry").encode("cp1252"), "text/html; charset=windows-1252"),
                     "application/http; msgtype=response"),
     ]
-    path.write_bytes(b"".join(records))
+
+
+def write_warc(path: Path) -> Path:
+    path.write_bytes(b"".join(warc_records()))
     return path
 
 
@@ -82,6 +86,43 @@ def test_a_warc_gives_one_record_per_html_response_with_its_url(tmp_path):
     assert summary["skipped"] == {"WARC request record": 2, "WARC response HTTP 301": 1, "WARC response image/png": 1}
 
 
+def cut_in_a_page(records: list[bytes]) -> bytes:
+    return b"".join(records)[:-30]
+
+
+def cut_in_a_gzip_member(records: list[bytes]) -> bytes:
+    return b"".join(records[:-1]) + records[-1][:12]  # a member's gzip header, no record in it yet
+
+
+def cut_in_a_records_headers(records: list[bytes]) -> bytes:
+    plain = b"".join(gzip.decompress(record) for record in records)
+    return plain[: plain.rindex(b"WARC-Target-URI")]
+
+
+@pytest.mark.parametrize("name, cut_short, failure", [
+    # the last record's page is cut: it fails, named by its id, with what it holds
+    ("cut.warc.gz", cut_in_a_page, ("<urn:uuid:d2>", "the WARC file is cut short in record 6: it holds 453 of the "
+                                                     "494 bytes its Content-Length announces")),
+    # only the first bytes of the last gzip member are there: no record could be read from it
+    ("cut.warc.gz", cut_in_a_gzip_member, ("record 6", "the WARC file is cut short after record 5: its last gzip "
+                                                       "member ends before its end")),
+    # a plain WARC cut in the last record's headers (after its id, before its Content-Length)
+    ("cut.warc", cut_in_a_records_headers, ("<urn:uuid:d2>", "the WARC file is cut short in record 6: its headers "
+                                                             "end before their Content-Length")),
+], ids=["in a page", "in a gzip member", "in a record's headers"])
+def test_a_warc_cut_short_fails_as_an_input_and_keeps_the_records_before_the_cut(tmp_path, name, cut_short, failure):
+    """FastWARC ends quietly where a cut file's bytes end; the run says the file is cut short
+    (exit status 1, the summary's failures) and keeps every whole record before the cut."""
+    warc = tmp_path / name
+    warc.write_bytes(cut_short(warc_records()))
+    result = run_cli("run", str(warc), str(tmp_path / "out.jsonl"), "-q", "-w", "1")
+    assert result.exit_code == 1
+    assert [(r["id"], r["report"]["status"]) for r in read_jsonl(tmp_path / "out.jsonl")][0] == ("<urn:uuid:d1>", "ok")
+    summary = read_summary(tmp_path / "out.jsonl.summary.json")
+    assert [(f["document"], f["error"]) for f in summary["failures"]] == [failure]
+    assert summary["documents"] == {"ok": 1, "failed": 1}
+
+
 def test_wet_conversion_records_are_text_documents(tmp_path):
     wet = tmp_path / "crawl.warc.wet.gz"
     wet.write_bytes(warc_record("conversion", "t1", "https://example.org/ferry", TEXT.encode(), "text/plain"))
@@ -105,6 +146,39 @@ def test_parquet_in_and_out_keeps_every_other_column(tmp_path):
     assert [row["content"] for row in out] == [PROSE + "\n", PROSE + "\n"]
     report = json.loads(out[0]["report"])
     assert report["document"] == "7" and report["removals"][0]["category"] == "newsletter"
+
+
+def test_parquet_column_types_come_from_every_record_not_the_first_row_group(tmp_path, monkeypatch):
+    """A field null in the first row groups and a number later, an integer then a float, a
+    field that first appears late: each column gets the type that holds all its values. A
+    value no such type holds (a string among numbers, an integer over 64 bits) fails its
+    record alone, saying why."""
+    monkeypatch.setattr(parquet_writer, "ROWS_PER_GROUP", 2)  # the real one is 1,024 rows
+    records = [{"id": "a", "score": None}, {"id": "b", "score": None}, {"id": "c", "score": 3},
+               {"id": "d", "score": 4.5, "lang": "en"}, {"id": "e", "score": "high"}, {"id": "f", "score": 2**70}]
+    write_tree(tmp_path, {"in.jsonl": "".join(json.dumps({**r, "text": TEXT}) + "\n" for r in records)})
+    result = run_cli("run", str(tmp_path / "in.jsonl"), str(tmp_path / "out.parquet"), "-q", "-w", "1")
+    assert result.exit_code == 1
+    table = pq.read_table(tmp_path / "out.parquet")
+    assert (table.schema.field("score").type, table.schema.field("lang").type) == (pa.float64(), pa.string())
+    assert table.select(["id", "score", "lang"]).to_pylist() == [
+        {"id": "a", "score": None, "lang": None}, {"id": "b", "score": None, "lang": None},
+        {"id": "c", "score": 3.0, "lang": None}, {"id": "d", "score": 4.5, "lang": "en"}]
+    failures = read_summary(tmp_path / "out.parquet.summary.json")["failures"]
+    assert [(f["document"], f["error"]) for f in failures] == [
+        ("e", "its field 'score' holds a string where earlier records hold a number: a Parquet column has one type "
+              "(a JSONL output keeps both)"),
+        ("f", f"its field 'score' holds {2**70}, an integer over 64 bits, which a Parquet column cannot hold (a JSONL "
+              "output keeps it)")]
+
+
+def test_values_of_different_types_inside_a_parquet_field_stop_the_run_saying_so(tmp_path):
+    records = [{"id": "a", "meta": {"n": 1}}, {"id": "b", "meta": {"n": "one"}}]
+    write_tree(tmp_path, {"in.jsonl": "".join(json.dumps({**r, "text": TEXT}) + "\n" for r in records)})
+    result = run_cli("run", str(tmp_path / "in.jsonl"), str(tmp_path / "out.parquet"), "-q", "-w", "1")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: cannot write to OUT: the records' field 'meta' cannot be a Parquet column")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]  # nothing half-written
 
 
 def test_html_metadata_goes_into_the_record_not_over_its_fields(tmp_path):

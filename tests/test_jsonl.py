@@ -103,3 +103,28 @@ def test_gzip_output_is_reproducible(tmp_path):
     run_cli("fix", str(tmp_path / "in.jsonl"), str(tmp_path / "a.jsonl.gz"))
     run_cli("fix", str(tmp_path / "in.jsonl"), str(tmp_path / "b.jsonl.gz"))
     assert (tmp_path / "a.jsonl.gz").read_bytes() == (tmp_path / "b.jsonl.gz").read_bytes()
+
+
+def strict_json(line: str) -> dict:
+    """JSON as the standard defines it: no NaN or Infinity (Python's json accepts them)."""
+    def refuse(constant: str) -> None:
+        raise ValueError(f"{constant} is not JSON")
+
+    return json.loads(line, parse_constant=refuse)
+
+
+@pytest.mark.parametrize("other", [{}, {"big": 2**70}, {"note": "\ud800"}],
+                         ids=["orjson writes it", "over 64 bits: the json module writes it", "a lone surrogate"])
+def test_numbers_json_has_no_place_for_are_written_as_null(tmp_path, other):
+    """A JSONL input may hold NaN and Infinity (Python's json reads them); the output is JSON
+    that any parser reads, with null in their place, whichever library writes the record (an
+    integer over 64 bits or a lone surrogate sends it to the standard library)."""
+    line = '{"id": "a", "text": "The council met on Tuesday.\\n", "score": NaN, "low": -Infinity, "high": Infinity'
+    (tmp_path / "in.jsonl").write_text(line + "".join(f", {json.dumps(k)}: {json.dumps(v)}" for k, v in other.items())
+                                       + "}\n")
+    assert run_cli("run", str(tmp_path / "in.jsonl"), str(tmp_path / "out.jsonl"), "-q", "-w", "1").exit_code == 0
+    [record] = [strict_json(line) for line in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert (record["score"], record["low"], record["high"]) == (None, None, None)
+    assert {key: record[key] for key in other} == other  # kept as they were
+    assert record["text"] == "The council met on Tuesday.\n"
+    strict_json((tmp_path / "out.jsonl.summary.json").read_text(encoding="utf-8"))

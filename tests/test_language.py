@@ -8,7 +8,8 @@ import pickle
 import pytest
 
 from corpusclean.model import Document
-from corpusclean.stages.language import LanguageStage, StopwordVote, VectorDetector, content_sample, parse_languages
+from corpusclean.stages.language import (SEED, LanguageStage, StopwordVote, VectorDetector, content_sample,
+                                         parse_languages)
 from conftest import read_report, read_summary, run_cli, write_tree
 from multilingual import ENGLISH_MENU as SITE_MENU, PASSAGES
 
@@ -43,7 +44,7 @@ def test_text_with_few_stopwords_goes_to_langdetect_with_its_probability():
 
 @pytest.fixture(scope="module")
 def stage() -> LanguageStage:
-    """One stage for many pages: langdetect's profiles load once (0.7 s)."""
+    """One stage for many pages: langdetect's profiles load once."""
     return LanguageStage()
 
 
@@ -123,6 +124,22 @@ def test_language_codes_are_checked():
         parse_languages("en,xx")
 
 
+def test_a_sample_met_before_is_answered_from_memory(monkeypatch):
+    """langdetect's answer depends on the sample alone; a syndicated copy of a page is not
+    detected twice, and gets the same answer."""
+    lorem = ("Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt "
+             "ut labore et dolore magna aliqua. Ut enim ad minim veniam, quis nostrud exercitation.\n")
+    stage = LanguageStage()
+    calls = []
+    detect_sample = stage.langdetect
+    monkeypatch.setattr(stage, "langdetect", lambda sample: calls.append(sample) or detect_sample(sample))
+    first = stage.detect(Document("original", lorem))
+    copy = stage.detect(Document("copy", lorem))
+    assert first == copy and first["method"] == "langdetect" and len(calls) == 1
+    copy["code"] = "xx"  # each page gets its own answer to keep
+    assert stage.detect(Document("again", lorem)) == first
+
+
 def test_the_stage_pickles_without_its_profiles():
     stage = LanguageStage(allowed=["en"])
     stage.detect(Document("p", ENGLISH))  # loads langdetect's profiles
@@ -152,15 +169,19 @@ def test_an_unknown_lang_code_is_a_clear_error(tmp_path):
 
 
 def test_the_vector_detector_gives_langdetects_probabilities_bit_for_bit(stage):
-    """VectorDetector runs langdetect's loop on arrays: every probability must be the float
-    langdetect's own Detector computes, on every passage (alone and under a menu)."""
+    """VectorDetector runs langdetect's loop on arrays, over profiles read when first needed
+    (Profiles): every probability must be the float langdetect's own Detector computes with
+    its own factory, on every passage (alone and under a menu)."""
     from langdetect.detector import Detector
+    from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
 
-    factory = stage._detector_factory()
+    factory = DetectorFactory()
+    factory.load_profile(PROFILES_DIRECTORY)
+    factory.set_seed(SEED)
     samples = [content_sample((menu + text).splitlines())
                for texts in PASSAGES.values() for text in texts for menu in ("", SITE_MENU)]
     for sample in samples:
-        theirs, ours = Detector(factory), VectorDetector(factory, {})
+        theirs, ours = Detector(factory), VectorDetector(stage._detector_factory(), {})
         theirs.append(sample)
         ours.append(sample)
         assert [(p.lang, float(p.prob)) for p in ours.get_probabilities()] == \

@@ -89,6 +89,35 @@ def test_temporary_files_of_a_killed_run_are_removed(tmp_path):
     assert not list(out.rglob("*.tmp"))[1:]  # only .notes.tmp
 
 
+@pytest.mark.parametrize("out_name, spill", [("out", "out/.corpusclean-spill-k3j_x9a2"),
+                                              ("out.jsonl", ".out.jsonl.corpusclean-spill-k3j_x9a2")],
+                         ids=["folder OUT", "JSONL OUT"])
+def test_the_spill_folder_of_a_run_killed_outright_is_removed_by_the_next_run(tmp_path, monkeypatch,
+                                                                               out_name, spill):
+    """Pass 1 keeps the documents it loaded in a dot-folder inside OUT (beside a JSONL OUT, named
+    after it); the run removes it at its end, but a run killed with kill -9 cannot, so the next
+    run into the same OUT does. Nothing else is touched: not a file of that shape, not a
+    folder another OUT's run may be using."""
+    made = []
+    real_spill = pipeline.spill
+    monkeypatch.setattr(pipeline, "spill", lambda folder, *rest: made.append(folder.name) or real_spill(folder, *rest))
+    write_tree(tmp_path, {f"{spill}/000000000000.pickle": "pass 1 of a killed run",
+                          ".other.jsonl.corpusclean-spill-0a1b2c3d/000000000000.pickle": "another OUT's run",
+                          "out/.corpusclean-spill-notes": "the user's own",
+                          "out/.corpusclean-spill-00000000.md": "the user's own"})
+    if out_name == "out.jsonl":
+        (tmp_path / ".out.jsonl.corpusclean-run").write_text("{}")  # the killed run's lock file stays too
+    else:
+        (tmp_path / "out" / ".corpusclean-run").write_text('{"pid": 1}')
+    args = ["run", str(corpus(tmp_path / "in")), str(tmp_path / out_name), "-w", "1", "-q"]
+    assert run_cli(*args, *(["--overwrite"] if out_name == "out" else [])).exit_code == 0
+    assert not (tmp_path / spill).exists()
+    assert made and all(name[:-8] == Path(spill).name[:-8] for name in made)  # what a run makes, it sweeps
+    assert (tmp_path / ".other.jsonl.corpusclean-spill-0a1b2c3d/000000000000.pickle").exists()
+    assert (tmp_path / "out/.corpusclean-spill-notes").exists()
+    assert (tmp_path / "out/.corpusclean-spill-00000000.md").exists()
+
+
 def test_a_rerun_replaces_a_finished_run_whole(tmp_path):
     """Outputs of an input removed since the last run go, so diff and review show only what
     the summary counts; files that are not a run's output stay."""

@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from corpusclean.patterns import charsets
 from corpusclean.patterns.gate import Gate, literal_strings, required_literals
-from corpusclean.patterns.matcher import matcher, translate_all
-from corpusclean.patterns.translate import Untranslatable, translate
+from corpusclean.patterns.matcher import ASCII, COMMON, matcher, translate_all
+from corpusclean.patterns.translate import Untranslatable, factor, restrict, to_re2, translate, written_size
 from corpusclean.rulebook import RuleError, load_rulebook, parse_pack
 from corpusclean.stages.rules import check_gate, gate_for
 
@@ -55,12 +55,50 @@ UNICODE_CASES = [
     (r"\B-\B", "a - b"),                     # \B between two non-word characters
     (r"\d{1,4}\b", "2017年"),                 # 年 is a word character: no boundary after 7
     (r"^[\w'’.-]+\s+(is|was)\b", "José’s was"),
+    (r"\bновости\b", "Последние новости дня"),    # each script's line gets its own cut
+    (r"\bновости\b", "Последниеновости"),
+    (r"^\W+$", "😀 🎉 ✓"),                        # emoji are not word characters
+    (r"\bδελτίο\b", "ΔΕΛΤΊΟ τύπου"),
+    (r"^\w+\s\w+$", "新闻 中心"),
 ]
 
 
 @pytest.mark.parametrize("pattern, text", UNICODE_CASES, ids=[f"{p} on {t!r}" for p, t in UNICODE_CASES])
 def test_the_engine_gives_python_unicode_meaning(pattern, text):
     assert agrees(pattern, text)
+
+
+def test_a_line_is_searched_with_the_pattern_cut_down_to_the_characters_it_can_hold():
+    """Python's `\\w` written out for all of Unicode is 734 ranges, and RE2 takes about a
+    millisecond to compile each copy; an ASCII line needs a handful of them. So an ASCII line is
+    searched with the pattern cut down to ASCII (compiled at load), a line of accented Latin
+    letters and typographic punctuation with the cut to those, and only other lines with the
+    whole pattern (both compiled when the first such line comes)."""
+    tree = translate(r"\bnews\b", re.IGNORECASE)[1]
+    assert len(to_re2(restrict(tree, ASCII), ASCII)) < 200 < len(to_re2(restrict(tree, COMMON), COMMON)) \
+        < 2_000 < 20_000 < len(to_re2(tree))
+    news = engine(r"\bnews\b")
+    for line in ("Latest news", "Die Nachrichten für heute’s news", "Последние news", "新闻news"):
+        assert news.search(line) == bool(re.search(r"\bnews\b", line, re.IGNORECASE))
+
+
+def test_branches_that_begin_or_end_alike_share_one_copy():
+    """Writing out \\b lifts the group next to it into one branch per alternative, each with a
+    copy of the rest of the pattern; factoring gives RE2 one copy again."""
+    pattern = r"\b(author|reporter|editor)\b.{0,60}\b(at|via)\s+\S+@\S+"
+    tree = translate(pattern, re.IGNORECASE)[1]
+    assert written_size(factor(tree)) < 0.8 * written_size(tree)
+    factored = matcher([pattern], re.IGNORECASE, [tree])
+    for line in ("Email the author at a@b.org", "the editors via x@y", "reporter: at@", "author at x@y"):
+        assert factored.search(line) == bool(re.search(pattern, line, re.IGNORECASE)), line
+
+
+def test_a_matcher_pickles_as_its_tree_and_answers_the_same():
+    import pickle
+    rule = next(r for r in SHIPPED if r.id == "contact.reach")
+    again = pickle.loads(pickle.dumps(rule.patterns))
+    for text in ("Contact the author at jane@example.org", "Écrivez à l’auteur", "Contact us: news@例え.jp"):
+        assert again.search(text) == rule.patterns.search(text) == bool(rule.patterns.python().search(text))
 
 
 def test_lines_with_lone_surrogates_are_answered_like_python():
@@ -105,6 +143,8 @@ REFUSED = [
     (r"^x{2000}$", "repeat counts above 1000"),
     (r"(?a)^\w+$", "only the i, m, s and x flags"),
     (r"^(\bprint )+$", "\\b or \\B inside a repeated group"),
+    # compiled whole at load although a run only compiles cuts of it (see patterns/matcher.py)
+    (r"^\w{1000}\W{1000}\w{1000}\W{1000}$", "pattern too large"),
 ]
 
 
@@ -120,6 +160,20 @@ def test_what_the_engine_cannot_take_is_refused_at_load_naming_file_and_rule(pat
     assert text.startswith(f"packs/mine.toml: rule 'widget.aaa': regex in patterns is refused: {pattern!r}: ")
     assert message in text
     assert text.endswith("(rules are matched in linear time, without backtracking)")
+
+
+def test_rules_check_compiles_every_pattern_whole(tmp_path, monkeypatch):
+    """A run compiles cuts of a pattern; `rules check` proves that RE2 takes each one whole,
+    so that no line in any script can meet a pattern RE2 refuses. (Loading refuses such a
+    pattern already, when it is big enough to be in doubt; here that check is switched off.)"""
+    from corpusclean.patterns import matcher as matcher_module
+    monkeypatch.setattr(matcher_module, "_CHECK_WHOLE_ABOVE", 10**9)
+    pattern = r"^\w{1000}\W{1000}\w{1000}\W{1000}$"
+    write_tree(tmp_path / "mine", {"big.toml": PACK.replace("'^(a+)+$'", f"'{pattern}'").replace('"aaaa"', '"a"')})
+    result = run_cli("rules", "check", str(tmp_path / "mine"))
+    assert result.exit_code == 1
+    assert ("big.toml: widget.aaa: RE2 cannot compile its patterns for every character, only for ASCII "
+            "lines (RE2 cannot compile the translation: b'pattern too large - compile failed')") in result.output
 
 
 def test_possessive_quantifiers_are_refused_where_python_has_them():

@@ -49,6 +49,13 @@ def test_its_thresholds_and_tests_are_options(tmp_path):
     assert result.exit_code == 1 and "unknown quality test(s) quality.nope" in result.stderr
 
 
+def test_its_category_switches_off_all_its_tests(tmp_path):
+    reports = run(tmp_path, "--quality", "--disable", "quality")
+    assert [r["status"] for r in reports.values()] == ["ok", "ok", "ok"]
+    summary = read_summary(tmp_path / "out" / "corpusclean-summary.json")
+    assert summary["config"]["stages"]["quality"]["disabled"] == ["quality.too-few-words", "quality.too-many-symbols"]
+
+
 def test_rules_list_the_api_and_a_config_file_know_it(tmp_path):
     listed = run_cli("rules", "list", "--category", "quality").output.splitlines()
     assert [line.split()[0] for line in listed] == ["quality.too-few-words", "quality.too-many-symbols"]

@@ -101,19 +101,29 @@ def corpus(tmp_path_factory) -> Path:
     return write_tree(tmp_path_factory.mktemp("corpus"), generated_corpus())
 
 
-def test_a_folder_cleaned_on_ray_is_byte_for_byte_the_local_engine_s(ray_cluster, corpus, tmp_path):
-    # drop_paragraph_repeats: the generated pages repeat paragraphs only on their own, which
-    # the default keeps; with it, every kind of dedup removal is exercised on both engines
-    local = corpusclean.run(corpus, tmp_path / "local", workers=1, drop_paragraph_repeats=True)
-    assert local.failed == 1 and local.documents["ok"] > 40
-    rules = [row["rule"] for name, data in outputs(tmp_path / "local").items() if name.endswith(".report.json")
+#: the generated pages repeat paragraphs only on their own, which the default keeps; with
+#: drop_paragraph_repeats every kind of dedup removal is exercised on both engines
+OPTIONS = {"drop_paragraph_repeats": True}
+
+
+@pytest.fixture(scope="module")
+def local(corpus, tmp_path_factory) -> tuple[Path, corpusclean.Summary]:
+    """The local engine's output of the corpus (and its summary), which Ray runs must equal."""
+    out = tmp_path_factory.mktemp("local") / "out"
+    return out, corpusclean.run(corpus, out, workers=1, **OPTIONS)
+
+
+def test_a_folder_cleaned_on_ray_is_byte_for_byte_the_local_engine_s(ray_cluster, corpus, local, tmp_path):
+    local_out, local_summary = local
+    assert local_summary.failed == 1 and local_summary.documents["ok"] > 40
+    rules = [row["rule"] for name, data in outputs(local_out).items() if name.endswith(".report.json")
              for row in json.loads(data)["removals"]]
     assert {"dedup.template", "dedup.corpus-repeat", "dedup.page-repeat"} <= set(rules)  # all kinds exercised
     for workers, partitions in ((2, 3), (1, 1)):
         on_ray = corpusclean.run(corpus, tmp_path / f"ray-{workers}-{partitions}", engine="ray",
-                                 workers=workers, partitions=partitions, drop_paragraph_repeats=True)
-        assert outputs(tmp_path / f"ray-{workers}-{partitions}") == outputs(tmp_path / "local")
-        assert counts(on_ray) == counts(local)   # the failing file is reported the same way
+                                 workers=workers, partitions=partitions, **OPTIONS)
+        assert outputs(tmp_path / f"ray-{workers}-{partitions}") == outputs(local_out)
+        assert counts(on_ray) == counts(local_summary)   # the failing file is reported the same way
 
 
 def test_jsonl_with_dropped_pages_on_ray_is_the_local_engine_s(ray_cluster, corpus, tmp_path):
@@ -147,7 +157,7 @@ def test_clean_takes_and_gives_a_ray_dataset(ray_cluster, tmp_path):
         assert (row["text"], row["site"], json.loads(row["report"])) == (record["text"], record["site"], record["report"])
 
 
-def test_a_worker_that_dies_is_replaced_and_its_task_retried(ray_cluster, corpus, tmp_path):
+def test_a_worker_that_dies_is_replaced_and_its_task_retried(ray_cluster, corpus, local, tmp_path):
     """A stage that kills its process the first time it runs: Ray restarts the actor and
     retries the block, and the output is what a run without the crash gives."""
     from ray import cloudpickle
@@ -173,15 +183,15 @@ def test_a_worker_that_dies_is_replaced_and_its_task_retried(ray_cluster, corpus
                 os._exit(1)
 
     cloudpickle.register_pickle_by_value(sys.modules[__name__])  # workers cannot import this test module
-    corpusclean.run(corpus, tmp_path / "local", workers=1)
-    stages = [DiesOnce(str(tmp_path / "died")), *build_stages(RunConfig())]
+    config = RunConfig.build("run", **OPTIONS)
+    stages = [DiesOnce(str(tmp_path / "died")), *build_stages(config)]
     writer = open_output(str(tmp_path / "ray"))
-    job = Job(stages=stages, steps=["strip", "dedup"], max_bytes=64_000_000, worker_sink=writer)
+    job = Job(stages=stages, steps=list(config.steps), max_bytes=64_000_000, worker_sink=writer)
     summary = Summary("run", {})
     run_corpus(open_input(str(corpus)).sources, job, lambda result: None, summary, 2)
     writer.close(summary.to_json())
     assert (tmp_path / "died").exists()
-    assert outputs(tmp_path / "ray") == outputs(tmp_path / "local")
+    assert outputs(tmp_path / "ray") == outputs(local[0])
 
 
 def test_an_interrupt_stops_the_job_and_the_cluster_it_started(tmp_path):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import fields
 
+import pytest
+
 from corpusclean.cli import cli
 from corpusclean.config import RUN_OPTIONS, RunConfig, option_owners
 from corpusclean.stages.registry import STAGES, build_stages, disable_prefixes, report_fields, stage_rules
@@ -41,3 +43,14 @@ def test_disable_names_go_to_the_stage_that_claims_them():
     rules_stage, _, classifier = build_stages(RunConfig.build("strip", disable=["social", "heuristic.footer-zone"]))
     assert rules_stage.rulebook.disabled == ("social",)
     assert classifier.disabled == {"social", "heuristic.footer-zone"}
+
+
+def test_a_category_disable_cannot_fully_reach_is_refused_saying_which_stage_removes_it():
+    """The classifier and dedup both remove `duplicate` lines; --disable reaches the classifier
+    only, so in a run with dedup the name is refused rather than half honoured. `strip` has no
+    dedup, and there the classifier's are switched off."""
+    with pytest.raises(ValueError, match="category 'duplicate' is removed by the dedup stage, which --disable "
+                                         "does not reach"):
+        build_stages(RunConfig.build("run", disable=["duplicate"]))
+    *_, classifier = build_stages(RunConfig.build("strip", disable=["duplicate"]))
+    assert "duplicate" in classifier.disabled

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -102,6 +103,33 @@ def test_a_document_stuck_in_c_code_past_its_budget_ends_its_worker_and_fails_al
     assert read_report(out, "bad")["error"] == ("the worker process cleaning it died (stopped after running in "
                                                 "C code past its --doc-timeout; signal SIGPROF)")
     assert read_summary(out / "corpusclean-summary.json")["documents"] == {"failed": 1, "ok": 3}
+
+
+def ended_by_the_cpu_time_backstop(item: object) -> None:
+    os.kill(os.getpid(), signal.SIGPROF)  # what the backstop does to a worker stuck in C code
+
+
+def test_a_dead_workers_signal_is_named_even_while_the_pool_is_still_reaping_it(monkeypatch):
+    """Two threads wait for a dead worker: the executor's own (it reaps the process and records
+    its exit code a moment later) and ours, asking why it died. In that moment the exit code
+    is known to neither; the reason must wait for it rather than say less. Here the moment is
+    made long: the executor's thread gets to the dead worker first and takes a second to record
+    what it found (a loaded machine gives the same race a few milliseconds)."""
+    real_waitpid = os.waitpid
+
+    def waitpid(pid: int, options: int) -> tuple[int, int]:
+        if threading.current_thread() is threading.main_thread():
+            time.sleep(0.3)  # the executor's thread gets there first...
+            return real_waitpid(pid, options)
+        reaped = real_waitpid(pid, options)
+        time.sleep(1.0)  # ...and records what it found only after a while
+        return reaped
+
+    monkeypatch.setattr(os, "waitpid", waitpid)
+    reasons = list(workers.ordered_map(ended_by_the_cpu_time_backstop, ["stuck"], workers=2,
+                                       crashed=lambda item, reason: [reason]))
+    assert reasons == ["the worker process cleaning it died (stopped after running in C code past its "
+                       "--doc-timeout; signal SIGPROF)"]
 
 
 def children(pid: int) -> list[int]:

@@ -24,7 +24,7 @@ from .requirements import TRAFILATURA, RequirementError, may_hold_html
 from .rulebook import RuleError
 from .stages.registry import build_stages
 from .writers import DirectoryWriter, RecordOptions, is_record_output, open_output
-from .writers.claim import claim_output
+from .writers.claim import SPILL, claim_output
 
 
 def run(inputs: str | Path, output: str | Path, *, command: str = "run", config: RunConfig | None = None,
@@ -89,8 +89,11 @@ class Run:
             self.release()
             raise UsageError("--resume needs an output folder of documents; this OUT (a folder of record "
                              "shards) is written in input order and cannot tell whole records from the rest")
-        # pass 1's spill files (pipeline.Loaded) go beside the output, on the disk that holds it
-        self.spill_parent = None if output == "-" else Path(output) if Path(output).is_dir() else Path(output).parent
+        # pass 1's spill files (pipeline.Loaded) go beside the output, on the disk that holds it,
+        # named so that the next run into this OUT sweeps them when this one is killed outright
+        # (stdout: the system's temporary folder)
+        self.spill_parent = self.claim.spill_parent if self.claim is not None else None
+        self.spill_prefix = self.claim.spill_prefix if self.claim is not None else SPILL
 
     def release(self) -> None:
         """Let go of OUT without running (a caller that counted and changed its mind)."""
@@ -118,7 +121,7 @@ class Run:
                   max_html_elements=config.input.max_html_elements or None,
                   max_memory=config.input.max_memory_mb * 1_000_000 or None,
                   kept=getattr(self.writer, "kept", None) if resume else None, seen=set() if resume else None,
-                  spill_parent=self.spill_parent)
+                  spill_parent=self.spill_parent, spill_prefix=self.spill_prefix)
         write = (lambda result: None) if in_workers else self.writer.write
         try:
             seconds = engine_for(config)(self.reader.sources, job, write, summary, config.workers,

@@ -20,7 +20,7 @@ from .api import Run
 from .engines import ENGINES
 from .cli_params import F
 from .config import COMMANDS, RunConfig, read_config_file
-from .errors import OutputError, UsageError
+from .errors import OutputError, UnwritableRecords, UsageError
 from .progress import LOG_EVERY, Bar, Log, Progress
 from .readers import DEFAULT_PATTERNS
 from .report import Summary
@@ -60,7 +60,9 @@ def io_options(fn: F) -> F:
         click.argument("source", metavar="IN"),
         click.argument("target", metavar="OUT"),
         click.option("-w", "--workers", type=click.IntRange(min=1), default=os.cpu_count() or 1,
-                     show_default="all cores", help="Processes to run documents on. Output is the same for any number."),
+                     show_default="all cores",
+                     help="Processes to run documents on. Output is the same for any number. With 1 they run in "
+                          "this process: no --max-memory-mb cap, and --doc-timeout cannot stop C code."),
         click.option("--glob", "patterns", multiple=True, metavar="PATTERN",
                      help=f"Which files of a directory IN to read (repeatable). Default: {' '.join(DEFAULT_PATTERNS)}."),
         click.option("--max-bytes", type=click.IntRange(min=1), default=64_000_000, show_default=True,
@@ -167,7 +169,7 @@ def interruptible() -> Iterator[None]:
 def output_error_message(err: OutputError) -> str:
     """OUT filled up or turned read-only mid-run: what happened, what was written, what next."""
     summary: Summary | None = getattr(err, "summary", None)
-    if summary is None:
+    if summary is None or isinstance(err, UnwritableRecords):  # no room or rights to make: nothing to resume
         return f"cannot write to OUT: {err}"
     written = sum(summary.documents.values())
     where = f"; the summary of them is {summary.path}" if summary.path else "; there was no room for the summary"

@@ -137,6 +137,12 @@ def decode(raw: bytes) -> tuple[str, dict[str, Any]]:
 #: Tried before the detector's guesses, and wins ties: the most common legacy encoding on the
 #: web, and the one detectors most often mistake for another Latin code page on short text.
 _WEB_DEFAULT = "cp1252"
+#: Tried after the detector's guesses when it did not guess them: the next most common legacy
+#: code pages on the web, which the detector leaves out on a few words ("Привет" alone).
+_ALSO_TRIED = ("cp1251", "cp1250")
+#: Never candidates without a byte-order mark: on text with no NUL byte they can only decode
+#: to CJK-looking nonsense ("Łódź" in cp1250 reads as "ꏳ撟" in UTF-16-BE).
+_NEEDS_BOM = frozenset({"utf-16", "utf-16-be", "utf-16-le", "utf-32", "utf-32-be", "utf-32-le"})
 #: Plausibility is judged on this many characters of each decoding (the whole input must
 #: still decode strictly): enough text to tell code pages apart, bounded for huge inputs.
 _SCORE_SAMPLE = 200_000
@@ -148,43 +154,69 @@ def decode_legacy(raw: bytes, first_bad: int = 0) -> tuple[str, dict[str, Any]]:
     """Bytes that are not UTF-8: every candidate that decodes them strictly is scored by how
     implausible its text looks (`oddities`); the least odd wins, earlier candidates on ties.
 
-    Candidates are cp1252 first, then charset-normalizer's guesses in its order. The score
-    settles what the detector often gets wrong on short pages: French cp1252 guessed as
-    cp1257, or "café" as Urdu cp1006. Known limit: Central European cp1250 text that also
-    decodes as cp1252 reads as plausible Latin either way, and cp1252 wins the tie.
+    Candidates are cp1252 first, then charset-normalizer's guesses in its order, then cp1251
+    and cp1250 if it did not guess them. The score settles what the detector often gets wrong
+    on short pages: French cp1252 guessed as cp1257, or "café" as Urdu cp1006. On a tie a
+    single-byte code page wins over a multi-byte one: a few high bytes decode as some CJK
+    characters in Big5 or GB18030 whatever they were, so that proves little ("Привет" in
+    cp1251 reads as "砎魤殣" in Big5, no odder by `oddities`).
     """
     from charset_normalizer import from_bytes
 
     candidates = [_WEB_DEFAULT]
-    for match in from_bytes(raw):
-        if codecs.lookup(match.encoding).name not in {codecs.lookup(c).name for c in candidates}:
-            candidates.append(match.encoding)
-    best: tuple[int, int, str, str] | None = None
+    for encoding in [match.encoding for match in from_bytes(raw)] + list(_ALSO_TRIED):
+        name = codecs.lookup(encoding).name
+        if name not in _NEEDS_BOM and _ascii_compatible(name) and name not in {codecs.lookup(c).name for c in candidates}:
+            candidates.append(encoding)
+    best: tuple[int, bool, int, str, str] | None = None
     for rank, encoding in enumerate(candidates):
         try:
             text = raw.decode(encoding)
         except (UnicodeDecodeError, LookupError):
             continue
-        score = oddities(text[:_SCORE_SAMPLE])
-        if best is None or (score, rank) < best[:2]:
-            best = (score, rank, encoding, text)
+        key = (oddities(text[:_SCORE_SAMPLE]), _multibyte(encoding), rank)
+        if best is None or key < best[:3]:
+            best = (*key, encoding, text)
     if best is None:
         raise InputError(f"not valid UTF-8 (first bad byte at offset {first_bad}) and no legacy "
                          f"encoding decodes it (tried {', '.join(candidates)})")
-    score, _, encoding, text = best
+    *_, encoding, text = best
     return text, {"encoding": encoding, "bom": False,
                   "note": f"not valid UTF-8 at byte {first_bad}; decoded as {encoding}, the most "
                           f"plausible of {len(candidates)} candidate encodings",
                   "candidates": candidates[:_CANDIDATES_REPORTED]}
 
 
+@lru_cache(maxsize=64)
+def _ascii_compatible(encoding: str) -> bool:
+    """Whether ASCII letters, digits and punctuation are themselves in the encoding: not so in
+    EBCDIC (cp037, cp875...), which the detector proposes for a few high bytes ("Łódź" in
+    cp1250 reads as "t3Φμ" in cp875), and no web page is written in."""
+    printable = bytes(range(32, 127))
+    try:
+        return printable.decode(encoding) == printable.decode("ascii")
+    except (UnicodeDecodeError, LookupError):
+        return False
+
+
+@lru_cache(maxsize=64)
+def _multibyte(encoding: str) -> bool:
+    """Whether the encoding has characters of more than one byte (the CJK ones, UTF-*): the
+    256 byte values do not decode to 256 characters."""
+    return len(bytes(range(256)).decode(encoding, "replace")) != 256
+
+
 _LETTERS = re.compile(r"[^\W\d_]+")
+#: a Latin-1 sign between two letters: "Za¿ó³æ" is Polish cp1250 read as cp1252 (not "·",
+#: Catalan's "col·lecció", nor "´", an apostrophe to some)
+_SIGN_IN_A_WORD = re.compile(r"(?<=[^\W\d_])[\u00a1-\u00a9\u00ab-\u00b3\u00b6\u00b8\u00b9\u00bb-\u00bf](?=[^\W\d_])")
 
 
 def oddities(text: str) -> int:
     """How many words look like a wrong decoding: Latin letters glued to another script
     ("cafй" is cp1252 read as cp1251), or Latin words made mostly of accented letters
-    ("Ïðèâåò" is cp1251 read as cp1252); plus every private-use, unassigned or C1 character,
+    ("Ïðèâåò" is cp1251 read as cp1252), or with a capital after a small letter; plus every
+    Latin-1 sign between two letters, every private-use, unassigned or C1 character,
     and every box-drawing or block character: DOS code pages put them where Windows code pages
     put letters ("Привет" in cp1251 reads as "╧ЁштхҐ" in cp1125), and web text hardly uses them."""
     odd = 0
@@ -195,8 +227,12 @@ def oddities(text: str) -> int:
         scripts = {_script(ch) for ch in word if not ch.isascii()}
         if ascii_letters and scripts != {"LATIN"}:
             odd += 1
-        elif scripts == {"LATIN"} and len(word) >= 3 and ascii_letters * 2 < len(word):
-            odd += 1
+        elif scripts == {"LATIN"} and ((len(word) >= 3 and ascii_letters * 2 < len(word))
+                                       or (len(word) == 2 and not ascii_letters)):
+            odd += 1  # "Ïðèâåò", "Äà": Cyrillic read as cp1252
+        elif any(a.islower() and b.isupper() for a, b in zip(word, word[1:])):
+            odd += 1  # a capital after a small letter: "jaŸñ" (cp1250 read as cp1252), "ДгєГ" (GBK as cp1251)
+    odd += len(_SIGN_IN_A_WORD.findall(text))
     odd += sum(1 for ch in text if not ch.isascii() and (unicodedata.category(ch) in ("Cc", "Co", "Cn")
                                                           or "\u2500" <= ch <= "\u259f"))
     return odd

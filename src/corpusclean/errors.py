@@ -15,6 +15,11 @@ class OutputError(Exception):
     could be written either, so the run stops, saying what was written before."""
 
 
+class UnwritableRecords(OutputError):
+    """The records cannot be written in OUT's format as they are (a Parquet column whose
+    values differ in type inside lists or objects): the run stops; another format can hold them."""
+
+
 #: write errors that are about OUT, not about one document's name: they stop the run
 OUT_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO})
 

@@ -99,6 +99,9 @@ class Job:
     #: folder, so they land on the disk that must hold the output anyway); None: the system's
     #: temporary folder
     spill_parent: Path | None = None
+    #: how that folder's name begins (writers.claim.SPILL, after a JSONL OUT's name): a run
+    #: killed outright leaves it, and the next run into the same OUT knows it as its own
+    spill_prefix: str = ".corpusclean-spill-"
     #: set by run_corpus while a corpus pass's spill exists: the folder of its files
     spill_dir: Path | None = None
     #: in a worker, pass 2: the documents of the spill file it read last, not yet cleaned
@@ -510,7 +513,7 @@ def run_corpus(sources: Callable[[], Iterator[Source]], job: Job, write: Callabl
             for stage in job.stages:
                 if stage.screens:
                     stage.prepare()  # load once here what every forked worker screens with
-            job.spill_dir = Path(tempfile.mkdtemp(prefix=".corpusclean-spill-", dir=job.spill_parent))
+            job.spill_dir = Path(tempfile.mkdtemp(prefix=job.spill_prefix, dir=job.spill_parent))
             per_task = OBSERVE_CHUNK  # pass 2 in pass 1's chunks: each spill file is read once
             progress.start(INDEXING)
             chunks = chunked(enumerate(sources()), OBSERVE_CHUNK)

@@ -115,7 +115,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from .patterns.gate import Literal, required_literals
-from .patterns.matcher import Matcher, matcher, translate_all
+from .patterns.matcher import Matcher, compiled_matcher, translate_all
 from .patterns.translate import Untranslatable, alt
 
 if sys.version_info >= (3, 11):
@@ -251,8 +251,10 @@ def user_packs(folder: str | Path) -> list[tuple[str, str]]:
     return packs
 
 
-def load_rulebook(extra_dirs: Iterable[str | Path] = (), disabled: Iterable[str] = ()) -> Rulebook:
-    """The shipped rules, then each extra folder's (same id replaces), minus the disabled ones."""
+def load_rulebook(extra_dirs: Iterable[str | Path] = (), disabled: Iterable[str] = (),
+                  known_elsewhere: Iterable[str] = ()) -> Rulebook:
+    """The shipped rules, then each extra folder's (same id replaces), minus the disabled ones.
+    `known_elsewhere`: categories other stages emit, which a disabled name may be too."""
     rules: dict[str, Rule] = {}
     sources = ["rules/"]
     _add_layer(rules, [rule for name, text in shipped_packs() for rule in parse_pack(text, name)])
@@ -261,9 +263,11 @@ def load_rulebook(extra_dirs: Iterable[str | Path] = (), disabled: Iterable[str]
         _add_layer(rules, [rule for name, text in user_packs(folder) for rule in parse_pack(text, name)])
     added = _added_categories(rules.values())
     switched_off = tuple(disabled)
-    unknown = [name for name in switched_off if name not in rules and name not in CATEGORIES and name not in added]
+    elsewhere = [category for category in sorted(known_elsewhere) if category not in CATEGORIES and category not in added]
+    unknown = [name for name in switched_off
+               if name not in rules and name not in CATEGORIES and name not in added and name not in elsewhere]
     if unknown:
-        raise RuleError(_unknown_names_message(unknown, rules, [*CATEGORIES, *added]))
+        raise RuleError(_unknown_names_message(unknown, rules, [*CATEGORIES, *added, *elsewhere]))
     kept = tuple(rule for rule in rules.values()
                  if rule.id not in switched_off and rule.category not in switched_off)
     return Rulebook(rules=kept, packs=tuple(sources), disabled=switched_off)
@@ -484,7 +488,7 @@ def _compile(texts: list[str], name: str, flags: int, words: dict[str, str],
     """A field's patterns, each checked on its own, then matched together by one RE2 search
     (see patterns/): one search per line instead of one per pattern, in time linear in the
     line. (Matcher, joined tree), or None for an absent field."""
-    checked, trees = [], []
+    checked = []
     for text in texts:
         unknown_lists = sorted({ref for ref in _WORD_LIST_REF.findall(text) if ref not in words})
         if unknown_lists:
@@ -498,8 +502,7 @@ def _compile(texts: list[str], name: str, flags: int, words: dict[str, str],
         if _BACKREFERENCE.search(expanded):
             raise fail(f"regex in {name} uses a backreference, which rules do not support: {text!r}")
         try:
-            [tree] = translate_all([expanded], flags)
-            alone = matcher([expanded], flags, [tree])
+            alone = compiled_matcher((expanded,), flags)
         except Untranslatable as err:
             raise fail(f"regex in {name} is refused: {text!r}: {str(err).split(': ', 1)[-1]} "
                        "(rules are matched in linear time, without backtracking)") from None
@@ -508,14 +511,13 @@ def _compile(texts: list[str], name: str, flags: int, words: dict[str, str],
             raise fail(f"regex in {name} matches {broad!r}, so it would match every line "
                        f"(an empty alternative such as 'a||b', '(|a)' or a trailing '|'?): {text!r}")
         checked.append(expanded)
-        trees.append(tree)
     if not checked:
         return None
     try:
-        joined = matcher(checked, flags, trees)
+        joined = compiled_matcher(tuple(checked), flags)
     except Untranslatable as err:  # pragma: no cover - each pattern compiled alone above
         raise fail(f"{name}: {err}") from None
-    return joined, alt(trees)
+    return joined, alt(translate_all(checked, flags))   # the tree as written, for the gate
 
 
 def _check_category(category: Any, source: str) -> None:

@@ -228,11 +228,8 @@ class Pool:
         """Why a worker of this (broken, one-worker) pool died, for the item's report."""
         # _processes is private, but the only place the exit code is kept; when it is not
         # there, say what is known
-        codes = []
-        for process in list(getattr(self._executor, "_processes", {}).values()):
-            process.join(1.0)
-            if process.exitcode is not None and process.exitcode != 0:
-                codes.append(process.exitcode)
+        processes = list((getattr(self._executor, "_processes", None) or {}).values())
+        codes = [code for code in map(_exit_code, processes) if code]
         if not codes:
             return "the worker process cleaning it died"
         code = codes[0]
@@ -261,6 +258,18 @@ class Pool:
             if process.exitcode is None:
                 _signal(process.pid, signal.SIGKILL)
                 process.join(1.0)
+
+
+def _exit_code(process: multiprocessing.process.BaseProcess, wait: float = 5.0) -> int | None:
+    """The exit code of a worker that died, once it is known. The executor's own thread reaps
+    the dead worker too (waitpid) and records the code a moment after: asked in that moment,
+    our waitpid finds nothing to reap and `exitcode` is still None, so ask again until the
+    code is recorded (by whichever thread reaped it) or `wait` seconds have passed."""
+    deadline = time.monotonic() + wait
+    process.join(wait)
+    while process.exitcode is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return process.exitcode
 
 
 def _signal(pid: int | None, signum: int) -> None:

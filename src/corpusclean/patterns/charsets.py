@@ -70,6 +70,22 @@ def intersect(a: Ranges, b: Ranges) -> Ranges:
     return tuple(out)
 
 
+@lru_cache(maxsize=8192)
+def clip(members: Ranges, universe: Ranges) -> Ranges:
+    """`intersect` for a big set and a universe of a few ranges: only the part of `members`
+    around each of the universe's ranges is looked at. (Patterns hold the same big sets, such
+    as Python's `\\w`, many times over: the answers are remembered.)"""
+    out: list[tuple[int, int]] = []
+    for first, last in universe:
+        i = max(bisect_right(members, (first, MAX_CHAR + 1)) - 1, 0)
+        while i < len(members) and members[i][0] <= last:
+            low, high = max(members[i][0], first), min(members[i][1], last)
+            if low <= high:
+                out.append((low, high))
+            i += 1
+    return tuple(out)
+
+
 def subtract(a: Ranges, b: Ranges) -> Ranges:
     return intersect(a, complement(b))
 

@@ -148,12 +148,18 @@ def literal_strings(literals: tuple[Literal, ...]) -> list[str] | None:
         if count + len(strings) > _MAX_GATE_STRINGS:
             return None
         strings.extend("".join(p) for p in product(*choices))
-    # a string holding another one of the list adds nothing ("subscribe now" beside "subscribe")
+    # a string holding another one of the list adds nothing ("subscribe now" beside "subscribe");
+    # each string's pieces of the lengths kept so far are looked up, rather than every kept
+    # string searched in it (a rule's literals may expand to a few thousand strings)
     unique = sorted(set(strings), key=len)
     kept: list[str] = []
+    seen: set[str] = set()
+    lengths: set[int] = set()
     for string in unique:
-        if not any(shorter in string for shorter in kept):
+        if not any(string[i:i + n] in seen for n in lengths for i in range(len(string) - n + 1)):
             kept.append(string)
+            seen.add(string)
+            lengths.add(len(string))
     return kept
 
 

@@ -1,8 +1,23 @@
 """A rule field's patterns, translated (translate.py), joined, and searched with RE2.
 
-Most lines are ASCII; RE2 is handed UTF-8 bytes. A line holding a lone surrogate (possible in
-JSONL input) cannot be encoded, so its surrogates are replaced by U+FFFD first: translate.py
-only accepts classes that treat the two alike, so the answer is the same.
+A translated pattern spells Python's classes out for all of Unicode: `\\w` alone is 734
+ranges, and a field with a few `\\b` held dozens of copies of it (fewer once factored,
+translate.factor). RE2 compiles each copy in about a millisecond: the shipped packs took a
+second of every run's start to compile whole, most of it for characters few lines hold. So a
+Matcher compiles its tree cut down to the characters a line can hold (translate.restrict),
+and on such a line the cut matches exactly where the whole would:
+
+  ASCII lines (most of any corpus)   the ASCII cut, compiled at load (proving RE2 takes it)
+  other Latin-script lines           the cut to Latin-1, Latin Extended, punctuation and
+                                     symbols, compiled when the first such line comes
+  any other line                     the whole, compiled when the first such line comes
+
+A cut is never bigger than the whole, and a pattern big enough that RE2 might refuse the
+whole is compiled whole at load as well, so what RE2 cannot take is still refused at load.
+
+RE2 is handed UTF-8 bytes. A line holding a lone surrogate (possible in JSONL input) cannot be
+encoded, so its surrogates are replaced by U+FFFD first: translate.py only accepts classes
+that treat the two alike, so the answer is the same.
 """
 from __future__ import annotations
 
@@ -12,11 +27,25 @@ from typing import Any
 
 import re2  # type: ignore[import-untyped]  # google-re2 ships no type information
 
-from .translate import Node, Untranslatable, alt, to_re2, translate
+from . import charsets
+from .charsets import Ranges
+from .translate import (Node, Untranslatable, alt, check_classes, factor, parse, restrict, to_re2,
+                        without_boundaries, written_size)
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _UNANCHORED = re2._Anchor.UNANCHORED
 _NO_MATCH = (-1, -1)
+_UNCOMPILED = object()
+ASCII: Ranges = ((0, 0x7F),)
+#: Latin-1 and Latin Extended (the accented letters of most languages written in Latin
+#: script), general punctuation (curly quotes, dashes), currency and letterlike symbols
+#: (€, ™): what most non-ASCII lines of a corpus in those languages hold.
+COMMON: Ranges = ((0, 0x2FF), (0x2000, 0x21FF))
+_OUTSIDE_COMMON = re.compile("[^\x00-\u02ff\u2000-\u21ff]")
+# A pattern this big (translate.written_size) is compiled whole at load too: RE2 refuses
+# programs from about 2.5 million (`^\w{1000}\W{1000}\w{1000}\W{1000}$`); the biggest
+# shipped pattern is 0.16 million.
+_CHECK_WHOLE_ABOVE = 250_000
 
 
 def _options() -> re2.Options:
@@ -33,38 +62,68 @@ def _options() -> re2.Options:
 def _compiled(re2_source: str) -> Any:
     """The RE2 object itself (searched directly: no Match object per call), compiled once per
     process for each source: tests and `--rules` runs load the same packs many times."""
-    return re2.compile(re2_source, _options())._regexp
+    try:
+        return re2.compile(re2_source, _options())._regexp
+    except re2.error as err:
+        raise Untranslatable(f"RE2 cannot compile the translation: {err}") from None
+
+
+def compile_cut(tree: Node, characters: Ranges) -> Any:
+    """The RE2 object for `tree` on lines whose characters lie in `characters` (None if no
+    such line can match)."""
+    cut = tree if characters == charsets.EVERYTHING else restrict(tree, characters)  # nothing to cut
+    return None if cut is None else _compiled(to_re2(cut, characters))
 
 
 class Matcher:
     """Searches a line for any of several Python patterns, in time linear in the line.
 
-    Pickles as its RE2 source and compiles again where it is unpickled (a worker process)."""
+    Pickles as its tree: a worker compiles the cuts it needs, as here."""
 
-    __slots__ = ("sources", "flags", "re2_source", "_regexp")
+    __slots__ = ("sources", "flags", "tree", "_ascii", "_common", "_whole")
 
-    def __init__(self, sources: tuple[str, ...], flags: int, re2_source: str):
+    def __init__(self, sources: tuple[str, ...], flags: int, tree: Node):
         self.sources = sources            # the Python patterns whose meaning this has
         self.flags = flags
-        self.re2_source = re2_source
-        self._regexp = _compiled(re2_source)
+        self.tree = tree                  # translated, without boundaries, factored
+        self._ascii = compile_cut(tree, ASCII)
+        self._common: Any = _UNCOMPILED
+        self._whole: Any = _UNCOMPILED
 
     def search(self, text: str) -> bool:
-        try:
-            data = text.encode("utf-8")
-        except UnicodeEncodeError:
-            data = _SURROGATE.sub("\ufffd", text).encode("utf-8")
-        return bool(self._regexp.Match(_UNANCHORED, data, 0, len(data))[0] != _NO_MATCH)
+        if text.isascii():
+            regexp = self._ascii
+            data = text.encode("ascii")
+        else:
+            try:
+                data = text.encode("utf-8")
+            except UnicodeEncodeError:
+                data = _SURROGATE.sub("\ufffd", text).encode("utf-8")
+            if _OUTSIDE_COMMON.search(text):
+                if self._whole is _UNCOMPILED:
+                    self._whole = self.whole()
+                regexp = self._whole
+            else:
+                if self._common is _UNCOMPILED:
+                    self._common = compile_cut(self.tree, COMMON)
+                regexp = self._common
+        if regexp is None:
+            return False
+        return bool(regexp.Match(_UNANCHORED, data, 0, len(data))[0] != _NO_MATCH)
+
+    def whole(self) -> Any:
+        """The RE2 object for any line."""
+        return compile_cut(self.tree, charsets.EVERYTHING)
 
     def python(self) -> re.Pattern[str]:
         """The same patterns compiled by Python's `re`: the meaning this matcher has, for tests
         and the benchmark (never for matching: it can backtrack for ever)."""
         return re.compile("|".join(f"(?:{p})" for p in self.sources), self.flags)
 
-    def __getstate__(self) -> tuple[tuple[str, ...], int, str]:
-        return self.sources, self.flags, self.re2_source
+    def __getstate__(self) -> tuple[tuple[str, ...], int, Node]:
+        return self.sources, self.flags, self.tree
 
-    def __setstate__(self, state: tuple[tuple[str, ...], int, str]) -> None:
+    def __setstate__(self, state: tuple[tuple[str, ...], int, Node]) -> None:
         self.__init__(*state)  # type: ignore[misc]
 
     def __repr__(self) -> str:
@@ -73,7 +132,7 @@ class Matcher:
 
 @lru_cache(maxsize=2048)
 def _translated(pattern: str, flags: int) -> Node:
-    return translate(pattern, flags)[1]
+    return without_boundaries(parse(pattern, flags))
 
 
 def translate_all(patterns: list[str], flags: int) -> list[Node]:
@@ -87,11 +146,19 @@ def translate_all(patterns: list[str], flags: int) -> list[Node]:
     return trees
 
 
+@lru_cache(maxsize=2048)
+def compiled_matcher(patterns: tuple[str, ...], flags: int) -> Matcher:
+    """The Matcher for `patterns` (any may match), made once per process: tests and `--rules`
+    runs load the same packs many times. Untranslatable names the pattern that cannot be taken."""
+    return matcher(list(patterns), flags, translate_all(list(patterns), flags))
+
+
 def matcher(patterns: list[str], flags: int, trees: list[Node]) -> Matcher:
     """One Matcher for `patterns` (any may match), from their trees."""
     tree = alt(list(trees))
     assert tree is not None
-    try:
-        return Matcher(tuple(patterns), flags, to_re2(tree))
-    except re2.error as err:
-        raise Untranslatable(f"RE2 cannot compile the translation: {err}") from None
+    check_classes(tree)
+    found = Matcher(tuple(patterns), flags, factor(tree))
+    if written_size(tree) > _CHECK_WHOLE_ABOVE:
+        found.whole()  # so that a pattern RE2 may not take whole is refused at load, not mid-run
+    return found

@@ -12,14 +12,13 @@ Both give, byte for byte, what the local engine gives (engine.py says how).
 """
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from ..config import RunConfig
 from ..pipeline import Job
 from ..readers.base import RecordFields, record_source
 from ..stages.registry import build_stages
-from ..writers.base import RecordOptions, output_record
+from ..writers.base import RecordOptions, json_text, output_record
 
 __all__ = ["clean"]
 
@@ -64,6 +63,6 @@ def _records(batch: Any) -> Any:
         if not result.listed:
             continue  # no id to write it under, as in a JSONL output
         record = output_record(result, RecordOptions())
-        record["report"] = json.dumps(record["report"], ensure_ascii=False)
+        record["report"] = json_text(record["report"])  # as the local engine's Parquet writer writes it
         rows.append(record)
     return pd.DataFrame(rows)

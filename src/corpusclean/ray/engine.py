@@ -258,7 +258,7 @@ class Index:
         config = self.dedup.config
         parts = self.partitions
         asked = self._reduce(_kinds(first, "band"), steps.crowded, parts)
-        votes = self._reduce(_kinds(asked, "ask").union(_kinds(first, "known")), steps.attach, parts)
+        votes = self._reduce(_kinds(asked, "crowd").union(_kinds(first, "known")), steps.attach, parts)
         found = self._reduce(_kinds(votes, "vote"), steps.earliest, parts, config.jaccard_threshold,
                              config.verify_bits)
         groups = self._reduce(_kinds(found, "found").union(_kinds(self.observed, "occ")), steps.assign_groups,

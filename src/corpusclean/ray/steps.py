@@ -129,7 +129,7 @@ def first_occurrences(batch: dict[str, np.ndarray], partitions: int, excluded: n
             per_band = bands.shape[1]
             rows += pieces("band", partition(bucket, partitions), {
                 "bucket": bucket, "first": np.repeat(first, per_band), "key": np.repeat(keys, per_band)})
-            rows += pieces("known", partition(keys, partitions), {"key": keys, "first": first, "bits": sig["bits"][at]})
+            rows += pieces("known", partition(keys, partitions), {"key": keys, "bits": sig["bits"][at]})
     if "rec" in kinds:
         hashes, counts = np.unique(join(kinds["rec"])["hash"], return_counts=True)
         common = counts >= min_pages
@@ -142,19 +142,19 @@ def crowded(batch: dict[str, np.ndarray], partitions: int) -> dict[str, np.ndarr
     partition for their signature. Most lines are alone in every bucket and go no further."""
     band = join(by_kind(batch)["band"])
     shared = resolve.in_shared_buckets(band["bucket"])
-    return table(pieces("ask", partition(band["key"][shared], partitions),
+    return table(pieces("crowd", partition(band["key"][shared], partitions),
                         {name: column[shared] for name, column in band.items()}))
 
 
 def attach(batch: dict[str, np.ndarray], partitions: int) -> dict[str, np.ndarray]:
     """By exact key: the signature of each line asked for, sent back to its bucket."""
     kinds = by_kind(batch)
-    if "ask" not in kinds:
+    if "crowd" not in kinds:
         return table([])
-    ask, known = join(kinds["ask"]), join(kinds["known"])
+    crowd, known = join(kinds["crowd"]), join(kinds["known"])
     order = np.argsort(known["key"])
-    at = order[np.searchsorted(known["key"], ask["key"], sorter=order)]
-    return table(pieces("vote", partition(ask["bucket"], partitions), {**ask, "bits": known["bits"][at]}))
+    at = order[np.searchsorted(known["key"], crowd["key"], sorter=order)]
+    return table(pieces("vote", partition(crowd["bucket"], partitions), {**crowd, "bits": known["bits"][at]}))
 
 
 def earliest(batch: dict[str, np.ndarray], partitions: int, threshold: float, verify_bits: int) -> dict[str, np.ndarray]:

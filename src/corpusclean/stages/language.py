@@ -45,6 +45,8 @@ SAMPLE_CHARS = 400
 MIN_PROBABILITY = 0.5
 #: fixed seed for langdetect's random sampling: the same page always gets the same answer
 SEED = 0
+#: langdetect answers remembered per process (samples are at most 600 characters)
+MEMO_SAMPLES = 4096
 
 #: the stopword vote answers alone only with at least this many words in the sample ...
 VOTE_MIN_WORDS = 20
@@ -57,7 +59,8 @@ _SENTENCE_END = re.compile(r"[.!?…。！？؟।][\"'”’»)\]]*\s*$")
 _LETTER = re.compile(r"[^\W\d_]")
 _WORD = re.compile(r"\w+")
 # a letter outside Basic Latin, Latin-1, Latin Extended-A/B and Latin Extended Additional
-_NON_LATIN_LETTER = re.compile(r"[^\W\d_A-Za-z\u00c0-\u024f\u1e00-\u1eff]")
+_NON_LATIN_LETTER = r"[^\W\d_A-Za-z\u00c0-\u024f\u1e00-\u1eff]"
+_NON_LATIN_WORD = re.compile(rf"^.*{_NON_LATIN_LETTER}.*$", re.MULTILINE)  # in words one a line
 
 
 def known_languages() -> list[str]:
@@ -100,9 +103,10 @@ def content_sample(lines: list[str], limit: int = SAMPLE_CHARS) -> str:
     return "\n".join(lines[i].strip() for i in sorted(chosen))[: limit + limit // 2]
 
 
-def _is_latin(word: str) -> bool:
-    """Written in the Latin script (with or without diacritics: "the", "für", "được")."""
-    return word.isascii() or not _NON_LATIN_LETTER.search(word)
+def _non_latin(words: frozenset[str]) -> set[str]:
+    """The words not written in the Latin script (the Latin ones: "the", "für", "được").
+    One search over them all: a search per word took 0.2 s of every run's start."""
+    return set(_NON_LATIN_WORD.findall("\n".join(words)))
 
 
 class StopwordVote:
@@ -116,7 +120,7 @@ class StopwordVote:
         self._lists: list[tuple[str, frozenset[str]]] = []
         for code in sorted(JUSTEXT_NAMES):
             words = stoplists.get(code) or frozenset()
-            latin = {word for word in words if _is_latin(word)}
+            latin = words - _non_latin(words)
             if len(latin) * 2 < len(words):
                 # a list in another script (Marathi, Telugu, Russian...) holds English words
                 # gathered with its text: "the" is on Marathi's list. They say nothing about it.
@@ -247,6 +251,7 @@ class LanguageStage(Stage):
         self._factory: Any = None  # langdetect's profiles, loaded on first use in each process
         self._arrays: dict[str, np.ndarray] = {}  # VectorDetector's n-gram arrays
         self._vote: StopwordVote | None = None  # the stoplists' index, built on first use
+        self._answers: dict[str, dict[str, Any]] = {}  # sample -> langdetect's answer
 
     def settings(self) -> dict[str, Any]:
         return {"allowed": self.allowed, "detector": "stopwords, then langdetect", "seed": SEED,
@@ -255,7 +260,7 @@ class LanguageStage(Stage):
 
     def __getstate__(self) -> dict[str, Any]:
         # the loaded profiles are large and rebuilt on first use: never pickle them
-        return {**self.__dict__, "_factory": None, "_vote": None, "_arrays": {}}
+        return {**self.__dict__, "_factory": None, "_vote": None, "_arrays": {}, "_answers": {}}
 
     def detect(self, doc: Document) -> dict[str, Any]:
         """{"code": ..., "method": ..., and the method's evidence} for the page; code "unknown"
@@ -268,7 +273,19 @@ class LanguageStage(Stage):
         voted = self._vote.decide(sample)
         if voted is not None:
             return voted
-        return self.langdetect(sample)
+        return self.remembered_langdetect(sample)
+
+    def remembered_langdetect(self, sample: str) -> dict[str, Any]:
+        """`langdetect`, from memory for a sample met before in this process. The answer
+        depends on the sample alone (the detector is seeded afresh for each), and syndicated
+        copies and pages that are all chrome share their samples: a fifth of langdetect's
+        pages on a make_corpus corpus, half on the dev set."""
+        answer = self._answers.get(sample)
+        if answer is None:
+            if len(self._answers) >= MEMO_SAMPLES:
+                self._answers.clear()
+            answer = self._answers[sample] = self.langdetect(sample)
+        return dict(answer)
 
     def langdetect(self, sample: str) -> dict[str, Any]:
         """langdetect's answer for a sample, seeded: {"code", "method", "probability"}."""
@@ -285,7 +302,7 @@ class LanguageStage(Stage):
         return {"code": best.lang, "method": "langdetect", "probability": probability}
 
     def prepare(self) -> None:
-        # paid once here instead of per worker: 0.7 s of langdetect profiles, the stoplists' index
+        # paid once here instead of per worker: langdetect's profiles, the stoplists' index
         self._detector_factory()
         if self._vote is None:
             self._vote = StopwordVote()
@@ -318,10 +335,61 @@ class LanguageStage(Stage):
 
     def _detector_factory(self) -> Any:
         if self._factory is None:
-            from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
+            from langdetect.detector_factory import PROFILES_DIRECTORY
 
-            factory = DetectorFactory()
-            factory.load_profile(PROFILES_DIRECTORY)
-            factory.set_seed(SEED)
-            self._factory = factory
+            self._factory = Profiles(PROFILES_DIRECTORY, SEED)
         return self._factory
+
+
+class Profiles:
+    """What a langdetect Detector takes from its DetectorFactory (`langlist`, `seed`,
+    `word_lang_prob_map`), with each n-gram's probabilities worked out when a page first
+    needs them.
+
+    `DetectorFactory.load_profile` builds, up front, a list of 55 probabilities for each of
+    the 87,598 n-grams of its profiles: 0.33 CPU-s of every run's start, where a page meets a
+    few hundred n-grams. This reads the same files in the same order (the order fixes each
+    language's index) and does the same arithmetic when asked, so the probabilities are the
+    same floats (tests/test_language.py compares them with langdetect's own factory)."""
+
+    def __init__(self, directory: str, seed: int):
+        import json
+        import os
+
+        names = os.listdir(directory)  # langdetect's order, and its count as the vectors' length
+        self.langlist: list[str] = []
+        self.seed = seed
+        profiles: list[tuple[dict[str, int], list[int]]] = []
+        for name in names:
+            path = os.path.join(directory, name)
+            if name.startswith(".") or not os.path.isfile(path):
+                continue
+            with open(path, encoding="utf-8") as handle:
+                data = json.load(handle)
+            self.langlist.append(data["name"])
+            profiles.append((data["freq"], data["n_words"]))
+        self.word_lang_prob_map = _Probabilities(profiles, len(names))
+
+
+class _Probabilities:
+    """n-gram -> its probability in each language, as DetectorFactory.add_profile makes it."""
+
+    def __init__(self, profiles: list[tuple[dict[str, int], list[int]]], size: int):
+        self._profiles = profiles
+        self._size = size
+        self._known = frozenset().union(*(freq for freq, _ in profiles))
+
+    def __contains__(self, ngram: object) -> bool:
+        return ngram in self._known
+
+    def __getitem__(self, ngram: str) -> list[float]:
+        if ngram not in self._known:
+            raise KeyError(ngram)
+        probabilities = [0.0] * self._size
+        length = len(ngram)
+        if 1 <= length <= 3:
+            for index, (freq, n_words) in enumerate(self._profiles):
+                count = freq.get(ngram)
+                if count is not None:
+                    probabilities[index] = 1.0 * count / n_words[length - 1]
+        return probabilities

@@ -69,7 +69,9 @@ class QualityStage(Stage):
 
     def __init__(self, config: QualityConfig = QualityConfig(quality=True), disabled: Iterable[str] = ()):
         self.config = config
-        self.disabled = frozenset(disabled)
+        names = set(disabled)
+        #: its tests the user switched off, by id, or all of them by their category (`--disable quality`)
+        self.disabled = frozenset(self.rules) if CATEGORY in names else frozenset(names & set(self.rules))
 
     @classmethod
     def from_config(cls, config: QualityConfig, run: "RunConfig") -> "QualityStage | None":

@@ -5,7 +5,7 @@ in STAGES.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterable
 
 from .base import RuleInfo, Stage
 from .classify import ClassifierStage
@@ -41,6 +41,20 @@ def build_stages(config: "RunConfig") -> list[Stage]:
 def disable_prefixes() -> tuple[str, ...]:
     """The rule-id prefixes stages claim for `--disable` (the rest go to the rule packs)."""
     return tuple(prefix for stage in STAGES if (prefix := stage.disable_prefix))
+
+
+def stage_categories(steps: Iterable[str]) -> tuple[frozenset[str], dict[str, str]]:
+    """The categories the stages of these steps emit themselves (not the rule packs'): those
+    `--disable` switches off (every stage emitting them takes --disable names), and, with a
+    stage's name, those it cannot (a stage that takes none emits them too: dedup's `duplicate`)."""
+    emitted: dict[str, list[type[Stage]]] = {}
+    for stage in (stage for stage in STAGES if stage.step in steps):
+        for info in stage.rules.values():
+            for category in info.categories:
+                emitted.setdefault(category, []).append(stage)
+    unreachable = {category: next(stage.name for stage in stages if stage.disable_prefix is None)
+                   for category, stages in emitted.items() if any(s.disable_prefix is None for s in stages)}
+    return frozenset(emitted) - frozenset(unreachable), unreachable
 
 
 def report_fields() -> tuple[str, ...]:

@@ -12,13 +12,15 @@ result is the same as trying every rule.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 import click
 
 from ..cli_params import comma_separated
 from ..model import Document
-from ..patterns.gate import Gate
+from ..patterns.gate import Gate, Literal
+from ..patterns.translate import Untranslatable
 from ..rulebook import Rule, Rulebook
 from .base import Stage
 
@@ -113,7 +115,14 @@ def _extend(page: Page, i: int, max_lines: int, through_blank: bool,
 
 
 def gate_for(rules: tuple[Rule, ...]) -> Gate:
-    return Gate([rule.literals for rule in rules], [rule.max_chars for rule in rules])
+    return _gate(tuple(rule.literals for rule in rules), tuple(rule.max_chars for rule in rules))
+
+
+@lru_cache(maxsize=8)
+def _gate(requirements: tuple[tuple[Literal, ...] | None, ...], max_chars: tuple[int | None, ...]) -> Gate:
+    """Built once per process for the same rules (0.3 s): a test suite, or a program cleaning
+    with the library, loads the same packs again and again."""
+    return Gate(requirements, max_chars)
 
 
 def scan(doc: Document, rules: tuple[Rule, ...], stage: str, gate: Gate | None = None) -> None:
@@ -165,12 +174,21 @@ class RuleStage(Stage):
     @classmethod
     def from_config(cls, config: RulesConfig, run: "RunConfig") -> "RuleStage":
         """The rule packs get every --disable name no other stage claims by its prefix
-        (`heuristic.*` is the classifier's); an unknown name is a RuleError naming it."""
+        (`heuristic.*` is the classifier's); an unknown name is a RuleError naming it. A
+        category another stage emits (`quality`) is known; one that a stage --disable does not
+        reach emits too (dedup's `duplicate`) is refused, saying so: switching it off would
+        only switch off part of it."""
         from ..rulebook import load_rulebook
-        from .registry import disable_prefixes
+        from .registry import disable_prefixes, stage_categories
 
         claimed = disable_prefixes()
-        return cls(load_rulebook(extra_dirs=config.rule_dirs,
+        honoured, unreachable = stage_categories(run.steps)
+        for name in run.disable:
+            if name in unreachable:
+                raise ValueError(f"--disable: category {name!r} is removed by the {unreachable[name]} stage, "
+                                 f"which --disable does not reach; its own options say what it removes "
+                                 f"(corpusclean run --help)")
+        return cls(load_rulebook(extra_dirs=config.rule_dirs, known_elsewhere=honoured,
                                  disabled=[name for name in run.disable if not name.startswith(claimed)]))
 
     def settings(self) -> dict[str, Any]:
@@ -185,17 +203,22 @@ class RuleStage(Stage):
 @dataclass(frozen=True)
 class ExampleFailure:
     rule: Rule
-    kind: str          # "example", "counter_example", or "gate" (an example line the gate hid)
+    kind: str          # "example", "counter_example", "gate" (an example line the gate hid)
+                       # or "whole" (a field RE2 cannot compile for every character)
     number: int        # 1-based, within its list
-    text: str
+    text: str          # the example (for "whole": the field)
     removed: int       # non-blank lines the rule removed
     lines: int         # non-blank lines in the fragment
+    reason: str = ""   # for "whole": what RE2 said
 
     def __str__(self) -> str:
         shown = self.text if len(self.text) <= 70 else self.text[:67] + "..."
         shown = shown.replace("\n", "\\n")
         if self.kind == "example":
             problem = f"example {self.number} not removed ({self.removed} of {self.lines} lines)"
+        elif self.kind == "whole":
+            return (f"{self.rule.source}: {self.rule.id}: RE2 cannot compile its {self.text} for every "
+                    f"character, only for ASCII lines ({self.reason})")
         elif self.kind == "gate":
             problem = (f"example {self.number}: the keyword gate hides a line the rule matches "
                        f"(an engine bug: please report it)")
@@ -235,10 +258,31 @@ def check_gate(rules: tuple[Rule, ...], gate: Gate | None = None) -> list[Exampl
     return failures
 
 
-def check_rules(rules: Iterable[Rule]) -> list[ExampleFailure]:
-    """Every rule's examples and counter-examples, and every example through the keyword gate."""
-    rules = tuple(rules)
+def check_whole(rules: tuple[Rule, ...]) -> list[ExampleFailure]:
+    """A run compiles each field's patterns cut down to the characters of the lines it meets
+    (patterns/matcher.py), and loading a pack only compiles the ASCII cut; here every field
+    is compiled whole, so that no line of any script can meet a pattern RE2 cannot take."""
     failures = []
+    for rule in rules:
+        for name in ("patterns", "unless", "require", "end", "continues"):
+            field = getattr(rule, name)
+            if field is None:
+                continue
+            try:
+                field.whole()
+            except Untranslatable as err:
+                failures.append(ExampleFailure(rule, "whole", 0, _FIELD_NAMES.get(name, name), 0, 0, str(err)))
+    return failures
+
+
+_FIELD_NAMES = {"continues": "continue"}   # the TOML name of each Rule field that differs
+
+
+def check_rules(rules: Iterable[Rule]) -> list[ExampleFailure]:
+    """Every rule's examples and counter-examples, every example through the keyword gate,
+    and every field's patterns compiled whole."""
+    rules = tuple(rules)
+    failures = check_whole(rules)
     for rule in rules:
         for kind, texts in (("example", rule.examples), ("counter_example", rule.counter_examples)):
             for number in range(1, len(texts) + 1):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 import os
 import tempfile
 from abc import ABC, abstractmethod
@@ -98,12 +99,37 @@ def _temporary_name(path: Path) -> Path:
 
 def json_bytes(value: Any) -> bytes:
     """`value` as compact JSON in UTF-8. orjson writes a report about ten times faster than the
-    standard library; what it refuses (a lone surrogate in a field passed through from a JSONL
-    input) goes to the standard library, which writes or refuses it as it always did."""
+    standard library, and writes NaN and ±Infinity (which JSON has no numbers for: a JSONL
+    input may hold them) as null. What it refuses (an integer over 64 bits, a lone surrogate
+    in a field passed through from a JSONL input) goes to the standard library, the same way."""
     try:
         return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS)
     except TypeError:
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        text = json_text(value, separators=(",", ":"))
+        try:
+            return text.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate: UTF-8 cannot hold it, a JSON escape can
+            return json_text(value, separators=(",", ":"), ensure_ascii=True).encode("ascii")
+
+
+def json_text(value: Any, separators: tuple[str, str] | None = None, ensure_ascii: bool = False) -> str:
+    """`value` as JSON text, NaN and ±Infinity written as null (as orjson writes them): the
+    standard library would write them as `NaN` and `Infinity`, which no JSON parser need accept."""
+    try:
+        return json.dumps(value, ensure_ascii=ensure_ascii, separators=separators, allow_nan=False)
+    except ValueError:  # a number JSON cannot hold, somewhere in value: only then walk it
+        return json.dumps(_finite(value), ensure_ascii=ensure_ascii, separators=separators)
+
+
+def _finite(value: Any) -> Any:
+    """`value` with every NaN and ±Infinity replaced by None."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(item) for item in value]
+    return value
 
 
 def dump_json(value: dict[str, Any]) -> bytes:

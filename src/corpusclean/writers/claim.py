@@ -7,7 +7,10 @@
   start time) and with which settings. A second run into the same OUT is refused, naming
   the holder. The kernel drops the lock when the run dies, however it dies (workers forked
   from the run share it, so it is held until the last of them has exited).
-- **sweeps** the temporary files (`.NAME.txt.XXXXXXXX.tmp`) a killed run left behind.
+- **sweeps** what a killed run left behind: its temporary files (`.NAME.txt.XXXXXXXX.tmp`)
+  and its pass-1 spill folder (`.corpusclean-spill-XXXXXXXX` in a folder OUT,
+  `.NAME.corpusclean-spill-XXXXXXXX` beside a JSONL OUT NAME), the only names this run can
+  be sure are its own: the lock says no other run writes them.
 - **decides about earlier output** in a folder OUT. The run file stays behind when a run
   does not finish (interrupted, killed, disk full), so it tells a finished run from an
   unfinished one:
@@ -30,6 +33,7 @@ import fcntl
 import json
 import os
 import re
+import shutil
 import socket
 from pathlib import Path
 from typing import Any
@@ -42,6 +46,10 @@ from ..readers.base import REPORT_SUFFIX, SUMMARY_NAME
 RUN_FILE = ".corpusclean-run"
 #: atomic_file's temporary names: "." + the file's name + "." + mkstemp's 8 characters + ".tmp"
 TEMPORARY = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
+#: pass 1's folder of loaded documents (pipeline.run_corpus) is named this + mkdtemp's 8
+#: characters, after the run file's own prefix (none in a folder OUT, `.NAME` beside a JSONL
+#: OUT NAME), so that the run holding the lock knows it as its own
+SPILL = ".corpusclean-spill-"
 
 
 class Claim:
@@ -51,6 +59,9 @@ class Claim:
         self.run_file = run_file
         self.fd: int | None = fd
         self.folder = folder   # the folder OUT, None for a JSONL OUT
+        #: where pass 1 may keep its temporary folder, and how that folder's name begins
+        self.spill_parent = run_file.parent
+        self.spill_prefix = run_file.name[: -len(RUN_FILE)] + SPILL
 
     def finish(self) -> None:
         """The run is complete (its summary written): OUT holds no unfinished run."""
@@ -115,6 +126,7 @@ def claim_output(target: str, settings: dict[str, Any], resume: bool = False, ov
         _make_folder(path.parent, target)
         claim = _lock(path.parent / f".{path.name}{RUN_FILE}", target)
         _sweep(path.parent, prefix=f".{path.name}.", recursive=False)
+        _sweep_spill(claim)
         _record(claim, settings)
         return Claim(claim.run_file, claim.fd, None)  # type: ignore[arg-type]
     folder = Path(target)
@@ -129,6 +141,7 @@ def claim_output(target: str, settings: dict[str, Any], resume: bool = False, ov
                              f"{earlier.get('host')}, started {earlier.get('started')}): pass --resume to finish it, "
                              "or --overwrite to replace it")
         _sweep(folder, prefix=".", recursive=True)
+        _sweep_spill(claim)
         if not resume:
             _clear_earlier_output(folder)
         _record(claim, settings)
@@ -236,6 +249,15 @@ def _sweep(folder: Path, prefix: str, recursive: bool) -> None:
         for filename in filenames:
             if filename.startswith(prefix) and TEMPORARY.match(filename):
                 _remove(Path(dirpath) / filename)
+
+
+def _sweep_spill(claim: Claim) -> None:
+    """Remove the spill folder a run into this OUT left when it was killed outright (pass 1's
+    loaded documents, which pass 2 deletes as it goes and the run's end removes)."""
+    ours = re.compile(re.escape(claim.spill_prefix) + r"[a-z0-9_]{8}")
+    for entry in os.scandir(claim.spill_parent):
+        if ours.fullmatch(entry.name) and entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path, ignore_errors=True)
 
 
 def _clear_earlier_output(folder: Path) -> None:
