@@ -45,11 +45,16 @@ def atomic_file(path: Path, mode: str = "wb", encoding: str | None = None) -> It
             yield handle
         os.replace(tmp, path)
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+        _discard(tmp)
         raise
+
+
+def _discard(tmp: str | Path) -> None:
+    """Remove a temporary file an interrupted write leaves behind."""
+    try:
+        os.unlink(tmp)
+    except FileNotFoundError:
+        pass
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -80,10 +85,7 @@ def atomic_write(path: Path, data: bytes) -> None:
             os.close(fd)
         os.replace(tmp, path)
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+        _discard(tmp)
         raise
 
 
