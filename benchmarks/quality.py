@@ -168,7 +168,7 @@ def classifier_cost(devset: Path, repeats: int) -> None:
             classifier.absorb(number, classifier.observe(doc))
         classifier.prepare()
         for doc in documents:
-            classifier(doc)
+            classifier.process(doc)
         times["classifier"].append(time.perf_counter() - started)
     best = {name: min(values) for name, values in times.items()}
     print(f"\ninput: {len(sources)} pages, {size:.2f} MB; best of {repeats} runs, one process")

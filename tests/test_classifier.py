@@ -313,6 +313,116 @@ def test_comments_need_the_article_above_them():
     assert "heuristic.comments" not in {rule for rule, _ in removed(doc).values()}
 
 
+# what readers wrote, long enough to read as paragraphs: nothing in their words says "comment"
+READERS = [
+    "I grew up two streets from that library and spent every wet Saturday of my childhood in the "
+    "reading room, so I am very glad the council listened to the people who actually use it.",
+    "Five more years is not a plan. Someone has to say where the money for the shelves and the "
+    "heating will come from once the grant has been spent on the roof and the windows.",
+    "Thank you to everyone who came to the meeting; the hall was full and the speakers were "
+    "excellent, especially the students who explained what the homework club means to them.",
+    "My mother worked at the lending desk for thirty years and she always said the building "
+    "would outlive every plan to close it, which it now seems it will, at least for a while.",
+    "The real question is why the roof was left to leak for so long when everyone could see the "
+    "buckets in the corridor every time it rained, and nobody at the council did anything.",
+]
+
+
+def test_a_discussion_under_its_heading_goes_however_its_entries_are_signed():
+    """A heading that can only name a discussion ("Reader comments (5)") below the article: the
+    article is looked for above it (a discussion longer than a short article must not take the
+    article's place), and the discussion goes as comments however its entries are signed."""
+    signed = [line for name, body in zip(["Stephen B", "puddin and pie", "Lina", "Ralph", "Frank"], READERS)
+              for line in (name, body)]
+    [doc] = classify(page(MENU, *ARTICLE, "Reader comments (5)", signed, ["About us", "Contact", "Privacy"]))
+    assert kept(doc) == ARTICLE
+    gone = removed(doc)
+    for body in READERS:
+        assert gone[body] == ("heuristic.comments", "comments")
+
+
+def test_a_comments_link_under_the_headline_starts_no_discussion():
+    """'Comments (12)' right under the headline links to the comments below the article: a
+    standfirst and a teaser above it do not make an article, and the article below it stays."""
+    standfirst = ("The old library will stay open for five more years after residents packed the "
+                  "hall on Tuesday evening.")
+    teaser = ("Elsewhere in town the harbour festival moves to the old docks this summer, and the "
+              "ferry gets a new timetable.")
+    [doc] = classify(page(MENU, "Library saved after vote", standfirst, teaser, "Comments (12)", *ARTICLE,
+                          ["About us", "Contact", "Privacy"]))
+    assert all(paragraph in kept(doc) for paragraph in ARTICLE)
+
+
+def test_a_section_of_the_article_titled_response_stays():
+    """"Response", "Discussion" or "Comments" alone may title a section of the article itself."""
+    for title in ("Response", "Discussion", "Comments"):
+        [doc] = classify(page(P1, P2, title, P3, P4))
+        assert [line for line in kept(doc) if line != title] == ARTICLE
+
+
+def test_comments_whose_lines_name_several_writers_go_without_a_heading():
+    """No heading, but under the article a run of entries each followed by a line naming its
+    writer and time, several writers: comments. The first comment, above the first such line,
+    cannot be told from the article's last paragraph and stays."""
+    writers = ["riverwatcher", "Dan K.", "mlee", "Sue", "Tom Reed"]
+    entries = [line for writer, body in zip(writers, READERS)
+               for line in (body, f"Posted by: {writer} | March 10, 2017 09:{10 + len(writer)} AM")]
+    [doc] = classify(page(*ARTICLE, *entries))
+    assert kept(doc) == ARTICLE + READERS[:1]
+    for body in READERS[1:]:
+        assert removed(doc)[body] == ("heuristic.comments", "comments")
+
+
+def test_one_authors_posts_on_a_blog_front_page_stay():
+    """The same lines on a blog's front page name one writer throughout: its posts, not comments."""
+    posts = [[P1, P2, P3], [P4, READERS[0]], [READERS[1], READERS[2]], [READERS[3], READERS[4]]]
+    front_page = [line for k, post in enumerate(posts)
+                  for line in (*post, f"Posted by: Anna Berg | March {10 + k}, 2017 09:12 AM")]
+    [doc] = classify(page(*front_page))
+    assert [line for line in kept(doc) if not line.startswith("Posted by")] == [p for post in posts for p in post]
+
+
+def test_a_drop_down_list_of_names_goes_but_a_paragraph_of_names_stays():
+    """A drop-down's choices run together are a long line of capitalised names with no sentence:
+    titles of films or places carry enough "of" and "the" to pass for prose by stopwords alone.
+    A paragraph that lists names in sentences stays."""
+    choices = ("Choose a film Harbour Lights Winter Fields Night Train to Varna The Last Orchard Return to "
+               "Ashford Station Road Under the Old Oak The Keeper of the Bridge Summer in Glass City Mill "
+               "Street Blue Harbour The Island Girl Silver Creek Northern Lights Express")
+    names = ("The prize went to Anna Berg of Oslo, Tom Reed of Leeds and Sue Park of Busan. The jury, "
+             "chaired by Marta Lind of the Royal Academy of Music, praised all three of them for the "
+             "care they had taken with the old scores of the city orchestra.")
+    [doc] = classify(page(P1, P2, choices, P3, names, P4))
+    assert removed(doc)[choices] == ("heuristic.name-list", "navigation")
+    assert kept(doc) == [P1, P2, P3, names, P4]
+
+
+def test_the_last_paragraph_keeps_its_reporting_credit_and_its_place():
+    """An agency story's last paragraph ends in its credit in brackets: it still ends a
+    sentence, and stays with the article."""
+    last = "The library will reopen in May. (Reporting by Jane Doe; editing by John Roe)"
+    [doc] = classify(page(MENU, *ARTICLE, last, ["About us", "Contact", "Privacy"]))
+    assert kept(doc) == ARTICLE + [last]
+
+
+def test_a_list_of_headlines_with_counts_or_times_goes_wherever_it_stands():
+    """Most read, most discussed, latest: other stories' titles, each stamped with a count in
+    brackets or a time. The list goes even between the article's paragraphs; a list of the
+    article's own (titles without counts or times) stays."""
+    discussed = ["Most discussed", "Why the bridge toll went up again this spring (420)",
+                 "Council to vote on new cycle lanes next week (295)", "Harbour festival moves to the old docks (211)",
+                 "Readers pick the best bakery in the town centre (190)"]
+    latest = ["Ferry timetable changes for the winter 14/01/08 7:36 AM", "New head teacher named at Hill School 14/01/08 6:41 AM",
+              "Road works close the bridge for a week 14/01/08 6:40 AM", "Choir wins the regional final 14/01/08 6:12 AM"]
+    own = ["The council approved four projects:", "A new roof for the old library building",
+           "Longer opening hours for the reading room", "A homework club on Thursday evenings", "New shelves for the children's corner"]
+    [doc] = classify(page(MENU, P1, latest, P2, discussed, P3, own, P4))
+    gone = removed(doc)
+    for line in discussed[1:] + latest:
+        assert gone[line] == ("heuristic.related-links", "widget")
+    assert kept(doc) == [P1, P2, P3, *own, P4]
+
+
 def test_a_slideshow_inside_the_article_goes_with_its_title_and_captions():
     slides = []
     for k, place in enumerate(["the reading room", "the roof", "the children's corner", "the lending desk"], 1):

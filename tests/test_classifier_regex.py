@@ -9,7 +9,7 @@ import pytest
 from corpusclean.classifier.comments import ENTRY_MARK
 from corpusclean.classifier.feeds import DATED, has_date
 from corpusclean.classifier.regex import GatedSearch, line_test, terms_pattern
-from corpusclean.classifier.signals import _SENTENCE_END, WORD, casefold_words, ends_sentence
+from corpusclean.classifier.signals import WORD, casefold_words
 from corpusclean.classifier.vocabulary import TERMS
 
 # case folding Python's IGNORECASE knows beyond ASCII: the Kelvin sign matches k, the long s
@@ -103,9 +103,3 @@ def test_a_gate_is_used_only_where_every_match_needs_it():
     test = GatedSearch(either, r"\d")
     assert test._proved_gate() is None
     assert test("Posted yesterday")
-
-
-@pytest.mark.parametrize("line", ["The end.", 'He said "stop."', "Really?!", "(See above.)", "No mark",
-                                  "Closers only ”)", "", ".", "a.b", "终于。", "Ends with a quote'"])
-def test_ends_sentence_is_the_sentence_end_pattern(line):
-    assert ends_sentence(line) == bool(_SENTENCE_END.search(line))

@@ -97,7 +97,8 @@ def test_groups_are_those_of_a_plain_datasketch_implementation(monkeypatch, batc
     # the index's clusters are under test, not the stage's stricter bar for repeats within a
     # page (page_repeat_jaccard), so that bar is set as low as it goes
     config = DedupConfig(shingle_hash="sha1", template_min_pages=1000, page_repeat_jaccard=1e-9,
-                         drop_paragraph_repeats=True)  # the reference drops every repeated paragraph
+                         drop_paragraph_repeats=True,  # the reference drops every repeated paragraph
+                         syndicated_page_share=1.0)    # and every copy of an earlier page's line
     pages = near_duplicate_pages()
     expected = reference_decisions(pages, config)
     assert len(expected) > 30           # the corpus exercises both kinds of repeat

@@ -108,8 +108,26 @@ def test_a_paragraph_from_an_earlier_page_is_removed_from_the_later_one(tmp_path
 
 def test_a_near_copy_in_a_later_page_counts_too(tmp_path):
     story = prose(42, 50)
-    out = dedup(tmp_path, {"a": page(story), "b": page(prose(2), story.replace(".", ", said the council."))})
+    out = dedup(tmp_path, {"a": page(story), "b": page(prose(2), story.replace(".", ", said the council."), prose(3))})
     assert removed(out, "b")[2]["details"]["duplicate_of"] == {"document": "a", "line": 1}
+
+
+def test_a_page_whose_story_an_earlier_page_carried_is_left_whole(tmp_path):
+    """An agency story on two sites, each with its own menus: removing the second copy line by
+    line would keep that site's chrome and drop its article. A page most of whose paragraphs
+    are copies keeps them (whether to drop such a page is --drop-duplicate-pages' question);
+    a page that shares one paragraph of several still loses that one. --syndicated-share 1
+    removes every copy."""
+    story = [prose(seed, 40) for seed in (50, 51, 52, 53)]
+    pages = {"first": page("Daily Example | Home | World", *story, "More from the Daily Example"),
+             "second": page("The Evening Sample: local news for the valley since 1904", *story[:3],
+                            "Read the Evening Sample every day for the whole of the valley's news and weather."),
+             "quoting": page(prose(60), prose(61), story[0], prose(62), prose(63))}
+    out = dedup(tmp_path, pages)
+    assert removed(out, "second") == {}
+    assert list(removed(out, "quoting")) == [3]
+    strict = dedup(tmp_path / "strict", pages, "--syndicated-share", "1")
+    assert sorted(removed(strict, "second")) == [2, 3, 4]
 
 
 def test_short_lines_shared_by_a_few_pages_stay(tmp_path):
@@ -247,6 +265,31 @@ def test_a_heading_that_repeats_its_table_of_contents_entry_stays(tmp_path):
                 "", "Career", prose(4))
     out = dedup(tmp_path, {"bio": text})
     assert removed(out, "bio") == {}
+
+
+STORY = [
+    "The town council voted on Tuesday to keep the old library open for another five years, after "
+    "residents filled the hall to argue that the building was still used every day by students.",
+    "Repairs to the roof will be paid for by a grant from the regional arts fund, and the council "
+    "expects the work to take most of the summer, during which the reading room will stay open.",
+    "Several speakers said that the library was the only warm public place in the north of the "
+    "town, and that closing it would have pushed the homework club into a cold church hall.",
+]
+
+
+def test_a_story_the_strip_stages_kept_stays_when_the_page_prints_it_twice(tmp_path):
+    """A repeat is chrome when the repeated thing is. In `run` the strip stages judged the
+    story's paragraphs content, so a page that prints the story twice keeps both copies
+    (`dedup` alone, on raw text, still removes a pasted block of paragraphs: above); a line of
+    chrome pasted three times still loses its copies (here the strip stages take them)."""
+    signup = "Get the morning briefing"
+    text = page("Library saved after vote", "", *STORY, "", signup, "", *STORY, "", signup, "", signup)
+    source = write_tree(tmp_path / "in", {"a.txt": text})
+    result = run_cli("run", str(source), str(tmp_path / "out"), "-q")
+    assert result.exit_code == 0, result.output
+    clean = (tmp_path / "out" / "a.txt").read_text()
+    assert all(clean.count(paragraph) == 2 for paragraph in STORY)
+    assert clean.count(signup) <= 1
 
 
 def test_a_title_printed_twice_close_together_loses_its_second_copy(tmp_path):

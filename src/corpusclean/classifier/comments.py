@@ -14,13 +14,24 @@ is recognised by its structure, not by what its comments say (they read like any
 A heading with no entry marks after it ("Comments" as a menu entry, a section titled
 "Comments on the draft") starts nothing. The section runs from the heading to the last entry
 mark that follows the previous one closely, and the prose of the last comment after it.
+
+Two structures say "comments" without the other:
+
+- a heading that can only name a discussion ("Comments (5)", "Reader views", "Have your say",
+  "Comments are closed"; not "Response", "Discussion" or "Comments" alone, which may title a
+  section of the article) below the article's prose: the article is looked for above it (a long discussion
+  would outscore a short article and take its place), and the run of prose below it goes as
+  comments, whatever marks its entries carry ("Stephen B" on a line of its own);
+- with no heading, a run of entries whose lines name their writers ("Posted by: Sean | Jan
+  10, 2008 4:49 PM"), several writers, below the article. One name throughout is one author's
+  posts (a blog's front page): they stay.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-from .feeds import has_date
+from .feeds import has_date, writer
 from .regex import line_test
 from .units import Unit
 from .verdicts import ANCHORS, DROP, KEEP
@@ -31,8 +42,20 @@ COMMENTS_HEADING = re.compile(
     r"|(?:(?:reader|readers'?|user|your|visitor|latest|recent|all|view|show|read|see|display)\s+)?"
     r"(?:comments?|responses?|reactions|discussion)" + _COUNTED + r"(?:\s*[|:–—-]?\s*(?:post|add|leave|write)\s+(?:a|your)\s+comment)?\s*:?$"
     r"|(?:leave|post|add|write|submit)\s+(?:a|your)\s+(?:comment|reply|response)\b"
+    r"|(?:reader|readers'?|your)\s+views\b" + _COUNTED +
     r"|have\s+your\s+say\b|join\s+the\s+(?:discussion|conversation)\b"
     r"|comments?\s+(?:are|is|have\s+been)\s+(?:now\s+)?closed\b"
+    r"|(?:kommentare|leserkommentare|commentaires|comentarios|comentários|commenti|reacties|komentarze|kommentarer)\b" + _COUNTED + r")",
+    re.IGNORECASE)
+# a heading that can only name reader comments: "Response", "Discussion" or "Comments" alone
+# may title a section of the article itself; "Comments (3)", "Reader views" or "Have your say"
+# cannot
+DISCUSSION_HEADING = re.compile(
+    r"^(?:\d+\s+(?:reader\s+)?comments?\b"
+    r"|comments\s*[(\[]\d+[)\]]\s*:?$"
+    r"|(?:reader|readers'?|user|visitor|your)\s+(?:comments|views|responses|reactions)\b"
+    r"|(?:leave|post|add|write|submit)\s+(?:a|your)\s+comment\b"
+    r"|have\s+your\s+say\b|comments?\s+(?:are|is|have\s+been)\s+(?:now\s+)?closed\b"
     r"|(?:kommentare|leserkommentare|commentaires|comentarios|comentários|commenti|reacties|komentarze|kommentarer)\b" + _COUNTED + r")",
     re.IGNORECASE)
 # a line about a comment rather than in it: who wrote it and when, and its controls
@@ -41,7 +64,8 @@ ENTRY_MARK = re.compile(
     r"|\b(?:said|says|wrote|writes)\s*(?:\.{2,}|…|:)?\s*$"
     r"|\breport\s+(?:this\s+)?(?:comment|post|abuse)\b|\bin\s+reply\s+to\b"
     r"|^\W*(?:reply|quote|permalink|flag|like|recommend)\W*(?:\|\s*\w+\W*)*$"
-    r"|^comment\s+(?:no\.?|#|number)\s*\d+|^#?\d{1,4}[.)]\s+\S[^.!?]*\s@\s*\d+",
+    r"|^comment\s+(?:no\.?|#|number)\s*\d+|^#?\d{1,4}[.)]\s+\S[^.!?]*\s@\s*\d+"
+    r"|^[-–—]\s*[A-Z][\w.'’ -]{0,30}(?:,\s*[\w.'’ -]{1,30}){1,3}$",   # a signature: "- Louise, Lancaster, UK"
     re.IGNORECASE)
 # ENTRY_MARK's answer for a line in linear time: Python's search tried each of its branches at
 # every position of every line, a tenth of a whole run
@@ -57,48 +81,118 @@ class CommentLimits:
     min_marks: int = 2          # entry marks that make a comment section
     meta_chars: int = 120       # a dated line is a comment's meta line when at most this long
     tail_units: int = 3         # prose units after the last mark: the last comment's text
+    discussion_anchors: int = 4 # prose units above a discussion heading that make it the article's end
+    headless_marks: int = 4     # lines naming a comment's writer that make a section without a heading
+    headless_anchors: int = 3   # ... below at least this many prose units of the article
 
 
-def comment_lines(lines: list[str], limits: CommentLimits) -> tuple[list[int], list[int]]:
-    """(heading lines, entry-mark lines) of the whole page, also those the rules removed: a rule
+def comments_start(units: list[Unit], limits: CommentLimits) -> int | None:
+    """The unit where reader comments begin, when a heading names them below the article: the
+    first comments heading with at least `discussion_anchors` prose units above it. (One
+    right under the headline, "13 comments", links to them: a standfirst and a teaser above it
+    do not make an article, and it starts nothing.)"""
+    paragraphs = 0
+    for i, unit in enumerate(units):
+        if unit.initial in ANCHORS:
+            paragraphs += 1
+        elif paragraphs >= limits.discussion_anchors and _is_heading(unit.text, limits, DISCUSSION_HEADING):
+            return i
+    return None
+
+
+def _is_heading(text: str, limits: CommentLimits, heading: re.Pattern[str] = COMMENTS_HEADING) -> bool:
+    text = text.strip()
+    return len(text) <= limits.heading_chars and bool(heading.match(text.strip(" »›>-–—:*#")))
+
+
+def mark_discussion(units: list[Unit], start: int, span: tuple[int, int] | None) -> None:
+    """Drop the discussion under a comments heading at unit `start`: the heading, and the run
+    of prose that follows it (`span`, found the way the article is), as "comments". What
+    follows that run is the site's footer, and stays footer."""
+    end = span[1] if span is not None else start
+    for unit in units[start:end + 1]:
+        if unit.verdict == KEEP or unit.reason in _RELABELLED:
+            unit.verdict, unit.reason, unit.category = DROP, "comments", "comments"
+
+
+@dataclass(frozen=True)
+class CommentLines:
+    """The lines of a page that frame comments (0-based), also those the rules removed: a rule
     that took "Report this comment" away leaves the comments comments."""
-    headings, marks = [], []
+
+    headings: list[int]
+    marks: list[int]                    # entry marks: a writer, a time, a control
+    posters: list[tuple[int, str]]      # marks that name the writer ("Posted by: Sean | ..."), with the name
+
+
+def comment_lines(lines: list[str], limits: CommentLimits) -> CommentLines:
+    """The page's comment headings, entry marks and writers' lines."""
+    found = CommentLines([], [], [])
     for i, line in enumerate(lines):
         text = line.strip()
         if not text:
             continue
-        if len(text) <= limits.heading_chars and COMMENTS_HEADING.match(text.strip(" »›>-–—:*#")):
-            headings.append(i)
+        if _is_heading(text, limits):
+            found.headings.append(i)
         elif _HAS_ENTRY_MARK(text) or (len(text) <= limits.meta_chars and has_date(text)
                                          and not (text[-1] in ".!?" and len(text.split()) > 6)):
-            marks.append(i)
-    return headings, marks
+            found.marks.append(i)
+            name = writer(text) if len(text) <= limits.meta_chars else None
+            if name:
+                found.posters.append((i, name))
+    return found
 
 
-def mark_comments(units: list[Unit], region: tuple[int, int], limits: CommentLimits,
-                  found: tuple[list[int], list[int]]) -> None:
+def mark_comments(units: list[Unit], region: tuple[int, int], limits: CommentLimits, found: CommentLines) -> None:
     """Drop the comment section below the article, if there is one (reason and category
     "comments"). `found` is comment_lines' answer for the page."""
-    headings, marks = found
-    if not headings or len(marks) < limits.min_marks or not units:
+    if not units:
         return
     first = region[0]
-    for heading in headings:
-        above = sum(1 for u in units[first:] if u.last < heading and u.initial in ANCHORS and u.verdict == KEEP)
-        if above < limits.article_anchors:
+    if found.headings and len(found.marks) >= limits.min_marks:
+        for heading in found.headings:
+            if _article_above(units, first, heading) < limits.article_anchors:
+                continue
+            after = [m for m in found.marks if heading < m]
+            if not after or after[0] - heading > limits.first_reach:
+                continue
+            section = _close_run(after, limits.mark_gap)
+            if len(section) >= limits.min_marks:
+                _drop_section(units, heading, section[-1], limits)
+                return
+    _mark_posted_entries(units, first, limits, found.posters)
+
+
+def _mark_posted_entries(units: list[Unit], first: int, limits: CommentLimits,
+                         posters: list[tuple[int, str]]) -> None:
+    """Comments without a heading: a run of at least `headless_marks` entries, each with a line
+    naming its writer ("Posted by: Sean | Jan 10, 2008 4:49 PM"), below the article's prose.
+    Several writers make it a discussion; one name throughout is one author's posts (a blog's
+    front page), which stay. The section starts at the first such line: a comment printed
+    above its writer's line cannot be told from the article's last paragraph, and stays."""
+    for start, (line, _) in enumerate(posters):
+        if _article_above(units, first, line) < limits.headless_anchors:
             continue
-        after = [m for m in marks if heading < m]
-        if not after or after[0] - heading > limits.first_reach:
-            continue
-        section = [after[0]]
-        for m in after[1:]:
-            if m - section[-1] > limits.mark_gap:
-                break
-            section.append(m)
-        if len(section) < limits.min_marks:
-            continue
-        _drop_section(units, heading, section[-1], limits)
+        run = _close_run([p[0] for p in posters[start:]], limits.mark_gap)
+        names = {name for at, name in posters[start:start + len(run)]}
+        if len(run) >= limits.headless_marks and len(names) >= 2:
+            _drop_section(units, line, run[-1], limits)
         return
+
+
+def _article_above(units: list[Unit], first: int, line: int) -> int:
+    """Prose units of the article (from the region's start) that stand above a line and stay."""
+    return sum(1 for u in units[first:] if u.last < line and u.initial in ANCHORS and u.verdict == KEEP)
+
+
+def _close_run(lines: list[int], gap: int) -> list[int]:
+    """The sorted lines from the first on, as long as each follows the previous within `gap`."""
+    run = lines[:1]
+    for line in lines[1:]:
+        if line - run[-1] > gap:
+            break
+        run.append(line)
+    return run
 
 
 # what the section relabels: what is still kept, and what other tests dropped only for where it

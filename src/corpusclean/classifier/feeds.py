@@ -33,11 +33,24 @@ DATED = re.compile(
 has_date = GatedSearch(DATED, r"\d")
 
 
+# the writer an entry's meta line names: "Posted by: Sean | Jan 10, 2008", "Submitted by anna on"
+POSTER = re.compile(
+    r"^\W*(?:posted|submitted|written|added|commented)\s+by:?\s+(\S[^|·•@\d]{0,40}?)\s*(?:$|[|·•@,(]|\s(?:on|at)\b|\d)",
+    re.IGNORECASE)
+
+
+def writer(line: str) -> str | None:
+    """The writer a meta line names ("Posted by: Sean | ..."), casefolded, or None."""
+    found = POSTER.match(line.strip())
+    return found.group(1).casefold() if found else None
+
+
 # the heading of a list of other stories
 RELATED = re.compile(
     r"^(?:more |other |top |latest |recommended |related |popular |trending |editors?'? ?picks?)?"
     r"(?:related|recommended|more (?:stories|articles|news|from|on|in|like this)|you (?:may|might) (?:also )?like|"
-    r"most (?:read|popular|viewed|shared)|read (?:next|more|also)|also (?:read|on)|trending|popular|"
+    r"most (?:read|popular|viewed|shared|commented|e-?mailed)|read (?:next|more|also)|also (?:read|on)|trending|popular|"
+    r"headlines|top rated|recent (?:posts|stories|articles)|(?:also )?in this section|"
     r"top stories|lire aussi|à lire aussi|leia (?:também|mais)|mehr zum thema|"
     r"weitere artikel|te puede interesar|noticias relacionadas|artículos relacionados)\b",
     re.IGNORECASE)
@@ -55,32 +68,37 @@ class FeedLimits:
     timed_share: float = 0.5    # share of entries whose opening shows a time of day or an age
     min_slides: int = 3         # counted slides in a row that make a slideshow
     slide_heading_units: int = 3  # short lines right above the first slide that title the slideshow
+    min_headlines: int = 4      # consecutive lines that make a list of headlines ...
+    headline_share: float = 0.75  # ... when this share of them carries a count or a date
 
 
-def opening_lines(lines: list[str], limits: FeedLimits) -> list[tuple[int, bool]]:
-    """(index, shows a time) of the page's lines that open a dated entry. All lines count, also
-    those the rules already removed: a rule that took "reply · 6:32 PM" away leaves the feed a
-    feed."""
+def opening_lines(lines: list[str], limits: FeedLimits) -> list[tuple[int, bool, str | None]]:
+    """(index, shows a time, the writer it names) of the page's lines that open a dated entry.
+    All lines count, also those the rules already removed: a rule that took "reply · 6:32 PM"
+    away leaves the feed a feed."""
     found = []
     for i, line in enumerate(lines):
         text = line.strip()
         if text and len(text) <= limits.meta_chars and has_date(text):
             sentence = text[-1] in ".!?" and len(text.split()) > 6
             if not sentence:
-                found.append((i, bool(TIMED.search(text))))
+                found.append((i, bool(TIMED.search(text)), writer(text)))
     return found
 
 
 def mark_feed(units: list[Unit], region: tuple[int, int], limits: FeedLimits,
-              openings_at: list[tuple[int, bool]]) -> None:
+              openings_at: list[tuple[int, bool, str | None]]) -> None:
     """Drop the dated feed that closes the region, if there is one (reason "dated-feed").
-    `openings_at` are the page's entry-opening lines (see opening_lines)."""
+    `openings_at` are the page's entry-opening lines (see opening_lines). Entries that all name
+    one writer are one author's posts (a blog's front page, "Posted by Anna at 9:12 AM" under
+    each): they stay."""
     first, last = region
     # each opening line as the index of the unit it is, or the first unit after it
     openings: list[int] = []
     timed: dict[int, bool] = {}
+    writers: dict[int, str | None] = {}
     k = first
-    for line, has_time in openings_at:
+    for line, has_time, name in openings_at:
         while k <= last and units[k].last < line:
             k += 1
         if k > last:
@@ -90,6 +108,7 @@ def mark_feed(units: list[Unit], region: tuple[int, int], limits: FeedLimits,
         if not openings or openings[-1] != k:
             openings.append(k)
         timed[k] = timed.get(k, False) or has_time
+        writers[k] = writers.get(k) or name
     if len(openings) < limits.min_entries:
         return
     # the last run of entries that follow each other closely
@@ -114,6 +133,9 @@ def mark_feed(units: list[Unit], region: tuple[int, int], limits: FeedLimits,
     with_time = sum(1 for i in entries if timed[i])
     if with_time < len(entries) * limits.timed_share or with_prose < 2 or above < limits.article_anchors:
         return
+    names = [writers[i] for i in entries]
+    if all(names) and len(set(names)) == 1:
+        return  # one author's posts
     # the feed's own heading ("13 comments") goes with it
     if start - 1 >= first and units[start - 1].initial not in ANCHORS and units[start - 1].verdict == KEEP:
         start -= 1
@@ -169,6 +191,42 @@ def mark_related(units: list[Unit], region: tuple[int, int]) -> None:
                 later.reason = "related-links"
                 later.category = "widget"
         return
+
+
+# a headline list's items carry a count ("Macs too hip for PC users? (190)") or a time
+# ("Choi wins Sony Open 14/01/08 6:41 AM", "January 15, 2008 Worker rescued from trench")
+_COUNT_AT_END = re.compile(r"\S\s*[(\[]\d{1,5}[)\]]\s*$")
+_SENTENCE_INSIDE = re.compile(r"[.!?][\"'”’)]*\s+[A-Z]")
+
+
+def mark_headline_lists(units: list[Unit], limits: FeedLimits) -> None:
+    """Drop lists of other stories' headlines wherever they stand (most read, most discussed,
+    latest): a run of at least `min_headlines` consecutive lines, each a title of a few words
+    with no sentence inside it, nearly all (`headline_share`) carrying a count in brackets or
+    a date or time. An article's own list (steps, items) is made of sentences or of bare
+    labels; it does not stamp each item with a count or a date."""
+    start = 0
+    while start < len(units):
+        end = start
+        while end + 1 < len(units) and units[end + 1].group == units[start].group:
+            end += 1
+        run = units[start:end + 1]
+        start = end + 1
+        # the list's own heading ("Most discussed") may open the run
+        items = run[1:] if run and run[0].signals.words <= 4 and not _marked(run[0]) else run
+        if len(items) < limits.min_headlines or any(not _title_like(u, limits) for u in items):
+            continue
+        if sum(map(_marked, items)) >= limits.headline_share * len(items):
+            _drop_kept(run, "related-links")
+
+
+def _marked(unit: Unit) -> bool:
+    return bool(_COUNT_AT_END.search(unit.text) or DATED.search(unit.text))
+
+
+def _title_like(unit: Unit, limits: FeedLimits) -> bool:
+    return (unit.initial not in (GOOD,) and unit.signals.chars <= limits.meta_chars + 40
+            and unit.signals.words >= 3 and not _SENTENCE_INSIDE.search(unit.text))
 
 
 def _drop_kept(units: list[Unit], reason: str, category: str = "widget") -> None:

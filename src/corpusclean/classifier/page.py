@@ -4,8 +4,9 @@ verdicts in context, then the chrome that only shows as a structure or a voice.
     units = build_units(doc, stopwords)            units.py
     judge each unit alone                          verdicts.py   (pass 1)
     demote_title_line, demote_notices              here, prose_chrome.py: they must not anchor
-    region = find_region(units)                    region.py
+    region = find_region(units)                    region.py     (above the comments, if a heading names them)
     revise(units, region)                          context.py    (pass 2)
+    mark_comments, mark_discussion                 comments.py
     mark_feed, mark_slideshow, mark_related        feeds.py
     mark_prose_chrome(units, region)               prose_chrome.py
 
@@ -19,11 +20,11 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ..model import Document
-from .comments import CommentLimits, comment_lines, mark_comments
+from .comments import CommentLimits, comment_lines, comments_start, mark_comments, mark_discussion
 from .context import ContextLimits, revise, revise_extracted
-from .feeds import FeedLimits, mark_feed, mark_related, mark_slideshow, opening_lines
+from .feeds import FeedLimits, mark_feed, mark_headline_lists, mark_related, mark_slideshow, opening_lines
 from .prose_chrome import ProseChromeLimits, demote_notices, mark_prose_chrome
-from .region import RegionWeights, find_region
+from .region import RegionWeights, best_run, find_region
 from .units import Unit, build_units
 from .verdicts import ANCHORS, BAD, DROP, GOOD, KEEP, NEARGOOD, Thresholds, judge, stoplist_usable
 from .vocabulary import Vocabulary
@@ -72,6 +73,13 @@ def classify_page(doc: Document, stopwords: frozenset[str] | None, config: Class
         demote_title_line(doc, units)
     demote_notices(units, config.prose_chrome, vocabulary)
     region = find_region(units, config.region) if any(u.initial in ANCHORS for u in units) else None
+    # reader comments under a heading that names them are not the article's other half, and
+    # a long discussion must not outscore a short article: the article is found above them
+    discussion = None if extracted or region is None else comments_start(units, config.comments)
+    if region is not None and discussion is not None:
+        region = find_region(units, config.region, discussion) or region
+        if region[1] >= discussion:
+            discussion = None
     if extracted and not _region_holds_the_text(units, region, config.region):
         region = (0, len(units) - 1) if units else None
         trimmed = False
@@ -88,9 +96,12 @@ def classify_page(doc: Document, stopwords: frozenset[str] | None, config: Class
     else:
         trim_extracted(units, region, config.context)
     mark_comments(units, region, config.comments, comment_lines(doc.lines, config.comments))
+    if discussion is not None:
+        mark_discussion(units, discussion, best_run(units, config.region, discussion, len(units)))
     mark_feed(units, region, config.feeds, opening_lines(doc.lines, config.feeds))
     mark_slideshow(units, region, config.feeds)
     mark_related(units, region)
+    mark_headline_lists(units, config.feeds)
     mark_prose_chrome(units, region, config.prose_chrome, vocabulary)
     for unit in units:
         if unit.verdict == DROP and not unit.category:

@@ -66,18 +66,20 @@ def unit_score(unit: Unit, weights: RegionWeights, isolated: bool = False) -> fl
     return -weights.unit_cost
 
 
-def find_region(units: list[Unit], weights: RegionWeights) -> tuple[int, int] | None:
+def find_region(units: list[Unit], weights: RegionWeights, end: int | None = None) -> tuple[int, int] | None:
     """(first, last) unit indices of the article, or None when nothing on the page is prose.
 
     The best-scoring run is the article; a second run before or after it that scores at least
     `second_share` of it is the article's other half (split by a gallery, a chart, an ad block)
-    and the region spans both."""
+    and the region spans both. The region lies above unit `end` when it is given: the
+    readers' comments start there, and a long discussion would outscore a short article."""
+    end = len(units) if end is None else end
     scores = _scores(units, weights)
-    best, span = _best_run(scores, weights, 0, len(units))
+    best, span = _best_run(scores, weights, 0, end)
     if span is None:
         return None
     first, last = span
-    for lo, hi in ((0, first), (last + 1, len(units))):
+    for lo, hi in ((0, first), (last + 1, end)):
         other, other_span = _best_run(scores, weights, lo, hi)
         if other_span is not None and other >= weights.second_share * best:
             first, last = min(first, other_span[0]), max(last, other_span[1])
@@ -85,7 +87,7 @@ def find_region(units: list[Unit], weights: RegionWeights) -> tuple[int, int] | 
     # (a closing paragraph without a full stop, a one-sentence paragraph)
     while first > 0 and _supports(units[first - 1]) and not units[first - 1].code:
         first -= 1
-    while last < len(units) - 1 and _supports(units[last + 1]) and not units[last + 1].code:
+    while last < end - 1 and _supports(units[last + 1]) and not units[last + 1].code:
         last += 1
     return _whole_lists(units, (first, _closing_notes(units, last, weights)))
 
@@ -145,6 +147,11 @@ def captions_code(unit: Unit, following: Unit) -> bool:
     """A short line right above a block of code or a formula that it titles or leads into
     ("Example", "The Lorenz equations", "Install it with"). Menus are not followed by code."""
     return unit.initial == SHORT and not unit.code and following.code and following.first - unit.last <= 2
+
+
+def best_run(units: list[Unit], weights: RegionWeights, lo: int, hi: int) -> tuple[int, int] | None:
+    """The best-scoring run of units[lo:hi] (the way the article region is found), or None."""
+    return _best_run(_scores(units, weights), weights, lo, hi)[1]
 
 
 def _best_run(scores: list[float], weights: RegionWeights, lo: int, hi: int) -> tuple[float, tuple[int, int] | None]:

@@ -15,12 +15,9 @@ from .stoplists import CJK_STOP_CHARACTERS
 WORD = re.compile(r"\w+")
 # scripts written without spaces between words: Han, kana, Thai, Lao, Khmer, Myanmar
 _NO_SPACE_SCRIPT = re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-# a sentence ends here, perhaps followed by closing quotes or brackets
-_SENTENCE_END = re.compile(r"[.!?…。！？؟।][\"'”’»)\]]*$")
-# the same test without a regex search, which tries every position of the line:
-# `ends_sentence(text) == bool(_SENTENCE_END.search(text))` for a line without a newline
-_SENTENCE_MARKS = tuple(".!?…。！？؟।")
-_CLOSERS = "\"'”’»)]"
+# a sentence ends here, perhaps followed by closing quotes or brackets, or by a note in
+# brackets after it: "... a big hit. (Reporting by Jane Doe; editing by John Roe)"
+_SENTENCE_END = re.compile(r"[.!?…。！？؟।][\"'”’»)\]]*(?:\s+\([^()]{1,150}\))?$")
 _URL = re.compile(r"https?://|www\.\w", re.I)
 _DOMAIN = re.compile(r"\b[\w-]+\.(?:com|org|net|edu|gov|io|co|uk|de|fr|info)\b", re.I)
 # the endings _DOMAIN needs, as one scan of the lower-cased line (".co" covers ".com")
@@ -76,11 +73,6 @@ def _has_link(text: str) -> bool:
     return "@" in text and bool(_EMAIL.search(text))
 
 
-def ends_sentence(text: str) -> bool:
-    """Does the line end a sentence (`_SENTENCE_END`)?"""
-    return text.rstrip(_CLOSERS).endswith(_SENTENCE_MARKS)
-
-
 def _is_symbolic(text: str) -> bool:
     """Code or a formula: operators and brackets make an eighth of it ("return x + y;", "}",
     "x = ( -b ± √ d ) / 2a"); a long line needs at least three of them."""
@@ -123,7 +115,7 @@ def measure(line: str, stopwords: frozenset[str] | None, words: list[str] | None
         length=len(text) + 2 * dense,
         words=word_count,
         stop_density=stop_density,
-        sentence_end=ends_sentence(text),
+        sentence_end=bool(_SENTENCE_END.search(text)),
         capitalised=capitalised,
         link=_has_link(text),
         markup="<" in text and bool(_MARKUP.search(text)),

@@ -66,7 +66,9 @@ def judge(unit: Unit, limits: Thresholds, use_stoplist: bool, vocabulary: Vocabu
         return BAD, "markup", "widget"
     if s.length < limits.length_low:
         return _judge_short(unit, limits, vocabulary, corpus_size, use_stoplist)
-    if s.no_space_script:
+    if _name_list(unit.text, s, limits):
+        verdict = BAD, "name-list", ""
+    elif s.no_space_script:
         verdict = _judge_by_function_characters(s, limits)
     elif use_stoplist and s.stop_density is not None:
         verdict = _judge_by_stopwords(s, limits)
@@ -85,6 +87,20 @@ _TAG = re.compile(r"<[^<>]*>")
 def markup_share(text: str) -> float:
     """The share of the text inside tags."""
     return sum(map(len, _TAG.findall(text))) / max(1, len(text))
+
+
+# where a sentence ends inside a line and the next begins
+_SENTENCE_BREAK = re.compile(r"[.!?…][\"'”’»)\]]*\s+[A-Z]")
+
+
+def _name_list(text: str, s: LineSignals, limits: Thresholds) -> bool:
+    """A long line that is a list of names, not prose: mostly capitalised words, no sentence
+    end, and at most one sentence break inside ("Select a state Alabama Alaska Arizona ...",
+    "Movie title 27 Dresses 30 Days of Night ..."). Titles of films or places carry enough
+    "of" and "the" to pass the stopword test, so this is decided before it. Prose that long
+    ends its sentences, and German nouns do not make half of a sentence's words."""
+    return (s.length >= limits.length_high and not s.sentence_end and not s.no_space_script
+            and s.capitalised >= limits.title_case and len(_SENTENCE_BREAK.findall(text)) <= 1)
 
 
 def _judge_short(unit: Unit, limits: Thresholds, vocabulary: Vocabulary, corpus_size: int,

@@ -59,6 +59,12 @@ class DedupConfig:
     #: page that are only 70-90% alike ("Regarding item 11111 ..." / "item 22222 ...") are
     #: usually both content
     page_repeat_jaccard: float = 0.9
+    #: a page is left whole (no line removed as a copy of an earlier page's) when more than
+    #: this share of its remaining long lines (by characters) would be: its article is a syndicated story,
+    #: and removing it line by line would keep the page's chrome and drop its content. 1.0
+    #: removes every copy (the earlier behaviour); a page-level decision stays with
+    #: `page_threshold` and `drop_duplicate_pages`
+    syndicated_page_share: float = 0.5
 
     def __post_init__(self) -> None:
         def check(ok: bool, message: str) -> None:
@@ -73,6 +79,7 @@ class DedupConfig:
         check(1 <= self.verify_bits <= 16, "verify bits must be between 1 and 16")
         check(self.short_line_words >= self.shingle_size,
               "short-line words must be at least the shingle size (a long line needs one whole shingle)")
+        check(0.0 <= self.syndicated_page_share <= 1.0, "the syndicated page share must be in [0, 1]")
         check(self.template_min_pages >= 2, "a template line must be in at least 2 pages")
         check(0.0 <= self.template_min_share <= 1.0, "the template share must be in [0, 1]")
         check(self.page_repeat_min_count >= 2, "a repeat needs at least 2 copies")
@@ -176,6 +183,11 @@ _OPTIONS = [
         "--page-repeat-jaccard", "page_repeat_jaccard", type=click.FloatRange(0, 1, min_open=True),
         default=DedupConfig.page_repeat_jaccard, show_default=True,
         help="A long line repeats an earlier line of its page when their word shingles are at least this similar.")),
+    ("syndicated_page_share", click.option(
+        "--syndicated-share", "syndicated_page_share", type=click.FloatRange(0, 1),
+        default=DedupConfig.syndicated_page_share, show_default=True,
+        help="A page more than this share of whose remaining long lines are copies of earlier pages' (a "
+             "syndicated story) keeps them; 1 removes every copy.")),
 ]
 
 

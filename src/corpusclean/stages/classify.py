@@ -70,6 +70,8 @@ TESTS: dict[str, ClassifierTest] = {
                                    by_words=True),
     "few-stopwords": ClassifierTest("a long line with almost no function words: a list of names or terms, not prose",
                                     ("navigation", "widget"), by_words=True),
+    "name-list": ClassifierTest("a long line of capitalised names with no sentence in it: a drop-down's choices, "
+                                "a list of titles, places or sections", ("navigation", "widget"), by_words=True),
     "no-sentence": ClassifierTest("a line with no sentence in it, on a page without a stoplist",
                                   ("navigation", "widget"), by_words=True),
     "separators": ClassifierTest("menu entries run together on one line", ("navigation",)),

@@ -13,7 +13,10 @@ Pass 2 (`process`) removes, from the lines still live:
 * a long line (at least `short_line_words` words) whose earliest near-duplicate, in input
   order, is on an earlier page (category "duplicate", pointing at that page and line). Short
   lines are never removed for being in a few other pages: "Introduction" or "Thank you." in two
-  pages is not duplicated content.
+  pages is not duplicated content. A page more than `syndicated_page_share` (half) of whose
+  remaining long lines are such copies is left whole: it carries a story an earlier page
+  carried (an agency story on a second site), and removing it line by line would leave the
+  page's chrome without its article.
 
 A long line points at its earliest near-duplicate: the first line of the corpus that is the
 same line or nearly (dedup/resolve.py), whatever was decided about the lines in between, so
@@ -32,7 +35,8 @@ name), and it does not count towards template chrome (see dedup/index.py).
 Natural repetition (a song's refrain, a pull-quote, list items that repeat, a section heading
 that repeats its table-of-contents entry) is the trap of the within-page rule: a repeat is
 chrome when the repeated thing is. The default: a repeated paragraph (a long line) the strip
-stages kept stays, unless it is part of a pasted block of lines; with `drop_paragraph_repeats`
+stages kept stays (they judged it content); where they did not run, it stays unless it is part
+of a pasted block of lines; with `drop_paragraph_repeats`
 it loses its later copies when they are at least `page_repeat_jaccard` (0.9) alike, a
 stricter bar than across pages, since two paragraphs of one page that are only 70-90% alike
 are usually both content. A short line loses them
@@ -145,12 +149,28 @@ class DedupStage(Stage):
                 template[line] = pages
             else:
                 copies.setdefault(key, []).append(line)
+        if repeats and self._syndicated(doc, repeats):
+            repeats = []
         repeats += self._short_repeats(number, copies, paragraph_repeats)
-        repeats += self._paragraph_repeats(paragraph_repeats, repeats)
+        repeats += self._paragraph_repeats(paragraph_repeats, repeats, judged="strip" in doc.meta.stages)
         self._remove_template(doc, template)
         self._remove_repeats(doc, repeats)
         if page.duplicate_of >= 0:
             self._page_duplicate(doc, decisions.name(page.duplicate_of), page.similarity)
+
+    def _syndicated(self, doc: Document, corpus_repeats: list[tuple[int, str, int, int]]) -> bool:
+        """Whether the page's content is mostly copies of earlier pages' lines: more than
+        `syndicated_page_share` of the characters of the long lines the strip stages left
+        (characters, so that a few long teasers left around the story do not outvote it). Such a page carries a
+        story another page carried first (an agency story on a second site, with that site's
+        own menus): removing the copies line by line would keep its chrome and drop its
+        article, so the page is left whole. Decided from this page's decisions alone, so any
+        engine and any partitioning decide alike."""
+        config = self.config
+        live_long = sum(len(doc.lines[i]) for i in doc.live_indices()
+                        if len(normalise(doc.lines[i]).split()) >= config.short_line_words)
+        copies = sum(len(doc.lines[line]) for line, *_ in corpus_repeats if doc.is_live(line))
+        return live_long > 0 and copies > config.syndicated_page_share * live_long
 
     def _alike(self, line: str, earlier: str) -> bool:
         """Within a page, a long line repeats an earlier one only when their word shingles are
@@ -187,15 +207,18 @@ class DedupStage(Stage):
         return clear
 
     def _paragraph_repeats(self, paragraph_repeats: list[tuple[int, str, int, int]],
-                           repeats: list[tuple[int, str, int, int]]) -> list[tuple[int, str, int, int]]:
-        """Which later copies of a repeated paragraph to remove. The strip stages kept the
-        paragraph, so it is content, and a page that prints it twice (a pull-quote, the lead
-        under the headline and again in the story, a caption beside its photo) means it twice.
-        A repeat is chrome when the repeated thing is: a paragraph that is part of a pasted
-        block of lines (a sign-up form's terms under every form) goes.
+                           repeats: list[tuple[int, str, int, int]], judged: bool) -> list[tuple[int, str, int, int]]:
+        """Which later copies of a repeated paragraph to remove. A repeat is chrome when the
+        repeated thing is. Where the strip stages ran, they judged that: they kept the
+        paragraph, so it is content, and a page that prints it twice or more (a pull-quote,
+        the lead under the headline and again in the story, the whole story printed twice)
+        means it that often. Without them (`corpusclean dedup` on raw text), a paragraph that
+        is part of a pasted block of lines (a sign-up form's terms under every form) goes.
         `drop_paragraph_repeats` removes every later copy."""
         if self.config.drop_paragraph_repeats:
             return paragraph_repeats
+        if judged:
+            return []
         # (line, source line) of every repeat in the page: a pasted block repeats its
         # neighbours too, at the same distance (a blank line between its parts or not)
         pairs = {(r[0], r[3]) for r in paragraph_repeats} | {(r[0], r[3]) for r in repeats if r[1] == PAGE_REPEAT_RULE}
