@@ -14,6 +14,10 @@ What it prints:
   run            `corpusclean run IN OUT` for folder and JSONL input (a folder, a JSONL file
                  out), 1 and 2 workers: MB of input per CPU-second, wall seconds, the
                  2-worker wall time as a share of the 1-worker one, the parent's CPU share
+  fixed cost     the same runs on the corpus's first document alone: what any run costs
+                 before its first document (imports, rule packs, language profiles, the
+                 worker pool), paid by the parent and serial; and the parent's share of the
+                 CPU the documents themselves take (the whole run less the fixed cost)
   profile        one 1-worker folder run with a CPU timer around each part (reading, HTML
                  extraction, the fix stage, each stage's corpus pass and removal pass,
                  applying, the report, writing); each part's time excludes the parts it calls
@@ -71,6 +75,19 @@ def ensure_corpus(directory: Path, mb: float, make_corpus: Path) -> tuple[Path, 
                     "--format", "jsonl"], check=True)
     done.write_text(str(mb))
     return folder, jsonl
+
+
+def ensure_single(directory: Path, folder: Path, jsonl: Path) -> tuple[Path, Path]:
+    """The corpus's first document alone, as a folder and as JSONL: a run on it costs what
+    any run costs before its documents."""
+    one_folder, one_jsonl = directory / "one" / "folder", directory / "one" / "one.jsonl"
+    if not one_jsonl.exists():
+        first = folder_texts(folder)[0]
+        (one_folder / first.relative_to(folder)).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(first, one_folder / first.relative_to(folder))
+        with open(jsonl, "rb") as lines:
+            one_jsonl.write_bytes(lines.readline())
+    return one_folder, one_jsonl
 
 
 def folder_texts(folder: Path) -> list[Path]:
@@ -335,23 +352,34 @@ def main() -> None:
     print(f"corpus {directory}: {mb:.1f} MB, {len(folder_texts(folder)):,} documents | {os.cpu_count()} cores | "
           f"load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} | medians of {args.repeat}")
 
-    print(f"\n{'corpusclean run':<24}{'w':>3}{'MB/CPU-s':>10}{'CPU-s':>8}{'wall s':>8}{'parent CPU':>12}")
+    one_folder, one_jsonl = ensure_single(directory, folder, jsonl)
+    print(f"\n{'corpusclean run':<24}{'w':>3}{'MB/CPU-s':>10}{'CPU-s':>8}{'wall s':>8}{'parent CPU':>12}"
+          f"{'fixed CPU-s':>13}{'fixed wall':>12}{'parent/doc':>12}")
     speeds: dict[tuple[str, int], float] = {}
-    for label, source in (("folder", folder), ("JSONL", jsonl)):
+    for label, source, single in (("folder", folder, one_folder), ("JSONL", jsonl, one_jsonl)):
         runs: dict[int, list[dict[str, Any]]] = {1: [], 2: []}
+        fixed: dict[int, list[dict[str, Any]]] = {1: [], 2: []}
         for _ in range(args.repeat):
             for workers in (1, 2):
                 runs[workers].append(run_child("run", source, workers))
+                fixed[workers].append(run_child("run", single, workers))
         for workers in (1, 2):
             seconds = median(runs[workers], cpu)
             speeds[(label, workers)] = mb / seconds
             share = median(runs[workers], lambda r: r["cpu_parent"] / cpu(r)) if workers > 1 else 1.0
+            fixed_cpu = median(fixed[workers], cpu)
+            # the parent's CPU spent on the documents: the whole run's less a one-document run's
+            parent = median(runs[workers], lambda r: r["cpu_parent"]) - median(fixed[workers], lambda r: r["cpu_parent"])
+            per_doc = parent / (seconds - fixed_cpu) if workers > 1 else 1.0
             print(f"{label:<24}{workers:>3}{mb / seconds:>10.2f}{seconds:>8.1f}"
-                  f"{median(runs[workers], lambda r: r['seconds']):>8.1f}{share:>11.1%}")
+                  f"{median(runs[workers], lambda r: r['seconds']):>8.1f}{share:>11.1%}"
+                  f"{fixed_cpu:>13.1f}{median(fixed[workers], lambda r: r['seconds']):>12.1f}{per_doc:>11.1%}")
         ratios = [two["seconds"] / one["seconds"] for one, two in zip(runs[1], runs[2])]
         print(f"{'':<24}2 workers take {statistics.median(ratios):.2f}x the wall time of 1 "
               f"(each pair: {', '.join(f'{r:.2f}' for r in ratios)}; target <= {TARGET_TWO_WORKERS}, "
               f"parent CPU target < {TARGET_PARENT_SHARE:.0%})")
+        print(f"{'':<24}without the fixed cost: {mb / (median(runs[1], cpu) - median(fixed[1], cpu)):.2f} MB per "
+              f"CPU-second on 1 worker")
     print(f"target: >= {TARGET_MB_PER_CPU_S} MB per CPU-second on one worker")
 
     profile = run_child("profile", folder)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from corpusclean.writers import JsonlWriter, atomic_write
+from corpusclean.writers import JsonlWriter, atomic_file, atomic_write
 from conftest import read_report, read_summary, run_cli, tree_digest, write_tree
 
 GOOD = "A headline\n\nThe council voted on Tuesday to extend the programme.\n"
@@ -281,6 +281,19 @@ def test_a_crash_while_writing_leaves_the_old_file_and_no_litter(tmp_path, monke
 
 
 def test_a_crash_mid_write_leaves_no_partial_file(tmp_path, monkeypatch):
+    real_write = os.write
+
+    def dies_halfway(fd, data):
+        real_write(fd, bytes(data[: len(data) // 2]))
+        raise Crash
+
+    monkeypatch.setattr(os, "write", dies_halfway)
+    with pytest.raises(Crash):
+        atomic_write(tmp_path / "page.txt", b"x" * 1000)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_crash_mid_write_of_a_streamed_file_leaves_no_partial_file(tmp_path, monkeypatch):
     real_fdopen = os.fdopen
 
     class DiesHalfway:
@@ -299,7 +312,8 @@ def test_a_crash_mid_write_leaves_no_partial_file(tmp_path, monkeypatch):
 
     monkeypatch.setattr(os, "fdopen", lambda fd, mode, **kw: DiesHalfway(real_fdopen(fd, mode, **kw)))
     with pytest.raises(Crash):
-        atomic_write(tmp_path / "page.txt", b"x" * 1000)
+        with atomic_file(tmp_path / "page.txt") as handle:
+            handle.write(b"x" * 1000)
     assert list(tmp_path.iterdir()) == []
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .feeds import DATED
+from .feeds import has_date
 from .region import captions_code
 from .units import COMMAND, Unit
 from .verdicts import ANCHORS, BAD, DROP, GOOD, KEEP, NEARGOOD, SHORT
@@ -145,7 +145,7 @@ def _heading_above(units: list[Unit], i: int, opening: int, limits: ContextLimit
         return False
     if sum(u.signals.length for u in units[i + 1:opening]) > limits.heading_chars:
         return False
-    if _BYLINE.match(unit.text) or (unit.signals.words <= limits.dateline_words and DATED.search(unit.text)):
+    if _BYLINE.match(unit.text) or (unit.signals.words <= limits.dateline_words and has_date(unit.text)):
         return False
     return not _menu_like(units, i, limits)
 

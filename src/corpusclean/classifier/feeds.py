@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .regex import GatedSearch
 from .units import Unit
 from .verdicts import ANCHORS, DROP, GOOD, KEEP
 
@@ -27,6 +28,9 @@ DATED = re.compile(
     r"|\b\d{1,2}\.?\s+(?:" + _MONTHS + r")\.?\s+\d{4}\b"       # 10 March 2017
     r"|\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b",
     re.IGNORECASE)
+# DATED's answer, searched only on lines with a digit (every date and time holds one; checked
+# on the pattern itself when first used): most lines have none
+has_date = GatedSearch(DATED, r"\d")
 
 
 # the writer an entry's meta line names: "Posted by: Sean | Jan 10, 2008", "Submitted by anna on"
@@ -75,7 +79,7 @@ def opening_lines(lines: list[str], limits: FeedLimits) -> list[tuple[int, bool,
     found = []
     for i, line in enumerate(lines):
         text = line.strip()
-        if text and len(text) <= limits.meta_chars and DATED.search(text):
+        if text and len(text) <= limits.meta_chars and has_date(text):
             sentence = text[-1] in ".!?" and len(text.split()) > 6
             if not sentence:
                 found.append((i, bool(TIMED.search(text)), writer(text)))

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .signals import WORD
 from .units import Suspicion, Unit
 from .verdicts import ANCHORS, BAD, DROP, KEEP
 from .vocabulary import Vocabulary, person_shares
@@ -50,10 +49,10 @@ def suspect(unit: Unit, limits: ProseChromeLimits, vocabulary: Vocabulary) -> Su
 def _suspect(unit: Unit, limits: ProseChromeLimits, vocabulary: Vocabulary) -> Suspicion:
     # cheapest tests first: most paragraphs are none of these, and say so early
     text = unit.text
-    words = WORD.findall(text)
+    words = unit.words
     if not words:
         return "", "", {}
-    first_plural, second = person_shares(words)
+    first_plural, second = person_shares(words, unit.folded)
     person = first_plural + second
     if person >= limits.person_share:
         appeal = len(vocabulary.appeal.findall(text))

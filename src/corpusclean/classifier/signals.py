@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from operator import itemgetter
 
 from .stoplists import CJK_STOP_CHARACTERS
 
@@ -79,9 +80,20 @@ def _is_symbolic(text: str) -> bool:
     return count >= 0.12 * len(text) and count >= (1 if len(text) < 40 else 3)
 
 
-def measure(line: str, stopwords: frozenset[str] | None) -> LineSignals:
+def casefold_words(words: list[str]) -> list[str]:
+    """`[w.casefold() for w in words]`, in three calls instead of one per word: case folding
+    maps each character alone, and a word (`\\w+`) holds no space to split on."""
+    return " ".join(words).casefold().split(" ") if words else []
+
+
+def measure(line: str, stopwords: frozenset[str] | None, words: list[str] | None = None,
+            folded: list[str] | None = None) -> LineSignals:
+    """`line`'s signals. `words` (`WORD.findall` of the stripped line) and `folded` (the same
+    casefolded, see `casefold_words`) when the caller has them already: units.py keeps them
+    for the later tests of the same unit."""
     text = line.strip()
-    words = WORD.findall(text)
+    if words is None:
+        words = WORD.findall(text)
     script = _NO_SPACE_SCRIPT.findall(text) if not text.isascii() else []
     dense = len(script)
     no_space = dense * 2 > len(text)
@@ -90,11 +102,14 @@ def measure(line: str, stopwords: frozenset[str] | None) -> LineSignals:
         # function characters stand in for stopwords, whatever language the page was taken for
         stop_density = sum(1 for ch in script if ch in CJK_STOP_CHARACTERS) / dense
     elif stopwords is not None and words:
-        stop_density = sum(map(stopwords.__contains__, map(str.casefold, words))) / len(words)
+        folded = folded if folded is not None else casefold_words(words)
+        stop_density = sum(map(stopwords.__contains__, folded)) / len(words)
     else:
         stop_density = None
-    lettered = [w for w in words if not w.isdigit()]
-    capitalised = sum(map(str.isupper, (w[0] for w in lettered))) / len(lettered) if lettered else 0.0
+    # the share of capitalised words among those that are not all digits; a word of digits
+    # never starts with a capital, so counting capitals over all words gives the same numerator
+    lettered = len(words) - sum(map(str.isdigit, words))
+    capitalised = sum(map(str.isupper, map(itemgetter(0), words))) / lettered if lettered else 0.0
     return LineSignals(
         chars=len(text),
         length=len(text) + 2 * dense,

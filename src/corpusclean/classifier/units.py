@@ -18,7 +18,7 @@ from functools import cached_property
 from typing import Any, Iterator
 
 from ..model import Document
-from .signals import LineSignals, measure
+from .signals import WORD, LineSignals, casefold_words, measure
 
 #: what prose_chrome.suspect says of a unit: (kind, category, evidence), kind "" for none
 Suspicion = tuple[str, str, dict[str, Any]]
@@ -68,6 +68,8 @@ class Unit:
     extra: dict[str, Any] = field(default_factory=dict)
     suspicion: Suspicion | None = None  # prose_chrome.suspect's answer, computed once
     chrome: tuple[float, str, int] | None = None  # Vocabulary.chrome_share of the text, computed once
+    words: list[str] = field(default_factory=list)   # signals.WORD's words of the text, found once for all tests
+    folded: list[str] = field(default_factory=list)  # the same, casefolded
 
     @cached_property
     def key(self) -> str:
@@ -99,7 +101,10 @@ def build_units(doc: Document, stopwords: frozenset[str] | None) -> list[Unit]:
     for number, group in enumerate(doc.paragraphs()):
         for first, last in _split(doc, group):
             text = " ".join(doc.lines[k].strip() for k in range(first, last + 1))
-            units.append(Unit(first, last, text, number, measure(text, stopwords)))
+            words = WORD.findall(text)
+            folded = casefold_words(words)
+            units.append(Unit(first, last, text, number, measure(text, stopwords, words, folded),
+                              words=words, folded=folded))
     _mark_lists(units)
     _mark_table_rows(units)
     _mark_code(units)

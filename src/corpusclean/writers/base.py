@@ -5,6 +5,7 @@ crash never leaves a half-written output behind.
 """
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import os
@@ -44,16 +45,58 @@ def atomic_file(path: Path, mode: str = "wb", encoding: str | None = None) -> It
             yield handle
         os.replace(tmp, path)
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+        _discard(tmp)
         raise
 
 
+def _discard(tmp: str | Path) -> None:
+    """Remove a temporary file an interrupted write leaves behind."""
+    try:
+        os.unlink(tmp)
+    except FileNotFoundError:
+        pass
+
+
 def atomic_write(path: Path, data: bytes) -> None:
-    with atomic_file(path) as handle:
-        handle.write(data)
+    """`atomic_file` for bytes already in hand, at a fraction of its cost per file: a folder of
+    outputs writes two files per document, and mkstemp's random name, fdopen's buffered file
+    object (two isatty calls), the chmod and a mkdir that nearly always finds the folder made
+    were most of the writing. The folder is made when the file cannot be created without it."""
+    folder_made = False
+    while True:
+        tmp = _temporary_name(path)
+        try:  # created with the mode any new file gets here (0666 less the umask)
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_BINARY, 0o666)
+            break
+        except FileExistsError:  # left by a killed run of a process with the same number
+            continue
+        except (FileNotFoundError, NotADirectoryError):
+            if folder_made:
+                raise
+            # raises what atomic_file says of a file in the folder's way (FileExistsError)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            folder_made = True
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except BaseException:
+        _discard(tmp)
+        raise
+
+
+_O_BINARY = getattr(os, "O_BINARY", 0)  # Windows: no newline translation
+_NUMBERS = itertools.count()
+
+
+def _temporary_name(path: Path) -> Path:
+    """A name beside `path` no other process uses at the same time (its process number) in the
+    shape claim.TEMPORARY sweeps: "." + name + "." + 8 of [a-z0-9_] + ".tmp"."""
+    return path.with_name(f".{path.name}.{os.getpid() & 0xFFFF:04x}{next(_NUMBERS) & 0xFFFF:04x}.tmp")
 
 
 def json_bytes(value: Any) -> bytes:

@@ -1,0 +1,209 @@
+"""Regular expressions that run on every line of a crawl, made cheap without changing a match.
+
+Python's engine backtracks: an alternation of many words is tried word by word at every
+position of the text, and a 2,000-character paragraph meets a vocabulary of 250 words about
+300 times. Two ways out, each exact:
+
+- `line_test(pattern)`: a yes/no question ("does this line hold a comment's entry mark?")
+  answered by RE2, in time linear in the line, with the pattern translated to mean exactly
+  what Python makes of it (patterns/translate.py, the rules' engine).
+- `terms_pattern(groups)`: one alternation of words and phrases whose matches (spans, and
+  which group matched) are Python's own, but in which each term is only tried where the text
+  has a character the term can start with (see `terms_pattern`).
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Callable, Sequence
+
+from ..patterns import charsets
+from ..patterns.charsets import Ranges
+from ..patterns.matcher import matcher, translate_all
+from ..patterns.translate import Alt, Anchor, Boundary, Chars, Node, Repeat, Seq, Untranslatable, parse
+
+class LineTest:
+    """`bool(pattern.search(line))`, in time linear in the line. Translated and compiled on
+    first use, not at import: the translation reads Python's character classes off `re`, a
+    fraction of a second a process pays only when it cleans. A pattern RE2 cannot take with
+    Python's meaning (look-around, backreferences) keeps Python's search."""
+
+    __slots__ = ("pattern", "_search")
+
+    def __init__(self, pattern: re.Pattern[str]):
+        self.pattern = pattern
+        self._search: Callable[[str], bool] | None = None
+
+    def __call__(self, line: str) -> bool:
+        if self._search is None:
+            self._search = self._compile()
+        return self._search(line)
+
+    def _compile(self) -> Callable[[str], bool]:
+        source, flags = self.pattern.pattern, self.pattern.flags
+        try:
+            return matcher([source], flags, translate_all([source], flags)).search
+        except Untranslatable:
+            return lambda line: self.pattern.search(line) is not None
+
+
+def line_test(pattern: re.Pattern[str]) -> LineTest:
+    """A yes/no test of a line with `pattern`'s answer (see LineTest)."""
+    return LineTest(pattern)
+
+
+def terms_pattern(groups: Sequence[tuple[str | None, Sequence[str]]],
+                  flags: int = re.IGNORECASE) -> tuple[re.Pattern[str], dict[str, str]]:
+    """`(?<!\\w)(?:(?P<a>t1|t2|...)|(?P<b>...)|...)(?!\\w)` for groups [("a", [t1, t2, ...]),
+    ("b", [...]), ...] (a group named None is not captured), and a map from the pattern's group
+    names to the given ones: `names[match.lastgroup]` is the group that matched.
+
+    At a position, Python tries the terms in order and the first that matches wins. A term can
+    only match where the text holds one of its possible first characters (Python's own set for
+    it, case folding included, read off its parse tree). So the terms are put in buckets by
+    first character, buckets whose sets overlap merged into one, and each bucket is tried only
+    behind a look-ahead for its characters: at any position at most one bucket can be entered,
+    and it holds every term that could match there, in the original order. The matches are
+    the same; the work at each word is a few character tests and the bucket's own terms.
+
+    A term that could match the empty string, or that the translation cannot read, makes the
+    pattern the plain alternation (correct, only slower)."""
+    for _, terms in groups:
+        if not terms or any(not t for t in terms):
+            raise ValueError("empty term in a vocabulary group: it would match everywhere")
+    buckets: dict[Ranges, list[tuple[int, int]]] = {}   # first characters -> (group, term) indices
+    for g, (_, terms) in enumerate(groups):
+        for t, term in enumerate(terms):
+            try:
+                first, empty = _first_of_term(_leading_letter(term) or term, flags)
+            except Untranslatable:
+                return _plain(groups, flags)
+            if empty:
+                return _plain(groups, flags)
+            if first:  # else a term that matches nothing
+                buckets.setdefault(first, []).append((g, t))
+    merged: list[tuple[Ranges, list[tuple[int, int]]]] = []
+    for first, members in buckets.items():
+        overlapping = [b for b in merged if charsets.intersect(b[0], first)]
+        merged = [b for b in merged if not any(b is o for o in overlapping)]
+        merged.append((charsets.union(first, *(b[0] for b in overlapping)),
+                       sorted(members + [m for b in overlapping for m in b[1]])))
+    names: dict[str, str] = {}
+    branches = []
+    for b, (first, members) in enumerate(sorted(merged, key=_by_frequency)):
+        parts = []
+        for g in dict.fromkeys(g for g, _ in members):  # groups in order, each one contiguous run
+            body = "|".join(groups[g][1][t] for gg, t in members if gg == g)
+            name = groups[g][0]
+            if name is None:
+                parts.append(f"(?:{body})")
+            else:
+                names[f"b{b}_{g}"] = name
+                parts.append(f"(?P<b{b}_{g}>{body})")
+        branches.append(f"(?=(?-i:{_class(first)}))(?:{'|'.join(parts)})")
+    # a word no term starts like fails after one test instead of one per bucket
+    anywhere = _class(charsets.union(*(first for first, _ in merged)))
+    return re.compile(r"(?<!\w)(?=(?-i:" + anywhere + r"))(?:" + "|".join(branches) + r")(?!\w)", flags), names
+
+
+#: letters by how often English words start with them: the buckets of frequent initials are
+#: tried first (the order of disjoint buckets changes no match, only the work)
+_INITIALS = "tasiowcbpfmhdrelnguvkyjqxz"
+
+
+def _by_frequency(bucket: tuple[Ranges, list[tuple[int, int]]]) -> tuple[int, int]:
+    first = bucket[0]
+    ranks = [i for i, letter in enumerate(_INITIALS) if charsets.contains(first, ord(letter))]
+    return (min(ranks) if ranks else len(_INITIALS), first[0][0])
+
+
+def _plain(groups: Sequence[tuple[str | None, Sequence[str]]], flags: int) -> tuple[re.Pattern[str], dict[str, str]]:
+    names = {f"g{g}": name for g, (name, _) in enumerate(groups) if name is not None}
+    parts = [f"(?P<g{g}>{'|'.join(terms)})" if name is not None else f"(?:{'|'.join(terms)})"
+             for g, (name, terms) in enumerate(groups)]
+    return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)", flags), names
+
+
+def _leading_letter(term: str) -> str | None:
+    """The term's first letter when that is all its first character can be (most terms: a
+    plain word), so that 26 parses serve hundreds of terms."""
+    if len(term) > 1 and term[0].isascii() and term[0].isalpha() and term[1] not in "?*+{|" and "|" not in term:
+        return term[0]
+    return None
+
+
+@lru_cache(maxsize=4096)
+def _first_of_term(term: str, flags: int) -> tuple[Ranges, bool]:
+    return first_characters(parse(term, flags))
+
+
+def first_characters(node: Node) -> tuple[Ranges, bool]:
+    """The characters a match of `node` can start with, and whether it can match the empty
+    string (anchors and boundaries take no character)."""
+    if isinstance(node, Chars):
+        return node.members, False
+    if isinstance(node, (Anchor, Boundary)):
+        return charsets.NOTHING, True
+    if isinstance(node, Seq):
+        found: Ranges = charsets.NOTHING
+        for item in node.items:
+            first, empty = first_characters(item)
+            found = charsets.union(found, first)
+            if not empty:
+                return found, False
+        return found, True
+    if isinstance(node, Alt):
+        each = [first_characters(branch) for branch in node.branches]
+        return charsets.union(*(first for first, _ in each)), any(empty for _, empty in each)
+    assert isinstance(node, Repeat)
+    first, empty = first_characters(node.item)
+    return first, empty or node.min == 0
+
+
+def _class(ranges: Ranges) -> str:
+    return "[" + "".join(f"\\U{lo:08x}" if lo == hi else f"\\U{lo:08x}-\\U{hi:08x}" for lo, hi in ranges) + "]"
+
+
+class GatedSearch:
+    """`bool(pattern.search(line))`, skipping the search on a line that holds none of the
+    characters `gate` (a character class) names, when every match of the pattern must hold one
+    of them. That is proved on the pattern's parse tree when first used; a pattern for which it
+    cannot be proved is always searched. A cheap gate for patterns Python's engine would try at
+    every position of a line that cannot match (DATED needs a digit: most lines have none)."""
+
+    __slots__ = ("pattern", "gate", "_decided", "_gate")
+
+    def __init__(self, pattern: re.Pattern[str], gate: str):
+        self.pattern = pattern
+        self.gate = gate
+        self._decided = False
+        self._gate: re.Pattern[str] | None = None
+
+    def __call__(self, line: str) -> bool:
+        if not self._decided:
+            self._gate, self._decided = self._proved_gate(), True
+        if self._gate is not None and not self._gate.search(line):
+            return False
+        return self.pattern.search(line) is not None
+
+    def _proved_gate(self) -> re.Pattern[str] | None:
+        try:
+            members = first_characters(parse(self.gate))[0]
+            tree = parse(self.pattern.pattern, self.pattern.flags)
+        except Untranslatable:
+            return None
+        return re.compile(self.gate) if holds_one_of(tree, members) else None
+
+
+def holds_one_of(node: Node, members: Ranges) -> bool:
+    """Does every match of `node` hold a character of `members`?"""
+    if isinstance(node, Chars):
+        return bool(node.members) and not charsets.subtract(node.members, members)
+    if isinstance(node, (Anchor, Boundary)):
+        return False
+    if isinstance(node, Seq):
+        return any(holds_one_of(item, members) for item in node.items)
+    if isinstance(node, Alt):
+        return all(holds_one_of(branch, members) for branch in node.branches)
+    assert isinstance(node, Repeat)
+    return node.min >= 1 and holds_one_of(node.item, members)

@@ -1,0 +1,105 @@
+"""classifier/regex.py: the fast forms of the classifier's regular expressions match exactly
+where Python's own patterns do."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from corpusclean.classifier.comments import ENTRY_MARK
+from corpusclean.classifier.feeds import DATED, has_date
+from corpusclean.classifier.regex import GatedSearch, line_test, terms_pattern
+from corpusclean.classifier.signals import WORD, casefold_words
+from corpusclean.classifier.vocabulary import TERMS
+
+# case folding Python's IGNORECASE knows beyond ASCII: the Kelvin sign matches k, the long s
+# matches s, the dotted capital I matches i; and words that start with no letter at all
+TEXTS = [
+    "Share on Facebook", "SHARE ON FACEBOOK", "ſhare this", "\u212aontakt", "İnbox ınbox",
+    "© 2020 The Times (c) All rights reserved", "(C)2009 e-mail this E-MAIL THIS", "Follow us on Twitter",
+    "Sign in | Register | My account", "sharing shared shares share", "she is a writer based in Oslo",
+    "The council said on Tuesday that it would keep the library open.", "homepage home-page homepages",
+    "Photo: Getty Images / AFP", "menú menu MENU", "",
+]
+
+
+def plain(groups: list[tuple[str | None, list[str]]]) -> re.Pattern[str]:
+    """The alternation as one would write it, with group names that say which group matched."""
+    parts = [f"(?P<g{i}>{'|'.join(terms)})" for i, (_, terms) in enumerate(groups)]
+    return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)", re.IGNORECASE)
+
+
+def matches(pattern: re.Pattern[str], text: str, names: dict[str, str]) -> list[tuple[tuple[int, int], str]]:
+    return [(m.span(), names.get(m.lastgroup or "", "")) for m in pattern.finditer(text)]
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_the_vocabulary_pattern_finds_what_the_plain_alternation_finds(text):
+    groups = [(name, terms) for name, terms in TERMS.items()]
+    fast, names = terms_pattern(groups)
+    expected = [(span, groups[int(group[1:])][0]) for span, group in
+                matches(plain(groups), text, {f"g{i}": f"g{i}" for i in range(len(groups))})]
+    assert matches(fast, text, names) == expected
+
+
+def test_terms_sharing_a_first_character_keep_their_order():
+    # "sign" and "sign in" start alike: the first listed wins, as in the plain alternation
+    fast, names = terms_pattern([("short", ["sign"]), ("long", ["sign in", "share"])])
+    assert [(m.group(), names[m.lastgroup]) for m in fast.finditer("Sign in to share")] == [
+        ("Sign", "short"), ("share", "long")]
+
+
+def test_a_term_that_may_start_with_any_letter_shares_one_bucket_with_the_rest():
+    # "(?:\w+ )?news" may start with any word character, so every term that starts with a
+    # letter goes into its bucket, in the order written
+    fast, _ = terms_pattern([(None, [r"(?:\w+ )?news", "share"])])
+    assert [m.group() for m in fast.finditer("Latest news, share")] == ["Latest news", "share"]
+
+
+def test_a_term_with_look_around_falls_back_to_the_plain_alternation():
+    fast, names = terms_pattern([("cue", [r"(?=n)\w+ today", "share"])])
+    assert "(?=(?-i:" not in fast.pattern
+    assert [(m.group(), names[m.lastgroup]) for m in fast.finditer("news today, share news")] == [
+        ("news today", "cue"), ("share", "cue")]
+
+
+def test_an_empty_term_is_refused():
+    with pytest.raises(ValueError, match="empty term"):
+        terms_pattern([(None, ["share", ""])])
+
+
+@pytest.mark.parametrize("line", [
+    "Posted by jim | January 14, 2008 07:20 PM", "Anna said...", "Report this comment", "Reply",
+    "reply | quote", "#12. Sam Lee @ 10:45", "Comment No. 4", "In reply to Tom",
+    "The mayor said the library would stay open.", "Written by the staff of the library", "",
+    "ſaid:", "REPORT ABUSE", "Posted\u00a0by someone",
+])
+def test_the_entry_mark_test_answers_as_python_searches(line):
+    assert line_test(ENTRY_MARK)(line) == bool(ENTRY_MARK.search(line))
+
+
+def test_a_pattern_re2_cannot_take_keeps_pythons_search():
+    lookbehind = re.compile(r"(?<!not )bad")
+    test = line_test(lookbehind)
+    assert test("a bad line") and not test("not bad at all")
+
+
+def test_casefold_words_folds_each_word_as_casefold_does():
+    words = WORD.findall("Straße İstanbul ΣΊΣΥΦΟΣ ﬁle Kelvin \u212a")
+    assert casefold_words(words) == [w.casefold() for w in words]
+    assert casefold_words([]) == []
+
+
+@pytest.mark.parametrize("line", ["March 10, 2017", "10 March 2017", "14:44", "2 hours ago", "3/9/18",
+                                  "2017-03-10", "no date here", "March", "", "١٤:٤٤"])
+def test_the_date_test_answers_as_python_searches(line):
+    assert has_date(line) == bool(DATED.search(line))
+
+
+def test_a_gate_is_used_only_where_every_match_needs_it():
+    assert GatedSearch(DATED, r"\d")._proved_gate() is not None
+    # "yesterday" holds no digit: a gate on digits would hide it, so there is none
+    either = re.compile(DATED.pattern + "|yesterday", re.IGNORECASE)
+    test = GatedSearch(either, r"\d")
+    assert test._proved_gate() is None
+    assert test("Posted yesterday")
