@@ -37,15 +37,19 @@ from .units import Unit
 from .verdicts import ANCHORS, DROP, KEEP
 
 _COUNTED = r"(?:\s*[(\[]\d+[)\]])?"
+# what both heading patterns below accept alike: "Comments are closed", and "Comments" in the
+# languages the stoplists cover (with a count)
+_CLOSED = r"|comments?\s+(?:are|is|have\s+been)\s+(?:now\s+)?closed\b"
+_OTHER_LANGUAGES = (r"|(?:kommentare|leserkommentare|commentaires|comentarios|comentários|commenti|reacties"
+                    r"|komentarze|kommentarer)\b" + _COUNTED)
 COMMENTS_HEADING = re.compile(
     r"^(?:\d+\s+(?:reader\s+)?(?:comments?|responses?|replies|reactions)\b"
     r"|(?:(?:reader|readers'?|user|your|visitor|latest|recent|all|view|show|read|see|display)\s+)?"
     r"(?:comments?|responses?|reactions|discussion)" + _COUNTED + r"(?:\s*[|:–—-]?\s*(?:post|add|leave|write)\s+(?:a|your)\s+comment)?\s*:?$"
     r"|(?:leave|post|add|write|submit)\s+(?:a|your)\s+(?:comment|reply|response)\b"
     r"|(?:reader|readers'?|your)\s+views\b" + _COUNTED +
-    r"|have\s+your\s+say\b|join\s+the\s+(?:discussion|conversation)\b"
-    r"|comments?\s+(?:are|is|have\s+been)\s+(?:now\s+)?closed\b"
-    r"|(?:kommentare|leserkommentare|commentaires|comentarios|comentários|commenti|reacties|komentarze|kommentarer)\b" + _COUNTED + r")",
+    r"|have\s+your\s+say\b|join\s+the\s+(?:discussion|conversation)\b" + _CLOSED +
+    _OTHER_LANGUAGES + r")",
     re.IGNORECASE)
 # a heading that can only name reader comments: "Response", "Discussion" or "Comments" alone
 # may title a section of the article itself; "Comments (3)", "Reader views" or "Have your say"
@@ -55,8 +59,8 @@ DISCUSSION_HEADING = re.compile(
     r"|comments\s*[(\[]\d+[)\]]\s*:?$"
     r"|(?:reader|readers'?|user|visitor|your)\s+(?:comments|views|responses|reactions)\b"
     r"|(?:leave|post|add|write|submit)\s+(?:a|your)\s+comment\b"
-    r"|have\s+your\s+say\b|comments?\s+(?:are|is|have\s+been)\s+(?:now\s+)?closed\b"
-    r"|(?:kommentare|leserkommentare|commentaires|comentarios|comentários|commenti|reacties|komentarze|kommentarer)\b" + _COUNTED + r")",
+    r"|have\s+your\s+say\b" + _CLOSED +
+    _OTHER_LANGUAGES + r")",
     re.IGNORECASE)
 # a line about a comment rather than in it: who wrote it and when, and its controls
 ENTRY_MARK = re.compile(
