@@ -21,7 +21,7 @@ from typing import Any
 
 from ..model import Document
 from .comments import CommentLimits, comment_lines, comments_start, mark_comments, mark_discussion
-from .context import ContextLimits, revise, revise_extracted
+from .context import HEADING_WORDS, ContextLimits, revise, revise_extracted
 from .feeds import FeedLimits, mark_feed, mark_headline_lists, mark_related, mark_slideshow, opening_lines
 from .prose_chrome import ProseChromeLimits, demote_notices, mark_prose_chrome
 from .region import RegionWeights, best_run, find_region
@@ -134,13 +134,26 @@ def trim_extracted(units: list[Unit], region: tuple[int, int], limits: ContextLi
     first, last = region
     revise(units, region, limits)
     revise_extracted(units[first:last + 1], limits)
+    opening = next((i for i in range(first, last + 1) if units[i].initial in ANCHORS), first)
     for i, unit in enumerate(units):
         outside = i < first or i > last
         if outside and unit.verdict == DROP and unit.reason in ("header-zone", "footer-zone") and (
                 unit.initial == GOOD or unit.listed or unit.code):
             unit.verdict = KEEP
+        elif i == opening - 1 and unit.verdict == DROP and _headline(unit):
+            unit.verdict = KEEP
         elif outside and unit.verdict == DROP and unit.reason == "few-stopwords" and _long_prose(unit):
             unit.verdict = KEEP
+
+
+def _headline(unit: Unit) -> bool:
+    """The extractor's line right above the article's first paragraph, one line of a few words
+    that is no sentence: its headline. On a whole page that place belongs to the page's
+    <title> or the site's name; the extractor has cut those off. (A headline in a language
+    with no usable stoplist is judged by punctuation alone, and a headline has none.)"""
+    return (unit.first == unit.last and unit.reason in ("no-sentence", "few-stopwords")
+            and not unit.signals.link and not unit.signals.sentence_end
+            and 3 <= unit.signals.words <= HEADING_WORDS)
 
 
 def _long_prose(unit: Unit) -> bool:

@@ -169,6 +169,18 @@ def _weak(string: str) -> bool:
     return len(string) == 1 and string.isascii() and string.isalnum()
 
 
+def gate_strings(requirements: Sequence[tuple[Literal, ...] | None]) -> list[list[str] | None]:
+    """Per rule, the lowered strings the gate looks for in a line, or None for a rule that is
+    always tried (no literal, too many strings, or a one-letter one)."""
+    strings: list[list[str] | None] = []
+    for literals in requirements:
+        found = literal_strings(literals) if literals else None
+        if found is not None and any(_weak(string) for string in found):
+            found = None
+        strings.append(found)
+    return strings
+
+
 class Gate:
     """For a line, which of a rulebook's rules can start on it (by index into the rule list).
 
@@ -177,15 +189,15 @@ class Gate:
     is searched for the few literals of the rules that could still take it."""
 
     def __init__(self, requirements: Sequence[tuple[Literal, ...] | None],
-                 max_chars: Sequence[int | None] | None = None):
+                 max_chars: Sequence[int | None] | None = None,
+                 strings: Sequence[list[str] | None] | None = None):
+        """`strings`: what gate_strings(requirements) gives, when the caller has it already
+        (a cached result); it is most of the cost of building a gate."""
         limits = [m if m is not None else _NO_LIMIT for m in (max_chars or [None] * len(requirements))]
-        strings: list[list[str] | None] = []
+        if strings is None:
+            strings = gate_strings(requirements)
         table: dict[int, int] = {}
-        for literals in requirements:
-            found = literal_strings(literals) if literals else None
-            if found is not None and any(_weak(string) for string in found):
-                found = None
-            strings.append(found)
+        for literals, found in zip(requirements, strings):
             for literal in literals if found is not None else ():  # type: ignore[union-attr]
                 for position in literal:
                     for ch in position:

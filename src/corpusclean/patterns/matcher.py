@@ -71,24 +71,55 @@ def _compiled(re2_source: str) -> Any:
 def compile_cut(tree: Node, characters: Ranges) -> Any:
     """The RE2 object for `tree` on lines whose characters lie in `characters` (None if no
     such line can match)."""
+    source = cut_source(tree, characters)
+    return None if source is None else _compiled(source)
+
+
+def cut_source(tree: Node, characters: Ranges) -> str | None:
+    """The RE2 source of `tree` cut down to `characters` (None if no such line can match)."""
     cut = tree if characters == charsets.EVERYTHING else restrict(tree, characters)  # nothing to cut
-    return None if cut is None else _compiled(to_re2(cut, characters))
+    return None if cut is None else to_re2(cut, characters)
+
+
+#: the cuts a Matcher compiles, in the order of its `cut_sources`
+_CUTS = (ASCII, COMMON, charsets.EVERYTHING)
+#: each cut's RE2 source (None where no line of those characters can match)
+CutSources = tuple[str | None, ...]
 
 
 class Matcher:
     """Searches a line for any of several Python patterns, in time linear in the line.
 
-    Pickles as its tree: a worker compiles the cuts it needs, as here."""
+    Pickles as the RE2 sources of its three cuts, not as its tree: unpickling is then a
+    string copy and one small compile (the ASCII cut), where the tree took 0.16 s for the
+    shipped packs and restricting it as much again. That is what a cached rule pack
+    (cache.py) and a Ray worker receive; each compiles the other cuts when it needs them."""
 
-    __slots__ = ("sources", "flags", "tree", "_ascii", "_common", "_whole")
+    __slots__ = ("sources", "flags", "tree", "_cut_sources", "_ascii", "_common", "_whole")
 
-    def __init__(self, sources: tuple[str, ...], flags: int, tree: Node):
+    def __init__(self, sources: tuple[str, ...], flags: int, tree: Node | None,
+                 cut_sources: CutSources | None = None):
         self.sources = sources            # the Python patterns whose meaning this has
         self.flags = flags
-        self.tree = tree                  # translated, without boundaries, factored
-        self._ascii = compile_cut(tree, ASCII)
+        self.tree = tree                  # translated, without boundaries, factored (None when unpickled)
+        self._cut_sources = cut_sources   # made from the tree when first needed
+        self._ascii = self._compile(0)
         self._common: Any = _UNCOMPILED
         self._whole: Any = _UNCOMPILED
+
+    def _compile(self, cut: int) -> Any:
+        if self._cut_sources is None:
+            assert self.tree is not None
+            return compile_cut(self.tree, _CUTS[cut])
+        source = self._cut_sources[cut]
+        return None if source is None else _compiled(source)
+
+    def cut_sources(self) -> CutSources:
+        """The RE2 source of each cut: ASCII, the common Latin-script characters, everything."""
+        if self._cut_sources is None:
+            assert self.tree is not None
+            self._cut_sources = tuple(cut_source(self.tree, characters) for characters in _CUTS)
+        return self._cut_sources
 
     def search(self, text: str) -> bool:
         if text.isascii():
@@ -105,7 +136,7 @@ class Matcher:
                 regexp = self._whole
             else:
                 if self._common is _UNCOMPILED:
-                    self._common = compile_cut(self.tree, COMMON)
+                    self._common = self._compile(1)
                 regexp = self._common
         if regexp is None:
             return False
@@ -113,18 +144,19 @@ class Matcher:
 
     def whole(self) -> Any:
         """The RE2 object for any line."""
-        return compile_cut(self.tree, charsets.EVERYTHING)
+        return self._compile(2)
 
     def python(self) -> re.Pattern[str]:
         """The same patterns compiled by Python's `re`: the meaning this matcher has, for tests
         and the benchmark (never for matching: it can backtrack for ever)."""
         return re.compile("|".join(f"(?:{p})" for p in self.sources), self.flags)
 
-    def __getstate__(self) -> tuple[tuple[str, ...], int, Node]:
-        return self.sources, self.flags, self.tree
+    def __getstate__(self) -> tuple[tuple[str, ...], int, CutSources]:
+        return self.sources, self.flags, self.cut_sources()
 
-    def __setstate__(self, state: tuple[tuple[str, ...], int, Node]) -> None:
-        self.__init__(*state)  # type: ignore[misc]
+    def __setstate__(self, state: tuple[tuple[str, ...], int, CutSources]) -> None:
+        sources, flags, cut_sources = state
+        self.__init__(sources, flags, None, cut_sources)  # type: ignore[misc]
 
     def __repr__(self) -> str:
         return f"Matcher({self.sources!r})"
