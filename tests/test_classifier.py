@@ -519,6 +519,19 @@ def test_long_prose_an_extractor_kept_below_the_article_stays_despite_few_stopwo
     assert kept(doc) == [*ARTICLE, names]
 
 
+
+def test_an_extracted_headline_of_names_and_figures_stays_above_the_article():
+    """Where the extractor's text has chrome below the article, the footer and header zones
+    are trimmed; the one line right above the article's first paragraph is its headline even
+    with few stopwords (names, figures) or none (a language with no usable stoplist), while
+    the headline list below the article still goes."""
+    title = "Library Roof Grant 2025: Council Budget Figures, Ferry Fares, Parking Charges"
+    headlines = ["Harbour board approves new ferry timetable for the winter (12)",
+                 "Council to review parking charges in the old town after complaints",
+                 "Schools in the north of the county close early because of snow"]
+    doc = classify_extracted(page(title, *ARTICLE, "Most read", headlines))
+    assert kept(doc) == [title, *ARTICLE]
+
 # -- pages the classifier leaves alone ---------------------------------------------------------
 
 def test_a_page_without_prose_is_left_as_it_is():
