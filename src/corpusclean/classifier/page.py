@@ -25,7 +25,7 @@ from .context import HEADING_WORDS, ContextLimits, revise, revise_extracted
 from .feeds import FeedLimits, mark_feed, mark_headline_lists, mark_related, mark_slideshow, opening_lines
 from .prose_chrome import ProseChromeLimits, demote_notices, mark_prose_chrome
 from .region import RegionWeights, best_run, find_region
-from .units import Unit, build_units
+from .units import FeatureMemo, Unit, build_units
 from .verdicts import ANCHORS, BAD, DROP, GOOD, KEEP, NEARGOOD, Thresholds, judge, stoplist_usable
 from .vocabulary import Vocabulary
 
@@ -47,7 +47,7 @@ class ClassifierConfig:
 
 def classify_page(doc: Document, stopwords: frozenset[str] | None, config: ClassifierConfig,
                   vocabulary: Vocabulary, corpus_pages: dict[int, int] | None = None,
-                  corpus_size: int = 0, extracted: bool = False) -> list[Unit]:
+                  corpus_size: int = 0, extracted: bool = False, memo: FeatureMemo | None = None) -> list[Unit]:
     """The page's units, each with `verdict` KEEP or DROP, `reason` and `category`.
 
     `corpus_pages` maps a unit's first line to the number of corpus pages that hold it.
@@ -55,8 +55,11 @@ def classify_page(doc: Document, stopwords: frozenset[str] | None, config: Class
     Then there is no header or footer to find (the extractor cut them off, and its text breaks
     lines at inline code and links, which would make prose look like menus): the whole text is
     the region, and only chrome that says what it is goes (controls made of chrome words,
-    menus of labels, feeds, appeals, bios, notices)."""
-    units = build_units(doc, stopwords)
+    menus of labels, feeds, appeals, bios, notices).
+
+    `memo`: the features of texts met on earlier pages (units.FeatureMemo), for a caller that
+    classifies many pages with this `config` and `vocabulary`."""
+    units = build_units(doc, stopwords, memo)
     if corpus_pages:
         for unit in units:
             unit.corpus_pages = corpus_pages.get(unit.first, 0)
