@@ -6,8 +6,10 @@ can be switched off; and a rulebook loaded from the cache cleans exactly as one 
 """
 from __future__ import annotations
 
+import os
 import pickle
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -74,13 +76,20 @@ def test_an_empty_setting_switches_caching_off(tmp_path: Path, monkeypatch: pyte
     assert cache.cached("pack", "key", lambda: 2) == 2
 
 
-def test_files_of_other_code_versions_are_removed_when_writing(folder: Path):
+def test_old_files_go_when_a_new_one_is_written_and_another_version_s_stay(folder: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch):
     folder.mkdir()
-    old = folder / "pack-000000000000-0123.pickle"
-    old.write_bytes(b"left by an older corpusclean")
+    stale = folder / "pack-000000000000-0123.pickle"
+    stale.write_bytes(b"left by a corpusclean nobody ran for two months")
+    os.utime(stale, (time.time() - 60 * 86400,) * 2)
+    other = folder / "pack-111111111111-0123.pickle"
+    other.write_bytes(b"another installation's, in use")   # two venvs share one home
     cache.cached("pack", "key", lambda: 1)
-    assert not old.exists()
-    assert len(list(folder.glob("pack-*.pickle"))) == 1
+    assert not stale.exists() and other.exists()
+    monkeypatch.setattr(cache, "KEEP", 2)
+    for key in ("a", "b", "c"):
+        cache.cached("pack", key, lambda: 1)
+    assert len(list(folder.glob("pack-*.pickle"))) == 2
 
 
 def test_a_pack_that_fails_is_not_cached(folder: Path):

@@ -113,6 +113,18 @@ def test_a_mathml_formula_is_text_in_its_sentence_or_a_line_of_its_own():
     assert "ax^2" not in text
     assert info["blocks_exposed"]["math"] == 2
 
+
+def test_a_displayed_formula_in_a_renderers_wrapper_named_like_a_menu_is_kept():
+    """Math renderers wrap each formula in elements of their own (MathJax: class "MathJax
+    CtxtMenu_Attached_0"); trafilatura deletes an element whose class calls it a menu."""
+    def formula(name: str) -> str:
+        return ('<mjx-container class="MathJax CtxtMenu_Attached_0"><mjx-assistive-mml display="block">'
+                f'<math display="block"><mi>{name}</mi><mo>=</mo><mn>0</mn></math></mjx-assistive-mml></mjx-container>')
+    text, _ = extract_html(f"<html><body><h1>Formulas</h1><p>{LONG}</p><h2>First</h2>{formula('a')}"
+                           f"<h2>Second</h2>{formula('b')}<p>{LONG}</p></body></html>")
+    assert "\n\nFirst\n\na = 0\n\nSecond\n\nb = 0\n\n" in text
+
+
 def test_a_table_indented_with_blockquote_is_kept():
     """trafilatura keeps a quote's own text but not the tables inside it (seen on pages laid
     out in table cells, as older pages are)."""

@@ -15,7 +15,8 @@ What a file holds is a pickle, trusted as the user's own files are.
 
 The folder is $CORPUSCLEAN_CACHE_DIR, else the platform's cache folder (~/.cache/corpusclean
 on Linux, under $XDG_CACHE_HOME when set); CORPUSCLEAN_CACHE_DIR set to an empty value turns
-caching off.
+caching off. Files unused for a month, and the oldest beyond KEEP of a kind, are removed when
+a new one is written.
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ import hashlib
 import os
 import pickle
 import sys
+import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable, TypeVar
@@ -30,9 +32,13 @@ from typing import Callable, TypeVar
 T = TypeVar("T")
 
 ENV = "CORPUSCLEAN_CACHE_DIR"
-#: files of one code version kept per kind; the oldest beyond this go (an edited user pack
-#: leaves its previous version's file behind)
-KEEP = 64
+#: files kept per kind, whatever code version made them; the oldest beyond this go (an edited
+#: pack, or a new version of corpusclean, leaves the previous files behind). Never "every file
+#: of another version": two installations sharing a home (two virtual environments, or
+#: checkouts of different commits) would then evict each other's files at every start.
+KEEP = 120
+#: seconds after which a file of this kind goes anyway when another is written (30 days)
+MAX_AGE = 30 * 24 * 3600
 
 
 def cache_dir() -> Path | None:
@@ -76,11 +82,11 @@ def cached(kind: str, key: str, build: Callable[[], T]) -> T:
     except Exception:  # missing, unreadable, truncated, from an incompatible version: rebuild
         pass
     value = build()
-    _store(path, (digest, value), kind, version)
+    _store(path, (digest, value), kind)
     return value
 
 
-def _store(path: Path, content: object, kind: str, version: str) -> None:
+def _store(path: Path, content: object, kind: str) -> None:
     """Write `content` to `path` atomically; a cache that cannot be written is no cache."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
@@ -88,7 +94,7 @@ def _store(path: Path, content: object, kind: str, version: str) -> None:
         with open(tmp, "wb") as handle:
             pickle.dump(content, handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
-        _prune(path.parent, kind, version)
+        _prune(path.parent, kind)
     except Exception:  # read-only, full, not a folder, an unpicklable value: run without it
         try:
             os.unlink(tmp)
@@ -96,18 +102,13 @@ def _store(path: Path, content: object, kind: str, version: str) -> None:
             pass
 
 
-def _prune(folder: Path, kind: str, version: str) -> None:
-    """Remove this kind's files made by other code versions, and all but the newest KEEP of
-    this version's: a miss is the only time anything is written, so this runs rarely."""
-    mine = []
-    for path in folder.glob(f"{kind}-*.pickle"):
-        if path.name.startswith(f"{kind}-{version[:12]}-"):
-            mine.append(path)
-        else:
-            _remove(path)
-    if len(mine) > KEEP:
-        mine.sort(key=_mtime)
-        for path in mine[:-KEEP]:
+def _prune(folder: Path, kind: str) -> None:
+    """Remove this kind's files older than MAX_AGE, and all but the newest KEEP: a miss is
+    the only time anything is written, so this runs rarely."""
+    files = sorted(folder.glob(f"{kind}-*.pickle"), key=_mtime, reverse=True)
+    oldest = time.time() - MAX_AGE
+    for number, path in enumerate(files):
+        if number >= KEEP or _mtime(path) < oldest:
             _remove(path)
 
 

@@ -474,6 +474,14 @@ def _flatten_math(element: Any) -> bool:
     element.tag = "p" if block else "span"
     element.text = tokens
     element.tail = tail
+    # the elements that only wrap it lose their class and id: a renderer's names for them
+    # (MathJax's "CtxtMenu_Attached") read as a menu to trafilatura, which deletes menus
+    wrapper = element.getparent()
+    while (wrapper is not None and wrapper.tag not in ("body", "html") and len(wrapper) == 1
+           and not (wrapper.text or "").strip()):
+        for attribute in ("class", "id"):
+            wrapper.attrib.pop(attribute, None)
+        wrapper = wrapper.getparent()
     return True
 
 

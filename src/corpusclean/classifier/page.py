@@ -130,10 +130,16 @@ def trim_extracted(units: list[Unit], region: tuple[int, int], limits: ContextLi
     """Verdicts for an extractor's text whose article region is clear: inside the region the
     extractor's verdicts stand (revise_extracted); above and below it, the header and footer
     zones go as on a whole page, except what is content wherever it stands: long paragraphs,
-    marked lists and tables, code."""
+    marked lists and tables, code, and the headline. Above the region the extractor's
+    verdicts stand too where that text outweighs the region's."""
     first, last = region
     revise(units, region, limits)
-    revise_extracted(units[first:last + 1], limits)
+    # what stands above the region is the extractor's chrome only while it is the lesser part:
+    # where it outweighs the region (a page of formulas and headings with one paragraph of
+    # prose at its end), the region is what is unsure, and the extractor's choice stands there
+    above = sum(u.signals.length for u in units[:first])
+    top = 0 if above > sum(u.signals.length for u in units[first:last + 1]) else first
+    revise_extracted(units[top:last + 1], limits)
     opening = next((i for i in range(first, last + 1) if units[i].initial in ANCHORS), first)
     for i, unit in enumerate(units):
         outside = i < first or i > last
