@@ -1,15 +1,26 @@
 """Small factories shared by the tests: build an input tree, hash a tree, run the CLI."""
 from __future__ import annotations
 
+import atexit
 import hashlib
 import json
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 from hypothesis import settings
 
-from corpusclean.cli import cli
+from corpusclean.cache import ENV as CACHE_ENV
+
+# The rule packs' cache (corpusclean/cache.py) is this session's own, before anything loads a
+# pack: the user's stays untouched, and each session loads cold once, so both paths run.
+os.environ[CACHE_ENV] = tempfile.mkdtemp(prefix="corpusclean-test-cache-")
+atexit.register(shutil.rmtree, os.environ[CACHE_ENV], True)
+
+from corpusclean.cli import cli  # noqa: E402  (after the cache is chosen)
 
 # No time limit per example: these machines are shared, and a slow example under load is not a
 # failure (it made a property test "fail" once, then pass on replay). Speed is the benchmarks' job.

@@ -58,6 +58,13 @@ def test_a_config_is_typed_and_checked_when_built():
     assert config.workers == 2
     with pytest.raises(ValueError, match="the Jaccard threshold"):
         RunConfig.build("run", jaccard_threshold=1.5)
+    # a TOML file can spell nan and inf; neither gets past a config
+    with pytest.raises(ValueError, match="the Jaccard threshold"):
+        RunConfig.build("run", jaccard_threshold=float("nan"))
+    with pytest.raises(ValueError, match="quality_max_symbol_ratio must be a finite number"):
+        RunConfig.build("run", quality_max_symbol_ratio=float("nan"))
+    with pytest.raises(ValueError, match="doc_timeout must be a finite number"):
+        RunConfig.build("run", doc_timeout=float("inf"))
 
 
 def test_a_config_file_sets_run_and_stage_options(tmp_path):

@@ -519,6 +519,33 @@ def test_long_prose_an_extractor_kept_below_the_article_stays_despite_few_stopwo
     assert kept(doc) == [*ARTICLE, names]
 
 
+
+def test_an_extracted_headline_of_names_and_figures_stays_above_the_article():
+    """Where the extractor's text has chrome below the article, the footer and header zones
+    are trimmed; the one line right above the article's first paragraph is its headline even
+    with few stopwords (names, figures) or none (a language with no usable stoplist), while
+    the headline list below the article still goes."""
+    title = "Library Roof Grant 2025: Council Budget Figures, Ferry Fares, Parking Charges"
+    headlines = ["Harbour board approves new ferry timetable for the winter (12)",
+                 "Council to review parking charges in the old town after complaints",
+                 "Schools in the north of the county close early because of snow"]
+    doc = classify_extracted(page(title, *ARTICLE, "Most read", headlines))
+    assert kept(doc) == [title, *ARTICLE]
+
+
+def test_an_extracted_page_of_formulas_keeps_its_headings_above_its_one_paragraph():
+    """The extractor's text above the article region is its chrome only while it is the lesser
+    part: a page of headed formulas with one paragraph of prose at its end keeps its headings
+    and formulas, while the footer below still goes."""
+    formulas = ["The Quadratic Formula", "x = − b ± √ ( b 2 − 4 a c ) / 2 a",
+                "The Lorenz Equations", "x ˙ = σ ( y − x ) y ˙ = ρ x − y − x z z ˙ = − β z + x y",
+                "Euler's Identity", "e i π + 1 = 0",
+                "The Cauchy-Schwarz Inequality", "( ∑ k = 1 n a k b k ) 2 ≤ ( ∑ k = 1 n a k 2 ) ( ∑ k = 1 n b k 2 )",
+                "The Binomial Theorem", "( x + y ) n = ∑ k = 0 n ( n k ) x n − k y k"]
+    footer = ["About us", "Contact", "Privacy"]
+    doc = classify_extracted(page(*formulas, P1, footer))
+    assert kept(doc) == [*formulas, P1]
+
 # -- pages the classifier leaves alone ---------------------------------------------------------
 
 def test_a_page_without_prose_is_left_as_it_is():

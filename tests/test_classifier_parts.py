@@ -9,11 +9,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from corpusclean.classifier.comments import CommentLimits, comment_lines
 from corpusclean.classifier.recurrence import Recurrence, line_key, observe
 from corpusclean.classifier.region import RegionWeights, find_region
 from corpusclean.classifier.signals import measure
 from corpusclean.classifier.stoplists import JUSTEXT_NAMES, Stoplists
-from corpusclean.classifier.units import build_units
+from corpusclean.classifier.units import FeatureMemo, build_units
 from corpusclean.classifier.verdicts import BAD, GOOD, NEARGOOD, SHORT, Thresholds, judge
 from corpusclean.classifier.vocabulary import TERMS, Vocabulary, _compile, person_shares
 from corpusclean.model import Document
@@ -109,6 +110,39 @@ def test_removed_lines_make_no_units():
     doc = Document("p", "Home\nNews\n\nBody text here.\n")
     doc.remove(0, 1, stage="rules", rule="navigation.menu", category="navigation")
     assert [u.text for u in build_units(doc, ENGLISH)] == ["Body text here."]
+
+
+def test_units_with_the_same_text_share_its_features_across_pages():
+    memo = FeatureMemo()
+    first = build_units(Document("a", "Share\n\nThe council met on Tuesday.\n\nShare\n"), ENGLISH, memo)
+    second = build_units(Document("b", "Share\n\nSomething else entirely.\n"), ENGLISH, memo)
+    assert first[0].features is first[2].features is second[0].features
+    assert second[0].signals == measure("Share", ENGLISH)
+    # another stoplist measures the same text afresh: its stopword density differs
+    german = build_units(Document("c", "Share\n"), Stoplists().get("de"), memo)
+    assert german[0].features is not first[0].features
+
+
+def test_the_feature_memo_stays_bounded():
+    memo = FeatureMemo(capacity=20, max_chars=20)
+    for text in ["One line", "Two lines", "Three lines"]:  # 8 + 9 characters, then 11 more
+        memo.get(text, ENGLISH)
+    assert len(memo) == 1
+    # a paragraph is measured, not kept
+    memo.get("A paragraph longer than twenty characters.", ENGLISH)
+    assert len(memo) == 1
+
+
+def test_comment_lines_find_headings_entry_marks_and_the_writers_marks_name():
+    lines = ["An article paragraph that says something.", "", "12 Comments",
+             "Posted by: Sean | Jan 10, 2008 4:49 PM", "Great piece, thanks.", "Anna said...", "I disagree.",
+             "Reply", "",
+             "Posted by the editors of this site to explain how the archive of the town newspaper was put together."]
+    found = comment_lines(lines, CommentLimits())
+    assert found.headings == [2]
+    assert found.marks == [3, 5, 7, 9]
+    # a writer's name is read off a short mark only (the last one is a paragraph)
+    assert found.posters == [(3, "sean")]
 
 
 # -- verdicts of units alone -------------------------------------------------------------------

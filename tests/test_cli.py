@@ -51,6 +51,17 @@ def test_a_mistyped_option_is_a_usage_error():
     assert result.exit_code == 2 and "No such option" in result.stderr
 
 
+@pytest.mark.parametrize("option", ["--jaccard-threshold", "--quality-max-symbol-ratio", "--doc-timeout"])
+@pytest.mark.parametrize("value", ["nan", "inf"])
+def test_a_number_option_refuses_nan_and_infinity(tmp_path, option, value):
+    # float() reads both, and NaN passes every range check: it must stop at the command line
+    write_tree(tmp_path / "in", {"a.txt": "text\n"})
+    result = run_cli("run", str(tmp_path / "in"), str(tmp_path / "out"), option, value)
+    assert result.exit_code == 2
+    assert f"Invalid value for '{option}': '{value}' is not a finite number." in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
 def test_folder_output_writes_nothing_on_stdout(tmp_path):
     write_tree(tmp_path / "in", {"a.txt": "text\n"})
     result = run_cli("fix", str(tmp_path / "in"), str(tmp_path / "out"))

@@ -92,6 +92,39 @@ def test_a_figure_caption_is_text_and_the_picture_is_not(figure):
     assert info["blocks_exposed"]["figcaption"] == 1
 
 
+
+def test_a_caption_whose_parts_say_caption_is_still_text():
+    """trafilatura deletes any element whose class says caption, inside a <figcaption> too."""
+    text, _ = extract_html(article('<p>Fares stay the same.</p><figure><img src="quay.jpg"><figcaption>'
+                                   '<span class="caption">The new ferry at the north quay.</span>'
+                                   ' <span class="credit">Harbour News</span></figcaption></figure>'))
+    assert "The new ferry at the north quay. Harbour News" in text.split("\n")
+
+
+def test_a_mathml_formula_is_text_in_its_sentence_or_a_line_of_its_own():
+    """trafilatura deletes <math> unless it carries its TeX source; a reader sees the formula.
+    Its tokens are read in order, separated by spaces; the TeX annotation is not shown."""
+    inline = ('<p>The roots of <math><mi>a</mi><msup><mi>x</mi><mn>2</mn></msup><mo>+</mo><mi>c</mi>'
+              '<annotation encoding="application/x-tex">ax^2+c</annotation></math> are known.</p>')
+    displayed = '<math display="block"><mi>E</mi><mo>=</mo><mi>m</mi><msup><mi>c</mi><mn>2</mn></msup></math>'
+    text, info = extract_html(article(inline + displayed))
+    assert "The roots of a x 2 + c are known." in text.split("\n")
+    assert "\n\nE = m c 2\n\n" in text
+    assert "ax^2" not in text
+    assert info["blocks_exposed"]["math"] == 2
+
+
+def test_a_displayed_formula_in_a_renderers_wrapper_named_like_a_menu_is_kept():
+    """Math renderers wrap each formula in elements of their own (MathJax: class "MathJax
+    CtxtMenu_Attached_0"); trafilatura deletes an element whose class calls it a menu."""
+    def formula(name: str) -> str:
+        return ('<mjx-container class="MathJax CtxtMenu_Attached_0"><mjx-assistive-mml display="block">'
+                f'<math display="block"><mi>{name}</mi><mo>=</mo><mn>0</mn></math></mjx-assistive-mml></mjx-container>')
+    text, _ = extract_html(f"<html><body><h1>Formulas</h1><p>{LONG}</p><h2>First</h2>{formula('a')}"
+                           f"<h2>Second</h2>{formula('b')}<p>{LONG}</p></body></html>")
+    assert "\n\nFirst\n\na = 0\n\nSecond\n\nb = 0\n\n" in text
+
+
 def test_a_table_indented_with_blockquote_is_kept():
     """trafilatura keeps a quote's own text but not the tables inside it (seen on pages laid
     out in table cells, as older pages are)."""

@@ -18,7 +18,7 @@ from click.core import ParameterSource
 from . import __version__
 from .api import Run
 from .engines import ENGINES
-from .cli_params import F
+from .cli_params import F, FiniteFloatRange
 from .config import COMMANDS, RunConfig, read_config_file
 from .errors import OutputError, UnwritableRecords, UsageError
 from .progress import LOG_EVERY, Bar, Log, Progress
@@ -67,7 +67,7 @@ def io_options(fn: F) -> F:
                      help=f"Which files of a directory IN to read (repeatable). Default: {' '.join(DEFAULT_PATTERNS)}."),
         click.option("--max-bytes", type=click.IntRange(min=1), default=64_000_000, show_default=True,
                      help="Larger inputs are reported as failed instead of read."),
-        click.option("--doc-timeout", type=click.FloatRange(min=0), default=600, show_default=True, metavar="SECONDS",
+        click.option("--doc-timeout", type=FiniteFloatRange(min=0), default=600, show_default=True, metavar="SECONDS",
                      help="A document taking longer than this is reported as failed and the run goes on (0: no limit)."),
         click.option("--max-html-elements", type=click.IntRange(min=0), default=100_000, show_default=True,
                      help="HTML pages with more elements are reported as failed, unparsed (0: no limit)."),
@@ -104,7 +104,7 @@ def io_options(fn: F) -> F:
                      help="With --engine ray: the cluster to join (default: start a local one with --workers CPUs)."),
         click.option("--partitions", type=click.IntRange(min=1), default=None,
                      help="With --engine ray: partitions of the corpus index (default: sized from the input)."),
-        click.option("--log-every", type=click.FloatRange(min=0), default=LOG_EVERY, show_default=True,
+        click.option("--log-every", type=FiniteFloatRange(min=0), default=LOG_EVERY, show_default=True,
                      metavar="SECONDS", help="When stderr is not a terminal (a job's log), a progress line this "
                                              "often instead of the bar."),
     ]):

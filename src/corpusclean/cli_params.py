@@ -3,6 +3,7 @@ modules that use it)."""
 from __future__ import annotations
 
 import fnmatch
+import math
 from difflib import get_close_matches
 from typing import Any, Callable, Iterable, TypeVar
 
@@ -11,6 +12,18 @@ import click
 
 #: a click command function, for decorators that add options to one and hand it back
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class FiniteFloatRange(click.FloatRange):
+    """click's FloatRange, refusing "nan" and "inf". Python's float() reads both, and click's
+    bounds let NaN through (every comparison with it is false): `--jaccard-threshold nan`
+    would otherwise run, and fail or quietly change every decision, far from the command line."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = click.FLOAT.convert(value, param, ctx)  # before the range, which says less of inf
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number.", param, ctx)
+        return super().convert(number, param, ctx)
 
 
 def comma_separated(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:

@@ -22,6 +22,8 @@ Top-level keys are the run's own (`RUN_OPTIONS`); each table is a stage's, by it
 """
 from __future__ import annotations
 
+import math
+
 import os
 import sys
 from dataclasses import dataclass, field, fields
@@ -64,8 +66,8 @@ class InputConfig:
         object.__setattr__(self, "patterns", _strings(self.patterns, "patterns"))
         if self.max_bytes < 1:
             raise ValueError("max_bytes must be at least 1")
-        if self.doc_timeout < 0:
-            raise ValueError("doc_timeout must be 0 (no limit) or more")
+        if not 0 <= self.doc_timeout < math.inf:  # false for NaN too
+            raise ValueError("doc_timeout must be a finite number of seconds, 0 (no limit) or more")
 
 
 @dataclass(frozen=True)

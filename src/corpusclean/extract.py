@@ -420,27 +420,69 @@ def expose_blocks(tree: Any) -> dict[str, int]:
     """Rename the elements whose visible text trafilatura discards, so it judges that text
     like any other paragraph. Returns how many of each kind were renamed.
 
-    - a `<figcaption>` becomes a plain `<p>` (its class and id go too): trafilatura deletes
-      `<figure>` with everything in it, and any block whose class or id says "caption", but a
-      caption is text the author wrote for the reader; the picture itself is still dropped;
+    - a `<figcaption>` becomes a plain `<p>` (its class and id go too, and its parts'):
+      trafilatura deletes `<figure>` with everything in it, and any element whose class or id
+      says "caption", but a caption is text the author wrote for the reader; the picture
+      itself is still dropped;
     - a `<figure>` holding a caption becomes a `<div>`, so the caption is still there to read;
     - a `<blockquote>` holding a `<table>` becomes a `<div>`: trafilatura keeps a quote's own
-      text but not the tables inside it, and older pages indent tables with `<blockquote>`.
+      text but not the tables inside it, and older pages indent tables with `<blockquote>`;
+    - a MathML `<math>` becomes its symbols as text (a `<span>`, or a `<p>` for a displayed
+      formula), its tokens separated by spaces ("a x 2 + b x + c = 0"): trafilatura deletes
+      `<math>` unless it carries its TeX source, and the formula is part of the sentence
+      around it. Annotations (the TeX source, other encodings) are not shown and are dropped.
     """
-    counts = {"figcaption": 0, "blockquote_with_table": 0}
-    for figure in tree.iter("figure"):
-        if figure.find(".//figcaption") is not None:
-            figure.tag = "div"
-    for caption in tree.iter("figcaption"):
-        caption.tag = "p"
-        for attribute in ("class", "id"):
-            caption.attrib.pop(attribute, None)
-        counts["figcaption"] += 1
-    for quote in tree.iter("blockquote"):
-        if quote.find(".//table") is not None:
-            quote.tag = "div"
-            counts["blockquote_with_table"] += 1
+    counts = {"figcaption": 0, "blockquote_with_table": 0, "math": 0}
+    for element in list(tree.iter("figure", "figcaption", "blockquote", "math")):
+        if element.tag == "figure":
+            if element.find(".//figcaption") is not None:
+                element.tag = "div"
+        elif element.tag == "figcaption":
+            element.tag = "p"
+            # its parts lose theirs too: a <span class="caption"> inside is deleted as well
+            for part in element.iter():
+                for attribute in ("class", "id"):
+                    part.attrib.pop(attribute, None)
+            counts["figcaption"] += 1
+        elif element.tag == "blockquote":
+            if element.find(".//table") is not None:
+                element.tag = "div"
+                counts["blockquote_with_table"] += 1
+        elif _flatten_math(element):
+            counts["math"] += 1
     return counts
+
+
+#: MathML elements that are never drawn: the formula's source in other notations
+_MATH_UNSHOWN = {"annotation", "annotation-xml"}
+
+
+def _flatten_math(element: Any) -> bool:
+    """Turn a `<math>` element into an element of plain text, its tokens (<mi>, <mo>, <mn>,
+    <mtext>) separated by spaces; False when it shows no text (it is then left to the
+    extractors, which drop it)."""
+    if element.getparent() is None:
+        return False
+    for unshown in [e for e in element.iter() if isinstance(e.tag, str) and e.tag in _MATH_UNSHOWN]:
+        _drop_keeping_tail(unshown)
+    tokens = " ".join(" ".join(element.itertext()).split())  # its own tail is not in itertext()
+    if not tokens:
+        return False
+    tail = element.tail
+    block = element.get("display") == "block"
+    element.clear()  # children, text, tail and attributes
+    element.tag = "p" if block else "span"
+    element.text = tokens
+    element.tail = tail
+    # the elements that only wrap it lose their class and id: a renderer's names for them
+    # (MathJax's "CtxtMenu_Attached") read as a menu to trafilatura, which deletes menus
+    wrapper = element.getparent()
+    while (wrapper is not None and wrapper.tag not in ("body", "html") and len(wrapper) == 1
+           and not (wrapper.text or "").strip()):
+        for attribute in ("class", "id"):
+            wrapper.attrib.pop(attribute, None)
+        wrapper = wrapper.getparent()
+    return True
 
 
 # -- repeats trafilatura drops ---------------------------------------------------------------

@@ -322,7 +322,16 @@ def _unknown_names_message(unknown: list[str], rules: dict[str, Rule], categorie
 # -- parsing one pack ----------------------------------------------------------------------
 
 def parse_pack(text: str, source: str) -> list[Rule]:
-    """The rules of one pack; RuleError naming `source` (and the rule id) if anything is wrong."""
+    """The rules of one pack; RuleError naming `source` (and the rule id) if anything is wrong.
+
+    A pack loaded before, unchanged, by the same code comes from the cache (cache.py): a run
+    starts without translating its patterns again. A pack that fails is never cached."""
+    from .cache import cached
+
+    return cached("pack", f"{source}\0{text}", lambda: _parse_pack(text, source))
+
+
+def _parse_pack(text: str, source: str) -> list[Rule]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:

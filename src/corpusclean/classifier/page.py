@@ -21,11 +21,11 @@ from typing import Any
 
 from ..model import Document
 from .comments import CommentLimits, comment_lines, comments_start, mark_comments, mark_discussion
-from .context import ContextLimits, revise, revise_extracted
+from .context import HEADING_WORDS, ContextLimits, revise, revise_extracted
 from .feeds import FeedLimits, mark_feed, mark_headline_lists, mark_related, mark_slideshow, opening_lines
 from .prose_chrome import ProseChromeLimits, demote_notices, mark_prose_chrome
 from .region import RegionWeights, best_run, find_region
-from .units import Unit, build_units
+from .units import FeatureMemo, Unit, build_units
 from .verdicts import ANCHORS, BAD, DROP, GOOD, KEEP, NEARGOOD, Thresholds, judge, stoplist_usable
 from .vocabulary import Vocabulary
 
@@ -47,7 +47,7 @@ class ClassifierConfig:
 
 def classify_page(doc: Document, stopwords: frozenset[str] | None, config: ClassifierConfig,
                   vocabulary: Vocabulary, corpus_pages: dict[int, int] | None = None,
-                  corpus_size: int = 0, extracted: bool = False) -> list[Unit]:
+                  corpus_size: int = 0, extracted: bool = False, memo: FeatureMemo | None = None) -> list[Unit]:
     """The page's units, each with `verdict` KEEP or DROP, `reason` and `category`.
 
     `corpus_pages` maps a unit's first line to the number of corpus pages that hold it.
@@ -55,8 +55,11 @@ def classify_page(doc: Document, stopwords: frozenset[str] | None, config: Class
     Then there is no header or footer to find (the extractor cut them off, and its text breaks
     lines at inline code and links, which would make prose look like menus): the whole text is
     the region, and only chrome that says what it is goes (controls made of chrome words,
-    menus of labels, feeds, appeals, bios, notices)."""
-    units = build_units(doc, stopwords)
+    menus of labels, feeds, appeals, bios, notices).
+
+    `memo`: the features of texts met on earlier pages (units.FeatureMemo), for a caller that
+    classifies many pages with this `config` and `vocabulary`."""
+    units = build_units(doc, stopwords, memo)
     if corpus_pages:
         for unit in units:
             unit.corpus_pages = corpus_pages.get(unit.first, 0)
@@ -127,17 +130,36 @@ def trim_extracted(units: list[Unit], region: tuple[int, int], limits: ContextLi
     """Verdicts for an extractor's text whose article region is clear: inside the region the
     extractor's verdicts stand (revise_extracted); above and below it, the header and footer
     zones go as on a whole page, except what is content wherever it stands: long paragraphs,
-    marked lists and tables, code."""
+    marked lists and tables, code, and the headline. Above the region the extractor's
+    verdicts stand too where that text outweighs the region's."""
     first, last = region
     revise(units, region, limits)
-    revise_extracted(units[first:last + 1], limits)
+    # what stands above the region is the extractor's chrome only while it is the lesser part:
+    # where it outweighs the region (a page of formulas and headings with one paragraph of
+    # prose at its end), the region is what is unsure, and the extractor's choice stands there
+    above = sum(u.signals.length for u in units[:first])
+    top = 0 if above > sum(u.signals.length for u in units[first:last + 1]) else first
+    revise_extracted(units[top:last + 1], limits)
+    opening = next((i for i in range(first, last + 1) if units[i].initial in ANCHORS), first)
     for i, unit in enumerate(units):
         outside = i < first or i > last
         if outside and unit.verdict == DROP and unit.reason in ("header-zone", "footer-zone") and (
                 unit.initial == GOOD or unit.listed or unit.code):
             unit.verdict = KEEP
+        elif i == opening - 1 and unit.verdict == DROP and _headline(unit):
+            unit.verdict = KEEP
         elif outside and unit.verdict == DROP and unit.reason == "few-stopwords" and _long_prose(unit):
             unit.verdict = KEEP
+
+
+def _headline(unit: Unit) -> bool:
+    """The extractor's line right above the article's first paragraph, one line of a few words
+    that is no sentence: its headline. On a whole page that place belongs to the page's
+    <title> or the site's name; the extractor has cut those off. (A headline in a language
+    with no usable stoplist is judged by punctuation alone, and a headline has none.)"""
+    return (unit.first == unit.last and unit.reason in ("no-sentence", "few-stopwords")
+            and not unit.signals.link and not unit.signals.sentence_end
+            and 3 <= unit.signals.words <= HEADING_WORDS)
 
 
 def _long_prose(unit: Unit) -> bool:

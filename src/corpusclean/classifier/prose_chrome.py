@@ -41,9 +41,10 @@ class ProseChromeLimits:
 
 def suspect(unit: Unit, limits: ProseChromeLimits, vocabulary: Vocabulary) -> Suspicion:
     """(kind, category, evidence) for a prose unit that reads like chrome, else ("", "", {})."""
-    if unit.suspicion is None:
-        unit.suspicion = _suspect(unit, limits, vocabulary)
-    return unit.suspicion
+    features = unit.features
+    if features.suspicion is None:
+        features.suspicion = _suspect(unit, limits, vocabulary)
+    return features.suspicion
 
 
 def _suspect(unit: Unit, limits: ProseChromeLimits, vocabulary: Vocabulary) -> Suspicion:

@@ -9,12 +9,16 @@ break lines at inline links, and no block of a page starts with a full stop or a
 
 Only live lines make units: what the rules already removed is gone, and a removed line breaks
 a group the way a blank line does.
+
+What a unit's text shows by itself (its words, its signals, its chrome words, whether it reads
+like an appeal or a notice) is worked out once per distinct text and shared (`Features`): a
+site's header, menu and footer lines recur on every one of its pages, and a `FeatureMemo`
+kept by the classifier stage hands those pages the features already found.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any, Iterator
 
 from ..model import Document
@@ -49,13 +53,64 @@ _LETTERS = re.compile(r"[^\W\d_]{2}")
 _CODE = re.compile(r"[{}();=<>\[\]]")
 
 
+@dataclass(eq=False, slots=True)
+class Features:
+    """What a text shows by itself, whatever page it stands on, for one stoplist: shared by
+    every unit with that text, so each is computed once. The lazily filled fields are set by
+    the tests that need them, the first time any unit with the text asks."""
+
+    words: list[str]                     # signals.WORD's words of the text
+    folded: list[str]                    # the same, casefolded
+    signals: LineSignals
+    key: str | None = None               # normalise(text)
+    chrome: tuple[float, str, int] | None = None  # Vocabulary.chrome_share of the text
+    suspicion: Suspicion | None = None   # prose_chrome.suspect's answer
+
+
+def features(text: str, stopwords: frozenset[str] | None) -> Features:
+    """`text`'s features, computed afresh."""
+    words = WORD.findall(text)
+    folded = casefold_words(words)
+    return Features(words, folded, measure(text, stopwords, words, folded))
+
+
+class FeatureMemo:
+    """Features by text and stoplist, for pages cleaned one after another by one classifier
+    (one configuration and vocabulary: a unit's suspicion depends on them). Memory stays
+    bounded: texts longer than `max_chars` (paragraphs, which seldom recur) are not kept, and
+    the memo starts afresh once the texts it holds reach `capacity` characters (a character
+    held costs about 20 bytes with its words and their casefolded copies)."""
+
+    def __init__(self, capacity: int = 2_000_000, max_chars: int = 1_000):
+        self.capacity = capacity
+        self.max_chars = max_chars
+        self._found: dict[tuple[str, frozenset[str] | None], Features] = {}
+        self._chars = 0
+
+    def __len__(self) -> int:
+        return len(self._found)
+
+    def get(self, text: str, stopwords: frozenset[str] | None) -> Features:
+        if len(text) > self.max_chars:
+            return features(text, stopwords)
+        key = (text, stopwords)
+        found = self._found.get(key)
+        if found is None:
+            if self._chars + len(text) > self.capacity:
+                self._found.clear()
+                self._chars = 0
+            found = self._found[key] = features(text, stopwords)
+            self._chars += len(text)
+        return found
+
+
 @dataclass(eq=False)
 class Unit:
     first: int               # first line (0-based)
     last: int                # last line, inclusive
     text: str                # the lines joined with spaces
     group: int               # units of one run of consecutive non-blank lines share a group
-    signals: LineSignals
+    features: Features       # what the text shows by itself (shared with its other units)
     listed: bool = False     # an item of a marked list, or a row of a table
     code: bool = False       # a formula or code, or a line of a block of them
     page_repeats: int = 1    # how often this exact short text occurs on the page
@@ -66,15 +121,27 @@ class Unit:
     reason: str = ""         # which test decided (becomes the rule id)
     category: str = ""       # best-guess removal category
     extra: dict[str, Any] = field(default_factory=dict)
-    suspicion: Suspicion | None = None  # prose_chrome.suspect's answer, computed once
-    chrome: tuple[float, str, int] | None = None  # Vocabulary.chrome_share of the text, computed once
-    words: list[str] = field(default_factory=list)   # signals.WORD's words of the text, found once for all tests
-    folded: list[str] = field(default_factory=list)  # the same, casefolded
 
-    @cached_property
+    # the features' parts every test reads, as plain attributes of the unit
+    @property
+    def signals(self) -> LineSignals:
+        return self.features.signals
+
+    @property
+    def words(self) -> list[str]:
+        return self.features.words
+
+    @property
+    def folded(self) -> list[str]:
+        return self.features.folded
+
+    @property
     def key(self) -> str:
-        """`normalise(text)`, computed once: the page's tests compare units by it."""
-        return normalise(self.text)
+        """`normalise(text)`, computed once per text: the page's tests compare units by it."""
+        features = self.features
+        if features.key is None:
+            features.key = normalise(self.text)
+        return features.key
 
 
 def normalise(text: str) -> str:
@@ -96,15 +163,15 @@ def _split(doc: Document, group: list[int]) -> Iterator[tuple[int, int]]:
     yield start, prev
 
 
-def build_units(doc: Document, stopwords: frozenset[str] | None) -> list[Unit]:
+def build_units(doc: Document, stopwords: frozenset[str] | None, memo: FeatureMemo | None = None) -> list[Unit]:
+    """The page's units. `memo`: features found on earlier pages (see FeatureMemo); without
+    one, a text that recurs on the page is still measured once."""
+    memo = memo if memo is not None else FeatureMemo()
     units: list[Unit] = []
     for number, group in enumerate(doc.paragraphs()):
         for first, last in _split(doc, group):
             text = " ".join(doc.lines[k].strip() for k in range(first, last + 1))
-            words = WORD.findall(text)
-            folded = casefold_words(words)
-            units.append(Unit(first, last, text, number, measure(text, stopwords, words, folded),
-                              words=words, folded=folded))
+            units.append(Unit(first, last, text, number, memo.get(text, stopwords)))
     _mark_lists(units)
     _mark_table_rows(units)
     _mark_code(units)

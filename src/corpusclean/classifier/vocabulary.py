@@ -222,10 +222,11 @@ class Vocabulary:
         return category if share > 0 else default
 
     def unit_chrome(self, unit: "Unit") -> tuple[float, str, int]:
-        """`chrome_share` of a unit's text, computed once per unit."""
-        if unit.chrome is None:
-            unit.chrome = self.chrome_share(unit.text)
-        return unit.chrome
+        """`chrome_share` of a unit's text, computed once per text (Unit.features)."""
+        features = unit.features
+        if features.chrome is None:
+            features.chrome = self.chrome_share(unit.text)
+        return features.chrome
 
 
 def person_shares(words: list[str], folded: list[str] | None = None) -> tuple[float, float]:

@@ -7,6 +7,7 @@ from typing import Any
 import click
 import numpy as np
 
+from ..cli_params import FiniteFloatRange
 from .hashing import MINHASH_SCHEME, SHINGLE_HASHES
 
 
@@ -128,7 +129,7 @@ def optimal_banding(threshold: float, num_perm: int) -> tuple[int, int]:
 
 _OPTIONS = [
     ("jaccard_threshold", click.option(
-        "--jaccard-threshold", type=click.FloatRange(0, 1, min_open=True), default=DedupConfig.jaccard_threshold,
+        "--jaccard-threshold", type=FiniteFloatRange(0, 1, min_open=True), default=DedupConfig.jaccard_threshold,
         show_default=True, help="Long lines at least this similar (estimated Jaccard of word shingles) are near-duplicates.")),
     ("shingle_size", click.option(
         "--shingle-size", type=click.IntRange(min=1), default=DedupConfig.shingle_size, show_default=True,
@@ -157,10 +158,10 @@ _OPTIONS = [
         "--template-pages", "template_min_pages", type=click.IntRange(min=2), default=DedupConfig.template_min_pages,
         show_default=True, help="A line in at least this many pages is template chrome, removed everywhere (a long line: see --template-share).")),
     ("template_min_share", click.option(
-        "--template-share", "template_min_share", type=click.FloatRange(0, 1), default=DedupConfig.template_min_share,
+        "--template-share", "template_min_share", type=FiniteFloatRange(0, 1), default=DedupConfig.template_min_share,
         show_default=True, help="Least share of all pages a long template line must be in; a long line in fewer is duplicated content, kept in its first page.")),
     ("page_threshold", click.option(
-        "--page-threshold", type=click.FloatRange(0, 1, min_open=True), default=DedupConfig.page_threshold,
+        "--page-threshold", type=FiniteFloatRange(0, 1, min_open=True), default=DedupConfig.page_threshold,
         show_default=True, help="A page whose long lines are at least this similar to an earlier page's is a page duplicate.")),
     ("drop_duplicate_pages", click.option(
         "--drop-duplicate-pages", is_flag=True,
@@ -180,11 +181,11 @@ _OPTIONS = [
         default=DedupConfig.page_repeat_window, show_default=True,
         help="A short line repeating a copy at most this many lines above it is removed (fewer copies, further apart: kept).")),
     ("page_repeat_jaccard", click.option(
-        "--page-repeat-jaccard", "page_repeat_jaccard", type=click.FloatRange(0, 1, min_open=True),
+        "--page-repeat-jaccard", "page_repeat_jaccard", type=FiniteFloatRange(0, 1, min_open=True),
         default=DedupConfig.page_repeat_jaccard, show_default=True,
         help="A long line repeats an earlier line of its page when their word shingles are at least this similar.")),
     ("syndicated_page_share", click.option(
-        "--syndicated-share", "syndicated_page_share", type=click.FloatRange(0, 1),
+        "--syndicated-share", "syndicated_page_share", type=FiniteFloatRange(0, 1),
         default=DedupConfig.syndicated_page_share, show_default=True,
         help="A page more than this share of whose remaining long lines are copies of earlier pages' (a "
              "syndicated story) keeps them; 1 removes every copy.")),

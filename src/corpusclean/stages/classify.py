@@ -17,7 +17,7 @@ import numpy as np
 from ..classifier.page import ClassifierConfig, classify_page
 from ..classifier.recurrence import MAX_CHARS, Recurrence, line_hash, observe
 from ..classifier.stoplists import Stoplists
-from ..classifier.units import Unit
+from ..classifier.units import FeatureMemo, Unit
 from ..classifier.verdicts import DROP
 from ..classifier.vocabulary import TERMS, Vocabulary
 from ..model import Document
@@ -139,6 +139,8 @@ class ClassifierStage(Stage):
         self.recurrence = Recurrence()
         self.stoplists = Stoplists()
         self.vocabulary = Vocabulary()
+        #: the features of the texts met so far: a site's template lines recur on all its pages
+        self.memo = FeatureMemo()
 
     def settings(self) -> dict[str, Any]:
         return {"config": self.config.signature(), "disabled": sorted(self.disabled)}
@@ -155,8 +157,12 @@ class ClassifierStage(Stage):
 
     def fresh(self) -> "ClassifierStage":
         copy = ClassifierStage(self.config, self.disabled)
-        copy.stoplists, copy.vocabulary = self.stoplists, self.vocabulary
+        copy.stoplists, copy.vocabulary, copy.memo = self.stoplists, self.vocabulary, self.memo
         return copy
+
+    def __getstate__(self) -> dict[str, Any]:
+        # a worker fills its own memo: the parent's is no use to ship
+        return {**self.__dict__, "memo": FeatureMemo()}
 
     def _min_pages(self) -> int:
         limits = self.config.thresholds
@@ -168,7 +174,7 @@ class ClassifierStage(Stage):
         stopwords = self.stoplists.get(code)
         units = classify_page(doc, stopwords, self.config, self.vocabulary,
                               corpus_pages=self._corpus_pages(doc), corpus_size=self.recurrence.documents,
-                              extracted=_main_text(doc))
+                              extracted=_main_text(doc), memo=self.memo)
         for run in _runs_of_drops(units):
             head = run[0]
             rule = RULE_PREFIX + head.reason

@@ -11,6 +11,7 @@ are all it took; its options, rule ids, category and report field are declared b
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Iterable
 import click
 
 from ..model import Document
+from ..cli_params import FiniteFloatRange
 from .base import RuleInfo, Stage
 
 if TYPE_CHECKING:
@@ -43,8 +45,8 @@ class QualityConfig:
     def __post_init__(self) -> None:
         if self.quality_min_words < 0:
             raise ValueError("quality_min_words must be at least 0")
-        if self.quality_max_symbol_ratio < 0:
-            raise ValueError("quality_max_symbol_ratio must be at least 0")
+        if not 0 <= self.quality_max_symbol_ratio < math.inf:  # false for NaN too
+            raise ValueError("quality_max_symbol_ratio must be a finite number, at least 0")
 
 
 class QualityStage(Stage):
@@ -56,7 +58,7 @@ class QualityStage(Stage):
                      help="Drop pages with too few words or too many symbols (Gopher's quality filters)."),
         click.option("--quality-min-words", type=click.IntRange(min=0), default=QualityConfig.quality_min_words,
                      show_default=True, help="With --quality: a page with fewer words is dropped."),
-        click.option("--quality-max-symbol-ratio", type=click.FloatRange(min=0), show_default=True,
+        click.option("--quality-max-symbol-ratio", type=FiniteFloatRange(min=0), show_default=True,
                      default=QualityConfig.quality_max_symbol_ratio,
                      help="With --quality: a page with more '#' and '...' per word is dropped."),
     )

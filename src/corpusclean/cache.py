@@ -1,0 +1,126 @@
+"""Work every run would redo identically at its start, kept on disk between runs.
+
+Loading the rule packs translates each pattern into RE2 and factors it, and the keyword gate
+expands every rule's literals into the lowered strings it looks for: about 1.5 CPU-seconds of
+pure Python, the same result every time for the same packs and the same code. `cached` keeps
+such a result in a file of the user's cache folder, named by a digest of what it was made from
+(the packs' text, say) and of the code that made it (every module of this package and the
+Python version), so an edited pack or a new version of corpusclean is simply a miss.
+
+It is only ever a cache: a file that is missing, unreadable, from another version or
+corrupt is rebuilt (and rewritten) as if there were none; one that cannot be written (a
+read-only home, a full disk) is not, and the run goes on. Files are written atomically (a
+temporary file, then a rename), so two runs starting at once each see a whole file or none.
+What a file holds is a pickle, trusted as the user's own files are.
+
+The folder is $CORPUSCLEAN_CACHE_DIR, else the platform's cache folder (~/.cache/corpusclean
+on Linux, under $XDG_CACHE_HOME when set); CORPUSCLEAN_CACHE_DIR set to an empty value turns
+caching off. Files unused for a month, and the oldest beyond KEEP of a kind, are removed when
+a new one is written.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+import time
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable, TypeVar
+
+T = TypeVar("T")
+
+ENV = "CORPUSCLEAN_CACHE_DIR"
+#: files kept per kind, whatever code version made them; the oldest beyond this go (an edited
+#: pack, or a new version of corpusclean, leaves the previous files behind). Never "every file
+#: of another version": two installations sharing a home (two virtual environments, or
+#: checkouts of different commits) would then evict each other's files at every start.
+KEEP = 120
+#: seconds after which a file of this kind goes anyway when another is written (30 days)
+MAX_AGE = 30 * 24 * 3600
+
+
+def cache_dir() -> Path | None:
+    """Where cached results live, or None when caching is off."""
+    chosen = os.environ.get(ENV)
+    if chosen is not None:
+        return Path(chosen).expanduser() if chosen else None
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+        return base / "corpusclean" / "Cache"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "corpusclean"
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "corpusclean"
+
+
+@lru_cache(maxsize=1)
+def code_version() -> str:
+    """A digest of this package's code and the Python running it: what a cached result was
+    made by. Any edit to any module makes every earlier file a miss (about 10 ms to read)."""
+    digest = hashlib.sha256(sys.version.encode())
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def cached(kind: str, key: str, build: Callable[[], T]) -> T:
+    """`build()`, or what it returned the last time for the same `kind`, `key` and code. `key`
+    must say everything the result depends on besides the code (a pack's text and name)."""
+    folder = cache_dir()
+    if folder is None:
+        return build()
+    version = code_version()
+    digest = hashlib.sha256(f"{version}\0{kind}\0{key}".encode("utf-8", "surrogatepass")).hexdigest()
+    path = folder / f"{kind}-{version[:12]}-{digest[:32]}.pickle"
+    try:
+        with open(path, "rb") as handle:
+            stored_digest, value = pickle.load(handle)
+        if stored_digest == digest:
+            return value  # type: ignore[no-any-return]
+    except Exception:  # missing, unreadable, truncated, from an incompatible version: rebuild
+        pass
+    value = build()
+    _store(path, (digest, value), kind)
+    return value
+
+
+def _store(path: Path, content: object, kind: str) -> None:
+    """Write `content` to `path` atomically; a cache that cannot be written is no cache."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(tmp, "wb") as handle:
+            pickle.dump(content, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+        _prune(path.parent, kind)
+    except Exception:  # read-only, full, not a folder, an unpicklable value: run without it
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+
+
+def _prune(folder: Path, kind: str) -> None:
+    """Remove this kind's files older than MAX_AGE, and all but the newest KEEP: a miss is
+    the only time anything is written, so this runs rarely."""
+    files = sorted(folder.glob(f"{kind}-*.pickle"), key=_mtime, reverse=True)
+    oldest = time.time() - MAX_AGE
+    for number, path in enumerate(files):
+        if number >= KEEP or _mtime(path) < oldest:
+            _remove(path)
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def _remove(path: Path) -> None:
+    try:
+        path.unlink()
+    except OSError:
+        pass

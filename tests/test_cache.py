@@ -1,0 +1,129 @@
+"""The start-up cache: rule packs loaded once by this code are not translated again.
+
+What it must show: a result comes back from the file without being built again; anything wrong
+with the file (corrupt, from other code, unwritable folder) only means building it again; caching
+can be switched off; and a rulebook loaded from the cache cleans exactly as one loaded fresh.
+"""
+from __future__ import annotations
+
+import os
+import pickle
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+from corpusclean import cache
+from corpusclean.model import Document
+from corpusclean.patterns.matcher import matcher, translate_all
+from corpusclean.rulebook import RuleError, load_rulebook, parse_pack
+from corpusclean.stages.rules import check_rules, gate_for, scan
+
+
+@pytest.fixture
+def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    where = tmp_path / "cache"
+    monkeypatch.setenv(cache.ENV, str(where))
+    return where
+
+
+def fail() -> object:
+    raise AssertionError("built again although it was cached")
+
+
+def test_a_result_is_built_once_then_read_back(folder: Path):
+    assert cache.cached("pack", "key", lambda: ["built"]) == ["built"]
+    assert cache.cached("pack", "key", fail) == ["built"]
+    [stored] = folder.glob("pack-*.pickle")
+    assert cache.code_version()[:12] in stored.name
+
+
+def test_another_key_is_another_result(folder: Path):
+    cache.cached("pack", "one", lambda: 1)
+    assert cache.cached("pack", "two", lambda: 2) == 2
+    assert cache.cached("gate", "one", lambda: 3) == 3   # kinds do not share entries
+
+
+def test_a_corrupt_file_is_built_again_and_replaced(folder: Path):
+    cache.cached("pack", "key", lambda: "first")
+    [stored] = folder.glob("pack-*.pickle")
+    stored.write_bytes(b"\x80\x05not a pickle")
+    assert cache.cached("pack", "key", lambda: "again") == "again"
+    assert cache.cached("pack", "key", fail) == "again"
+
+
+def test_a_file_made_for_another_key_is_not_taken(folder: Path):
+    cache.cached("pack", "key", lambda: "mine")
+    [stored] = folder.glob("pack-*.pickle")
+    stored.write_bytes(pickle.dumps(("some other digest", "theirs")))
+    assert cache.cached("pack", "key", lambda: "mine") == "mine"
+
+
+def test_a_folder_that_cannot_be_written_only_means_no_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    blocked = tmp_path / "a file"
+    blocked.write_text("not a folder")
+    monkeypatch.setenv(cache.ENV, str(blocked / "cache"))
+    assert cache.cached("pack", "key", lambda: "built") == "built"
+    assert cache.cached("pack", "key", lambda: "built again") == "built again"
+    assert list(tmp_path.iterdir()) == [blocked]     # no temporary file left behind
+
+
+def test_an_empty_setting_switches_caching_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv(cache.ENV, "")
+    assert cache.cache_dir() is None
+    assert cache.cached("pack", "key", lambda: 1) == 1
+    assert cache.cached("pack", "key", lambda: 2) == 2
+
+
+def test_old_files_go_when_a_new_one_is_written_and_another_version_s_stay(folder: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch):
+    folder.mkdir()
+    stale = folder / "pack-000000000000-0123.pickle"
+    stale.write_bytes(b"left by a corpusclean nobody ran for two months")
+    os.utime(stale, (time.time() - 60 * 86400,) * 2)
+    other = folder / "pack-111111111111-0123.pickle"
+    other.write_bytes(b"another installation's, in use")   # two venvs share one home
+    cache.cached("pack", "key", lambda: 1)
+    assert not stale.exists() and other.exists()
+    monkeypatch.setattr(cache, "KEEP", 2)
+    for key in ("a", "b", "c"):
+        cache.cached("pack", key, lambda: 1)
+    assert len(list(folder.glob("pack-*.pickle"))) == 2
+
+
+def test_a_pack_that_fails_is_not_cached(folder: Path):
+    bad = ('category = "navigation"\n[[rule]]\nid = "navigation.x"\ndescription = "x"\npatterns = ["("]\n'
+           'examples = ["x"]\ncounter_examples = ["y"]\n')
+    for _ in range(2):   # the second time says it again: nothing was kept
+        with pytest.raises(RuleError, match="bad regex"):
+            parse_pack(bad, "bad.toml")
+    assert not folder.exists() or not list(folder.glob("pack-*.pickle"))
+
+
+def test_the_rulebook_from_the_cache_cleans_as_a_fresh_one(folder: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv(cache.ENV, "")
+    fresh = load_rulebook().rules
+    monkeypatch.setenv(cache.ENV, str(folder))
+    load_rulebook()                                  # writes the files
+    from_files = load_rulebook().rules               # reads them
+    assert [rule.id for rule in from_files] == [rule.id for rule in fresh]
+    assert all(a.patterns is not b.patterns for a, b in zip(fresh, from_files))
+    assert check_rules(from_files) == []             # every example, the gate, every field whole
+    page = "\n".join(example for rule in fresh for example in rule.examples + rule.counter_examples)
+    page += "\nКомментарии закрыты\nCommentaires fermés — 日本語のニュース\n"
+    removed = []
+    for rules in (fresh, from_files):
+        doc = Document("page", page)
+        scan(doc, rules, "rules", gate_for(rules))
+        removed.append([(r.line_start, r.line_end, r.rule) for r in doc.removals])
+    assert removed[0] == removed[1] and removed[0]
+
+
+def test_a_matcher_pickles_as_its_compiled_sources_and_matches_the_same():
+    pattern = r"\bnews(letter)?\b"
+    original = matcher([pattern], re.IGNORECASE, translate_all([pattern], re.IGNORECASE))
+    copy = pickle.loads(pickle.dumps(original))
+    assert copy.tree is None and copy.sources == original.sources
+    for line in ("Newsletter", "übernews", "NEWS İN", "новости news", "newsy", "café news"):
+        assert copy.search(line) == original.search(line) == bool(re.search(pattern, line, re.IGNORECASE))
