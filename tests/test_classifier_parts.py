@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from corpusclean.classifier.comments import CommentLimits, comment_lines
 from corpusclean.classifier.recurrence import Recurrence, line_key, observe
 from corpusclean.classifier.region import RegionWeights, find_region
 from corpusclean.classifier.signals import measure
@@ -130,6 +131,18 @@ def test_the_feature_memo_stays_bounded():
     # a paragraph is measured, not kept
     memo.get("A paragraph longer than twenty characters.", ENGLISH)
     assert len(memo) == 1
+
+
+def test_comment_lines_find_headings_entry_marks_and_the_writers_marks_name():
+    lines = ["An article paragraph that says something.", "", "12 Comments",
+             "Posted by: Sean | Jan 10, 2008 4:49 PM", "Great piece, thanks.", "Anna said...", "I disagree.",
+             "Reply", "",
+             "Posted by the editors of this site to explain how the archive of the town newspaper was put together."]
+    found = comment_lines(lines, CommentLimits())
+    assert found.headings == [2]
+    assert found.marks == [3, 5, 7, 9]
+    # a writer's name is read off a short mark only (the last one is a paragraph)
+    assert found.posters == [(3, "sean")]
 
 
 # -- verdicts of units alone -------------------------------------------------------------------

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from .feeds import has_date, writer
 from .regex import line_test
@@ -119,32 +120,49 @@ def mark_discussion(units: list[Unit], start: int, span: tuple[int, int] | None)
             unit.verdict, unit.reason, unit.category = DROP, "comments", "comments"
 
 
-@dataclass(frozen=True)
 class CommentLines:
     """The lines of a page that frame comments (0-based), also those the rules removed: a rule
-    that took "Report this comment" away leaves the comments comments."""
+    that took "Report this comment" away leaves the comments comments.
 
-    headings: list[int]
-    marks: list[int]                    # entry marks: a writer, a time, a control
-    posters: list[tuple[int, str]]      # marks that name the writer ("Posted by: Sean | ..."), with the name
+    Entry marks are only looked for when they can matter, on a page with a comments heading:
+    finding them tries ENTRY_MARK and a date on every line, and most pages have no heading. A
+    page without one needs only the marks that name their writer (`posters`), and an anchored
+    match ("Posted by ...") finds the few lines that can be those."""
+
+    def __init__(self, lines: list[str], limits: CommentLimits):
+        self._lines = lines
+        self._limits = limits
+        self.headings: list[int] = []
+        #: entry marks that name the writer ("Posted by: Sean | ..."), with the name
+        self.posters: list[tuple[int, str]] = []
+        for i, line in enumerate(lines):
+            text = line.strip()
+            if not text:
+                continue
+            if _is_heading(text, limits):
+                self.headings.append(i)
+            elif len(text) <= limits.meta_chars:
+                name = writer(text)
+                if name and _is_mark(text, limits):
+                    self.posters.append((i, name))
+
+    @cached_property
+    def marks(self) -> list[int]:
+        """Entry marks: a writer, a time, a control."""
+        limits = self._limits
+        return [i for i, text in enumerate(line.strip() for line in self._lines)
+                if text and not _is_heading(text, limits) and _is_mark(text, limits)]
+
+
+def _is_mark(text: str, limits: CommentLimits) -> bool:
+    """Is a (stripped, non-blank) line about a comment rather than in it?"""
+    return _HAS_ENTRY_MARK(text) or (len(text) <= limits.meta_chars and has_date(text)
+                                     and not (text[-1] in ".!?" and len(text.split()) > 6))
 
 
 def comment_lines(lines: list[str], limits: CommentLimits) -> CommentLines:
     """The page's comment headings, entry marks and writers' lines."""
-    found = CommentLines([], [], [])
-    for i, line in enumerate(lines):
-        text = line.strip()
-        if not text:
-            continue
-        if _is_heading(text, limits):
-            found.headings.append(i)
-        elif _HAS_ENTRY_MARK(text) or (len(text) <= limits.meta_chars and has_date(text)
-                                         and not (text[-1] in ".!?" and len(text.split()) > 6)):
-            found.marks.append(i)
-            name = writer(text) if len(text) <= limits.meta_chars else None
-            if name:
-                found.posters.append((i, name))
-    return found
+    return CommentLines(lines, limits)
 
 
 def mark_comments(units: list[Unit], region: tuple[int, int], limits: CommentLimits, found: CommentLines) -> None:

@@ -7,7 +7,7 @@ counted as a short word: those scripts write no spaces, so "words" would mean no
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from operator import itemgetter
 
 from .stoplists import CJK_STOP_CHARACTERS
@@ -36,7 +36,11 @@ class LineSignals:
     """One non-blank line, measured. `length` counts a no-space-script character as 3, so that
     a Chinese sentence and an English one of the same content get about the same length.
     `stop_density` is the share of stopwords among words, or for Chinese and Japanese the share
-    of function characters among their characters."""
+    of function characters among their characters.
+
+    `link` and `separators` are measured when first asked: only a few tests read them (a
+    short line's link, the separators of a line on a page without a stoplist), and most
+    lines never meet those tests."""
 
     chars: int
     length: int
@@ -44,11 +48,26 @@ class LineSignals:
     stop_density: float | None  # None: no stoplist for the page's language
     sentence_end: bool
     capitalised: float          # share of words that begin with a capital letter
-    link: bool                  # a URL or an e-mail address
     markup: bool                # raw HTML tags: never prose
-    separators: int             # " | ", " • ", " > " ...: menu entries run together on one line
     no_space_script: bool       # mostly Chinese / Japanese / Thai
     symbolic: bool              # a formula or a line of code: many operators and brackets
+    text: str = field(default="", repr=False, compare=False)  # the stripped line, for the lazy measures
+    _link: bool | None = field(default=None, repr=False, compare=False)
+    _separators: int | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def link(self) -> bool:
+        """A URL or an e-mail address."""
+        if self._link is None:
+            self._link = _has_link(self.text)
+        return self._link
+
+    @property
+    def separators(self) -> int:
+        """" | ", " • ", " > " ...: menu entries run together on one line."""
+        if self._separators is None:
+            self._separators = len(_SEPARATORS.findall(self.text))
+        return self._separators
 
     def rounded(self) -> dict[str, float | int | bool | None]:
         """The measures as they go into a report: short, stable, JSON-friendly."""
@@ -117,9 +136,8 @@ def measure(line: str, stopwords: frozenset[str] | None, words: list[str] | None
         stop_density=stop_density,
         sentence_end=bool(_SENTENCE_END.search(text)),
         capitalised=capitalised,
-        link=_has_link(text),
         markup="<" in text and bool(_MARKUP.search(text)),
-        separators=len(_SEPARATORS.findall(text)),
         no_space_script=no_space,
         symbolic=_is_symbolic(text) and not no_space,
+        text=text,
     )

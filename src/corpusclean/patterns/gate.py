@@ -169,16 +169,29 @@ def _weak(string: str) -> bool:
     return len(string) == 1 and string.isascii() and string.isalnum()
 
 
-def gate_strings(requirements: Sequence[tuple[Literal, ...] | None]) -> list[list[str] | None]:
+#: what building a gate works out from the rules' literals before any automaton: per rule the
+#: lowered strings to look for (None: always tried), and how each character those literals
+#: hold lowers (code point -> code point)
+Expanded = tuple[list[list[str] | None], dict[int, int]]
+
+
+def expand(requirements: Sequence[tuple[Literal, ...] | None]) -> Expanded:
     """Per rule, the lowered strings the gate looks for in a line, or None for a rule that is
-    always tried (no literal, too many strings, or a one-letter one)."""
+    always tried (no literal, too many strings, or a one-letter one); and the lowering table.
+    Most of the cost of building a gate, and plain data: a run takes it from the start-up
+    cache (stages/rules.py)."""
     strings: list[list[str] | None] = []
+    table: dict[int, int] = {}
     for literals in requirements:
         found = literal_strings(literals) if literals else None
         if found is not None and any(_weak(string) for string in found):
             found = None
         strings.append(found)
-    return strings
+        for literal in literals if found is not None else ():  # type: ignore[union-attr]
+            for position in literal:
+                for ch in position:
+                    table[ord(ch)] = ord(_lower(ch))
+    return strings, table
 
 
 class Gate:
@@ -189,19 +202,10 @@ class Gate:
     is searched for the few literals of the rules that could still take it."""
 
     def __init__(self, requirements: Sequence[tuple[Literal, ...] | None],
-                 max_chars: Sequence[int | None] | None = None,
-                 strings: Sequence[list[str] | None] | None = None):
-        """`strings`: what gate_strings(requirements) gives, when the caller has it already
-        (a cached result); it is most of the cost of building a gate."""
+                 max_chars: Sequence[int | None] | None = None, expanded: Expanded | None = None):
+        """`expanded`: what expand(requirements) gives, when the caller has it already."""
         limits = [m if m is not None else _NO_LIMIT for m in (max_chars or [None] * len(requirements))]
-        if strings is None:
-            strings = gate_strings(requirements)
-        table: dict[int, int] = {}
-        for literals, found in zip(requirements, strings):
-            for literal in literals if found is not None else ():  # type: ignore[union-attr]
-                for position in literal:
-                    for ch in position:
-                        table[ord(ch)] = ord(_lower(ch))
+        strings, table = expanded if expanded is not None else expand(requirements)
         self._thresholds = sorted(set(limits))
         self._buckets = [_Bucket([(i, s) for i, s in enumerate(strings) if limits[i] >= threshold])
                          for threshold in self._thresholds]
