@@ -91,7 +91,10 @@ def test_without_ray_the_ray_engine_says_how_to_install_it(tmp_path, monkeypatch
 def ray_cluster():
     ray = pytest.importorskip("ray", reason="Ray is not installed (pip install 'corpusclean[ray]'); "
                                             "the Ray engine cannot run here")
-    ray.init(num_cpus=2, include_dashboard=False, logging_level="ERROR", log_to_driver=False)
+    from corpusclean.ray.engine import local_cluster
+
+    # the cluster `--engine ray` starts, so that tests run what users run
+    ray.init(**local_cluster(2), include_dashboard=False, logging_level="ERROR", log_to_driver=False)
     yield ray
     ray.shutdown()
 

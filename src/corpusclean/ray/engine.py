@@ -73,20 +73,33 @@ def cluster(address: str | None, workers: int) -> Iterator[None]:
         if address:
             ray.init(address=address, logging_level=logging.ERROR, log_to_driver=False)
         else:
-            ray.init(num_cpus=workers, include_dashboard=False, logging_level=logging.ERROR, log_to_driver=False)
+            ray.init(**local_cluster(workers), include_dashboard=False, logging_level=logging.ERROR,
+                     log_to_driver=False)
     context = ray.data.DataContext.get_current()
     saved = (context.execution_options.preserve_order, context.enable_progress_bars, context.shuffle_strategy)
     context.execution_options.preserve_order = True   # blocks leave each step in the order they came
     context.enable_progress_bars = False
-    # sort-based shuffles run as tasks; hash shuffles start aggregator actors, which on a small
-    # cluster wait for CPUs the pass-1 actors still hold
-    context.shuffle_strategy = ray.data.context.ShuffleStrategy.SORT_SHUFFLE_PULL_BASED
+    # the task-based hash shuffle: its map tasks take a node's input blocks together (up to
+    # DataContext.shuffle_input_batch_bytes, 1 GiB), so a shuffle makes (map tasks x partitions)
+    # pieces. The sort shuffle made (blocks x blocks): a piece and its metadata in the driver
+    # for each, the square of the corpus. (The actor-based hash shuffle's aggregators would
+    # wait for ever on a small cluster for CPUs the pass-1 actors hold; these are tasks.)
+    context.shuffle_strategy = ray.data.context.ShuffleStrategy.SHUFFLE_V2
     try:
         yield
     finally:
         (context.execution_options.preserve_order, context.enable_progress_bars, context.shuffle_strategy) = saved
         if started:
             ray.shutdown()
+
+
+def local_cluster(workers: int) -> dict[str, Any]:
+    """`ray.init`'s arguments for a local cluster of `workers` CPUs. Ray runs the shuffles' map
+    tasks, their reduce tasks and the other tasks in worker pools of their own, beside the two
+    actor pools and Ray Data's own actors; with Ray's default of keeping as many idle workers
+    as CPUs, each step's pool would be killed to start the next one's (58 worker processes
+    started on a 20 MB corpus, a second and a half of CPU each), so each pool keeps its own."""
+    return {"num_cpus": workers, "_system_config": {"num_workers_soft_limit": 5 * workers + 3}}
 
 
 class Blocks(list[Any]):
@@ -190,11 +203,13 @@ def processed(blocks: Blocks, job: Job, workers: int, partitions: int | None = N
         for_blocks = for_blocks.union(index.decisions)
     # gathered (a task per partition) and materialized before the pass-2 actors start: actors
     # started while the shuffle still needs CPUs would hold them, and a small cluster would wait
-    # for ever
-    # one row (a block of documents) per Ray block, so that every actor gets work
+    # for ever. Sorted by block, since a hash shuffle's partitions come out in no useful order:
+    # pass 2 then runs the blocks in input order, so the driver takes its results as they come
+    # (none waits there for an earlier one) and `clean`'s Dataset is in input order. One row (a
+    # block of documents) per Ray block, so that every actor gets work.
     gathered = (for_blocks.groupby("part", num_partitions=partitions)
                 .map_groups(steps.gather, batch_format="numpy")
-                .repartition(target_num_rows_per_block=1).materialize())
+                .sort("part").repartition(target_num_rows_per_block=1).materialize())
     return gathered.map_batches(steps.Process, fn_constructor_args=(packed, blocks, shared), batch_size=1,
                                 batch_format="numpy", compute=pool)
 
