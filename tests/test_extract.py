@@ -148,6 +148,19 @@ def test_a_paragraph_the_page_repeats_keeps_its_copies():
     assert once.split("\n\n").count(SENTENCE) == 2 and info["repeats_restored"] == 0
 
 
+def test_copies_of_a_paragraph_that_a_share_bar_parts_all_come_back():
+    """Copies one element holds apart (a share bar between them) become adjacent once
+    trafilatura drops the bar, and its filter of repeats drops them too: they come back, as
+    many as the page holds; a copy elsewhere on the page (a teaser in a sidebar) adds none."""
+    bar = '<div class="share"><h3>Share this:</h3><span>Like</span> <span>Loading...</span></div>'
+    text, info = extract_html(article(f"<p>{SENTENCE}</p><p>{SENTENCE}</p>{bar}<p>{SENTENCE}</p><p>{SENTENCE}</p>"))
+    assert text.split("\n\n").count(SENTENCE) == 4
+    assert "Share this:" not in text
+    teaser = article(f"<p>{SENTENCE}</p>").replace("</article>", f"</article><aside><p>{SENTENCE}</p></aside>")
+    text, info = extract_html(teaser)
+    assert text.split("\n\n").count(SENTENCE) == 1 and info["repeats_restored"] == 0
+
+
 def test_bytes_in_a_declared_legacy_charset():
     page = article("<p>Café crème à bord.</p>", head='<meta charset="windows-1252">').encode("cp1252")
     text, info = extract_html(page)

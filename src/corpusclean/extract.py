@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections import Counter
 from dataclasses import dataclass
 from itertools import groupby
 from typing import Any
@@ -506,9 +507,21 @@ def _block_pairs() -> Any:
     return etree.XPath(_BLOCK_PAIRS)
 
 
-def repeated_blocks(tree: Any) -> dict[str, int]:
-    """Text of blocks the page itself repeats back to back (sibling elements with the same
-    text), with the longest such run: how many copies a reader sees in a row."""
+@dataclass(frozen=True)
+class Repeats:
+    """Long blocks the page itself repeats, by text: `runs`, the longest run of copies back to
+    back (how many a reader sees in a row); `siblings`, the most copies one element holds among
+    its child blocks, even apart (a share bar between two of them: once trafilatura drops the
+    bar, its filter of adjacent repeats drops the copies too)."""
+    runs: dict[str, int]
+    siblings: dict[str, int]
+
+
+def repeated_blocks(tree: Any) -> Repeats:
+    """The long blocks the page repeats (see Repeats). Sibling copies are counted among the
+    blocks whose text the search for runs reads anyway (every block with a block after it,
+    and that one): reading every block's text instead cost more than trafilatura's extraction
+    on long pages."""
     from lxml import etree
 
     runs: dict[str, int] = {}
@@ -530,26 +543,38 @@ def repeated_blocks(tree: Any) -> dict[str, int]:
             copies[second] = copies.get(first, 1) + 1
             if len(repeated) > REPEAT_MIN_CHARS:
                 runs[repeated] = max(runs.get(repeated, 0), copies[second])
-    return runs
+    held = Counter((element.getparent(), value) for element, value in texts.items() if len(value) > REPEAT_MIN_CHARS)
+    siblings: dict[str, int] = {}
+    for (_, value), count in held.items():
+        if count > 1:
+            siblings[value] = max(siblings.get(value, 0), count)
+    return Repeats(runs, siblings)
 
 
-def restore_repeats(paragraphs: list[Paragraph], repeats: dict[str, int]) -> tuple[list[Paragraph], int]:
+def restore_repeats(paragraphs: list[Paragraph], repeats: Repeats) -> tuple[list[Paragraph], int]:
     """Put back the copies of a paragraph the page repeats and trafilatura kept fewer of.
 
     trafilatura's filter of adjacent repeats cannot tell its own artifacts from a page that
-    says a paragraph twice; only runs the page itself holds are restored, and no more copies
-    than it holds. Whether a corpus keeps them is the dedup stage's call, which records it.
-    Returns the paragraphs and how many copies were put back.
+    says a paragraph twice; only copies the page itself holds are restored (back to back, or
+    apart in one element: see Repeats), and no more than it holds. Whether a corpus keeps
+    them is the dedup stage's call, which records it. Returns the paragraphs and how many
+    copies were put back.
     """
     result: list[Paragraph] = []
     restored = 0
     for _, run in groupby(paragraphs):
         copies = list(run)
-        missing = repeats.get(copies[0].text, 0) - len(copies)
+        missing = repeats.runs.get(copies[0].text, 0) - len(copies)
         if missing > 0:
             copies += [copies[0]] * missing
             restored += missing
         result.extend(copies)
+    for text, count in repeats.siblings.items():
+        kept = [i for i, paragraph in enumerate(result) if paragraph.text == text]
+        missing = count - len(kept)
+        if kept and missing > 0:  # beside the first copy, where the page's run starts
+            result[kept[0]:kept[0]] = [result[kept[0]]] * missing
+            restored += missing
     return result, restored
 
 

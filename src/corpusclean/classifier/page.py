@@ -180,10 +180,14 @@ def demote_title_line(doc: Document, units: list[Unit]) -> None:
     first_line = next((i for i, line in enumerate(doc.lines) if line.strip()), None)
     if first_line is None or not units or units[0].first != first_line or units[0].last != first_line:
         return
-    later = {u.key for u in units[1:] if u.signals.chars >= 10}
     head = units[0]
-    parts = [head.key, *(p for p in _TITLE_SEPARATOR.split(head.key) if len(p) >= 10)]
-    if any(part in later for part in parts):
+    parts = {head.key, *(p for p in _TITLE_SEPARATOR.split(head.key) if len(p) >= 10)}
+    # a unit's key can only be a part if its first word, case-folded, is the part's first
+    # word: that much is read off the unit's first word, and only such units are normalised
+    # whole (most are paragraphs that start otherwise)
+    openings = {part.split(" ", 1)[0] for part in parts}
+    if any(u.text.split(None, 1)[0].casefold() in openings and u.key in parts
+           for u in units[1:] if u.signals.chars >= 10):
         head.initial, head.reason, head.category = BAD, "page-title", "duplicate"
 
 

@@ -197,16 +197,24 @@ class VectorDetector(Detector):  # type: ignore[misc]  # langdetect ships no typ
     def __init__(self, factory: Any, arrays: dict[str, np.ndarray]):
         super().__init__(factory)
         self._arrays = arrays  # each n-gram's per-language probabilities as an array, made on first use
+        self._probabilities = factory.word_lang_prob_map
+        # langdetect's n-gram extraction only asks whether the profiles know an n-gram, three
+        # times a character: a frozenset answers that without a Python call
+        self.word_lang_prob_map = self._probabilities.known
 
     def _detect_block(self) -> None:
         """langdetect's `Detector._detect_block`, step for step, with each sampled n-gram's
-        probabilities as an array: `random.choice` draws an index from the length alone, so
-        choosing among the arrays draws the n-grams langdetect draws."""
+        probabilities as a row of one table: `random.choice` draws an index from the length
+        alone, so choosing among the occurrences' rows draws the n-grams langdetect draws."""
         self.cleaning_text()
         ngrams = self._extract_ngrams()  # only n-grams of the profiles
         if not ngrams:
             raise LangDetectException(ErrorCode.CantDetectError, "No features in text.")
-        arrays = [self._array(ngram) for ngram in ngrams]
+        # a text's n-grams repeat (a 400-character sample has about 1,000, a few hundred of
+        # them distinct): one row per distinct n-gram, and for each occurrence its row
+        row_of = {ngram: row for row, ngram in enumerate(dict.fromkeys(ngrams))}
+        table = np.array([self._array(ngram) for ngram in row_of])
+        rows = [row_of[ngram] for ngram in ngrams]
         languages = len(self.langlist)
         self.langprob = [0.0] * languages
         self.random.seed(self.seed)
@@ -214,12 +222,19 @@ class VectorDetector(Detector):  # type: ignore[misc]  # langdetect ships no typ
             prob = np.array(self._init_probability(), dtype=np.float64)
             alpha = self.alpha + self.random.gauss(0.0, 1.0) * self.ALPHA_WIDTH
             weight = alpha / self.BASE_FREQ
+            # each n-gram's factor for this trial, `weight + probabilities` as langdetect adds
+            # them at every draw, added once per n-gram instead
+            factors = weight + table
             i = 0
             while True:
-                prob *= weight + self.random.choice(arrays)
+                prob *= factors[self.random.choice(rows)]
                 if i % 5 == 0:
-                    prob /= sum(prob.tolist())  # Python's left-to-right sum, as langdetect's
-                    if max(0.0, float(prob.max())) > self.CONV_THRESHOLD or i >= self.ITERATION_LIMIT:
+                    values = prob.tolist()
+                    total = sum(values)  # Python's left-to-right sum, as langdetect's
+                    prob /= total
+                    # the largest quotient is the largest value's: dividing by a positive number
+                    # keeps the order, and this is the same division
+                    if max(0.0, max(values) / total) > self.CONV_THRESHOLD or i >= self.ITERATION_LIMIT:
                         break
                 i += 1
             for j in range(languages):
@@ -228,7 +243,7 @@ class VectorDetector(Detector):  # type: ignore[misc]  # langdetect ships no typ
     def _array(self, ngram: str) -> np.ndarray:
         array = self._arrays.get(ngram)
         if array is None:
-            array = self._arrays[ngram] = np.array(self.word_lang_prob_map[ngram], dtype=np.float64)
+            array = self._arrays[ngram] = np.array(self._probabilities[ngram], dtype=np.float64)
         return array
 
 
@@ -377,13 +392,13 @@ class _Probabilities:
     def __init__(self, profiles: list[tuple[dict[str, int], list[int]]], size: int):
         self._profiles = profiles
         self._size = size
-        self._known = frozenset().union(*(freq for freq, _ in profiles))
+        self.known = frozenset().union(*(freq for freq, _ in profiles))  # every profile's n-grams
 
     def __contains__(self, ngram: object) -> bool:
-        return ngram in self._known
+        return ngram in self.known
 
     def __getitem__(self, ngram: str) -> list[float]:
-        if ngram not in self._known:
+        if ngram not in self.known:
             raise KeyError(ngram)
         probabilities = [0.0] * self._size
         length = len(ngram)
