@@ -73,7 +73,7 @@ class FeedLimits:
     min_teasers: int = 3        # headline-and-teaser paragraphs in a row that make a teaser list
     teaser_words: int = 80      # a teaser has at most this many words ...
     teaser_min_words: int = 6   # ... and at least this many
-    teaser_headline_words: int = 15  # a teaser's headline has at most this many words
+    teaser_headline_words: int = 25  # a teaser's headline has at most this many words (headlines run long)
 
 
 def opening_lines(lines: list[str], limits: FeedLimits) -> list[tuple[int, bool, str | None]]:
@@ -271,7 +271,7 @@ def _teaser_pair(group: list[Unit], limits: FeedLimits) -> bool:
 
 
 def _kept_prose(unit: Unit) -> bool:
-    return unit.initial == GOOD and unit.verdict == KEEP
+    return unit.initial in ANCHORS and unit.verdict == KEEP
 
 
 def _marked(unit: Unit) -> bool:
