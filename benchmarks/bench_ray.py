@@ -8,13 +8,15 @@ Ray cluster of --workers CPUs, with the engine's default partitions, one per 4 M
 one per --mb-per-partition MB: either way they grow with the corpus), each as a child process. While
 it runs, every process of its tree (the driver, local workers, or Ray's raylet, GCS and worker
 processes) is sampled from /proc every 0.2 s: the table gives the wall time, the CPU seconds of
-the whole tree, and the peak resident memory of the largest single process (RSS, so pages of
-Ray's shared object store that a process touched count in it). The two outputs are compared
-byte for byte (the summary aside).
+the whole tree, the peak resident memory of the largest single process (RSS, so pages of
+Ray's shared object store that a process touched count in it; and private memory, which leaves
+shared pages out) and the same of the parent (the Ray engine's driver). The two outputs are
+compared byte for byte (the summary aside).
 
-The point to read: the local engine's largest process (its parent, which holds the whole
-corpus index) grows with the corpus; the Ray engine's stays flat, because the index is cut
-into partitions whose number grows with the corpus.
+The point to read: the local engine's parent holds the whole corpus index and grows with the
+corpus; the Ray engine's largest process and its driver stay flat, because the index is cut
+into partitions whose number grows with the corpus, and a shuffle's pieces are (map tasks x
+partitions), not (blocks x blocks).
 """
 from __future__ import annotations
 
@@ -94,7 +96,8 @@ def measure(command: list[str]) -> dict:
         raise SystemExit(f"{' '.join(command)} failed:\n{child.stderr.read().decode()[-2000:]}")
     name, rss = max(peak.values(), key=lambda p: p[1])
     uss_name, uss = max(private.values(), key=lambda p: p[1])
-    return {"wall": wall, "cpu": sum(cpu.values()), "peak": rss, "largest": name, "uss": uss, "uss_largest": uss_name}
+    return {"wall": wall, "cpu": sum(cpu.values()), "peak": rss, "largest": name, "uss": uss, "uss_largest": uss_name,
+            "parent": peak[child.pid][1], "parent_uss": private[child.pid][1]}
 
 
 def same_output(left: Path, right: Path) -> bool:
@@ -133,14 +136,17 @@ def main() -> None:
             rows.append((mb, engine, figures))
             print(f"{mb} MB {engine}: {figures['wall']:.0f} s wall, {figures['cpu']:.0f} CPU-s, largest process "
                   f"{figures['peak'] / 1e6:.0f} MB RSS ({_short(figures['largest'])}), "
-                  f"{figures['uss'] / 1e6:.0f} MB private ({_short(figures['uss_largest'])})", flush=True)
+                  f"{figures['uss'] / 1e6:.0f} MB private ({_short(figures['uss_largest'])}); the parent "
+                  f"{figures['parent'] / 1e6:.0f} MB RSS, {figures['parent_uss'] / 1e6:.0f} MB private", flush=True)
         print(f"{mb} MB: outputs byte-identical (summary aside): {same_output(outputs['local'], outputs['ray'])}",
               flush=True)
-    print("\n| corpus | engine | partitions | wall s | CPU-s | largest process: peak RSS | largest process: peak private (USS) |")
-    print("| --- | --- | --- | --- | --- | --- | --- |")
+    print("\n| corpus | engine | partitions | wall s | CPU-s | largest process: peak RSS | largest process: peak private (USS) "
+          "| the parent (driver): peak RSS, private |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for mb, engine, f in rows:
         print(f"| {mb} MB | {engine} | {f['partitions'] or '-'} | {f['wall']:.0f} | {f['cpu']:.0f} | {f['peak'] / 1e6:.0f} MB "
-              f"({_short(f['largest'])}) | {f['uss'] / 1e6:.0f} MB ({_short(f['uss_largest'])}) |")
+              f"({_short(f['largest'])}) | {f['uss'] / 1e6:.0f} MB ({_short(f['uss_largest'])}) "
+              f"| {f['parent'] / 1e6:.0f} MB, {f['parent_uss'] / 1e6:.0f} MB |")
 
 
 def default_partitions(corpus: Path, workers: int) -> int:

@@ -127,3 +127,12 @@ def test_a_matcher_pickles_as_its_compiled_sources_and_matches_the_same():
     assert copy.tree is None and copy.sources == original.sources
     for line in ("Newsletter", "übernews", "NEWS İN", "новости news", "newsy", "café news"):
         assert copy.search(line) == original.search(line) == bool(re.search(pattern, line, re.IGNORECASE))
+
+
+def test_when_the_code_cannot_be_read_nothing_is_cached(folder: Path, monkeypatch: pytest.MonkeyPatch):
+    def unreadable() -> str:
+        raise PermissionError("a module of the package cannot be read")
+    monkeypatch.setattr(cache, "code_version", unreadable)
+    assert cache.cached("pack", "key", lambda: 1) == 1
+    assert cache.cached("pack", "key", lambda: 2) == 2
+    assert not folder.exists()

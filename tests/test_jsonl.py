@@ -128,3 +128,29 @@ def test_numbers_json_has_no_place_for_are_written_as_null(tmp_path, other):
     assert {key: record[key] for key in other} == other  # kept as they were
     assert record["text"] == "The council met on Tuesday.\n"
     strict_json((tmp_path / "out.jsonl.summary.json").read_text(encoding="utf-8"))
+
+
+def test_a_record_made_into_its_line_by_a_worker_is_written_as_the_parent_would_write_it(tmp_path):
+    """The parent writes JSONL in input order; a worker hands it each record already made into
+    its line (and its report's, with --report-file), with only what the summary needs of the
+    report, so the parent appends bytes. The files are the same byte for byte."""
+    from corpusclean.pipeline import Result, _encoded
+    from corpusclean.writers import JsonlWriter, RecordOptions
+
+    report = {"document": "a", "status": "ok", "sizes": {"input_bytes": 9, "fixed_chars": 9, "clean_chars": 4},
+              "removals": [{"category": "navigation", "rule": "navigation.menu", "chars": [0, 5], "text": "Menu\n"}]}
+    results = [Result("a", report, "Text\n", {"url": "https://example.org/a", "id": "a"}),
+               Result("line 2", {"document": "line 2", "status": "failed", "error": "not JSON"}, listed=False),
+               Result("b", {"document": "b", "status": "failed", "error": "bad"}, None, {"id": "b", "n": float("nan")})]
+    written = []
+    for encode in (False, True):
+        options = RecordOptions(report_file=str(tmp_path / f"reports-{encode}.jsonl"))
+        writer = JsonlWriter(str(tmp_path / f"out-{encode}.jsonl"), options=options)
+        for result in results:
+            handed = _encoded(result, writer.encoder()) if encode else result
+            assert (handed.encoded is not None) == (encode and result.listed)
+            writer.write(handed)
+        writer.close({})
+        written.append([(tmp_path / f"{name}-{encode}.jsonl").read_bytes() for name in ("out", "reports")])
+    assert written[0] == written[1]
+    assert b'"n":null' in written[1][0] and written[1][1].count(b"\n") == 2

@@ -116,6 +116,7 @@ class Run:
         in_workers = self.writer.in_workers
         job = Job(stages=self.stages, steps=list(config.steps), max_bytes=config.input.max_bytes,
                   fields=self.fields, worker_sink=self.writer if in_workers else None,
+                  encoder=None if in_workers else self.writer.encoder(),
                   page_metadata=not isinstance(self.writer, DirectoryWriter),  # records keep it; a folder has no place
                   doc_timeout=config.input.doc_timeout or None,
                   max_html_elements=config.input.max_html_elements or None,

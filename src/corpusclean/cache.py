@@ -71,7 +71,10 @@ def cached(kind: str, key: str, build: Callable[[], T]) -> T:
     folder = cache_dir()
     if folder is None:
         return build()
-    version = code_version()
+    try:
+        version = code_version()
+    except OSError:  # a module that cannot be read: which code made a file cannot be told
+        return build()
     digest = hashlib.sha256(f"{version}\0{kind}\0{key}".encode("utf-8", "surrogatepass")).hexdigest()
     path = folder / f"{kind}-{version[:12]}-{digest[:32]}.pickle"
     try:

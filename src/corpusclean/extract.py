@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
 from collections import Counter
+from dataclasses import dataclass
 from itertools import groupby
 from typing import Any
 

@@ -65,6 +65,9 @@ class Result:
     shard: str | None = None                 # the record file it came from, in a folder of shards
     #: OUT could not be written (disk full...): the run stops here, after the results before it
     stop: str | None = None
+    #: what the parent appends to OUT for it, made in the worker (Job.encoder); the report is
+    #: then only what the summary needs (Summary.fields), and there is no text or extra
+    encoded: Any = None
 
 
 @dataclass
@@ -82,6 +85,10 @@ class Job:
     #: writing changes nothing), so the parent only adds up; None when the parent must write
     #: in input order (JSONL)
     worker_sink: Any = None
+    #: when the parent writes in input order: turns a result into the bytes it appends to OUT,
+    #: in the worker (writers.jsonl.RecordEncoder), so that the parent neither serialises the
+    #: result nor receives its text and report as objects; None: the parent gets the result
+    encoder: Any = None
     #: HTML pages with more elements are refused (extract.MAX_HTML_ELEMENTS); None: no limit
     max_html_elements: int | None = MAX_HTML_ELEMENTS
     #: bytes of memory a worker process may add to what it was forked with (RLIMIT_AS): a
@@ -437,12 +444,26 @@ def _written_by_worker(result: Result, job: Job | None = None) -> Result:
     job = job or _JOB
     assert job is not None
     if job.worker_sink is None:
-        return result
+        return _encoded(result, job.encoder)
     try:
         result = write_result(job.worker_sink.write, result)
     except OutputError as err:  # handed back in order, so the documents before it are counted
         return Result(result.name, {}, stop=str(err))
     return Result(result.name, Summary.fields(result.report), None, {}, result.listed)
+
+
+def _encoded(result: Result, encoder: Any) -> Result:
+    """The result as the parent's writer will append it (see Job.encoder), or as it is when
+    there is no encoder or encoding fails (the parent then writes it, and reports a failure,
+    as it would have)."""
+    if encoder is None or result.stop is not None or not result.listed:
+        return result
+    try:
+        encoded = encoder.encode(result)
+    except Exception:
+        return result
+    return Result(result.name, Summary.fields(result.report), None, {}, result.listed, shard=result.shard,
+                  encoded=encoded)
 
 
 def write_result(write: Callable[[Result], None], result: Result) -> Result:

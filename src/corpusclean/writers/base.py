@@ -187,6 +187,12 @@ class Writer(ABC):
     def write(self, result: "Result") -> None:
         """One document's clean text and report (or its failure)."""
 
+    def encoder(self) -> Any:
+        """For a writer the parent writes in input order: a small picklable object whose
+        `encode(result)` makes, in the worker, what `write` appends for the result (it then
+        receives a Result whose `encoded` is set). None: `write` takes whole results."""
+        return None
+
     @abstractmethod
     def close(self, summary: dict[str, Any]) -> Path | None:
         """Finish the output and write the summary; returns where the summary went, if anywhere."""

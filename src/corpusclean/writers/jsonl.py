@@ -6,6 +6,7 @@ import json
 import os
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Iterator
 
@@ -44,7 +45,11 @@ class JsonlFile:
             self.out = self.file
 
     def write(self, record: dict[str, Any]) -> None:
-        self.out.write(json_bytes(record) + b"\n")  # one line, no spaces: JSONL is for machines
+        self.out.write(record_line(record))
+
+    def write_line(self, line: bytes) -> None:
+        """A record already made into its line (`record_line`)."""
+        self.out.write(line)
 
     def close(self) -> None:
         if self.tmp is not None:
@@ -103,12 +108,44 @@ class RecordWriter(Writer):
             self.reports.abort()
 
 
+def record_line(record: dict[str, Any]) -> bytes:
+    """One line, no spaces: JSONL is for machines."""
+    return json_bytes(record) + b"\n"
+
+
+@dataclass(frozen=True)
+class RecordEncoder:
+    """A result as the lines JsonlWriter appends for it: its record, and its report's line when
+    reports go to a file of their own. Made in the worker that cleaned the document (it is
+    small and pickles), so the parent, which must write in input order, only appends bytes:
+    serialising a record and receiving its text and report as objects was most of the
+    parent's work per document."""
+
+    options: RecordOptions
+
+    def encode(self, result: "Result") -> tuple[bytes, bytes | None]:
+        report = record_line(result.report) if self.options.report_file else None
+        return record_line(output_record(result, self.options)), report
+
+
 class JsonlWriter(RecordWriter):
     """Records to a JSONL file (plain, gzip, zstd) or stdout; the summary beside a file."""
 
     def __init__(self, target: str, summary_path: str | None = None, options: RecordOptions = RecordOptions()):
         super().__init__(JsonlFile(target), summary_path or (None if target == "-" else target + ".summary.json"),
                          options)
+
+    def encoder(self) -> RecordEncoder:
+        return RecordEncoder(self.options)
+
+    def write(self, result: "Result") -> None:
+        if result.encoded is None:
+            super().write(result)
+        elif result.listed:
+            record, report = result.encoded
+            self.file.write_line(record)
+            if self.reports is not None and report is not None:
+                self.reports.file.write_line(report)
 
 
 class ReportFile:
