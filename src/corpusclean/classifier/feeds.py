@@ -281,9 +281,10 @@ def _marked(unit: Unit) -> bool:
 def _title_like(unit: Unit, limits: FeedLimits) -> bool:
     """A title of a few words: not a paragraph, no sentence inside, at least three words of
     letters besides its count or date (a table's "4.2.3 April 2014" rows are figures)."""
+    if unit.initial == GOOD or unit.signals.chars > limits.meta_chars + 40:
+        return False  # a paragraph: no need to read its words
     lettered = _WORD.findall(DATED.sub(" ", unit.text))
-    return (unit.initial != GOOD and unit.signals.chars <= limits.meta_chars + 40
-            and len(lettered) >= 3 and not _SENTENCE_INSIDE.search(unit.text))
+    return len(lettered) >= 3 and not _SENTENCE_INSIDE.search(unit.text)
 
 
 def _drop_kept(units: list[Unit], reason: str, category: str = "widget") -> None:

@@ -210,11 +210,11 @@ class Vocabulary:
 
     @staticmethod
     def may_be_notice(lowered: str) -> bool:
-        return any(cue in lowered for cue in NOTICE_CUES)
+        return any(map(lowered.__contains__, NOTICE_CUES))
 
     @staticmethod
     def may_be_bio(lowered: str) -> bool:
-        return any(cue in lowered for cue in BIO_CUES)
+        return any(map(lowered.__contains__, BIO_CUES))
 
     def category_of(self, text: str, default: str) -> str:
         """The chrome category whose words cover most of the text, else `default`."""
