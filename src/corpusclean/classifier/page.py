@@ -80,7 +80,7 @@ def classify_page(doc: Document, stopwords: frozenset[str] | None, config: Class
     region = find_region(units, config.region) if any(u.initial in ANCHORS for u in units) else None
     # reader comments under a heading that names them are not the article's other half, and
     # a long discussion must not outscore a short article: the article is found above them
-    discussion = None if extracted or region is None else comments_start(units, config.comments)
+    discussion = None if region is None else comments_start(units, config.comments)
     if region is not None and discussion is not None:
         region = find_region(units, config.region, discussion) or region
         if region[1] >= discussion:
