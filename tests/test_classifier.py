@@ -425,6 +425,35 @@ def test_a_list_of_headlines_with_counts_or_times_goes_wherever_it_stands():
     assert kept(doc) == [P1, P2, P3, *own, *releases, P4]
 
 
+TEASERS = [["Bridge toll goes up again", "Drivers will pay a pound more from April, the council said on Monday"],
+           ["Harbour festival moves to the old docks", "Organisers say the new site has room for twice as many stalls"],
+           ["New head teacher named at Hill School", "The deputy head of a school in the next county takes over in "
+            "September after a long search."],
+           ["Choir wins the regional final", "The town's youth choir beat eleven others and will sing in the national "
+            "final in June"]]
+
+
+def test_a_list_of_teasers_closing_the_article_goes():
+    """Other stories, each a headline with its one-sentence teaser held together as one
+    paragraph, after the article's last paragraph, which an extractor took along: a listing
+    of teasers, not the article."""
+    doc = classify_extracted(page(*ARTICLE, *TEASERS))
+    gone = removed(doc)
+    for headline, teaser in TEASERS[:-1]:
+        assert gone[headline] == gone[teaser] == ("heuristic.teaser-list", "widget")
+    assert kept(doc) == ARTICLE
+
+
+def test_subheadings_over_their_paragraphs_and_a_page_of_teasers_stay():
+    """An article's subheadings stand apart from the paragraph under them, and a page that is
+    only a listing of teasers (a blog's front page) has no article to close: both stay."""
+    sections = [block for pair in zip(["The vote", "The repairs", "The classes"], [P2, P3, P4]) for block in pair]
+    assert kept(classify_extracted(page(P1, *sections))) == [P1, *sections]
+    listing = TEASERS + [["Road works close the bridge", "The bridge will be shut for a week from Monday while "
+                          "the road is resurfaced"]]
+    assert "heuristic.teaser-list" not in {rule for rule, _ in removed(classify_extracted(page(*listing))).values()}
+
+
 def test_a_slideshow_inside_the_article_goes_with_its_title_and_captions():
     slides = []
     for k, place in enumerate(["the reading room", "the roof", "the children's corner", "the lending desk"], 1):

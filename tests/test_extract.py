@@ -161,6 +161,30 @@ def test_copies_of_a_paragraph_that_a_share_bar_parts_all_come_back():
     assert text.split("\n\n").count(SENTENCE) == 1 and info["repeats_restored"] == 0
 
 
+def test_links_the_article_lists_between_its_paragraphs_come_back():
+    """trafilatura drops a paragraph that is all link, and a list of links, even inside the
+    article; between two paragraphs it kept, such a run is the article's own ("the
+    timetables, by island:") and comes back, a paragraph per block, a line per item."""
+    links = ('<p>The timetables, by island:</p><p><a href="/a">Arran timetable</a></p>'
+             '<p><a href="/b">Bute timetable</a></p>'
+             '<ul><li><a href="/c">Cumbrae sailings</a></li><li><a href="/d">Islay sailings</a></li></ul>'
+             f"<p>{SENTENCE}</p>")
+    text, info = extract_html(article(links))
+    assert ("The timetables, by island:\n\nArran timetable\n\nBute timetable\n\n"
+            f"Cumbrae sailings\nIslay sailings\n\n{SENTENCE}") in text
+    assert info["link_blocks_restored"] == 3
+
+
+def test_links_outside_the_article_or_beside_plain_text_stay_out():
+    """A menu of links outside the article has no kept paragraphs on both sides, and a
+    paragraph with words of its own beside its link is not a link block: neither comes back."""
+    menu = '<ul class="menu"><li><a href="/w">Weather</a></li><li><a href="/t">Traffic</a></li></ul>'
+    page = article(f'<p>{SENTENCE}</p><p>See <a href="/a">the Arran timetable</a>, or call us.</p><p>{SENTENCE}</p>')
+    text, info = extract_html(page.replace("<article>", menu + "<article>"))
+    assert "Weather" not in text and "Traffic" not in text
+    assert info["link_blocks_restored"] == 0
+
+
 def test_bytes_in_a_declared_legacy_charset():
     page = article("<p>Café crème à bord.</p>", head='<meta charset="windows-1252">').encode("cp1252")
     text, info = extract_html(page)

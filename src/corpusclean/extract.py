@@ -110,9 +110,11 @@ def extract_html(content: bytes | str, charset: str | None = None, with_metadata
     hidden = prune_hidden(tree)
     exposed = expose_blocks(tree)
     repeats = repeated_blocks(tree)
+    links = link_runs(tree)  # before trafilatura reads the tree: it prunes what it reads
     metadata = page_metadata(tree) if with_metadata else None
     info: dict[str, Any] = {}
     paragraphs, restored = restore_repeats(_trafilatura(tree), repeats)
+    paragraphs, links_restored = restore_link_runs(paragraphs, links)
     if paragraphs:
         info.update(name=BY_TRAFILATURA, version=package_version("trafilatura"), settings=TRAFILATURA_SETTINGS)
     else:
@@ -133,6 +135,7 @@ def extract_html(content: bytes | str, charset: str | None = None, with_metadata
         "hidden_elements_removed": hidden,
         "blocks_exposed": exposed,
         "repeats_restored": restored,
+        "link_blocks_restored": links_restored,
         # code blocks by line (1-based, inclusive): a hint for the strip stages, whose prose
         # signals (stopwords, markup) misread code; kept in the report so chained runs see it
         "code_lines": code_line_ranges(paragraphs),
@@ -576,6 +579,135 @@ def restore_repeats(paragraphs: list[Paragraph], repeats: Repeats) -> tuple[list
             result[kept[0]:kept[0]] = [result[kept[0]]] * missing
             restored += missing
     return result, restored
+
+
+# -- link-only blocks trafilatura drops from inside the article -------------------------------
+
+#: elements that, holding nothing but links, make a block of their own: a paragraph that is
+#: one link, a list whose every item is one
+_LINK_BLOCKS = ("p", "div", "dd", "ul", "ol")
+_IS_LINK_BLOCK = " or ".join(f"self::{tag}" for tag in _LINK_BLOCKS)
+#: blocks holding a link, found by libxml2 in one pass (whether all their text is links is
+#: read only for these)
+_HOLDING_LINKS = f"descendant::*[{_IS_LINK_BLOCK}][descendant::a]"
+#: elements that start a block: a <div> holding one is a section, not a paragraph of links
+_BLOCK_INSIDE = {"p", "div", "table", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6",
+                 "section", "article", "dl"}
+#: a neighbour shorter than this must be the whole of its paragraph to be found in the text
+#: trafilatura kept ("Links" may end many paragraphs; a sentence does not)
+_NEIGHBOUR_MIN_CHARS = 20
+
+
+@functools.cache
+def _holding_links() -> Any:
+    from lxml import etree
+
+    return etree.XPath(_HOLDING_LINKS)
+
+
+@dataclass(frozen=True)
+class LinkRun:
+    """Blocks side by side whose whole text is links, with the text of the blocks on either side."""
+    before: str
+    after: str
+    paragraphs: tuple[Paragraph, ...]
+
+
+def link_runs(tree: Any) -> list[LinkRun]:
+    """Runs of link-only blocks (see _LINK_BLOCKS) that sit between two blocks with text of
+    their own, under one parent: the candidates restore_link_runs may put back."""
+    found = [element for element in _holding_links()(tree) if _link_lines(element)]
+    if not found:
+        return []
+    link_only = set(found)
+    runs: list[LinkRun] = []
+    seen: set[Any] = set()
+    for first in found:
+        if first in seen or first.getparent() is None:
+            continue
+        run, before, after = [first], first.getprevious(), first.getnext()
+        while before is not None and (not isinstance(before.tag, str) or not _text(before)):
+            before = before.getprevious()  # comments and empty blocks (a picture) do not part them
+        while after is not None:
+            if isinstance(after.tag, str) and after in link_only:
+                run.append(after)
+            elif isinstance(after.tag, str) and _text(after):
+                break
+            after = after.getnext()
+        seen.update(run)
+        if before is None or after is None or before in link_only:
+            continue
+        paragraphs = tuple(Paragraph(tuple(_link_lines(element))) for element in run)
+        runs.append(LinkRun(_text(before), _text(after), paragraphs))
+    return runs
+
+
+def _text(element: Any) -> str:
+    from lxml import etree
+
+    return " ".join(etree.tostring(element, method="text", encoding="unicode", with_tail=False).split())
+
+
+def _link_lines(element: Any) -> list[str]:
+    """The lines of a block whose only text is links (a line per list item), or [] when it
+    has text outside its links, holds other blocks, or is a list with an item of plain text."""
+    if element.tag in ("ul", "ol"):
+        items = [child for child in element if isinstance(child.tag, str)]
+        if not items or any(item.tag != "li" for item in items):
+            return []
+        lines = [_link_text(item) for item in items]
+        return lines if all(lines) else []
+    if any(isinstance(child.tag, str) and child.tag in _BLOCK_INSIDE for child in element.iterdescendants()):
+        return []
+    line = _link_text(element)
+    return [line] if line else []
+
+
+def _link_text(element: Any) -> str:
+    """The text of an element whose text is all inside links, "" when any is outside them
+    (a comma between two links, a word in bold beside one)."""
+    links = [link for link in element.iter("a") if not any(True for _ in link.iterancestors("a"))]
+    words = _text(element)
+    inside = "".join(_text(link) for link in links)
+    return words if words and "".join(words.split()) == "".join(inside.split()) else ""
+
+
+def restore_link_runs(paragraphs: list[Paragraph], runs: list[LinkRun]) -> tuple[list[Paragraph], int]:
+    """Put back link-only blocks trafilatura dropped from inside the article.
+
+    trafilatura drops a paragraph that is all link (link density), which is right for menus
+    but loses a list of links the article itself gives ("Further reading", the links of a
+    how-to). A run is put back only where the blocks on both of its sides are paragraphs
+    trafilatura kept, one right after the other in its text: the run sat inside the region
+    it chose as the article, and it dropped nothing else there. The strip stages then judge
+    the restored lines like any others. Returns the paragraphs and how many blocks came back.
+    """
+    if not runs or len(paragraphs) < 2:
+        return paragraphs, 0
+    flat = [" ".join(paragraph.text.split()) for paragraph in paragraphs]
+    inserts: dict[int, tuple[Paragraph, ...]] = {}
+    for run in runs:
+        for i in range(len(flat) - 1):
+            if i + 1 in inserts:
+                continue
+            if _ends_with(run.before, flat[i]) and _starts_with(run.after, flat[i + 1]):
+                inserts[i + 1] = run.paragraphs
+                break
+    if not inserts:
+        return paragraphs, 0
+    result: list[Paragraph] = []
+    for i, paragraph in enumerate(paragraphs):
+        result.extend(inserts.get(i, ()))
+        result.append(paragraph)
+    return result, sum(len(blocks) for blocks in inserts.values())
+
+
+def _ends_with(neighbour: str, kept: str) -> bool:
+    return neighbour == kept or (len(kept) >= _NEIGHBOUR_MIN_CHARS and neighbour.endswith(kept))
+
+
+def _starts_with(neighbour: str, kept: str) -> bool:
+    return neighbour == kept or (len(kept) >= _NEIGHBOUR_MIN_CHARS and neighbour.startswith(kept))
 
 
 # -- layout ----------------------------------------------------------------------------------

@@ -70,6 +70,10 @@ class FeedLimits:
     slide_heading_units: int = 3  # short lines right above the first slide that title the slideshow
     min_headlines: int = 4      # consecutive lines that make a list of headlines ...
     headline_share: float = 0.75  # ... when this share of them carries a count or a date
+    min_teasers: int = 3        # headline-and-teaser paragraphs in a row that make a teaser list
+    teaser_words: int = 80      # a teaser has at most this many words ...
+    teaser_min_words: int = 6   # ... and at least this many
+    teaser_headline_words: int = 25  # a teaser's headline has at most this many words (headlines run long)
 
 
 def opening_lines(lines: list[str], limits: FeedLimits) -> list[tuple[int, bool, str | None]]:
@@ -219,6 +223,55 @@ def mark_headline_lists(units: list[Unit], limits: FeedLimits) -> None:
             continue
         if sum(map(_marked, items)) >= limits.headline_share * len(items):
             _drop_kept(run, "related-links")
+
+
+def mark_teaser_lists(units: list[Unit], limits: FeedLimits) -> None:
+    """Drop lists of other stories' teasers that open or close the text: at least
+    `min_teasers` paragraphs in a row, each exactly two lines, a headline (a title of a few
+    words, no full stop) and under it a teaser of one or two sentences ("Bellamy raring to
+    go" / "West Ham striker Craig Bellamy is expected to return on Saturday"). An article
+    sets its own subheadings apart from the paragraph under them (a blank line, a block of
+    their own); a listing holds each headline and its teaser together, as one item. The
+    article must keep prose of its own (`article_anchors` paragraphs) on the other side of
+    the list, so a page that is one listing (a blog's front page) is left alone."""
+    groups: list[list[Unit]] = []
+    for unit in units:
+        if groups and groups[-1][0].group == unit.group:
+            groups[-1].append(unit)
+        else:
+            groups.append([unit])
+    teaser = [_teaser_pair(group, limits) for group in groups]
+    start = 0
+    while start < len(groups):
+        if not teaser[start]:
+            start += 1
+            continue
+        end = start
+        while end + 1 < len(groups) and teaser[end + 1]:
+            end += 1
+        if end - start + 1 >= limits.min_teasers:
+            before = [u for g in groups[:start] for u in g if _kept_prose(u)]
+            after = [u for g in groups[end + 1:] for u in g if _kept_prose(u)]
+            if (not after and len(before) >= limits.article_anchors) or (
+                    not before and len(after) >= limits.article_anchors):
+                _drop_kept([u for g in groups[start:end + 1] for u in g], "teaser-list")
+        start = end + 1
+
+
+def _teaser_pair(group: list[Unit], limits: FeedLimits) -> bool:
+    """A paragraph of two lines: a headline, then a teaser longer than it."""
+    if len(group) != 2 or any(u.listed or u.code for u in group):
+        return False
+    headline, teaser = group
+    return (2 <= headline.signals.words <= limits.teaser_headline_words and not headline.signals.sentence_end
+            and not _SENTENCE_INSIDE.search(headline.text)
+            and limits.teaser_min_words <= teaser.signals.words <= limits.teaser_words
+            and teaser.signals.words > headline.signals.words
+            and len(_SENTENCE_INSIDE.findall(teaser.text)) <= 1)
+
+
+def _kept_prose(unit: Unit) -> bool:
+    return unit.initial in ANCHORS and unit.verdict == KEEP
 
 
 def _marked(unit: Unit) -> bool:

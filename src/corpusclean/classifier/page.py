@@ -7,7 +7,8 @@ verdicts in context, then the chrome that only shows as a structure or a voice.
     region = find_region(units)                    region.py     (above the comments, if a heading names them)
     revise(units, region)                          context.py    (pass 2)
     mark_comments, mark_discussion                 comments.py
-    mark_feed, mark_slideshow, mark_related        feeds.py
+    mark_feed, mark_slideshow, mark_related,
+    mark_headline_lists, mark_teaser_lists         feeds.py
     mark_prose_chrome(units, region)               prose_chrome.py
 
 Pages with no prose at all (a list, a table, a test page) are left as they are: there is
@@ -22,7 +23,8 @@ from typing import Any
 from ..model import Document
 from .comments import CommentLimits, comment_lines, comments_start, mark_comments, mark_discussion
 from .context import HEADING_WORDS, ContextLimits, revise, revise_extracted
-from .feeds import FeedLimits, mark_feed, mark_headline_lists, mark_related, mark_slideshow, opening_lines
+from .feeds import (FeedLimits, mark_feed, mark_headline_lists, mark_related, mark_slideshow, mark_teaser_lists,
+                    opening_lines)
 from .prose_chrome import ProseChromeLimits, demote_notices, mark_prose_chrome
 from .region import RegionWeights, best_run, find_region
 from .units import FeatureMemo, Unit, build_units
@@ -105,6 +107,7 @@ def classify_page(doc: Document, stopwords: frozenset[str] | None, config: Class
     mark_slideshow(units, region, config.feeds)
     mark_related(units, region)
     mark_headline_lists(units, config.feeds)
+    mark_teaser_lists(units, config.feeds)
     mark_prose_chrome(units, region, config.prose_chrome, vocabulary)
     for unit in units:
         if unit.verdict == DROP and not unit.category:

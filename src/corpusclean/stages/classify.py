@@ -90,6 +90,8 @@ TESTS: dict[str, ClassifierTest] = {
     "slideshow": ClassifierTest("a slideshow: slides counted 1/N, 2/N, ... with their captions", ("widget",)),
     "related-links": ClassifierTest("a list of other stories under a 'Related' heading, closing the article",
                                     ("widget",)),
+    "teaser-list": ClassifierTest("other stories' headlines, each with its one-sentence teaser, opening or closing "
+                                  "the article", ("widget",)),
     "appeal": ClassifierTest("a paragraph asking the reader for support, membership or a sign-up",
                              ("donation", "paywall", "newsletter")),
     "author-bio": ClassifierTest("a paragraph describing the author", ("author-bio",)),
