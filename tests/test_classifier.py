@@ -486,6 +486,29 @@ def test_related_stories_closing_the_article_go():
     assert kept(doc) == ARTICLE
 
 
+def test_related_stories_with_long_teasers_go_but_the_article_after_a_related_heading_stays():
+    """A teaser as long as a paragraph stands under its headline; the article's paragraphs
+    stand under the heading itself or after one another. Only the first are a list of other
+    stories, even where the extractor's text makes them part of the article's region."""
+    stories = ["Bridge toll goes up again",
+               "Drivers will pay a pound more from April, the council said on Monday, after the cost of "
+               "repairing the old bridge over the river rose for the third year running and the county "
+               "refused to share it with the town as it had done before.",
+               "New head teacher named at Hill School",
+               "The deputy head of a school in the next county takes over in September after a long search "
+               "that the governors said had drawn more applicants than any other in the school's long "
+               "history, and from as far away as the capital.",
+               "Choir wins the regional final",
+               "The town's youth choir beat eleven others at the regional final on Saturday and will sing in "
+               "the national final in June, the first time a choir from the town has gone so far since the "
+               "competition began."]
+    doc = classify_extracted(page([*ARTICLE, "More in Local news", *stories]))
+    assert kept(doc) == ARTICLE
+    assert {removed(doc)[line] for line in stories} == {("heuristic.related-links", "widget")}
+    doc = classify_extracted(page(P1, P2, "Related stories", P3, P4))
+    assert [line for line in kept(doc) if line != "Related stories"] == ARTICLE
+
+
 def test_a_list_of_dated_references_is_not_a_feed():
     references = [
         "Smith, J. (March 3, 2015). Libraries and towns. Valley Press.",

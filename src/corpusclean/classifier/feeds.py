@@ -178,14 +178,17 @@ def mark_slideshow(units: list[Unit], region: tuple[int, int], limits: FeedLimit
 
 def mark_related(units: list[Unit], region: tuple[int, int]) -> None:
     """Drop a "Related stories" list that closes the region: a short heading of that kind after
-    which no paragraph of text follows (only headlines and one-line teasers)."""
+    which no paragraph of text follows (only headlines and teasers). Text follows where a
+    paragraph of sentences stands right under the heading or right after another paragraph;
+    a teaser stands under its headline (no sentence end), however long it is."""
     first, last = region
     for i in range(last, first, -1):
         unit = units[i]
         if unit.signals.chars > 60 or not RELATED.match(unit.text.strip(" :»›>-–—")):
             continue
         after = units[i + 1:last + 1]
-        text_follows = any(u.initial == GOOD and u.signals.sentence_end for u in after)
+        text_follows = any(u.initial == GOOD and u.signals.sentence_end and (k == 0 or _sentences(after[k - 1]))
+                           for k, u in enumerate(after))
         above = sum(1 for u in units[first:i] if u.initial in ANCHORS and u.verdict == KEEP)
         if text_follows or above < 2:
             return
@@ -195,6 +198,11 @@ def mark_related(units: list[Unit], region: tuple[int, int]) -> None:
                 later.reason = "related-links"
                 later.category = "widget"
         return
+
+
+def _sentences(unit: Unit) -> bool:
+    """Prose that ends a sentence: a paragraph, not a headline (however long)."""
+    return unit.initial in ANCHORS and unit.signals.sentence_end
 
 
 # a headline list's items carry a count ("Macs too hip for PC users? (190)") or a time
