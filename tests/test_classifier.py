@@ -527,6 +527,22 @@ def test_chrome_an_extractor_took_along_below_the_article_goes():
     assert kept(doc) == [*ARTICLE, *table]
 
 
+def test_a_discussion_an_extractor_took_along_goes_as_comments():
+    """An extractor told to leave comments out still takes them along where the page does not
+    mark them as comments: under a heading that can only name a discussion, below the article,
+    they go as comments; the same heading right under the headline (a link to them) takes
+    nothing."""
+    signed = [line for name, body in zip(["Ann K", "harbourwatcher", "Tom", "Mary (Leeds)", "J. Smith"], READERS)
+              for line in (name, body)]
+    doc = classify_extracted(page("Library saved after vote", *ARTICLE, "Reader comments (5)", signed))
+    assert kept(doc) == ["Library saved after vote", *ARTICLE]
+    gone = removed(doc)
+    for body in READERS:
+        assert gone[body] == ("heuristic.comments", "comments")
+    doc = classify_extracted(page("Library saved after vote", "Reader comments (5)", *ARTICLE))
+    assert [line for line in kept(doc) if line != "Reader comments (5)"] == ["Library saved after vote", *ARTICLE]
+
+
 def test_extracted_text_that_opens_with_a_paragraph_the_page_repeats_keeps_it():
     """A text dump opens with the page's <title>, which may repeat the headline; an
     extractor's text does not hold the <title>, so its first paragraph is never that copy."""

@@ -79,8 +79,10 @@ def classify_page(doc: Document, stopwords: frozenset[str] | None, config: Class
     demote_notices(units, config.prose_chrome, vocabulary)
     region = find_region(units, config.region) if any(u.initial in ANCHORS for u in units) else None
     # reader comments under a heading that names them are not the article's other half, and
-    # a long discussion must not outscore a short article: the article is found above them
-    discussion = None if extracted or region is None else comments_start(units, config.comments)
+    # a long discussion must not outscore a short article: the article is found above them.
+    # An extractor's text too: told to leave comments out, it still takes along those the
+    # page does not mark as comments (a list of names and posts under "Comments (12)")
+    discussion = None if region is None else comments_start(units, config.comments)
     if region is not None and discussion is not None:
         region = find_region(units, config.region, discussion) or region
         if region[1] >= discussion:
