@@ -12,7 +12,7 @@ and on such a line the cut matches exactly where the whole would:
                                      symbols, compiled when the first such line comes
   Chinese, Japanese, Korean lines    that cut and the East Asian blocks (ideographs, kana,
   (with Latin-script text or not)    hangul, full-width forms), compiled when first needed:
-                                     \w is a few ranges there, and the cut compiles in a
+                                     \\w is a few ranges there, and the cut compiles in a
                                      seventh of the whole's time (0.07 s for the shipped
                                      packs against 0.49 s, paid by every worker)
   any other line                     the whole, compiled when the first such line comes
