@@ -502,9 +502,10 @@ def test_related_stories_with_long_teasers_go_but_the_article_after_a_related_he
                "The town's youth choir beat eleven others at the regional final on Saturday and will sing in "
                "the national final in June, the first time a choir from the town has gone so far since the "
                "competition began."]
-    doc = classify_extracted(page([*ARTICLE, "More in Local news", *stories]))
-    assert kept(doc) == ARTICLE
-    assert {removed(doc)[line] for line in stories} == {("heuristic.related-links", "widget")}
+    for heading in ("More in Local news", "More Valley headlines", "County Headlines"):
+        doc = classify_extracted(page([*ARTICLE, heading, *stories]))
+        assert kept(doc) == ARTICLE
+        assert {removed(doc)[line] for line in stories} == {("heuristic.related-links", "widget")}
     doc = classify_extracted(page(P1, P2, "Related stories", P3, P4))
     assert [line for line in kept(doc) if line != "Related stories"] == ARTICLE
 

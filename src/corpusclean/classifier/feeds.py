@@ -52,7 +52,9 @@ RELATED = re.compile(
     r"most (?:read|popular|viewed|shared|commented|e-?mailed)|read (?:next|more|also)|also (?:read|on)|trending|popular|"
     r"headlines|top rated|recent (?:posts|stories|articles)|(?:also )?in this section|"
     r"top stories|lire aussi|à lire aussi|leia (?:também|mais)|mehr zum thema|"
-    r"weitere artikel|te puede interesar|noticias relacionadas|artículos relacionados)\b",
+    r"weitere artikel|te puede interesar|noticias relacionadas|artículos relacionados)\b"
+    # a section's or a place's headlines: "B.C. Headlines", "More Manitoba headlines"
+    r"|^(?:more )?(?:[\w.'’&-]+ ){1,3}headlines$",
     re.IGNORECASE)
 # a slide counter: "3/50", "3 of 50" at the start of a line
 SLIDE = re.compile(r"^\s*(\d{1,3})\s*(?:/|of)\s*(\d{1,3})\b", re.IGNORECASE)
