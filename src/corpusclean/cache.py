@@ -91,18 +91,13 @@ def cached(kind: str, key: str, build: Callable[[], T]) -> T:
 
 def _store(path: Path, content: object, kind: str) -> None:
     """Write `content` to `path` atomically; a cache that cannot be written is no cache."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    from .writers.base import atomic_write  # the outputs' atomic write (a temporary file, a rename)
+
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(tmp, "wb") as handle:
-            pickle.dump(content, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
+        atomic_write(path, pickle.dumps(content, protocol=pickle.HIGHEST_PROTOCOL))
         _prune(path.parent, kind)
     except Exception:  # read-only, full, not a folder, an unpicklable value: run without it
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        pass
 
 
 def _prune(folder: Path, kind: str) -> None:

@@ -23,7 +23,6 @@ Top-level keys are the run's own (`RUN_OPTIONS`); each table is a stage's, by it
 from __future__ import annotations
 
 import math
-
 import os
 import sys
 from dataclasses import dataclass, field, fields

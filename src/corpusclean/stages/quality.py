@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Iterable
 
 import click
 
-from ..model import Document
 from ..cli_params import FiniteFloatRange
+from ..model import Document
 from .base import RuleInfo, Stage
 
 if TYPE_CHECKING:
