@@ -390,10 +390,8 @@ def _may_hide() -> Any:
 
 
 def _words(element: Any) -> int:
-    """Words of an element's text (lxml's text serialiser: twice as fast as joining itertext())."""
-    from lxml import etree
-
-    return len(etree.tostring(element, method="text", encoding="unicode", with_tail=False).split())
+    """Words of an element's text."""
+    return len(_raw_text(element).split())
 
 
 def _is_hidden(element: Any) -> bool:
@@ -525,16 +523,13 @@ def repeated_blocks(tree: Any) -> Repeats:
     blocks whose text the search for runs reads anyway (every block with a block after it,
     and that one): reading every block's text instead cost more than trafilatura's extraction
     on long pages."""
-    from lxml import etree
-
     runs: dict[str, int] = {}
     texts: dict[Any, str] = {}
     copies: dict[Any, int] = {}  # element -> copies in a row ending with it, where over one
 
     def text(element: Any) -> str:
-        if element not in texts:  # lxml's text serialiser: twice as fast as joining itertext()
-            raw = etree.tostring(element, method="text", encoding="unicode", with_tail=False)
-            texts[element] = " ".join(raw.split())
+        if element not in texts:
+            texts[element] = _text(element)
         return texts[element]
 
     for first in _block_pairs()(tree):  # in document order: a run's start comes first
@@ -616,10 +611,11 @@ class LinkRun:
 def link_runs(tree: Any) -> list[LinkRun]:
     """Runs of link-only blocks (see _LINK_BLOCKS) that sit between two blocks with text of
     their own, under one parent: the candidates restore_link_runs may put back."""
-    found = [element for element in _holding_links()(tree) if _link_lines(element)]
+    # each link-only block with its lines, in document order
+    found = {element: lines for element in _holding_links()(tree) if (lines := _link_lines(element))}
     if not found:
         return []
-    link_only = set(found)
+    link_only = found.keys()
     runs: list[LinkRun] = []
     seen: set[Any] = set()
     for first in found:
@@ -637,15 +633,22 @@ def link_runs(tree: Any) -> list[LinkRun]:
         seen.update(run)
         if before is None or after is None or before in link_only:
             continue
-        paragraphs = tuple(Paragraph(tuple(_link_lines(element))) for element in run)
+        paragraphs = tuple(Paragraph(tuple(found[element])) for element in run)
         runs.append(LinkRun(_text(before), _text(after), paragraphs))
     return runs
 
 
 def _text(element: Any) -> str:
+    """An element's text, its white space runs made single spaces."""
+    return " ".join(_raw_text(element).split())
+
+
+def _raw_text(element: Any) -> str:
+    """An element's text, without its tail (lxml's text serialiser: twice as fast as joining
+    itertext())."""
     from lxml import etree
 
-    return " ".join(etree.tostring(element, method="text", encoding="unicode", with_tail=False).split())
+    return etree.tostring(element, method="text", encoding="unicode", with_tail=False)  # type: ignore[no-any-return]
 
 
 def _link_lines(element: Any) -> list[str]:

@@ -37,6 +37,7 @@ from .readers import Payload, RecordFields, Source, read_source
 from .readers.base import json_type
 from .stages.base import Stage
 from .workers import DocumentTimeout, chunked, ordered_map, time_budget
+from .writers.claim import SPILL
 
 __all__ = ["Job", "Result", "chunked", "load_document", "ordered_map", "process_one", "run_corpus"]
 
@@ -108,7 +109,7 @@ class Job:
     spill_parent: Path | None = None
     #: how that folder's name begins (writers.claim.SPILL, after a JSONL OUT's name): a run
     #: killed outright leaves it, and the next run into the same OUT knows it as its own
-    spill_prefix: str = ".corpusclean-spill-"
+    spill_prefix: str = SPILL
     #: set by run_corpus while a corpus pass's spill exists: the folder of its files
     spill_dir: Path | None = None
     #: in a worker, pass 2: the documents of the spill file it read last, not yet cleaned
@@ -449,7 +450,7 @@ def _written_by_worker(result: Result, job: Job | None = None) -> Result:
         result = write_result(job.worker_sink.write, result)
     except OutputError as err:  # handed back in order, so the documents before it are counted
         return Result(result.name, {}, stop=str(err))
-    return Result(result.name, Summary.fields(result.report), None, {}, result.listed)
+    return _summarised(result)
 
 
 def _encoded(result: Result, encoder: Any) -> Result:
@@ -462,8 +463,13 @@ def _encoded(result: Result, encoder: Any) -> Result:
         encoded = encoder.encode(result)
     except Exception:
         return result
-    return Result(result.name, Summary.fields(result.report), None, {}, result.listed, shard=result.shard,
-                  encoded=encoded)
+    return _summarised(result, shard=result.shard, encoded=encoded)
+
+
+def _summarised(result: Result, **extra: Any) -> Result:
+    """What the parent needs of a result whose outputs are written, or made into bytes, already:
+    the summary's fields (the text and the report stay behind)."""
+    return Result(result.name, Summary.fields(result.report), None, {}, result.listed, **extra)
 
 
 def write_result(write: Callable[[Result], None], result: Result) -> Result:

@@ -32,7 +32,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
-from .feeds import has_date, writer
+from .feeds import has_date, kept_prose, writer
 from .regex import line_test
 from .units import Unit
 from .verdicts import ANCHORS, DROP, KEEP
@@ -116,8 +116,7 @@ def mark_discussion(units: list[Unit], start: int, span: tuple[int, int] | None)
     follows that run is the site's footer, and stays footer."""
     end = span[1] if span is not None else start
     for unit in units[start:end + 1]:
-        if unit.verdict == KEEP or unit.reason in _RELABELLED:
-            unit.verdict, unit.reason, unit.category = DROP, "comments", "comments"
+        _relabel(unit)
 
 
 class CommentLines:
@@ -149,9 +148,9 @@ class CommentLines:
     @cached_property
     def marks(self) -> list[int]:
         """Entry marks: a writer, a time, a control."""
-        limits = self._limits
+        limits, headings = self._limits, set(self.headings)
         return [i for i, text in enumerate(line.strip() for line in self._lines)
-                if text and not _is_heading(text, limits) and _is_mark(text, limits)]
+                if text and i not in headings and _is_mark(text, limits)]
 
 
 def _is_mark(text: str, limits: CommentLimits) -> bool:
@@ -204,7 +203,7 @@ def _mark_posted_entries(units: list[Unit], first: int, limits: CommentLimits,
 
 def _article_above(units: list[Unit], first: int, line: int) -> int:
     """Prose units of the article (from the region's start) that stand above a line and stay."""
-    return sum(1 for u in units[first:] if u.last < line and u.initial in ANCHORS and u.verdict == KEEP)
+    return sum(1 for u in units[first:] if u.last < line and kept_prose(u))
 
 
 def _close_run(lines: list[int], gap: int) -> list[int]:
@@ -231,5 +230,10 @@ def _drop_section(units: list[Unit], heading: int, last_mark: int, limits: Comme
             if unit.initial not in ANCHORS or tail >= limits.tail_units:
                 break
             tail += 1
-        if unit.verdict == KEEP or unit.reason in _RELABELLED:
-            unit.verdict, unit.reason, unit.category = DROP, "comments", "comments"
+        _relabel(unit)
+
+
+def _relabel(unit: Unit) -> None:
+    """Drop a unit of a discussion as "comments", if it stays or went only for where it stands."""
+    if unit.verdict == KEEP or unit.reason in _RELABELLED:
+        unit.verdict, unit.reason, unit.category = DROP, "comments", "comments"

@@ -11,8 +11,10 @@ changelog) is left alone.
 """
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
+from operator import attrgetter
 
 from .regex import GatedSearch
 from .units import Unit
@@ -134,7 +136,7 @@ def mark_feed(units: list[Unit], region: tuple[int, int], limits: FeedLimits,
         return
     with_prose = sum(1 for a, b in zip(entries, entries[1:] + [last + 1])
                      if any(units[k].initial in ANCHORS for k in range(a + 1, b)))
-    above = sum(1 for k in range(first, start) if units[k].initial in ANCHORS and units[k].verdict == KEEP)
+    above = sum(1 for k in range(first, start) if kept_prose(units[k]))
     # entries show times and have bodies: a list of dated references is no feed
     with_time = sum(1 for i in entries if timed[i])
     if with_time < len(entries) * limits.timed_share or with_prose < 2 or above < limits.article_anchors:
@@ -191,7 +193,7 @@ def mark_related(units: list[Unit], region: tuple[int, int]) -> None:
         after = units[i + 1:last + 1]
         text_follows = any(u.initial == GOOD and u.signals.sentence_end and (k == 0 or _sentences(after[k - 1]))
                            for k, u in enumerate(after))
-        above = sum(1 for u in units[first:i] if u.initial in ANCHORS and u.verdict == KEEP)
+        above = sum(1 for u in units[first:i] if kept_prose(u))
         if text_follows or above < 2:
             return
         for later in units[i:last + 1]:
@@ -220,13 +222,7 @@ def mark_headline_lists(units: list[Unit], limits: FeedLimits) -> None:
     with no sentence inside it, nearly all (`headline_share`) carrying a count in brackets or
     a date or time. An article's own list (steps, items) is made of sentences or of bare
     labels; it does not stamp each item with a count or a date."""
-    start = 0
-    while start < len(units):
-        end = start
-        while end + 1 < len(units) and units[end + 1].group == units[start].group:
-            end += 1
-        run = units[start:end + 1]
-        start = end + 1
+    for run in _groups(units):
         # the list's own heading ("Most discussed") may open the run
         items = run[1:] if run and run[0].signals.words <= 4 and not _marked(run[0]) else run
         if len(items) < limits.min_headlines or any(not _title_like(u, limits) for u in items):
@@ -244,12 +240,7 @@ def mark_teaser_lists(units: list[Unit], limits: FeedLimits) -> None:
     their own); a listing holds each headline and its teaser together, as one item. The
     article must keep prose of its own (`article_anchors` paragraphs) on the other side of
     the list, so a page that is one listing (a blog's front page) is left alone."""
-    groups: list[list[Unit]] = []
-    for unit in units:
-        if groups and groups[-1][0].group == unit.group:
-            groups[-1].append(unit)
-        else:
-            groups.append([unit])
+    groups = _groups(units)
     teaser = [_teaser_pair(group, limits) for group in groups]
     start = 0
     while start < len(groups):
@@ -260,8 +251,8 @@ def mark_teaser_lists(units: list[Unit], limits: FeedLimits) -> None:
         while end + 1 < len(groups) and teaser[end + 1]:
             end += 1
         if end - start + 1 >= limits.min_teasers:
-            before = [u for g in groups[:start] for u in g if _kept_prose(u)]
-            after = [u for g in groups[end + 1:] for u in g if _kept_prose(u)]
+            before = [u for g in groups[:start] for u in g if kept_prose(u)]
+            after = [u for g in groups[end + 1:] for u in g if kept_prose(u)]
             if (not after and len(before) >= limits.article_anchors) or (
                     not before and len(after) >= limits.article_anchors):
                 _drop_kept([u for g in groups[start:end + 1] for u in g], "teaser-list")
@@ -280,12 +271,18 @@ def _teaser_pair(group: list[Unit], limits: FeedLimits) -> bool:
             and len(_SENTENCE_INSIDE.findall(teaser.text)) <= 1)
 
 
-def _kept_prose(unit: Unit) -> bool:
+def _groups(units: list[Unit]) -> list[list[Unit]]:
+    """The units in runs of one group (one paragraph, list or block of the page), in order."""
+    return [list(run) for _, run in itertools.groupby(units, key=attrgetter("group"))]
+
+
+def kept_prose(unit: Unit) -> bool:
+    """A paragraph of the article's prose that stays (so far)."""
     return unit.initial in ANCHORS and unit.verdict == KEEP
 
 
 def _marked(unit: Unit) -> bool:
-    return bool(_COUNT_AT_END.search(unit.text) or DATED.search(unit.text))
+    return bool(_COUNT_AT_END.search(unit.text) or has_date(unit.text))
 
 
 def _title_like(unit: Unit, limits: FeedLimits) -> bool:
@@ -293,7 +290,7 @@ def _title_like(unit: Unit, limits: FeedLimits) -> bool:
     letters besides its count or date (a table's "4.2.3 April 2014" rows are figures)."""
     if unit.initial == GOOD or unit.signals.chars > limits.meta_chars + 40:
         return False  # a paragraph: no need to read its words
-    lettered = _WORD.findall(DATED.sub(" ", unit.text))
+    lettered = _WORD.findall(DATED.sub(" ", unit.text) if has_date(unit.text) else unit.text)
     return len(lettered) >= 3 and not _SENTENCE_INSIDE.search(unit.text)
 
 

@@ -165,10 +165,6 @@ class Vocabulary:
         pattern's group names to the categories."""
         return terms_pattern(list(TERMS.items()))
 
-    @property
-    def any_category(self) -> re.Pattern[str]:
-        return self._any_category[0]
-
     @cached_property
     def appeal(self) -> re.Pattern[str]:
         return _compile(APPEAL_TERMS)

@@ -107,7 +107,7 @@ CutSources = tuple[str | None, ...]
 class Matcher:
     """Searches a line for any of several Python patterns, in time linear in the line.
 
-    Pickles as the RE2 sources of its three cuts, not as its tree: unpickling is then a
+    Pickles as the RE2 sources of its four cuts (_CUTS), not as its tree: unpickling is then a
     string copy and one small compile (the ASCII cut), where the tree took 0.16 s for the
     shipped packs and restricting it as much again. That is what a cached rule pack
     (cache.py) and a Ray worker receive; each compiles the other cuts when it needs them."""

@@ -141,7 +141,7 @@ class JsonlWriter(RecordWriter):
     def write(self, result: "Result") -> None:
         if result.encoded is None:
             super().write(result)
-        elif result.listed:
+        else:  # made into its lines in the worker (pipeline._encoded: listed results only)
             record, report = result.encoded
             self.file.write_line(record)
             if self.reports is not None and report is not None:
