@@ -57,6 +57,12 @@ def among(sorted_values: np.ndarray, values: np.ndarray) -> np.ndarray:
     return np.asarray(sorted_values[at] == values)
 
 
+def positions(keys: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Where each wanted key stands in `keys` (unsorted; every wanted key must be there)."""
+    order = np.argsort(keys)
+    return order[np.searchsorted(keys, wanted, sorter=order)]
+
+
 def lookup(keys: np.ndarray, values: np.ndarray, wanted: np.ndarray, default: Any) -> np.ndarray:
     """The value of each wanted key among sorted `keys`, `default` where it is not there."""
     if not len(keys):

@@ -152,8 +152,7 @@ def attach(batch: dict[str, np.ndarray], partitions: int) -> dict[str, np.ndarra
     if "crowd" not in kinds:
         return table([])
     crowd, known = join(kinds["crowd"]), join(kinds["known"])
-    order = np.argsort(known["key"])
-    at = order[np.searchsorted(known["key"], crowd["key"], sorter=order)]
+    at = shards.positions(known["key"], crowd["key"])
     return table(pieces("vote", partition(crowd["bucket"], partitions), {**crowd, "bits": known["bits"][at]}))
 
 
@@ -271,8 +270,7 @@ def names(batch: dict[str, np.ndarray], per_block: int) -> dict[str, np.ndarray]
     ask, known = join(kinds["ask"]), join(kinds["names"])
     asked = np.unique(resolve.position(ask["block"], ask["doc"]))     # each name once per block asking
     block, doc = resolve.doc_of(asked), resolve.line_of(asked)
-    order = np.argsort(known["doc"])
-    at = order[np.searchsorted(known["doc"], doc, sorter=order)]     # an asked page was observed: it is here
+    at = shards.positions(known["doc"], doc)     # an asked page was observed: it is here
     return table(pieces("name", block, {"doc": doc, "name": known["name"][at]}))
 
 
