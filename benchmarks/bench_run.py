@@ -3,12 +3,24 @@
 
     python3 benchmarks/bench_run.py                  # 20 MB corpus, medians of 3 runs
     python3 benchmarks/bench_run.py --mb 5 --repeat 1 --skip-references
+    python3 benchmarks/bench_run.py --skip-references --baseline ../main   # against another checkout
 
 The corpus comes from `../shared/bench/make_corpus.py` (built once per size, as a folder and
 as JSONL with the same documents, then reused). Every measurement runs in a fresh subprocess
 and is quoted in CPU-seconds of that process *and its workers* (`getrusage`), which a busy
 shared machine disturbs far less than wall time; wall time is printed too. Figures are
 medians over --repeat runs; 1 and 2 workers take turns, so a slow spell hits both alike.
+With --baseline CHECKOUT every `run` measurement is also taken with that checkout's code
+(its src/ first on PYTHONPATH), each right after this one's, and the ratios are printed: on a
+shared machine, where the same code's figures move by a third between runs minutes apart,
+only figures taken side by side can be compared.
+
+Every run's output stays on disk until the script ends (under the corpus folder). On a file
+system like this VM's (ext4 without a journal), creating a file right after many files were
+deleted is slow: the kernel passes over inodes freed in the last minutes (`recently_deleted`
+in the inode allocator) and a file costs 50-400 microseconds of system time instead of about
+20. Deleting each run's output before the next run made the folder runs' writing cost 1.3 to
+3.3 CPU-seconds for the same documents; a user writing into a fresh folder pays the low end.
 
 What it prints:
   run            `corpusclean run IN OUT` for folder and JSONL input (a folder, a JSONL file
@@ -37,6 +49,7 @@ jusText and datatrove (with spaCy, its English sentence splitter) are in the `be
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gzip
 import json
 import os
@@ -260,8 +273,11 @@ def trafilatura_all(source: Path) -> dict[str, float]:
 def child(args: argparse.Namespace) -> None:
     source = Path(args.source)
     result: dict[str, Any] = {}
-    with tempfile.TemporaryDirectory(prefix="bench-run-") as scratch:
-        target = Path(scratch) / ("out.jsonl" if source.is_file() else "out")
+    with contextlib.ExitStack() as stack:
+        # the parent's folder, removed when the script ends (see the module's docstring)
+        scratch = Path(args.scratch) if args.scratch else Path(stack.enter_context(
+            tempfile.TemporaryDirectory(prefix="bench-run-")))
+        target = scratch / ("out.jsonl" if source.is_file() else "out")
         if args.child in ("floor",) and not source.is_file():
             target.mkdir()
         started = time.perf_counter()
@@ -286,19 +302,38 @@ def child(args: argparse.Namespace) -> None:
     result["cpu_parent"] = me.ru_utime + me.ru_stime
     result["cpu_workers"] = workers.ru_utime + workers.ru_stime
     result["rss_parent_mb"] = me.ru_maxrss / 1024
+    module = sys.modules.get("corpusclean")
+    result["code"] = str(Path(module.__file__).parent) if module is not None and module.__file__ else None
     print(json.dumps(result))
 
 
 # -- the parent ----------------------------------------------------------------------------------
 
-def run_child(kind: str, source: Path, workers: int = 1) -> dict[str, Any]:
-    """One measurement in a fresh interpreter; its imports count, as they do for a user."""
+#: where each measurement writes its output (set by main): one new folder per measurement,
+#: all removed when the script ends
+OUTPUTS: list[Path] = []
+
+
+def run_child(kind: str, source: Path, workers: int = 1, checkout: Path | None = None) -> dict[str, Any]:
+    """One measurement in a fresh interpreter; its imports count, as they do for a user.
+    `checkout`: run that checkout's corpusclean instead of the installed one."""
     command = [sys.executable, __file__, "--child", kind, "--source", str(source), "--workers", str(workers)]
-    done = subprocess.run(command, capture_output=True, text=True)
+    if OUTPUTS:
+        scratch = OUTPUTS[0] / f"{len(OUTPUTS):04d}"
+        scratch.mkdir(parents=True)
+        OUTPUTS.append(scratch)
+        command += ["--scratch", str(scratch)]
+    env = dict(os.environ)
+    if checkout is not None:
+        env["PYTHONPATH"] = os.pathsep.join([str(checkout / "src"), *filter(None, [env.get("PYTHONPATH")])])
+    done = subprocess.run(command, capture_output=True, text=True, env=env)
     if done.returncode != 0:
         tail = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit {done.returncode}"
         raise SystemExit(f"{kind} on {source} failed: {tail}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    if checkout is not None and result["code"] and not Path(result["code"]).is_relative_to(checkout):
+        raise SystemExit(f"the baseline run used {result['code']}, not {checkout}")
+    return result
 
 
 def cpu(run: dict[str, Any]) -> float:
@@ -341,6 +376,11 @@ def main() -> None:
     parser.add_argument("--html", type=Path, default=DEFAULT_HTML, help="HTML pages (default ../shared/devset/html)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per configuration; medians are printed")
     parser.add_argument("--skip-references", action="store_true", help="no floor, jusText, C4")
+    parser.add_argument("--skip-profile", action="store_true", help="no per-part profile")
+    parser.add_argument("--skip-html", action="store_true", help="no HTML section")
+    parser.add_argument("--baseline", type=Path, default=None,
+                        help="another checkout whose `run` is measured side by side with this one's")
+    parser.add_argument("--scratch", help=argparse.SUPPRESS)
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--source", help=argparse.SUPPRESS)
     parser.add_argument("--workers", type=int, default=1, help=argparse.SUPPRESS)
@@ -357,36 +397,87 @@ def main() -> None:
 
     one_folder, one_jsonl = ensure_single(directory, folder, jsonl)
     os.environ["CORPUSCLEAN_CACHE_DIR"] = str(directory / "start-up-cache")  # the children's
-    run_child("run", one_folder)  # fills it: the runs below measure a start that finds it
-    print(f"\n{'corpusclean run':<24}{'w':>3}{'MB/CPU-s':>10}{'CPU-s':>8}{'wall s':>8}{'parent CPU':>12}"
-          f"{'fixed CPU-s':>13}{'fixed wall':>12}{'parent/doc':>12}")
+    OUTPUTS.append(directory / f"outputs-{os.getpid()}")
+    try:
+        measure(args, folder, jsonl, one_folder, one_jsonl, mb)
+    finally:
+        shutil.rmtree(OUTPUTS[0], ignore_errors=True)
+    load = os.getloadavg()
+    print(f"\nload average after: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
+
+
+Runs = dict[int, list[dict[str, Any]]]  # by number of workers
+
+
+def measure(args: argparse.Namespace, folder: Path, jsonl: Path, one_folder: Path, one_jsonl: Path, mb: float) -> None:
+    checkouts: dict[str, Path | None] = {"here": None}
+    if args.baseline:
+        checkouts["baseline"] = args.baseline.resolve()
+    for checkout in checkouts.values():
+        run_child("run", one_folder, checkout=checkout)  # fills the start-up cache: the runs below find it
     speeds: dict[tuple[str, int], float] = {}
     for label, source, single in (("folder", folder, one_folder), ("JSONL", jsonl, one_jsonl)):
-        runs: dict[int, list[dict[str, Any]]] = {1: [], 2: []}
-        fixed: dict[int, list[dict[str, Any]]] = {1: [], 2: []}
+        runs: dict[str, Runs] = {name: {1: [], 2: []} for name in checkouts}
+        fixed: dict[str, Runs] = {name: {1: [], 2: []} for name in checkouts}
         for _ in range(args.repeat):
             for workers in (1, 2):
-                runs[workers].append(run_child("run", source, workers))
-                fixed[workers].append(run_child("run", single, workers))
-        for workers in (1, 2):
-            seconds = median(runs[workers], cpu)
-            speeds[(label, workers)] = mb / seconds
-            share = median(runs[workers], lambda r: r["cpu_parent"] / cpu(r)) if workers > 1 else 1.0
-            fixed_cpu = median(fixed[workers], cpu)
-            # the parent's CPU spent on the documents: the whole run's less a one-document run's
-            parent = median(runs[workers], lambda r: r["cpu_parent"]) - median(fixed[workers], lambda r: r["cpu_parent"])
-            per_doc = parent / (seconds - fixed_cpu) if workers > 1 else 1.0
-            print(f"{label:<24}{workers:>3}{mb / seconds:>10.2f}{seconds:>8.1f}"
-                  f"{median(runs[workers], lambda r: r['seconds']):>8.1f}{share:>11.1%}"
-                  f"{fixed_cpu:>13.1f}{median(fixed[workers], lambda r: r['seconds']):>12.1f}{per_doc:>11.1%}")
-        ratios = [two["seconds"] / one["seconds"] for one, two in zip(runs[1], runs[2])]
-        print(f"{'':<24}2 workers take {statistics.median(ratios):.2f}x the wall time of 1 "
-              f"(each pair: {', '.join(f'{r:.2f}' for r in ratios)}; target <= {TARGET_TWO_WORKERS}, "
-              f"parent CPU target < {TARGET_PARENT_SHARE:.0%})")
-        print(f"{'':<24}without the fixed cost: {mb / (median(runs[1], cpu) - median(fixed[1], cpu)):.2f} MB per "
-              f"CPU-second on 1 worker")
+                for name, checkout in checkouts.items():  # side by side: a slow spell hits both
+                    runs[name][workers].append(run_child("run", source, workers, checkout))
+                    fixed[name][workers].append(run_child("run", single, workers, checkout))
+        for name in checkouts:
+            speeds.update(run_rows(f"{label}" + (f" ({name})" if args.baseline else ""), runs[name], fixed[name], mb))
+        if args.baseline:
+            compare(label, runs, fixed)
     print(f"target: >= {TARGET_MB_PER_CPU_S} MB per CPU-second on one worker")
+    if not args.skip_profile:
+        profile_section(folder)
+    if not args.skip_references:
+        references_section(args, folder, jsonl, mb, speeds[("folder", 1)])
+    if args.html.is_dir() and not args.skip_html:
+        html_section(args.html, args.repeat)
 
+
+def run_rows(label: str, runs: Runs, fixed: Runs, mb: float) -> dict[tuple[str, int], float]:
+    """The table's rows for one input kind (1 and 2 workers); returns MB per CPU-second."""
+    print(f"\n{'corpusclean run':<24}{'w':>3}{'MB/CPU-s':>10}{'CPU-s':>8}{'wall s':>8}{'parent CPU':>12}"
+          f"{'fixed CPU-s':>13}{'fixed wall':>12}{'parent/doc':>12}")
+    speeds = {}
+    for workers in (1, 2):
+        seconds = median(runs[workers], cpu)
+        speeds[(label.split()[0], workers)] = mb / seconds
+        share = median(runs[workers], lambda r: r["cpu_parent"] / cpu(r)) if workers > 1 else 1.0
+        fixed_cpu = median(fixed[workers], cpu)
+        # the parent's CPU spent on the documents: the whole run's less a one-document run's
+        parent = median(runs[workers], lambda r: r["cpu_parent"]) - median(fixed[workers], lambda r: r["cpu_parent"])
+        per_doc = parent / (seconds - fixed_cpu) if workers > 1 else 1.0
+        print(f"{label:<24}{workers:>3}{mb / seconds:>10.2f}{seconds:>8.1f}"
+              f"{median(runs[workers], lambda r: r['seconds']):>8.1f}{share:>11.1%}"
+              f"{fixed_cpu:>13.1f}{median(fixed[workers], lambda r: r['seconds']):>12.1f}{per_doc:>11.1%}")
+    ratios = [two["seconds"] / one["seconds"] for one, two in zip(runs[1], runs[2])]
+    print(f"{'':<24}2 workers take {statistics.median(ratios):.2f}x the wall time of 1 "
+          f"(each pair: {', '.join(f'{r:.2f}' for r in ratios)}; target <= {TARGET_TWO_WORKERS}, "
+          f"parent CPU target < {TARGET_PARENT_SHARE:.0%})")
+    print(f"{'':<24}without the fixed cost: {mb / (median(runs[1], cpu) - median(fixed[1], cpu)):.2f} MB per "
+          f"CPU-second on 1 worker")
+    return speeds
+
+
+def compare(label: str, runs: dict[str, Runs], fixed: dict[str, Runs]) -> None:
+    """Here against the baseline, run by run (each pair was measured one right after the other)."""
+    print(f"{'':<24}here / baseline, median of the pairs' ratios (below 1: here is cheaper):")
+    for workers in (1, 2):
+        pairs = list(zip(runs["here"][workers], runs["baseline"][workers]))
+        singles = list(zip(fixed["here"][workers], fixed["baseline"][workers]))
+        ratio = statistics.median(cpu(a) / cpu(b) for a, b in pairs)
+        parent = statistics.median(a["cpu_parent"] / b["cpu_parent"] for a, b in pairs)
+        wall = statistics.median(a["seconds"] / b["seconds"] for a, b in pairs)
+        one = statistics.median(cpu(a) / cpu(b) for a, b in singles)
+        print(f"{'':<24}{label} {workers} worker(s): CPU-s {ratio:.3f} (each pair: "
+              f"{', '.join(f'{cpu(a) / cpu(b):.2f}' for a, b in pairs)}), parent's CPU {parent:.3f}, "
+              f"wall {wall:.3f}, fixed cost {one:.3f}")
+
+
+def profile_section(folder: Path) -> None:
     profile = run_child("profile", folder)
     total = profile["parts_total"]
     print(f"\nwhere a 1-worker folder run spends its CPU ({total:.1f} s in the run itself, imports excluded)")
@@ -396,20 +487,16 @@ def main() -> None:
     rest = total - sum(profile["parts"].values())
     print(f"  {'everything else (driver, dedup index...)':<40}{rest:>7.1f} s {rest / total:>6.1%}")
 
-    if not args.skip_references:
-        print(f"\n{'same corpus, one process':<40}{'MB/CPU-s':>10}{'vs run (1 worker, folder)':>28}")
-        references = [("floor: read, split, hash, write (folder)", "floor", folder),
-                      ("floor: read, split, hash, write (JSONL)", "floor", jsonl),
-                      ("jusText 3, English stoplist", "justext", folder),
-                      ("datatrove C4 line filter", "c4", folder)]
-        for label, kind, source in references:
-            seconds = median([run_child(kind, source) for _ in range(args.repeat)], cpu)
-            print(f"{label:<40}{mb / seconds:>10.2f}{(mb / seconds) / speeds[('folder', 1)]:>27.1f}x")
 
-    if args.html.is_dir():
-        html_section(args.html, args.repeat)
-    load = os.getloadavg()
-    print(f"\nload average after: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
+def references_section(args: argparse.Namespace, folder: Path, jsonl: Path, mb: float, ours: float) -> None:
+    print(f"\n{'same corpus, one process':<40}{'MB/CPU-s':>10}{'vs run (1 worker, folder)':>28}")
+    references = [("floor: read, split, hash, write (folder)", "floor", folder),
+                  ("floor: read, split, hash, write (JSONL)", "floor", jsonl),
+                  ("jusText 3, English stoplist", "justext", folder),
+                  ("datatrove C4 line filter", "c4", folder)]
+    for label, kind, source in references:
+        seconds = median([run_child(kind, source) for _ in range(args.repeat)], cpu)
+        print(f"{label:<40}{mb / seconds:>10.2f}{(mb / seconds) / ours:>27.1f}x")
 
 
 if __name__ == "__main__":

@@ -433,3 +433,43 @@ def test_two_paragraphs_of_one_page_that_are_only_alike_both_stay(tmp_path):
     out = dedup(tmp_path, {"a": page(first, "", second, "", again)}, "--drop-paragraph-repeats")
     assert sorted(removed(out, "a")) == [5]          # the shouted copy of the first goes
     assert removed(out, "a")[5]["details"]["duplicate_of"]["line"] == 1
+
+
+# -- within an HTML page's extracted text ----------------------------------------------------
+
+def test_short_lines_an_html_article_repeats_stay_and_a_title_printed_twice_goes():
+    """In an extractor's main text the strip stages judged, the menus and widgets a page
+    pastes again and again are gone already: the short lines that still repeat are the
+    article's own. The same status in several table rows, the caption under each picture
+    of a series and a refrain all stay; a headline printed a second time right above the
+    story loses that copy, and the site menu the page repeats at the foot never reaches
+    the text."""
+    from corpusclean import clean
+
+    story = STORY[0]
+    menu = '<nav><a href="/">Home</a> <a href="/ferries">Ferries</a> <a href="/weather">Weather</a></nav>'
+    html = (
+        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>Ferry news</title></head><body>"
+        f"{menu}<article><h1>Island ferries run late again</h1><p>Island ferries run late again</p>"
+        f"<p>{story}</p><p>{STORY[1]}</p>"
+        "<table><tr><th>Route</th><th>Status</th></tr><tr><td>North</td></tr><tr><td>Delayed</td></tr>"
+        "<tr><td>South</td></tr><tr><td>Delayed</td></tr><tr><td>West</td></tr><tr><td>Delayed</td></tr></table>"
+        f"<p>{STORY[2]}</p><p>Photograph of the quay</p><p>{prose(1)}</p><p>Photograph of the quay</p>"
+        f"<p>{prose(2)}</p><p>The tide waits for no one</p><p>{prose(3)}</p><p>The tide waits for no one</p>"
+        f"<p>{prose(4)}</p><p>The tide waits for no one</p><p>{prose(5)}</p></article>{menu}</body></html>")
+    cleaned = clean(html, kind="html")
+    assert cleaned.text.count("Delayed") == 3
+    assert cleaned.text.count("Photograph of the quay") == 2
+    assert cleaned.text.count("The tide waits for no one") == 3
+    assert cleaned.text.count("Island ferries run late again") == 1
+    assert "Weather" not in cleaned.text
+    [title_copy] = [row for row in cleaned.report["removals"] if row["rule"] == "dedup.page-repeat"]
+    assert title_copy["text"] == "Island ferries run late again\n"
+
+
+def test_in_a_text_dump_a_short_line_pasted_three_times_still_goes(tmp_path):
+    """Without an extractor's choice (a plain-text dump still holds the page's chrome), a
+    short line with three copies looks pasted and keeps only its first."""
+    text = page("Share this", prose(1), "", "Share this", prose(2), "", "Share this", prose(3))
+    out = dedup(tmp_path, {"a": text})
+    assert sorted(removed(out, "a")) == [4, 7]

@@ -109,6 +109,12 @@ class DocumentMeta:
     #: what an HTML page says about itself (title, author, date, url), for output records
     page: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def main_text(self) -> bool:
+        """Is the text an HTML extractor's choice of the page's main text? (extract.py's last
+        resort, the page's whole text, says `main_text: false`: it is judged as a whole page.)"""
+        return self.extractor is not None and bool(self.extractor.get("main_text", True))
+
 
 class Document:
     """Encoding-fixed text, its lines, and the removals stages have decided on so far."""

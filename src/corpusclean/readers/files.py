@@ -11,8 +11,10 @@ import fnmatch
 import gzip
 import json
 import os
+import re
 import stat
 import zlib
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -118,28 +120,32 @@ def iter_directory(root: Path, patterns: tuple[str, ...] = DEFAULT_PATTERNS) -> 
         found.append(rel)
         unlisted[rel] = f"cannot read this folder: {err.strerror or err}; its files are not cleaned"
 
+    matches = _any_of(patterns)
+    # a run lists its input several times (checks, then each pass): per file only string
+    # work here, no path objects, one relative path per folder and one match for all patterns
     for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable):
         dirnames.sort()
         present = set(filenames)
+        folder = os.path.relpath(dirpath, root)
+        within = "" if folder == os.curdir else folder + os.sep
         for filename in filenames:
-            rel = os.path.relpath(os.path.join(dirpath, filename), root)
             if filename == SUMMARY_NAME:
                 continue
             if filename.endswith(REPORT_SUFFIX):
                 text_name = filename[: -len(REPORT_SUFFIX)] + ".txt"
                 if text_name not in present:
-                    text_rel = os.path.join(os.path.dirname(rel), text_name)
+                    text_rel = within + text_name
                     carried.add(text_rel)
                     found.append(text_rel)
                 continue
-            if any(fnmatch.fnmatch(filename, pattern) for pattern in patterns):
-                found.append(rel)
-    names = {rel: output_name(Path(rel).as_posix()) for rel in found if rel not in unlisted}
+            if matches(os.path.normcase(filename)):
+                found.append(within + filename)
+    names = {rel: output_name(_posix(rel)) for rel in found if rel not in unlisted}
     # every folder the outputs go into: an output file cannot take one of these names
     folders = {parent for name in names.values() for parent in _parents(name)}
     first_with_name: dict[str, str] = {}
     for rel in sorted(found):
-        posix = Path(rel).as_posix()
+        posix = _posix(rel)
         if rel in unlisted:
             yield Source(name=_printable(posix) + "/", error=unlisted[rel])
             continue
@@ -168,6 +174,19 @@ def iter_directory(root: Path, patterns: tuple[str, ...] = DEFAULT_PATTERNS) -> 
                 yield failure
             continue
         yield Source(name=name, path=root / rel, relpath=posix)
+
+
+@lru_cache(maxsize=16)
+def _any_of(patterns: tuple[str, ...]) -> Callable[[str], re.Match[str] | None]:
+    """Whether a (normcased) file name matches any of the glob `patterns`, as fnmatch says,
+    in one regular expression instead of a call per pattern."""
+    either = "|".join(fnmatch.translate(os.path.normcase(pattern)) for pattern in patterns)
+    return re.compile(either or "(?!)").match  # no pattern: no file
+
+
+def _posix(rel: str) -> str:
+    """A relative path with "/" between its parts (what Path(rel).as_posix() gives)."""
+    return rel if os.sep == "/" else rel.replace(os.sep, "/")
 
 
 def _parents(name: str) -> Iterator[str]:

@@ -176,7 +176,7 @@ class ClassifierStage(Stage):
         stopwords = self.stoplists.get(code)
         units = classify_page(doc, stopwords, self.config, self.vocabulary,
                               corpus_pages=self._corpus_pages(doc), corpus_size=self.recurrence.documents,
-                              extracted=_main_text(doc), memo=self.memo)
+                              extracted=doc.meta.main_text, memo=self.memo)
         for run in _runs_of_drops(units):
             head = run[0]
             rule = RULE_PREFIX + head.reason
@@ -195,13 +195,6 @@ class ClassifierStage(Stage):
             return {}
         counts = self.recurrence.pages(np.array([line_hash(doc.lines[i]) for i in lines], dtype=np.uint64))
         return {i: int(c) for i, c in zip(lines, counts) if c}
-
-
-def _main_text(doc: Document) -> bool:
-    """Is the text an HTML extractor's choice of main text? (extract.py's last resort, the
-    page's whole text, says `main_text: false`: it is judged as a whole page.)"""
-    extractor = doc.meta.extractor
-    return extractor is not None and bool(extractor.get("main_text", True))
 
 
 def _runs_of_drops(units: list[Unit]) -> list[list[Unit]]:

@@ -43,7 +43,9 @@ are usually both content. A short line loses them
 when it has `page_repeat_min_count` (3) copies or more, when a copy follows the previous one
 within `page_repeat_window` (4) lines, or when it is part of a repeated run of lines. So a
 refrain sung three times keeps only its first copy, while a heading repeated once, far from
-its table-of-contents entry, stays. `keep_page_repeats` keeps every repeat within a page
+its table-of-contents entry, stays. In an HTML extractor's text that the strip stages judged,
+a short line loses its copy only when it is a title printed twice (see `_short_repeats`).
+`keep_page_repeats` keeps every repeat within a page
 (and still removes template chrome and repeats of earlier pages).
 """
 from __future__ import annotations
@@ -151,7 +153,9 @@ class DedupStage(Stage):
                 copies.setdefault(key, []).append(line)
         if repeats and self._syndicated(doc, repeats):
             repeats = []
-        repeats += self._short_repeats(number, copies, paragraph_repeats)
+        # an extractor's main text, judged by the strip stages: what is left repeats itself
+        chosen = doc if doc.meta.main_text and "strip" in doc.meta.stages else None
+        repeats += self._short_repeats(number, copies, paragraph_repeats, chosen)
         repeats += self._paragraph_repeats(paragraph_repeats, repeats, judged="strip" in doc.meta.stages)
         self._remove_template(doc, template)
         self._remove_repeats(doc, repeats)
@@ -185,17 +189,31 @@ class DedupStage(Stage):
         return {tuple(words[i:i + size]) for i in range(max(1, len(words) - size + 1))}
 
     def _short_repeats(self, number: int, copies: dict[int, list[int]],
-                       long_repeats: list[tuple[int, str, int, int]]) -> list[tuple[int, str, int, int]]:
+                       long_repeats: list[tuple[int, str, int, int]],
+                       chosen: Document | None = None) -> list[tuple[int, str, int, int]]:
         """Which later copies of a short line to remove. A long line repeated in a page is a
         copy of a paragraph; a short one may be structure: a section heading repeats its
         table-of-contents entry. So a short repeat goes when the line has at least
         `page_repeat_min_count` copies (a pasted widget), when it follows its previous copy
         closely (a title printed twice), or when it is part of a repeated run of lines (a
-        pasted block); a lone copy far from the first (the heading) stays."""
+        pasted block); a lone copy far from the first (the heading) stays.
+
+        In an HTML extractor's main text that the strip stages judged (`chosen`), the extractor
+        has already dropped the menus and widgets a page pastes again and again, and the strip
+        stages the chrome it kept: the short lines left that repeat are the article's own (list
+        items, table cells, a refrain, a caption under each picture of a series, headings).
+        There only a title printed twice goes: exactly two copies, each a paragraph of its
+        own, one right after the other (the headline, and the same headline again above the
+        story).
+        Lines of one list or table (no blank line between them) are items and cells: they stay."""
         config = self.config
         clear: list[tuple[int, str, int, int]] = []
         maybe: list[tuple[int, str, int, int]] = []
         for lines in copies.values():
+            if chosen is not None:
+                if len(lines) == 2 and _next_paragraph(chosen, *lines):
+                    clear.append((lines[1], PAGE_REPEAT_RULE, number, lines[0]))
+                continue
             for previous, line in zip(lines, lines[1:]):
                 row = (line, PAGE_REPEAT_RULE, number, lines[0])
                 near = line - previous <= config.page_repeat_window
@@ -272,6 +290,14 @@ class DedupStage(Stage):
                       else "repeats a line first seen in an earlier page")
             doc.remove(first, last, stage=self.name, rule=rule, category="duplicate", reason=reason,
                        details={"duplicate_of": pointer})
+
+
+def _next_paragraph(doc: Document, first: int, second: int) -> bool:
+    """Are the two lines paragraphs of their own, one right after the other (only blank
+    lines between them, blank lines or the text's edges around them)?"""
+    def blank(i: int) -> bool:
+        return not (0 <= i < len(doc.lines)) or not doc.lines[i].strip()
+    return second > first + 1 and all(blank(i) for i in (first - 1, *range(first + 1, second), second + 1))
 
 
 def _code_lines(doc: Document) -> set[int]:

@@ -1,0 +1,50 @@
+"""How a folder IN is listed (readers/files.iter_directory): which files are documents, in
+which order, under which names. A run lists its input several times, so the listing does only
+string work per file; these tests pin what it must still answer."""
+from __future__ import annotations
+
+import fnmatch
+from pathlib import Path
+
+import pytest
+
+from corpusclean.readers.files import DEFAULT_PATTERNS, iter_directory
+
+
+def make(root: Path, *names: str) -> None:
+    for name in names:
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(name)
+
+
+def test_documents_are_listed_in_sorted_relative_path_order_with_their_output_names(tmp_path):
+    make(tmp_path, "b.txt", "a/z.html", "a/b/c.htm", "a.txt", "page.html.gz", "notes.md")
+    listed = [(source.name, source.relpath, source.path) for source in iter_directory(tmp_path)]
+    # plain string order of the relative paths: "a.txt" before "a/b/..." ("." sorts before "/")
+    assert listed == [("a", "a.txt", tmp_path / "a.txt"),
+                      ("a/b/c", "a/b/c.htm", tmp_path / "a/b/c.htm"),
+                      ("a/z", "a/z.html", tmp_path / "a/z.html"),
+                      ("b", "b.txt", tmp_path / "b.txt"),
+                      ("page", "page.html.gz", tmp_path / "page.html.gz")]
+
+
+NAMES = ["a.txt", "b.TXT", "c.html", "d.htm", "e.html.gz", "f.jsonl", "g.md", "h.txt.bak", "sub/i.txt",
+         "sub/j.parquet", "sub/deeper/k.htm", "[x].txt", "y?.html"]
+
+
+@pytest.mark.parametrize("patterns", [DEFAULT_PATTERNS, ("*.txt",), ("*.md", "*.bak"), ("?.htm*",),
+                                      ("[[]x].txt",), ()])
+def test_a_file_is_listed_exactly_when_one_of_the_patterns_matches_its_name(tmp_path, patterns):
+    make(tmp_path, *NAMES)
+    listed = {source.relpath for source in iter_directory(tmp_path, patterns)}
+    assert listed == {name for name in NAMES if any(fnmatch.fnmatch(Path(name).name, p) for p in patterns)}
+
+
+def test_a_report_without_its_text_carries_an_earlier_failure_under_the_texts_name(tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "gone.report.json").write_text(
+        '{"status": "failed", "error": "not valid UTF-8", "source": {"path": "sub/gone.html"}, "removals": []}')
+    make(tmp_path, "sub/kept.txt", "sub/kept.report.json")
+    listed = [(source.name, source.error) for source in iter_directory(tmp_path)]
+    assert listed == [("sub/gone", "not valid UTF-8"), ("sub/kept", None)]
