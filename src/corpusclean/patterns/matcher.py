@@ -169,6 +169,16 @@ class Matcher:
         """The RE2 object for any line."""
         return self._compile(3)
 
+    def warm(self) -> None:
+        """Compile now every cut a line may need (Stage.warm: workers forked after this share
+        them; 0.5 CPU-s for the shipped packs, which each worker otherwise paid for most of)."""
+        if self._common is _UNCOMPILED:
+            self._common = self._compile(1)
+        if self._east_asian is _UNCOMPILED:
+            self._east_asian = self._compile(2)
+        if self._whole is _UNCOMPILED:
+            self._whole = self.whole()
+
     def python(self) -> re.Pattern[str]:
         """The same patterns compiled by Python's `re`: the meaning this matcher has, for tests
         and the benchmark (never for matching: it can backtrack for ever)."""
