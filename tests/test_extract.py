@@ -101,6 +101,34 @@ def test_a_caption_whose_parts_say_caption_is_still_text():
     assert "The new ferry at the north quay. Harbour News" in text.split("\n")
 
 
+def test_linked_names_in_a_table_of_data_keep_their_rows():
+    """A table of data whose cells each wrap their text in a <div> (what a word processor's
+    export writes), the first cell of each row a link: trafilatura takes each wrapper for a
+    paragraph and drops those that are all link. Unwrapped, every row is whole."""
+    rows = "".join(f'<tr><td><div><a href="/ships/{name.lower()}">{name}</a></div></td><td><div>{metres} m</div></td>'
+                   f"<td><div>{seats} seats</div></td></tr>"
+                   for name, metres, seats in (("Northern Star", 40, 220), ("Southern Cross", 35, 180),
+                                               ("Island Queen", 28, 90)))
+    head = "<tr><td><div>Ship</div></td><td><div>Length</div></td><td><div>Seats</div></td></tr>"
+    text, info = extract_html(article(f"<p>The fleet this winter:</p><table>{head}{rows}</table>"))
+    assert ("Ship | Length | Seats\nNorthern Star | 40 m | 220 seats\nSouthern Cross | 35 m | 180 seats\n"
+            "Island Queen | 28 m | 90 seats") in text
+    assert info["blocks_exposed"]["cell_wrapper"] == 12
+
+
+def test_a_page_laid_out_in_a_table_keeps_its_menu_cell_out():
+    """A layout table (rows of uneven cells: a menu column beside the article's) is not a grid
+    of data: its wrappers stay, and trafilatura still leaves the menu of links out."""
+    menu = "".join(f'<div><a href="/{w.lower()}">{w}</a></div>' for w in ("Home", "News", "Sport", "Weather"))
+    page = ("<!DOCTYPE html><html><head><title>Ferries</title></head><body><table>"
+            f'<tr><td colspan="2"><div><a href="/">Harbour News</a></div></td></tr>'
+            f"<tr><td>{menu}</td><td><h1>Winter ferry timetable agreed</h1><p>{LONG}</p><p>{LONG}</p></td></tr>"
+            '<tr><td colspan="2"><div><a href="/contact">Contact us</a></div></td></tr></table></body></html>')
+    text, info = extract_html(page)
+    assert LONG in text and "Weather" not in text and "Contact us" not in text
+    assert info["blocks_exposed"]["cell_wrapper"] == 0
+
+
 def test_a_mathml_formula_is_text_in_its_sentence_or_a_line_of_its_own():
     """trafilatura deletes <math> unless it carries its TeX source; a reader sees the formula.
     Its tokens are read in order, separated by spaces; the TeX annotation is not shown."""

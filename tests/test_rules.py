@@ -14,7 +14,7 @@ import pytest
 
 from corpusclean.model import Document
 from corpusclean.rulebook import CATEGORIES, RuleError, load_rulebook, parse_pack
-from corpusclean.stages.rules import RuleStage, scan
+from corpusclean.stages.rules import LineMemo, RuleStage, gate_for, scan
 
 from conftest import read_report, run_cli, write_tree
 
@@ -258,6 +258,31 @@ def test_lines_already_removed_by_an_earlier_stage_are_left_alone():
     doc.remove(0, 0, stage="earlier", rule="x.y", category="widget")
     scan(doc, tuple(rules_from(BASE)), "rules")
     assert [(r.line_start, r.stage) for r in doc.iter_removals()] == [(1, "earlier"), (2, "rules")]
+
+
+def test_a_stage_remembers_what_the_rules_make_of_a_text_and_decides_as_without_memory():
+    """Chrome repeats line for line from page to page, so the stage remembers, by text, the
+    gate's answer and whether each rule starts there. Where a line stands is not remembered:
+    the same text in another zone is judged by that zone."""
+    stage = RuleStage(load_rulebook())
+    pages = ["Sign up\nStory text.\n\nJane Doe\n", "Jane Doe\nSign up\n\nStory text.\n",
+             "Sign up\nStory text.\n\nJane Doe\n"]
+    for text in pages:
+        remembered, fresh = Document("p", text), Document("p", text)
+        stage.process(remembered)
+        scan(fresh, stage.rulebook.rules, "rules")         # a memo of its own, empty
+        assert [r.to_json() for r in remembered.removals] == [r.to_json() for r in fresh.removals]
+    assert len(stage.memo) == 3                            # "Sign up", "Story text.", "Jane Doe"
+
+
+def test_the_memo_keeps_no_long_line_and_starts_afresh_when_full():
+    rules = load_rulebook().rules
+    memo = LineMemo(rules, gate_for(rules), capacity=20, max_chars=10)
+    memo.line("a paragraph longer than ten characters")
+    assert len(memo) == 0
+    for text in ("Sign up", "Log in", "Print", "Share"):
+        memo.line(text)
+    assert len(memo) == 1                                  # 7 + 6 + 5 characters filled it; "Share" began anew
 
 
 def test_the_stage_pickles_for_worker_processes_and_gives_the_same_removals():

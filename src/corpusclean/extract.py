@@ -429,12 +429,25 @@ def expose_blocks(tree: Any) -> dict[str, int]:
     - a `<figure>` holding a caption becomes a `<div>`, so the caption is still there to read;
     - a `<blockquote>` holding a `<table>` becomes a `<div>`: trafilatura keeps a quote's own
       text but not the tables inside it, and older pages indent tables with `<blockquote>`;
+    - in a grid of data (see _data_grid), a cell's one `<div>` or `<p>` holding no block of
+      its own is unwrapped: trafilatura reads such a wrapper as a paragraph of its own and
+      drops it when it is all link (the name in each row of a table of apps, products or
+      people), and lays the other cells out as lines, not as the row;
     - a MathML `<math>` becomes its symbols as text (a `<span>`, or a `<p>` for a displayed
       formula), its tokens separated by spaces ("a x 2 + b x + c = 0"): trafilatura deletes
       `<math>` unless it carries its TeX source, and the formula is part of the sentence
       around it. Annotations (the TeX source, other encodings) are not shown and are dropped.
     """
-    counts = {"figcaption": 0, "blockquote_with_table": 0, "math": 0}
+    counts = {"figcaption": 0, "blockquote_with_table": 0, "math": 0, "cell_wrapper": 0}
+    grids: dict[Any, bool] = {}  # table -> whether it is a grid of data
+    for wrapper in _cell_wrappers()(tree):
+        table = next(wrapper.iterancestors("table"), None)
+        if table not in grids:
+            grids[table] = _data_grid(table)
+        if grids[table] and not any(isinstance(part.tag, str) and part.tag in _BLOCK_INSIDE
+                                    for part in wrapper.iterdescendants()):
+            wrapper.drop_tag()  # its text and children become the cell's
+            counts["cell_wrapper"] += 1
     for element in list(tree.iter("figure", "figcaption", "blockquote", "math")):
         if element.tag == "figure":
             if element.find(".//figcaption") is not None:
@@ -453,6 +466,29 @@ def expose_blocks(tree: Any) -> dict[str, int]:
         elif _flatten_math(element):
             counts["math"] += 1
     return counts
+
+
+#: the one block element a table cell holds, with no text of the cell's own beside it
+_CELL_WRAPPERS = ("descendant::*[self::td or self::th][count(*) = 1][not(normalize-space(text()))]"
+                  "/*[self::div or self::p][not(normalize-space(following-sibling::text()))]")
+
+
+def _data_grid(table: Any) -> bool:
+    """Is the table a grid of data: three rows or more, every one with the same number of
+    cells (two or more), no table inside it? A page laid out with tables has few rows of
+    uneven cells, its menus and columns in them: those cells are left as they are."""
+    if table is None:  # a cell outside any table: the parser took the page's markup as it came
+        return False
+    rows = [row for row in table.iter("tr") if next(row.iterancestors("table"), None) is table]
+    widths = {sum(1 for cell in row if cell.tag in ("td", "th")) for row in rows}
+    return len(rows) >= 3 and len(widths) == 1 and min(widths) >= 2 and table.find(".//table") is None
+
+
+@functools.cache
+def _cell_wrappers() -> Any:
+    from lxml import etree
+
+    return etree.XPath(_CELL_WRAPPERS)
 
 
 #: MathML elements that are never drawn: the formula's source in other notations

@@ -50,10 +50,10 @@ def suspect(unit: Unit, limits: ProseChromeLimits, vocabulary: Vocabulary) -> Su
 def _suspect(unit: Unit, limits: ProseChromeLimits, vocabulary: Vocabulary) -> Suspicion:
     # cheapest tests first: most paragraphs are none of these, and say so early
     text = unit.text
-    words = unit.words
-    if not words:
+    folded = unit.folded
+    if not folded:
         return "", "", {}
-    first_plural, second = person_shares(words, unit.folded)
+    first_plural, second = person_shares(folded, folded)
     person = first_plural + second
     if person >= limits.person_share:
         appeal = len(vocabulary.appeal.findall(text))

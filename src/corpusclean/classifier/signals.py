@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from operator import itemgetter
+from typing import Iterable
 
 from .stoplists import CJK_STOP_CHARACTERS
 
@@ -18,6 +20,10 @@ _NO_SPACE_SCRIPT = re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\
 # a sentence ends here, perhaps followed by closing quotes or brackets, or by a note in
 # brackets after it: "... a big hit. (Reporting by Jane Doe; editing by John Roe)"
 _SENTENCE_END = re.compile(r"[.!?…。！？؟।][\"'”’»)\]]*(?:\s+\([^()]{1,150}\))?$")
+# its parts, for ends_sentence, which reads the same off the end of a text
+_ENDERS = ".!?…。！？؟।"
+_CLOSERS = "\"'”’»)]"
+_NOTE_CHARS = 150
 _URL = re.compile(r"https?://|www\.\w", re.I)
 _DOMAIN = re.compile(r"\b[\w-]+\.(?:com|org|net|edu|gov|io|co|uk|de|fr|info)\b", re.I)
 # the endings _DOMAIN needs, as one scan of the lower-cased line (".co" covers ".com")
@@ -38,22 +44,23 @@ class LineSignals:
     `stop_density` is the share of stopwords among words, or for Chinese and Japanese the share
     of function characters among their characters.
 
-    `link` and `separators` are measured when first asked: only a few tests read them (a
-    short line's link, the separators of a line on a page without a stoplist), and most
-    lines never meet those tests."""
+    `link`, `separators` and `capitalised` are measured when first asked: only some tests read
+    them (a short line's link, the separators of a line on a page without a stoplist, the
+    capitals of a line that no clearer measure decides), and most lines never meet those tests."""
 
     chars: int
     length: int
     words: int
     stop_density: float | None  # None: no stoplist for the page's language
     sentence_end: bool
-    capitalised: float          # share of words that begin with a capital letter
     markup: bool                # raw HTML tags: never prose
     no_space_script: bool       # mostly Chinese / Japanese / Thai
     symbolic: bool              # a formula or a line of code: many operators and brackets
     text: str = field(default="", repr=False, compare=False)  # the stripped line, for the lazy measures
     _link: bool | None = field(default=None, repr=False, compare=False)
     _separators: int | None = field(default=None, repr=False, compare=False)
+    _capitalised: float | None = field(default=None, repr=False, compare=False)
+    found_words: int = field(default=0, repr=False, compare=False)  # WORD's words in the text
 
     @property
     def link(self) -> bool:
@@ -68,6 +75,13 @@ class LineSignals:
         if self._separators is None:
             self._separators = len(_SEPARATORS.findall(self.text))
         return self._separators
+
+    @property
+    def capitalised(self) -> float:
+        """The share of words that begin with a capital letter (words of digits left out)."""
+        if self._capitalised is None:
+            self._capitalised = capitalised_share(self.text, self.found_words)
+        return self._capitalised
 
     def rounded(self) -> dict[str, float | int | bool | None]:
         """The measures as they go into a report: short, stable, JSON-friendly."""
@@ -105,39 +119,121 @@ def casefold_words(words: list[str]) -> list[str]:
     return " ".join(words).casefold().split(" ") if words else []
 
 
-def measure(line: str, stopwords: frozenset[str] | None, words: list[str] | None = None,
-            folded: list[str] | None = None) -> LineSignals:
-    """`line`'s signals. `words` (`WORD.findall` of the stripped line) and `folded` (the same
-    casefolded, see `casefold_words`) when the caller has them already: units.py keeps them
-    for the later tests of the same unit."""
+#: the one character whose case folding is a single character that is a word character where
+#: it was not (COMBINING GREEK YPOGEGRAMMENI, a mark, folds to the letter iota);
+#: tests/test_classifier_regex.py checks every code point of the running Python's Unicode
+FOLDS_INTO_A_WORD = "\u0345"
+
+
+def folded_words(text: str) -> list[str]:
+    """`casefold_words(WORD.findall(text))`: the words of `text`, casefolded.
+
+    Usually found in the casefolded text, one regex pass and no second list of words: when
+    folding maps every character to one character (the folded text is as long) and none of
+    them from a non-word character to a word character or back, the words of the folded text
+    are the folded words, one for one. A text with a character that folds to several (ß, İ,
+    ligatures) or with FOLDS_INTO_A_WORD is folded word by word."""
+    folded = text.casefold()
+    if len(folded) == len(text) and FOLDS_INTO_A_WORD not in text:
+        return WORD.findall(folded)
+    return casefold_words(WORD.findall(text))
+
+
+def capitalised_share(text: str, words: int) -> float:
+    """The share of capitalised words among the `words` words of `text` (WORD's) that are not
+    all digits. (A word of digits never starts with a capital, so counting capitals over all
+    words gives the same numerator.)
+
+    Counted without finding the words: for a text in the Basic Multilingual Plane, a capital
+    that starts a word and a word of digits are each one pattern (`_word_starts`) that Python
+    only tries where the text holds such a character."""
+    if not words:
+        return 0.0
+    if text.isascii() or not _ASTRAL.search(text):
+        capitals, digits = _word_starts()
+        lettered = words - len(digits.findall(text))
+        return len(capitals.findall(text)) / lettered if lettered else 0.0
+    found = WORD.findall(text)
+    lettered = len(found) - sum(map(str.isdigit, found))
+    return sum(map(str.isupper, map(itemgetter(0), found))) / lettered if lettered else 0.0
+
+
+# a character beyond the Basic Multilingual Plane (emoji, rare Han, mathematical letters)
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+@cache
+def _word_starts() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Two patterns over the Basic Multilingual Plane: a word's first character when it is a
+    capital (`str.isupper`), and a word all of digits (`str.isdigit`). `(?<!\\w\\w)` after a word
+    character says the one before it is none: the word starts there. Built from every
+    character's own answer the first time they are needed (about 10 ms)."""
+    plane = [chr(code) for code in range(0x10000) if WORD.match(chr(code))]
+    upper = _char_class(c for c in plane if c.isupper())
+    digit = _char_class(c for c in plane if c.isdigit())
+    return re.compile(upper + r"(?<!\w\w)"), re.compile(digit + r"(?<!\w\w)" + digit + r"*(?!\w)")
+
+
+def _char_class(chars: Iterable[str]) -> str:
+    """A regex character class of `chars`, runs of consecutive code points as ranges."""
+    runs: list[list[int]] = []
+    for code in sorted(map(ord, chars)):
+        if runs and runs[-1][1] == code - 1:
+            runs[-1][1] = code
+        else:
+            runs.append([code, code])
+    return "[" + "".join(f"\\u{lo:04x}" if lo == hi else f"\\u{lo:04x}-\\u{hi:04x}" for lo, hi in runs) + "]"
+
+
+def ends_sentence(text: str) -> bool:
+    """`_SENTENCE_END.search(text)` for a stripped text, read off its end: the search tried
+    the pattern at every full stop of a paragraph. A sentence end, then closing quotes and
+    brackets to the end of the text; or the same before a note in brackets that ends the text
+    (the note holds no bracket, and whitespace stands before it)."""
+    body = text.rstrip(_CLOSERS)
+    if body and body[-1] in _ENDERS:
+        return True
+    if not text.endswith(")"):
+        return False
+    opening = text.rfind("(", 0, len(text) - 1)
+    if opening < 0 or not 1 <= len(text) - 2 - opening <= _NOTE_CHARS or ")" in text[opening + 1:-1]:
+        return False
+    before = text[:opening]
+    spaced = before.rstrip()  # str.rstrip() strips what \s matches (Unicode white space)
+    if len(spaced) == len(before):
+        return False
+    body = spaced.rstrip(_CLOSERS)
+    return bool(body) and body[-1] in _ENDERS
+
+
+def measure(line: str, stopwords: frozenset[str] | None, folded: list[str] | None = None) -> LineSignals:
+    """`line`'s signals. `folded` (`folded_words` of the stripped line) when the caller has it
+    already: units.py keeps it for the later tests of the same unit."""
     text = line.strip()
-    if words is None:
-        words = WORD.findall(text)
-    script = _NO_SPACE_SCRIPT.findall(text) if not text.isascii() else []
+    if folded is None:
+        folded = folded_words(text)
+    # most lines hold no Chinese, Japanese or Thai: a search that finds none is the cheap answer
+    first = None if text.isascii() else _NO_SPACE_SCRIPT.search(text)
+    script = _NO_SPACE_SCRIPT.findall(text, first.start()) if first else []
     dense = len(script)
     no_space = dense * 2 > len(text)
-    word_count = dense // 2 + len(words) if no_space else len(words)
+    word_count = dense // 2 + len(folded) if no_space else len(folded)
     if no_space:
         # function characters stand in for stopwords, whatever language the page was taken for
         stop_density = sum(1 for ch in script if ch in CJK_STOP_CHARACTERS) / dense
-    elif stopwords is not None and words:
-        folded = folded if folded is not None else casefold_words(words)
-        stop_density = sum(map(stopwords.__contains__, folded)) / len(words)
+    elif stopwords is not None and folded:
+        stop_density = sum(map(stopwords.__contains__, folded)) / len(folded)
     else:
         stop_density = None
-    # the share of capitalised words among those that are not all digits; a word of digits
-    # never starts with a capital, so counting capitals over all words gives the same numerator
-    lettered = len(words) - sum(map(str.isdigit, words))
-    capitalised = sum(map(str.isupper, map(itemgetter(0), words))) / lettered if lettered else 0.0
     return LineSignals(
         chars=len(text),
         length=len(text) + 2 * dense,
         words=word_count,
         stop_density=stop_density,
-        sentence_end=bool(_SENTENCE_END.search(text)),
-        capitalised=capitalised,
+        sentence_end=ends_sentence(text),
         markup="<" in text and bool(_MARKUP.search(text)),
         no_space_script=no_space,
         symbolic=_is_symbolic(text) and not no_space,
         text=text,
+        found_words=len(folded),
     )

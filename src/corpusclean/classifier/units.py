@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 from ..model import Document
-from .signals import WORD, LineSignals, casefold_words, measure
+from .signals import LineSignals, folded_words, measure
 
 #: what prose_chrome.suspect says of a unit: (kind, category, evidence), kind "" for none
 Suspicion = tuple[str, str, dict[str, Any]]
@@ -59,8 +59,7 @@ class Features:
     every unit with that text, so each is computed once. The lazily filled fields are set by
     the tests that need them, the first time any unit with the text asks."""
 
-    words: list[str]                     # signals.WORD's words of the text
-    folded: list[str]                    # the same, casefolded
+    folded: list[str]                    # signals.WORD's words of the text, casefolded
     signals: LineSignals
     key: str | None = None               # normalise(text)
     chrome: tuple[float, str, int] | None = None  # Vocabulary.chrome_share of the text
@@ -69,9 +68,8 @@ class Features:
 
 def features(text: str, stopwords: frozenset[str] | None) -> Features:
     """`text`'s features, computed afresh."""
-    words = WORD.findall(text)
-    folded = casefold_words(words)
-    return Features(words, folded, measure(text, stopwords, words, folded))
+    folded = folded_words(text)
+    return Features(folded, measure(text, stopwords, folded))
 
 
 class FeatureMemo:
@@ -79,7 +77,7 @@ class FeatureMemo:
     (one configuration and vocabulary: a unit's suspicion depends on them). Memory stays
     bounded: texts longer than `max_chars` (paragraphs, which seldom recur) are not kept, and
     the memo starts afresh once the texts it holds reach `capacity` characters (a character
-    held costs about 20 bytes with its words and their casefolded copies)."""
+    held costs about 15 bytes with its casefolded words)."""
 
     def __init__(self, capacity: int = 2_000_000, max_chars: int = 1_000):
         self.capacity = capacity
@@ -126,10 +124,6 @@ class Unit:
     @property
     def signals(self) -> LineSignals:
         return self.features.signals
-
-    @property
-    def words(self) -> list[str]:
-        return self.features.words
 
     @property
     def folded(self) -> list[str]:

@@ -199,16 +199,26 @@ class Gate:
 
     A rule with `max_chars` cannot start on a longer line, so the gate keeps one automaton per
     distinct `max_chars` holding only the rules that allow lines that long: a long paragraph
-    is searched for the few literals of the rules that could still take it."""
+    is searched for the few literals of the rules that could still take it.
+
+    Rules that can only start in part of a page (`within_first`, `within_last`) can be gated
+    `apart`: each gets an automaton of its own, asked (`admits`) only for the lines where the
+    caller would try the rule, and the shared pass (`anywhere`) leaves them out. One such
+    rule requiring "is" (a closing author bio) found its literal in most lines of prose."""
 
     def __init__(self, requirements: Sequence[tuple[Literal, ...] | None],
-                 max_chars: Sequence[int | None] | None = None, expanded: Expanded | None = None):
+                 max_chars: Sequence[int | None] | None = None, expanded: Expanded | None = None,
+                 apart: Sequence[bool] | None = None):
         """`expanded`: what expand(requirements) gives, when the caller has it already."""
         limits = [m if m is not None else _NO_LIMIT for m in (max_chars or [None] * len(requirements))]
         strings, table = expanded if expanded is not None else expand(requirements)
-        self._thresholds = sorted(set(limits))
-        self._buckets = [_Bucket([(i, s) for i, s in enumerate(strings) if limits[i] >= threshold])
+        apart = apart or [False] * len(requirements)
+        shared = [i for i in range(len(requirements)) if not apart[i]]
+        self._thresholds = sorted({limits[i] for i in shared})
+        self._buckets = [_Bucket([(i, strings[i]) for i in shared if limits[i] >= threshold])
                          for threshold in self._thresholds]
+        #: each rule gated apart: the longest line it allows, and its own automaton
+        self._apart = {i: (limits[i], _Bucket([(i, strings[i])])) for i in range(len(requirements)) if apart[i]}
         # Lines are lowered with str.lower (fast) unless they hold a character whose str.lower
         # differs from the simple lower-casing the literals were made with ('İ' becomes two
         # characters, a final 'Σ' becomes 'ς'); those lines go through the table instead.
@@ -219,17 +229,19 @@ class Gate:
 
     def candidates(self, line: str) -> tuple[int, ...]:
         """Indices of the rules that may start on `line` (a superset of those that do), ascending."""
+        found = self.anywhere(line)
+        extra = [index for index in self._apart if self.admits(index, line)]
+        return tuple(sorted(found + tuple(extra))) if extra else found
+
+    def anywhere(self, line: str) -> tuple[int, ...]:
+        """`candidates` among the rules not gated apart."""
         which = bisect_left(self._thresholds, len(line))
         if which == len(self._buckets):
             return ()
         bucket = self._buckets[which]
         mask = bucket.always
         if bucket.automaton is not None:
-            if line.isascii() or self._special is None or not self._special.search(line):
-                folded = line.lower()
-            else:
-                folded = line.translate(self._table)
-            for _end, found in bucket.automaton.iter(folded):
+            for _end, found in bucket.automaton.iter(self._fold(line)):
                 mask |= found
         indices = self._indices.get(mask)
         if indices is None:
@@ -237,6 +249,24 @@ class Gate:
                 self._indices.clear()
             indices = self._indices[mask] = tuple(i for i in range(mask.bit_length()) if mask >> i & 1)
         return indices
+
+    def admits(self, index: int, line: str) -> bool:
+        """Whether rule `index`, gated apart, may start on `line`."""
+        limit, bucket = self._apart[index]
+        if len(line) > limit:
+            return False
+        if bucket.always:
+            return True
+        return bucket.automaton is not None and next(bucket.automaton.iter(self._fold(line)), None) is not None
+
+    @property
+    def gated_apart(self) -> frozenset[int]:
+        return frozenset(self._apart)
+
+    def _fold(self, line: str) -> str:
+        if line.isascii() or self._special is None or not self._special.search(line):
+            return line.lower()
+        return line.translate(self._table)
 
 
 _MAX_MASKS = 4096   # distinct sets of candidate rules remembered (a page shows a few dozen)

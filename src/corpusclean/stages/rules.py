@@ -7,7 +7,9 @@ earlier wins, and at the same line the one loaded first.
 
 Most lines match no rule. The keyword gate (patterns/gate.py) says, in one pass over a line,
 which rules can start there at all; only those are tried, still in rulebook order, so the
-result is the same as trying every rule.
+result is the same as trying every rule. Whether a rule can start on a line depends on the
+line's text alone (where the line stands is checked apart), and pages repeat their chrome
+line for line: a stage remembers, by text, the gate's answer and each pattern's (LineMemo).
 """
 from __future__ import annotations
 
@@ -52,12 +54,20 @@ class Page:
 
 def find_span(rule: Rule, page: Page, i: int) -> tuple[int, int] | None:
     """The lines (first, last; 0-based, inclusive) `rule` removes if it starts at line i."""
+    if not in_zone(rule, page, i) or not rule.starts_at(page.texts[i]):
+        return None
+    return span_from(rule, page, i)
+
+
+def in_zone(rule: Rule, page: Page, i: int) -> bool:
+    """Whether line i stands where `rule` may start (`within_first`, `within_last`)."""
     if rule.within_first is not None and page.from_start[i] >= rule.within_first:
-        return None
-    if rule.within_last is not None and page.from_end[i] >= rule.within_last:
-        return None
-    if not rule.starts_at(page.texts[i]):
-        return None
+        return False
+    return rule.within_last is None or page.from_end[i] < rule.within_last
+
+
+def span_from(rule: Rule, page: Page, i: int) -> tuple[int, int] | None:
+    """find_span for a line where `rule` starts (in its zone, `starts_at` true)."""
     if rule.scope == "line":
         last: int | None = i
     elif rule.scope == "run":
@@ -115,32 +125,122 @@ def _extend(page: Page, i: int, max_lines: int, through_blank: bool,
 
 
 def gate_for(rules: tuple[Rule, ...]) -> Gate:
-    return _gate(tuple(rule.literals for rule in rules), tuple(rule.max_chars for rule in rules))
+    """The keyword gate for `rules`; the rules that can only start near a page's edges are gated
+    apart (scan asks for them only there)."""
+    return _gate(tuple(rule.literals for rule in rules), tuple(rule.max_chars for rule in rules),
+                 tuple(_zoned(rule) for rule in rules))
+
+
+def _zoned(rule: Rule) -> bool:
+    return rule.within_first is not None or rule.within_last is not None
 
 
 @lru_cache(maxsize=8)
-def _gate(requirements: tuple[tuple[Literal, ...] | None, ...], max_chars: tuple[int | None, ...]) -> Gate:
+def _gate(requirements: tuple[tuple[Literal, ...] | None, ...], max_chars: tuple[int | None, ...],
+          apart: tuple[bool, ...]) -> Gate:
     """Built once per process for the same rules: a test suite, or a program cleaning with the
     library, loads the same packs again and again. The strings each rule's literals expand to
     (0.3 s for the shipped packs) come from the cache (cache.py) when these rules were gated
     before by the same code."""
     from ..cache import cached
 
-    return Gate(requirements, max_chars, cached("gate", repr(requirements), lambda: expand(requirements)))
+    return Gate(requirements, max_chars, cached("gate", repr(requirements), lambda: expand(requirements)), apart)
 
 
-def scan(doc: Document, rules: tuple[Rule, ...], stage: str, gate: Gate | None = None) -> None:
+class LineMemo:
+    """What the rules make of a line's text, for pages scanned one after another with one
+    rule list and its gate: the rules the gate lets through anywhere on a page, and for each
+    rule once a line in its zone has asked, whether it starts there (the gate's answer for a
+    rule gated apart, then `Rule.starts_at`). Template chrome repeats line for line from page
+    to page (a make_corpus corpus has 39% distinct non-blank lines): a repeat costs a
+    dictionary lookup instead of the gate's pass and the patterns' searches.
+
+    Memory stays bounded as the classifier's FeatureMemo does: texts longer than `max_chars`
+    (paragraphs, which seldom recur) are not kept, and the memo starts afresh once the texts
+    it holds reach `capacity` characters."""
+
+    def __init__(self, rules: tuple[Rule, ...], gate: Gate, capacity: int = 2_000_000, max_chars: int = 1_000):
+        self.rules = rules
+        self.gate = gate
+        self.capacity = capacity
+        self.max_chars = max_chars
+        #: the rules gated apart, ascending: scan asks for them only on the lines of their zone
+        self.apart = tuple(sorted(gate.gated_apart))
+        self._lines: dict[str, _Seen] = {}
+        self._chars = 0
+
+    def __len__(self) -> int:
+        return len(self._lines)
+
+    def line(self, text: str) -> "_Seen":
+        seen = self._lines.get(text)
+        if seen is None:
+            seen = _Seen(self.gate.anywhere(text))
+            if len(text) <= self.max_chars:
+                if self._chars + len(text) > self.capacity:
+                    self._lines.clear()
+                    self._chars = 0
+                self._lines[text] = seen
+                self._chars += len(text)
+        return seen
+
+    def starts(self, seen: "_Seen", index: int, text: str) -> bool:
+        """Whether rule `index` can start on a line of `text` (`seen` is memo.line(text))."""
+        started = seen.starts.get(index)
+        if started is None:
+            rule = self.rules[index]
+            started = seen.starts[index] = ((index not in self.gate.gated_apart or self.gate.admits(index, text))
+                                            and rule.starts_at(text))
+        return started
+
+
+class _Seen:
+    """One text in a LineMemo."""
+
+    __slots__ = ("candidates", "starts")
+
+    def __init__(self, candidates: tuple[int, ...]):
+        self.candidates = candidates          # the gate's answer for the rules not gated apart
+        self.starts: dict[int, bool] = {}     # rule index -> can it start here, once asked
+
+
+def _zones(page: Page, rules: tuple[Rule, ...], apart: tuple[int, ...]) -> dict[int, tuple[int, ...]]:
+    """Line -> the rules of `apart` (ascending) whose zone holds it."""
+    nonblank = [i for i in range(page.size) if page.texts[i]]
+    zones: dict[int, list[int]] = {}
+    for index in apart:
+        rule = rules[index]
+        near = nonblank[:rule.within_first] if rule.within_first is not None else nonblank[-rule.within_last:] \
+            if rule.within_last else []
+        for i in near:
+            if in_zone(rule, page, i):
+                zones.setdefault(i, []).append(index)
+    return {i: tuple(indices) for i, indices in zones.items()}
+
+
+def scan(doc: Document, rules: tuple[Rule, ...], stage: str, gate: Gate | None = None,
+         memo: LineMemo | None = None) -> None:
     """Apply `rules` to `doc`, top to bottom; each removal carries its rule's id, category and
-    description. `gate` must have been built for exactly these rules (gate_for)."""
-    if gate is None:
-        gate = gate_for(rules)
+    description. `gate` must have been built for exactly these rules (gate_for); `memo`, for
+    exactly these rules and this gate."""
+    if memo is None:
+        memo = LineMemo(rules, gate if gate is not None else gate_for(rules))
     page = Page(doc)
+    zones = _zones(page, rules, memo.apart) if memo.apart else {}
     i = 0
     while i < page.size:
         if page.usable(i):
-            for index in gate.candidates(page.texts[i]):
+            text = page.texts[i]
+            seen = memo.line(text)
+            candidates = seen.candidates
+            near = zones.get(i)
+            if near:  # the rules gated apart are never among the others
+                candidates = tuple(sorted(candidates + near))
+            for index in candidates:
                 rule = rules[index]
-                span = find_span(rule, page, i)
+                if not in_zone(rule, page, i) or not memo.starts(seen, index, text):
+                    continue
+                span = span_from(rule, page, i)
                 if span is not None:
                     doc.remove(span[0], span[1], stage=stage, rule=rule.id,
                                category=rule.category, reason=rule.description)
@@ -174,6 +274,11 @@ class RuleStage(Stage):
     def __init__(self, rulebook: Rulebook):
         self.rulebook = rulebook
         self.gate = gate_for(rulebook.rules)
+        self.memo = LineMemo(rulebook.rules, self.gate)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # each worker remembers the lines it meets; the parent's are no use to it
+        return {**self.__dict__, "memo": LineMemo(self.rulebook.rules, self.gate)}
 
     @classmethod
     def from_config(cls, config: RulesConfig, run: "RunConfig") -> "RuleStage":
@@ -205,7 +310,7 @@ class RuleStage(Stage):
                     matcher.warm()
 
     def process(self, doc: Document) -> None:
-        scan(doc, self.rulebook.rules, self.name, self.gate)
+        scan(doc, self.rulebook.rules, self.name, self.gate, self.memo)
 
 
 # -- checking a rule against its own examples ----------------------------------------------
