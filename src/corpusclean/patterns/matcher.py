@@ -181,14 +181,13 @@ class Matcher:
         return self._compile(3)
 
     def warm(self) -> None:
-        """Compile now every cut a line may need (Stage.warm: workers forked after this share
-        them; 0.5 CPU-s for the shipped packs, which each worker otherwise paid for most of)."""
+        """Compile now the cuts most corpora's non-ASCII lines need, COMMON and WIDE (Stage.warm:
+        workers forked after this share them instead of each compiling them). The whole is left
+        to the first line that needs it: a rare script's, in few corpora."""
         if self._common is _UNCOMPILED:
             self._common = self._compile(1)
-        if self._east_asian is _UNCOMPILED:
-            self._east_asian = self._compile(2)
-        if self._whole is _UNCOMPILED:
-            self._whole = self.whole()
+        if self._wide is _UNCOMPILED:
+            self._wide = self._compile(2)
 
     def python(self) -> re.Pattern[str]:
         """The same patterns compiled by Python's `re`: the meaning this matcher has, for tests
