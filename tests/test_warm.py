@@ -13,7 +13,7 @@ from corpusclean.classifier.vocabulary import Vocabulary
 from corpusclean.config import RunConfig
 from corpusclean.model import Document
 from corpusclean.patterns.matcher import _UNCOMPILED, compiled_matcher
-from corpusclean.pipeline import Job, run_corpus
+from corpusclean.pipeline import WARM_FROM, Job, run_corpus
 from corpusclean.readers.files import iter_directory
 from corpusclean.report import Summary
 from corpusclean.stages.base import Stage
@@ -82,11 +82,14 @@ class WarmedWithCorpusPass(Warmed):
 
 
 @pytest.mark.parametrize("stage", [Warmed, WarmedWithCorpusPass])
-@pytest.mark.parametrize("workers, dropped", [(1, 3), (2, 0)])
-def test_stages_are_warmed_before_the_workers_fork_and_only_when_there_are_several(tmp_path: Path, stage,
-                                                                                   workers, dropped):
-    source = write_tree(tmp_path / "in", {f"{n}.txt": f"page {n}\n" for n in range(3)})
+@pytest.mark.parametrize("workers, pages, warmed", [(1, 3, False), (2, 3, False), (1, 2 * WARM_FROM, False),
+                                                    (2, 2 * WARM_FROM, True)])
+def test_stages_are_warmed_before_the_workers_fork_when_several_have_enough_pages(tmp_path: Path, stage, workers,
+                                                                                  pages, warmed):
+    """Only with more than one worker and WARM_FROM pages each: one process builds only what
+    its own pages need, and on a few pages a worker builds less than warming would."""
+    source = write_tree(tmp_path / "in", {f"{n:03d}.txt": f"page {n}\n" for n in range(pages)})
     summary = Summary("strip", {})
     job = Job(stages=[stage()], steps=["strip"], max_bytes=10**6)
     run_corpus(lambda: iter_directory(source), job, lambda result: None, summary, workers=workers)
-    assert summary.documents["dropped"] == dropped
+    assert summary.documents["dropped"] == (0 if warmed else pages)

@@ -23,6 +23,7 @@ import tempfile
 import time
 import traceback
 from dataclasses import dataclass, field
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
@@ -50,6 +51,10 @@ DOCUMENTS_PER_TASK = 32
 #: one message per chunk, not one per document. A multiple of DOCUMENTS_PER_TASK: a chunk's
 #: documents are spilled in files of that many (`spill`)
 OBSERVE_CHUNK = 64
+#: documents per worker from which the parent warms the stages (Stage.warm) before the
+#: removal pass's workers fork: on fewer pages a worker builds less than all that warming
+#: builds (a one-page run would pay 0.3 CPU-s more)
+WARM_FROM = OBSERVE_CHUNK
 #: tasks queued per worker beyond the one the parent is waiting for. The parent digests
 #: results in bursts (the dedup index settles 32k lines at once, 50-100 ms) and the workers
 #: must not run dry meanwhile: 8 chunks of 64 documents are about that much fingerprinting.
@@ -524,21 +529,19 @@ def take_results(results: Iterable[Result], job: Job, write: Callable[[Result], 
         progress.advance(1)
 
 
-def _get_ready_for_cleaning(job: Job, workers: int) -> bool:
+def _get_ready_for_cleaning(job: Job, warm: bool) -> None:
     """Load or build here, once, what cleaning every document needs and no corpus state
     changes, so that the workers forked for the removal pass share it: each stage with no
-    corpus pass prepares (language profiles), and with more than one worker every stage warms
-    (`Stage.warm`: about 0.7 CPU-s for the shipped stages, most of which each worker would
-    otherwise pay). In a run with a corpus pass this happens while pass 1's workers are busy,
-    so the cores stay busy; with one worker nothing is warmed, since that process builds only
-    what its documents need. Returns True."""
+    corpus pass prepares (language profiles), and, when `warm`, every stage warms
+    (`Stage.warm`: 0.3 CPU-s for the shipped stages, about what each worker would otherwise
+    build on its first pages). In a run with a corpus pass this happens while pass 1's workers
+    are busy, so the cores stay busy."""
     for stage in job.stages:
         if not stage.needs_corpus:
             stage.prepare()
-    if workers > 1:
+    if warm:
         for stage in job.stages:
             stage.warm()
-    return True
 
 
 def run_corpus(sources: Callable[[], Iterator[Source]], job: Job, write: Callable[[Result], None],
@@ -561,6 +564,10 @@ def run_corpus(sources: Callable[[], Iterator[Source]], job: Job, write: Callabl
 
     try:
         corpus_stages = [(i, s) for i, s in enumerate(job.stages) if s.needs_corpus]
+        # the stages are warmed (Stage.warm) when there are several workers and at least
+        # WARM_FROM documents each: one process builds only what its own documents need, and
+        # on a few pages a worker builds less than all of it
+        enough = WARM_FROM * workers if workers > 1 else None
         ready = False
         if corpus_stages:
             for stage in job.stages:
@@ -568,6 +575,7 @@ def run_corpus(sources: Callable[[], Iterator[Source]], job: Job, write: Callabl
                     stage.prepare()  # load once here what every forked worker screens with
             job.spill_dir = Path(tempfile.mkdtemp(prefix=job.spill_prefix, dir=job.spill_parent))
             progress.start(INDEXING)
+            seen = 0
             chunks = chunked(enumerate(sources()), OBSERVE_CHUNK)
             for groups, failures, size in ordered_map(_observe, chunks, workers, per_task=1, crashed=observe_crashed,
                                                       max_memory=job.max_memory,
@@ -578,16 +586,21 @@ def run_corpus(sources: Callable[[], Iterator[Source]], job: Job, write: Callabl
                         if observations[i] is not None:
                             stage.absorb_batch(*observations[i])
                 progress.advance(size)
-                if not ready:  # the workers have the pass's first tasks in hand
-                    ready = _get_ready_for_cleaning(job, workers)
+                seen += size
+                if not ready and enough is not None and seen >= enough:  # the workers have tasks in hand
+                    _get_ready_for_cleaning(job, warm=True)
+                    ready = True
             for _, stage in corpus_stages:
                 stage.prepare()
             progress.finish()
-        if not ready:
-            _get_ready_for_cleaning(job, workers)
+        numbered: Iterator[tuple[int, Source]] = enumerate(sources())
+        if not ready:  # no corpus pass, or fewer documents than make warming pay
+            head = list(islice(numbered, enough or 0))
+            _get_ready_for_cleaning(job, warm=enough is not None and len(head) >= enough)
+            numbered = chain(head, numbered)
         progress.start(CLEANING)
         # tasks of DOCUMENTS_PER_TASK from a multiple of it: each reads one spill file (spill())
-        take_results(ordered_map(_process, enumerate(sources()), workers, DOCUMENTS_PER_TASK, TASKS_IN_FLIGHT,
+        take_results(ordered_map(_process, numbered, workers, DOCUMENTS_PER_TASK, TASKS_IN_FLIGHT,
                                  crashed=process_crashed, max_memory=job.max_memory), job, write, summary, progress)
     finally:
         progress.finish()
