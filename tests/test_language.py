@@ -220,8 +220,7 @@ def test_the_detectors_text_and_n_grams_are_langdetects(text):
     string slicing) give langdetect's own text and n-grams, in its order."""
     from langdetect.detector import Detector
 
-    factory = _langdetect_factory()
-    theirs, ours = Detector(factory), VectorDetector(LanguageStage()._detector_factory())
+    theirs, ours = Detector(_langdetect_factory()), VectorDetector(_our_profiles())
     theirs.append(text)
     ours.append(text)
     assert ours.text == theirs.text
@@ -229,6 +228,11 @@ def test_the_detectors_text_and_n_grams_are_langdetects(text):
     ours.cleaning_text()
     assert ours.text == theirs.text
     assert ours._extract_ngrams() == theirs._extract_ngrams()
+
+
+@lru_cache(maxsize=1)
+def _our_profiles():
+    return LanguageStage()._detector_factory()
 
 
 @lru_cache(maxsize=1)
