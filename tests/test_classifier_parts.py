@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from corpusclean.classifier.comments import CommentLimits, comment_lines
-from corpusclean.classifier.recurrence import Recurrence, line_key, observe
+from corpusclean.classifier.recurrence import LineHashes, Recurrence, line_hash, line_key, observe
 from corpusclean.classifier.region import RegionWeights, find_region
 from corpusclean.classifier.signals import measure
 from corpusclean.classifier.stoplists import JUSTEXT_NAMES, Stoplists
@@ -219,6 +219,8 @@ def test_person_shares_count_we_and_you():
     first_plural, second = person_shares("we need your help so we can keep going".split())
     assert first_plural == pytest.approx(2 / 9)
     assert second == pytest.approx(1 / 9)
+    assert person_shares("The council met on Tuesday".split()) == (0.0, 0.0)
+    assert person_shares("Wir danken Ihnen, ihr seid".split()) == (1 / 5, 1 / 5)
 
 
 # -- corpus line counts ------------------------------------------------------------------------
@@ -246,6 +248,17 @@ def test_recurrence_merges_its_buffer_the_same_as_counting_at_once(monkeypatch):
         in_steps.add(observe(lines))
     in_steps.freeze(1)
     assert np.array_equal(at_once.keys, in_steps.keys) and np.array_equal(at_once.counts, in_steps.counts)
+
+
+def test_line_hashes_are_line_hash_remembered_and_stay_bounded():
+    hashes = LineHashes(capacity=2)
+    assert [hashes(line) for line in ["Sign in", "Menu", "Sign in"]] == [line_hash("Sign in"), line_hash("Menu"),
+                                                                         line_hash("Sign in")]
+    assert len(hashes) == 2
+    hashes("Most read")  # a third line: the memo starts afresh
+    assert len(hashes) == 1
+    page = ["Sign in", "", "Story one.", "Sign in", "x" * 200]
+    assert observe(page, hashes).tolist() == observe(page).tolist()
 
 
 def test_template_lines_differing_only_in_numbers_count_as_one():

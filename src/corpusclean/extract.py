@@ -439,15 +439,11 @@ def expose_blocks(tree: Any) -> dict[str, int]:
       around it. Annotations (the TeX source, other encodings) are not shown and are dropped.
     """
     counts = {"figcaption": 0, "blockquote_with_table": 0, "math": 0, "cell_wrapper": 0}
-    grids: dict[Any, bool] = {}  # table -> whether it is a grid of data
-    for wrapper in _cell_wrappers()(tree):
-        table = next(wrapper.iterancestors("table"), None)
-        if table not in grids:
-            grids[table] = _data_grid(table)
-        if grids[table] and not any(isinstance(part.tag, str) and part.tag in _BLOCK_INSIDE
-                                    for part in wrapper.iterdescendants()):
-            wrapper.drop_tag()  # its text and children become the cell's
-            counts["cell_wrapper"] += 1
+    for table in [table for table in tree.iter("table") if _data_grid(table)]:
+        for wrapper in _cell_wrappers()(table):
+            if not any(isinstance(part.tag, str) and part.tag in _BLOCK_INSIDE for part in wrapper.iterdescendants()):
+                wrapper.drop_tag()  # its text and children become the cell's
+                counts["cell_wrapper"] += 1
     for element in list(tree.iter("figure", "figcaption", "blockquote", "math")):
         if element.tag == "figure":
             if element.find(".//figcaption") is not None:
@@ -469,7 +465,8 @@ def expose_blocks(tree: Any) -> dict[str, int]:
 
 
 #: the one block element a table cell holds, with no text of the cell's own beside it
-_CELL_WRAPPERS = ("descendant::*[self::td or self::th][count(*) = 1][not(normalize-space(text()))]"
+_CELL_WRAPPERS = ("(tr | thead/tr | tbody/tr | tfoot/tr)/*[self::td or self::th][count(*) = 1]"
+                  "[not(normalize-space(text()))]"
                   "/*[self::div or self::p][not(normalize-space(following-sibling::text()))]")
 
 
@@ -477,9 +474,8 @@ def _data_grid(table: Any) -> bool:
     """Is the table a grid of data: three rows or more, every one with the same number of
     cells (two or more), no table inside it? A page laid out with tables has few rows of
     uneven cells, its menus and columns in them: those cells are left as they are."""
-    if table is None:  # a cell outside any table: the parser took the page's markup as it came
-        return False
-    rows = [row for row in table.iter("tr") if next(row.iterancestors("table"), None) is table]
+    rows = [row for row in table if row.tag == "tr"]  # rows stand in the table or in its row groups
+    rows += [row for part in table if part.tag in ("thead", "tbody", "tfoot") for row in part if row.tag == "tr"]
     widths = {sum(1 for cell in row if cell.tag in ("td", "th")) for row in rows}
     return len(rows) >= 3 and len(widths) == 1 and min(widths) >= 2 and table.find(".//table") is None
 

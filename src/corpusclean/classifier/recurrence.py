@@ -42,10 +42,33 @@ def line_hash(line: str) -> int:
     return int.from_bytes(hashlib.blake2b(line_key(line).encode("utf-8"), digest_size=8).digest(), "little")
 
 
-def observe(lines: list[str]) -> np.ndarray:
-    """The distinct hashes of the page's short non-blank lines, sorted (uint64)."""
-    hashes = {line_hash(line) for line in lines if line.strip() and len(line) <= MAX_CHARS}
-    return np.array(sorted(hashes), dtype=np.uint64)
+class LineHashes:
+    """`line_hash` by line, for lines met on earlier pages: a site's template lines recur on
+    every one of its pages, and both passes hash every short line. Memory stays bounded: the
+    memo starts afresh once it holds `capacity` lines (a line held costs about 300 bytes)."""
+
+    def __init__(self, capacity: int = 20_000):
+        self.capacity = capacity
+        self._found: dict[str, int] = {}
+
+    def __len__(self) -> int:
+        return len(self._found)
+
+    def __call__(self, line: str) -> int:
+        found = self._found.get(line)
+        if found is None:
+            if len(self._found) >= self.capacity:
+                self._found.clear()
+            found = self._found[line] = line_hash(line)
+        return found
+
+
+def observe(lines: list[str], hashes: LineHashes | None = None) -> np.ndarray:
+    """The distinct hashes of the page's short non-blank lines, sorted (uint64). `hashes`: the
+    hashes of lines met on earlier pages (LineHashes)."""
+    hash_of = line_hash if hashes is None else hashes
+    found = {hash_of(line) for line in lines if len(line) <= MAX_CHARS and line.strip()}
+    return np.array(sorted(found), dtype=np.uint64)
 
 
 class Recurrence:

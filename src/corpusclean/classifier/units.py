@@ -102,7 +102,7 @@ class FeatureMemo:
         return found
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Unit:
     first: int               # first line (0-based)
     last: int                # last line, inclusive
@@ -143,29 +143,32 @@ def normalise(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def _split(doc: Document, group: list[int]) -> Iterator[tuple[int, int]]:
-    start = prev = group[0]
-    for i in group[1:]:
-        previous = doc.lines[prev].strip()
-        current = doc.lines[i].strip()
+def _split(stripped: list[str]) -> Iterator[tuple[int, int]]:
+    """The units of a group of consecutive lines (`stripped`: each line stripped), as
+    (first, last) places in the group."""
+    start = 0
+    for i in range(1, len(stripped)):
+        previous, current = stripped[i - 1], stripped[i]
         wrapped = (len(previous) >= MIN_WRAPPED and not _ENDS.search(previous)
                    and _CONTINUES.match(current)) or bool(_RESUMES.match(current))
         if not wrapped:
-            yield start, prev
+            yield start, i - 1
             start = i
-        prev = i
-    yield start, prev
+    yield start, len(stripped) - 1
 
 
 def build_units(doc: Document, stopwords: frozenset[str] | None, memo: FeatureMemo | None = None) -> list[Unit]:
     """The page's units. `memo`: features found on earlier pages (see FeatureMemo); without
     one, a text that recurs on the page is still measured once."""
     memo = memo if memo is not None else FeatureMemo()
+    lines = doc.lines
     units: list[Unit] = []
     for number, group in enumerate(doc.paragraphs()):
-        for first, last in _split(doc, group):
-            text = " ".join(doc.lines[k].strip() for k in range(first, last + 1))
-            units.append(Unit(first, last, text, number, memo.get(text, stopwords)))
+        # a paragraph's lines are consecutive: group[k] is group[0] + k
+        stripped = [lines[i].strip() for i in group]
+        for first, last in _split(stripped):
+            text = stripped[first] if first == last else " ".join(stripped[first:last + 1])
+            units.append(Unit(group[first], group[last], text, number, memo.get(text, stopwords)))
     _mark_lists(units)
     _mark_table_rows(units)
     _mark_code(units)

@@ -87,6 +87,7 @@ TERMS: dict[str, list[str]] = {
 #: addressing the reader and speaking as the publication: appeals are written this way
 FIRST_PLURAL = frozenset("we us our ours we're we've we'll let's wir uns unser unsere nous notre nos nosotros nuestro nuestra nuestros nuestras".split())
 SECOND = frozenset("you your yours you're you'll you've yourself du dein deine ihr euch vous votre vos tu tus usted ustedes".split())
+_PERSON = FIRST_PLURAL | SECOND
 
 #: what an appeal for money, membership or sign-up asks for
 APPEAL_TERMS = [
@@ -231,5 +232,9 @@ def person_shares(words: list[str], folded: list[str] | None = None) -> tuple[fl
     if not words:
         return 0.0, 0.0
     lowered = folded if folded is not None else list(map(str.casefold, words))
-    return (sum(map(FIRST_PLURAL.__contains__, lowered)) / len(words),
-            sum(map(SECOND.__contains__, lowered)) / len(words))
+    # one pass over the words keeps the few that are either; they are told apart afterwards
+    found = list(filter(_PERSON.__contains__, lowered))
+    if not found:
+        return 0.0, 0.0
+    return (sum(map(FIRST_PLURAL.__contains__, found)) / len(words),
+            sum(map(SECOND.__contains__, found)) / len(words))

@@ -15,7 +15,7 @@ import click
 import numpy as np
 
 from ..classifier.page import ClassifierConfig, classify_page
-from ..classifier.recurrence import MAX_CHARS, Recurrence, line_hash, observe
+from ..classifier.recurrence import MAX_CHARS, LineHashes, Recurrence, observe
 from ..classifier.stoplists import Stoplists
 from ..classifier.units import FeatureMemo, Unit
 from ..classifier.verdicts import DROP
@@ -143,13 +143,15 @@ class ClassifierStage(Stage):
         self.vocabulary = Vocabulary()
         #: the features of the texts met so far: a site's template lines recur on all its pages
         self.memo = FeatureMemo()
+        #: the hashes of the short lines met so far, for both passes (template lines recur)
+        self.hashes = LineHashes()
 
     def settings(self) -> dict[str, Any]:
         return {"config": self.config.signature(), "disabled": sorted(self.disabled)}
 
     # -- corpus pass: how many pages hold each short line ---------------------------------
     def observe(self, doc: Document) -> np.ndarray:
-        return observe(doc.lines)
+        return observe(doc.lines, self.hashes)
 
     def absorb(self, number: int, observation: Any) -> None:
         self.recurrence.add(observation)
@@ -159,12 +161,12 @@ class ClassifierStage(Stage):
 
     def fresh(self) -> "ClassifierStage":
         copy = ClassifierStage(self.config, self.disabled)
-        copy.stoplists, copy.vocabulary, copy.memo = self.stoplists, self.vocabulary, self.memo
+        copy.stoplists, copy.vocabulary, copy.memo, copy.hashes = self.stoplists, self.vocabulary, self.memo, self.hashes
         return copy
 
     def __getstate__(self) -> dict[str, Any]:
-        # a worker fills its own memo: the parent's is no use to ship
-        return {**self.__dict__, "memo": FeatureMemo()}
+        # a worker fills its own memos: the parent's are no use to ship
+        return {**self.__dict__, "memo": FeatureMemo(), "hashes": LineHashes()}
 
     def _min_pages(self) -> int:
         limits = self.config.thresholds
@@ -193,7 +195,7 @@ class ClassifierStage(Stage):
                  if doc.is_live(i) and line.strip() and len(line) <= MAX_CHARS]
         if not lines:
             return {}
-        counts = self.recurrence.pages(np.array([line_hash(doc.lines[i]) for i in lines], dtype=np.uint64))
+        counts = self.recurrence.pages(np.array([self.hashes(doc.lines[i]) for i in lines], dtype=np.uint64))
         return {i: int(c) for i, c in zip(lines, counts) if c}
 
 
