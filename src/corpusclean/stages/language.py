@@ -216,6 +216,8 @@ class VectorDetector(Detector):  # type: ignore[misc]  # langdetect ships no typ
     (tests/test_language.py compares them), at about a third of the cost: the 55-language
     loop ran in Python once per sampled n-gram, thousands of times a page."""
 
+    text: str   # what langdetect keeps of the appended text (set by Detector.__init__)
+
     def __init__(self, factory: Any, rows: "NgramRows | None" = None):
         """`rows`: the n-gram table to share with the other detectors of a process, made for
         this `factory` (a fresh one if None)."""
@@ -239,9 +241,9 @@ class VectorDetector(Detector):  # type: ignore[misc]  # langdetect ships no typ
         on as ASCII letters loses its ASCII letters ('A' to 'z', as langdetect counts them).
         (langdetect meant to leave Latin Extended Additional out of the second count, but
         compares a block number with a block name, so every such character counts.)"""
-        latin = len(_ASCII_LETTERS.findall(self.text))
-        if latin * 2 < len(_FROM_U0300.findall(self.text)):
-            self.text = _ASCII_LETTERS.sub("", self.text)
+        text = self.text
+        if len(_ASCII_LETTERS.findall(text)) * 2 < len(_FROM_U0300.findall(text)):
+            self.text = _ASCII_LETTERS.sub("", text)
 
     def _extract_ngrams(self) -> list[str]:
         """`Detector._extract_ngrams`: the 1-, 2- and 3-grams the profiles know, in langdetect's
