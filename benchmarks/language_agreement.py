@@ -26,7 +26,7 @@ sys.path.insert(0, str(HERE.parent / "tests"))
 from multilingual import ENGLISH_MENU, PASSAGES  # noqa: E402
 
 from corpusclean.model import Document  # noqa: E402
-from corpusclean.stages.language import MIN_LETTERS, LanguageStage, _LETTER, content_sample  # noqa: E402
+from corpusclean.stages.language import LanguageStage, content_sample, has_letters  # noqa: E402
 
 
 def documents(folder: Path) -> list[Document]:
@@ -50,7 +50,7 @@ def compare(label: str, docs: list[Document], stage: LanguageStage) -> None:
     for doc in docs:
         sample = content_sample(doc.lines)
         started = time.process_time()
-        if len(_LETTER.findall(sample)) < MIN_LETTERS:
+        if not has_letters(sample):
             before.append("unknown")
         else:
             before.append(stage.langdetect(sample)["code"])

@@ -16,7 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from corpusclean.dedup.config import DedupConfig, optimal_banding
-from corpusclean.dedup.fingerprint import Fingerprinter, Normaliser, line_shingles, normalise, split_words
+from corpusclean.dedup.fingerprint import (Fingerprinter, Normaliser, line_shingles, normalise, split_words,
+                                           words_per_line)
 from corpusclean.dedup.hashing import (
     PowerTable, SpanHasher, bbit_estimates, minhash_signatures, permutations, poly64, poly64_hash32,
 )
@@ -148,6 +149,16 @@ def test_the_fast_normaliser_folds_every_code_point_as_the_regex_does():
 
 def test_normalising_folds_case_and_punctuation_but_keeps_lines():
     assert normalise("Sign Up!\n  sign   up\n— Straße —\n") == "sign up \n sign up\n strasse \n"
+
+
+@settings(max_examples=300)
+@given(st.lists(st.text(alphabet=st.sampled_from("ab Z1_-.,!ßİΣσ\u00a0\u2028\u0301\ud800😀中ǅ\t"), max_size=12),
+                max_size=8))
+def test_words_per_line_counts_what_normalising_each_line_leaves(lines):
+    """The dedup stage's page pass needs only each line's word count (is it a long line?):
+    words_per_line counts them from the folded code points, without the normalised text."""
+    text = "".join(line + "\n" for line in lines)
+    assert words_per_line(text, len(lines), NORMALISER).tolist() == [len(normalise(line).split()) for line in lines]
 
 
 def test_lines_without_words_are_not_units():

@@ -4,12 +4,15 @@ pages in other languages (reported as dropped, never lost)."""
 from __future__ import annotations
 
 import pickle
+import re
+from functools import lru_cache
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from corpusclean.model import Document
-from corpusclean.stages.language import (SEED, LanguageStage, StopwordVote, VectorDetector, content_sample,
-                                         parse_languages)
+from corpusclean.stages.language import (MIN_LETTERS, SEED, LanguageStage, StopwordVote, VectorDetector,
+                                         content_sample, ends_sentence, has_letters, parse_languages)
 from conftest import read_report, read_summary, run_cli, write_tree
 from multilingual import ENGLISH_MENU as SITE_MENU, PASSAGES
 
@@ -181,8 +184,62 @@ def test_the_vector_detector_gives_langdetects_probabilities_bit_for_bit(stage):
     samples = [content_sample((menu + text).splitlines())
                for texts in PASSAGES.values() for text in texts for menu in ("", SITE_MENU)]
     for sample in samples:
-        theirs, ours = Detector(factory), VectorDetector(stage._detector_factory(), {})
+        theirs, ours = Detector(factory), VectorDetector(stage._detector_factory())
         theirs.append(sample)
         ours.append(sample)
         assert [(p.lang, float(p.prob)) for p in ours.get_probabilities()] == \
                [(p.lang, p.prob) for p in theirs.get_probabilities()]
+
+
+_SENTENCE_END = re.compile(r"[.!?…。！？؟।][\"'”’»)\]]*\s*$")
+_PIECES = st.sampled_from(["word", "W", " ", "\u00a0", "\t", ".", "!", "?", "…", "。", "؟", "।", "\"", "'", "”",
+                           "’", "»", ")", "]", "(", ",", ":", "1", "_", "é", "ß", "ı", "\u2028", "\n"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_PIECES, max_size=12).map("".join))
+def test_a_line_ends_like_a_sentence_exactly_where_the_regular_expression_says(line):
+    """content_sample ranks lines by `ends_sentence`, a few string operations instead of a
+    regex search tried at every position of the line."""
+    assert ends_sentence(line) == bool(_SENTENCE_END.search(line))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_PIECES, max_size=60).map("".join))
+def test_has_letters_counts_letters_as_findall_does(text):
+    assert has_letters(text) == (len(re.findall(r"[^\W\d_]", text)) >= MIN_LETTERS)
+    assert has_letters(text * 12) == (len(re.findall(r"[^\W\d_]", text * 12)) >= MIN_LETTERS)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["the", "The", "THE", " ", "  ", "ab", "AB", "Ab", "ß", "ǅ", "ア", "ガ", "한", "中",
+                                 "ế", "ș", "ț", "ﾟ", "x@y.org", "http://a.b/c", "'", "-", "1", "\u0301", "e\u0301",
+                                 "ا", "ی", "\u00a0", "Ё", "İ"]), max_size=40).map("".join))
+def test_the_detectors_text_and_n_grams_are_langdetects(text):
+    """VectorDetector's append, cleaning_text and n-gram extraction (regular expressions and
+    string slicing) give langdetect's own text and n-grams, in its order."""
+    from langdetect.detector import Detector
+
+    theirs, ours = Detector(_langdetect_factory()), VectorDetector(_our_profiles())
+    theirs.append(text)
+    ours.append(text)
+    assert ours.text == theirs.text
+    theirs.cleaning_text()
+    ours.cleaning_text()
+    assert ours.text == theirs.text
+    assert ours._extract_ngrams() == theirs._extract_ngrams()
+
+
+@lru_cache(maxsize=1)
+def _our_profiles():
+    return LanguageStage()._detector_factory()
+
+
+@lru_cache(maxsize=1)
+def _langdetect_factory():
+    from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
+
+    factory = DetectorFactory()
+    factory.load_profile(PROFILES_DIRECTORY)
+    factory.set_seed(SEED)
+    return factory

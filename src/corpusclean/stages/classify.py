@@ -16,6 +16,7 @@ import numpy as np
 
 from ..classifier.page import ClassifierConfig, classify_page
 from ..classifier.recurrence import MAX_CHARS, LineHashes, Recurrence, observe
+from ..classifier.regex import warm_line_tests
 from ..classifier.stoplists import Stoplists
 from ..classifier.units import FeatureMemo, Unit
 from ..classifier.verdicts import DROP
@@ -158,6 +159,10 @@ class ClassifierStage(Stage):
 
     def prepare(self) -> None:
         self.recurrence.freeze(self._min_pages())
+
+    def warm(self) -> None:
+        self.vocabulary.warm()
+        warm_line_tests()
 
     def fresh(self) -> "ClassifierStage":
         copy = ClassifierStage(self.config, self.disabled)

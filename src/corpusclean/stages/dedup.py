@@ -52,8 +52,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Sequence
 
+import numpy as np
+
 from ..dedup.config import DEDUP_OPTIONS, DedupConfig
-from ..dedup.fingerprint import Fingerprinter, PageFingerprint, normalise, PageFingerprints
+from ..dedup.fingerprint import Fingerprinter, PageFingerprint, PageFingerprints, normalise, words_per_line
 from ..dedup.index import CorpusIndex, Decisions
 from ..model import Document, consecutive_runs
 from .base import RuleInfo, Stage
@@ -171,8 +173,10 @@ class DedupStage(Stage):
         article, so the page is left whole. Decided from this page's decisions alone, so any
         engine and any partitioning decide alike."""
         config = self.config
-        live_long = sum(len(doc.lines[i]) for i in doc.live_indices()
-                        if len(normalise(doc.lines[i]).split()) >= config.short_line_words)
+        # every line's word count at once, in numpy, as pass 1 counted them
+        words = words_per_line(doc.text, len(doc.lines), self._fingerprints.normaliser)
+        long = np.flatnonzero(words >= config.short_line_words).tolist()
+        live_long = sum(len(doc.lines[i]) for i in long if doc.is_live(i))
         copies = sum(len(doc.lines[line]) for line, *_ in corpus_repeats if doc.is_live(line))
         return live_long > 0 and copies > config.syndicated_page_share * live_long
 

@@ -23,12 +23,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Sequence
 
 import click
 import numpy as np
 from langdetect.detector import Detector
 from langdetect.lang_detect_exception import ErrorCode, LangDetectException
+from langdetect.utils.ngram import NGram
 
 from ..classifier.stoplists import JUSTEXT_NAMES, Stoplists
 from ..model import Document
@@ -55,8 +57,12 @@ VOTE_MIN_SHARE = 0.2
 #: ... and at least this many times the share of the runner-up (0 counts as a tiny share)
 VOTE_MARGIN = 2.0
 
-_SENTENCE_END = re.compile(r"[.!?…。！？؟।][\"'”’»)\]]*\s*$")
+#: what a sentence ends with, and the quotes and brackets that may close it
+_SENTENCE_ENDS = frozenset(".!?…。！？؟।")
+_CLOSERS = "\"'”’»)]"
 _LETTER = re.compile(r"[^\W\d_]")
+#: matches at the start of a text with at least MIN_LETTERS letters ([\W\d_] is what is not one)
+_ENOUGH_LETTERS = re.compile(r"(?:[\W\d_]*[^\W\d_]){%d}" % MIN_LETTERS)
 _WORD = re.compile(r"\w+")
 # a letter outside Basic Latin, Latin-1, Latin Extended-A/B and Latin Extended Additional
 _NON_LATIN_LETTER = r"[^\W\d_A-Za-z\u00c0-\u024f\u1e00-\u1eff]"
@@ -87,12 +93,26 @@ def parse_languages(value: str | None) -> list[str] | None:
     return codes
 
 
+def ends_sentence(line: str) -> bool:
+    """Whether `line` ends like a sentence: with one of .!?… (or their Chinese, Arabic and
+    Devanagari forms), then perhaps closing quotes or brackets, then perhaps white space. (The
+    regular expression `[.!?…。！？؟।]["'”’»)\\]]*\\s*$`, searched: `str.rstrip` strips what `\\s`
+    matches, and a search tried at every position of a long line cost more than the test.)"""
+    return line.rstrip().rstrip(_CLOSERS)[-1:] in _SENTENCE_ENDS
+
+
+def has_letters(text: str) -> bool:
+    """Whether `text` holds at least MIN_LETTERS letters (`[^\\W\\d_]`), reading only as far as
+    it needs to (what `len(_LETTER.findall(text)) >= MIN_LETTERS` says)."""
+    return _ENOUGH_LETTERS.match(text) is not None
+
+
 def content_sample(lines: list[str], limit: int = SAMPLE_CHARS) -> str:
     """The text most likely to be the article: long lines that end like sentences first, then
     the longest others, up to `limit` characters, in page order."""
     ranked = sorted(
         (i for i, line in enumerate(lines) if line.strip()),
-        key=lambda i: (not _SENTENCE_END.search(lines[i]), -len(lines[i].strip()), i),
+        key=lambda i: (not ends_sentence(lines[i]), -len(lines[i].strip()), i),
     )
     chosen, size = [], 0
     for i in ranked:
@@ -153,13 +173,13 @@ class StopwordVote:
             return None
         scores: dict[str, float] = {}
         hits: dict[str, int] = {}
-        for word in words:
+        listed = self._any
+        for word in [word for word in words if word in listed]:  # the others add nothing
             codes = self.languages_of(word)
-            if codes:
-                weight = 1.0 / len(codes)
-                for code in codes:
-                    scores[code] = scores.get(code, 0.0) + weight
-                    hits[code] = hits.get(code, 0) + 1
+            weight = 1.0 / len(codes)
+            for code in codes:
+                scores[code] = scores.get(code, 0.0) + weight
+                hits[code] = hits.get(code, 0) + 1
         if not scores:
             return None
         ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
@@ -186,7 +206,9 @@ class LanguageConfig:
 
 
 class VectorDetector(Detector):  # type: ignore[misc]  # langdetect ships no type information
-    """langdetect's Detector with its inner loop on numpy arrays instead of Python lists.
+    """langdetect's Detector with its inner loop on numpy arrays instead of Python lists, and
+    its per-character steps (`append`, `cleaning_text`, n-gram extraction) written with
+    regular expressions and plain string slicing instead of a method call per character.
 
     Each step does the same IEEE operations in the same order: the elementwise add, multiply
     and divide of langdetect's loops, the sum still Python's left-to-right `sum`, the same
@@ -194,29 +216,90 @@ class VectorDetector(Detector):  # type: ignore[misc]  # langdetect ships no typ
     (tests/test_language.py compares them), at about a third of the cost: the 55-language
     loop ran in Python once per sampled n-gram, thousands of times a page."""
 
-    def __init__(self, factory: Any, arrays: dict[str, np.ndarray]):
+    text: str   # what langdetect keeps of the appended text (set by Detector.__init__)
+
+    def __init__(self, factory: Any, rows: "NgramRows | None" = None):
+        """`rows`: the n-gram table to share with the other detectors of a process, made for
+        this `factory` (a fresh one if None)."""
         super().__init__(factory)
-        self._arrays = arrays  # each n-gram's per-language probabilities as an array, made on first use
-        self._probabilities = factory.word_lang_prob_map
+        self._rows = rows if rows is not None else NgramRows(factory.word_lang_prob_map)
         # langdetect's n-gram extraction only asks whether the profiles know an n-gram, three
         # times a character: a frozenset answers that without a Python call
-        self.word_lang_prob_map = self._probabilities.known
+        self.word_lang_prob_map = factory.word_lang_prob_map.known
+
+    def append(self, text: str) -> None:
+        """`Detector.append`: URLs and e-mail addresses become spaces, Vietnamese letters and
+        their combining marks are composed, and of a run of spaces only the first is kept."""
+        text = self.URL_RE.sub(" ", text)
+        text = self.MAIL_RE.sub(" ", text)
+        text = NGram.normalize_vi(text)[: self.max_text_length]
+        # langdetect keeps a space unless the character before it in `text` was one
+        self.text += _SPACE_RUN.sub(" ", text)
+
+    def cleaning_text(self) -> None:
+        """`Detector.cleaning_text`: a text with more than twice as many characters from U+0300
+        on as ASCII letters loses its ASCII letters ('A' to 'z', as langdetect counts them).
+        (langdetect meant to leave Latin Extended Additional out of the second count, but
+        compares a block number with a block name, so every such character counts.)"""
+        text = self.text
+        if len(_ASCII_LETTERS.findall(text)) * 2 < len(_FROM_U0300.findall(text)):
+            self.text = _ASCII_LETTERS.sub("", text)
+
+    def _extract_ngrams(self) -> list[str]:
+        """`Detector._extract_ngrams`: the 1-, 2- and 3-grams the profiles know, in langdetect's
+        order, from langdetect's NGram state machine written out with local variables: the
+        last three characters since a space (a space before the first), each character
+        normalised as NGram.normalize does (remembered per character), nothing while two
+        capitals follow each other."""
+        known = self.word_lang_prob_map
+        result: list[str] = []
+        grams, capital = " ", False
+        for ch in self.text:
+            ch = _normalized(ch)
+            last = grams[-1]
+            if last == " ":
+                grams, capital = " ", False
+                if ch == " ":
+                    continue
+            elif len(grams) >= 3:
+                grams = grams[1:]
+            grams += ch
+            if ch.isupper():
+                if last.isupper():
+                    capital = True
+            else:
+                capital = False
+            if capital:
+                continue
+            if ch != " " and ch in known:
+                result.append(ch)
+            if len(grams) >= 2:
+                pair = grams[-2:]
+                if pair in known:
+                    result.append(pair)
+                if len(grams) == 3 and grams in known:
+                    result.append(grams)
+        return result
 
     def _detect_block(self) -> None:
         """langdetect's `Detector._detect_block`, step for step, with each sampled n-gram's
         probabilities as a row of one table: `random.choice` draws an index from the length
-        alone, so choosing among the occurrences' rows draws the n-grams langdetect draws."""
+        alone, so choosing among the occurrences' rows draws the n-grams langdetect draws.
+        (Multiplying the five draws between two normalisations in as one block, in order,
+        gives the same products but costs as much: numpy's cost per call dominates here.)"""
         self.cleaning_text()
         ngrams = self._extract_ngrams()  # only n-grams of the profiles
         if not ngrams:
             raise LangDetectException(ErrorCode.CantDetectError, "No features in text.")
         # a text's n-grams repeat (a 400-character sample has about 1,000, a few hundred of
-        # them distinct): one row per distinct n-gram, and for each occurrence its row
-        row_of = {ngram: row for row, ngram in enumerate(dict.fromkeys(ngrams))}
-        table = np.array([self._array(ngram) for ngram in row_of])
-        rows = [row_of[ngram] for ngram in ngrams]
+        # them distinct): one row per distinct n-gram, and for each occurrence its row (the
+        # order of the rows is of no account: a draw picks an occurrence)
+        distinct, inverse = np.unique(self._rows.rows(ngrams), return_inverse=True)
+        table = self._rows.table[distinct]
+        rows = inverse.reshape(-1).tolist()
         languages = len(self.langlist)
         self.langprob = [0.0] * languages
+        choice = self.random.choice
         self.random.seed(self.seed)
         for _ in range(self.n_trial):
             prob = np.array(self._init_probability(), dtype=np.float64)
@@ -227,7 +310,7 @@ class VectorDetector(Detector):  # type: ignore[misc]  # langdetect ships no typ
             factors = weight + table
             i = 0
             while True:
-                prob *= factors[self.random.choice(rows)]
+                prob *= factors[choice(rows)]
                 if i % 5 == 0:
                     values = prob.tolist()
                     total = sum(values)  # Python's left-to-right sum, as langdetect's
@@ -240,11 +323,46 @@ class VectorDetector(Detector):  # type: ignore[misc]  # langdetect ships no typ
             for j in range(languages):
                 self.langprob[j] += float(prob[j]) / self.n_trial
 
-    def _array(self, ngram: str) -> np.ndarray:
-        array = self._arrays.get(ngram)
-        if array is None:
-            array = self._arrays[ngram] = np.array(self._probabilities[ngram], dtype=np.float64)
-        return array
+
+
+class NgramRows:
+    """Each n-gram's probabilities in every language, as rows of one table that grows as
+    n-grams are met (their probabilities worked out on first use, _Probabilities.array), so
+    that a page's n-grams become its table in one numpy index instead of an array each."""
+
+    def __init__(self, probabilities: "_Probabilities"):
+        self._probabilities = probabilities
+        self._row: dict[str, int] = {}
+        self.table = np.empty((0, probabilities.size), dtype=np.float64)
+
+    def rows(self, ngrams: list[str]) -> list[int]:
+        """The row of each n-gram (which the profiles must know), adding the new ones."""
+        get = self._row.get
+        found = [get(ngram, -1) for ngram in ngrams]
+        if -1 in found:
+            new = [ngram for ngram in dict.fromkeys(ngrams) if ngram not in self._row]
+            first = len(self._row)
+            if first + len(new) > len(self.table):
+                grown = np.empty((max(2 * len(self.table), first + len(new), 1024), self.table.shape[1]))
+                grown[:first] = self.table[:first]
+                self.table = grown
+            for row, ngram in enumerate(new, start=first):
+                self.table[row] = self._probabilities.array(ngram)
+                self._row[ngram] = row
+            found = [self._row[ngram] for ngram in ngrams]
+        return found
+
+
+_SPACE_RUN = re.compile(" {2,}")
+_ASCII_LETTERS = re.compile("[A-z]")           # langdetect's 'A' <= ch <= 'z', [ \ ] ^ _ ` included
+_FROM_U0300 = re.compile("[\u0300-\U0010ffff]")
+
+
+@lru_cache(maxsize=None)
+def _normalized(ch: str) -> str:
+    """NGram.normalize, remembered: a character's normal form depends on it alone (the
+    characters a process meets are bounded by Unicode)."""
+    return str(NGram.normalize(ch))
 
 
 class LanguageStage(Stage):
@@ -264,7 +382,7 @@ class LanguageStage(Stage):
     def __init__(self, allowed: list[str] | None = None):
         self.allowed = [code.lower() for code in allowed] if allowed else None
         self._factory: Any = None  # langdetect's profiles, loaded on first use in each process
-        self._arrays: dict[str, np.ndarray] = {}  # VectorDetector's n-gram arrays
+        self._rows: NgramRows | None = None  # VectorDetector's n-gram table, made with the profiles
         self._vote: StopwordVote | None = None  # the stoplists' index, built on first use
         self._answers: dict[str, dict[str, Any]] = {}  # sample -> langdetect's answer
 
@@ -275,13 +393,13 @@ class LanguageStage(Stage):
 
     def __getstate__(self) -> dict[str, Any]:
         # the loaded profiles are large and rebuilt on first use: never pickle them
-        return {**self.__dict__, "_factory": None, "_vote": None, "_arrays": {}, "_answers": {}}
+        return {**self.__dict__, "_factory": None, "_vote": None, "_rows": None, "_answers": {}}
 
     def detect(self, doc: Document) -> dict[str, Any]:
         """{"code": ..., "method": ..., and the method's evidence} for the page; code "unknown"
         when it cannot tell. With no stoplists found, every page goes to langdetect."""
         sample = content_sample(doc.lines)
-        if len(_LETTER.findall(sample)) < MIN_LETTERS:
+        if not has_letters(sample):
             return {"code": "unknown", "probability": 0.0}
         if self._vote is None:
             self._vote = StopwordVote()
@@ -305,7 +423,10 @@ class LanguageStage(Stage):
     def langdetect(self, sample: str) -> dict[str, Any]:
         """langdetect's answer for a sample, seeded: {"code", "method", "probability"}."""
 
-        detector = VectorDetector(self._detector_factory(), self._arrays)
+        factory = self._detector_factory()
+        if self._rows is None:
+            self._rows = NgramRows(factory.word_lang_prob_map)
+        detector = VectorDetector(factory, self._rows)
         detector.append(sample)
         try:
             best = detector.get_probabilities()[0]
@@ -391,11 +512,28 @@ class _Probabilities:
 
     def __init__(self, profiles: list[tuple[dict[str, int], list[int]]], size: int):
         self._profiles = profiles
-        self._size = size
+        self._size = self.size = size
+        self._freqs = [freq for freq, _ in profiles]
+        #: each profile's n-gram totals by length, as floats: row n-1 for n-grams of length n
+        self._totals = np.array([n_words[:3] for _, n_words in profiles], dtype=np.float64).T.copy()
         self.known = frozenset().union(*(freq for freq, _ in profiles))  # every profile's n-grams
 
     def __contains__(self, ngram: object) -> bool:
         return ngram in self.known
+
+    def array(self, ngram: str) -> np.ndarray:
+        """`self[ngram]` as a numpy array, the same floats: each count divided by its
+        profile's n-gram total in one numpy division (IEEE division is correctly rounded
+        either way) instead of a Python loop over the languages."""
+        if ngram not in self.known:
+            raise KeyError(ngram)
+        probabilities = np.zeros(self._size, dtype=np.float64)
+        length = len(ngram)
+        if 1 <= length <= 3:
+            counts = np.array([freq.get(ngram, 0) for freq in self._freqs], dtype=np.float64)
+            totals = self._totals[length - 1]
+            np.divide(counts, totals, out=probabilities[: len(counts)], where=counts != 0)
+        return probabilities
 
     def __getitem__(self, ngram: str) -> list[float]:
         if ngram not in self.known:
