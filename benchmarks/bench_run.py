@@ -15,12 +15,18 @@ With --baseline CHECKOUT every `run` measurement is also taken with that checkou
 shared machine, where the same code's figures move by a third between runs minutes apart,
 only figures taken side by side can be compared.
 
-Every run's output stays on disk until the script ends (under the corpus folder). On a file
-system like this VM's (ext4 without a journal), creating a file right after many files were
-deleted is slow: the kernel passes over inodes freed in the last minutes (`recently_deleted`
-in the inode allocator) and a file costs 50-400 microseconds of system time instead of about
-20. Deleting each run's output before the next run made the folder runs' writing cost 1.3 to
-3.3 CPU-seconds for the same documents; a user writing into a fresh folder pays the low end.
+Children import corpusclean from compiled bytecode (kept beside the corpus), as from any
+installation, also where PYTHONDONTWRITEBYTECODE is set: compiling the source cost each run
+0.1 CPU-s more.
+
+A folder run's writing is mostly system time spent creating files (two per document), and
+that moves with the file system's state, not with corpusclean: on these VMs (ext4 without a
+journal) the kernel's inode allocator passes over the inodes freed in the last minutes in the
+folder's block group (`recently_deleted`), so where other processes churn files (the shared
+/tmp, where every test run makes and deletes thousands) a file cost 150-500 microseconds of
+system time instead of about 40 (measured, `perf` naming that function the hot spot). That is
+the likeliest reason the same documents' writing took 1.3 to 3.3 CPU-seconds in different runs. Each run's output stays on disk (under the corpus folder)
+until the script ends, so the script at least adds no deletions of its own between runs.
 
 What it prints:
   run            `corpusclean run IN OUT` for folder and JSONL input (a folder, a JSONL file
@@ -397,6 +403,11 @@ def main() -> None:
 
     one_folder, one_jsonl = ensure_single(directory, folder, jsonl)
     os.environ["CORPUSCLEAN_CACHE_DIR"] = str(directory / "start-up-cache")  # the children's
+    # the children import as from any installation, from compiled bytecode (kept beside the
+    # corpus, a tree per checkout), even where PYTHONDONTWRITEBYTECODE is set (as on the
+    # machines these figures came from: every run then compiled corpusclean's 0.1 CPU-s of source)
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    os.environ["PYTHONPYCACHEPREFIX"] = str(directory / "bytecode")
     OUTPUTS.append(directory / f"outputs-{os.getpid()}")
     try:
         measure(args, folder, jsonl, one_folder, one_jsonl, mb)

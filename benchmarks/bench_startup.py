@@ -147,6 +147,10 @@ def main() -> None:
         subprocess.run([sys.executable, str(SHARED / "bench" / "make_corpus.py"), str(corpus), "--mb", str(args.mb)],
                        check=True, capture_output=True)
         CACHE["CORPUSCLEAN_CACHE_DIR"] = str(Path(scratch) / "cache")
+        # imports from compiled bytecode, as from any installation, even where
+        # PYTHONDONTWRITEBYTECODE is set (each run would then compile corpusclean's source)
+        os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+        os.environ["PYTHONPYCACHEPREFIX"] = str(Path(scratch) / "bytecode")
         print(f"CPU-seconds, medians of {args.repeat} fresh interpreters\n")
         run, uncached = (medians("run", args.repeat, str(one), cached)["cpu"] for cached in (True, False))
         imports = medians("imports", args.repeat)["cpu"]

@@ -232,6 +232,7 @@ def test_recurrence_counts_pages_not_occurrences():
     counts.freeze(min_pages=2)
     assert counts.pages(observe(["Sign in"])).tolist() == [2]
     assert counts.pages(observe(["Story one."])).tolist() == [0]  # on one page: pruned
+    assert counts.by_hash() == {line_hash("Sign in"): 2}  # the same counts, as a dict
 
 
 def test_recurrence_merges_its_buffer_the_same_as_counting_at_once(monkeypatch):

@@ -73,3 +73,21 @@ def test_jsonl_output_spills_beside_the_file_and_cleans_up(tmp_path):
     (tmp_path / "res").mkdir()
     run(tmp_path / "in", tmp_path / "res" / "out.jsonl", workers=2)
     assert sorted(p.name for p in (tmp_path / "res").iterdir()) == ["out.jsonl", "out.jsonl.summary.json"]
+
+
+def test_pass_one_spills_a_file_per_task_of_pass_two_and_each_document_comes_back_once(tmp_path):
+    """A chunk of pass 1 (OBSERVE_CHUNK documents) is spilled in files of DOCUMENTS_PER_TASK,
+    the documents of one task of pass 2; a document that failed to load is in no file; a chunk
+    run again document by document (its worker died) spills a file per document."""
+    size, chunk = pipeline.DOCUMENTS_PER_TASK, pipeline.OBSERVE_CHUNK
+    assert chunk % size == 0
+    numbers = [n for n in range(chunk, 2 * chunk) if n != chunk + 1]   # document chunk + 1 failed
+    pipeline.spill(tmp_path, chunk, [pipeline.Loaded(n, f"doc{n}", "text\n") for n in numbers])
+    pipeline.spill(tmp_path, 3 * chunk + 5, [pipeline.Loaded(3 * chunk + 5, "alone", "text\n")])
+    assert sorted(path.name for path in tmp_path.iterdir()) == [
+        f"{first:012d}.pickle" for first in range(chunk, 2 * chunk, size)] + [f"{3 * chunk + 5:012d}.pickle"]
+    job = pipeline.Job(stages=[], steps=[], max_bytes=10**6, spill_dir=tmp_path)
+    assert [pipeline.unspill(job, n).name for n in numbers] == [f"doc{n}" for n in numbers]
+    assert pipeline.unspill(job, chunk + 1) is None
+    assert pipeline.unspill(job, 3 * chunk + 5).name == "alone"
+    assert not list(tmp_path.iterdir())  # each file is deleted once read

@@ -8,7 +8,7 @@ whatever the number of workers. Documents are streamed through a bounded window 
 Each document is read, decoded, extracted (HTML) and fixed once. When a stage needs the
 corpus, pass 1 loads every document anyway; each worker then spills what it loaded (the fixed
 text and its metadata, or why it failed to load) to a file of a temporary folder beside the
-output, one file per chunk, and pass 2 takes each document from there instead of loading it
+output, one file per task of pass 2 (`spill`), and pass 2 takes each document from there instead of loading it
 again: a file read and an unpickle instead of a second decoding, ftfy and trafilatura
 (`Loaded`). Disk holds the fixed corpus until pass 2 has consumed it, file by file; memory
 holds the window. A document pass 2 finds no spill for (its chunk was retried, say) is
@@ -23,6 +23,7 @@ import tempfile
 import time
 import traceback
 from dataclasses import dataclass, field
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
@@ -47,8 +48,13 @@ __all__ = ["Job", "Result", "chunked", "load_document", "ordered_map", "process_
 DOCUMENTS_PER_TASK = 32
 #: documents a worker observes in one call in the corpus pass (`Stage.observe_batch`): a stage
 #: that vectorises over many documents pays its per-call cost once a chunk, and hands back
-#: one message per chunk, not one per document
+#: one message per chunk, not one per document. A multiple of DOCUMENTS_PER_TASK: a chunk's
+#: documents are spilled in files of that many (`spill`)
 OBSERVE_CHUNK = 64
+#: documents per worker from which the parent warms the stages (Stage.warm) before the
+#: removal pass's workers fork: on fewer pages a worker builds less than all that warming
+#: builds (a one-page run would pay 0.3 CPU-s more)
+WARM_FROM = OBSERVE_CHUNK
 #: tasks queued per worker beyond the one the parent is waiting for. The parent digests
 #: results in bursts (the dedup index settles 32k lines at once, 50-100 ms) and the workers
 #: must not run dry meanwhile: 8 chunks of 64 documents are about that much fingerprinting.
@@ -291,17 +297,25 @@ class Loaded:
 
 
 def spill(folder: Path, first: int, loaded: list[Loaded]) -> None:
-    """Keep a chunk's loaded documents for pass 2, under the number of its first document."""
-    with open(folder / f"{first:012d}.pickle", "wb") as handle:
-        pickle.dump(loaded, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    """Keep a chunk's loaded documents for pass 2: a file per DOCUMENTS_PER_TASK of them, named
+    by the first number of its range (a multiple of DOCUMENTS_PER_TASK, or `first`, the chunk's
+    own first number, when the chunk is one document run again alone). A task of pass 2 (that
+    many documents from a multiple of it) then reads one file, and tasks half the size of
+    pass 1's chunks let two workers end pass 2 closer together."""
+    parts: dict[int, list[Loaded]] = {}
+    for item in loaded:
+        parts.setdefault(max(first, item.number - item.number % DOCUMENTS_PER_TASK), []).append(item)
+    for start, part in parts.items():
+        with open(folder / f"{start:012d}.pickle", "wb") as handle:
+            pickle.dump(part, handle, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def unspill(job: Job, number: int) -> Loaded | None:
-    """Document `number` as pass 1 spilled it, or None. A chunk's file is read (and deleted)
-    when pass 2 first needs one of its documents; pass 2 gives a worker whole chunks. A chunk
-    pass 1 ran again document by document (a worker died) has a file per document."""
+    """Document `number` as pass 1 spilled it, or None. A file is read (and deleted) when pass
+    2 first needs one of its documents; pass 2 gives a worker whole files' worth. A chunk pass
+    1 ran again document by document (a worker died) has a file per document."""
     if number not in job.unspilled and job.spill_dir is not None:
-        for first in (number - number % OBSERVE_CHUNK, number):
+        for first in (number - number % DOCUMENTS_PER_TASK, number):
             path = job.spill_dir / f"{first:012d}.pickle"
             try:
                 with open(path, "rb") as handle:
@@ -515,6 +529,21 @@ def take_results(results: Iterable[Result], job: Job, write: Callable[[Result], 
         progress.advance(1)
 
 
+def _get_ready_for_cleaning(job: Job, warm: bool) -> None:
+    """Load or build here, once, what cleaning every document needs and no corpus state
+    changes, so that the workers forked for the removal pass share it: each stage with no
+    corpus pass prepares (language profiles), and, when `warm`, every stage warms
+    (`Stage.warm`: 0.3 CPU-s for the shipped stages, about what each worker would otherwise
+    build on its first pages). In a run with a corpus pass this happens while pass 1's workers
+    are busy, so the cores stay busy."""
+    for stage in job.stages:
+        if not stage.needs_corpus:
+            stage.prepare()
+    if warm:
+        for stage in job.stages:
+            stage.warm()
+
+
 def run_corpus(sources: Callable[[], Iterator[Source]], job: Job, write: Callable[[Result], None],
                summary: Summary, workers: int, progress: Progress | None = None) -> float:
     """Both passes over the corpus, telling `progress` how each goes. Returns the seconds taken.
@@ -535,14 +564,18 @@ def run_corpus(sources: Callable[[], Iterator[Source]], job: Job, write: Callabl
 
     try:
         corpus_stages = [(i, s) for i, s in enumerate(job.stages) if s.needs_corpus]
-        per_task = DOCUMENTS_PER_TASK
+        # the stages are warmed (Stage.warm) when there are several workers and at least
+        # WARM_FROM documents each: one process builds only what its own documents need, and
+        # on a few pages a worker builds less than all of it
+        enough = WARM_FROM * workers if workers > 1 else None
+        ready = False
         if corpus_stages:
             for stage in job.stages:
                 if stage.screens:
                     stage.prepare()  # load once here what every forked worker screens with
             job.spill_dir = Path(tempfile.mkdtemp(prefix=job.spill_prefix, dir=job.spill_parent))
-            per_task = OBSERVE_CHUNK  # pass 2 in pass 1's chunks: each spill file is read once
             progress.start(INDEXING)
+            seen = 0
             chunks = chunked(enumerate(sources()), OBSERVE_CHUNK)
             for groups, failures, size in ordered_map(_observe, chunks, workers, per_task=1, crashed=observe_crashed,
                                                       max_memory=job.max_memory,
@@ -553,14 +586,21 @@ def run_corpus(sources: Callable[[], Iterator[Source]], job: Job, write: Callabl
                         if observations[i] is not None:
                             stage.absorb_batch(*observations[i])
                 progress.advance(size)
+                seen += size
+                if not ready and enough is not None and seen >= enough:  # the workers have tasks in hand
+                    _get_ready_for_cleaning(job, warm=True)
+                    ready = True
             for _, stage in corpus_stages:
                 stage.prepare()
             progress.finish()
-        for stage in job.stages:
-            if not stage.needs_corpus:
-                stage.prepare()  # load once here what every forked worker then shares
+        numbered: Iterator[tuple[int, Source]] = enumerate(sources())
+        if not ready:  # no corpus pass, or fewer documents than make warming pay
+            head = list(islice(numbered, enough or 0))
+            _get_ready_for_cleaning(job, warm=enough is not None and len(head) >= enough)
+            numbered = chain(head, numbered)
         progress.start(CLEANING)
-        take_results(ordered_map(_process, enumerate(sources()), workers, per_task, TASKS_IN_FLIGHT,
+        # tasks of DOCUMENTS_PER_TASK from a multiple of it: each reads one spill file (spill())
+        take_results(ordered_map(_process, numbered, workers, DOCUMENTS_PER_TASK, TASKS_IN_FLIGHT,
                                  crashed=process_crashed, max_memory=job.max_memory), job, write, summary, progress)
     finally:
         progress.finish()

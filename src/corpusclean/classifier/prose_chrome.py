@@ -61,7 +61,7 @@ def _suspect(unit: Unit, limits: ProseChromeLimits, vocabulary: Vocabulary) -> S
             strong = appeal >= limits.appeal_strong and person >= 2 * limits.person_share
             return APPEAL, _appeal_category(text, vocabulary), {
                 "person": round(person, 2), "appeal_terms": appeal, "strong": strong}
-    lowered = text.casefold()
+    lowered = unit.features.lowered
     if vocabulary.may_be_notice(lowered) and vocabulary.notice_strong.search(text):
         strong_marks = len(vocabulary.notice_strong.findall(text))
         notice = strong_marks + len(vocabulary.notice_weak.findall(text))

@@ -19,7 +19,7 @@ from typing import Callable, Sequence
 
 from ..patterns import charsets
 from ..patterns.charsets import Ranges
-from ..patterns.matcher import matcher, translate_all
+from ..patterns.matcher import Matcher, matcher, translate_all
 from ..patterns.translate import Alt, Anchor, Boundary, Chars, Node, Repeat, Seq, Untranslatable, parse
 
 class LineTest:
@@ -46,10 +46,31 @@ class LineTest:
         except Untranslatable:
             return lambda line: self.pattern.search(line) is not None
 
+    def warm(self) -> None:
+        """Compile now, for lines of any characters (Stage.warm)."""
+        if self._search is None:
+            self._search = self._compile()
+        compiled = getattr(self._search, "__self__", None)  # the Matcher, unless Python's search is kept
+        if isinstance(compiled, Matcher):
+            compiled.warm()
+
+
+#: every line test made: module-level constants of the classifier, which `warm_line_tests`
+#: compiles ahead of their first use
+_LINE_TESTS: list[LineTest] = []
+
 
 def line_test(pattern: re.Pattern[str]) -> LineTest:
     """A yes/no test of a line with `pattern`'s answer (see LineTest)."""
-    return LineTest(pattern)
+    made = LineTest(pattern)
+    _LINE_TESTS.append(made)
+    return made
+
+
+def warm_line_tests() -> None:
+    """Compile every line test now (Stage.warm)."""
+    for test in _LINE_TESTS:
+        test.warm()
 
 
 def terms_pattern(groups: Sequence[tuple[str | None, Sequence[str]]],

@@ -186,6 +186,12 @@ class Vocabulary:
     def notice_weak(self) -> re.Pattern[str]:
         return _compile(NOTICE_WEAK)
 
+    def warm(self) -> None:
+        """Compile every group now (Stage.warm)."""
+        for name, value in vars(Vocabulary).items():
+            if isinstance(value, cached_property):
+                getattr(self, name)
+
     def chrome_share(self, text: str) -> tuple[float, str, int]:
         """The share of the text's non-space characters that are chrome words, the category
         that contributes most, and how many chrome words there are.

@@ -180,6 +180,15 @@ class Matcher:
         """The RE2 object for any line."""
         return self._compile(3)
 
+    def warm(self) -> None:
+        """Compile now the cuts most corpora's non-ASCII lines need, COMMON and WIDE (Stage.warm:
+        workers forked after this share them instead of each compiling them). The whole is left
+        to the first line that needs it: a rare script's, in few corpora."""
+        if self._common is _UNCOMPILED:
+            self._common = self._compile(1)
+        if self._wide is _UNCOMPILED:
+            self._wide = self._compile(2)
+
     def python(self) -> re.Pattern[str]:
         """The same patterns compiled by Python's `re`: the meaning this matcher has, for tests
         and the benchmark (never for matching: it can backtrack for ever)."""

@@ -11,6 +11,9 @@ edits text. A stage that needs to see the whole corpus first (the dedup stage, t
                          stage.prepare()                         once, after the last document
     pass 2, in workers:  stage.process(doc)                      with the prepared state
 
+With more than one worker, the parent also calls `warm()` before the pass-2 workers fork, so
+that they share what `process` would otherwise build in each of them.
+
 A stage that drops whole documents from their text alone also overrides `screen`: pass 1 then
 leaves the documents it will drop out of the later stages' observations.
 
@@ -124,6 +127,14 @@ class Stage:
         """Called once in the parent before documents are processed: finish the corpus-wide
         state (after every observation was absorbed), or load what the stage needs (language
         profiles, say) so that forked workers share it instead of each loading its own."""
+
+    def warm(self) -> None:
+        """Build now what `process` would build on its first documents (patterns compiled on
+        first use, say), in the parent, when the documents are cleaned on worker processes
+        forked from it: they then share one copy instead of each building its own. Called
+        only then (one process builds only what its own documents need), perhaps before
+        `prepare` (while the corpus pass runs): it must not depend on the corpus state, and
+        what it builds must not change any removal."""
 
     def process(self, doc: Document) -> None:
         raise NotImplementedError

@@ -303,6 +303,12 @@ class RuleStage(Stage):
     def settings(self) -> dict[str, Any]:
         return self.rulebook.settings()
 
+    def warm(self) -> None:
+        for rule in self.rulebook.rules:
+            for matcher in (rule.patterns, rule.unless, rule.require, rule.end, rule.continues):
+                if matcher is not None:
+                    matcher.warm()
+
     def process(self, doc: Document) -> None:
         scan(doc, self.rulebook.rules, self.name, self.gate, self.memo)
 
