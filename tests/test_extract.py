@@ -138,10 +138,16 @@ def test_a_caption_named_by_its_class_is_text_and_its_credit_goes_as_credit():
     picture = ('<div class="photo"><img src="quay.jpg" alt="A photo"><div class="photo-caption">'
                "<p>The new ferry at the north quay, before its first winter crossing.</p>"
                "<p>Photo: Kim Lee</p></div></div>")
-    page = article(f"<p>Fares stay the same.</p>{picture}")
+    # a caption of text alone in a <div> among the <div>s of a story's boxes: trafilatura
+    # skips such a div's loose text, so it becomes a <p>
+    second = ('<div class="story"><div class="media"><img src="old.jpg" alt="A photo"></div>'
+              '<div class="media-caption">The old ferry, retired after forty winters on the route.</div>'
+              f'<div class="text-box"><p>{LONG}</p></div><div class="text-box"><p>{SENTENCE}</p></div></div>')
+    page = article(f"<p>Fares stay the same.</p>{picture}<p>{SENTENCE}</p>{second}")
     text, info = extract_html(page)
     assert "The new ferry at the north quay, before its first winter crossing." in text.split("\n")
-    assert info["blocks_exposed"]["named_caption"] == 1
+    assert "The old ferry, retired after forty winters on the route." in text.split("\n\n")
+    assert info["blocks_exposed"]["named_caption"] == 2
     cleaned = clean(page, kind="html")
     assert "The new ferry at the north quay, before its first winter crossing." in cleaned.text
     assert "Kim Lee" not in cleaned.text

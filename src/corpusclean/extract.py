@@ -427,7 +427,8 @@ def expose_blocks(tree: Any, named_captions: bool = True) -> dict[str, int]:
       says "caption", but a caption is text the author wrote for the reader; the picture
       itself is still dropped;
     - any other block whose class or id says "caption" (`<div class="photo-caption">`, `<span
-      class="pb-caption">`, a figure's `has-caption` wrapper) loses them, for the same reason,
+      class="pb-caption">`, a figure's `has-caption` wrapper) loses them, for the same reason
+      (a `<div>` or `<section>` of text alone becomes a `<p>`, as a figcaption does),
       unless it holds more than CAPTION_MAX_CHARS characters (a gallery or a wrapper named
       after what it holds) or stands beside a video player (its caption is the player's title
       and controls: "Media caption", "Play video", a duration). `named_captions` False says
@@ -447,13 +448,15 @@ def expose_blocks(tree: Any, named_captions: bool = True) -> dict[str, int]:
     counts = {"figcaption": 0, "named_caption": 0, "blockquote_with_table": 0, "math": 0, "cell_wrapper": 0}
     for table in [table for table in tree.iter("table") if _data_grid(table)]:
         for wrapper in _cell_wrappers()(table):
-            if not any(isinstance(part.tag, str) and part.tag in _BLOCK_INSIDE for part in wrapper.iterdescendants()):
+            if not _holds_a_block(wrapper):
                 wrapper.drop_tag()  # its text and children become the cell's
                 counts["cell_wrapper"] += 1
     for element in _named_captions()(tree) if named_captions else ():
         if len(_text(element)) <= CAPTION_MAX_CHARS and not _beside_a_player(element):
             for attribute in ("class", "id"):
                 element.attrib.pop(attribute, None)
+            if element.tag in ("div", "section") and not _holds_a_block(element):
+                element.tag = "p"  # a paragraph, as a <figcaption> becomes: trafilatura skips a <div>'s loose text
             counts["named_caption"] += 1
     for element in list(tree.iter("figure", "figcaption", "blockquote", "math")):
         if element.tag == "figure":
@@ -726,6 +729,11 @@ def link_runs(tree: Any) -> list[LinkRun]:
     return runs
 
 
+def _holds_a_block(element: Any) -> bool:
+    """Does the element hold a block of its own (a paragraph, a heading, a table, ...)?"""
+    return any(isinstance(part.tag, str) and part.tag in _BLOCK_INSIDE for part in element.iterdescendants())
+
+
 def _text(element: Any) -> str:
     """An element's text, its white space runs made single spaces."""
     return " ".join(_raw_text(element).split())
@@ -748,7 +756,7 @@ def _link_lines(element: Any) -> list[str]:
             return []
         lines = [_link_text(item) for item in items]
         return lines if all(lines) else []
-    if any(isinstance(child.tag, str) and child.tag in _BLOCK_INSIDE for child in element.iterdescendants()):
+    if _holds_a_block(element):
         return []
     line = _link_text(element)
     return [line] if line else []

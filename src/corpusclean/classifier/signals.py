@@ -175,6 +175,11 @@ def _word_starts() -> tuple[re.Pattern[str], re.Pattern[str]]:
     return re.compile(upper + r"(?<!\w\w)"), re.compile(digit + r"(?<!\w\w)" + digit + r"*(?!\w)")
 
 
+def warm() -> None:
+    """Build now what the measures build on first use (Stage.warm)."""
+    _word_starts()
+
+
 def _char_class(chars: Iterable[str]) -> str:
     """A regex character class of `chars`, runs of consecutive code points as ranges."""
     runs: list[list[int]] = []

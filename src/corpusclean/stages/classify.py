@@ -16,6 +16,7 @@ import numpy as np
 
 from ..classifier.page import ClassifierConfig, classify_page
 from ..classifier.recurrence import MAX_CHARS, LineHashes, Recurrence, observe
+from ..classifier import signals
 from ..classifier.regex import warm_line_tests
 from ..classifier.stoplists import Stoplists
 from ..classifier.units import FeatureMemo, Unit
@@ -163,6 +164,7 @@ class ClassifierStage(Stage):
     def warm(self) -> None:
         self.vocabulary.warm()
         warm_line_tests()
+        signals.warm()
 
     def fresh(self) -> "ClassifierStage":
         copy = ClassifierStage(self.config, self.disabled)
