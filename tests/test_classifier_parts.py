@@ -211,8 +211,13 @@ def test_every_notice_phrase_carries_a_cue(phrase):
 ])
 def test_every_bio_phrase_carries_a_cue(phrase):
     vocabulary = Vocabulary()
-    assert vocabulary.bio_strong.search(phrase) or vocabulary.bio_weak.search(phrase), phrase
-    assert vocabulary.may_be_bio(phrase.casefold())
+    strong, weak = vocabulary.bio_strong.search(phrase), vocabulary.bio_weak.search(phrase)
+    assert strong or weak, phrase                            # the phrase is one a pattern names ...
+    assert vocabulary.may_be_bio(phrase.casefold())          # ... the cheap check lets it through ...
+    if strong:                                               # ... and so does its own pattern's
+        assert vocabulary.may_be_strong_bio(phrase.casefold())
+    if weak:
+        assert vocabulary.may_be_weak_bio(phrase.casefold())
 
 
 def test_person_shares_count_we_and_you():
@@ -232,6 +237,7 @@ def test_recurrence_counts_pages_not_occurrences():
     counts.freeze(min_pages=2)
     assert counts.pages(observe(["Sign in"])).tolist() == [2]
     assert counts.pages(observe(["Story one."])).tolist() == [0]  # on one page: pruned
+    assert counts.by_hash() == {line_hash("Sign in"): 2}  # the same counts, as a dict
 
 
 def test_recurrence_merges_its_buffer_the_same_as_counting_at_once(monkeypatch):

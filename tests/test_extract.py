@@ -129,6 +129,51 @@ def test_a_page_laid_out_in_a_table_keeps_its_menu_cell_out():
     assert info["blocks_exposed"]["cell_wrapper"] == 0
 
 
+def test_a_caption_named_by_its_class_is_text_and_its_credit_goes_as_credit():
+    """trafilatura deletes unread any block whose class or id says caption, <figcaption> or
+    not: the caption comes back as a paragraph, and the strip stages judge it (its credit
+    line is a credit)."""
+    from corpusclean import clean
+
+    picture = ('<div class="photo"><img src="quay.jpg" alt="A photo"><div class="photo-caption">'
+               "<p>The new ferry at the north quay, before its first winter crossing.</p>"
+               "<p>Photo: Kim Lee</p></div></div>")
+    # a caption of text alone in a <div> among the <div>s of a story's boxes: trafilatura
+    # skips such a div's loose text, so it becomes a <p>
+    second = ('<div class="story"><div class="media"><img src="old.jpg" alt="A photo"></div>'
+              '<div class="media-caption">The old ferry, retired after forty winters on the route.</div>'
+              f'<div class="text-box"><p>{LONG}</p></div><div class="text-box"><p>{SENTENCE}</p></div></div>')
+    page = article(f"<p>Fares stay the same.</p>{picture}<p>{SENTENCE}</p>{second}")
+    text, info = extract_html(page)
+    assert "The new ferry at the north quay, before its first winter crossing." in text.split("\n")
+    assert "The old ferry, retired after forty winters on the route." in text.split("\n\n")
+    assert info["blocks_exposed"]["named_caption"] == 2
+    cleaned = clean(page, kind="html")
+    assert "The new ferry at the north quay, before its first winter crossing." in cleaned.text
+    assert "Kim Lee" not in cleaned.text
+    assert [row["category"] for row in cleaned.report["removals"] if "Kim Lee" in row["text"]] == ["credit"]
+
+
+def test_a_caption_beside_a_video_player_stays_out():
+    """A video player's caption is its title and controls; the video itself is not text."""
+    player = ('<figure><iframe src="https://video.example/embed/1"></iframe>'
+              '<div class="media-caption">Media caption The ferry in a storm 2:31</div></figure>')
+    text, info = extract_html(article(f"<p>Fares stay the same.</p>{player}"))
+    assert "Media caption" not in text and info["blocks_exposed"]["named_caption"] == 0
+
+
+@pytest.mark.parametrize("html, named", [
+    ('<div class="photo-caption">A quay</div>', True),
+    ("<span id='caption-3'>A quay</span>", True),
+    ('<DIV CLASS = "wide caption">A quay</DIV>', True),
+    ("<figure><img src=q.jpg><figcaption>A quay</figcaption></figure>", False),  # its own element
+    ("<p>The caption under the photo was wrong.</p>", False),                      # words, not markup
+    ('<img src="q.jpg" alt="a caption">', False),                                  # another attribute
+])
+def test_captions_named_in_class_or_id_are_found_in_the_markup(html, named):
+    assert extract.in_class_or_id(html, "caption") is named
+
+
 def test_a_mathml_formula_is_text_in_its_sentence_or_a_line_of_its_own():
     """trafilatura deletes <math> unless it carries its TeX source; a reader sees the formula.
     Its tokens are read in order, separated by spaces; the TeX annotation is not shown."""

@@ -243,3 +243,17 @@ def _langdetect_factory():
     factory.load_profile(PROFILES_DIRECTORY)
     factory.set_seed(SEED)
     return factory
+
+
+def test_ngram_rows_hold_each_ngrams_probabilities_once_in_one_growing_table():
+    """A page's n-grams become its table in one numpy index: each n-gram met gets a row (its
+    probabilities as langdetect's factory computes them), kept for the pages after."""
+    from corpusclean.stages.language import NgramRows
+
+    probabilities = _our_profiles().word_lang_prob_map
+    rows = NgramRows(probabilities)
+    first = rows.rows(["a", "th", "the", "a"])
+    assert first[0] == first[3] and len(set(first)) == 3
+    assert rows.rows(["the", "a"]) == [first[2], first[0]]            # known rows, nothing added
+    for ngram, row in zip(["a", "th", "the"], first):
+        assert rows.table[row].tolist() == probabilities[ngram]

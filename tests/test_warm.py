@@ -57,6 +57,15 @@ def test_the_classifiers_vocabulary_and_line_tests_compile_ahead_of_use():
     assert test._search is not None and test("12 comments") and not test("no comment")
 
 
+def test_the_classifier_stage_warms_the_capital_counting_patterns():
+    from corpusclean.classifier import signals
+    from corpusclean.stages.classify import ClassifierStage
+
+    signals._word_starts.cache_clear()
+    ClassifierStage().warm()
+    assert signals._word_starts.cache_info().currsize == 1
+
+
 class Warmed(Stage):
     """Drops every page it cleans unless warm() ran in the process that forked the worker
     (or in the worker's own process, with one worker)."""

@@ -108,7 +108,7 @@ def extract_html(content: bytes | str, charset: str | None = None, with_metadata
     html, repairs = repair_html(html)
     tree = parse_html(html)
     hidden = prune_hidden(tree)
-    exposed = expose_blocks(tree)
+    exposed = expose_blocks(tree, named_captions=in_class_or_id(html, "caption"))
     repeats = repeated_blocks(tree)
     links = link_runs(tree)  # before trafilatura reads the tree: it prunes what it reads
     metadata = page_metadata(tree) if with_metadata else None
@@ -161,7 +161,7 @@ def _prepared_tree(html: str) -> Any:
     """The page as the extractors read it: hidden elements pruned, captions exposed."""
     tree = parse_html(html)
     prune_hidden(tree)
-    expose_blocks(tree)
+    expose_blocks(tree, named_captions=in_class_or_id(html, "caption"))
     return tree
 
 
@@ -418,7 +418,7 @@ def _drop_keeping_tail(element: Any) -> None:
 
 # -- blocks trafilatura would not read -------------------------------------------------------
 
-def expose_blocks(tree: Any) -> dict[str, int]:
+def expose_blocks(tree: Any, named_captions: bool = True) -> dict[str, int]:
     """Rename the elements whose visible text trafilatura discards, so it judges that text
     like any other paragraph. Returns how many of each kind were renamed.
 
@@ -426,6 +426,13 @@ def expose_blocks(tree: Any) -> dict[str, int]:
       trafilatura deletes `<figure>` with everything in it, and any element whose class or id
       says "caption", but a caption is text the author wrote for the reader; the picture
       itself is still dropped;
+    - any other block whose class or id says "caption" (`<div class="photo-caption">`, `<span
+      class="pb-caption">`, a figure's `has-caption` wrapper) loses them, for the same reason
+      (a `<div>` or `<section>` of text alone becomes a `<p>`, as a figcaption does),
+      unless it holds more than CAPTION_MAX_CHARS characters (a gallery or a wrapper named
+      after what it holds) or stands beside a video player (its caption is the player's title
+      and controls: "Media caption", "Play video", a duration). `named_captions` False says
+      the page has none (see in_class_or_id), which spares the search;
     - a `<figure>` holding a caption becomes a `<div>`, so the caption is still there to read;
     - a `<blockquote>` holding a `<table>` becomes a `<div>`: trafilatura keeps a quote's own
       text but not the tables inside it, and older pages indent tables with `<blockquote>`;
@@ -438,12 +445,19 @@ def expose_blocks(tree: Any) -> dict[str, int]:
       `<math>` unless it carries its TeX source, and the formula is part of the sentence
       around it. Annotations (the TeX source, other encodings) are not shown and are dropped.
     """
-    counts = {"figcaption": 0, "blockquote_with_table": 0, "math": 0, "cell_wrapper": 0}
+    counts = {"figcaption": 0, "named_caption": 0, "blockquote_with_table": 0, "math": 0, "cell_wrapper": 0}
     for table in [table for table in tree.iter("table") if _data_grid(table)]:
         for wrapper in _cell_wrappers()(table):
-            if not any(isinstance(part.tag, str) and part.tag in _BLOCK_INSIDE for part in wrapper.iterdescendants()):
+            if not _holds_a_block(wrapper):
                 wrapper.drop_tag()  # its text and children become the cell's
                 counts["cell_wrapper"] += 1
+    for element in _named_captions()(tree) if named_captions else ():
+        if len(_text(element)) <= CAPTION_MAX_CHARS and not _beside_a_player(element):
+            for attribute in ("class", "id"):
+                element.attrib.pop(attribute, None)
+            if element.tag in ("div", "section") and not _holds_a_block(element):
+                element.tag = "p"  # a paragraph, as a <figcaption> becomes: trafilatura skips a <div>'s loose text
+            counts["named_caption"] += 1
     for element in list(tree.iter("figure", "figcaption", "blockquote", "math")):
         if element.tag == "figure":
             if element.find(".//figcaption") is not None:
@@ -462,6 +476,51 @@ def expose_blocks(tree: Any) -> dict[str, int]:
         elif _flatten_math(element):
             counts["math"] += 1
     return counts
+
+
+#: blocks trafilatura deletes unread for their names (its DISCARD_IMAGE_ELEMENTS), and figures
+_NAMED_CAPTIONS = ("descendant::*[self::div or self::span or self::p or self::section or self::figure]"
+                   "[contains(@class, 'caption') or contains(@id, 'caption')]")
+#: a caption is a sentence or two; an element named so that holds more is something else
+CAPTION_MAX_CHARS = 400
+#: what plays a video: a caption beside one belongs to the player
+_PLAYER = "descendant::*[self::video or self::iframe or self::object or self::embed]"
+
+
+def in_class_or_id(html: str, word: str) -> bool:
+    """May `word` stand in a class or id attribute of the page (in a tag, after an attribute
+    whose name ends "class" or "id")? Never False where it does (but for a value holding
+    "=" before the word); a scan of the markup's text costs a fifth of searching the parsed
+    tree for such names, and most pages have none."""
+    at = html.find(word)
+    while at >= 0:
+        start = html.rfind("<", 0, at)
+        if start > html.rfind(">", 0, at):
+            equals = html.rfind("=", start, at)
+            if equals > 0 and html[max(start, equals - 6):equals].rstrip().lower().endswith(("class", "id")):
+                return True
+        at = html.find(word, at + len(word))
+    return False
+
+
+@functools.cache
+def _named_captions() -> Any:
+    from lxml import etree
+
+    return etree.XPath(_NAMED_CAPTIONS)
+
+
+@functools.cache
+def _players() -> Any:
+    from lxml import etree
+
+    return etree.XPath(_PLAYER)
+
+
+def _beside_a_player(caption: Any) -> bool:
+    """Does the caption, or the figure it belongs to, hold a video player?"""
+    figure = next(caption.iterancestors("figure"), None)
+    return bool(_players()(caption)) or (figure is not None and bool(_players()(figure)))
 
 
 #: the one block element a table cell holds, with no text of the cell's own beside it
@@ -670,6 +729,11 @@ def link_runs(tree: Any) -> list[LinkRun]:
     return runs
 
 
+def _holds_a_block(element: Any) -> bool:
+    """Does the element hold a block of its own (a paragraph, a heading, a table, ...)?"""
+    return any(isinstance(part.tag, str) and part.tag in _BLOCK_INSIDE for part in element.iterdescendants())
+
+
 def _text(element: Any) -> str:
     """An element's text, its white space runs made single spaces."""
     return " ".join(_raw_text(element).split())
@@ -692,7 +756,7 @@ def _link_lines(element: Any) -> list[str]:
             return []
         lines = [_link_text(item) for item in items]
         return lines if all(lines) else []
-    if any(isinstance(child.tag, str) and child.tag in _BLOCK_INSIDE for child in element.iterdescendants()):
+    if _holds_a_block(element):
         return []
     line = _link_text(element)
     return [line] if line else []

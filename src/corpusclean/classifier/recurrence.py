@@ -78,6 +78,7 @@ class Recurrence:
         self.documents = 0
         self._buffer: list[np.ndarray] = []
         self._buffered = 0
+        self._by_hash: dict[int, int] | None = None
 
     @classmethod
     def frozen(cls, keys: np.ndarray, counts: np.ndarray, documents: int) -> "Recurrence":
@@ -100,6 +101,15 @@ class Recurrence:
         self._merge()
         common = self.counts >= min_pages
         self.keys, self.counts = self.keys[common], self.counts[common]
+        self._by_hash = None
+
+    def by_hash(self) -> dict[int, int]:
+        """The counts as a dict, hash -> pages, made once the count is finished: a page's few
+        dozen lines are looked up one by one faster than numpy's calls start. Only the common
+        lines are kept by then (freeze), so it is small."""
+        if self._by_hash is None:
+            self._by_hash = dict(zip(self.keys.tolist(), self.counts.tolist()))
+        return self._by_hash
 
     def pages(self, hashes: np.ndarray) -> np.ndarray:
         """For each hash, the number of pages it was seen on (0 when rare or unseen)."""

@@ -125,15 +125,16 @@ def casefold_words(words: list[str]) -> list[str]:
 FOLDS_INTO_A_WORD = "\u0345"
 
 
-def folded_words(text: str) -> list[str]:
+def folded_words(text: str, lowered: str | None = None) -> list[str]:
     """`casefold_words(WORD.findall(text))`: the words of `text`, casefolded.
 
     Usually found in the casefolded text, one regex pass and no second list of words: when
     folding maps every character to one character (the folded text is as long) and none of
     them from a non-word character to a word character or back, the words of the folded text
     are the folded words, one for one. A text with a character that folds to several (ß, İ,
-    ligatures) or with FOLDS_INTO_A_WORD is folded word by word."""
-    folded = text.casefold()
+    ligatures) or with FOLDS_INTO_A_WORD is folded word by word. `lowered`: `text.casefold()`,
+    when the caller has it."""
+    folded = text.casefold() if lowered is None else lowered
     if len(folded) == len(text) and FOLDS_INTO_A_WORD not in text:
         return WORD.findall(folded)
     return casefold_words(WORD.findall(text))
@@ -172,6 +173,11 @@ def _word_starts() -> tuple[re.Pattern[str], re.Pattern[str]]:
     upper = _char_class(c for c in plane if c.isupper())
     digit = _char_class(c for c in plane if c.isdigit())
     return re.compile(upper + r"(?<!\w\w)"), re.compile(digit + r"(?<!\w\w)" + digit + r"*(?!\w)")
+
+
+def warm() -> None:
+    """Build now what the measures build on first use (Stage.warm)."""
+    _word_starts()
 
 
 def _char_class(chars: Iterable[str]) -> str:

@@ -61,6 +61,7 @@ class Features:
 
     folded: list[str]                    # signals.WORD's words of the text, casefolded
     signals: LineSignals
+    lowered: str                         # the text casefolded
     key: str | None = None               # normalise(text)
     chrome: tuple[float, str, int] | None = None  # Vocabulary.chrome_share of the text
     suspicion: Suspicion | None = None   # prose_chrome.suspect's answer
@@ -68,8 +69,9 @@ class Features:
 
 def features(text: str, stopwords: frozenset[str] | None) -> Features:
     """`text`'s features, computed afresh."""
-    folded = folded_words(text)
-    return Features(folded, measure(text, stopwords, folded))
+    lowered = text.casefold()
+    folded = folded_words(text, lowered)
+    return Features(folded, measure(text, stopwords, folded), lowered)
 
 
 class FeatureMemo:
@@ -77,7 +79,7 @@ class FeatureMemo:
     (one configuration and vocabulary: a unit's suspicion depends on them). Memory stays
     bounded: texts longer than `max_chars` (paragraphs, which seldom recur) are not kept, and
     the memo starts afresh once the texts it holds reach `capacity` characters (a character
-    held costs about 15 bytes with its casefolded words)."""
+    held costs about 15 bytes with its casefolded copy and words)."""
 
     def __init__(self, capacity: int = 2_000_000, max_chars: int = 1_000):
         self.capacity = capacity

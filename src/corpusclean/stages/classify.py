@@ -16,6 +16,7 @@ import numpy as np
 
 from ..classifier.page import ClassifierConfig, classify_page
 from ..classifier.recurrence import MAX_CHARS, LineHashes, Recurrence, observe
+from ..classifier import signals
 from ..classifier.regex import warm_line_tests
 from ..classifier.stoplists import Stoplists
 from ..classifier.units import FeatureMemo, Unit
@@ -163,6 +164,7 @@ class ClassifierStage(Stage):
     def warm(self) -> None:
         self.vocabulary.warm()
         warm_line_tests()
+        signals.warm()
 
     def fresh(self) -> "ClassifierStage":
         copy = ClassifierStage(self.config, self.disabled)
@@ -196,12 +198,10 @@ class ClassifierStage(Stage):
         """Corpus page counts of the page's short live lines, by line index."""
         if not len(self.recurrence.keys):
             return {}
-        lines = [i for i, line in enumerate(doc.lines)
-                 if doc.is_live(i) and line.strip() and len(line) <= MAX_CHARS]
-        if not lines:
-            return {}
-        counts = self.recurrence.pages(np.array([self.hashes(doc.lines[i]) for i in lines], dtype=np.uint64))
-        return {i: int(c) for i, c in zip(lines, counts) if c}
+        pages, hash_of, removed = self.recurrence.by_hash(), self.hashes, doc.removed
+        found = {i: pages.get(hash_of(line), 0) for i, line in enumerate(doc.lines)
+                 if not removed[i] and len(line) <= MAX_CHARS and line.strip()}
+        return {i: count for i, count in found.items() if count}
 
 
 def _runs_of_drops(units: list[Unit]) -> list[list[Unit]]:

@@ -343,7 +343,9 @@ class NgramRows:
             new = [ngram for ngram in dict.fromkeys(ngrams) if ngram not in self._row]
             first = len(self._row)
             if first + len(new) > len(self.table):
-                grown = np.empty((max(2 * len(self.table), first + len(new), 1024), self.table.shape[1]))
+                # doubling, up to every n-gram of the profiles (87,598 rows of 55 floats: 38 MB)
+                size = max(min(2 * len(self.table), len(self._probabilities.known)), first + len(new), 1024)
+                grown = np.empty((size, self.table.shape[1]))
                 grown[:first] = self.table[:first]
                 self.table = grown
             for row, ngram in enumerate(new, start=first):
