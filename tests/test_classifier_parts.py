@@ -211,8 +211,13 @@ def test_every_notice_phrase_carries_a_cue(phrase):
 ])
 def test_every_bio_phrase_carries_a_cue(phrase):
     vocabulary = Vocabulary()
-    assert vocabulary.bio_strong.search(phrase) or vocabulary.bio_weak.search(phrase), phrase
-    assert vocabulary.may_be_bio(phrase.casefold())
+    strong, weak = vocabulary.bio_strong.search(phrase), vocabulary.bio_weak.search(phrase)
+    assert strong or weak, phrase                            # the phrase is one a pattern names ...
+    assert vocabulary.may_be_bio(phrase.casefold())          # ... the cheap check lets it through ...
+    if strong:                                               # ... and so does its own pattern's
+        assert vocabulary.may_be_strong_bio(phrase.casefold())
+    if weak:
+        assert vocabulary.may_be_weak_bio(phrase.casefold())
 
 
 def test_person_shares_count_we_and_you():

@@ -69,9 +69,9 @@ def _suspect(unit: Unit, limits: ProseChromeLimits, vocabulary: Vocabulary) -> S
         dense = strong_marks * limits.notice_chars_per_mark >= unit.signals.chars
         if notice >= limits.notice_terms and (unit.signals.chars <= limits.notice_max_chars or dense):
             return NOTICE, "legal", {"notice_terms": notice}
-    if unit.signals.chars <= limits.bio_max_chars and second < limits.person_share and vocabulary.may_be_bio(lowered):
-        strong_terms = len(vocabulary.bio_strong.findall(text))
-        weak = len(vocabulary.bio_weak.findall(text))
+    if unit.signals.chars <= limits.bio_max_chars and second < limits.person_share:
+        strong_terms = len(vocabulary.bio_strong.findall(text)) if vocabulary.may_be_strong_bio(lowered) else 0
+        weak = len(vocabulary.bio_weak.findall(text)) if vocabulary.may_be_weak_bio(lowered) else 0
         if strong_terms >= 1 or weak >= limits.bio_weak_terms:
             return BIO, "author-bio", {"bio_terms": strong_terms + weak}
     return "", "", {}

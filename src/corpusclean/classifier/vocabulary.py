@@ -133,16 +133,17 @@ NOTICE_WEAK = [
 ]
 
 
-#: Every match of NOTICE_STRONG, and of BIO_STRONG / BIO_WEAK, contains one of these (lower-case)
+#: Every match of NOTICE_STRONG, of BIO_STRONG and of BIO_WEAK contains one of its (lower-case)
 #: strings. Checking for them is much cheaper than running the patterns, and most paragraphs
 #: have none, so the patterns only run where they can match (tests/test_classifier_parts.py
 #: checks that each pattern's phrases carry a cue).
 NOTICE_CUES = ("©", "copyright", "rights reserved", "creative commons", "originally", "republish",
                "reprint", "without", "article", "story", "post", "syndicat", "cookie", "personal data",
                "privacy")
-BIO_CUES = ("is a", "is the", "write", "work has appeared", "has written", "author of",
-            "contributing", "covers", "based in", "live", "follow", "joined", "previously", "graduate",
-            "hold", " book", "novel", "writing", "working", "hacking", "twitter")
+BIO_STRONG_CUES = ("is a", "is the", "write", "work has appeared", "has written", "author of", "contributing")
+BIO_WEAK_CUES = ("covers", "based in", "live", "follow", "joined", "previously", "graduate", "hold", " book",
+                 "novel", "writing", "working", "hacking", "twitter")
+BIO_CUES = BIO_STRONG_CUES + BIO_WEAK_CUES
 
 
 def _compile(terms: list[str]) -> re.Pattern[str]:
@@ -218,6 +219,16 @@ class Vocabulary:
     @staticmethod
     def may_be_bio(lowered: str) -> bool:
         return any(map(lowered.__contains__, BIO_CUES))
+
+    @staticmethod
+    def may_be_strong_bio(lowered: str) -> bool:
+        """Can BIO_STRONG match? (each pattern only runs where its own cues are: a paragraph
+        with "lives in" but no "is a" needs no search for a role)"""
+        return any(map(lowered.__contains__, BIO_STRONG_CUES))
+
+    @staticmethod
+    def may_be_weak_bio(lowered: str) -> bool:
+        return any(map(lowered.__contains__, BIO_WEAK_CUES))
 
     def category_of(self, text: str, default: str) -> str:
         """The chrome category whose words cover most of the text, else `default`."""

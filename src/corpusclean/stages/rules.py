@@ -166,7 +166,11 @@ class LineMemo:
         self.max_chars = max_chars
         #: the rules gated apart, ascending: scan asks for them only on the lines of their zone
         self.apart = tuple(sorted(gate.gated_apart))
+        #: the rules that can only start in part of a page
+        self.zoned = frozenset(i for i, rule in enumerate(rules) if _zoned(rule))
         self._lines: dict[str, _Seen] = {}
+        #: what is remembered of a text, or None (LineMemo.line remembers it)
+        self.known = self._lines.get
         self._chars = 0
 
     def __len__(self) -> int:
@@ -227,18 +231,25 @@ def scan(doc: Document, rules: tuple[Rule, ...], stage: str, gate: Gate | None =
         memo = LineMemo(rules, gate if gate is not None else gate_for(rules))
     page = Page(doc)
     zones = _zones(page, rules, memo.apart) if memo.apart else {}
+    # the loop runs once per line of every page: what it reads often is held in locals
+    texts, removed, seen_before, zoned = page.texts, doc.removed, memo.known, memo.zoned
     i = 0
     while i < page.size:
-        if page.usable(i):
-            text = page.texts[i]
-            seen = memo.line(text)
+        text = texts[i]
+        if text and not removed[i]:
+            seen = seen_before(text) or memo.line(text)
             candidates = seen.candidates
             near = zones.get(i)
             if near:  # the rules gated apart are never among the others
                 candidates = tuple(sorted(candidates + near))
             for index in candidates:
                 rule = rules[index]
-                if not in_zone(rule, page, i) or not memo.starts(seen, index, text):
+                if index in zoned and not in_zone(rule, page, i):
+                    continue
+                started = seen.starts.get(index)
+                if started is None:
+                    started = memo.starts(seen, index, text)
+                if not started:
                     continue
                 span = span_from(rule, page, i)
                 if span is not None:
