@@ -36,9 +36,13 @@ What it prints:
                  before its first document (imports, rule packs, language profiles, the
                  worker pool), paid by the parent and serial; and the parent's share of the
                  CPU the documents themselves take (the whole run less the fixed cost).
-                 Every run finds the start-up cache (corpusclean/cache.py) filled, as any
-                 run but the first after installing corpusclean does: the script keeps its
-                 own cache folder beside the corpus and fills it before measuring
+                 With 2 workers that share includes warming the stages in the parent
+                 (pipeline.WARM_FROM: about 0.35 CPU-s, done for corpora of at least 64
+                 documents a worker, so not in a one-document run), which the workers
+                 would otherwise each do. Every run finds the start-up cache
+                 (corpusclean/cache.py) filled, as any run but the first after installing
+                 corpusclean does: the script keeps its own cache folder beside the corpus
+                 and fills it before measuring
   profile        one 1-worker folder run with a CPU timer around each part (reading, HTML
                  extraction, the fix stage, each stage's corpus pass and removal pass,
                  applying, the report, writing); each part's time excludes the parts it calls

@@ -99,8 +99,10 @@ def _name_list(text: str, s: LineSignals, limits: Thresholds) -> bool:
     "Movie title 27 Dresses 30 Days of Night ..."). Titles of films or places carry enough
     "of" and "the" to pass the stopword test, so this is decided before it. Prose that long
     ends its sentences, and German nouns do not make half of a sentence's words."""
+    # the sentence breaks are counted before the capitals: one quick scan for full stops rules
+    # out most prose that merely lacks a final one, and the capitals are then never counted
     return (s.length >= limits.length_high and not s.sentence_end and not s.no_space_script
-            and s.capitalised >= limits.title_case and len(_SENTENCE_BREAK.findall(text)) <= 1)
+            and len(_SENTENCE_BREAK.findall(text)) <= 1 and s.capitalised >= limits.title_case)
 
 
 def _judge_short(unit: Unit, limits: Thresholds, vocabulary: Vocabulary, corpus_size: int,
