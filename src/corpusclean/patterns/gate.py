@@ -219,6 +219,8 @@ class Gate:
                          for threshold in self._thresholds]
         #: each rule gated apart: the longest line it allows, and its own automaton
         self._apart = {i: (limits[i], _Bucket([(i, strings[i])])) for i in range(len(requirements)) if apart[i]}
+        #: the indices of the rules gated apart
+        self.gated_apart = frozenset(self._apart)
         # Lines are lowered with str.lower (fast) unless they hold a character whose str.lower
         # differs from the simple lower-casing the literals were made with ('İ' becomes two
         # characters, a final 'Σ' becomes 'ς'); those lines go through the table instead.
@@ -259,9 +261,6 @@ class Gate:
             return True
         return bucket.automaton is not None and next(bucket.automaton.iter(self._fold(line)), None) is not None
 
-    @property
-    def gated_apart(self) -> frozenset[int]:
-        return frozenset(self._apart)
 
     def _fold(self, line: str) -> str:
         if line.isascii() or self._special is None or not self._special.search(line):
