@@ -258,6 +258,27 @@ def test_links_outside_the_article_or_beside_plain_text_stay_out():
     assert info["link_blocks_restored"] == 0
 
 
+def test_a_subheading_dropped_between_two_kept_paragraphs_comes_back():
+    """Where trafilatura keeps two paragraphs one right after the other but drops the
+    subheading the page has between them (it does when another of its extractors' texts
+    wins), the subheading is put back there; a heading between blocks it did not keep (a
+    sidebar's "Most read") stays out. Shown on the extractor's answer directly: which of
+    trafilatura's extractors wins on a page is not something a small page can pin down."""
+    from corpusclean.extract import Paragraph, heading_runs, parse_html, restore_dropped
+
+    first, second = "The ferry sails at six.", "Tickets are sold on board."
+    tree = parse_html(f"<html><body><article><p>{first}</p><h2>Winter sailings</h2><p>{second}</p></article>"
+                      "<aside><p>Other stories</p><h3>Most read</h3><p>Snow closes the pier</p></aside></body></html>")
+    runs = heading_runs(tree)
+    kept = [Paragraph((first,)), Paragraph((second,)), Paragraph(("Snow closes the pier",))]
+    restored, count = restore_dropped(kept, runs)
+    assert [p.text for p in restored] == [first, "Winter sailings", second, "Snow closes the pier"]
+    assert count == 1
+    # trafilatura kept the heading: nothing to put back, nothing doubled
+    whole = [Paragraph((first,)), Paragraph(("Winter sailings",)), Paragraph((second,))]
+    assert restore_dropped(whole, runs) == (whole, 0)
+
+
 def test_bytes_in_a_declared_legacy_charset():
     page = article("<p>Café crème à bord.</p>", head='<meta charset="windows-1252">').encode("cp1252")
     text, info = extract_html(page)

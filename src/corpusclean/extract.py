@@ -111,10 +111,12 @@ def extract_html(content: bytes | str, charset: str | None = None, with_metadata
     exposed = expose_blocks(tree, named_captions=in_class_or_id(html, "caption"))
     repeats = repeated_blocks(tree)
     links = link_runs(tree)  # before trafilatura reads the tree: it prunes what it reads
+    headings = heading_runs(tree)
     metadata = page_metadata(tree) if with_metadata else None
     info: dict[str, Any] = {}
     paragraphs, restored = restore_repeats(_trafilatura(tree), repeats)
-    paragraphs, links_restored = restore_link_runs(paragraphs, links)
+    paragraphs, links_restored = restore_dropped(paragraphs, links)
+    paragraphs, headings_restored = restore_dropped(paragraphs, headings)
     if paragraphs:
         info.update(name=BY_TRAFILATURA, version=package_version("trafilatura"), settings=TRAFILATURA_SETTINGS)
     else:
@@ -136,6 +138,7 @@ def extract_html(content: bytes | str, charset: str | None = None, with_metadata
         "blocks_exposed": exposed,
         "repeats_restored": restored,
         "link_blocks_restored": links_restored,
+        "headings_restored": headings_restored,
         # code blocks by line (1-based, inclusive): a hint for the strip stages, whose prose
         # signals (stopwords, markup) misread code; kept in the report so chained runs see it
         "code_lines": code_line_ranges(paragraphs),
@@ -692,22 +695,23 @@ def _holding_links() -> Any:
 
 
 @dataclass(frozen=True)
-class LinkRun:
-    """Blocks side by side whose whole text is links, with the text of the blocks on either side."""
+class DroppedRun:
+    """Blocks side by side that trafilatura may drop from inside the article (links, a
+    subheading), with the text of the blocks on either side."""
     before: str
     after: str
     paragraphs: tuple[Paragraph, ...]
 
 
-def link_runs(tree: Any) -> list[LinkRun]:
+def link_runs(tree: Any) -> list[DroppedRun]:
     """Runs of link-only blocks (see _LINK_BLOCKS) that sit between two blocks with text of
-    their own, under one parent: the candidates restore_link_runs may put back."""
+    their own, under one parent: candidates restore_dropped may put back."""
     # each link-only block with its lines, in document order
     found = {element: lines for element in _holding_links()(tree) if (lines := _link_lines(element))}
     if not found:
         return []
     link_only = found.keys()
-    runs: list[LinkRun] = []
+    runs: list[DroppedRun] = []
     seen: set[Any] = set()
     for first in found:
         if first in seen or first.getparent() is None:
@@ -725,7 +729,33 @@ def link_runs(tree: Any) -> list[LinkRun]:
         if before is None or after is None or before in link_only:
             continue
         paragraphs = tuple(Paragraph(tuple(found[element])) for element in run)
-        runs.append(LinkRun(_text(before), _text(after), paragraphs))
+        runs.append(DroppedRun(_text(before), _text(after), paragraphs))
+    return runs
+
+
+#: a subheading is a line; longer text in a heading element is something else
+HEADING_MAX_CHARS = 200
+
+
+def heading_runs(tree: Any) -> list[DroppedRun]:
+    """Subheadings (<h2> to <h6>) that sit between two blocks with text of their own, under
+    one parent: candidates restore_dropped may put back. trafilatura sometimes drops an
+    article's subheadings while keeping the paragraphs around them (when another of its
+    extractors' texts wins), which runs the sections together. (An <h1> is the headline, not
+    a subheading: whether it belongs to the text is a convention the extractor's choice
+    settles.)"""
+    runs: list[DroppedRun] = []
+    for heading in tree.iter("h2", "h3", "h4", "h5", "h6"):
+        text = _text(heading)
+        if not text or len(text) > HEADING_MAX_CHARS:
+            continue
+        before, after = heading.getprevious(), heading.getnext()
+        while before is not None and (not isinstance(before.tag, str) or not _text(before)):
+            before = before.getprevious()  # comments and empty blocks do not part them
+        while after is not None and (not isinstance(after.tag, str) or not _text(after)):
+            after = after.getnext()
+        if before is not None and after is not None:
+            runs.append(DroppedRun(_text(before), _text(after), (Paragraph((text,)),)))
     return runs
 
 
@@ -771,8 +801,9 @@ def _link_text(element: Any) -> str:
     return words if words and "".join(words.split()) == "".join(inside.split()) else ""
 
 
-def restore_link_runs(paragraphs: list[Paragraph], runs: list[LinkRun]) -> tuple[list[Paragraph], int]:
-    """Put back link-only blocks trafilatura dropped from inside the article.
+def restore_dropped(paragraphs: list[Paragraph], runs: list[DroppedRun]) -> tuple[list[Paragraph], int]:
+    """Put back blocks trafilatura dropped from inside the article: link-only blocks
+    (link_runs) and subheadings (heading_runs).
 
     trafilatura drops a paragraph that is all link (link density), which is right for menus
     but loses a list of links the article itself gives ("Further reading", the links of a
