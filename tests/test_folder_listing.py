@@ -48,3 +48,45 @@ def test_a_report_without_its_text_carries_an_earlier_failure_under_the_texts_na
     make(tmp_path, "sub/kept.txt", "sub/kept.report.json")
     listed = [(source.name, source.error) for source in iter_directory(tmp_path)]
     assert listed == [("sub/gone", "not valid UTF-8"), ("sub/kept", None)]
+
+
+def test_both_passes_clean_the_documents_the_folder_held_when_the_run_listed_it(tmp_path):
+    """Pass 2 finds what pass 1 saw of a document by its number: a file added to IN between
+    the passes (here, one that sorts first) must not shift the numbers. The run cleans the
+    folder as it was first listed."""
+    from corpusclean.model import Document
+    from corpusclean.pipeline import Job, run_corpus
+    from corpusclean.readers.files import FolderReader
+    from corpusclean.report import Summary
+    from corpusclean.stages.base import Stage
+
+    source = tmp_path / "in"
+    make(source, "b.txt", "c.txt")
+
+    class NamesByNumber(Stage):
+        """Pass 1 notes each document's name by its number; pass 2 checks it."""
+
+        name = "names"
+
+        def __init__(self) -> None:
+            self.names: dict[int, str] = {}
+
+        def observe(self, doc: Document) -> str:
+            return doc.name
+
+        def absorb(self, number: int, name: str) -> None:
+            self.names[number] = name
+
+        def prepare(self) -> None:
+            make(source, "a.txt")  # arrives between the passes
+
+        def process(self, doc: Document) -> None:
+            if self.names[doc.meta.number] != doc.name:
+                raise AssertionError(f"{doc.name} took the number of {self.names[doc.meta.number]}")
+
+    reader = FolderReader(source)
+    cleaned: list[str] = []
+    summary = Summary("strip", {})
+    job = Job(stages=[NamesByNumber()], steps=["strip"], max_bytes=10**6)
+    run_corpus(reader.sources, job, lambda result: cleaned.append(result.name), summary, workers=1)
+    assert (cleaned, summary.failed) == (["b", "c"], 0)

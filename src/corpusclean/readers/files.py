@@ -40,10 +40,11 @@ class FolderReader(Reader):
         self.root = root
         self.patterns = patterns or DEFAULT_PATTERNS
         self.record_reader = record_reader
+        self._listing: list[Source] | None = None
 
     def sources(self) -> Iterator[Source]:
         self.skipped.clear()
-        for source in iter_directory(self.root, self.patterns):
+        for source in self.listed():
             reader = self.record_reader(source.path) if source.path is not None and source.error is None else None
             if reader is None:
                 yield source
@@ -54,8 +55,14 @@ class FolderReader(Reader):
             self.skipped.update(reader.skipped)
 
     def listed(self) -> Iterator[Source]:
-        """The files the folder holds that match the patterns (documents and record files)."""
-        return iter_directory(self.root, self.patterns)
+        """The files the folder holds that match the patterns (documents and record files), as
+        the folder was when first asked: a run asks several times (its checks, the count, then
+        each pass), and both passes must number the same documents alike, since pass 2 finds
+        what pass 1 saw of a document by its number. A file added or removed meanwhile would
+        shift every number after it. (A record file's records are read in each pass.)"""
+        if self._listing is None:
+            self._listing = list(iter_directory(self.root, self.patterns))
+        return iter(self._listing)
 
     def shards(self) -> list[str]:
         """The record files the folder holds, relative to it."""
