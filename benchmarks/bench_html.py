@@ -12,8 +12,8 @@ than wall time):
              on every page in a fresh interpreter; the ratio is issue 11's HTML target
   steps      in one process, after a first page that pays for lazy set-up: each step of
              extract.extract_html per page (decoding, parsing, pruning hidden elements,
-             exposing captions, finding repeats, trafilatura, readability-lxml where it runs,
-             layout), beside trafilatura.extract on the same pages in the same process
+             exposing captions, finding repeats, link blocks and subheadings to restore,
+             trafilatura, readability-lxml where it runs, layout), beside trafilatura.extract on the same pages in the same process
 The run figures come from benchmarks/bench_run.py's HTML section (the same measurement).
 """
 from __future__ import annotations
@@ -47,8 +47,9 @@ def steps(folder: Path, repeat: int) -> None:
 
     from corpusclean import extract
 
-    timed = ("decode_html", "repair_html", "parse_html", "prune_hidden", "expose_blocks", "repeated_blocks",
-             "_trafilatura", "_readability", "restore_repeats", "page_paragraphs", "code_line_ranges")
+    timed = ("decode_html", "repair_html", "parse_html", "prune_hidden", "expose_blocks", "block_pairs",
+             "repeated_blocks", "link_runs", "heading_runs", "_trafilatura", "_readability", "restore_repeats",
+             "restore_dropped", "page_paragraphs", "code_line_ranges")
     seconds: dict[str, list[float]] = {name: [] for name in (*timed, "extract_html", "trafilatura.extract")}
     originals = {name: getattr(extract, name) for name in timed}
     pages = [read_page(path) for path in html_pages(folder)]

@@ -264,12 +264,12 @@ def test_a_subheading_dropped_between_two_kept_paragraphs_comes_back():
     wins), the subheading is put back there; a heading between blocks it did not keep (a
     sidebar's "Most read") stays out. Shown on the extractor's answer directly: which of
     trafilatura's extractors wins on a page is not something a small page can pin down."""
-    from corpusclean.extract import Paragraph, heading_runs, parse_html, restore_dropped
+    from corpusclean.extract import Paragraph, block_pairs, heading_runs, parse_html, restore_dropped
 
     first, second = "The ferry sails at six.", "Tickets are sold on board."
     tree = parse_html(f"<html><body><article><p>{first}</p><h2>Winter sailings</h2><p>{second}</p></article>"
                       "<aside><p>Other stories</p><h3>Most read</h3><p>Snow closes the pier</p></aside></body></html>")
-    runs = heading_runs(tree)
+    runs = heading_runs(block_pairs(tree))
     kept = [Paragraph((first,)), Paragraph((second,)), Paragraph(("Snow closes the pier",))]
     restored, count = restore_dropped(kept, runs)
     assert [p.text for p in restored] == [first, "Winter sailings", second, "Snow closes the pier"]

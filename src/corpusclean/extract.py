@@ -24,7 +24,7 @@ import functools
 import re
 from collections import Counter
 from dataclasses import dataclass
-from itertools import groupby, islice
+from itertools import groupby
 from typing import Any
 
 from .encoding import decode
@@ -109,9 +109,10 @@ def extract_html(content: bytes | str, charset: str | None = None, with_metadata
     tree = parse_html(html)
     hidden = prune_hidden(tree)
     exposed = expose_blocks(tree, named_captions=in_class_or_id(html, "caption"))
-    repeats = repeated_blocks(tree)
+    pairs = block_pairs(tree)
+    repeats = repeated_blocks(pairs)
     links = link_runs(tree)  # before trafilatura reads the tree: it prunes what it reads
-    headings = heading_runs(tree)
+    headings = heading_runs(pairs)
     metadata = page_metadata(tree) if with_metadata else None
     info: dict[str, Any] = {}
     paragraphs, restored = restore_repeats(_trafilatura(tree), repeats)
@@ -612,7 +613,14 @@ class Repeats:
     siblings: dict[str, int]
 
 
-def repeated_blocks(tree: Any) -> Repeats:
+def block_pairs(tree: Any) -> list[Any]:
+    """Every block whose next element sibling is a block too, in document order (see
+    _BLOCK_PAIRS): where a back-to-back repeat can start, and where a subheading stands
+    right before a paragraph. One search serves both."""
+    return list(_block_pairs()(tree))
+
+
+def repeated_blocks(pairs: list[Any]) -> Repeats:
     """The long blocks the page repeats (see Repeats). Sibling copies are counted among the
     blocks whose text the search for runs reads anyway (every block with a block after it,
     and that one): reading every block's text instead cost more than trafilatura's extraction
@@ -626,7 +634,7 @@ def repeated_blocks(tree: Any) -> Repeats:
             texts[element] = _text(element)
         return texts[element]
 
-    for first in _block_pairs()(tree):  # in document order: a run's start comes first
+    for first in pairs:  # in document order: a run's start comes first
         second = first.getnext()
         while not isinstance(second.tag, str):
             second = second.getnext()  # a comment between two copies does not part them
@@ -735,19 +743,19 @@ def link_runs(tree: Any) -> list[DroppedRun]:
 
 #: a subheading is a line; longer text in a heading element is something else
 HEADING_MAX_CHARS = 200
+_SUBHEADINGS = {"h2", "h3", "h4", "h5", "h6"}
 
 
-def heading_runs(tree: Any) -> list[DroppedRun]:
-    """Subheadings (<h2> to <h6>) that sit between two blocks with text of their own, under
-    one parent: candidates restore_dropped may put back. trafilatura sometimes drops an
+def heading_runs(pairs: list[Any]) -> list[DroppedRun]:
+    """Subheadings (<h2> to <h6>) that sit between two paragraphs (<p>), under one parent:
+    candidates restore_dropped may put back. trafilatura sometimes drops an
     article's subheadings while keeping the paragraphs around them (when another of its
     extractors' texts wins), which runs the sections together. (An <h1> is the headline, not
     a subheading: whether it belongs to the text is a convention the extractor's choice
     settles.)"""
     runs: list[DroppedRun] = []
-    for heading in tree.iter("h2", "h3", "h4", "h5", "h6"):
-        text = _text(heading)
-        if not text or len(text) > HEADING_MAX_CHARS:
+    for heading in pairs:  # the blocks with a block after them (block_pairs)
+        if heading.tag not in _SUBHEADINGS:
             continue
         before, after = heading.getprevious(), heading.getnext()
         while before is not None and not _shows_text(before):
@@ -756,7 +764,10 @@ def heading_runs(tree: Any) -> list[DroppedRun]:
             after = after.getnext()
         # paragraphs on both sides (a container beside it is not one of trafilatura's
         # paragraphs, and reading its whole text would cost more than the rest of this step)
-        if before is not None and after is not None and _paragraph_like(before) and _paragraph_like(after):
+        if before is None or after is None or before.tag != "p" or after.tag != "p":
+            continue
+        text = _text(heading)
+        if text and len(text) <= HEADING_MAX_CHARS:
             runs.append(DroppedRun(_text(before), _text(after), (Paragraph((text,)),)))
     return runs
 
@@ -764,18 +775,6 @@ def heading_runs(tree: Any) -> list[DroppedRun]:
 def _shows_text(element: Any) -> bool:
     """Is it an element with text in it? (Stops at its first words: a long element costs no more.)"""
     return isinstance(element.tag, str) and any(not piece.isspace() for piece in element.itertext() if piece)
-
-
-#: elements a paragraph holds at most (links, emphasis); more is a container of blocks
-PARAGRAPH_MAX_PARTS = 50
-
-
-def _paragraph_like(element: Any) -> bool:
-    """Is the element a paragraph: no block inside, and at most PARAGRAPH_MAX_PARTS elements
-    (looking no further: a container beside a heading can hold the whole article)?"""
-    parts = list(islice(element.iterdescendants(), PARAGRAPH_MAX_PARTS + 1))
-    return len(parts) <= PARAGRAPH_MAX_PARTS and not any(
-        isinstance(part.tag, str) and part.tag in _BLOCK_INSIDE for part in parts)
 
 
 def _holds_a_block(element: Any) -> bool:
