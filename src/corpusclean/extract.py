@@ -24,7 +24,7 @@ import functools
 import re
 from collections import Counter
 from dataclasses import dataclass
-from itertools import groupby
+from itertools import groupby, islice
 from typing import Any
 
 from .encoding import decode
@@ -750,13 +750,32 @@ def heading_runs(tree: Any) -> list[DroppedRun]:
         if not text or len(text) > HEADING_MAX_CHARS:
             continue
         before, after = heading.getprevious(), heading.getnext()
-        while before is not None and (not isinstance(before.tag, str) or not _text(before)):
+        while before is not None and not _shows_text(before):
             before = before.getprevious()  # comments and empty blocks do not part them
-        while after is not None and (not isinstance(after.tag, str) or not _text(after)):
+        while after is not None and not _shows_text(after):
             after = after.getnext()
-        if before is not None and after is not None:
+        # paragraphs on both sides (a container beside it is not one of trafilatura's
+        # paragraphs, and reading its whole text would cost more than the rest of this step)
+        if before is not None and after is not None and _paragraph_like(before) and _paragraph_like(after):
             runs.append(DroppedRun(_text(before), _text(after), (Paragraph((text,)),)))
     return runs
+
+
+def _shows_text(element: Any) -> bool:
+    """Is it an element with text in it? (Stops at its first words: a long element costs no more.)"""
+    return isinstance(element.tag, str) and any(not piece.isspace() for piece in element.itertext() if piece)
+
+
+#: elements a paragraph holds at most (links, emphasis); more is a container of blocks
+PARAGRAPH_MAX_PARTS = 50
+
+
+def _paragraph_like(element: Any) -> bool:
+    """Is the element a paragraph: no block inside, and at most PARAGRAPH_MAX_PARTS elements
+    (looking no further: a container beside a heading can hold the whole article)?"""
+    parts = list(islice(element.iterdescendants(), PARAGRAPH_MAX_PARTS + 1))
+    return len(parts) <= PARAGRAPH_MAX_PARTS and not any(
+        isinstance(part.tag, str) and part.tag in _BLOCK_INSIDE for part in parts)
 
 
 def _holds_a_block(element: Any) -> bool:
