@@ -102,3 +102,18 @@ def test_stages_are_warmed_before_the_workers_fork_when_several_have_enough_page
     job = Job(stages=[stage()], steps=["strip"], max_bytes=10**6)
     run_corpus(lambda: iter_directory(source), job, lambda result: None, summary, workers=workers)
     assert summary.documents["dropped"] == (0 if warmed else pages)
+
+
+class BrokenWarm(Warmed):
+    """A stage whose warming fails: the run goes on, and the workers build what they need."""
+
+    def warm(self) -> None:
+        raise RuntimeError("cannot build ahead")
+
+
+def test_a_stage_that_fails_to_warm_leaves_the_run_as_it_was_without_warming(tmp_path: Path):
+    source = write_tree(tmp_path / "in", {f"{n:03d}.txt": f"page {n}\n" for n in range(2 * WARM_FROM)})
+    summary = Summary("strip", {})
+    job = Job(stages=[BrokenWarm()], steps=["strip"], max_bytes=10**6)
+    run_corpus(lambda: iter_directory(source), job, lambda result: None, summary, workers=2)
+    assert (summary.failed, summary.documents["dropped"]) == (0, 2 * WARM_FROM)

@@ -541,7 +541,10 @@ def _get_ready_for_cleaning(job: Job, warm: bool) -> None:
             stage.prepare()
     if warm:
         for stage in job.stages:
-            stage.warm()
+            try:
+                stage.warm()
+            except Exception:  # what failed here fails again where it is needed, in a worker, for
+                pass           # the documents that need it: each of those fails alone, as before
 
 
 def run_corpus(sources: Callable[[], Iterator[Source]], job: Job, write: Callable[[Result], None],
