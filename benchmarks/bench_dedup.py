@@ -265,7 +265,7 @@ def summarise(label: str, workers: int, runs: list[dict]) -> dict | None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--mb", type=float, default=200, help="corpus size to build (default 200)")
     parser.add_argument("--corpus", type=Path, default=None, help="where the corpus lives (default: a folder in the temp dir)")
     parser.add_argument("--make-corpus", type=Path, default=DEFAULT_MAKE_CORPUS)

@@ -100,7 +100,7 @@ def steps(folder: Path, repeat: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--html", type=Path, action="append",
                         help="a folder of .html/.html.gz pages (repeat for several; default: both dev sets' html/)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; medians are printed")

@@ -96,7 +96,7 @@ def measure(label: str, pages: list[tuple[str, str]], repeats: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--mb", type=float, default=20, help="size of the make_corpus corpus")
     parser.add_argument("--repeats", type=int, default=5, help="timed runs per engine (median)")
     args = parser.parse_args()

@@ -378,7 +378,7 @@ def html_section(folder: Path, repeat: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--mb", type=float, default=20, help="corpus size to build (default 20)")
     parser.add_argument("--corpus", type=Path, default=None,
                         help="where the corpus is built (default: a folder in the temp dir)")

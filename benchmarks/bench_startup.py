@@ -129,7 +129,7 @@ def medians(kind: str, repeat: int, argument: str = "", cached: bool = True) -> 
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--mb", type=float, default=5, help="make_corpus size for the first scan (default 5)")
     parser.add_argument("--child", help=argparse.SUPPRESS)

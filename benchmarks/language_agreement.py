@@ -70,7 +70,7 @@ def compare(label: str, docs: list[Document], stage: LanguageStage) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--devsets", type=Path, nargs="*", default=[SHARED / "devset", SHARED / "devset-l3s"])
     parser.add_argument("--skip-html", action="store_true", help="text dumps only (HTML extraction is slow)")
     args = parser.parse_args()

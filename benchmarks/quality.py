@@ -180,7 +180,7 @@ def classifier_cost(devset: Path, repeats: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--devset", type=Path, action="append",
                         help="folder with txt/, html/ and gold.json (repeat for several; default: both dev sets)")
     parser.add_argument("--workers", type=int, default=1, help="workers for the corpusclean commands")
