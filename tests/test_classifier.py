@@ -235,6 +235,38 @@ def test_an_article_that_quotes_an_appeal_once_keeps_it():
     assert quote in kept(doc)
 
 
+# a closing appeal that points at facts: the days, places and hours of the clinics it names
+CLINIC_APPEAL = ("It takes an hour of your time, and every donation helps: please consider giving "
+                 "blood this winter, and book your appointment to donate at one of the clinics below.")
+CLINICS = [["Tuesday, March 4, 2025", "Riverside Community Hall", "14 Mill Lane", "3:30 – 8:00 pm"],
+           ["Saturday, March 8, 2025", "St. Anne's Primary School", "220 Station Road", "10:00 am – 3:00 pm"],
+           ["Monday, March 10, 2025", "Northgate Leisure Centre", "9 Quarry Avenue", "2:00 – 7:30 pm"]]
+SIGN_OFF = ["With thanks,", "The editors", "Donate now"]
+
+
+def test_a_closing_appeal_stops_before_a_list_of_dates_places_and_hours():
+    # the appeal closes the article, so it goes and would take the rest of the region with
+    # it; the dates, street addresses and times below it are the article's, not the appeal's
+    [doc] = classify(page(*ARTICLE, CLINIC_APPEAL, *CLINICS))
+    assert removed(doc) == {CLINIC_APPEAL: ("heuristic.appeal", "donation")}
+    assert kept(doc) == ARTICLE + [line for clinic in CLINICS for line in clinic]
+
+    # an appeal letter after the list still goes, sign-off and all, and the list stays
+    [doc] = classify(page(*ARTICLE, CLINIC_APPEAL, *CLINICS, APPEAL[1], SIGN_OFF))
+    gone = removed(doc)
+    assert gone[APPEAL[1]] == ("heuristic.appeal", "donation") and set(SIGN_OFF) <= set(gone)
+    assert kept(doc) == ARTICLE + [line for clinic in CLINICS for line in clinic]
+
+
+def test_a_closing_appeal_letter_still_goes_with_its_sign_off():
+    # nothing in the sign-off informs (no date, time or address): the letter goes whole
+    [doc] = classify(page(*ARTICLE, APPEAL[0], SIGN_OFF, APPEAL[1]))
+    gone = removed(doc)
+    assert {gone[p] for p in APPEAL} == {("heuristic.appeal", "donation")}
+    assert set(SIGN_OFF) <= set(gone)
+    assert kept(doc) == ARTICLE
+
+
 def test_comments_below_the_article_go_as_comments_or_a_dated_feed():
     # long enough to read as paragraphs: only their dated headers give them away
     comments = [

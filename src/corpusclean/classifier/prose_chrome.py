@@ -13,16 +13,28 @@ stopwords keep them. What gives them away:
 So a paragraph is only a suspect by vocabulary and person; it is removed when it closes the
 article's text, or when it is part of a block of at least `min_block` suspects, or when its
 own evidence is overwhelming.
+
+A closing block takes the short lines after it to the region's end (a letter's "With thanks,"
+and signature), but it stops at the first line that informs rather than asks: a date, a time of
+day or a street address. "Give blood at one of these clinics:" is followed by the clinics'
+days, addresses and hours, which are the article's facts, not the appeal's sign-off.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
+from .feeds import has_date
 from .units import Suspicion, Unit
 from .verdicts import ANCHORS, BAD, DROP, KEEP
 from .vocabulary import Vocabulary, person_shares
 
 APPEAL, BIO, NOTICE = "appeal", "author-bio", "notice"
+
+# a house number and a street: "66 Main Street South", "995 Peter Robertson Blvd."
+_STREET_ADDRESS = re.compile(
+    r"\b\d{1,5}\s+(?:[A-Z][\w'’.-]*\s+){1,4}(?i:street|st|road|rd|avenue|ave|boulevard|blvd|drive|dr|"
+    r"lane|ln|way|court|ct|place|pl|square|sq|highway|hwy|parkway|pkwy|crescent|terrace)\b")
 
 
 @dataclass(frozen=True)
@@ -131,7 +143,7 @@ def mark_prose_chrome(units: list[Unit], region: tuple[int, int], limits: ProseC
         # the block's own short lines (a "Readers," salutation, a signature) go with it
         lo, hi = block[0], block[-1]
         if closing:
-            hi = region[1]
+            hi = _closing_tail_end(units, block[-1], region[1], found)
         for k in range(lo, hi + 1):
             unit = units[k]
             if unit.verdict != KEEP:
@@ -142,3 +154,16 @@ def mark_prose_chrome(units: list[Unit], region: tuple[int, int], limits: ProseC
             unit.reason = {APPEAL: "appeal", BIO: "author-bio", NOTICE: "licence-notice"}[source[0]]
             unit.category = source[1]
             unit.extra = dict(source[2])
+
+
+def _closing_tail_end(units: list[Unit], end: int, region_end: int, found: dict[int, Suspicion]) -> int:
+    """The last unit a closing block at ..`end` takes with it: up to the region's end, or to
+    just before the first kept line that informs (a date, a time, an address) and is no suspect
+    itself: a list of places and times after "give at one of these clinics" is content."""
+    for k in range(end + 1, region_end + 1):
+        unit = units[k]
+        if unit.verdict != KEEP or (k in found and found[k][0]):
+            continue
+        if has_date(unit.text) or _STREET_ADDRESS.search(unit.text):
+            return k - 1
+    return region_end
