@@ -19,7 +19,7 @@ from corpusclean.report import Summary
 from corpusclean.stages.base import Stage
 from corpusclean.stages.registry import build_stages
 from corpusclean.stages.rules import RuleStage
-from conftest import write_tree
+from conftest import run_cli, tree_bytes, write_tree
 
 #: a line of each kind of characters a Matcher has a cut for
 LINES = ["Share this on Facebook", "Partagez cet article sur Facebook — merci",
@@ -112,8 +112,29 @@ class BrokenWarm(Warmed):
 
 
 def test_a_stage_that_fails_to_warm_leaves_the_run_as_it_was_without_warming(tmp_path: Path):
+    """...and says so (a RuntimeWarning naming the stage): a broken warm() is not left to show
+    only as a slower run."""
     source = write_tree(tmp_path / "in", {f"{n:03d}.txt": f"page {n}\n" for n in range(2 * WARM_FROM)})
     summary = Summary("strip", {})
     job = Job(stages=[BrokenWarm()], steps=["strip"], max_bytes=10**6)
-    run_corpus(lambda: iter_directory(source), job, lambda result: None, summary, workers=2)
+    with pytest.warns(RuntimeWarning, match=f"stage {BrokenWarm.name}: warming up failed .*cannot build ahead"):
+        run_corpus(lambda: iter_directory(source), job, lambda result: None, summary, workers=2)
     assert (summary.failed, summary.documents["dropped"]) == (0, 2 * WARM_FROM)
+
+
+def test_a_run_warmed_before_the_workers_fork_writes_what_one_worker_writes(tmp_path: Path, seeds_dir: Path):
+    """Enough pages for the parent to warm every stage (2 x WARM_FROM and more), built from
+    the seeds' chrome and articles with lines of other scripts mixed in (they reach the
+    pattern cuts warming compiles): with two workers the output is byte for byte what one
+    worker, which never warms, writes."""
+    seeds = [path.read_text(encoding="utf-8") for path in sorted(seeds_dir.glob("*.txt"))]
+    pages = {f"p{n:03d}.txt": f"{seeds[n % len(seeds)]}\n{LINES[n % len(LINES)]} {n}\n"
+             for n in range(2 * WARM_FROM + 7)}
+    source = write_tree(tmp_path / "in", pages)
+    trees = []
+    for workers in ("1", "2"):
+        out = tmp_path / f"out{workers}"
+        assert run_cli("run", str(source), str(out), "-q", "--workers", workers).exit_code == 0
+        trees.append({name: data for name, data in tree_bytes(out).items() if name != "corpusclean-summary.json"})
+    assert trees[0] == trees[1]
+    assert len(trees[0]) == 2 * len(pages)  # a text and a report for every page

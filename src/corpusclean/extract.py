@@ -493,15 +493,17 @@ _PLAYER = "descendant::*[self::video or self::iframe or self::object or self::em
 
 def in_class_or_id(html: str, word: str) -> bool:
     """May `word` stand in a class or id attribute of the page (in a tag, after an attribute
-    whose name ends "class" or "id")? Never False where it does (but for a value holding
-    "=" before the word); a scan of the markup's text costs a fifth of searching the parsed
+    whose name ends "class" or "id")? A prefilter for the search of the parsed tree, which
+    decides: never False where the word stands there, but for a tag in which an earlier value
+    holds ">" or the value itself holds "=" before the word (rare; such a page's caption is
+    then not looked for). A scan of the markup's text costs a fifth of searching the parsed
     tree for such names, and most pages have none."""
     at = html.find(word)
     while at >= 0:
         start = html.rfind("<", 0, at)
         if start > html.rfind(">", 0, at):
             equals = html.rfind("=", start, at)
-            if equals > 0 and html[max(start, equals - 6):equals].rstrip().lower().endswith(("class", "id")):
+            if equals > 0 and html[start:equals].rstrip().lower().endswith(("class", "id")):
                 return True
         at = html.find(word, at + len(word))
     return False

@@ -22,6 +22,7 @@ import shutil
 import tempfile
 import time
 import traceback
+import warnings
 from dataclasses import dataclass, field
 from itertools import chain, islice
 from pathlib import Path
@@ -53,7 +54,7 @@ DOCUMENTS_PER_TASK = 32
 OBSERVE_CHUNK = 64
 #: documents per worker from which the parent warms the stages (Stage.warm) before the
 #: removal pass's workers fork: on fewer pages a worker builds less than all that warming
-#: builds (a one-page run would pay 0.3 CPU-s more)
+#: builds (a one-page run would pay about 0.35 CPU-s more)
 WARM_FROM = OBSERVE_CHUNK
 #: tasks queued per worker beyond the one the parent is waiting for. The parent digests
 #: results in bursts (the dedup index settles 32k lines at once, 50-100 ms) and the workers
@@ -533,7 +534,7 @@ def _get_ready_for_cleaning(job: Job, warm: bool) -> None:
     """Load or build here, once, what cleaning every document needs and no corpus state
     changes, so that the workers forked for the removal pass share it: each stage with no
     corpus pass prepares (language profiles), and, when `warm`, every stage warms
-    (`Stage.warm`: 0.3 CPU-s for the shipped stages, about what each worker would otherwise
+    (`Stage.warm`: about 0.35 CPU-s for the shipped stages, about what each worker would otherwise
     build on its first pages). In a run with a corpus pass this happens while pass 1's workers
     are busy, so the cores stay busy."""
     for stage in job.stages:
@@ -543,8 +544,11 @@ def _get_ready_for_cleaning(job: Job, warm: bool) -> None:
         for stage in job.stages:
             try:
                 stage.warm()
-            except Exception:  # what failed here fails again where it is needed, in a worker, for
-                pass           # the documents that need it: each of those fails alone, as before
+            except Exception as error:  # what failed here fails again where it is needed, in a
+                # worker, for the documents that need it (each of those fails alone, as before);
+                # said here so that a broken warm() does not go unnoticed as a slower run
+                warnings.warn(f"stage {stage.name}: warming up failed ({type(error).__name__}: {error}); "
+                              "its workers build what they need themselves", RuntimeWarning, stacklevel=1)
 
 
 def run_corpus(sources: Callable[[], Iterator[Source]], job: Job, write: Callable[[Result], None],

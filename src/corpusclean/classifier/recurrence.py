@@ -44,7 +44,8 @@ def line_hash(line: str) -> int:
 
 class LineHashes:
     """`line_hash` by line, for lines met on earlier pages: a site's template lines recur on
-    every one of its pages, and both passes hash every short line. Memory stays bounded: the
+    every one of its pages, and both passes hash every short line (one process remembers
+    for both passes only with one worker: forked or unpickled workers start empty). Memory stays bounded: the
     memo starts afresh once it holds `capacity` lines (a line held costs about 300 bytes)."""
 
     def __init__(self, capacity: int = 20_000):

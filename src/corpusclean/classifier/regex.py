@@ -47,7 +47,8 @@ class LineTest:
             return lambda line: self.pattern.search(line) is not None
 
     def warm(self) -> None:
-        """Compile now, for lines of any characters (Stage.warm)."""
+        """Compile now what this test's lines need (Stage.warm): for a rule pattern, the cuts
+        `Matcher.warm` compiles; the whole-Unicode cut still waits for a line of a rare script."""
         if self._search is None:
             self._search = self._compile()
         compiled = getattr(self._search, "__self__", None)  # the Matcher, unless Python's search is kept

@@ -121,7 +121,7 @@ def casefold_words(words: list[str]) -> list[str]:
 
 #: the one character whose case folding is a single character that is a word character where
 #: it was not (COMBINING GREEK YPOGEGRAMMENI, a mark, folds to the letter iota);
-#: tests/test_classifier_regex.py checks every code point of the running Python's Unicode
+#: tests/test_classifier_signals.py checks every code point of the running Python's Unicode
 FOLDS_INTO_A_WORD = "\u0345"
 
 

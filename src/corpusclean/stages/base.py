@@ -11,8 +11,9 @@ edits text. A stage that needs to see the whole corpus first (the dedup stage, t
                          stage.prepare()                         once, after the last document
     pass 2, in workers:  stage.process(doc)                      with the prepared state
 
-With more than one worker, the parent also calls `warm()` before the pass-2 workers fork, so
-that they share what `process` would otherwise build in each of them.
+With more than one worker and at least `pipeline.WARM_FROM` documents for each, the parent also
+calls `warm()` before the pass-2 workers fork, so that they share what `process` would
+otherwise build in each of them.
 
 A stage that drops whole documents from their text alone also overrides `screen`: pass 1 then
 leaves the documents it will drop out of the later stages' observations.
@@ -132,7 +133,8 @@ class Stage:
         """Build now what `process` would build on its first documents (patterns compiled on
         first use, say), in the parent, when the documents are cleaned on worker processes
         forked from it: they then share one copy instead of each building its own. Called
-        only then (one process builds only what its own documents need), perhaps before
+        only then, and only with at least `pipeline.WARM_FROM` documents a worker (one process,
+        or a worker with a few pages, builds only what its own documents need), perhaps before
         `prepare` (while the corpus pass runs): it must not depend on the corpus state, and
         what it builds must not change any removal."""
 

@@ -60,7 +60,6 @@ VOTE_MARGIN = 2.0
 #: what a sentence ends with, and the quotes and brackets that may close it
 _SENTENCE_ENDS = frozenset(".!?…。！？؟।")
 _CLOSERS = "\"'”’»)]"
-_LETTER = re.compile(r"[^\W\d_]")
 #: matches at the start of a text with at least MIN_LETTERS letters ([\W\d_] is what is not one)
 _ENOUGH_LETTERS = re.compile(r"(?:[\W\d_]*[^\W\d_]){%d}" % MIN_LETTERS)
 _WORD = re.compile(r"\w+")
@@ -103,7 +102,7 @@ def ends_sentence(line: str) -> bool:
 
 def has_letters(text: str) -> bool:
     """Whether `text` holds at least MIN_LETTERS letters (`[^\\W\\d_]`), reading only as far as
-    it needs to (what `len(_LETTER.findall(text)) >= MIN_LETTERS` says)."""
+    it needs to (what `len(re.findall(r"[^\\W\\d_]", text)) >= MIN_LETTERS` says)."""
     return _ENOUGH_LETTERS.match(text) is not None
 
 
