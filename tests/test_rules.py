@@ -7,6 +7,7 @@ commands. The shipped rules' own examples are run in test_rule_examples.py.
 from __future__ import annotations
 
 import pickle
+import random
 import textwrap
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import pytest
 
 from corpusclean.model import Document
 from corpusclean.rulebook import CATEGORIES, RuleError, load_rulebook, parse_pack
-from corpusclean.stages.rules import LineMemo, RuleStage, gate_for, scan
+from corpusclean.stages.rules import LineMemo, Page, RuleStage, gate_for, in_zone, scan, span_from
 
 from conftest import read_report, run_cli, write_tree
 
@@ -359,3 +360,60 @@ def test_strip_with_a_broken_user_pack_is_a_clean_error(tmp_path):
                      "--rules", str(tmp_path / "mine"))
     assert result.exit_code == 1
     assert "bad.toml: rule 'widget.print-button': unknown field(s) colour" in result.stderr
+
+
+# -- the scan is "try every rule at every line", made fast --------------------------------
+
+def scan_trying_every_rule(doc: Document, rules) -> None:
+    """What the rules stage means, without the keyword gate, the zones gated apart or the
+    line memo: at each live non-blank line, top to bottom, the first rule (in rulebook order)
+    that may start there and whose span qualifies removes it; the scan goes on after it."""
+    page = Page(doc)
+    i = 0
+    while i < page.size:
+        if page.texts[i] and doc.is_live(i):
+            for rule in rules:
+                if in_zone(rule, page, i) and rule.starts_at(page.texts[i]):
+                    span = span_from(rule, page, i)
+                    if span is not None:
+                        doc.remove(span[0], span[1], stage="rules", rule=rule.id, category=rule.category,
+                                   reason=rule.description)
+                        i = span[1]
+                        break
+        i += 1
+
+
+def pages_of_the_shipped_examples(rules, count: int) -> list[str]:
+    """Made-up pages: every shipped rule's examples and counter-examples among prose, in
+    shuffled orders (so each rule meets the top and the bottom of a page, and lines recur
+    from page to page as a site's chrome does)."""
+    lines = [line for rule in rules for line in rule.examples + rule.counter_examples]
+    prose = ["The council met on Tuesday to discuss the new budget for the coming year.",
+             "Residents said the plan would change how the town pays for its roads.", ""]
+    rng = random.Random(11)
+    pages = []
+    for _ in range(count):
+        chosen = rng.sample(lines, min(len(lines), 40)) + prose * 3
+        rng.shuffle(chosen)
+        pages.append("\n".join(chosen) + "\n")
+    return pages
+
+
+def test_the_scan_removes_exactly_what_trying_every_rule_at_every_line_removes(seeds_dir: Path):
+    """The keyword gate, the rules gated apart on their zone and the memory of lines met on
+    earlier pages only skip work: on the seeds and on pages made of the shipped rules'
+    examples, one stage's scans (its memo shared from page to page, as in a run) remove the
+    same spans, by the same rules, as trying every rule everywhere."""
+    book = load_rulebook()
+    stage = RuleStage(book)
+    texts = [path.read_text(encoding="utf-8") for path in sorted(seeds_dir.glob("*.txt"))]
+    texts += pages_of_the_shipped_examples(book.rules, 30)
+    rules_fired = set()
+    for n, text in enumerate(texts):
+        fast, reference = Document(f"p{n}", text), Document(f"p{n}", text)
+        stage.process(fast)
+        scan_trying_every_rule(reference, book.rules)
+        assert list(fast.iter_removals()) == list(reference.iter_removals()), f"page {n}"
+        rules_fired.update(removal.rule for removal in fast.iter_removals())
+    assert len(rules_fired) > len(book.rules) // 2  # most rules had their say somewhere
+    assert len(stage.memo) > 0  # the later pages were scanned with lines remembered

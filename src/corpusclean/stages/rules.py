@@ -48,16 +48,6 @@ class Page:
             self.from_end[i] = len(nonblank) - 1 - rank
         self.last_text = nonblank[-1] if nonblank else -1
 
-    def usable(self, i: int) -> bool:
-        return bool(self.texts[i]) and self.doc.is_live(i)
-
-
-def find_span(rule: Rule, page: Page, i: int) -> tuple[int, int] | None:
-    """The lines (first, last; 0-based, inclusive) `rule` removes if it starts at line i."""
-    if not in_zone(rule, page, i) or not rule.starts_at(page.texts[i]):
-        return None
-    return span_from(rule, page, i)
-
 
 def in_zone(rule: Rule, page: Page, i: int) -> bool:
     """Whether line i stands where `rule` may start (`within_first`, `within_last`)."""
@@ -67,7 +57,8 @@ def in_zone(rule: Rule, page: Page, i: int) -> bool:
 
 
 def span_from(rule: Rule, page: Page, i: int) -> tuple[int, int] | None:
-    """find_span for a line where `rule` starts (in its zone, `starts_at` true)."""
+    """The lines (first, last; 0-based, inclusive) `rule` removes when it starts at line i (in
+    its zone, `starts_at` true), or None when the span it would take does not qualify."""
     if rule.scope == "line":
         last: int | None = i
     elif rule.scope == "run":
