@@ -368,7 +368,7 @@ def prune_hidden(tree: Any) -> int:
     """Remove elements a reader never sees: `hidden`, `aria-hidden="true"`, or an inline style
     with display:none / visibility:hidden (the visibility test of Mozilla's Readability).
     trafilatura keeps their text. Returns how many elements were removed."""
-    hidden = [element for element in _may_hide()(tree) if _is_hidden(element)]
+    hidden = [element for element in _xpath(_MAY_HIDE)(tree) if _is_hidden(element)]
     inside = set(hidden)  # every hidden element of the tree: an ancestor that hides is one of them
     outermost = [element for element in hidden if not any(a in inside for a in element.iterancestors())]
     if not outermost:
@@ -384,13 +384,17 @@ def prune_hidden(tree: Any) -> int:
     return removed
 
 
+#: the elements with an attribute that can hide them, in document order (libxml2 finds them;
+#: testing every element in Python cost a tenth of the extraction)
+_MAY_HIDE = "descendant-or-self::*[@hidden or @aria-hidden or @style]"
+
+
 @functools.cache
-def _may_hide() -> Any:
-    """The elements with an attribute that can hide them, in document order (libxml2 finds
-    them; testing every element in Python cost a tenth of the extraction)."""
+def _xpath(expression: str) -> Any:
+    """`expression` compiled once a process (lxml's XPath object, called on a tree)."""
     from lxml import etree
 
-    return etree.XPath("descendant-or-self::*[@hidden or @aria-hidden or @style]")
+    return etree.XPath(expression)
 
 
 def _words(element: Any) -> int:
@@ -451,11 +455,11 @@ def expose_blocks(tree: Any, named_captions: bool = True) -> dict[str, int]:
     """
     counts = {"figcaption": 0, "named_caption": 0, "blockquote_with_table": 0, "math": 0, "cell_wrapper": 0}
     for table in [table for table in tree.iter("table") if _data_grid(table)]:
-        for wrapper in _cell_wrappers()(table):
+        for wrapper in _xpath(_CELL_WRAPPERS)(table):
             if not _holds_a_block(wrapper):
                 wrapper.drop_tag()  # its text and children become the cell's
                 counts["cell_wrapper"] += 1
-    for element in _named_captions()(tree) if named_captions else ():
+    for element in _xpath(_NAMED_CAPTIONS)(tree) if named_captions else ():
         if len(_text(element)) <= CAPTION_MAX_CHARS and not _beside_a_player(element):
             for attribute in ("class", "id"):
                 element.attrib.pop(attribute, None)
@@ -509,24 +513,10 @@ def in_class_or_id(html: str, word: str) -> bool:
     return False
 
 
-@functools.cache
-def _named_captions() -> Any:
-    from lxml import etree
-
-    return etree.XPath(_NAMED_CAPTIONS)
-
-
-@functools.cache
-def _players() -> Any:
-    from lxml import etree
-
-    return etree.XPath(_PLAYER)
-
-
 def _beside_a_player(caption: Any) -> bool:
     """Does the caption, or the figure it belongs to, hold a video player?"""
     figure = next(caption.iterancestors("figure"), None)
-    return bool(_players()(caption)) or (figure is not None and bool(_players()(figure)))
+    return bool(_xpath(_PLAYER)(caption)) or (figure is not None and bool(_xpath(_PLAYER)(figure)))
 
 
 #: the one block element a table cell holds, with no text of the cell's own beside it
@@ -543,13 +533,6 @@ def _data_grid(table: Any) -> bool:
     rows += [row for part in table if part.tag in ("thead", "tbody", "tfoot") for row in part if row.tag == "tr"]
     widths = {sum(1 for cell in row if cell.tag in ("td", "th")) for row in rows}
     return len(rows) >= 3 and len(widths) == 1 and min(widths) >= 2 and table.find(".//table") is None
-
-
-@functools.cache
-def _cell_wrappers() -> Any:
-    from lxml import etree
-
-    return etree.XPath(_CELL_WRAPPERS)
 
 
 #: MathML elements that are never drawn: the formula's source in other notations
@@ -598,13 +581,6 @@ _IS_REPEAT_BLOCK = " or ".join(f"self::{tag}" for tag in _REPEAT_BLOCKS)
 _BLOCK_PAIRS = f"descendant-or-self::*[{_IS_REPEAT_BLOCK}][following-sibling::*[1][{_IS_REPEAT_BLOCK}]]"
 
 
-@functools.cache
-def _block_pairs() -> Any:
-    from lxml import etree
-
-    return etree.XPath(_BLOCK_PAIRS)
-
-
 @dataclass(frozen=True)
 class Repeats:
     """Long blocks the page itself repeats, by text: `runs`, the longest run of copies back to
@@ -619,7 +595,7 @@ def block_pairs(tree: Any) -> list[Any]:
     """Every block whose next element sibling is a block too, in document order (see
     _BLOCK_PAIRS): where a back-to-back repeat can start, and where a subheading stands
     right before a paragraph. One search serves both."""
-    return list(_block_pairs()(tree))
+    return list(_xpath(_BLOCK_PAIRS)(tree))
 
 
 def repeated_blocks(pairs: list[Any]) -> Repeats:
@@ -697,13 +673,6 @@ _BLOCK_INSIDE = {"p", "div", "table", "blockquote", "pre", "h1", "h2", "h3", "h4
 _NEIGHBOUR_MIN_CHARS = 20
 
 
-@functools.cache
-def _holding_links() -> Any:
-    from lxml import etree
-
-    return etree.XPath(_HOLDING_LINKS)
-
-
 @dataclass(frozen=True)
 class DroppedRun:
     """Blocks side by side that trafilatura may drop from inside the article (links, a
@@ -717,7 +686,7 @@ def link_runs(tree: Any) -> list[DroppedRun]:
     """Runs of link-only blocks (see _LINK_BLOCKS) that sit between two blocks with text of
     their own, under one parent: candidates restore_dropped may put back."""
     # each link-only block with its lines, in document order
-    found = {element: lines for element in _holding_links()(tree) if (lines := _link_lines(element))}
+    found = {element: lines for element in _xpath(_HOLDING_LINKS)(tree) if (lines := _link_lines(element))}
     if not found:
         return []
     link_only = found.keys()
