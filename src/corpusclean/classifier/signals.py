@@ -18,7 +18,8 @@ WORD = re.compile(r"\w+")
 # scripts written without spaces between words: Han, kana, Thai, Lao, Khmer, Myanmar
 _NO_SPACE_SCRIPT = re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 # a sentence ends here, perhaps followed by closing quotes or brackets, or by a note in
-# brackets after it: "... a big hit. (Reporting by Jane Doe; editing by John Roe)"
+# brackets after it: "... a big hit. (Reporting by Jane Doe; editing by John Roe)". The
+# definition: ends_sentence computes the same faster, and the tests hold it to this
 _SENTENCE_END = re.compile(r"[.!?…。！？؟।][\"'”’»)\]]*(?:\s+\([^()]{1,150}\))?$")
 # its parts, for ends_sentence, which reads the same off the end of a text
 _ENDERS = ".!?…。！？؟।"

@@ -143,7 +143,6 @@ NOTICE_CUES = ("©", "copyright", "rights reserved", "creative commons", "origin
 BIO_STRONG_CUES = ("is a", "is the", "write", "work has appeared", "has written", "author of", "contributing")
 BIO_WEAK_CUES = ("covers", "based in", "live", "follow", "joined", "previously", "graduate", "hold", " book",
                  "novel", "writing", "working", "hacking", "twitter")
-BIO_CUES = BIO_STRONG_CUES + BIO_WEAK_CUES
 
 
 def _compile(terms: list[str]) -> re.Pattern[str]:
@@ -215,10 +214,6 @@ class Vocabulary:
     @staticmethod
     def may_be_notice(lowered: str) -> bool:
         return any(map(lowered.__contains__, NOTICE_CUES))
-
-    @staticmethod
-    def may_be_bio(lowered: str) -> bool:
-        return any(map(lowered.__contains__, BIO_CUES))
 
     @staticmethod
     def may_be_strong_bio(lowered: str) -> bool:
