@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
+from ..memo import TextMemo
 from ..model import Document
 from .signals import LineSignals, folded_words, measure
 
@@ -74,35 +75,18 @@ def features(text: str, stopwords: frozenset[str] | None) -> Features:
     return Features(folded, measure(text, stopwords, folded), lowered)
 
 
-class FeatureMemo:
+class FeatureMemo(TextMemo[tuple[str, "frozenset[str] | None"], Features]):
     """Features by text and stoplist, for pages cleaned one after another by one classifier
-    (one configuration and vocabulary: a unit's suspicion depends on them). Memory stays
-    bounded: texts longer than `max_chars` (paragraphs, which seldom recur) are not kept, and
-    the memo starts afresh once the texts it holds reach `capacity` characters (measured: about
-    830 bytes an entry for 30-character texts, key not counted, so some 30 bytes a character
-    for short lines: about 60 MB a process at the default capacity)."""
-
-    def __init__(self, capacity: int = 2_000_000, max_chars: int = 1_000):
-        self.capacity = capacity
-        self.max_chars = max_chars
-        self._found: dict[tuple[str, frozenset[str] | None], Features] = {}
-        self._chars = 0
-
-    def __len__(self) -> int:
-        return len(self._found)
+    (one configuration and vocabulary: a unit's suspicion depends on them); bounded as every
+    TextMemo (measured: about 830 bytes an entry for 30-character texts, key not counted, so
+    some 30 bytes a character for short lines: about 60 MB a process at the default capacity)."""
 
     def get(self, text: str, stopwords: frozenset[str] | None) -> Features:
         if len(text) > self.max_chars:
             return features(text, stopwords)
         key = (text, stopwords)
-        found = self._found.get(key)
-        if found is None:
-            if self._chars + len(text) > self.capacity:
-                self._found.clear()
-                self._chars = 0
-            found = self._found[key] = features(text, stopwords)
-            self._chars += len(text)
-        return found
+        found = self.found.get(key)
+        return found if found is not None else self.keep(key, text, features(text, stopwords))
 
 
 @dataclass(eq=False, slots=True)

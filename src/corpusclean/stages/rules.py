@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable
 import click
 
 from ..cli_params import comma_separated
+from ..memo import TextMemo
 from ..model import Document
 from ..patterns.gate import Gate, Literal, expand
 from ..patterns.translate import Untranslatable
@@ -138,7 +139,7 @@ def _gate(requirements: tuple[tuple[Literal, ...] | None, ...], max_chars: tuple
     return Gate(requirements, max_chars, cached("gate", repr(requirements), lambda: expand(requirements)), apart)
 
 
-class LineMemo:
+class LineMemo(TextMemo[str, "_Seen"]):
     """What the rules make of a line's text, for pages scanned one after another with one
     rule list and its gate: the rules the gate lets through anywhere on a page, and for each
     rule once a line in its zone has asked, whether it starts there (the gate's answer for a
@@ -146,38 +147,22 @@ class LineMemo:
     to page (a make_corpus corpus has 39% distinct non-blank lines): a repeat costs a
     dictionary lookup instead of the gate's pass and the patterns' searches.
 
-    Memory stays bounded as the classifier's FeatureMemo does: texts longer than `max_chars`
-    (paragraphs, which seldom recur) are not kept, and the memo starts afresh once the texts
-    it holds reach `capacity` characters."""
+    Bounded as every TextMemo (paragraphs are not kept)."""
 
     def __init__(self, rules: tuple[Rule, ...], gate: Gate, capacity: int = 2_000_000, max_chars: int = 1_000):
+        super().__init__(capacity, max_chars)
         self.rules = rules
         self.gate = gate
-        self.capacity = capacity
-        self.max_chars = max_chars
         #: the rules gated apart, ascending: scan asks for them only on the lines of their zone
         self.apart = tuple(sorted(gate.gated_apart))
         #: the rules that can only start in part of a page
         self.zoned = frozenset(i for i, rule in enumerate(rules) if _zoned(rule))
-        self._lines: dict[str, _Seen] = {}
         #: what is remembered of a text, or None (LineMemo.line remembers it)
-        self.known = self._lines.get
-        self._chars = 0
-
-    def __len__(self) -> int:
-        return len(self._lines)
+        self.known = self.found.get
 
     def line(self, text: str) -> "_Seen":
-        seen = self._lines.get(text)
-        if seen is None:
-            seen = _Seen(self.gate.anywhere(text))
-            if len(text) <= self.max_chars:
-                if self._chars + len(text) > self.capacity:
-                    self._lines.clear()
-                    self._chars = 0
-                self._lines[text] = seen
-                self._chars += len(text)
-        return seen
+        seen = self.found.get(text)
+        return seen if seen is not None else self.keep(text, text, _Seen(self.gate.anywhere(text)))
 
     def starts(self, seen: "_Seen", index: int, text: str) -> bool:
         """Whether rule `index` can start on a line of `text` (`seen` is memo.line(text))."""
