@@ -513,7 +513,7 @@ class _Probabilities:
 
     def __init__(self, profiles: list[tuple[dict[str, int], list[int]]], size: int):
         self._profiles = profiles
-        self._size = self.size = size
+        self.size = size
         self._freqs = [freq for freq, _ in profiles]
         #: each profile's n-gram totals by length, as floats: row n-1 for n-grams of length n
         self._totals = np.array([n_words[:3] for _, n_words in profiles], dtype=np.float64).T.copy()
@@ -528,7 +528,7 @@ class _Probabilities:
         either way) instead of a Python loop over the languages."""
         if ngram not in self.known:
             raise KeyError(ngram)
-        probabilities = np.zeros(self._size, dtype=np.float64)
+        probabilities = np.zeros(self.size, dtype=np.float64)
         length = len(ngram)
         if 1 <= length <= 3:
             counts = np.array([freq.get(ngram, 0) for freq in self._freqs], dtype=np.float64)
@@ -539,7 +539,7 @@ class _Probabilities:
     def __getitem__(self, ngram: str) -> list[float]:
         if ngram not in self.known:
             raise KeyError(ngram)
-        probabilities = [0.0] * self._size
+        probabilities = [0.0] * self.size
         length = len(ngram)
         if 1 <= length <= 3:
             for index, (freq, n_words) in enumerate(self._profiles):
