@@ -660,8 +660,8 @@ class _Probabilities:
         self._profiles = profiles
         self.size = size
         #: every profile's n-gram -> its row of `table` (a dict answers `in` as a set would)
-        self.row: dict[str, int] = dict.fromkeys(itertools.chain.from_iterable(freq for freq, _ in profiles))
-        self.row.update(zip(self.row, range(len(self.row))))
+        ngrams = dict.fromkeys(itertools.chain.from_iterable(freq for freq, _ in profiles))
+        self.row: dict[str, int] = dict(zip(ngrams, range(len(ngrams))))
         self.known = self.row
         self._table: np.ndarray | None = None
 
