@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from corpusclean.encoding import (
-    FTFY_CONFIG, _segments, decode, fix, fix_text, looks_bad, needs_ftfy, normalise_newlines,
+    FTFY_CONFIG, _segments, decode, fix, fix_text, lines_to_check, looks_bad, needs_ftfy, normalise_newlines,
 )
 from corpusclean.errors import InputError
 
@@ -236,6 +236,20 @@ def test_fix_text_is_ftfy_line_by_line(lines):
     lines = [line.replace("\n", " ").replace("\r", " ").replace("&#1", "") for line in lines]
     text = "\n".join(lines)
     assert fix_text(text)[0] == "\n".join(ftfy.fix_text(line, PLAIN_FTFY) for line in lines)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.one_of(mojibake_prone_text, st.text(max_size=20)), max_size=8))
+def test_the_lines_fix_text_checks_include_every_line_needs_ftfy_flags(lines):
+    lines = [line.replace("\n", " ").replace("\r", " ") for line in lines]
+    flagged = {i for i, line in enumerate(lines) if needs_ftfy(line)}
+    assert flagged <= set(lines_to_check("\n".join(lines), len(lines)))
+
+
+def test_lines_without_a_trigger_are_not_checked():
+    lines = ["Le café est très bon", "plain", "The cafÃ© is open", "a &amp; b", "“quoted”", "tab\x07bell"]
+    # "é", "è" and "“" are in ftfy's set, each beside ASCII characters only
+    assert list(lines_to_check("\n".join(lines), len(lines))) == [2, 3, 5]
 
 
 # -- long lines ------------------------------------------------------------------------------

@@ -245,15 +245,40 @@ def _langdetect_factory():
     return factory
 
 
-def test_ngram_rows_hold_each_ngrams_probabilities_once_in_one_growing_table():
-    """A page's n-grams become its table in one numpy index: each n-gram met gets a row (its
-    probabilities as langdetect's factory computes them), kept for the pages after."""
-    from corpusclean.stages.language import NgramRows
-
+def test_the_ngram_table_holds_langdetects_probabilities_row_for_row():
+    """The detector gathers a page's n-grams' probabilities from one table built in a few
+    numpy divisions: each row must be the list langdetect's own factory makes, float for float."""
     probabilities = _our_profiles().word_lang_prob_map
-    rows = NgramRows(probabilities)
-    first = rows.rows(["a", "th", "the", "a"])
-    assert first[0] == first[3] and len(set(first)) == 3
-    assert rows.rows(["the", "a"]) == [first[2], first[0]]            # known rows, nothing added
-    for ngram, row in zip(["a", "th", "the"], first):
-        assert rows.table[row].tolist() == probabilities[ngram]
+    theirs = _langdetect_factory().word_lang_prob_map
+    assert probabilities.row.keys() == theirs.keys()
+    table = probabilities.table
+    for ngram, row in probabilities.row.items():
+        assert table[row].tolist() == theirs[ngram]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(min_value=1, max_value=5000), min_size=1, max_size=3),
+       st.integers(min_value=0, max_value=3000))
+def test_draws_are_the_ones_pythons_random_makes(sizes, skip):
+    """langdetect seeds random.Random and calls gauss and choice; RandomStream and Draws
+    read the same words: the same normal values and the same picks, in the same order."""
+    import random
+
+    from corpusclean.stages.language import Draws, RandomStream
+
+    stream, theirs = RandomStream(SEED), random.Random(SEED)
+    for _ in range(skip):
+        theirs.getrandbits(32)
+    at = skip
+    for n in sizes:
+        assert stream.gauss_pair(at) == (theirs.gauss(0.0, 1.0), theirs.gauss(0.0, 1.0))
+        at += 4
+        draws = Draws(stream, n)
+        first = draws.first_at(at)
+        picks = draws.values(first, 300).tolist()
+        assert picks == [theirs.choice(range(n)) for _ in range(300)]
+        at = draws.position(first + 299) + 1
+        assert int(stream.upto(at + 1)[at]) == theirs.getrandbits(32)   # both read up to here
+        at += 1
+
+

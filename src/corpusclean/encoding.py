@@ -12,7 +12,7 @@ import codecs
 import re
 import unicodedata
 from functools import lru_cache
-from typing import Any
+from typing import Any, Iterable
 
 import ftfy
 from ftfy.badness import BADNESS_RE, MOJIBAKE_CATEGORIES, is_bad
@@ -99,6 +99,21 @@ def looks_bad(segment: str) -> bool:
         if _MOJIBAKE_CHAR.search(segment, start, end) and search(segment, max(start - 2, 0), end + 2):
             return True
     return False
+
+
+# Every line `needs_ftfy` flags in NFC text holds one of these: a control or surrogate, an
+# entity, or what `looks_bad` looks at (one of its lone characters, or a character of the set
+# next to another non-ASCII character). None spans a newline. In French or Czech text most lines
+# hold a character of the set ("é", "ř"), few beside another non-ASCII one. Written as one
+# character class and then lookarounds on the character found, so that `re` scans for the class
+# at C speed and looks around only where it stands (an alternation is tried at every position).
+_CONTROL_OR_LONE = _CONTROLS.pattern[1:-1] + _LONE_MOJIBAKE.pattern[1:-1]
+_MAY_NEED_FTFY = re.compile(
+    f"[{_CONTROL_OR_LONE}&{_MOJIBAKE_SET[1:-1]}]"
+    f"(?:(?<=[{_CONTROL_OR_LONE}])"                      # a control, a surrogate, a lone one
+    f"|(?<=&)#?[0-9A-Za-z]{{1,24}};"                     # an entity (_ENTITY)
+    f"|(?<={_MOJIBAKE_SET})(?=[^\x00-\x7f])"           # one of the set, non-ASCII after it
+    f"|(?<=[^\x00-\x7f]{_MOJIBAKE_SET}))")             # or before it
 
 
 def needs_ftfy(segment: str) -> bool:
@@ -269,7 +284,8 @@ def fix_text(text: str) -> tuple[str, list[dict[str, Any]]]:
         return text, []  # the common case: two C-speed scans, no per-line work
     lines = text.split("\n")
     fixes: list[dict[str, Any]] = []
-    for i, line in enumerate(lines):
+    for i in lines_to_check(text, len(lines)):
+        line = lines[i]
         if len(line) <= FTFY_SEGMENT and not needs_ftfy(line):
             continue
         fixed, steps = _fix_line(line)
@@ -277,6 +293,26 @@ def fix_text(text: str) -> tuple[str, list[dict[str, Any]]]:
             lines[i] = fixed
             fixes.append({"line": i + 1, "steps": steps})
     return "\n".join(lines), fixes
+
+
+def lines_to_check(text: str, count: int) -> Iterable[int]:
+    """The indices of the lines of `text` (`count` of them) that can need ftfy: every line
+    `needs_ftfy` would flag is among them. One C-speed search over the whole text finds them,
+    instead of a Python call per line (a page's lines mostly need nothing). Text that is not
+    NFC throughout, or long enough to hold a line ftfy takes in segments, has every line
+    checked. tests/test_encoding.py checks the search against needs_ftfy on generated text."""
+    if len(text) > FTFY_SEGMENT or not unicodedata.is_normalized("NFC", text):
+        return range(count)
+    found = []
+    index, pos, search = 0, 0, _MAY_NEED_FTFY.search
+    while (match := search(text, pos)) is not None:
+        index += text.count("\n", pos, match.start())   # pos is the start of line `index`
+        found.append(index)
+        end = text.find("\n", match.end())
+        if end < 0:
+            break
+        index, pos = index + 1, end + 1
+    return found
 
 
 def _fix_line(line: str) -> tuple[str, list[list[str]]]:

@@ -12,8 +12,9 @@ one language's list covers a large share of the sample's words and several times
 any other list, that language is the answer (`"method": "stopwords"`), for the cost of a
 dictionary lookup per word. Otherwise (close languages whose lists overlap, scripts without
 spaces, languages with no list, text with few function words) langdetect decides
-(`"method": "langdetect"`, with its probability); it costs about 7 ms a page, most of a run's
-time before this shortcut. On the dev sets and a multilingual sample the two agree on every
+(`"method": "langdetect"`, with its probability): about 7 ms a page in langdetect's own
+code, most of a run's time before this shortcut, about 1.5 ms in VectorDetector, which
+computes the same probabilities. On the dev sets and a multilingual sample the two agree on every
 page the shortcut answers (`benchmarks/language_agreement.py`).
 
 langdetect draws random samples; our detector factory has its own fixed seed, so the same page
@@ -21,10 +22,12 @@ always gets the same answer, in any process, without touching langdetect's globa
 """
 from __future__ import annotations
 
+import itertools
+import math
+import random
 import re
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Container, Sequence
 
 import click
 import numpy as np
@@ -205,25 +208,24 @@ class LanguageConfig:
 
 
 class VectorDetector(Detector):  # type: ignore[misc]  # langdetect ships no type information
-    """langdetect's Detector with its inner loop on numpy arrays instead of Python lists, and
-    its per-character steps (`append`, `cleaning_text`, n-gram extraction) written with
-    regular expressions and plain string slicing instead of a method call per character.
+    """langdetect's Detector with its per-character steps (`append`, `cleaning_text`, n-gram
+    extraction) done with regular expressions, `str.translate` and a memo per word, and its
+    random trials run on numpy arrays over random draws made in advance.
 
-    Each step does the same IEEE operations in the same order: the elementwise add, multiply
-    and divide of langdetect's loops, the sum still Python's left-to-right `sum`, the same
-    seeded random choices. So the probabilities are the same bit for bit
-    (tests/test_language.py compares them), at about a third of the cost: the 55-language
-    loop ran in Python once per sampled n-gram, thousands of times a page."""
+    Each step does the same IEEE operations in the same order as langdetect's: the elementwise
+    add, multiply and divide of its loops, the sum still Python's left-to-right `sum`, the
+    random draws those of its seeded `random.Random`. So the probabilities are the same bit
+    for bit (tests/test_language.py compares them): the 55-language loop ran in Python once
+    per sampled n-gram, about a thousand times a page."""
 
     text: str   # what langdetect keeps of the appended text (set by Detector.__init__)
 
-    def __init__(self, factory: Any, rows: "NgramRows | None" = None):
-        """`rows`: the n-gram table to share with the other detectors of a process, made for
-        this `factory` (a fresh one if None)."""
+    def __init__(self, factory: Any, shared: "DetectorTables | None" = None):
+        """`shared`: the tables to share with the other detectors of a process, made for this
+        `factory` (fresh ones if None)."""
         super().__init__(factory)
-        self._rows = rows if rows is not None else NgramRows(factory.word_lang_prob_map)
-        # langdetect's n-gram extraction only asks whether the profiles know an n-gram, three
-        # times a character: a frozenset answers that without a Python call
+        self._shared = shared if shared is not None else DetectorTables(factory)
+        # what langdetect's own methods ask of it is only whether the profiles know an n-gram
         self.word_lang_prob_map = factory.word_lang_prob_map.known
 
     def append(self, text: str) -> None:
@@ -246,124 +248,263 @@ class VectorDetector(Detector):  # type: ignore[misc]  # langdetect ships no typ
 
     def _extract_ngrams(self) -> list[str]:
         """`Detector._extract_ngrams`: the 1-, 2- and 3-grams the profiles know, in langdetect's
-        order, from langdetect's NGram state machine written out with local variables: the
-        last three characters since a space (a space before the first), each character
-        normalised as NGram.normalize does (remembered per character), nothing while two
-        capitals follow each other."""
-        known = self.word_lang_prob_map
+        order. langdetect's NGram state machine starts afresh at every space, so a word (what
+        lies between two spaces once each character is normalised as NGram.normalize does)
+        gives the same n-grams wherever it stands: they come from a memo (`word_ngrams`)."""
+        words = self.text.translate(self._shared.normal).split(" ")
+        ngrams_of = self._shared.word_ngrams
         result: list[str] = []
-        grams, capital = " ", False
-        for ch in self.text:
-            ch = _normalized(ch)
-            last = grams[-1]
-            if last == " ":
-                grams, capital = " ", False
-                if ch == " ":
-                    continue
-            elif len(grams) >= 3:
-                grams = grams[1:]
-            grams += ch
-            if ch.isupper():
-                if last.isupper():
-                    capital = True
-            else:
-                capital = False
-            if capital:
-                continue
-            if ch != " " and ch in known:
-                result.append(ch)
-            if len(grams) >= 2:
-                pair = grams[-2:]
-                if pair in known:
-                    result.append(pair)
-                if len(grams) == 3 and grams in known:
-                    result.append(grams)
+        for word in words[:-1]:
+            if word:
+                result += ngrams_of(word, True)
+        if words[-1]:
+            result += ngrams_of(words[-1], False)   # the text's last word: no space after it
         return result
 
     def _detect_block(self) -> None:
-        """langdetect's `Detector._detect_block`, step for step, with each sampled n-gram's
-        probabilities as a row of one table: `random.choice` draws an index from the length
-        alone, so choosing among the occurrences' rows draws the n-grams langdetect draws.
-        (Multiplying the five draws between two normalisations in as one block, in order,
-        gives the same products but costs as much: numpy's cost per call dominates here.)"""
+        """langdetect's `Detector._detect_block`, step for step, on numpy arrays.
+
+        Every detection seeds `random.Random` afresh with the same seed, so every page reads
+        the same stream of random words, from its start (`RandomStream`): which n-gram each
+        `random.choice` picks is known before the trial runs (`Draws`), so each trial gathers
+        its n-grams' rows in one index and multiplies the five draws between two
+        normalisations in with one `np.multiply.reduce` (in order: the same products)."""
         self.cleaning_text()
         ngrams = self._extract_ngrams()  # only n-grams of the profiles
         if not ngrams:
             raise LangDetectException(ErrorCode.CantDetectError, "No features in text.")
-        # a text's n-grams repeat (a 400-character sample has about 1,000, a few hundred of
-        # them distinct): one row per distinct n-gram, and for each occurrence its row (the
-        # order of the rows is of no account: a draw picks an occurrence)
-        distinct, inverse = np.unique(self._rows.rows(ngrams), return_inverse=True)
-        table = self._rows.table[distinct]
-        rows = inverse.reshape(-1).tolist()
+        shared = self._shared
+        row = shared.row
+        rows = np.array([row[ngram] for ngram in ngrams])  # each occurrence's row of the table
+        stream = shared.stream
+        draws = Draws(stream, len(ngrams))
         languages = len(self.langlist)
-        self.langprob = [0.0] * languages
-        choice = self.random.choice
-        self.random.seed(self.seed)
+        initial = np.full(languages, 1.0 / languages)  # _init_probability: [1.0 / n] * n
+        langprob = np.zeros(languages)
+        at = 0                            # the next unread word of the stream
+        gauss_next: float | None = None   # random.gauss makes its values two at a time
         for _ in range(self.n_trial):
-            prob = np.array(self._init_probability(), dtype=np.float64)
-            alpha = self.alpha + self.random.gauss(0.0, 1.0) * self.ALPHA_WIDTH
-            weight = alpha / self.BASE_FREQ
-            # each n-gram's factor for this trial, `weight + probabilities` as langdetect adds
-            # them at every draw, added once per n-gram instead
-            factors = weight + table
-            i = 0
-            while True:
-                prob *= factors[choice(rows)]
-                if i % 5 == 0:
-                    values = prob.tolist()
-                    total = sum(values)  # Python's left-to-right sum, as langdetect's
-                    prob /= total
-                    # the largest quotient is the largest value's: dividing by a positive number
-                    # keeps the order, and this is the same division
-                    if max(0.0, max(values) / total) > self.CONV_THRESHOLD or i >= self.ITERATION_LIMIT:
-                        break
-                i += 1
-            for j in range(languages):
-                self.langprob[j] += float(prob[j]) / self.n_trial
+            if gauss_next is None:
+                z, gauss_next = stream.gauss_pair(at)
+                at += 4                    # two random() calls, two words each
+            else:
+                z, gauss_next = gauss_next, None
+            # random.gauss(0.0, 1.0) returns 0.0 + z * 1.0, which is z (a -0.0 would become
+            # 0.0, which changes nothing once added to alpha)
+            alpha = self.alpha + z * self.ALPHA_WIDTH
+            first = draws.first_at(at)
+            prob, used = self._trial(initial, alpha / self.BASE_FREQ, rows, draws, first)
+            at = draws.position(first + used - 1) + 1
+            langprob += prob / self.n_trial
+        self.langprob = langprob.tolist()
+
+    def _trial(self, initial: np.ndarray, weight: float, rows: np.ndarray, draws: "Draws",
+               first: int) -> tuple[np.ndarray, int]:
+        """One of langdetect's trials from draw `first` on: the probabilities it ends with,
+        and how many draws it made. langdetect multiplies each drawn n-gram's `weight +
+        probabilities` in, normalising after the first draw and every fifth after it, and
+        stops when one language passes CONV_THRESHOLD or after ITERATION_LIMIT draws."""
+        table = self._shared.table
+        work = self._shared.work
+        # the first draw alone: langdetect normalises after it
+        prob = initial * (weight + table[rows[draws.value(first)]])
+        values = prob.tolist()
+        total = sum(values)  # Python's left-to-right sum, as langdetect's
+        prob /= total
+        if max(0.0, max(values) / total) > self.CONV_THRESHOLD:
+            return prob, 1
+        done = 1
+        blocks, pairs = work.blocks, work.pairs
+        size = len(pairs)
+        while True:
+            # the next `size` blocks of five draws, each block's slot 0 left for the
+            # probabilities it starts from
+            picked = draws.values(first + done, 5 * size)
+            gathered = table[rows[picked]]
+            gathered += weight   # weight + probabilities: addition commutes exactly
+            blocks[:size, 1:] = gathered.reshape(size, 5, -1)
+            blocks[0, 0] = prob
+            for block, out in pairs:
+                _PRODUCT(block, 0, None, out)  # ((p * f1) * f2) ... * f5, as langdetect's loop
+                values = out.tolist()
+                total = sum(values)
+                _DIVIDE(out, total, out)
+                done += 5
+                # langdetect's i is the draw's index: done - 1; it stops when i reaches the limit
+                if max(0.0, max(values) / total) > self.CONV_THRESHOLD or done - 1 >= self.ITERATION_LIMIT:
+                    return out.copy(), done
+            prob = blocks[size, 0].copy()
 
 
+#: np.multiply.reduce and np.divide, called with positional arguments: numpy parses keyword
+#: arguments at about a microsecond a call, twice per five draws
+_PRODUCT = np.multiply.reduce
+_DIVIDE = np.divide
 
-class NgramRows:
-    """Each n-gram's probabilities in every language, as rows of one table that grows as
-    n-grams are met (their probabilities worked out on first use, _Probabilities.array), so
-    that a page's n-grams become its table in one numpy index instead of an array each."""
 
-    def __init__(self, probabilities: "_Probabilities"):
-        self._probabilities = probabilities
-        self._row: dict[str, int] = {}
-        self.table = np.empty((0, probabilities.size), dtype=np.float64)
+class DetectorTables:
+    """What the VectorDetectors of a process share: the profiles' n-gram table, each word's
+    n-grams, the normal form of each character, the stream of random words, and the work
+    array of the trials."""
 
-    def rows(self, ngrams: list[str]) -> list[int]:
-        """The row of each n-gram (which the profiles must know), adding the new ones."""
-        get = self._row.get
-        found = [get(ngram, -1) for ngram in ngrams]
-        if -1 in found:
-            new = [ngram for ngram in dict.fromkeys(ngrams) if ngram not in self._row]
-            first = len(self._row)
-            if first + len(new) > len(self.table):
-                # doubling, up to every n-gram of the profiles (87,598 rows of 55 floats: 38 MB)
-                size = max(min(2 * len(self.table), len(self._probabilities.known)), first + len(new), 1024)
-                grown = np.empty((size, self.table.shape[1]))
-                grown[:first] = self.table[:first]
-                self.table = grown
-            for row, ngram in enumerate(new, start=first):
-                self.table[row] = self._probabilities.array(ngram)
-                self._row[ngram] = row
-            found = [self._row[ngram] for ngram in ngrams]
-        return found
+    #: words whose n-grams are remembered; the memo starts afresh past this many
+    MEMO_WORDS = 200_000
+
+    def __init__(self, factory: Any):
+        probabilities = factory.word_lang_prob_map
+        self.row: dict[str, int] = probabilities.row
+        self.table: np.ndarray = probabilities.table
+        self.known = self.row
+        self.normal = _NormalForms()
+        self.stream = RandomStream(factory.seed)
+        self.work = _TrialWork(len(factory.langlist))
+        self._words: dict[tuple[str, bool], tuple[str, ...]] = {}
+
+    def word_ngrams(self, word: str, space_after: bool) -> tuple[str, ...]:
+        """The n-grams langdetect's NGram gives for a word (normalised, no spaces) that
+        follows a space or starts the text, and, with `space_after`, for the space after it."""
+        key = (word, space_after)
+        ngrams = self._words.get(key)
+        if ngrams is None:
+            if len(self._words) >= self.MEMO_WORDS:
+                self._words.clear()
+            ngrams = self._words[key] = word_ngrams(word, space_after, self.known)
+        return ngrams
+
+
+def word_ngrams(word: str, space_after: bool, known: Container[str]) -> tuple[str, ...]:
+    """langdetect's NGram on " " + word (+ " "): at each character the last one, two and three
+    characters since the space, the ones `known`; nothing while two capitals follow each
+    other (NGram.capitalword); at the space after, only the two- and three-character ones."""
+    if any(map(str.isupper, word)):
+        return _word_ngrams_with_capitals(word, space_after, known)
+    # a second space in front gives the first character a three-character window too,
+    # which no profile knows (none holds two spaces): NGram has none there
+    padded = "  " + word
+    result = [gram for i in range(2, len(padded))
+              for gram in (padded[i], padded[i - 1: i + 1], padded[i - 2: i + 1]) if gram in known]
+    if space_after:
+        last = padded[-2:] + " "   # NGram keeps the last three characters: two and the space
+        result += [gram for gram in (last[1:], last) if gram in known]
+    return tuple(result)
+
+
+def _word_ngrams_with_capitals(word: str, space_after: bool, known: Container[str]) -> tuple[str, ...]:
+    """word_ngrams, character by character, for a word with capitals."""
+    padded = " " + word
+    result: list[str] = []
+    for i in range(1, len(padded)):
+        if padded[i].isupper() and padded[i - 1].isupper():
+            continue   # NGram.capitalword
+        for gram in (padded[i], padded[i - 1: i + 1], padded[i - 2: i + 1] if i >= 2 else ""):
+            if gram in known:
+                result.append(gram)
+    if space_after:
+        last = padded[-2:] + " "
+        result += [gram for gram in (last[1:], last) if gram in known]
+    return tuple(result)
+
+
+class _NormalForms(dict):  # type: ignore[type-arg]
+    """A `str.translate` table: each character's NGram.normalize form, worked out the first
+    time it is met (the characters a process meets are bounded by Unicode)."""
+
+    def __missing__(self, code: int) -> str:
+        normal = self[code] = str(NGram.normalize(chr(code)))
+        return normal
+
+
+class _TrialWork:
+    """The trials' work array: blocks of six rows (the probabilities a block starts from,
+    then its five draws' factors), each block's product written into slot 0 of the next, and
+    the (block, slot) views the loop reads, made once."""
+
+    BLOCKS = 40   # draws gathered at a time: 200 (a trial makes about 150)
+
+    def __init__(self, languages: int):
+        self.blocks = np.zeros((self.BLOCKS + 1, 6, languages))
+        self.pairs = [(self.blocks[b], self.blocks[b + 1, 0]) for b in range(self.BLOCKS)]
+
+
+class RandomStream:
+    """The 32-bit words `random.Random(seed)` gives, in order, as a numpy array made longer
+    when a detection reads past its end. Every one of Python's random draws is made from
+    these words: `getrandbits(k)` (k <= 32) is one word shifted right by 32 - k,
+    `random()` is two words made into a float."""
+
+    def __init__(self, seed: int):
+        self._random = random.Random(seed)
+        self.words = np.zeros(0, dtype=np.uint32)
+
+    def upto(self, end: int) -> np.ndarray:
+        """The words, at least `end` of them."""
+        if end > len(self.words):
+            more = max(end - len(self.words), len(self.words), 4096)
+            made = np.frombuffer(self._random.randbytes(4 * more), dtype="<u4")  # words in order
+            self.words = np.concatenate((self.words, made))
+        return self.words
+
+    def uniform(self, at: int) -> float:
+        """`random.random()` from the words at `at` and `at + 1` (CPython's random_random)."""
+        words = self.upto(at + 2)
+        a, b = int(words[at]) >> 5, int(words[at + 1]) >> 6
+        return (a * 67108864.0 + b) * (1.0 / 9007199254740992.0)
+
+    def gauss_pair(self, at: int) -> tuple[float, float]:
+        """The two normal values `random.gauss` makes from the four words at `at`: the one it
+        returns and the one it keeps for its next call."""
+        x2pi = self.uniform(at) * _TWOPI
+        g2rad = math.sqrt(-2.0 * math.log(1.0 - self.uniform(at + 2)))
+        return math.cos(x2pi) * g2rad, math.sin(x2pi) * g2rad
+
+
+class Draws:
+    """Where `random.choice(seq)` lands, for a `len(seq)` of n, when it reads the stream:
+    `_randbelow` takes a word's top n.bit_length() bits and tries the next word while they
+    are n or more. Accepted draws are found a few thousand words at a time."""
+
+    SCAN = 2048
+
+    def __init__(self, stream: RandomStream, n: int):
+        self._stream, self._n, self._shift = stream, n, 32 - n.bit_length()
+        self._scanned = 0
+        self.positions = np.zeros(0, dtype=np.int64)   # each accepted draw's word
+        self.choices = np.zeros(0, dtype=np.int64)     # and the index it picks
+
+    def _scan(self) -> None:
+        start = self._scanned
+        self._scanned += self.SCAN
+        top = self._stream.upto(self._scanned)[start: self._scanned] >> np.uint32(self._shift)
+        accepted = np.flatnonzero(top < self._n)
+        self.positions = np.concatenate((self.positions, accepted + start))
+        self.choices = np.concatenate((self.choices, top[accepted].astype(np.int64)))
+
+    def first_at(self, at: int) -> int:
+        """The number of the first draw made from word `at` on."""
+        while not len(self.positions) or self.positions[-1] < at:
+            self._scan()
+        return int(np.searchsorted(self.positions, at))
+
+    def position(self, draw: int) -> int:
+        """The word draw number `draw` was made from."""
+        while len(self.positions) <= draw:
+            self._scan()
+        return int(self.positions[draw])
+
+    def value(self, draw: int) -> int:
+        return int(self.values(draw, 1)[0])
+
+    def values(self, first: int, count: int) -> np.ndarray:
+        """The indices draws `first` to `first + count - 1` pick."""
+        while len(self.choices) < first + count:
+            self._scan()
+        return self.choices[first: first + count]
 
 
 _SPACE_RUN = re.compile(" {2,}")
 _ASCII_LETTERS = re.compile("[A-z]")           # langdetect's 'A' <= ch <= 'z', [ \ ] ^ _ ` included
 _FROM_U0300 = re.compile("[\u0300-\U0010ffff]")
-
-
-@lru_cache(maxsize=None)
-def _normalized(ch: str) -> str:
-    """NGram.normalize, remembered: a character's normal form depends on it alone (the
-    characters a process meets are bounded by Unicode)."""
-    return str(NGram.normalize(ch))
+_TWOPI = 2.0 * math.pi   # random.py's TWOPI
 
 
 class LanguageStage(Stage):
@@ -383,7 +524,7 @@ class LanguageStage(Stage):
     def __init__(self, allowed: list[str] | None = None):
         self.allowed = [code.lower() for code in allowed] if allowed else None
         self._factory: Any = None  # langdetect's profiles, loaded on first use in each process
-        self._rows: NgramRows | None = None  # VectorDetector's n-gram table, made with the profiles
+        self._tables: DetectorTables | None = None  # what VectorDetectors share, made with the profiles
         self._vote: StopwordVote | None = None  # the stoplists' index, built on first use
         self._answers: dict[str, dict[str, Any]] = {}  # sample -> langdetect's answer
 
@@ -394,7 +535,7 @@ class LanguageStage(Stage):
 
     def __getstate__(self) -> dict[str, Any]:
         # the loaded profiles are large and rebuilt on first use: never pickle them
-        return {**self.__dict__, "_factory": None, "_vote": None, "_rows": None, "_answers": {}}
+        return {**self.__dict__, "_factory": None, "_vote": None, "_tables": None, "_answers": {}}
 
     def detect(self, doc: Document) -> dict[str, Any]:
         """{"code": ..., "method": ..., and the method's evidence} for the page; code "unknown"
@@ -424,10 +565,7 @@ class LanguageStage(Stage):
     def langdetect(self, sample: str) -> dict[str, Any]:
         """langdetect's answer for a sample, seeded: {"code", "method", "probability"}."""
 
-        factory = self._detector_factory()
-        if self._rows is None:
-            self._rows = NgramRows(factory.word_lang_prob_map)
-        detector = VectorDetector(factory, self._rows)
+        detector = VectorDetector(self._detector_factory(), self._detector_tables())
         detector.append(sample)
         try:
             best = detector.get_probabilities()[0]
@@ -439,8 +577,9 @@ class LanguageStage(Stage):
         return {"code": best.lang, "method": "langdetect", "probability": probability}
 
     def prepare(self) -> None:
-        # paid once here instead of per worker: langdetect's profiles, the stoplists' index
-        self._detector_factory()
+        # paid once here instead of per worker: langdetect's profiles and their table, the
+        # stoplists' index
+        self._detector_tables()
         if self._vote is None:
             self._vote = StopwordVote()
 
@@ -470,6 +609,11 @@ class LanguageStage(Stage):
                        details={"language": language})
         doc.meta.dropped = f"language {language['code']} not in {','.join(self.allowed or [])}"
 
+    def _detector_tables(self) -> "DetectorTables":
+        if self._tables is None:
+            self._tables = DetectorTables(self._detector_factory())
+        return self._tables
+
     def _detector_factory(self) -> Any:
         if self._factory is None:
             from langdetect.detector_factory import PROFILES_DIRECTORY
@@ -480,14 +624,14 @@ class LanguageStage(Stage):
 
 class Profiles:
     """What a langdetect Detector takes from its DetectorFactory (`langlist`, `seed`,
-    `word_lang_prob_map`), with each n-gram's probabilities worked out when a page first
-    needs them.
+    `word_lang_prob_map`), with the n-grams' probabilities worked out only when asked.
 
-    `DetectorFactory.load_profile` builds, up front, a list of 55 probabilities for each of
-    the 87,598 n-grams of its profiles: 0.33 CPU-s of every run's start, where a page meets a
-    few hundred n-grams. This reads the same files in the same order (the order fixes each
-    language's index) and does the same arithmetic when asked, so the probabilities are the
-    same floats (tests/test_language.py compares them with langdetect's own factory)."""
+    `DetectorFactory.load_profile` builds, up front, a Python list of 55 probabilities for
+    each of the 87,598 n-grams of its profiles: 0.33 CPU-s of every run's start. This reads
+    the same files in the same order (the order fixes each language's index) and does the
+    same arithmetic when asked, for all n-grams at once in numpy (`_Probabilities.table`,
+    0.06 CPU-s), so the probabilities are the same floats (tests/test_language.py compares
+    them with langdetect's own factory)."""
 
     def __init__(self, directory: str, seed: int):
         import json
@@ -509,35 +653,43 @@ class Profiles:
 
 
 class _Probabilities:
-    """n-gram -> its probability in each language, as DetectorFactory.add_profile makes it."""
+    """n-gram -> its probability in each language, as DetectorFactory.add_profile makes it;
+    and all of them as one numpy table, a row per n-gram (`row`, `table`)."""
 
     def __init__(self, profiles: list[tuple[dict[str, int], list[int]]], size: int):
         self._profiles = profiles
         self.size = size
-        self._freqs = [freq for freq, _ in profiles]
-        #: each profile's n-gram totals by length, as floats: row n-1 for n-grams of length n
-        self._totals = np.array([n_words[:3] for _, n_words in profiles], dtype=np.float64).T.copy()
-        self.known = frozenset().union(*(freq for freq, _ in profiles))  # every profile's n-grams
+        #: every profile's n-gram -> its row of `table` (a dict answers `in` as a set would)
+        ngrams = dict.fromkeys(itertools.chain.from_iterable(freq for freq, _ in profiles))
+        self.row: dict[str, int] = dict(zip(ngrams, range(len(ngrams))))
+        self.known = self.row
+        self._table: np.ndarray | None = None
 
     def __contains__(self, ngram: object) -> bool:
-        return ngram in self.known
+        return ngram in self.row
 
-    def array(self, ngram: str) -> np.ndarray:
-        """`self[ngram]` as a numpy array, the same floats: each count divided by its
-        profile's n-gram total in one numpy division (IEEE division is correctly rounded
-        either way) instead of a Python loop over the languages."""
-        if ngram not in self.known:
-            raise KeyError(ngram)
-        probabilities = np.zeros(self.size, dtype=np.float64)
-        length = len(ngram)
-        if 1 <= length <= 3:
-            counts = np.array([freq.get(ngram, 0) for freq in self._freqs], dtype=np.float64)
-            totals = self._totals[length - 1]
-            np.divide(counts, totals, out=probabilities[: len(counts)], where=counts != 0)
-        return probabilities
+    @property
+    def table(self) -> np.ndarray:
+        """Each n-gram's probabilities as its row (87,598 rows of 55 floats: 38 MB, built
+        once in the parent before workers fork, in about 0.06 CPU-s, and shared by them),
+        the same floats as `self[ngram]`: each count divided by its profile's total for the
+        n-gram's length in one numpy division (IEEE division is correctly rounded either way)."""
+        if self._table is None:
+            table = np.zeros((len(self.row), self.size), dtype=np.float64)
+            lengths = np.fromiter(map(len, self.row), dtype=np.int64, count=len(self.row))
+            for language, (freq, n_words) in enumerate(self._profiles):
+                rows = np.fromiter(map(self.row.__getitem__, freq), dtype=np.int64, count=len(freq))
+                counts = np.fromiter(freq.values(), dtype=np.float64, count=len(freq))
+                # n_words[n - 1] counts the profile's n-grams of length n; longer ones get nothing
+                totals = np.array([np.nan, *n_words[:3]], dtype=np.float64)
+                length = lengths[rows]
+                kept = (length >= 1) & (length <= 3)
+                table[rows[kept], language] = counts[kept] / totals[length[kept]]
+            self._table = table
+        return self._table
 
     def __getitem__(self, ngram: str) -> list[float]:
-        if ngram not in self.known:
+        if ngram not in self.row:
             raise KeyError(ngram)
         probabilities = [0.0] * self.size
         length = len(ngram)
