@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from corpusclean.classifier.comments import CommentLimits, comment_lines
 from corpusclean.classifier.recurrence import LineHashes, Recurrence, line_hash, line_key, observe
 from corpusclean.classifier.region import RegionWeights, find_region
-from corpusclean.classifier.signals import measure
+from corpusclean.classifier.signals import folded_words, measure
 from corpusclean.classifier.stoplists import JUSTEXT_NAMES, Stoplists
 from corpusclean.classifier.units import FeatureMemo, build_units
 from corpusclean.classifier.verdicts import BAD, GOOD, NEARGOOD, SHORT, Thresholds, judge
@@ -197,8 +199,8 @@ def test_chrome_share_measures_and_names_the_chrome():
 ])
 def test_every_notice_phrase_carries_a_cue(phrase):
     vocabulary = Vocabulary()
-    assert vocabulary.notice_strong.search(phrase), phrase  # the phrase is one the pattern names ...
-    assert vocabulary.may_be_notice(phrase.casefold())      # ... and the cheap check lets it through
+    assert vocabulary.notice_strong.search(phrase), phrase   # the phrase is one the pattern names ...
+    assert vocabulary.may_be_notice(*cues_of(phrase))        # ... and the cheap check lets it through
 
 
 @pytest.mark.parametrize("phrase", [
@@ -214,9 +216,48 @@ def test_every_bio_phrase_carries_a_cue(phrase):
     strong, weak = vocabulary.bio_strong.search(phrase), vocabulary.bio_weak.search(phrase)
     assert strong or weak, phrase                            # the phrase is one a pattern names ...
     if strong:                                               # ... and the cheap check of its cues
-        assert vocabulary.may_be_strong_bio(phrase.casefold())  # lets it through to that pattern
+        assert vocabulary.may_be_strong_bio(*cues_of(phrase))  # lets it through to that pattern
     if weak:
-        assert vocabulary.may_be_weak_bio(phrase.casefold())
+        assert vocabulary.may_be_weak_bio(*cues_of(phrase))
+
+
+def cues_of(text: str) -> tuple[list[str], str]:
+    """What the cue checks read: the text's words casefolded, and the text casefolded."""
+    return folded_words(text), text.casefold()
+
+
+# the patterns' phrases, among other words
+_CUE_PHRASES = [
+    "copyright", "©", "all rights reserved", "creative commons", "originally published", "republished",
+    "reprinted with permission", "without prior written consent", "this story first appeared", "syndicated",
+    "we use cookies", "cookie policy", "usage of cookies", "personal data", "privacy notice",
+    "she is a staff writer", "is the paper's editor", "writes about", "her work has appeared", "has written for",
+    "the author of", "contributing editor", "covers", "based in", "lives in", "follow her", "joined us in 2019",
+    "previously", "graduate of", "holds a degree", "his novel", "they are working", "on twitter",
+]
+_OTHER_WORDS = ["the", "story", "post", "article", "is a", "life", "household", ".", ",", "’s", "-"]
+# letters that match one of the patterns' only when case is ignored: long s, the Kelvin sign,
+# dotless ı and dotted İ
+_ODD_LETTERS = {"s": "ſ", "k": "\u212a", "i": "ıİ"}
+
+
+@pytest.mark.parametrize("phrase", _CUE_PHRASES)
+@settings(max_examples=20)
+@given(others=st.lists(st.sampled_from(_OTHER_WORDS), max_size=6), random=st.randoms())
+def test_a_text_the_patterns_match_passes_the_cue_checks(phrase, others, random):
+    """The cue checks are only ever a shortcut: where a pattern matches, its check says so
+    (whatever the case of the text, and with the letters that match only when case is ignored)."""
+    vocabulary = Vocabulary()
+    words = [*others, phrase]
+    random.shuffle(words)
+    text = "".join(random.choice(_ODD_LETTERS[c]) if c in _ODD_LETTERS and random.random() < 0.2
+                   else c.upper() if random.random() < 0.3 else c for c in " ".join(words))
+    if vocabulary.notice_strong.search(text):
+        assert vocabulary.may_be_notice(*cues_of(text))
+    if vocabulary.bio_strong.search(text):
+        assert vocabulary.may_be_strong_bio(*cues_of(text))
+    if vocabulary.bio_weak.search(text):
+        assert vocabulary.may_be_weak_bio(*cues_of(text))
 
 
 def test_person_shares_count_we_and_you():

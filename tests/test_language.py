@@ -228,6 +228,8 @@ def test_the_detectors_text_and_n_grams_are_langdetects(text):
     ours.cleaning_text()
     assert ours.text == theirs.text
     assert ours._extract_ngrams() == theirs._extract_ngrams()
+    row = _our_profiles().word_lang_prob_map.row
+    assert ours._ngram_rows() == [row[ngram] for ngram in theirs._extract_ngrams()]
 
 
 @lru_cache(maxsize=1)
@@ -245,15 +247,73 @@ def _langdetect_factory():
     return factory
 
 
-def test_ngram_rows_hold_each_ngrams_probabilities_once_in_one_growing_table():
-    """A page's n-grams become its table in one numpy index: each n-gram met gets a row (its
-    probabilities as langdetect's factory computes them), kept for the pages after."""
-    from corpusclean.stages.language import NgramRows
-
+def test_the_ngram_table_holds_langdetects_probabilities_row_for_row():
+    """The detector gathers a page's n-grams' probabilities from one table built in a few
+    numpy divisions: each row must be the list langdetect's own factory makes, float for float."""
     probabilities = _our_profiles().word_lang_prob_map
-    rows = NgramRows(probabilities)
-    first = rows.rows(["a", "th", "the", "a"])
-    assert first[0] == first[3] and len(set(first)) == 3
-    assert rows.rows(["the", "a"]) == [first[2], first[0]]            # known rows, nothing added
-    for ngram, row in zip(["a", "th", "the"], first):
-        assert rows.table[row].tolist() == probabilities[ngram]
+    theirs = _langdetect_factory().word_lang_prob_map
+    assert probabilities.row.keys() == theirs.keys()
+    assert not [ngram for ngram in theirs if "  " in ngram]   # word_windows counts on it
+    table = probabilities.table
+    for ngram, row in probabilities.row.items():
+        assert table[row].tolist() == theirs[ngram]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(min_value=1, max_value=5000), min_size=1, max_size=3),
+       st.integers(min_value=0, max_value=3000))
+def test_draws_are_the_ones_pythons_random_makes(sizes, skip):
+    """langdetect seeds random.Random and calls gauss and choice; RandomStream and Draws
+    read the same words: the same normal values and the same picks, in the same order."""
+    import random
+
+    from corpusclean.stages.language import Draws, RandomStream
+
+    stream, theirs = RandomStream(SEED), random.Random(SEED)
+    for _ in range(skip):
+        theirs.getrandbits(32)
+    at = skip
+    for n in sizes:
+        assert stream.gauss_pair(at) == (theirs.gauss(0.0, 1.0), theirs.gauss(0.0, 1.0))
+        at += 4
+        draws = Draws(stream, n)
+        first = draws.first_at(at)
+        picks = draws.values(first, 300).tolist()
+        assert picks == [theirs.choice(range(n)) for _ in range(300)]
+        at = draws.position(first + 299) + 1
+        assert int(stream.upto(at + 1)[at]) == theirs.getrandbits(32)   # both read up to here
+        at += 1
+
+
+
+
+def test_the_profiles_from_the_start_up_cache_are_the_ones_read_afresh(tmp_path, monkeypatch):
+    """Profiles keeps what it read in the start-up cache: the next run's profiles come from
+    there, the same languages, n-grams and probabilities."""
+    import numpy as np
+    from langdetect.detector_factory import PROFILES_DIRECTORY
+
+    from corpusclean import cache
+    from corpusclean.stages import language
+
+    monkeypatch.setenv(cache.ENV, str(tmp_path))
+    fresh = language.Profiles(PROFILES_DIRECTORY, SEED)
+    assert list(tmp_path.glob("profiles-*.pickle"))
+    monkeypatch.setattr(language, "_read_profiles", lambda directory: pytest.fail("read afresh"))
+    again = language.Profiles(PROFILES_DIRECTORY, SEED)
+    assert again.langlist == fresh.langlist
+    assert again.word_lang_prob_map.row == fresh.word_lang_prob_map.row
+    assert np.array_equal(again.word_lang_prob_map.table, fresh.word_lang_prob_map.table)
+
+
+def test_the_vote_from_the_start_up_cache_reads_the_lists_it_read_afresh(tmp_path, monkeypatch):
+    from corpusclean import cache
+    from corpusclean.classifier.stoplists import Stoplists
+    from corpusclean.stages import language
+
+    monkeypatch.setenv(cache.ENV, str(tmp_path))
+    fresh = StopwordVote()
+    monkeypatch.setattr(language, "_vote_lists", lambda stoplists: pytest.fail("read afresh"))
+    assert StopwordVote()._lists == fresh._lists
+    monkeypatch.undo()
+    assert fresh._lists == StopwordVote(Stoplists())._lists   # jusText's lists, read with no cache

@@ -133,16 +133,27 @@ NOTICE_WEAK = [
 ]
 
 
-#: Every match of NOTICE_STRONG, of BIO_STRONG and of BIO_WEAK contains one of its (lower-case)
-#: strings. Checking for them is much cheaper than running the patterns, and most paragraphs
-#: have none, so the patterns only run where they can match (tests/test_classifier_parts.py
-#: checks that each pattern's phrases carry a cue).
-NOTICE_CUES = ("©", "copyright", "rights reserved", "creative commons", "originally", "republish",
-               "reprint", "without", "article", "story", "post", "syndicat", "cookie", "personal data",
-               "privacy")
-BIO_STRONG_CUES = ("is a", "is the", "write", "work has appeared", "has written", "author of", "contributing")
-BIO_WEAK_CUES = ("covers", "based in", "live", "follow", "joined", "previously", "graduate", "hold", " book",
-                 "novel", "writing", "working", "hacking", "twitter")
+#: Words that let a text through to the patterns above, most paragraphs having none: their terms
+#: match whole words (terms_pattern), and each phrase of NOTICE_STRONG, BIO_STRONG and BIO_WEAK
+#: holds one of its group's words whole (casefolded, as `signals.folded_words` gives a text's
+#: words), or one of CUE_STRINGS, so a text with neither cannot match. A set of words meets the
+#: text's words at the cost of one lookup each, their hashes already made (the stopwords were
+#: counted with them): a third of the cost of the strings these checks looked for before, which
+#: common words held ("post", "is a", "live"), sending a paragraph in six to the patterns.
+#: tests/test_classifier_parts.py checks that each pattern's phrases carry a cue.
+NOTICE_CUE_WORDS = frozenset((
+    "copyright", "reserved", "commons", "published", "appeared", "permission", "consent", "cookie", "cookies",
+    "personal", "privacy"))
+BIO_STRONG_CUE_WORDS = frozenset(_ROLES.split("|")) | {"write", "writes", "appeared", "written", "contributing"}
+BIO_WEAK_CUE_WORDS = frozenset((
+    "covers", "based", "live", "lives", "follow", "joined", "previously", "graduate", "degree", "certificate",
+    "book", "novel", "writing", "working", "hacking", "twitter"))
+#: ... and the strings no set of words catches: the two letters that match an "i" when case is
+#: ignored but do not casefold to one, dotless ı and dotted İ (which folds to "i" and U+0307);
+#: for notices also "©" (no word character) and the terms that go on as any word
+#: ("republish\w*", "syndicat\w*")
+BIO_CUE_STRINGS = ("ı", "\u0307")
+NOTICE_CUE_STRINGS = ("©", "republish", "syndicat", *BIO_CUE_STRINGS)
 
 
 def _compile(terms: list[str]) -> re.Pattern[str]:
@@ -212,18 +223,20 @@ class Vocabulary:
         return sum(by_category.values()) / letters, best, found
 
     @staticmethod
-    def may_be_notice(lowered: str) -> bool:
-        return any(map(lowered.__contains__, NOTICE_CUES))
+    def may_be_notice(words: list[str], lowered: str) -> bool:
+        """Can NOTICE_STRONG match a text? `words`: its words, casefolded (signals.folded_words);
+        `lowered`: the text casefolded."""
+        return not NOTICE_CUE_WORDS.isdisjoint(words) or any(map(lowered.__contains__, NOTICE_CUE_STRINGS))
 
     @staticmethod
-    def may_be_strong_bio(lowered: str) -> bool:
+    def may_be_strong_bio(words: list[str], lowered: str) -> bool:
         """Can BIO_STRONG match? (each pattern only runs where its own cues are: a paragraph
-        with "lives in" but no "is a" needs no search for a role)"""
-        return any(map(lowered.__contains__, BIO_STRONG_CUES))
+        with "lives in" but no role needs no search for one)"""
+        return not BIO_STRONG_CUE_WORDS.isdisjoint(words) or any(map(lowered.__contains__, BIO_CUE_STRINGS))
 
     @staticmethod
-    def may_be_weak_bio(lowered: str) -> bool:
-        return any(map(lowered.__contains__, BIO_WEAK_CUES))
+    def may_be_weak_bio(words: list[str], lowered: str) -> bool:
+        return not BIO_WEAK_CUE_WORDS.isdisjoint(words) or any(map(lowered.__contains__, BIO_CUE_STRINGS))
 
     def category_of(self, text: str, default: str) -> str:
         """The chrome category whose words cover most of the text, else `default`."""

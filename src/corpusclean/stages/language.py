@@ -12,8 +12,9 @@ one language's list covers a large share of the sample's words and several times
 any other list, that language is the answer (`"method": "stopwords"`), for the cost of a
 dictionary lookup per word. Otherwise (close languages whose lists overlap, scripts without
 spaces, languages with no list, text with few function words) langdetect decides
-(`"method": "langdetect"`, with its probability); it costs about 7 ms a page, most of a run's
-time before this shortcut. On the dev sets and a multilingual sample the two agree on every
+(`"method": "langdetect"`, with its probability): about 7 ms a page in langdetect's own
+code, most of a run's time before this shortcut, about 1.5 ms in VectorDetector, which
+computes the same probabilities. On the dev sets and a multilingual sample the two agree on every
 page the shortcut answers (`benchmarks/language_agreement.py`).
 
 langdetect draws random samples; our detector factory has its own fixed seed, so the same page
@@ -21,10 +22,12 @@ always gets the same answer, in any process, without touching langdetect's globa
 """
 from __future__ import annotations
 
+import itertools
+import math
+import random
 import re
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Container, Iterable, Sequence
 
 import click
 import numpy as np
@@ -32,7 +35,7 @@ from langdetect.detector import Detector
 from langdetect.lang_detect_exception import ErrorCode, LangDetectException
 from langdetect.utils.ngram import NGram
 
-from ..classifier.stoplists import JUSTEXT_NAMES, Stoplists
+from ..classifier.stoplists import JUSTEXT_NAMES, Stoplists, stoplist_directory
 from ..model import Document
 from .base import RuleInfo, Stage
 
@@ -128,6 +131,33 @@ def _non_latin(words: frozenset[str]) -> set[str]:
     return set(_NON_LATIN_WORD.findall("\n".join(words)))
 
 
+def _vote_lists(stoplists: Stoplists) -> list[tuple[str, frozenset[str]]]:
+    """Each langdetect code's stoplist, in code order, as the vote reads it."""
+    lists = []
+    for code in sorted(JUSTEXT_NAMES):
+        words = stoplists.get(code) or frozenset()
+        latin = words - _non_latin(words)
+        if len(latin) * 2 < len(words):
+            # a list in another script (Marathi, Telugu, Russian...) holds English words
+            # gathered with its text: "the" is on Marathi's list. They say nothing about it.
+            words = words - latin
+        lists.append((code, words))
+    return lists
+
+
+def _stoplists_key() -> str:
+    """What jusText's lists depend on besides the code: their files' sizes and times of change."""
+    folder = stoplist_directory()
+    if folder is None:
+        return "no stoplists"
+    entries = [str(folder)]
+    for name in sorted(JUSTEXT_NAMES.values()):
+        path = folder / f"{name}.txt"
+        stat = path.stat() if path.is_file() else None
+        entries.append(f"{name}\0{stat.st_size}\0{stat.st_mtime_ns}" if stat else f"{name}\0missing")
+    return "\n".join(entries)
+
+
 class StopwordVote:
     """Which language's stoplist covers a text's words best, and by how much.
 
@@ -135,16 +165,14 @@ class StopwordVote:
     dictionary from a word to the languages listing it, so a vote is a lookup per word."""
 
     def __init__(self, stoplists: Stoplists | None = None):
-        stoplists = stoplists or Stoplists()
-        self._lists: list[tuple[str, frozenset[str]]] = []
-        for code in sorted(JUSTEXT_NAMES):
-            words = stoplists.get(code) or frozenset()
-            latin = words - _non_latin(words)
-            if len(latin) * 2 < len(words):
-                # a list in another script (Marathi, Telugu, Russian...) holds English words
-                # gathered with its text: "the" is on Marathi's list. They say nothing about it.
-                words = words - latin
-            self._lists.append((code, words))
+        """`stoplists`: where the lists come from; by default jusText's, read once and kept
+        in the start-up cache (corpusclean/cache.py: 0.03 CPU-s instead of 0.08)."""
+        if stoplists is None:
+            from ..cache import cached
+
+            self._lists = cached("stopword-vote", _stoplists_key(), lambda: _vote_lists(Stoplists()))
+        else:
+            self._lists = _vote_lists(stoplists)
         self._any: frozenset[str] = frozenset().union(*(words for _, words in self._lists))
         #: word -> the languages listing it, filled in as words are met: building it for all
         #: 118,000 listed words up front took 0.17 s of every run's start
@@ -205,25 +233,24 @@ class LanguageConfig:
 
 
 class VectorDetector(Detector):  # type: ignore[misc]  # langdetect ships no type information
-    """langdetect's Detector with its inner loop on numpy arrays instead of Python lists, and
-    its per-character steps (`append`, `cleaning_text`, n-gram extraction) written with
-    regular expressions and plain string slicing instead of a method call per character.
+    """langdetect's Detector with its per-character steps (`append`, `cleaning_text`, n-gram
+    extraction) done with regular expressions, `str.translate` and a memo per word, and its
+    random trials run on numpy arrays over random draws made in advance.
 
-    Each step does the same IEEE operations in the same order: the elementwise add, multiply
-    and divide of langdetect's loops, the sum still Python's left-to-right `sum`, the same
-    seeded random choices. So the probabilities are the same bit for bit
-    (tests/test_language.py compares them), at about a third of the cost: the 55-language
-    loop ran in Python once per sampled n-gram, thousands of times a page."""
+    Each step does the same IEEE operations in the same order as langdetect's: the elementwise
+    add, multiply and divide of its loops, the sum still Python's left-to-right `sum`, the
+    random draws those of its seeded `random.Random`. So the probabilities are the same bit
+    for bit (tests/test_language.py compares them): the 55-language loop ran in Python once
+    per sampled n-gram, about a thousand times a page."""
 
     text: str   # what langdetect keeps of the appended text (set by Detector.__init__)
 
-    def __init__(self, factory: Any, rows: "NgramRows | None" = None):
-        """`rows`: the n-gram table to share with the other detectors of a process, made for
-        this `factory` (a fresh one if None)."""
+    def __init__(self, factory: Any, shared: "DetectorTables | None" = None):
+        """`shared`: the tables to share with the other detectors of a process, made for this
+        `factory` (fresh ones if None)."""
         super().__init__(factory)
-        self._rows = rows if rows is not None else NgramRows(factory.word_lang_prob_map)
-        # langdetect's n-gram extraction only asks whether the profiles know an n-gram, three
-        # times a character: a frozenset answers that without a Python call
+        self._shared = shared if shared is not None else DetectorTables(factory)
+        # what langdetect's own methods ask of it is only whether the profiles know an n-gram
         self.word_lang_prob_map = factory.word_lang_prob_map.known
 
     def append(self, text: str) -> None:
@@ -246,124 +273,263 @@ class VectorDetector(Detector):  # type: ignore[misc]  # langdetect ships no typ
 
     def _extract_ngrams(self) -> list[str]:
         """`Detector._extract_ngrams`: the 1-, 2- and 3-grams the profiles know, in langdetect's
-        order, from langdetect's NGram state machine written out with local variables: the
-        last three characters since a space (a space before the first), each character
-        normalised as NGram.normalize does (remembered per character), nothing while two
-        capitals follow each other."""
-        known = self.word_lang_prob_map
+        order. langdetect's NGram state machine starts afresh at every space, so a word (what
+        lies between two spaces once each character is normalised as NGram.normalize does)
+        gives the same n-grams wherever it stands (`word_ngrams`)."""
+        known = self._shared.known
         result: list[str] = []
-        grams, capital = " ", False
-        for ch in self.text:
-            ch = _normalized(ch)
-            last = grams[-1]
-            if last == " ":
-                grams, capital = " ", False
-                if ch == " ":
-                    continue
-            elif len(grams) >= 3:
-                grams = grams[1:]
-            grams += ch
-            if ch.isupper():
-                if last.isupper():
-                    capital = True
-            else:
-                capital = False
-            if capital:
-                continue
-            if ch != " " and ch in known:
-                result.append(ch)
-            if len(grams) >= 2:
-                pair = grams[-2:]
-                if pair in known:
-                    result.append(pair)
-                if len(grams) == 3 and grams in known:
-                    result.append(grams)
+        for word, space_after in self._words():
+            result += word_ngrams(word, space_after, known)
         return result
 
+    def _ngram_rows(self) -> list[int]:
+        """The rows of the table of `_extract_ngrams()`'s n-grams, each word's from a memo."""
+        rows_of = self._shared.word_rows
+        result: list[int] = []
+        for word, space_after in self._words():
+            result += rows_of(word, space_after)
+        return result
+
+    def _words(self) -> list[tuple[str, bool]]:
+        """The normalised text's words, each with whether a space follows it."""
+        words = self.text.translate(self._shared.normal).split(" ")
+        # every word but the last has a space after it; empty ones (two spaces) give nothing
+        return [(word, True) for word in words[:-1] if word] + ([(words[-1], False)] if words[-1] else [])
+
     def _detect_block(self) -> None:
-        """langdetect's `Detector._detect_block`, step for step, with each sampled n-gram's
-        probabilities as a row of one table: `random.choice` draws an index from the length
-        alone, so choosing among the occurrences' rows draws the n-grams langdetect draws.
-        (Multiplying the five draws between two normalisations in as one block, in order,
-        gives the same products but costs as much: numpy's cost per call dominates here.)"""
+        """langdetect's `Detector._detect_block`, step for step, on numpy arrays.
+
+        Every detection seeds `random.Random` afresh with the same seed, so every page reads
+        the same stream of random words, from its start (`RandomStream`): which n-gram each
+        `random.choice` picks is known before the trial runs (`Draws`), so each trial gathers
+        its n-grams' rows in one index and multiplies the five draws between two
+        normalisations in with one `np.multiply.reduce` (in order: the same products)."""
         self.cleaning_text()
-        ngrams = self._extract_ngrams()  # only n-grams of the profiles
-        if not ngrams:
+        rows = np.array(self._ngram_rows())  # each n-gram's row, for each n-gram in the text
+        if not len(rows):
             raise LangDetectException(ErrorCode.CantDetectError, "No features in text.")
-        # a text's n-grams repeat (a 400-character sample has about 1,000, a few hundred of
-        # them distinct): one row per distinct n-gram, and for each occurrence its row (the
-        # order of the rows is of no account: a draw picks an occurrence)
-        distinct, inverse = np.unique(self._rows.rows(ngrams), return_inverse=True)
-        table = self._rows.table[distinct]
-        rows = inverse.reshape(-1).tolist()
+        stream = self._shared.stream
+        draws = Draws(stream, len(rows))
         languages = len(self.langlist)
-        self.langprob = [0.0] * languages
-        choice = self.random.choice
-        self.random.seed(self.seed)
+        initial = np.full(languages, 1.0 / languages)  # _init_probability: [1.0 / n] * n
+        langprob = np.zeros(languages)
+        at = 0                            # the next unread word of the stream
+        gauss_next: float | None = None   # random.gauss makes its values two at a time
         for _ in range(self.n_trial):
-            prob = np.array(self._init_probability(), dtype=np.float64)
-            alpha = self.alpha + self.random.gauss(0.0, 1.0) * self.ALPHA_WIDTH
-            weight = alpha / self.BASE_FREQ
-            # each n-gram's factor for this trial, `weight + probabilities` as langdetect adds
-            # them at every draw, added once per n-gram instead
-            factors = weight + table
-            i = 0
-            while True:
-                prob *= factors[choice(rows)]
-                if i % 5 == 0:
-                    values = prob.tolist()
-                    total = sum(values)  # Python's left-to-right sum, as langdetect's
-                    prob /= total
-                    # the largest quotient is the largest value's: dividing by a positive number
-                    # keeps the order, and this is the same division
-                    if max(0.0, max(values) / total) > self.CONV_THRESHOLD or i >= self.ITERATION_LIMIT:
-                        break
-                i += 1
-            for j in range(languages):
-                self.langprob[j] += float(prob[j]) / self.n_trial
+            if gauss_next is None:
+                z, gauss_next = stream.gauss_pair(at)
+                at += 4                    # two random() calls, two words each
+            else:
+                z, gauss_next = gauss_next, None
+            # random.gauss(0.0, 1.0) returns 0.0 + z * 1.0, which is z (a -0.0 would become
+            # 0.0, which changes nothing once added to alpha)
+            alpha = self.alpha + z * self.ALPHA_WIDTH
+            first = draws.first_at(at)
+            prob, used = self._trial(initial, alpha / self.BASE_FREQ, rows, draws, first)
+            at = draws.position(first + used - 1) + 1
+            langprob += prob / self.n_trial
+        self.langprob = langprob.tolist()
+
+    def _trial(self, initial: np.ndarray, weight: float, rows: np.ndarray, draws: "Draws",
+               first: int) -> tuple[np.ndarray, int]:
+        """One of langdetect's trials from draw `first` on: the probabilities it ends with,
+        and how many draws it made. langdetect multiplies each drawn n-gram's `weight +
+        probabilities` in, normalising after the first draw and every fifth after it, and
+        stops when one language passes CONV_THRESHOLD or after ITERATION_LIMIT draws."""
+        table = self._shared.table
+        work = self._shared.work
+        # the first draw alone: langdetect normalises after it
+        prob = initial * (weight + table[rows[draws.value(first)]])
+        values = prob.tolist()
+        total = sum(values)  # Python's left-to-right sum, as langdetect's
+        prob /= total
+        if max(values) / total > self.CONV_THRESHOLD:   # langdetect's max(0.0, ...): all positive
+            return prob, 1
+        done = 1
+        blocks, pairs = work.blocks, work.pairs
+        size = len(pairs)
+        while True:
+            # the next `size` blocks of five draws, each block's slot 0 left for the
+            # probabilities it starts from
+            picked = draws.values(first + done, 5 * size)
+            gathered = table[rows[picked]]
+            gathered += weight   # weight + probabilities: addition commutes exactly
+            blocks[:size, 1:] = gathered.reshape(size, 5, -1)
+            blocks[0, 0] = prob
+            for block, out in pairs:
+                _PRODUCT(block, 0, None, out)  # ((p * f1) * f2) ... * f5, as langdetect's loop
+                values = out.tolist()
+                total = sum(values)
+                _DIVIDE(out, total, out)
+                done += 5
+                # langdetect's i is the draw's index: done - 1; it stops when i reaches the limit
+                if max(values) / total > self.CONV_THRESHOLD or done - 1 >= self.ITERATION_LIMIT:
+                    return out.copy(), done
+            prob = blocks[size, 0].copy()
 
 
+#: np.multiply.reduce and np.divide, called with positional arguments: numpy parses keyword
+#: arguments at about a microsecond a call, twice per five draws
+_PRODUCT = np.multiply.reduce
+_DIVIDE = np.divide
 
-class NgramRows:
-    """Each n-gram's probabilities in every language, as rows of one table that grows as
-    n-grams are met (their probabilities worked out on first use, _Probabilities.array), so
-    that a page's n-grams become its table in one numpy index instead of an array each."""
 
-    def __init__(self, probabilities: "_Probabilities"):
-        self._probabilities = probabilities
-        self._row: dict[str, int] = {}
-        self.table = np.empty((0, probabilities.size), dtype=np.float64)
+class DetectorTables:
+    """What the VectorDetectors of a process share: the profiles' n-gram table, each word's
+    n-grams, the normal form of each character, the stream of random words, and the work
+    array of the trials."""
 
-    def rows(self, ngrams: list[str]) -> list[int]:
-        """The row of each n-gram (which the profiles must know), adding the new ones."""
-        get = self._row.get
-        found = [get(ngram, -1) for ngram in ngrams]
-        if -1 in found:
-            new = [ngram for ngram in dict.fromkeys(ngrams) if ngram not in self._row]
-            first = len(self._row)
-            if first + len(new) > len(self.table):
-                # doubling, up to every n-gram of the profiles (87,598 rows of 55 floats: 38 MB)
-                size = max(min(2 * len(self.table), len(self._probabilities.known)), first + len(new), 1024)
-                grown = np.empty((size, self.table.shape[1]))
-                grown[:first] = self.table[:first]
-                self.table = grown
-            for row, ngram in enumerate(new, start=first):
-                self.table[row] = self._probabilities.array(ngram)
-                self._row[ngram] = row
-            found = [self._row[ngram] for ngram in ngrams]
-        return found
+    #: words whose n-grams are remembered; the memo starts afresh past this many
+    MEMO_WORDS = 200_000
+
+    def __init__(self, factory: Any):
+        probabilities = factory.word_lang_prob_map
+        self.row: dict[str, int] = probabilities.row
+        self.table: np.ndarray = probabilities.table
+        self.known = self.row
+        self.normal = _NormalForms()
+        self.stream = RandomStream(factory.seed)
+        self.work = _TrialWork(len(factory.langlist))
+        self._rows: dict[tuple[str, bool], tuple[int, ...]] = {}
+
+    def word_rows(self, word: str, space_after: bool) -> tuple[int, ...]:
+        """The rows of `word_ngrams(word, space_after)`, remembered."""
+        key = (word, space_after)
+        rows = self._rows.get(key)
+        if rows is None:
+            if len(self._rows) >= self.MEMO_WORDS:
+                self._rows.clear()
+            row = self.row.get
+            rows = self._rows[key] = tuple([number for window in word_windows(word, space_after)
+                                            if (number := row(window)) is not None])
+        return rows
+
+
+def word_ngrams(word: str, space_after: bool, known: Container[str]) -> list[str]:
+    """The n-grams langdetect's NGram gives for a word (normalised, no spaces) that follows a
+    space or starts the text, and, with `space_after`, for the space after it: the ones of
+    `word_windows` the profiles know."""
+    return [window for window in word_windows(word, space_after) if window in known]
+
+
+def word_windows(word: str, space_after: bool) -> list[str]:
+    """What langdetect's NGram looks up, in order, on " " + word (+ " "): at each character
+    the last one, two and three characters since the space, nothing while two capitals
+    follow each other (NGram.capitalword), and at the space after the last two and three.
+    Some of them no profile holds (the first character's window with two spaces in front)."""
+    # a second space in front gives the first character a three-character window too, which
+    # no profile holds (none holds two spaces): NGram has none there
+    padded = "  " + word
+    positions: Iterable[int] = range(2, len(padded))
+    if any(map(str.isupper, word[1:])):   # a first capital follows the space: it never counts
+        positions = [i for i in positions if not (padded[i].isupper() and padded[i - 1].isupper())]
+    windows = [window for i in positions for window in (padded[i], padded[i - 1: i + 1], padded[i - 2: i + 1])]
+    if space_after:
+        last = padded[-2:] + " "   # NGram keeps the last three characters: two and the space
+        windows += (last[1:], last)
+    return windows
+
+
+class _NormalForms(dict):  # type: ignore[type-arg]
+    """A `str.translate` table: each character's NGram.normalize form, worked out the first
+    time it is met (the characters a process meets are bounded by Unicode)."""
+
+    def __missing__(self, code: int) -> str:
+        normal = self[code] = str(NGram.normalize(chr(code)))
+        return normal
+
+
+class _TrialWork:
+    """The trials' work array: blocks of six rows (the probabilities a block starts from,
+    then its five draws' factors), each block's product written into slot 0 of the next, and
+    the (block, slot) views the loop reads, made once."""
+
+    BLOCKS = 40   # draws gathered at a time: 200 (a trial makes about 150)
+
+    def __init__(self, languages: int):
+        self.blocks = np.zeros((self.BLOCKS + 1, 6, languages))
+        self.pairs = [(self.blocks[b], self.blocks[b + 1, 0]) for b in range(self.BLOCKS)]
+
+
+class RandomStream:
+    """The 32-bit words `random.Random(seed)` gives, in order, as a numpy array made longer
+    when a detection reads past its end. Every one of Python's random draws is made from
+    these words: `getrandbits(k)` (k <= 32) is one word shifted right by 32 - k,
+    `random()` is two words made into a float."""
+
+    def __init__(self, seed: int):
+        self._random = random.Random(seed)
+        self.words = np.zeros(0, dtype=np.uint32)
+
+    def upto(self, end: int) -> np.ndarray:
+        """The words, at least `end` of them."""
+        if end > len(self.words):
+            more = max(end - len(self.words), len(self.words), 4096)
+            made = np.frombuffer(self._random.randbytes(4 * more), dtype="<u4")  # words in order
+            self.words = np.concatenate((self.words, made))
+        return self.words
+
+    def uniform(self, at: int) -> float:
+        """`random.random()` from the words at `at` and `at + 1` (CPython's random_random)."""
+        words = self.upto(at + 2)
+        a, b = int(words[at]) >> 5, int(words[at + 1]) >> 6
+        return (a * 67108864.0 + b) * (1.0 / 9007199254740992.0)
+
+    def gauss_pair(self, at: int) -> tuple[float, float]:
+        """The two normal values `random.gauss` makes from the four words at `at`: the one it
+        returns and the one it keeps for its next call."""
+        x2pi = self.uniform(at) * _TWOPI
+        g2rad = math.sqrt(-2.0 * math.log(1.0 - self.uniform(at + 2)))
+        return math.cos(x2pi) * g2rad, math.sin(x2pi) * g2rad
+
+
+class Draws:
+    """Where `random.choice(seq)` lands, for a `len(seq)` of n, when it reads the stream:
+    `_randbelow` takes a word's top n.bit_length() bits and tries the next word while they
+    are n or more. Accepted draws are found a few thousand words at a time."""
+
+    SCAN = 2048
+
+    def __init__(self, stream: RandomStream, n: int):
+        self._stream, self._n, self._shift = stream, n, 32 - n.bit_length()
+        self._scanned = 0
+        self.positions = np.zeros(0, dtype=np.int64)   # each accepted draw's word
+        self.choices = np.zeros(0, dtype=np.int64)     # and the index it picks
+
+    def _scan(self) -> None:
+        start = self._scanned
+        self._scanned += self.SCAN
+        top = self._stream.upto(self._scanned)[start: self._scanned] >> np.uint32(self._shift)
+        accepted = np.flatnonzero(top < self._n)
+        self.positions = np.concatenate((self.positions, accepted + start))
+        self.choices = np.concatenate((self.choices, top[accepted].astype(np.int64)))
+
+    def first_at(self, at: int) -> int:
+        """The number of the first draw made from word `at` on."""
+        while not len(self.positions) or self.positions[-1] < at:
+            self._scan()
+        return int(np.searchsorted(self.positions, at))
+
+    def position(self, draw: int) -> int:
+        """The word draw number `draw` was made from."""
+        while len(self.positions) <= draw:
+            self._scan()
+        return int(self.positions[draw])
+
+    def value(self, draw: int) -> int:
+        return int(self.values(draw, 1)[0])
+
+    def values(self, first: int, count: int) -> np.ndarray:
+        """The indices draws `first` to `first + count - 1` pick."""
+        while len(self.choices) < first + count:
+            self._scan()
+        return self.choices[first: first + count]
 
 
 _SPACE_RUN = re.compile(" {2,}")
 _ASCII_LETTERS = re.compile("[A-z]")           # langdetect's 'A' <= ch <= 'z', [ \ ] ^ _ ` included
 _FROM_U0300 = re.compile("[\u0300-\U0010ffff]")
-
-
-@lru_cache(maxsize=None)
-def _normalized(ch: str) -> str:
-    """NGram.normalize, remembered: a character's normal form depends on it alone (the
-    characters a process meets are bounded by Unicode)."""
-    return str(NGram.normalize(ch))
+_TWOPI = 2.0 * math.pi   # random.py's TWOPI
 
 
 class LanguageStage(Stage):
@@ -383,7 +549,7 @@ class LanguageStage(Stage):
     def __init__(self, allowed: list[str] | None = None):
         self.allowed = [code.lower() for code in allowed] if allowed else None
         self._factory: Any = None  # langdetect's profiles, loaded on first use in each process
-        self._rows: NgramRows | None = None  # VectorDetector's n-gram table, made with the profiles
+        self._tables: DetectorTables | None = None  # what VectorDetectors share, made with the profiles
         self._vote: StopwordVote | None = None  # the stoplists' index, built on first use
         self._answers: dict[str, dict[str, Any]] = {}  # sample -> langdetect's answer
 
@@ -394,7 +560,7 @@ class LanguageStage(Stage):
 
     def __getstate__(self) -> dict[str, Any]:
         # the loaded profiles are large and rebuilt on first use: never pickle them
-        return {**self.__dict__, "_factory": None, "_vote": None, "_rows": None, "_answers": {}}
+        return {**self.__dict__, "_factory": None, "_vote": None, "_tables": None, "_answers": {}}
 
     def detect(self, doc: Document) -> dict[str, Any]:
         """{"code": ..., "method": ..., and the method's evidence} for the page; code "unknown"
@@ -424,10 +590,7 @@ class LanguageStage(Stage):
     def langdetect(self, sample: str) -> dict[str, Any]:
         """langdetect's answer for a sample, seeded: {"code", "method", "probability"}."""
 
-        factory = self._detector_factory()
-        if self._rows is None:
-            self._rows = NgramRows(factory.word_lang_prob_map)
-        detector = VectorDetector(factory, self._rows)
+        detector = VectorDetector(self._detector_factory(), self._detector_tables())
         detector.append(sample)
         try:
             best = detector.get_probabilities()[0]
@@ -439,8 +602,9 @@ class LanguageStage(Stage):
         return {"code": best.lang, "method": "langdetect", "probability": probability}
 
     def prepare(self) -> None:
-        # paid once here instead of per worker: langdetect's profiles, the stoplists' index
-        self._detector_factory()
+        # paid once here instead of per worker: langdetect's profiles and their table, the
+        # stoplists' index
+        self._detector_tables()
         if self._vote is None:
             self._vote = StopwordVote()
 
@@ -470,6 +634,11 @@ class LanguageStage(Stage):
                        details={"language": language})
         doc.meta.dropped = f"language {language['code']} not in {','.join(self.allowed or [])}"
 
+    def _detector_tables(self) -> "DetectorTables":
+        if self._tables is None:
+            self._tables = DetectorTables(self._detector_factory())
+        return self._tables
+
     def _detector_factory(self) -> Any:
         if self._factory is None:
             from langdetect.detector_factory import PROFILES_DIRECTORY
@@ -480,70 +649,89 @@ class LanguageStage(Stage):
 
 class Profiles:
     """What a langdetect Detector takes from its DetectorFactory (`langlist`, `seed`,
-    `word_lang_prob_map`), with each n-gram's probabilities worked out when a page first
-    needs them.
+    `word_lang_prob_map`), read once and kept in the start-up cache (corpusclean/cache.py).
 
-    `DetectorFactory.load_profile` builds, up front, a list of 55 probabilities for each of
-    the 87,598 n-grams of its profiles: 0.33 CPU-s of every run's start, where a page meets a
-    few hundred n-grams. This reads the same files in the same order (the order fixes each
-    language's index) and does the same arithmetic when asked, so the probabilities are the
-    same floats (tests/test_language.py compares them with langdetect's own factory)."""
+    `DetectorFactory.load_profile` builds, up front, a Python list of 55 probabilities for
+    each of the 87,598 n-grams of its profiles: 0.33 CPU-s of every run's start. This reads
+    the same files in the same order (the order fixes each language's index) and does the
+    same arithmetic, for all n-grams at once in numpy, so the probabilities are the same
+    floats (tests/test_language.py compares them with langdetect's own factory): 0.15 CPU-s
+    read afresh, 0.04 from the cache (the non-zero probabilities, 3 MB)."""
 
     def __init__(self, directory: str, seed: int):
-        import json
-        import os
+        from ..cache import cached
 
-        names = os.listdir(directory)  # langdetect's order, and its count as the vectors' length
-        self.langlist: list[str] = []
         self.seed = seed
-        profiles: list[tuple[dict[str, int], list[int]]] = []
-        for name in names:
-            path = os.path.join(directory, name)
-            if name.startswith(".") or not os.path.isfile(path):
-                continue
-            with open(path, encoding="utf-8") as handle:
-                data = json.load(handle)
-            self.langlist.append(data["name"])
-            profiles.append((data["freq"], data["n_words"]))
-        self.word_lang_prob_map = _Probabilities(profiles, len(names))
+        self.langlist, ngrams, size, nonzero = cached("profiles", _profiles_key(directory),
+                                                      lambda: _read_profiles(directory))
+        self.word_lang_prob_map = _Probabilities(ngrams, size, nonzero)
+
+
+def _profiles_key(directory: str) -> str:
+    """What the profiles read from `directory` depend on besides the code: its files, in
+    langdetect's order (os.listdir's), each with its size and time of change."""
+    import os
+
+    entries = []
+    for name in os.listdir(directory):
+        stat = os.stat(os.path.join(directory, name))
+        entries.append(f"{name}\0{stat.st_size}\0{stat.st_mtime_ns}")
+    return "\n".join([os.path.abspath(directory), *entries])
+
+
+def _read_profiles(directory: str) -> tuple[list[str], list[str], int, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """langdetect's profiles as DetectorFactory.load_profile and add_profile read them: the
+    languages in os.listdir's order, every profile's n-grams (in the order the profiles
+    first list them), the vectors' length (the folder's entries, as langdetect counts them),
+    and each non-zero probability as (n-gram's number, language's number, probability): a
+    count divided by the profile's total for the n-gram's length (none for longer n-grams)."""
+    import json
+    import os
+
+    names = os.listdir(directory)
+    langlist: list[str] = []
+    profiles: list[tuple[dict[str, int], list[int]]] = []
+    for name in names:
+        path = os.path.join(directory, name)
+        if name.startswith(".") or not os.path.isfile(path):
+            continue
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+        langlist.append(data["name"])
+        profiles.append((data["freq"], data["n_words"]))
+    ngrams = list(dict.fromkeys(itertools.chain.from_iterable(freq for freq, _ in profiles)))
+    number = dict(zip(ngrams, range(len(ngrams))))
+    rows, columns, values = [], [], []
+    for language, (freq, n_words) in enumerate(profiles):
+        lengths = np.fromiter(map(len, freq), dtype=np.int64, count=len(freq))
+        kept = (lengths >= 1) & (lengths <= 3)
+        counts = np.fromiter(freq.values(), dtype=np.float64, count=len(freq))
+        totals = np.array([np.nan, *n_words[:3]], dtype=np.float64)   # by length: n_words[n - 1]
+        row = np.fromiter(map(number.__getitem__, freq), dtype=np.int64, count=len(freq))
+        rows.append(row[kept])
+        columns.append(np.full(int(kept.sum()), language, dtype=np.int64))
+        # IEEE division is correctly rounded, in numpy as in Python: 1.0 * count / total
+        values.append(counts[kept] / totals[lengths[kept]])
+    nonzero = (np.concatenate(rows).astype(np.int32), np.concatenate(columns).astype(np.int16), np.concatenate(values))
+    return langlist, ngrams, len(names), nonzero
 
 
 class _Probabilities:
-    """n-gram -> its probability in each language, as DetectorFactory.add_profile makes it."""
+    """n-gram -> its probability in each language, as DetectorFactory.add_profile makes it;
+    and all of them as one numpy table, a row per n-gram (`row`, `table`: 87,598 rows of 55
+    floats, 38 MB, made once in the parent before workers fork, and shared by them)."""
 
-    def __init__(self, profiles: list[tuple[dict[str, int], list[int]]], size: int):
-        self._profiles = profiles
+    def __init__(self, ngrams: list[str], size: int, nonzero: tuple[np.ndarray, np.ndarray, np.ndarray]):
         self.size = size
-        self._freqs = [freq for freq, _ in profiles]
-        #: each profile's n-gram totals by length, as floats: row n-1 for n-grams of length n
-        self._totals = np.array([n_words[:3] for _, n_words in profiles], dtype=np.float64).T.copy()
-        self.known = frozenset().union(*(freq for freq, _ in profiles))  # every profile's n-grams
+        #: every profile's n-gram -> its row of `table` (a dict answers `in` as a set would)
+        self.row: dict[str, int] = dict(zip(ngrams, range(len(ngrams))))
+        self.known = self.row
+        self.table = np.zeros((len(ngrams), size), dtype=np.float64)
+        rows, columns, values = nonzero
+        self.table[rows, columns] = values
 
     def __contains__(self, ngram: object) -> bool:
-        return ngram in self.known
-
-    def array(self, ngram: str) -> np.ndarray:
-        """`self[ngram]` as a numpy array, the same floats: each count divided by its
-        profile's n-gram total in one numpy division (IEEE division is correctly rounded
-        either way) instead of a Python loop over the languages."""
-        if ngram not in self.known:
-            raise KeyError(ngram)
-        probabilities = np.zeros(self.size, dtype=np.float64)
-        length = len(ngram)
-        if 1 <= length <= 3:
-            counts = np.array([freq.get(ngram, 0) for freq in self._freqs], dtype=np.float64)
-            totals = self._totals[length - 1]
-            np.divide(counts, totals, out=probabilities[: len(counts)], where=counts != 0)
-        return probabilities
+        return ngram in self.row
 
     def __getitem__(self, ngram: str) -> list[float]:
-        if ngram not in self.known:
-            raise KeyError(ngram)
-        probabilities = [0.0] * self.size
-        length = len(ngram)
-        if 1 <= length <= 3:
-            for index, (freq, n_words) in enumerate(self._profiles):
-                count = freq.get(ngram)
-                if count is not None:
-                    probabilities[index] = 1.0 * count / n_words[length - 1]
-        return probabilities
+        return self.table[self.row[ngram]].tolist()  # type: ignore[no-any-return]
