@@ -101,10 +101,16 @@ def _width(node: Node) -> int | None:
     if isinstance(node, Repeat):
         inner = _width(node.item)
         return None if inner is None or node.max is None else inner * node.max
-    parts = [_width(part) for part in (node.items if isinstance(node, Seq) else node.branches)]  # type: ignore[union-attr]
-    if any(part is None for part in parts):
+    if isinstance(node, Seq):
+        parts = [_width(item) for item in node.items]
+    elif isinstance(node, Alt):
+        parts = [_width(branch) for branch in node.branches]
+    else:
+        return None  # a Boundary: none is left in a translated tree
+    bounded = [part for part in parts if part is not None]
+    if len(bounded) < len(parts):
         return None
-    return sum(parts) if isinstance(node, Seq) else max(parts)  # type: ignore[arg-type]
+    return sum(bounded) if isinstance(node, Seq) else max(bounded)
 
 
 def _groups(node: Node) -> tuple[Group, ...]:
@@ -117,7 +123,7 @@ def _groups(node: Node) -> tuple[Group, ...]:
                    reverse=True)
     chosen: list[tuple[Group, int, int]] = []
     for group, first, last in found:
-        if _usable(group) and all(last < f or first > l for _, f, l in chosen):
+        if group is not None and _usable(group) and all(last < f or first > l for _, f, l in chosen):
             chosen.append((group, first, last))
             if len(chosen) == _MAX_GROUPS:
                 break
@@ -213,15 +219,15 @@ def _best(candidates: Iterable[Group | None]) -> Group | None:
 
 def _usable(candidate: Group | None) -> bool:
     """A candidate holding the empty literal requires nothing."""
-    return bool(candidate) and all(len(lit) > 0 for lit in candidate)  # type: ignore[union-attr]
+    return candidate is not None and len(candidate) > 0 and all(len(lit) > 0 for lit in candidate)
 
 
 def _selectivity(candidate: Group | None) -> tuple[int, int]:
     """The one whose shortest literal is longest is the more selective, then the one with
     fewest literals."""
-    if not _usable(candidate):
+    if candidate is None or not _usable(candidate):
         return (-1, 0)
-    return (min(len(lit) for lit in candidate), -len(candidate))  # type: ignore[union-attr]
+    return (min(len(lit) for lit in candidate), -len(candidate))
 
 
 # -- the gate itself -------------------------------------------------------------------------
