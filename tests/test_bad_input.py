@@ -161,6 +161,20 @@ def test_bad_jsonl_lines_fail_one_by_one(tmp_path):
     assert records[1]["report"]["error"] == "record has neither `text` nor `html`"
 
 
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_line_nested_too_deeply_for_the_json_parser_fails_alone(tmp_path, workers):
+    """json.loads gives up (RecursionError) on arrays nested thousands deep: that line fails by
+    its place, the others are cleaned (it used to stop the whole run with a traceback)."""
+    deep = b"[" * 100_000 + b"]" * 100_000
+    (tmp_path / "in.jsonl").write_bytes(b'{"id": "a", "text": "Hello\\nworld\\n"}\n' + deep + b"\n")
+    result = run_cli("run", str(tmp_path / "in.jsonl"), str(tmp_path / "out.jsonl"), "-w", workers)
+    assert result.exit_code == 1
+    summary = read_summary(tmp_path / "out.jsonl.summary.json")
+    assert summary["failures"] == [{"document": "line 2", "error": "not JSON this reader can parse (nested too deeply)"}]
+    [record] = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert (record["id"], record["text"]) == ("a", "Hello\nworld\n")
+
+
 def test_a_gzip_file_cut_short_fails_where_it_breaks(tmp_path):
     whole = gzip.compress(b'{"id": "a", "text": "some text"}\n' * 2000)
     (tmp_path / "in.jsonl.gz").write_bytes(whole[: len(whole) // 2])

@@ -154,3 +154,26 @@ def test_a_record_made_into_its_line_by_a_worker_is_written_as_the_parent_would_
         written.append([(tmp_path / f"{name}-{encode}.jsonl").read_bytes() for name in ("out", "reports")])
     assert written[0] == written[1]
     assert b'"n":null' in written[1][0] and written[1][1].count(b"\n") == 2
+
+
+def test_a_jsonl_line_is_parsed_where_it_is_cleaned_not_where_it_is_listed(tmp_path):
+    """The parent only splits the file into lines; a worker (of either engine: the Ray engine
+    sends the same pickled Source) parses its line, names the document by the record's id, or
+    fails it by its place when the line is no record."""
+    import pickle
+
+    from corpusclean.pipeline import Job, process_for_parent
+    from corpusclean.ray.engine import _size
+    from corpusclean.readers.jsonl import JsonlReader
+
+    lines = [b'{"id": "a", "text": "The council met on Tuesday.\\n", "url": "https://example.org/a"}\n', b'[1, 2]\n']
+    (tmp_path / "in.jsonl").write_bytes(b"".join(lines))
+    listed = list(JsonlReader(tmp_path / "in.jsonl").sources())
+    assert [(s.name, s.record, s.line.raw if s.line else None) for s in listed] == [
+        ("line 1", None, lines[0]), ("line 2", None, lines[1])]
+    assert [_size(source) for source in listed] == [len(line) for line in lines]
+    job = Job(stages=[], steps=["fix"], max_bytes=1_000_000)
+    good, bad = (process_for_parent(job, pickle.loads(pickle.dumps(s)), n) for n, s in enumerate(listed))
+    assert (good.name, good.clean, good.extra, good.listed) == (
+        "a", "The council met on Tuesday.\n", {"id": "a", "url": "https://example.org/a"}, True)
+    assert (bad.name, bad.report["error"], bad.listed) == ("line 2", "a JSON array, not an object", False)

@@ -129,6 +129,7 @@ def load_document(source: Source, max_bytes: int, fields: RecordFields = RecordF
                   page_metadata: bool = False,
                   max_html_elements: int | None = MAX_HTML_ELEMENTS) -> tuple[Document, Payload]:
     """The encoding-fixed document, from raw input or from an earlier stage's output + report."""
+    source = source.parsed()
     payload = read_source(source, max_bytes, fields)
     return build_document(source.name, payload, source.relpath, page_metadata, max_html_elements), payload
 
@@ -355,7 +356,7 @@ def process_one(job: Job, source: Source, number: int | None = None) -> Result:
         return _failed(source, failure_message(failed.error, failed.where, job.doc_timeout), job.fields)
     # the page's own metadata fills in what the record does not say (a WARC's url stays)
     extra = {**extra, **{k: v for k, v in doc.meta.page.items() if k not in extra}}
-    return Result(source.name, report, clean, extra, shard=source.shard)
+    return Result(doc.name, report, clean, extra, shard=source.shard)
 
 
 class _Failed(BaseException):
@@ -413,6 +414,7 @@ def failure_message(err: BaseException, where: str, doc_timeout: float | None = 
 def _failed(source: Source, message: str, fields: RecordFields = RecordFields()) -> Result:
     """A document that failed: its report, and what its output record keeps (a record's other
     fields). A record with no usable id is not listed: it has no name to write under."""
+    source = source.parsed()
     info = {"path": source.relpath} if source.relpath is not None else {}
     if source.payload is not None:
         info.update(source.payload.about)
@@ -448,7 +450,7 @@ def _process(numbered: tuple[int, Source]) -> Result:
 
 def process_for_parent(job: Job, source: Source, number: int) -> Result:
     """One document of pass 2, in a worker (of either engine): its result for the parent."""
-    kept = job.kept(source.name) if job.kept is not None else None
+    kept = job.kept(source.parsed().name) if job.kept is not None else None
     if kept is not None:  # --resume: its whole output from the interrupted run stays
         return Result(source.name, kept, None, {}, True)
     return _written_by_worker(process_one(job, source, number), job)

@@ -69,6 +69,8 @@ def may_hold_html(sources: Iterable[Source], look_at: int = 10_000) -> bool:
     for source in islice(sources, look_at):
         if source.path is not None and source.path.name.endswith(HTML_SUFFIXES):
             return True
+        if source.line is not None and b'"html"' in source.line.raw:
+            source = source.parsed()  # the lines that may name `html` (cheaper than parsing them all)
         if source.record is not None and "text" not in source.record and "html" in source.record:
             return True
         if source.payload is not None and source.payload.kind == "html":  # a WARC response

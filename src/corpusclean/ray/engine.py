@@ -137,6 +137,8 @@ def _size(source: Source) -> int:
             return int(source.path.stat().st_size)
         except OSError:
             return 0
+    if source.line is not None:
+        return len(source.line.raw)
     if source.record is not None:
         return sum(len(value) for value in source.record.values() if isinstance(value, (str, bytes)))
     if source.payload is not None:

@@ -3,9 +3,11 @@ the `Reader` contract.
 
 A reader lists the documents of one input, in corpus order, as `Source`s. A Source is cheap to
 make and to send to a worker: for a file it holds only the path, and the worker reads the
-bytes (`readers.read_source`); for a record of a record file (JSONL, ...) it holds the parsed
-record. A Source that could not even be listed (a malformed JSONL line) carries its error, so
-the run reports it by name and goes on. The model is datatrove's `pipeline/readers/`: a base
+bytes (`readers.read_source`); for a JSONL record it holds the line as read, which the worker
+parses (`Source.parsed`), so the parent only splits the file into lines; for a record of
+another record file (Parquet, ...) it holds the parsed record. A Source that is no document (a
+JSONL line that is not a JSON object) carries its error, so the run reports it by name and
+goes on. The model is datatrove's `pipeline/readers/`: a base
 class and one small subclass per format, chosen in one place (`readers/__init__.py`).
 """
 from __future__ import annotations
@@ -14,9 +16,12 @@ import json
 from abc import ABC, abstractmethod
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 from ..errors import InputError
+
+if TYPE_CHECKING:
+    from .jsonl import Line
 
 #: what the directory writer names a report and the summary; a reader meets them when it reads
 #: an earlier command's output folder (`fix` then `strip`)
@@ -35,6 +40,20 @@ class Source:
     error: str | None = None         # the source could not even be listed (malformed JSONL)
     payload: "Payload | None" = None  # a document read whole while listing (a WARC record)
     shard: str | None = None         # the record file it came from, relative to IN (a folder of shards)
+    #: a JSONL record not parsed yet; until `parsed`, the name is its place ("line 7")
+    line: "Line | None" = None
+
+    def parsed(self) -> "Source":
+        """The Source with its JSONL line parsed: named by the record's id and holding the
+        record, or holding why the line is no record. Parsing where the document is cleaned
+        (a worker) instead of where the input is listed (the parent, in each pass) keeps the
+        parent's share of the run small; a line crosses to a worker as bytes, cheaper to
+        pickle than the record. A Source with no line is itself."""
+        if self.line is None:
+            return self
+        source = self.line.source()
+        source.shard = self.shard
+        return source
 
 
 @dataclass

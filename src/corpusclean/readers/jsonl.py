@@ -1,8 +1,10 @@
 """JSONL records: one document per line, `{"id": ..., "text": ...}` (or `html`), plain, gzip
 or zstd. Which fields hold the text and the id is configurable (`RecordFields`).
 
-A line that is not UTF-8, not JSON, not an object or has no id becomes a Source with an error,
-so the run reports it and goes on; a file that ends early reports where and stops.
+The reader only splits the file into lines: each becomes a Source holding its `Line`, parsed
+where the document is cleaned (`Source.parsed`, in a worker). A line that is not UTF-8, not
+JSON, not an object or has no id then becomes a Source with an error, so the run reports it
+and goes on; a file that ends early reports where and stops.
 """
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import gzip
 import io
 import json
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, ContextManager, Iterator
 
@@ -58,23 +61,36 @@ def iter_jsonl(path: str | BinaryIO, fields: RecordFields = RecordFields()) -> I
                 if number == 1 and raw.startswith(UTF8_BOM):
                     raw = raw[len(UTF8_BOM):]  # a BOM some editors write: not part of the first record
                 if raw.strip():
-                    yield _jsonl_source(number, raw, fields)
+                    yield Source(name=f"line {number}", line=Line(number, raw, fields))
         except (OSError, EOFError, zlib.error, ValueError) as err:  # gzip.BadGzipFile is an OSError; zstd's is a ValueError
             yield Source(name=f"line {number + 1}",
                          error=f"the file is cut short or corrupt after line {number}: {err}")
 
 
-def _jsonl_source(number: int, raw: bytes, fields: RecordFields) -> Source:
-    name = f"line {number}"
-    try:
-        line = raw.decode("utf-8")
-    except UnicodeDecodeError as err:
-        return Source(name=name, error=f"not valid UTF-8 (byte {err.start} of the line); JSONL is UTF-8")
-    try:
-        record = json.loads(line)
-    except json.JSONDecodeError as err:
-        return Source(name=name, error=f"not valid JSON ({err.msg} at column {err.colno})")
-    return record_source(number, record, fields)
+@dataclass(frozen=True)
+class Line:
+    """A JSONL line as read (its number counts every line, blank ones too), and the fields
+    that will name its record."""
+
+    number: int
+    raw: bytes
+    fields: RecordFields
+
+    def source(self) -> Source:
+        """The line parsed: a Source named by the record's id, or one holding why the line
+        is no record (named by its place, "line 7")."""
+        name = f"line {self.number}"
+        try:
+            text = self.raw.decode("utf-8")
+        except UnicodeDecodeError as err:
+            return Source(name=name, error=f"not valid UTF-8 (byte {err.start} of the line); JSONL is UTF-8")
+        try:
+            record = json.loads(text)
+        except json.JSONDecodeError as err:
+            return Source(name=name, error=f"not valid JSON ({err.msg} at column {err.colno})")
+        except RecursionError:  # arrays or objects nested thousands deep
+            return Source(name=name, error="not JSON this reader can parse (nested too deeply)")
+        return record_source(self.number, record, self.fields)
 
 
 def open_jsonl(path: str | BinaryIO) -> ContextManager[BinaryIO]:
