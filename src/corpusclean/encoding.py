@@ -124,8 +124,8 @@ _WINDOWS_HOLD = hashlib.sha256(BADNESS_RE.pattern.encode()).hexdigest() == _DETE
 # The same text and explanation come out, faster, for any caller of ftfy in this process
 # (tests/test_encoding.py checks both detectors give the same fixes).
 if _WINDOWS_HOLD:
-    ftfy.is_bad = looks_bad          # ftfy._fix_encoding_one_step_and_explain
-    ftfy.fixes.is_bad = looks_bad    # ftfy.fixes.decode_inconsistent_utf8
+    setattr(ftfy, "is_bad", looks_bad)         # what ftfy._fix_encoding_one_step_and_explain calls
+    setattr(ftfy.fixes, "is_bad", looks_bad)   # what ftfy.fixes.decode_inconsistent_utf8 calls
 
 
 # Every line `needs_ftfy` flags in NFC text holds one of these: a control or surrogate, an
