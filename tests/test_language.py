@@ -228,6 +228,8 @@ def test_the_detectors_text_and_n_grams_are_langdetects(text):
     ours.cleaning_text()
     assert ours.text == theirs.text
     assert ours._extract_ngrams() == theirs._extract_ngrams()
+    row = _our_profiles().word_lang_prob_map.row
+    assert ours._ngram_rows() == [row[ngram] for ngram in theirs._extract_ngrams()]
 
 
 @lru_cache(maxsize=1)
@@ -251,6 +253,7 @@ def test_the_ngram_table_holds_langdetects_probabilities_row_for_row():
     probabilities = _our_profiles().word_lang_prob_map
     theirs = _langdetect_factory().word_lang_prob_map
     assert probabilities.row.keys() == theirs.keys()
+    assert not [ngram for ngram in theirs if "  " in ngram]   # word_windows counts on it
     table = probabilities.table
     for ngram, row in probabilities.row.items():
         assert table[row].tolist() == theirs[ngram]
@@ -282,3 +285,35 @@ def test_draws_are_the_ones_pythons_random_makes(sizes, skip):
         at += 1
 
 
+
+
+def test_the_profiles_from_the_start_up_cache_are_the_ones_read_afresh(tmp_path, monkeypatch):
+    """Profiles keeps what it read in the start-up cache: the next run's profiles come from
+    there, the same languages, n-grams and probabilities."""
+    import numpy as np
+    from langdetect.detector_factory import PROFILES_DIRECTORY
+
+    from corpusclean import cache
+    from corpusclean.stages import language
+
+    monkeypatch.setenv(cache.ENV, str(tmp_path))
+    fresh = language.Profiles(PROFILES_DIRECTORY, SEED)
+    assert list(tmp_path.glob("profiles-*.pickle"))
+    monkeypatch.setattr(language, "_read_profiles", lambda directory: pytest.fail("read afresh"))
+    again = language.Profiles(PROFILES_DIRECTORY, SEED)
+    assert again.langlist == fresh.langlist
+    assert again.word_lang_prob_map.row == fresh.word_lang_prob_map.row
+    assert np.array_equal(again.word_lang_prob_map.table, fresh.word_lang_prob_map.table)
+
+
+def test_the_vote_from_the_start_up_cache_reads_the_lists_it_read_afresh(tmp_path, monkeypatch):
+    from corpusclean import cache
+    from corpusclean.classifier.stoplists import Stoplists
+    from corpusclean.stages import language
+
+    monkeypatch.setenv(cache.ENV, str(tmp_path))
+    fresh = StopwordVote()
+    monkeypatch.setattr(language, "_vote_lists", lambda stoplists: pytest.fail("read afresh"))
+    assert StopwordVote()._lists == fresh._lists
+    monkeypatch.undo()
+    assert fresh._lists == StopwordVote(Stoplists())._lists   # jusText's lists, read with no cache
