@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from corpusclean.patterns import charsets
-from corpusclean.patterns.gate import Gate, literal_strings, required_literals
+from corpusclean.patterns.gate import Gate, Way, fold, literal_strings, required_literals, requirement
 from corpusclean.patterns.matcher import ASCII, COMMON, WIDE, matcher, translate_all
 from corpusclean.patterns.translate import Untranslatable, factor, restrict, to_re2, translate, written_size
 from corpusclean.rulebook import RuleError, load_rulebook, parse_pack
@@ -284,18 +284,47 @@ def test_case_folding_is_read_off_python_below_the_cased_limit():
 def test_required_literals_are_the_words_a_match_must_contain():
     tree = translate(r"^(sign[ -]?up|subscribe)( now)?$", re.IGNORECASE)[1]
     strings = literal_strings(required_literals(tree))
-    assert {s for s in strings if s.isascii()} == {"sign up", "sign-up", "signup", "subscribe"}
-    # the others spell the same words with what Python's IGNORECASE also takes: ı for i, ſ for s
-    assert "ſıgn up" in strings and all(s.translate({0x131: "i", 0x17F: "s"}) in strings for s in strings)
+    # one string each: the spellings Python's IGNORECASE also takes ("ſıgn up") fold to these
+    assert sorted(strings) == ["sign up", "sign-up", "signup", "subscribe"]
     assert required_literals(translate(r"^\d{4}-\d{2}$", 0)[1]) == (("-",),)
     assert required_literals(translate(r"^\d+$", 0)[1]) is None       # nothing to gate on
 
 
 def test_the_gate_admits_a_rule_only_on_lines_holding_one_of_its_literals():
-    gate = Gate([required_literals(translate(p, re.IGNORECASE)[1]) for p in (r"^subscribe$", r"^\d+$")])
+    gate = Gate([requirement(translate(p, re.IGNORECASE)[1]) for p in (r"\bsubscribe\b", r"\d+")])
     assert list(gate.candidates("SUBSCRIBE")) == [0, 1]     # rule 1 has no literal: always tried
     assert list(gate.candidates("Sign in")) == [1]
     assert list(gate.candidates("ſubſcrıbe")) == [0, 1]     # Python's (?i) folds these to s and i
+
+
+def test_a_way_of_a_rule_is_each_branch_of_its_patterns():
+    """Each branch asks for its own literals; one anchored at both ends also for a line no
+    longer than its longest match; where a branch has two parts with literals, it asks for both."""
+    ways = requirement(translate(r"^(ok|okay|i agree)$|\bwe use cookies\b|\bis a trademark of\b|"
+                                 r"\btrademarks?\b.{0,40}\bowners\b", re.IGNORECASE)[1])
+    spelled = {(way.max_chars, tuple(tuple("".join(sorted({fold(c) for c in position})[0] for position in literal)
+                                             for literal in group) for group in way.groups)) for way in ways}
+    assert (7, (("ok", "okay", "i agree"),)) in spelled
+    assert (None, (("we use cookies",),)) in spelled
+    assert (None, (("is a trademark of",),)) in spelled
+    assert (None, (("trademarks", "trademark"), ("owners",))) in spelled   # two parts .{0,40} apart
+    assert requirement(translate(r"^\d+$", 0)[1]) is None            # no literal, no bound
+    assert requirement(translate(r"^\d{4}$", 0)[1]) == (Way(4, ()),)  # no literal, but a bound
+
+
+def test_the_gate_asks_for_every_group_of_a_way_and_its_length():
+    rules = [r"^(ok|okay)$", r"\btrademarks?\b.{0,40}\bowners\b"]
+    gate = Gate([requirement(translate(p, re.IGNORECASE)[1]) for p in rules])
+    assert gate.candidates("OK") == (0,) and gate.candidates("Okay") == (0,)
+    assert gate.candidates("ok, the vote is in") == ()            # longer than "okay": no match possible
+    assert gate.candidates("Trademarks belong to their owners") == (1,)
+    assert gate.candidates("Trademarks were registered") == ()    # the first group alone is not enough
+    assert gate.candidates("The owners met") == ()
+
+
+def test_fold_makes_one_letter_of_a_letters_variants():
+    assert [fold(c) for c in "SſsKkKIıiΣσς"] == list("sssk" "kk" "iii" "σσσ")
+    assert fold("İ") == "i" and fold("ß") == "ß"                   # "ß".upper() is two letters: kept
 
 
 def test_a_rule_gated_apart_is_asked_on_its_own_and_left_out_of_the_shared_pass():
@@ -303,7 +332,7 @@ def test_a_rule_gated_apart_is_asked_on_its_own_and_left_out_of_the_shared_pass(
     requires "is") is gated apart: the shared pass over a line of prose does not stop at every
     "is" for it, and the caller asks `admits` only for the lines of its zone. `candidates`
     still answers for every rule, as the gate did before."""
-    requirements = [required_literals(translate(p, re.IGNORECASE)[1]) for p in (r"^subscribe$", r"\bis\b")]
+    requirements = [requirement(translate(p, re.IGNORECASE)[1]) for p in (r"\bsubscribe\b", r"\bis\b")]
     gate = Gate(requirements, max_chars=[None, 50], apart=[False, True])
     line = "This is a story."
     assert gate.anywhere(line) == () and gate.admits(1, line) and gate.candidates(line) == (1,)
@@ -320,7 +349,7 @@ def test_rules_check_reports_a_gate_that_would_hide_a_match():
     """A gate built from the wrong literals is caught on the rule's own examples."""
     import dataclasses
     [rule] = parse_pack(PACK.replace("'^(a+)+$'", "'^print$'").replace('"aaaa"', '"Print"'), "mine.toml")
-    wrong = dataclasses.replace(rule, literals=((("z",), ("z",), ("z",)),))
+    wrong = dataclasses.replace(rule, requirement=(Way(None, ((("z", "z", "z"),),)),))  # "zzz"
     [failure] = check_gate((wrong,))
     assert "the keyword gate hides a line the rule matches" in str(failure)
     assert check_gate((rule,)) == []

@@ -31,8 +31,9 @@ folding) but are matched by RE2, in time linear in the line, so no pattern can h
 patterns/translate.py for how). What needs backtracking is refused at load: look-around,
 backreferences, conditionals, atomic groups, possessive quantifiers; so are the ASCII and
 LOCALE flags, repeat counts above 1000 and `\\b`/`\\B` inside a repeated group. A rule's
-regex is only tried on lines holding one of the literals its patterns require (the keyword
-gate, patterns/gate.py); `corpusclean rules check` verifies that on every example.
+regex is only tried on lines holding the literals its patterns require, and short enough for
+a pattern anchored at both ends (the keyword gate, patterns/gate.py); `corpusclean rules
+check` verifies that on every example.
 
 A pack may also name vocabulary once and use it in several patterns of the same pack::
 
@@ -114,7 +115,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from .patterns.gate import Literal, required_literals
+from .patterns.gate import Requirement, requirement
 from .patterns.matcher import Matcher, compiled_matcher, translate_all
 from .patterns.translate import Untranslatable, alt
 
@@ -184,8 +185,8 @@ class Rule:
     through_blank: bool = False
     min_lines: int = 1
     max_lines: int = 80
-    #: literals one of which every line matching `patterns` holds (None: no such literal)
-    literals: tuple[Literal, ...] | None = None
+    #: what a line needs for `patterns` to match it (the keyword gate's ways; None: nothing)
+    requirement: Requirement = None
     fingerprint: str = field(default="", compare=False)
     #: the colour of the rule's category when its pack added that category (see `colour` above)
     colour: str | None = None
@@ -465,7 +466,7 @@ def _parse_rule(table: dict[str, Any], number: int, source: str, default_categor
         to_page_end=table.get("to_page_end", False), through_blank=table.get("through_blank", False),
         min_lines=table.get("min_lines", 2 if scope == "run" else 1),
         max_lines=table.get("max_lines", 80),
-        literals=required_literals(tree),
+        requirement=requirement(tree),
         fingerprint=fingerprint, colour=colour,
     )
 

@@ -223,8 +223,10 @@ def mark_headline_lists(units: list[Unit], limits: FeedLimits) -> None:
     a date or time. An article's own list (steps, items) is made of sentences or of bare
     labels; it does not stamp each item with a count or a date."""
     for run in _groups(units):
+        if len(run) < limits.min_headlines:
+            continue  # too short for a list, with or without a heading: most groups are one paragraph
         # the list's own heading ("Most discussed") may open the run
-        items = run[1:] if run and run[0].signals.words <= 4 and not _marked(run[0]) else run
+        items = run[1:] if run[0].signals.words <= 4 and not _marked(run[0]) else run
         if len(items) < limits.min_headlines or any(not _title_like(u, limits) for u in items):
             continue
         if sum(map(_marked, items)) >= limits.headline_share * len(items):

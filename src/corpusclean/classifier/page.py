@@ -187,11 +187,10 @@ def demote_title_line(doc: Document, units: list[Unit]) -> None:
         return
     head = units[0]
     parts = {head.key, *(p for p in _TITLE_SEPARATOR.split(head.key) if len(p) >= 10)}
-    # a unit's key can only be a part if its first word, case-folded, is the part's first
-    # word: that much is read off the unit's first word, and only such units are normalised
-    # whole (most are paragraphs that start otherwise)
-    openings = {part.split(" ", 1)[0] for part in parts}
-    if any(u.text.split(None, 1)[0].casefold() in openings and u.key in parts
+    # a unit's key can only be a part if its casefolded text starts with the part's first
+    # word: only such units are normalised whole (most are paragraphs that start otherwise)
+    openings = tuple({part.split(" ", 1)[0] for part in parts})
+    if any(u.features.lowered.startswith(openings) and u.key in parts
            for u in units[1:] if u.signals.chars >= 10):
         head.initial, head.reason, head.category = BAD, "page-title", "duplicate"
 

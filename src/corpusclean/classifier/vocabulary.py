@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Sequence
 
 from .regex import terms_pattern
 
@@ -223,19 +223,19 @@ class Vocabulary:
         return sum(by_category.values()) / letters, best, found
 
     @staticmethod
-    def may_be_notice(words: list[str], lowered: str) -> bool:
+    def may_be_notice(words: Sequence[str], lowered: str) -> bool:
         """Can NOTICE_STRONG match a text? `words`: its words, casefolded (signals.folded_words);
         `lowered`: the text casefolded."""
         return not NOTICE_CUE_WORDS.isdisjoint(words) or any(map(lowered.__contains__, NOTICE_CUE_STRINGS))
 
     @staticmethod
-    def may_be_strong_bio(words: list[str], lowered: str) -> bool:
+    def may_be_strong_bio(words: Sequence[str], lowered: str) -> bool:
         """Can BIO_STRONG match? (each pattern only runs where its own cues are: a paragraph
         with "lives in" but no role needs no search for one)"""
         return not BIO_STRONG_CUE_WORDS.isdisjoint(words) or any(map(lowered.__contains__, BIO_CUE_STRINGS))
 
     @staticmethod
-    def may_be_weak_bio(words: list[str], lowered: str) -> bool:
+    def may_be_weak_bio(words: Sequence[str], lowered: str) -> bool:
         return not BIO_WEAK_CUE_WORDS.isdisjoint(words) or any(map(lowered.__contains__, BIO_CUE_STRINGS))
 
     def category_of(self, text: str, default: str) -> str:
@@ -251,7 +251,7 @@ class Vocabulary:
         return features.chrome
 
 
-def person_shares(words: list[str], folded: list[str] | None = None) -> tuple[float, float]:
+def person_shares(words: Sequence[str], folded: Sequence[str] | None = None) -> tuple[float, float]:
     """The share of words that are first person plural ("we", "our") and second person ("you").
     `folded`: the words casefolded, when the caller has them."""
     if not words:

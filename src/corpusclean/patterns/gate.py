@@ -1,26 +1,30 @@
-"""The keyword gate: a rule's regex is only tried on lines that hold one of its required literals.
+"""The keyword gate: a rule's regex is only tried on lines that can hold a match.
 
 Most lines match no rule, and most rules name words ("subscribe", "newsletter", "share") that
-a line must contain to match. `required_literals` reads, from a translated pattern tree, a
-short list of literal strings at least one of which every match contains; one Aho-Corasick
-automaton over all rules' literals then says, in one pass over a line, which rules can match
-it. A rule with no such literal (say `^\\d+$`), or only a one-letter one, is always tried.
+a line must contain to match. A rule's patterns are an alternation; for each branch,
+`requirement` reads off its translated tree what every match of that branch needs (a `Way`):
+one literal string of each of one or two groups ("trade mark" or "trademark", and " of"), and,
+for a branch anchored at both ends (`^(accept|ok)$`), a line no longer than the longest match.
+One Aho-Corasick automaton over all rules' literals then says, in one pass over a line, which
+groups it holds, and so which rules can match it: those with a way the line meets. A rule with
+a branch that needs nothing (say `^\\d+$` with no length bound), or only a one-letter literal,
+is always tried.
 
 Literals are compared case-insensitively: each position of a literal is the set of characters
-the pattern accepts there (a case-insensitive 's' accepts s, S and U+017F), a line is lowered
-character by character with the same simple lower-casing (`_sre.unicode_tolower`, what Python's
-regex engine folds with) and a literal becomes every string of lowered choices. A line that
-matches a rule's pattern therefore always contains one of its literals: the gate can hide
-nothing. `corpusclean rules check` verifies it on every rule's examples all the same.
+the pattern accepts there (a case-insensitive 's' accepts s, S and U+017F), a line is folded
+character by character (`fold`: the simple lower-casing Python's regex engine uses, and one
+letter for the variants of a letter such as U+017F) and a literal becomes every string of
+folded choices. A line that matches a rule's pattern therefore always meets one of its ways:
+the gate can hide nothing. The ways only ever narrow what the gate lets by: the regex decides.
+`corpusclean rules check` verifies it on every rule's examples all the same.
 """
 from __future__ import annotations
 
 import _sre  # type: ignore[import-not-found]  # Python's regex engine: how it lower-cases
-import re
 from bisect import bisect_left
 from dataclasses import dataclass
 from itertools import product
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 import ahocorasick  # type: ignore[import-not-found]  # pyahocorasick ships no type information
 
@@ -32,7 +36,7 @@ Literal = tuple[str, ...]
 
 _MAX_CHOICES = 4        # characters a position may accept and still count as literal
 _MAX_STRINGS = 32       # alternatives one part of a pattern may expand to
-_MAX_GATE_STRINGS = 4096  # strings one rule's literals may expand to, case variants included
+_MAX_GATE_STRINGS = 4096  # strings one group of literals may expand to, case variants included
 _MAX_LENGTH = 24        # positions kept of a long literal (any part of a required string is required)
 
 
@@ -42,11 +46,88 @@ class _Info:
     required: tuple[Literal, ...] | None   # one of these occurs in every match
 
 
-def required_literals(tree: Node) -> tuple[Literal, ...] | None:
+#: literals one of which every match holds
+Group = tuple[Literal, ...]
+_MAX_GROUPS = 2         # groups a way asks for: a second one weeds out most lines the first lets by
+
+
+@dataclass(frozen=True)
+class Way:
+    """What every match of one branch of a rule's patterns needs of a line (one without a
+    newline): at most `max_chars` characters (None: any number), and one literal of each group."""
+    max_chars: int | None
+    groups: tuple[Group, ...]
+
+
+#: the ways a rule's patterns can match (a line that matches meets one of them), or None: any
+#: line can
+Requirement = tuple[Way, ...] | None
+
+
+def requirement(tree: Node) -> Requirement:
+    """For each top branch of `tree` (an alternation, or one branch), what a line needs for it
+    to match there; None when some branch needs nothing at all."""
+    ways: list[Way] = []
+    for branch in tree.branches if isinstance(tree, Alt) else (tree,):
+        way = Way(_anchored_width(branch), _groups(branch))
+        if way.max_chars is None and not way.groups:
+            return None
+        if way not in ways:
+            ways.append(way)
+    return tuple(ways)
+
+
+def required_literals(tree: Node) -> Group | None:
     """Literals one of which occurs in every match of `tree`, or None if there are none."""
     info = _info(tree)
-    best = _best([info.required, info.exact])
-    return best
+    return _best([info.required, info.exact])
+
+
+def _anchored_width(node: Node) -> int | None:
+    """For a branch anchored at the start and the end of the text (`^...$`), the most
+    characters a match can span, hence the longest line it can match; else None."""
+    if not (isinstance(node, Seq) and node.items and node.items[0] == Anchor("start")
+            and node.items[-1] == Anchor("end")):
+        return None
+    return _width(node)
+
+
+def _width(node: Node) -> int | None:
+    """The most characters a match of `node` spans (None: no bound)."""
+    if isinstance(node, Chars):
+        return 1
+    if isinstance(node, Anchor):
+        return 0
+    if isinstance(node, Repeat):
+        inner = _width(node.item)
+        return None if inner is None or node.max is None else inner * node.max
+    if isinstance(node, Seq):
+        parts = [_width(item) for item in node.items]
+    elif isinstance(node, Alt):
+        parts = [_width(branch) for branch in node.branches]
+    else:
+        return None  # a Boundary: none is left in a translated tree
+    bounded = [part for part in parts if part is not None]
+    if len(bounded) < len(parts):
+        return None
+    return sum(bounded) if isinstance(node, Seq) else max(bounded)
+
+
+def _groups(node: Node) -> tuple[Group, ...]:
+    """Up to _MAX_GROUPS groups of literals, from parts of `node` that do not overlap, every
+    match holding one literal of each: the most selective first."""
+    if not isinstance(node, Seq):
+        best = required_literals(node)
+        return (best,) if best is not None else ()
+    found = sorted(_seq_candidates([_info(item) for item in node.items])[0], key=lambda c: _selectivity(c[0]),
+                   reverse=True)
+    chosen: list[tuple[Group, int, int]] = []
+    for group, first, last in found:
+        if group is not None and _usable(group) and all(last < f or first > l for _, f, l in chosen):
+            chosen.append((group, first, last))
+            if len(chosen) == _MAX_GROUPS:
+                break
+    return tuple(group for group, _, _ in chosen)
 
 
 def _info(node: Node) -> _Info:
@@ -83,25 +164,32 @@ def _info(node: Node) -> _Info:
 
 
 def _seq_info(infos: Sequence[_Info]) -> _Info:
-    candidates: list[tuple[Literal, ...] | None] = []
-    run: tuple[Literal, ...] | None = ((),)
-    whole_exact = True
-    for info in infos:
-        candidates.append(info.required)
+    candidates, run = _seq_candidates(infos)
+    whole_exact = len(candidates) == len(infos) + 1    # no item broke the run of exact strings
+    return _Info(exact=run if whole_exact else None, required=_best(c for c, _, _ in candidates))
+
+
+def _seq_candidates(infos: Sequence[_Info]) -> tuple[list[tuple[Group | None, int, int]], Group]:
+    """Groups of literals every match of a sequence holds one of, each with the items it
+    spans (first, last): each item's own, and each run of items whose exact strings join.
+    And the last run (the whole sequence's exact strings when nothing broke it)."""
+    candidates: list[tuple[Group | None, int, int]] = []
+    run: Group = ((),)
+    start = 0
+    for i, info in enumerate(infos):
+        candidates.append((info.required, i, i))
         if info.exact is None:
-            candidates.append(run)
-            run = ((),)
-            whole_exact = False
+            candidates.append((run, start, i - 1))
+            run, start = ((),), i + 1
             continue
-        joined = _cross(run, info.exact) if run is not None else None
+        joined = _cross(run, info.exact)
         if joined is None:
-            candidates.append(run)
-            run = info.exact
-            whole_exact = False
+            candidates.append((run, start, i - 1))
+            run, start = info.exact, i
         else:
             run = joined
-    candidates.append(run)
-    return _Info(exact=run if whole_exact else None, required=_best(candidates))
+    candidates.append((run, start, len(infos) - 1))
+    return candidates, run
 
 
 def _cross(a: tuple[Literal, ...], b: tuple[Literal, ...]) -> tuple[Literal, ...] | None:
@@ -121,13 +209,25 @@ def _unique(literals: Iterable[Literal]) -> tuple[Literal, ...]:
     return tuple(dict.fromkeys(literals))
 
 
-def _best(candidates: Iterable[tuple[Literal, ...] | None]) -> tuple[Literal, ...] | None:
-    """The most selective candidate: the one whose shortest literal is longest, then the one
-    with fewest literals. A candidate holding the empty literal requires nothing."""
-    usable = [c for c in candidates if c and all(len(lit) > 0 for lit in c)]
+def _best(candidates: Iterable[Group | None]) -> Group | None:
+    """The most selective candidate (`_selectivity`)."""
+    usable = [c for c in candidates if _usable(c)]
     if not usable:
         return None
-    return max(usable, key=lambda c: (min(len(lit) for lit in c), -len(c)))
+    return max(usable, key=_selectivity)
+
+
+def _usable(candidate: Group | None) -> bool:
+    """A candidate holding the empty literal requires nothing."""
+    return candidate is not None and len(candidate) > 0 and all(len(lit) > 0 for lit in candidate)
+
+
+def _selectivity(candidate: Group | None) -> tuple[int, int]:
+    """The one whose shortest literal is longest is the more selective, then the one with
+    fewest literals."""
+    if candidate is None or not _usable(candidate):
+        return (-1, 0)
+    return (min(len(lit) for lit in candidate), -len(candidate))
 
 
 # -- the gate itself -------------------------------------------------------------------------
@@ -136,12 +236,24 @@ def _lower(ch: str) -> str:
     return chr(_sre.unicode_tolower(ord(ch)))
 
 
-def literal_strings(literals: tuple[Literal, ...]) -> list[str] | None:
-    """The lowered strings a requirement expands to, or None if too many (no gate then)."""
+def fold(ch: str) -> str:
+    """How the gate folds a character of a literal, and of a line: simply lower-cased, then
+    one character for the few lower-case letters that are one letter's variants to Python's
+    IGNORECASE (long s 'ſ' is 's', dotless 'ı' is 'i', final 'ς' is 'σ', as their upper case
+    says). A case-insensitive "subscribe" is then one string to look for, not the 16 its
+    spellings with ſ and ı make."""
+    lowered = _lower(ch)
+    upper = lowered.upper()
+    return _lower(upper) if len(upper) == 1 else lowered
+
+
+def literal_strings(literals: Group) -> list[str] | None:
+    """The lowered strings a group of literals expands to, or None if too many (the group is
+    not looked for then)."""
     strings: list[str] = []
     for literal in literals:
         literal = literal[:_MAX_LENGTH]
-        choices = [sorted({_lower(ch) for ch in position}) for position in literal]
+        choices = [sorted({fold(ch) for ch in position}) for position in literal]
         count = 1
         for c in choices:
             count *= len(c)
@@ -169,65 +281,82 @@ def _weak(string: str) -> bool:
     return len(string) == 1 and string.isascii() and string.isalnum()
 
 
-#: what building a gate works out from the rules' literals before any automaton: per rule the
-#: lowered strings to look for (None: always tried), and how each character those literals
-#: hold lowers (code point -> code point)
+#: what building a gate works out from the rules' requirements before any automaton: each
+#: distinct group of literals once (in the order `groups` gives them), the lowered strings it
+#: expands to (None: too many, or a one-letter one: the group is not looked for), and how each
+#: character those literals hold lowers (code point -> code point)
 Expanded = tuple[list[list[str] | None], dict[int, int]]
 
 
-def expand(requirements: Sequence[tuple[Literal, ...] | None]) -> Expanded:
-    """Per rule, the lowered strings the gate looks for in a line, or None for a rule that is
-    always tried (no literal, too many strings, or a one-letter one); and the lowering table.
-    Most of the cost of building a gate, and plain data: a run takes it from the start-up
-    cache (stages/rules.py)."""
+def groups(requirements: Sequence[Requirement]) -> list[Group]:
+    """Every group of literals the requirements name, once, in order of first appearance."""
+    found: dict[Group, None] = {}
+    for ways in requirements:
+        for way in ways or ():
+            found.update(dict.fromkeys(way.groups))
+    return list(found)
+
+
+def expand(requirements: Sequence[Requirement]) -> Expanded:
+    """Per group of `groups(requirements)`, the lowered strings the gate looks for in a line
+    (None: not looked for), and the lowering table. Most of the cost of building a gate, and
+    plain data: a run takes it from the start-up cache (stages/rules.py)."""
     strings: list[list[str] | None] = []
     table: dict[int, int] = {}
-    for literals in requirements:
-        found = literal_strings(literals) if literals else None
+    for group in groups(requirements):
+        found = literal_strings(group)
         if found is not None and any(_weak(string) for string in found):
             found = None
         strings.append(found)
-        for literal in literals if found is not None else ():  # type: ignore[union-attr]
+        for literal in group if found is not None else ():
             for position in literal:
                 for ch in position:
-                    table[ord(ch)] = ord(_lower(ch))
+                    table[ord(ch)] = ord(fold(ch))
     return strings, table
+
+
+#: a way as the gate uses it: (rule index, longest line, the groups it needs, most selective
+#: first, as indices into `groups(requirements)`); groups that are not looked for are left out
+_Way = tuple[int, int, tuple[int, ...]]
 
 
 class Gate:
     """For a line, which of a rulebook's rules can start on it (by index into the rule list).
 
-    A rule with `max_chars` cannot start on a longer line, so the gate keeps one automaton per
-    distinct `max_chars` holding only the rules that allow lines that long: a long paragraph
-    is searched for the few literals of the rules that could still take it.
+    A rule cannot start on a line longer than its `max_chars`, nor match by a way on a line
+    longer than the way allows. So lines are sorted by length into buckets, each with its own
+    automaton holding only the literals of the ways that lines that long can take: a long
+    paragraph is searched for the few literals of the rules that could still match it.
 
     Rules that can only start in part of a page (`within_first`, `within_last`) can be gated
-    `apart`: each gets an automaton of its own, asked (`admits`) only for the lines where the
-    caller would try the rule, and the shared pass (`anywhere`) leaves them out. One such
-    rule requiring "is" (a closing author bio) found its literal in most lines of prose."""
+    `apart`: each gets buckets of its own, asked (`admits`) only for the lines where the caller
+    would try the rule, and the shared pass (`anywhere`) leaves them out. One such rule
+    requiring "is" (a closing author bio) found its literal in most lines of prose."""
 
-    def __init__(self, requirements: Sequence[tuple[Literal, ...] | None],
-                 max_chars: Sequence[int | None] | None = None, expanded: Expanded | None = None,
-                 apart: Sequence[bool] | None = None):
+    def __init__(self, requirements: Sequence[Requirement], max_chars: Sequence[int | None] | None = None,
+                 expanded: Expanded | None = None, apart: Sequence[bool] | None = None):
         """`expanded`: what expand(requirements) gives, when the caller has it already."""
         limits = [m if m is not None else _NO_LIMIT for m in (max_chars or [None] * len(requirements))]
         strings, table = expanded if expanded is not None else expand(requirements)
+        number = {group: i for i, group in enumerate(groups(requirements)) if strings[i] is not None}
+        ways: list[list[_Way]] = []
+        for index, requirement in enumerate(requirements):
+            ways.append([(index, min(limits[index], way.max_chars if way.max_chars is not None else _NO_LIMIT),
+                          tuple(dict.fromkeys(number[group] for group in way.groups if group in number)))
+                         for way in requirement or (Way(None, ()),)])
         apart = apart or [False] * len(requirements)
-        shared = [i for i in range(len(requirements)) if not apart[i]]
-        self._thresholds = sorted({limits[i] for i in shared})
-        self._buckets = [_Bucket([(i, strings[i]) for i in shared if limits[i] >= threshold])
-                         for threshold in self._thresholds]
-        #: each rule gated apart: the longest line it allows, and its own automaton
-        self._apart = {i: (limits[i], _Bucket([(i, strings[i])])) for i in range(len(requirements)) if apart[i]}
+        self._shared = _Buckets([way for i in range(len(requirements)) if not apart[i] for way in ways[i]], strings)
+        #: each rule gated apart, with buckets of its own
+        self._apart = {i: _Buckets(ways[i], strings) for i in range(len(requirements)) if apart[i]}
         #: the indices of the rules gated apart
         self.gated_apart = frozenset(self._apart)
         # Lines are lowered with str.lower (fast) unless they hold a character whose str.lower
-        # differs from the simple lower-casing the literals were made with ('İ' becomes two
-        # characters, a final 'Σ' becomes 'ς'); those lines go through the table instead.
+        # differs from `fold` ('İ' becomes two characters, a final 'Σ' becomes 'ς', 'ſ' stays
+        # 'ſ'); those lines go through the table instead.
         self._table = {k: v for k, v in table.items() if k != v}
         special = sorted(chr(k) for k in table if chr(k).lower() != chr(table[k]) or k == 0x3A3)
-        self._special = re.compile("[" + "".join(map(re.escape, special)) + "]") if special else None
-        self._indices: dict[int, tuple[int, ...]] = {}   # a mask of rules -> their indices
+        #: the shipped packs have three; a few `in` tests beat a regex over every non-ASCII line
+        self._special = tuple(special)
 
     def candidates(self, line: str) -> tuple[int, ...]:
         """Indices of the rules that may start on `line` (a superset of those that do), ascending."""
@@ -237,57 +366,84 @@ class Gate:
 
     def anywhere(self, line: str) -> tuple[int, ...]:
         """`candidates` among the rules not gated apart."""
-        which = bisect_left(self._thresholds, len(line))
-        if which == len(self._buckets):
-            return ()
-        bucket = self._buckets[which]
-        mask = bucket.always
-        if bucket.automaton is not None:
-            for _end, found in bucket.automaton.iter(self._fold(line)):
-                mask |= found
-        indices = self._indices.get(mask)
-        if indices is None:
-            if len(self._indices) > _MAX_MASKS:
-                self._indices.clear()
-            indices = self._indices[mask] = tuple(i for i in range(mask.bit_length()) if mask >> i & 1)
-        return indices
+        return self._shared.rules(line, self._fold)
 
     def admits(self, index: int, line: str) -> bool:
         """Whether rule `index`, gated apart, may start on `line`."""
-        limit, bucket = self._apart[index]
-        if len(line) > limit:
-            return False
-        if bucket.always:
-            return True
-        return bucket.automaton is not None and next(bucket.automaton.iter(self._fold(line)), None) is not None
-
+        return bool(self._apart[index].rules(line, self._fold))
 
     def _fold(self, line: str) -> str:
-        if line.isascii() or self._special is None or not self._special.search(line):
+        if line.isascii() or not any(ch in line for ch in self._special):
             return line.lower()
         return line.translate(self._table)
 
 
-_MAX_MASKS = 4096   # distinct sets of candidate rules remembered (a page shows a few dozen)
+_MAX_MASKS = 4096   # distinct sets of groups found remembered per bucket (a page shows a few dozen)
 _NO_LIMIT = 1 << 62
 
 
-class _Bucket:
-    """The rules that allow lines of some length: those always tried (a bit mask) and an
-    automaton from each literal string to the rules it admits."""
+class _Buckets:
+    """Some rules' ways, bucketed by the longest line each allows: the bucket of the shortest
+    limit at or above a line's length holds exactly the ways that line can take."""
 
-    def __init__(self, rules: list[tuple[int, list[str] | None]]):
-        self.always = 0
+    def __init__(self, ways: list[_Way], strings: list[list[str] | None]):
+        self._limits = sorted({limit for _, limit, _ in ways})
+        self._buckets = [_Bucket([way for way in ways if way[1] >= limit], strings) for limit in self._limits]
+
+    def rules(self, line: str, fold: Callable[[str], str]) -> tuple[int, ...]:
+        which = bisect_left(self._limits, len(line))
+        return self._buckets[which].rules(line, fold) if which < len(self._buckets) else ()
+
+
+class _Bucket:
+    """Ways that all allow lines of some length. Each way's first group is looked for by one
+    automaton (from each literal string to the groups it stands for); a way's other groups
+    are checked, with `in`, only on the lines that hold its first. (In the automaton, a second
+    group such as " of" would stop at most words of prose.)"""
+
+    def __init__(self, ways: list[_Way], strings: list[list[str] | None]):
+        self._always = tuple(sorted({index for index, _, needs in ways if not needs}))
+        #: per way with groups: (rule index, first group's bit, the other groups' strings)
+        self._ways = [(index, 1 << needs[0], tuple(tuple(strings[g] or ()) for g in needs[1:]))
+                      for index, _, needs in ways if needs]
         by_string: dict[str, int] = {}
-        for index, strings in rules:
-            if strings is None:
-                self.always |= 1 << index
-                continue
-            for string in strings:
-                by_string[string] = by_string.get(string, 0) | 1 << index
+        for first in {needs[0] for _, _, needs in ways if needs}:
+            for string in strings[first] or ():
+                by_string[string] = by_string.get(string, 0) | 1 << first
         self.automaton: ahocorasick.Automaton | None = None
         if by_string:
             self.automaton = ahocorasick.Automaton()
             for string, mask in by_string.items():
                 self.automaton.add_word(string, mask)
             self.automaton.make_automaton()
+        #: first groups found (a mask) -> (rules sure to be candidates, (rule, other groups) to check)
+        self._found: dict[int, tuple[tuple[int, ...], tuple[tuple[int, tuple[tuple[str, ...], ...]], ...]]] = {}
+
+    def rules(self, line: str, fold: Callable[[str], str]) -> tuple[int, ...]:
+        if self.automaton is None:
+            return self._always
+        folded = fold(line)
+        found = 0
+        for _end, groups_here in self.automaton.iter(folded):
+            found |= groups_here
+        known = self._found.get(found)
+        if known is None:
+            known = self._sort_out(found)
+        sure, to_check = known
+        if not to_check:
+            return sure
+        more = {index for index, others in to_check
+                if all(any(string in folded for string in group) for group in others)}
+        return tuple(sorted(more.union(sure))) if more else sure
+
+    def _sort_out(self, found: int) -> tuple[tuple[int, ...], tuple[tuple[int, tuple[tuple[str, ...], ...]], ...]]:
+        """The ways whose first group was found: rules sure to be candidates, and the ways of
+        the other rules that need more groups."""
+        sure = set(self._always)
+        sure.update(index for index, first, others in self._ways if first & found and not others)
+        to_check = tuple((index, others) for index, first, others in self._ways
+                         if first & found and others and index not in sure)
+        if len(self._found) > _MAX_MASKS:
+            self._found.clear()
+        known = self._found[found] = (tuple(sorted(sure)), to_check)
+        return known

@@ -228,7 +228,8 @@ def _details(run: list[Unit]) -> dict[str, Any]:
         signals["page_repeats"] = head.page_repeats
     if head.corpus_pages:
         signals["corpus_pages"] = head.corpus_pages
-    signals.update(head.extra)
+    if head.extra:
+        signals.update(head.extra)
     details: dict[str, Any] = {"signals": signals}
     if len(run) > 1:
         details["units"] = len(run)

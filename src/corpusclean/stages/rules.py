@@ -22,7 +22,7 @@ import click
 from ..cli_params import comma_separated
 from ..memo import TextMemo
 from ..model import Document
-from ..patterns.gate import Gate, Literal, expand
+from ..patterns.gate import Gate, Requirement, expand
 from ..patterns.translate import Untranslatable
 from ..rulebook import Rule, Rulebook
 from .base import Stage
@@ -119,7 +119,7 @@ def _extend(page: Page, i: int, max_lines: int, through_blank: bool,
 def gate_for(rules: tuple[Rule, ...]) -> Gate:
     """The keyword gate for `rules`; the rules that can only start near a page's edges are gated
     apart (scan asks for them only there)."""
-    return _gate(tuple(rule.literals for rule in rules), tuple(rule.max_chars for rule in rules),
+    return _gate(tuple(rule.requirement for rule in rules), tuple(rule.max_chars for rule in rules),
                  tuple(_zoned(rule) for rule in rules))
 
 
@@ -128,7 +128,7 @@ def _zoned(rule: Rule) -> bool:
 
 
 @lru_cache(maxsize=8)
-def _gate(requirements: tuple[tuple[Literal, ...] | None, ...], max_chars: tuple[int | None, ...],
+def _gate(requirements: tuple[Requirement, ...], max_chars: tuple[int | None, ...],
           apart: tuple[bool, ...]) -> Gate:
     """Built once per process for the same rules: a test suite, or a program cleaning with the
     library, loads the same packs again and again. The strings each rule's literals expand to
