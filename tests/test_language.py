@@ -317,3 +317,13 @@ def test_the_vote_from_the_start_up_cache_reads_the_lists_it_read_afresh(tmp_pat
     assert StopwordVote()._lists == fresh._lists
     monkeypatch.undo()
     assert fresh._lists == StopwordVote(Stoplists())._lists   # jusText's lists, read with no cache
+
+
+def test_a_voted_sample_met_before_is_answered_from_memory(monkeypatch):
+    stage = LanguageStage()
+    stage.prepare()
+    calls = []
+    decide = stage._vote.decide
+    monkeypatch.setattr(stage._vote, "decide", lambda sample: calls.append(sample) or decide(sample))
+    first, copy = stage.detect(Document("original", ENGLISH)), stage.detect(Document("copy", ENGLISH))
+    assert first == copy and first["method"] == "stopwords" and len(calls) == 1
