@@ -6,6 +6,7 @@ skips only lines ftfy would leave unchanged is shown on generated text.
 from __future__ import annotations
 
 import ftfy
+import ftfy.fixes
 import pytest
 from ftfy.badness import MOJIBAKE_CATEGORIES, is_bad
 from hypothesis import given, settings
@@ -236,6 +237,31 @@ def test_fix_text_is_ftfy_line_by_line(lines):
     lines = [line.replace("\n", " ").replace("\r", " ").replace("&#1", "") for line in lines]
     text = "\n".join(lines)
     assert fix_text(text)[0] == "\n".join(ftfy.fix_text(line, PLAIN_FTFY) for line in lines)
+
+
+# Real mojibake: text in a few scripts, its UTF-8 bytes read as a Windows or Mac code page.
+_SCRIPTS = "abcdefghij ,.éüßñçãøřšžłő“”’–€" + "приветмир" + "αβγδ" + "東京한국語" + "💡"
+mojibake = st.tuples(st.text(_SCRIPTS, max_size=30), st.sampled_from(["cp1252", "latin-1", "cp1251", "mac_roman"])).map(
+    lambda pair: pair[0].encode("utf-8").decode(pair[1], errors="replace"))
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.one_of(mojibake, mojibake_prone_text, st.lists(st.one_of(mojibake, mojibake_prone_text), max_size=4).map(" ".join)))
+def test_ftfy_fixes_the_same_with_the_windowed_detector(text):
+    """encoding.py hands ftfy `looks_bad` for its detector: the fixes and their explanations
+    are those of ftfy's own."""
+    assert ftfy.is_bad is looks_bad and ftfy.fixes.is_bad is looks_bad
+    fixed = ftfy.fix_and_explain(text, FTFY_CONFIG)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ftfy, "is_bad", is_bad)
+        patch.setattr(ftfy.fixes, "is_bad", is_bad)
+        assert ftfy.fix_and_explain(text, FTFY_CONFIG) == fixed
+
+
+@settings(max_examples=1000, deadline=None)
+@given(mojibake)
+def test_the_windowed_mojibake_check_is_exactly_ftfys_on_real_mojibake(text):
+    assert looks_bad(text) == is_bad(text)
 
 
 @settings(max_examples=1000, deadline=None)

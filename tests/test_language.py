@@ -191,6 +191,23 @@ def test_the_vector_detector_gives_langdetects_probabilities_bit_for_bit(stage):
                [(p.lang, p.prob) for p in theirs.get_probabilities()]
 
 
+_PASSAGE_WORDS = sorted({word for texts in PASSAGES.values() for text in texts for word in text.split()})
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.sampled_from(_PASSAGE_WORDS), min_size=1, max_size=80).map(" ".join))
+def test_the_vector_detector_gives_langdetects_probabilities_on_any_mix_of_words(text):
+    """Words of every passage's language mixed at random: trials that converge on one
+    language, change leader on the way, or stop at langdetect's iteration limit."""
+    from langdetect.detector import Detector
+
+    theirs, ours = Detector(_langdetect_factory()), VectorDetector(_our_profiles())
+    theirs.append(text)
+    ours.append(text)
+    assert [(p.lang, float(p.prob)) for p in ours.get_probabilities()] == \
+           [(p.lang, p.prob) for p in theirs.get_probabilities()]
+
+
 _SENTENCE_END = re.compile(r"[.!?…。！？؟।][\"'”’»)\]]*\s*$")
 _PIECES = st.sampled_from(["word", "W", " ", "\u00a0", "\t", ".", "!", "?", "…", "。", "؟", "।", "\"", "'", "”",
                            "’", "»", ")", "]", "(", ",", ":", "1", "_", "é", "ß", "ı", "\u2028", "\n"])
@@ -317,3 +334,13 @@ def test_the_vote_from_the_start_up_cache_reads_the_lists_it_read_afresh(tmp_pat
     assert StopwordVote()._lists == fresh._lists
     monkeypatch.undo()
     assert fresh._lists == StopwordVote(Stoplists())._lists   # jusText's lists, read with no cache
+
+
+def test_a_voted_sample_met_before_is_answered_from_memory(monkeypatch):
+    stage = LanguageStage()
+    stage.prepare()
+    calls = []
+    decide = stage._vote.decide
+    monkeypatch.setattr(stage._vote, "decide", lambda sample: calls.append(sample) or decide(sample))
+    first, copy = stage.detect(Document("original", ENGLISH)), stage.detect(Document("copy", ENGLISH))
+    assert first == copy and first["method"] == "stopwords" and len(calls) == 1

@@ -92,6 +92,25 @@ def failure_report(name: str, error: str, source: dict[str, Any] | None = None) 
 NOTICE_EXAMPLES = 5
 
 
+#: where Summary.fields puts a report's removals added up by rule
+TALLY = "removals_by_rule"
+
+
+def tally(removals: list[dict[str, Any]]) -> list[tuple[str, str, int, int]]:
+    """A report's removals added up: (category, rule, removals, characters) per rule and
+    category, in the order they first appear."""
+    totals: dict[tuple[str, str], list[int]] = {}
+    for removal in removals:
+        first, last = removal["chars"]
+        counts = totals.get((removal["category"], removal["rule"]))
+        if counts is None:
+            totals[(removal["category"], removal["rule"])] = [1, last - first]
+        else:
+            counts[0] += 1
+            counts[1] += last - first
+    return [(category, rule, removals, chars) for (category, rule), (removals, chars) in totals.items()]
+
+
 class Summary:
     """Totals over a run, built from reports in input order."""
 
@@ -132,21 +151,22 @@ class Summary:
         self.input_bytes += sizes.get("input_bytes") or 0
         self.fixed_chars += sizes["fixed_chars"]
         self.clean_chars += sizes["clean_chars"]
-        for removal in report["removals"]:
-            chars = removal["chars"][1] - removal["chars"][0]
-            self.by_category[removal["category"]] += 1
-            self.by_category_chars[removal["category"]] += chars
-            self.by_rule[removal["rule"]] += 1
-            self.by_rule_chars[removal["rule"]] += chars
+        tallied = report[TALLY] if TALLY in report else tally(report["removals"])
+        for category, rule, removals, chars in tallied:
+            self.by_category[category] += removals
+            self.by_category_chars[category] += chars
+            self.by_rule[rule] += removals
+            self.by_rule_chars[rule] += chars
 
     @staticmethod
     def fields(report: dict[str, Any]) -> dict[str, Any]:
         """The part of a report `add` reads: what a worker that wrote the report itself sends
-        back to the parent instead of the whole report (removed texts can be megabytes)."""
+        back to the parent instead of the whole report (removed texts can be megabytes). Its
+        removals come added up by rule (`tally`): a page's 20 removals are a few rules' counts,
+        fewer objects to pickle in the worker and to add up in the parent."""
         slim: dict[str, Any] = {key: report[key] for key in ("document", "status", "error", "dropped", "notices", "sizes")
                                 if key in report}
-        slim["removals"] = [{"category": r["category"], "rule": r["rule"], "chars": r["chars"]}
-                            for r in report.get("removals", [])]
+        slim[TALLY] = tally(report.get("removals", []))
         return slim
 
     @property

@@ -50,7 +50,7 @@ SAMPLE_CHARS = 400
 MIN_PROBABILITY = 0.5
 #: fixed seed for langdetect's random sampling: the same page always gets the same answer
 SEED = 0
-#: langdetect answers remembered per process (samples are at most 600 characters)
+#: answers remembered per process (samples are at most 600 characters)
 MEMO_SAMPLES = 4096
 
 #: the stopword vote answers alone only with at least this many words in the sample ...
@@ -283,11 +283,18 @@ class VectorDetector(Detector):  # type: ignore[misc]  # langdetect ships no typ
         return result
 
     def _ngram_rows(self) -> list[int]:
-        """The rows of the table of `_extract_ngrams()`'s n-grams, each word's from a memo."""
-        rows_of = self._shared.word_rows
+        """The rows of the table of `_extract_ngrams()`'s n-grams: each word's, with the space
+        after it, from a memo (`DetectorTables.followed`)."""
+        shared = self._shared
+        *words, last = self.text.translate(shared.normal).split(" ")
+        followed, rows_of = shared.followed, shared.word_rows
         result: list[int] = []
-        for word, space_after in self._words():
-            result += rows_of(word, space_after)
+        for word in words:
+            if word:   # (two spaces in a row give an empty word, and NGram nothing)
+                rows = followed.get(word)
+                result += rows if rows is not None else rows_of(word, True)
+        if last:
+            result += rows_of(last, False)   # the text's last word: no space after it
         return result
 
     def _words(self) -> list[tuple[str, bool]]:
@@ -348,6 +355,13 @@ class VectorDetector(Detector):  # type: ignore[misc]  # langdetect ships no typ
         done = 1
         blocks, pairs = work.blocks, work.pairs
         size = len(pairs)
+        converged = self.CONV_THRESHOLD
+        # max() over 55 values, once per five draws, cost more than the numpy product. But no
+        # language passes CONV_THRESHOLD (0.99999) while another holds a thousandth of the
+        # total (together they would make more than the total, a sum of positive numbers
+        # exact to within 1e-14): while `leader` (the largest when last looked for) holds
+        # that much, its share alone says whether the trial has converged
+        leader = 0
         while True:
             # the next `size` blocks of five draws, each block's slot 0 left for the
             # probabilities it starts from
@@ -362,8 +376,12 @@ class VectorDetector(Detector):  # type: ignore[misc]  # langdetect ships no typ
                 total = sum(values)
                 _DIVIDE(out, total, out)
                 done += 5
+                lead = values[leader]
+                if lead < 0.001 * total:   # it no longer leads: which does?
+                    lead = max(values)
+                    leader = values.index(lead)
                 # langdetect's i is the draw's index: done - 1; it stops when i reaches the limit
-                if max(values) / total > self.CONV_THRESHOLD or done - 1 >= self.ITERATION_LIMIT:
+                if lead / total > converged or done - 1 >= self.ITERATION_LIMIT:
                     return out.copy(), done
             prob = blocks[size, 0].copy()
 
@@ -390,18 +408,17 @@ class DetectorTables:
         self.normal = _NormalForms()
         self.stream = RandomStream(factory.seed)
         self.work = _TrialWork(len(factory.langlist))
-        self._rows: dict[tuple[str, bool], tuple[int, ...]] = {}
+        #: a word -> the rows of its n-grams and of the space after it (most words have one)
+        self.followed: dict[str, tuple[int, ...]] = {}
 
     def word_rows(self, word: str, space_after: bool) -> tuple[int, ...]:
-        """The rows of `word_ngrams(word, space_after)`, remembered."""
-        key = (word, space_after)
-        rows = self._rows.get(key)
-        if rows is None:
-            if len(self._rows) >= self.MEMO_WORDS:
-                self._rows.clear()
-            row = self.row.get
-            rows = self._rows[key] = tuple([number for window in word_windows(word, space_after)
-                                            if (number := row(window)) is not None])
+        """The rows of `word_ngrams(word, space_after)`, kept in `followed` if `space_after`."""
+        row = self.row.get
+        rows = tuple([number for window in word_windows(word, space_after) if (number := row(window)) is not None])
+        if space_after:
+            if len(self.followed) >= self.MEMO_WORDS:
+                self.followed.clear()
+            self.followed[word] = rows
         return rows
 
 
@@ -551,7 +568,7 @@ class LanguageStage(Stage):
         self._factory: Any = None  # langdetect's profiles, loaded on first use in each process
         self._tables: DetectorTables | None = None  # what VectorDetectors share, made with the profiles
         self._vote: StopwordVote | None = None  # the stoplists' index, built on first use
-        self._answers: dict[str, dict[str, Any]] = {}  # sample -> langdetect's answer
+        self._answers: dict[str, dict[str, Any]] = {}  # sample -> detect_sample's answer
 
     def settings(self) -> dict[str, Any]:
         return {"allowed": self.allowed, "detector": "stopwords, then langdetect", "seed": SEED,
@@ -568,24 +585,23 @@ class LanguageStage(Stage):
         sample = content_sample(doc.lines)
         if not has_letters(sample):
             return {"code": "unknown", "probability": 0.0}
-        if self._vote is None:
-            self._vote = StopwordVote()
-        voted = self._vote.decide(sample)
-        if voted is not None:
-            return voted
-        return self.remembered_langdetect(sample)
-
-    def remembered_langdetect(self, sample: str) -> dict[str, Any]:
-        """`langdetect`, from memory for a sample met before in this process. The answer
-        depends on the sample alone (the detector is seeded afresh for each), and syndicated
-        copies and pages that are all chrome share their samples: a fifth of langdetect's
-        pages on a make_corpus corpus, half on the dev set."""
+        # the answer depends on the sample alone (langdetect is seeded afresh for each), and
+        # syndicated copies and pages that are all chrome share their samples: an eighth of
+        # the pages of a make_corpus corpus and of the dev sets, a fifth of those langdetect
+        # decides there, are answered from memory
         answer = self._answers.get(sample)
         if answer is None:
             if len(self._answers) >= MEMO_SAMPLES:
                 self._answers.clear()
-            answer = self._answers[sample] = self.langdetect(sample)
+            answer = self._answers[sample] = self.detect_sample(sample)
         return dict(answer)
+
+    def detect_sample(self, sample: str) -> dict[str, Any]:
+        """The stopword vote's answer for a sample with letters enough, else langdetect's."""
+        if self._vote is None:
+            self._vote = StopwordVote()
+        voted = self._vote.decide(sample)
+        return voted if voted is not None else self.langdetect(sample)
 
     def langdetect(self, sample: str) -> dict[str, Any]:
         """langdetect's answer for a sample, seeded: {"code", "method", "probability"}."""
