@@ -103,6 +103,14 @@ def test_a_first_line_repeating_the_headline_with_the_site_name_is_the_page_titl
     assert kept(doc) == [headline, *ARTICLE]
 
 
+def test_the_title_line_is_found_whatever_the_case_and_spacing_of_the_headline():
+    # units are compared casefolded with spaces collapsed; the quick look at how a unit starts
+    # (page.demote_title_line) must let the same units through: "ß" folds to "ss"
+    [doc] = classify(page("Straße closed after the storm | Valley Courier", MENU, "STRASSE  closed after the STORM",
+                          *ARTICLE))
+    assert removed(doc)["Straße closed after the storm | Valley Courier"] == ("heuristic.page-title", "duplicate")
+
+
 def test_a_menu_of_labels_inside_the_article_goes():
     [doc] = classify(page(P1, P2, ["World", "Politics", "Science", "Travel"], P3, P4))
     gone = removed(doc)

@@ -17,7 +17,7 @@ from corpusclean.classifier.region import RegionWeights, find_region
 from corpusclean.classifier.signals import folded_words, measure
 from corpusclean.classifier.stoplists import JUSTEXT_NAMES, Stoplists
 from corpusclean.classifier.units import FeatureMemo, build_units
-from corpusclean.classifier.verdicts import BAD, GOOD, NEARGOOD, SHORT, Thresholds, judge
+from corpusclean.classifier.verdicts import _SENTENCE_BREAK, BAD, GOOD, NEARGOOD, SHORT, Thresholds, _at_most_one, judge
 from corpusclean.classifier.vocabulary import TERMS, Vocabulary, _compile, person_shares
 from corpusclean.model import Document
 
@@ -173,6 +173,14 @@ def test_a_line_made_of_chrome_words_is_bad_and_says_which_kind():
 def test_a_heading_with_one_chrome_word_is_still_just_short():
     [unit] = units_of("Language classes")
     assert judge(unit, Thresholds(), True, Vocabulary())[0] == SHORT
+
+
+@pytest.mark.parametrize("text", [
+    "Smith Jones Brown", "Smith Jones. Brown Green", "One. Two. Three", "A. B. C. D. E",
+    "Done. And. More. Still. Going", "no break. at all"])
+def test_the_name_list_test_reads_sentence_breaks_only_up_to_the_second(text):
+    """_at_most_one stops at the second sentence break; the answer is the count's."""
+    assert _at_most_one(_SENTENCE_BREAK.finditer(text)) == (len(_SENTENCE_BREAK.findall(text)) <= 1)
 
 
 # -- vocabulary --------------------------------------------------------------------------------

@@ -60,7 +60,7 @@ class Features:
     every unit with that text, so each is computed once. The lazily filled fields are set by
     the tests that need them, the first time any unit with the text asks."""
 
-    folded: list[str]                    # signals.WORD's words of the text, casefolded
+    folded: tuple[str, ...]              # signals.WORD's words of the text, casefolded
     signals: LineSignals
     lowered: str                         # the text casefolded
     key: str | None = None               # normalise(text)
@@ -72,7 +72,10 @@ def features(text: str, stopwords: frozenset[str] | None) -> Features:
     """`text`'s features, computed afresh."""
     lowered = text.casefold()
     folded = folded_words(text, lowered)
-    return Features(folded, measure(text, stopwords, folded), lowered)
+    # the words kept as a tuple: the garbage collector stops tracking a tuple of strings at its
+    # first collection, where it walks a list's every word at each one (whole-run collections
+    # of a 20 MB corpus: 0.65 -> 0.58 CPU-s)
+    return Features(tuple(folded), measure(text, stopwords, folded), lowered)
 
 
 class FeatureMemo(TextMemo[tuple[str, "frozenset[str] | None"], Features]):
@@ -115,7 +118,7 @@ class Unit:
 
     # the features' other parts, as attributes of the unit
     @property
-    def folded(self) -> list[str]:
+    def folded(self) -> tuple[str, ...]:
         return self.features.folded
 
     @property

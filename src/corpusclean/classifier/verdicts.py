@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Iterator
 
 from .signals import LineSignals
 from .units import Unit
@@ -102,7 +103,13 @@ def _name_list(text: str, s: LineSignals, limits: Thresholds) -> bool:
     # the sentence breaks are counted before the capitals: one quick scan for full stops rules
     # out most prose that merely lacks a final one, and the capitals are then never counted
     return (s.length >= limits.length_high and not s.sentence_end and not s.no_space_script
-            and len(_SENTENCE_BREAK.findall(text)) <= 1 and s.capitalised >= limits.title_case)
+            and _at_most_one(_SENTENCE_BREAK.finditer(text)) and s.capitalised >= limits.title_case)
+
+
+def _at_most_one(matches: Iterator[re.Match[str]]) -> bool:
+    """`len(list(matches)) <= 1`, without looking for the third and later: prose that lacks a
+    final full stop still has many sentence breaks, and counting them all read it to its end."""
+    return next(matches, None) is None or next(matches, None) is None
 
 
 def _judge_short(unit: Unit, limits: Thresholds, vocabulary: Vocabulary, corpus_size: int,
