@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from corpusclean.encoding import (
-    FTFY_CONFIG, _segments, decode, fix, fix_text, lines_to_check, looks_bad, needs_ftfy, normalise_newlines,
+    FTFY_CONFIG, WINDOWED_DETECTOR, _segments, decode, fix, fix_text, lines_to_check, looks_bad, needs_ftfy, normalise_newlines,
 )
 from corpusclean.errors import InputError
 
@@ -248,14 +248,23 @@ mojibake = st.tuples(st.text(_SCRIPTS, max_size=30), st.sampled_from(["cp1252", 
 @settings(max_examples=1000, deadline=None)
 @given(st.one_of(mojibake, mojibake_prone_text, st.lists(st.one_of(mojibake, mojibake_prone_text), max_size=4).map(" ".join)))
 def test_ftfy_fixes_the_same_with_the_windowed_detector(text):
-    """encoding.py hands ftfy `looks_bad` for its detector: the fixes and their explanations
-    are those of ftfy's own."""
-    assert ftfy.is_bad is looks_bad and ftfy.fixes.is_bad is looks_bad
-    fixed = ftfy.fix_and_explain(text, FTFY_CONFIG)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(ftfy, "is_bad", is_bad)
-        patch.setattr(ftfy.fixes, "is_bad", is_bad)
-        assert ftfy.fix_and_explain(text, FTFY_CONFIG) == fixed
+    """encoding.py hands ftfy `looks_bad` for its detector in its own calls: the fixes and
+    their explanations are those of ftfy's own."""
+    with WINDOWED_DETECTOR:
+        assert ftfy.is_bad is looks_bad and ftfy.fixes.is_bad is looks_bad
+        fixed = ftfy.fix_and_explain(text, FTFY_CONFIG)
+    assert ftfy.fix_and_explain(text, FTFY_CONFIG) == fixed
+
+
+def test_ftfy_keeps_its_own_detector_outside_our_calls():
+    """corpusclean is a library: importing it, or cleaning with it, leaves ftfy as it was."""
+    import corpusclean  # noqa: F401
+    assert ftfy.is_bad is is_bad and ftfy.fixes.is_bad is is_bad
+    assert fix("The cafÃ© is open\n")[0] == "The café is open\n"
+    assert ftfy.is_bad is is_bad and ftfy.fixes.is_bad is is_bad
+    with WINDOWED_DETECTOR, WINDOWED_DETECTOR:   # nested (as threads cleaning at once are)
+        assert ftfy.is_bad is looks_bad
+    assert ftfy.is_bad is is_bad
 
 
 @settings(max_examples=1000, deadline=None)

@@ -4,14 +4,15 @@
    plausibly (recorded). Bytes are never dropped: input no encoding decodes is an error.
 2. Line endings become "\\n" and the text ends with exactly one newline.
 3. ftfy, with the settings below, on the lines that can need it (see `needs_ftfy`): a clean
-   line takes the fast path and never pays for ftfy. ftfy's mojibake detector is replaced
-   by the same function, windowed (`looks_bad`; see the note after it).
+   line takes the fast path and never pays for ftfy. Our ftfy calls use, as ftfy's mojibake
+   detector, the same function windowed (`looks_bad`; see the note after it).
 """
 from __future__ import annotations
 
 import codecs
 import hashlib
 import re
+import threading
 import unicodedata
 from functools import lru_cache
 from typing import Any, Iterable
@@ -119,13 +120,39 @@ _DETECTOR_CHECKED = "9dcc0f2ac90d9ae3c85eb7b9b2c0b8a8e8126153847c2b30c91a0bb263f
 _WINDOWS_HOLD = hashlib.sha256(BADNESS_RE.pattern.encode()).hexdigest() == _DETECTOR_CHECKED
 # ftfy asks its detector (`is_bad`) about the whole line at each step of fixing it, and about
 # the fixed line to see that it is done: most of the time ftfy spends on the lines that need
-# it. `looks_bad` is the same function, so ftfy is handed it (the names its fixing steps call):
-# ftfy on the 1,653 such lines of a 20 MB make_corpus corpus takes 0.26 CPU-s instead of 0.47.
-# The same text and explanation come out, faster, for any caller of ftfy in this process
-# (tests/test_encoding.py checks both detectors give the same fixes).
-if _WINDOWS_HOLD:
-    setattr(ftfy, "is_bad", looks_bad)         # what ftfy._fix_encoding_one_step_and_explain calls
-    setattr(ftfy.fixes, "is_bad", looks_bad)   # what ftfy.fixes.decode_inconsistent_utf8 calls
+# it. `looks_bad` is the same function, so our own ftfy calls hand it to ftfy (the names its
+# fixing steps call) for their duration: ftfy on the 1,653 such lines of a 20 MB make_corpus
+# corpus takes 0.26 CPU-s instead of 0.47, with the same text and explanation
+# (tests/test_encoding.py checks both detectors give the same fixes). Outside those calls ftfy
+# is left as it is: importing corpusclean changes nothing in a user's own ftfy calls.
+_FTFY_OWN = (getattr(ftfy, "is_bad"), getattr(ftfy.fixes, "is_bad"))
+
+
+class _WindowedDetector:
+    """`with WINDOWED_DETECTOR:` ftfy's steps call looks_bad as their detector; on leaving,
+    ftfy's own again. Counted, so that threads cleaning at once restore it only when the last
+    one leaves (a thread's ftfy calls give the same text with either detector)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._inside = 0
+
+    def __enter__(self) -> None:
+        with self._lock:
+            self._inside += 1
+            if self._inside == 1 and _WINDOWS_HOLD:
+                setattr(ftfy, "is_bad", looks_bad)         # ftfy._fix_encoding_one_step_and_explain
+                setattr(ftfy.fixes, "is_bad", looks_bad)   # ftfy.fixes.decode_inconsistent_utf8
+
+    def __exit__(self, *exc: object) -> None:
+        with self._lock:
+            self._inside -= 1
+            if self._inside == 0:
+                setattr(ftfy, "is_bad", _FTFY_OWN[0])
+                setattr(ftfy.fixes, "is_bad", _FTFY_OWN[1])
+
+
+WINDOWED_DETECTOR = _WindowedDetector()
 
 
 # Every line `needs_ftfy` flags in NFC text holds one of these: a control or surrogate, an
@@ -349,7 +376,8 @@ def _fix_line(line: str) -> tuple[str, list[list[str]]]:
     explanations: list[list[list[str]]] = []
     for segment in _segments(line, FTFY_SEGMENT):
         if needs_ftfy(segment):
-            result = ftfy.fix_and_explain(segment, FTFY_CONFIG)
+            with WINDOWED_DETECTOR:
+                result = ftfy.fix_and_explain(segment, FTFY_CONFIG)
             # ftfy must not create line breaks ("&#10;" would): line numbers index the report
             fixed = result.text.replace("\r", " ").replace("\n", " ")
             explanation = [list(step) for step in result.explanation or []]

@@ -373,9 +373,11 @@ class Gate:
         return bool(self._apart[index].rules(line, self._fold))
 
     def _fold(self, line: str) -> str:
-        if line.isascii() or not any(ch in line for ch in self._special):
-            return line.lower()
-        return line.translate(self._table)
+        if not line.isascii():
+            for special in self._special:
+                if special in line:
+                    return line.translate(self._table)
+        return line.lower()
 
 
 _MAX_MASKS = 4096   # distinct sets of groups found remembered per bucket (a page shows a few dozen)
@@ -403,9 +405,11 @@ class _Bucket:
 
     def __init__(self, ways: list[_Way], strings: list[list[str] | None]):
         self._always = tuple(sorted({index for index, _, needs in ways if not needs}))
-        #: per way with groups: (rule index, first group's bit, the other groups' strings)
-        self._ways = [(index, 1 << needs[0], tuple(tuple(strings[g] or ()) for g in needs[1:]))
-                      for index, _, needs in ways if needs]
+        #: the ways with groups, by their first group's bit: (rule index, the other groups' strings)
+        self._ways: dict[int, list[tuple[int, tuple[tuple[str, ...], ...]]]] = {}
+        for index, _, needs in ways:
+            if needs:
+                self._ways.setdefault(1 << needs[0], []).append((index, tuple(tuple(strings[g] or ()) for g in needs[1:])))
         by_string: dict[str, int] = {}
         for first in {needs[0] for _, _, needs in ways if needs}:
             for string in strings[first] or ():
@@ -439,10 +443,15 @@ class _Bucket:
     def _sort_out(self, found: int) -> tuple[tuple[int, ...], tuple[tuple[int, tuple[tuple[str, ...], ...]], ...]]:
         """The ways whose first group was found: rules sure to be candidates, and the ways of
         the other rules that need more groups."""
+        ways = []
+        rest = found
+        while rest:
+            bit = rest & -rest    # the lowest group found
+            ways += self._ways[bit]
+            rest ^= bit
         sure = set(self._always)
-        sure.update(index for index, first, others in self._ways if first & found and not others)
-        to_check = tuple((index, others) for index, first, others in self._ways
-                         if first & found and others and index not in sure)
+        sure.update(index for index, others in ways if not others)
+        to_check = tuple((index, others) for index, others in ways if others and index not in sure)
         if len(self._found) > _MAX_MASKS:
             self._found.clear()
         known = self._found[found] = (tuple(sorted(sure)), to_check)

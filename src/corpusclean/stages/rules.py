@@ -14,7 +14,7 @@ line for line: a stage remembers, by text, the gate's answer and each pattern's 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 import click
@@ -41,13 +41,25 @@ class Page:
         self.doc = doc
         self.texts = [line.strip() for line in doc.lines]
         self.size = len(self.texts)
-        nonblank = [i for i, text in enumerate(self.texts) if text]
-        self.from_start = [-1] * self.size   # 0 for the first non-blank line
-        self.from_end = [-1] * self.size     # 0 for the last non-blank line
-        for rank, i in enumerate(nonblank):
-            self.from_start[i] = rank
-            self.from_end[i] = len(nonblank) - 1 - rank
-        self.last_text = nonblank[-1] if nonblank else -1
+        self.nonblank = [i for i, text in enumerate(self.texts) if text]
+        self.last_text = self.nonblank[-1] if self.nonblank else -1
+
+    # Where each line stands, made when first asked (`in_zone`): the scan finds the lines of a
+    # zone from `nonblank` alone (_zones), so most pages never need these.
+    @cached_property
+    def from_start(self) -> list[int]:
+        """Per line, its rank among the non-blank lines (0 for the first), -1 for a blank one."""
+        ranks = [-1] * self.size
+        for rank, i in enumerate(self.nonblank):
+            ranks[i] = rank
+        return ranks
+
+    @cached_property
+    def from_end(self) -> list[int]:
+        """Per line, its rank counted from the last non-blank line (0 for the last), -1 for a
+        blank one."""
+        last = len(self.nonblank) - 1
+        return [last - rank if rank >= 0 else -1 for rank in self.from_start]
 
 
 def in_zone(rule: Rule, page: Page, i: int) -> bool:
@@ -155,8 +167,9 @@ class LineMemo(TextMemo[str, "_Seen"]):
         self.gate = gate
         #: the rules gated apart, ascending: scan asks for them only on the lines of their zone
         self.apart = tuple(sorted(gate.gated_apart))
-        #: the rules that can only start in part of a page
+        #: the rules that can only start in part of a page, and those of them not gated apart
         self.zoned = frozenset(i for i, rule in enumerate(rules) if _zoned(rule))
+        self.zoned_shared = self.zoned - gate.gated_apart
         #: what is remembered of a text, or None (LineMemo.line remembers it)
         self.known = self.found.get
 
@@ -185,17 +198,20 @@ class _Seen:
 
 
 def _zones(page: Page, rules: tuple[Rule, ...], apart: tuple[int, ...]) -> dict[int, tuple[int, ...]]:
-    """Line -> the rules of `apart` (ascending) whose zone holds it."""
-    nonblank = [i for i in range(page.size) if page.texts[i]]
-    zones: dict[int, list[int]] = {}
+    """Line -> the rules of `apart` (ascending) whose zone holds it: the lines `in_zone` says,
+    read off the list of non-blank lines."""
+    zones: dict[int, tuple[int, ...]] = {}
     for index in apart:
         rule = rules[index]
-        near = nonblank[:rule.within_first] if rule.within_first is not None else nonblank[-rule.within_last:] \
-            if rule.within_last else []
+        if rule.within_first is not None:
+            near = page.nonblank[:rule.within_first]
+            if rule.within_last is not None:   # a zone bounded at both ends
+                near = [i for i in near if page.from_end[i] < rule.within_last]
+        else:
+            near = page.nonblank[-rule.within_last:] if rule.within_last else []
         for i in near:
-            if in_zone(rule, page, i):
-                zones.setdefault(i, []).append(index)
-    return {i: tuple(indices) for i, indices in zones.items()}
+            zones[i] = zones.get(i, ()) + (index,)
+    return zones
 
 
 def scan(doc: Document, rules: tuple[Rule, ...], stage: str, gate: Gate | None = None,
@@ -207,8 +223,10 @@ def scan(doc: Document, rules: tuple[Rule, ...], stage: str, gate: Gate | None =
         memo = LineMemo(rules, gate if gate is not None else gate_for(rules))
     page = Page(doc)
     zones = _zones(page, rules, memo.apart) if memo.apart else {}
-    # the loop runs once per line of every page: what it reads often is held in locals
-    texts, removed, seen_before, zoned = page.texts, doc.removed, memo.known, memo.zoned
+    # the loop runs once per line of every page: what it reads often is held in locals. Only
+    # a rule with a zone that the gate does not keep apart can come up outside its zone (the
+    # rules gated apart come up through `zones`, on their zone's lines only).
+    texts, removed, seen_before, zoned = page.texts, doc.removed, memo.known, memo.zoned_shared
     i = 0
     while i < page.size:
         text = texts[i]
