@@ -19,6 +19,7 @@ from corpusclean.classifier.signals import (_SENTENCE_END, FOLDS_INTO_A_WORD, WO
                                             _MARKUP, _NO_SPACE_SCRIPT, casefold_words, ends_sentence,
                                             folded_words, measure)
 from corpusclean.classifier.stoplists import CJK_STOP_CHARACTERS, Stoplists
+from corpusclean.classifier.units import _ENDS, ends_clause
 
 ENGLISH = Stoplists().get("en")
 GERMAN = Stoplists().get("de")
@@ -94,6 +95,16 @@ ends = st.text(alphabet=st.sampled_from(list(".!?…。！？؟।\"'”’»)](
 def test_a_sentence_end_is_read_off_the_end_as_the_pattern_finds_it(start, end):
     text = (start + end).strip()
     assert ends_sentence(text) == bool(_SENTENCE_END.search(text))
+
+
+clause_ends = st.text(alphabet=st.sampled_from(list(".!?…。！？:;\"'”’»)]([ \u00a0\tab,\n")), max_size=12)
+
+
+@given(st.text(max_size=20), clause_ends)
+def test_a_clause_end_is_read_off_the_end_as_the_pattern_finds_it(start, end):
+    """units.ends_clause, which decides whether the next line may continue a line."""
+    text = (start + end).strip()
+    assert ends_clause(text) == bool(_ENDS.search(text))
 
 
 @pytest.mark.parametrize("text", [

@@ -11,13 +11,11 @@ changelog) is left alone.
 """
 from __future__ import annotations
 
-import itertools
 import re
 from dataclasses import dataclass
-from operator import attrgetter
 
 from .regex import GatedSearch
-from .units import Unit
+from .units import Unit, groups_of
 from .verdicts import ANCHORS, DROP, GOOD, KEEP
 
 _MONTHS = (r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
@@ -222,7 +220,7 @@ def mark_headline_lists(units: list[Unit], limits: FeedLimits) -> None:
     with no sentence inside it, nearly all (`headline_share`) carrying a count in brackets or
     a date or time. An article's own list (steps, items) is made of sentences or of bare
     labels; it does not stamp each item with a count or a date."""
-    for run in _groups(units):
+    for run in groups_of(units):
         if len(run) < limits.min_headlines:
             continue  # too short for a list, with or without a heading: most groups are one paragraph
         # the list's own heading ("Most discussed") may open the run
@@ -242,7 +240,7 @@ def mark_teaser_lists(units: list[Unit], limits: FeedLimits) -> None:
     their own); a listing holds each headline and its teaser together, as one item. The
     article must keep prose of its own (`article_anchors` paragraphs) on the other side of
     the list, so a page that is one listing (a blog's front page) is left alone."""
-    groups = _groups(units)
+    groups = groups_of(units)
     teaser = [_teaser_pair(group, limits) for group in groups]
     start = 0
     while start < len(groups):
@@ -271,11 +269,6 @@ def _teaser_pair(group: list[Unit], limits: FeedLimits) -> bool:
             and limits.teaser_min_words <= teaser.signals.words <= limits.teaser_words
             and teaser.signals.words > headline.signals.words
             and len(_SENTENCE_INSIDE.findall(teaser.text)) <= 1)
-
-
-def _groups(units: list[Unit]) -> list[list[Unit]]:
-    """The units in runs of one group (one paragraph, list or block of the page), in order."""
-    return [list(run) for _, run in itertools.groupby(units, key=attrgetter("group"))]
 
 
 def kept_prose(unit: Unit) -> bool:

@@ -17,8 +17,10 @@ kept by the classifier stage hands those pages the features already found.
 """
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any, Iterator
 
 from ..memo import TextMemo
@@ -30,8 +32,11 @@ Suspicion = tuple[str, str, dict[str, Any]]
 
 # a line that continues the previous one starts in lower case (after an opening quote/bracket)
 _CONTINUES = re.compile(r"^[\"'“‘(]?[a-zà-öø-ÿ]")
-# a line that ends a sentence or a clause cannot be continued by the next line
+# a line that ends a sentence or a clause cannot be continued by the next line. The
+# definition: ends_clause computes the same from its parts, and the tests hold it to this
 _ENDS = re.compile(r"[.!?…。！？:;]['\"”’»)\]]*$")
+_CLAUSE_ENDERS = frozenset(".!?…。！？:;")
+_CLOSING = "'\"”’»)]"
 # a line that carries on the previous one after an inline link: ". The Guardian. 2019."
 _RESUMES = re.compile(r"^[.,;:)\]](?:\s|$)")
 # a wrapped line is long: a short line followed by a lower-case one is a list, not wrapping
@@ -135,13 +140,20 @@ def normalise(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
+def ends_clause(text: str) -> bool:
+    """`_ENDS.search(text)` for a stripped text, read off its end: the search tried the
+    pattern at every position of a paragraph. Closing quotes and brackets stripped from the
+    end, what is left ends in a full stop, a colon or the like."""
+    return text.rstrip(_CLOSING)[-1:] in _CLAUSE_ENDERS
+
+
 def _split(stripped: list[str]) -> Iterator[tuple[int, int]]:
     """The units of a group of consecutive lines (`stripped`: each line stripped), as
     (first, last) places in the group."""
     start = 0
     for i in range(1, len(stripped)):
         previous, current = stripped[i - 1], stripped[i]
-        wrapped = (len(previous) >= MIN_WRAPPED and not _ENDS.search(previous)
+        wrapped = (len(previous) >= MIN_WRAPPED and not ends_clause(previous)
                    and _CONTINUES.match(current)) or bool(_RESUMES.match(current))
         if not wrapped:
             yield start, i - 1
@@ -162,19 +174,22 @@ def build_units(doc: Document, stopwords: frozenset[str] | None, memo: FeatureMe
             text = stripped[first] if first == last else " ".join(stripped[first:last + 1])
             units.append(Unit(group[first], group[last], text, number, memo.get(text, stopwords)))
     _mark_lists(units)
-    _mark_table_rows(units)
-    _mark_code(units)
+    groups = groups_of(units)
+    _mark_table_rows(groups)
+    _mark_code(groups)
     _count_repeats(units)
     return units
 
 
-def _mark_table_rows(units: list[Unit]) -> None:
+def groups_of(units: list[Unit]) -> list[list[Unit]]:
+    """The units in runs of one group (one paragraph, list or block of the page), in order."""
+    return [list(run) for _, run in itertools.groupby(units, key=attrgetter("group"))]
+
+
+def _mark_table_rows(groups: list[list[Unit]]) -> None:
     """Rows of a table: a group of MIN_LIST_ITEMS or more short lines, most of which hold
     figures ("Jane Doe 63 16.6%"). Menus are made of words; tables of data are content."""
-    by_group: dict[int, list[Unit]] = {}
-    for unit in units:
-        by_group.setdefault(unit.group, []).append(unit)
-    for group in by_group.values():
+    for group in groups:
         if len(group) < MIN_LIST_ITEMS or any(u.signals.length >= 120 for u in group):
             continue
         with_figures = sum(1 for u in group if _FIGURE.search(u.text))
@@ -183,17 +198,15 @@ def _mark_table_rows(units: list[Unit]) -> None:
                 unit.listed = True
 
 
-def _mark_code(units: list[Unit]) -> None:
+def _mark_code(groups: list[list[Unit]]) -> None:
     """Code and formulas: symbolic lines, commands at a prompt, and every line of a group that is mostly symbolic
     lines (a code block's comments and blank-ish lines belong to it too)."""
-    by_group: dict[int, list[Unit]] = {}
-    for unit in units:
-        by_group.setdefault(unit.group, []).append(unit)
-    for group in by_group.values():
-        symbolic = sum(1 for u in group if u.signals.symbolic or COMMAND.match(u.text))
+    for group in groups:
+        own = [u.signals.symbolic or bool(COMMAND.match(u.text)) for u in group]
+        symbolic = sum(own)
         block = symbolic >= 2 and symbolic >= CODE_SHARE * len(group)
-        for unit in group:
-            unit.code = unit.signals.symbolic or block or bool(COMMAND.match(unit.text))
+        for unit, code in zip(group, own):
+            unit.code = code or block
 
 
 def _mark_lists(units: list[Unit]) -> None:
