@@ -24,6 +24,28 @@ def test_run_writes_what_the_command_writes(seeds_dir, tmp_path):
     assert tree_bytes(tmp_path / "api") == tree_bytes(tmp_path / "cli")
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_run_leaves_the_programs_garbage_collector_as_it_found_it(tmp_path, monkeypatch, workers):
+    """A run tunes the collector for itself (pipeline._collect_for_a_run: fewer young collections,
+    its long-lived tables frozen out of them) and hands it back as it was, even when it fails."""
+    import gc
+
+    from corpusclean import pipeline
+
+    write_tree(tmp_path / "in", {"a.txt": "The council met on Tuesday.\n", "b.txt": "Menu\nShare on Facebook\n"})
+    before = gc.get_threshold(), gc.get_freeze_count()
+    corpusclean.run(tmp_path / "in", tmp_path / "out", workers=workers)
+    assert (gc.get_threshold(), gc.get_freeze_count()) == before
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the parent failed mid-run")
+
+    monkeypatch.setattr(pipeline, "take_results", broken)
+    with pytest.raises(RuntimeError, match="mid-run"):
+        corpusclean.run(tmp_path / "in", tmp_path / "again", workers=workers)
+    assert (gc.get_threshold(), gc.get_freeze_count()) == before
+
+
 def test_run_takes_the_commands_options_as_keywords(tmp_path):
     source = write_tree(tmp_path / "in", {"page.txt": PAGE})
     corpusclean.run(source, tmp_path / "out", command="strip", disable=["newsletter"], classifier=False, workers=1)

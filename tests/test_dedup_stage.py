@@ -12,6 +12,7 @@ import pytest
 
 from conftest import read_report, read_summary, run_cli, tree_bytes, write_tree
 from corpusclean.dedup.config import DedupConfig
+from corpusclean.dedup.fingerprint import normalise
 from corpusclean.model import Document
 from corpusclean.stages.dedup import DedupStage
 
@@ -473,3 +474,37 @@ def test_in_a_text_dump_a_short_line_pasted_three_times_still_goes(tmp_path):
     text = page("Share this", prose(1), "", "Share this", prose(2), "", "Share this", prose(3))
     out = dedup(tmp_path, {"a": text})
     assert sorted(removed(out, "a")) == [4, 7]
+
+
+# -- the syndicated-page test's shortcut ----------------------------------------------------------
+
+def syndicated_as_defined(stage: DedupStage, doc: Document, repeats: list[tuple[int, str, int, int]]) -> bool:
+    """`_syndicated` without its shortcuts: the copies' characters against every live long line's."""
+    long = [i for i, line in enumerate(doc.lines) if len(normalise(line).split()) >= stage.config.short_line_words]
+    live_long = sum(len(doc.lines[i]) for i in long if doc.is_live(i))
+    copies = sum(len(doc.lines[line]) for line, *_ in repeats if doc.is_live(line))
+    return live_long > 0 and copies > stage.config.syndicated_page_share * live_long
+
+
+@pytest.fixture(scope="module")
+def plain_stage() -> DedupStage:
+    return DedupStage(DedupConfig())
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_the_syndicated_shortcuts_decide_as_the_definition(seed, plain_stage):
+    """A page whose copies outweigh the bound on its long lines, or that has no live copy,
+    is settled without counting words: the same answer as counting them. Lines of few long
+    words, of many short ones, and of characters that casefold to several ("İ", "ß")."""
+    rng = random.Random(seed)
+    stage = plain_stage
+    pieces = VOCABULARY + ["İİİ", "ß", "a", "–", "x y z"]
+    lines = [" ".join(rng.choice(pieces) for _ in range(rng.randint(0, 14))) for _ in range(rng.randint(1, 12))]
+    doc = Document("p", "\n".join(lines) + "\n")
+    # the copies are long lines, as pass 1 finds them
+    long = [i for i, line in enumerate(doc.lines) if len(normalise(line).split()) >= stage.config.short_line_words]
+    repeats = [(i, "dedup.corpus-repeat", 0, 0) for i in long if rng.random() < 0.5]
+    for i in range(len(doc.lines)):
+        if rng.random() < 0.3:
+            doc.remove(i, i, stage="rules", rule="x.y", category="navigation", reason="test")
+    assert stage._syndicated(doc, repeats) == syndicated_as_defined(stage, doc, repeats)

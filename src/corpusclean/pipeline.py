@@ -16,6 +16,7 @@ simply loaded again.
 """
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import shutil
@@ -551,6 +552,32 @@ def _get_ready_for_cleaning(job: Job, warm: bool) -> None:
                 # said here so that a broken warm() does not go unnoticed as a slower run
                 warnings.warn(f"stage {stage.name}: warming up failed ({type(error).__name__}: {error}); "
                               "its workers build what they need themselves", RuntimeWarning, stacklevel=1)
+    gc.freeze()  # what they built too (_collect_for_a_run)
+
+
+#: container objects made between two young collections of the garbage collector during a run
+#: (Python's default is 700). A page makes tens of thousands of short-lived lists, tuples and
+#: dicts; most die before a collection would look at them, so fewer collections find fewer
+#: survivors to move up to the older generations, which are dearer to walk. Measured on the 20
+#: MB corpus with 1 worker: 887 -> 55 young collections
+YOUNG_COLLECTION = 10_000
+
+
+def _collect_for_a_run() -> tuple[int, int, int]:
+    """Tune the garbage collector for the run; returns its thresholds as they were.
+
+    What exists when a run starts (the stages, their tables, the language profiles), and, as
+    the run goes on, what warming and each corpus stage's `prepare` build, lives until the run
+    ends: `gc.freeze` keeps it out of every later collection (a full one walked every entry of
+    the stoplists' sets and the profiles' n-grams, 30-40 ms each time), in this process and in
+    the workers forked after it, whose collections then also leave the pages they share with
+    this one untouched. Cyclic garbage frozen with it is only freed at `gc.unfreeze`, at the end
+    of the run. Measured on the 20 MB corpus (all processes, CPU-s in collections): 1 worker
+    0.35-0.57 -> 0.13, 2 workers JSONL 0.77 -> 0.14."""
+    thresholds = gc.get_threshold()
+    gc.set_threshold(YOUNG_COLLECTION, *thresholds[1:])
+    gc.freeze()
+    return thresholds
 
 
 def run_corpus(sources: Callable[[], Iterator[Source]], job: Job, write: Callable[[Result], None],
@@ -564,6 +591,7 @@ def run_corpus(sources: Callable[[], Iterator[Source]], job: Job, write: Callabl
     started = time.perf_counter()
     progress = progress or Progress()
     _JOB = job
+    thresholds = _collect_for_a_run()
 
     def observe_crashed(chunk: list[tuple[int, Source]], reason: str) -> list[ObservedChunk]:
         return [([], {number: reason for number, _ in chunk}, len(chunk))]
@@ -601,6 +629,7 @@ def run_corpus(sources: Callable[[], Iterator[Source]], job: Job, write: Callabl
                     ready = True
             for _, stage in corpus_stages:
                 stage.prepare()
+            gc.freeze()  # the corpus state too (_collect_for_a_run), before pass 2's workers fork
             progress.finish()
         numbered: Iterator[tuple[int, Source]] = enumerate(sources())
         if not ready:  # no corpus pass, or fewer documents than make warming pay
@@ -613,6 +642,8 @@ def run_corpus(sources: Callable[[], Iterator[Source]], job: Job, write: Callabl
                                  crashed=process_crashed, max_memory=job.max_memory), job, write, summary, progress)
     finally:
         progress.finish()
+        gc.set_threshold(*thresholds)  # a program cleaning with the library gets its
+        gc.unfreeze()                   # collections back as they were
         _JOB = None
         if job.spill_dir is not None:
             shutil.rmtree(job.spill_dir, ignore_errors=True)

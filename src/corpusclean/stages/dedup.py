@@ -173,11 +173,22 @@ class DedupStage(Stage):
         article, so the page is left whole. Decided from this page's decisions alone, so any
         engine and any partitioning decide alike."""
         config = self.config
+        copies = sum(len(doc.lines[line]) for line, *_ in corpus_repeats if doc.is_live(line))
+        if copies == 0:
+            return False
+        # Counting words is most of the cost, and most pages are settled without it: every long
+        # line has at least `short_line_words` characters (normalising makes at most one word
+        # start per character), so the live lines that long weigh at least as much as the live
+        # long lines; and the copies are long lines themselves (pass 1 counted their words the
+        # same way), so there are live long lines.
+        bound = sum(len(text) for i, text in enumerate(doc.lines) if len(text) >= config.short_line_words
+                    and doc.is_live(i))
+        if copies > config.syndicated_page_share * bound:
+            return True
         # every line's word count at once, in numpy, as pass 1 counted them
         words = words_per_line(doc.text, len(doc.lines), self._fingerprints.normaliser)
         long = np.flatnonzero(words >= config.short_line_words).tolist()
         live_long = sum(len(doc.lines[i]) for i in long if doc.is_live(i))
-        copies = sum(len(doc.lines[line]) for line, *_ in corpus_repeats if doc.is_live(line))
         return live_long > 0 and copies > config.syndicated_page_share * live_long
 
     def _alike(self, line: str, earlier: str) -> bool:
