@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pickle
 import re
+import sys
 from functools import lru_cache
 
 import pytest
@@ -395,3 +396,20 @@ def test_a_voted_sample_met_before_is_answered_from_memory(monkeypatch):
     monkeypatch.setattr(stage._vote, "decide", lambda sample: calls.append(sample) or decide(sample))
     first, copy = stage.detect(Document("original", ENGLISH)), stage.detect(Document("copy", ENGLISH))
     assert first == copy and first["method"] == "stopwords" and len(calls) == 1
+
+
+def test_threads_detecting_at_once_with_one_stage_get_the_answers_of_one_thread(stage):
+    """A library caller may share one stage between threads: the detectors share the
+    stage's tables, never a work array."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    samples = [content_sample((menu + text).splitlines())
+               for texts in PASSAGES.values() for text in texts for menu in ("", SITE_MENU)]
+    alone = [stage.langdetect(sample) for sample in samples]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)   # threads take turns every few instructions: a shared array would show
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            assert list(pool.map(stage.langdetect, samples * 3)) == alone * 3
+    finally:
+        sys.setswitchinterval(interval)

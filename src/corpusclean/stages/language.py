@@ -261,6 +261,7 @@ class VectorDetector(Detector):  # type: ignore[misc]  # langdetect ships no typ
         `factory` (fresh ones if None)."""
         super().__init__(factory)
         self._shared = shared if shared is not None else DetectorTables(factory)
+        self._work = _TrialWork(len(self.langlist))   # this detection's own: it is written to
         # what langdetect's own methods ask of it is only whether the profiles know an n-gram
         self.word_lang_prob_map = factory.word_lang_prob_map.known
 
@@ -355,7 +356,7 @@ class VectorDetector(Detector):  # type: ignore[misc]  # langdetect ships no typ
         probabilities` in, normalising after the first draw and every fifth after it, and
         stops when one language passes CONV_THRESHOLD or after ITERATION_LIMIT draws."""
         table = self._shared.table
-        work = self._shared.work
+        work = self._work
         # the first draw alone: langdetect normalises after it
         prob = initial * (weight + table[rows[draws.value(first)]])
         values = prob.tolist()
@@ -405,8 +406,8 @@ _DIVIDE = np.divide
 
 class DetectorTables:
     """What the VectorDetectors of a process share: the profiles' n-gram table, each word's
-    n-grams, the normal form of each character, the stream of random words, and the work
-    array of the trials."""
+    n-grams, the normal form of each character and the stream of random words (each only
+    ever added to: two threads detecting at once with the same tables are safe)."""
 
     #: words whose n-grams are remembered; the memo starts afresh past this many
     MEMO_WORDS = 200_000
@@ -418,7 +419,6 @@ class DetectorTables:
         self.known = self.row
         self.normal = _NormalForms()
         self.stream = RandomStream(factory.seed)
-        self.work = _TrialWork(len(factory.langlist))
         #: a word -> the rows of its n-grams and of the space after it (most words have one)
         self.followed: dict[str, tuple[int, ...]] = {}
 
