@@ -18,7 +18,7 @@ from corpusclean.classifier.signals import folded_words, measure
 from corpusclean.classifier.stoplists import JUSTEXT_NAMES, Stoplists
 from corpusclean.classifier.units import FeatureMemo, build_units
 from corpusclean.classifier.verdicts import _SENTENCE_BREAK, BAD, GOOD, NEARGOOD, SHORT, Thresholds, _at_most_one, judge
-from corpusclean.classifier.vocabulary import TERMS, Vocabulary, _compile, person_shares
+from corpusclean.classifier.vocabulary import TERMS, Vocabulary, _compile, person_shares, prose_cues
 from corpusclean.model import Document
 
 ENGLISH = Stoplists().get("en")
@@ -266,6 +266,21 @@ def test_a_text_the_patterns_match_passes_the_cue_checks(phrase, others, random)
         assert vocabulary.may_be_strong_bio(*cues_of(text))
     if vocabulary.bio_weak.search(text):
         assert vocabulary.may_be_weak_bio(*cues_of(text))
+    # the three checks at once, as the prose-chrome tests ask them, answer as each alone
+    assert prose_cues(*cues_of(text)) == (vocabulary.may_be_notice(*cues_of(text)),
+                                          vocabulary.may_be_strong_bio(*cues_of(text)),
+                                          vocabulary.may_be_weak_bio(*cues_of(text)))
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The council met on Tuesday to vote on the library.", (False, False, False)),
+    ("Posted in the story archive, without a word.", (False, False, False)),   # the old cues' common words
+    ("© Example Media", (True, False, False)),
+    ("She is a reporter who lives in Leeds.", (False, True, True)),
+    ("The prıvacy notice", (True, True, True)),   # dotless ı: every check lets it through
+])
+def test_prose_cues_say_which_patterns_can_match(text, expected):
+    assert prose_cues(*cues_of(text)) == expected
 
 
 def test_person_shares_count_we_and_you():

@@ -177,3 +177,14 @@ def test_a_jsonl_line_is_parsed_where_it_is_cleaned_not_where_it_is_listed(tmp_p
     assert (good.name, good.clean, good.extra, good.listed) == (
         "a", "The council met on Tuesday.\n", {"id": "a", "url": "https://example.org/a"}, True)
     assert (bad.name, bad.report["error"], bad.listed) == ("line 2", "a JSON array, not an object", False)
+
+
+def test_json_bytes_writes_keys_that_are_not_strings_as_strings_and_what_orjson_refuses_as_the_standard_library():
+    """orjson is asked for non-string keys only when it meets one (the option slows every
+    call); the bytes are those it wrote with the option always on."""
+    from corpusclean.writers.base import json_bytes
+
+    assert json_bytes({"a": [1, 2.5, None], "b": "café"}) == '{"a":[1,2.5,null],"b":"café"}'.encode("utf-8")
+    assert json_bytes({1: "one", "two": 2}) == b'{"1":"one","two":2}'
+    assert json_bytes({"n": float("nan"), "big": 2**70}) == b'{"n":null,"big":1180591620717411303424}'
+    assert json_bytes({"x": "\ud800"}) == b'{"x":"\\ud800"}'

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import pickle
 import re
+import sys
 from functools import lru_cache
 
 import pytest
 from hypothesis import given, settings, strategies as st
 
 from corpusclean.model import Document
-from corpusclean.stages.language import (MIN_LETTERS, SEED, LanguageStage, StopwordVote, VectorDetector,
+from corpusclean.stages.language import (MIN_LETTERS, SEED, VOTE_MARGIN, VOTE_MIN_SHARE, VOTE_MIN_WORDS,
+                                         LanguageStage, StopwordVote, VectorDetector,
                                          content_sample, ends_sentence, has_letters, parse_languages)
 from conftest import read_report, read_summary, run_cli, write_tree
 from multilingual import ENGLISH_MENU as SITE_MENU, PASSAGES
@@ -69,6 +71,56 @@ def test_a_list_in_another_script_does_not_vote_for_english():
     vote = StopwordVote()
     assert vote.decide(ENGLISH)["code"] == "en"
     assert "mr" not in vote.languages_of("the") and "mr" in vote.languages_of("आणि")
+
+
+def plain_vote(vote: StopwordVote, sample: str) -> dict | None:
+    """StopwordVote.decide as first written, a dict by language code: what it must answer."""
+    words = re.findall(r"\w+", sample.casefold())
+    if len(words) < VOTE_MIN_WORDS:
+        return None
+    scores: dict[str, float] = {}
+    hits: dict[str, int] = {}
+    for word in words:
+        codes = vote.languages_of(word)
+        for code in codes:
+            scores[code] = scores.get(code, 0.0) + 1.0 / len(codes)
+            hits[code] = hits.get(code, 0) + 1
+    if not scores:
+        return None
+    ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+    best, score = ranked[0]
+    runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+    if hits[best] < VOTE_MIN_SHARE * len(words) or score < VOTE_MARGIN * max(runner_up, 1.0):
+        return None
+    return {"code": best, "method": "stopwords", "stopwords": round(hits[best] / len(words), 3),
+            "margin": round(score / max(runner_up, 1.0), 1)}
+
+
+@lru_cache(maxsize=1)
+def _vote() -> StopwordVote:
+    return StopwordVote()
+
+
+#: each passage's words, with words of other lists and of none mixed in
+_VOTE_WORDS = [sorted(set(re.findall(r"\w+", text)) | {"the", "and", "of", "der", "und", "og", "ikke", "le", "qwzx", "1999"})
+               for texts in PASSAGES.values() for text in texts]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(_VOTE_WORDS).flatmap(
+    lambda words: st.lists(st.sampled_from(words), min_size=VOTE_MIN_WORDS - 2, max_size=90)))
+def test_the_vote_answers_as_the_plain_loop_by_language_code(words):
+    """The vote keeps scores in lists by language number: in every mix of words it must give
+    the plain loop's answer (code, share, margin, or none), ties going to the first code."""
+    sample = " ".join(words)
+    assert _vote().decide(sample) == plain_vote(_vote(), sample)
+
+
+def test_the_vote_on_the_passages_is_the_plain_loops():
+    for texts in PASSAGES.values():
+        for text in texts:
+            for sample in (text, SITE_MENU + text, text * 3, "the and of " * 10):
+                assert _vote().decide(sample) == plain_vote(_vote(), sample)
 
 
 def test_a_german_page_is_de():
@@ -344,3 +396,20 @@ def test_a_voted_sample_met_before_is_answered_from_memory(monkeypatch):
     monkeypatch.setattr(stage._vote, "decide", lambda sample: calls.append(sample) or decide(sample))
     first, copy = stage.detect(Document("original", ENGLISH)), stage.detect(Document("copy", ENGLISH))
     assert first == copy and first["method"] == "stopwords" and len(calls) == 1
+
+
+def test_threads_detecting_at_once_with_one_stage_get_the_answers_of_one_thread(stage):
+    """A library caller may share one stage between threads: the detectors share the
+    stage's tables, never a work array."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    samples = [content_sample((menu + text).splitlines())
+               for texts in PASSAGES.values() for text in texts for menu in ("", SITE_MENU)]
+    alone = [stage.langdetect(sample) for sample in samples]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)   # threads take turns every few instructions: a shared array would show
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            assert list(pool.map(stage.langdetect, samples * 3)) == alone * 3
+    finally:
+        sys.setswitchinterval(interval)

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from .feeds import has_date
 from .units import Suspicion, Unit
 from .verdicts import ANCHORS, BAD, DROP, KEEP
-from .vocabulary import Vocabulary, person_shares
+from .vocabulary import Vocabulary, person_shares, prose_cues
 
 APPEAL, BIO, NOTICE = "appeal", "author-bio", "notice"
 
@@ -73,8 +73,8 @@ def _suspect(unit: Unit, limits: ProseChromeLimits, vocabulary: Vocabulary) -> S
             strong = appeal >= limits.appeal_strong and person >= 2 * limits.person_share
             return APPEAL, _appeal_category(text, vocabulary), {
                 "person": round(person, 2), "appeal_terms": appeal, "strong": strong}
-    lowered = unit.features.lowered
-    if vocabulary.may_be_notice(folded, lowered) and vocabulary.notice_strong.search(text):
+    cues = prose_cues(folded, unit.features.lowered)
+    if cues.notice and vocabulary.notice_strong.search(text):
         strong_marks = len(vocabulary.notice_strong.findall(text))
         notice = strong_marks + len(vocabulary.notice_weak.findall(text))
         # short notices need two marks; a long text only when the marks are dense in it
@@ -82,8 +82,8 @@ def _suspect(unit: Unit, limits: ProseChromeLimits, vocabulary: Vocabulary) -> S
         if notice >= limits.notice_terms and (unit.signals.chars <= limits.notice_max_chars or dense):
             return NOTICE, "legal", {"notice_terms": notice}
     if unit.signals.chars <= limits.bio_max_chars and second < limits.person_share:
-        strong_terms = len(vocabulary.bio_strong.findall(text)) if vocabulary.may_be_strong_bio(folded, lowered) else 0
-        weak = len(vocabulary.bio_weak.findall(text)) if vocabulary.may_be_weak_bio(folded, lowered) else 0
+        strong_terms = len(vocabulary.bio_strong.findall(text)) if cues.strong_bio else 0
+        weak = len(vocabulary.bio_weak.findall(text)) if cues.weak_bio else 0
         if strong_terms >= 1 or weak >= limits.bio_weak_terms:
             return BIO, "author-bio", {"bio_terms": strong_terms + weak}
     return "", "", {}

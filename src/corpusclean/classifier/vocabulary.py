@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from functools import cached_property
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, NamedTuple, Sequence
 
 from .regex import terms_pattern
 
@@ -249,6 +249,31 @@ class Vocabulary:
         if features.chrome is None:
             features.chrome = self.chrome_share(unit.text)
         return features.chrome
+
+
+class ProseCues(NamedTuple):
+    """Which of the prose-chrome patterns can match a text: what Vocabulary.may_be_notice,
+    may_be_strong_bio and may_be_weak_bio say of it."""
+
+    notice: bool
+    strong_bio: bool
+    weak_bio: bool
+
+
+#: the eight answers, made once
+_PROSE_CUES = {(n, s, w): ProseCues(n, s, w) for n in (False, True) for s in (False, True) for w in (False, True)}
+_ANY_CUE_WORD = NOTICE_CUE_WORDS | BIO_STRONG_CUE_WORDS | BIO_WEAK_CUE_WORDS
+
+
+def prose_cues(words: Sequence[str], lowered: str) -> ProseCues:
+    """The ProseCues of a text: `words`, its words casefolded (signals.folded_words), `lowered`,
+    the text casefolded. Most paragraphs hold no cue at all, which one look at the words and
+    one at the strings tell (NOTICE_CUE_STRINGS holds BIO_CUE_STRINGS), where asking the three
+    checks looked three times."""
+    if _ANY_CUE_WORD.isdisjoint(words) and not any(map(lowered.__contains__, NOTICE_CUE_STRINGS)):
+        return _PROSE_CUES[False, False, False]
+    return _PROSE_CUES[Vocabulary.may_be_notice(words, lowered), Vocabulary.may_be_strong_bio(words, lowered),
+                       Vocabulary.may_be_weak_bio(words, lowered)]
 
 
 def person_shares(words: Sequence[str], folded: Sequence[str] | None = None) -> tuple[float, float]:

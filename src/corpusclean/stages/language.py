@@ -174,18 +174,24 @@ class StopwordVote:
         else:
             self._lists = _vote_lists(stoplists)
         self._any: frozenset[str] = frozenset().union(*(words for _, words in self._lists))
-        #: word -> the languages listing it, filled in as words are met: building it for all
-        #: 118,000 listed words up front took 0.17 s of every run's start
-        self._index: dict[str, tuple[str, ...]] = {}
+        self._codes = [code for code, _ in self._lists]
+        #: listed word -> the numbers (in `_codes`) of the languages listing it, and the weight
+        #: of its vote for each; filled in as words are met: building it for all 118,000
+        #: listed words up front took 0.17 s of every run's start
+        self._index: dict[str, tuple[tuple[int, ...], float]] = {}
 
     def languages_of(self, word: str) -> tuple[str, ...]:
         """The codes whose list holds `word` (casefolded), in code order."""
-        codes = self._index.get(word)
-        if codes is None:
-            codes = () if word not in self._any else tuple(code for code, words in self._lists if word in words)
-            if codes:
-                self._index[word] = codes  # only listed words: the memo stays bounded by the lists
-        return codes
+        return tuple(code for code, words in self._lists if word in words)
+
+    def _votes(self, word: str) -> tuple[tuple[int, ...], float]:
+        """Which languages a listed word votes for, and with what weight (remembered: the
+        memo stays bounded by the lists)."""
+        votes = self._index.get(word)
+        if votes is None:
+            numbers = tuple(number for number, (_, words) in enumerate(self._lists) if word in words)
+            votes = self._index[word] = (numbers, 1.0 / len(numbers))
+        return votes
 
     def decide(self, sample: str) -> dict[str, Any] | None:
         """The language when one list clearly wins (see the VOTE_ constants), else None.
@@ -198,23 +204,28 @@ class StopwordVote:
         words = _WORD.findall(sample.casefold())
         if len(words) < VOTE_MIN_WORDS:
             return None
-        scores: dict[str, float] = {}
-        hits: dict[str, int] = {}
-        listed = self._any
-        for word in [word for word in words if word in listed]:  # the others add nothing
-            codes = self.languages_of(word)
-            weight = 1.0 / len(codes)
-            for code in codes:
-                scores[code] = scores.get(code, 0.0) + weight
-                hits[code] = hits.get(code, 0) + 1
-        if not scores:
+        # a language's score and hits by its number: a list index costs less than a dict's
+        # look-up by code, a few hundred times a sample (a score is still its words' weights
+        # added one after the other; 0.0 + weight is the weight)
+        scores = [0.0] * len(self._codes)
+        hits = [0] * len(self._codes)
+        listed, votes = self._any, self._votes
+        voted = False
+        for word in words:
+            if word in listed:   # the others add nothing
+                voted = True
+                numbers, weight = votes(word)
+                for number in numbers:
+                    scores[number] += weight
+                    hits[number] += 1
+        if not voted:
             return None
-        ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
-        best, score = ranked[0]
-        runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+        best = max(range(len(scores)), key=scores.__getitem__)   # the first in code order of the best
+        score = scores[best]
+        runner_up = max(scores[:best] + scores[best + 1:], default=0.0)   # 0.0: no other list holds a word
         if hits[best] < VOTE_MIN_SHARE * len(words) or score < VOTE_MARGIN * max(runner_up, 1.0):
             return None
-        return {"code": best, "method": "stopwords", "stopwords": round(hits[best] / len(words), 3),
+        return {"code": self._codes[best], "method": "stopwords", "stopwords": round(hits[best] / len(words), 3),
                 "margin": round(score / max(runner_up, 1.0), 1)}
 
 
@@ -250,6 +261,7 @@ class VectorDetector(Detector):  # type: ignore[misc]  # langdetect ships no typ
         `factory` (fresh ones if None)."""
         super().__init__(factory)
         self._shared = shared if shared is not None else DetectorTables(factory)
+        self._work = _TrialWork(len(self.langlist))   # this detection's own: it is written to
         # what langdetect's own methods ask of it is only whether the profiles know an n-gram
         self.word_lang_prob_map = factory.word_lang_prob_map.known
 
@@ -344,7 +356,7 @@ class VectorDetector(Detector):  # type: ignore[misc]  # langdetect ships no typ
         probabilities` in, normalising after the first draw and every fifth after it, and
         stops when one language passes CONV_THRESHOLD or after ITERATION_LIMIT draws."""
         table = self._shared.table
-        work = self._shared.work
+        work = self._work
         # the first draw alone: langdetect normalises after it
         prob = initial * (weight + table[rows[draws.value(first)]])
         values = prob.tolist()
@@ -394,8 +406,8 @@ _DIVIDE = np.divide
 
 class DetectorTables:
     """What the VectorDetectors of a process share: the profiles' n-gram table, each word's
-    n-grams, the normal form of each character, the stream of random words, and the work
-    array of the trials."""
+    n-grams, the normal form of each character and the stream of random words (each only
+    ever added to: two threads detecting at once with the same tables are safe)."""
 
     #: words whose n-grams are remembered; the memo starts afresh past this many
     MEMO_WORDS = 200_000
@@ -407,7 +419,6 @@ class DetectorTables:
         self.known = self.row
         self.normal = _NormalForms()
         self.stream = RandomStream(factory.seed)
-        self.work = _TrialWork(len(factory.langlist))
         #: a word -> the rows of its n-grams and of the space after it (most words have one)
         self.followed: dict[str, tuple[int, ...]] = {}
 
