@@ -278,13 +278,16 @@ def test_the_windowed_mojibake_check_is_exactly_ftfys_on_real_mojibake(text):
 def test_the_lines_fix_text_checks_include_every_line_needs_ftfy_flags(lines):
     lines = [line.replace("\n", " ").replace("\r", " ") for line in lines]
     flagged = {i for i, line in enumerate(lines) if needs_ftfy(line)}
-    assert flagged <= set(lines_to_check("\n".join(lines), len(lines)))
+    found = lines_to_check("\n".join(lines))
+    if found is not None:   # None: every line is checked
+        assert all(line == lines[i] for i, line in found)
+        assert flagged <= {i for i, _ in found}
 
 
 def test_lines_without_a_trigger_are_not_checked():
     lines = ["Le café est très bon", "plain", "The cafÃ© is open", "a &amp; b", "“quoted”", "tab\x07bell"]
     # "é", "è" and "“" are in ftfy's set, each beside ASCII characters only
-    assert list(lines_to_check("\n".join(lines), len(lines))) == [2, 3, 5]
+    assert lines_to_check("\n".join(lines)) == [(i, lines[i]) for i in (2, 3, 5)]
 
 
 # -- long lines ------------------------------------------------------------------------------

@@ -336,33 +336,39 @@ def fix_text(text: str) -> tuple[str, list[dict[str, Any]]]:
     """Run ftfy on the lines that can need it; return the text and one entry per changed line."""
     if text.isascii() and not needs_ftfy(text):
         return text, []  # the common case: two C-speed scans, no per-line work
-    lines = text.split("\n")
+    found = lines_to_check(text)
+    changed: dict[int, str] = {}
     fixes: list[dict[str, Any]] = []
-    for i in lines_to_check(text, len(lines)):
-        line = lines[i]
+    for i, line in enumerate(text.split("\n")) if found is None else found:
         if len(line) <= FTFY_SEGMENT and not needs_ftfy(line):
             continue
         fixed, steps = _fix_line(line)
         if fixed != line:
-            lines[i] = fixed
+            changed[i] = fixed
             fixes.append({"line": i + 1, "steps": steps})
+    if not changed:
+        return text, fixes   # most pages: the text is not even split into lines
+    lines = text.split("\n")
+    for i, fixed in changed.items():
+        lines[i] = fixed
     return "\n".join(lines), fixes
 
 
-def lines_to_check(text: str, count: int) -> Iterable[int]:
-    """The indices of the lines of `text` (`count` of them) that can need ftfy: every line
-    `needs_ftfy` would flag is among them. One C-speed search over the whole text finds them,
-    instead of a Python call per line (a page's lines mostly need nothing). Text that is not
-    NFC throughout, or long enough to hold a line ftfy takes in segments, has every line
-    checked. tests/test_encoding.py checks the search against needs_ftfy on generated text."""
+def lines_to_check(text: str) -> list[tuple[int, str]] | None:
+    """(index, line) of each line of `text` that can need ftfy: every line `needs_ftfy` would
+    flag is among them. One C-speed search over the whole text finds them, instead of a Python
+    call per line (a page's lines mostly need nothing). None (check every line) for text that
+    is not NFC throughout, or long enough to hold a line ftfy takes in segments.
+    tests/test_encoding.py checks the search against needs_ftfy on generated text."""
     if len(text) > FTFY_SEGMENT or not unicodedata.is_normalized("NFC", text):
-        return range(count)
+        return None
     found = []
     index, pos, search = 0, 0, _MAY_NEED_FTFY.search
     while (match := search(text, pos)) is not None:
         index += text.count("\n", pos, match.start())   # pos is the start of line `index`
-        found.append(index)
+        start = text.rfind("\n", pos, match.start()) + 1 or pos
         end = text.find("\n", match.end())
+        found.append((index, text[start:end] if end >= 0 else text[start:]))
         if end < 0:
             break
         index, pos = index + 1, end + 1
