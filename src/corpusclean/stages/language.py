@@ -249,8 +249,8 @@ class VectorDetector(Detector):  # type: ignore[misc]  # langdetect ships no typ
     random trials run on numpy arrays over random draws made in advance.
 
     Each step does the same IEEE operations in the same order as langdetect's: the elementwise
-    add, multiply and divide of its loops, the sum still Python's left-to-right `sum`, the
-    random draws those of its seeded `random.Random`. So the probabilities are the same bit
+    add, multiply and divide of its loops, the sum still Python's own `sum` (numpy's pairs
+    its terms), the random draws those of its seeded `random.Random`. So the probabilities are the same bit
     for bit (tests/test_language.py compares them): the 55-language loop ran in Python once
     per sampled n-gram, about a thousand times a page."""
 
@@ -364,7 +364,7 @@ class VectorDetector(Detector):  # type: ignore[misc]  # langdetect ships no typ
         # the first draw alone: langdetect normalises after it
         prob = initial * (weight + table[rows[draws.value(first)]])
         values = prob.tolist()
-        total = sum(values)  # Python's left-to-right sum, as langdetect's
+        total = sum(values)  # Python's sum, as langdetect's
         prob /= total
         if max(values) / total > self.CONV_THRESHOLD:   # langdetect's max(0.0, ...): all positive
             return prob, 1
