@@ -322,6 +322,20 @@ def test_the_gate_asks_for_every_group_of_a_way_and_its_length():
     assert gate.candidates("The owners met") == ()
 
 
+def test_the_gate_asks_where_a_literal_of_an_anchored_branch_can_start():
+    """`^[\\w ]{0,5}\\bterms\\b` can only match a line with "terms" in its first six
+    characters; `^(read more|continue reading)` only one that starts with them."""
+    rules = [r"^[\w ]{0,5}\bterms\b", r"^(read more|continue reading)"]
+    requirements = [requirement(translate(p, re.IGNORECASE)[1]) for p in rules]
+    assert [way.starts_by for way in requirements[1]] == [(0,)]
+    gate = Gate(requirements)
+    assert gate.candidates("Our terms") == (0,) and gate.candidates("Terms") == (0,)
+    assert gate.candidates("Read our terms") == ()                # "terms" starts too late
+    assert gate.candidates("Read more") == (1,) and gate.candidates("Please read more") == ()
+    # where folding lengthens a line ('İ' lowers to two characters), positions are not read
+    assert re.search(rules[0], "İİİİ terms", re.IGNORECASE) and gate.candidates("İİİİ terms") == (0,)
+
+
 def test_fold_makes_one_letter_of_a_letters_variants():
     assert [fold(c) for c in "SſsKkKIıiΣσς"] == list("sssk" "kk" "iii" "σσσ")
     assert fold("İ") == "i" and fold("ß") == "ß"                   # "ß".upper() is two letters: kept

@@ -54,9 +54,17 @@ _MAX_GROUPS = 2         # groups a way asks for: a second one weeds out most lin
 @dataclass(frozen=True)
 class Way:
     """What every match of one branch of a rule's patterns needs of a line (one without a
-    newline): at most `max_chars` characters (None: any number), and one literal of each group."""
+    newline): at most `max_chars` characters (None: any number), and one literal of each group,
+    starting at or before the character `starts_by` gives for it (None, or no entry: anywhere;
+    a branch anchored at the line's start with a bounded part before the literal, as in
+    `^[\\w ]{0,30}\\b(privacy|terms)`, says where)."""
     max_chars: int | None
     groups: tuple[Group, ...]
+    starts_by: tuple[int | None, ...] = ()
+
+    def start_bound(self, i: int) -> int | None:
+        """The last character at which a literal of group i can start (None: any)."""
+        return self.starts_by[i] if i < len(self.starts_by) else None
 
 
 #: the ways a rule's patterns can match (a line that matches meets one of them), or None: any
@@ -69,7 +77,8 @@ def requirement(tree: Node) -> Requirement:
     to match there; None when some branch needs nothing at all."""
     ways: list[Way] = []
     for branch in tree.branches if isinstance(tree, Alt) else (tree,):
-        way = Way(_anchored_width(branch), _groups(branch))
+        groups, starts_by = _groups(branch)
+        way = Way(_anchored_width(branch), groups, starts_by if any(b is not None for b in starts_by) else ())
         if way.max_chars is None and not way.groups:
             return None
         if way not in ways:
@@ -86,10 +95,22 @@ def required_literals(tree: Node) -> Group | None:
 def _anchored_width(node: Node) -> int | None:
     """For a branch anchored at the start and the end of the text (`^...$`), the most
     characters a match can span, hence the longest line it can match; else None."""
-    if not (isinstance(node, Seq) and node.items and node.items[0] == Anchor("start")
-            and node.items[-1] == Anchor("end")):
+    if not (_anchored(node, Anchor("start")) and _anchored(node, Anchor("end"))):
         return None
     return _width(node)
+
+
+def _anchored(node: Node, anchor: Anchor) -> bool:
+    """Whether every match of `node` passes `anchor` (the line's start or end), so that it
+    starts (ends) where the line does. Writing out \\b can leave `^` inside the first of
+    several alternatives, or after a part that can then only match nothing."""
+    if isinstance(node, Anchor):
+        return node == anchor
+    if isinstance(node, Seq):
+        return any(_anchored(item, anchor) for item in node.items)
+    if isinstance(node, Alt):
+        return all(_anchored(branch, anchor) for branch in node.branches)
+    return False
 
 
 def _width(node: Node) -> int | None:
@@ -113,21 +134,38 @@ def _width(node: Node) -> int | None:
     return sum(bounded) if isinstance(node, Seq) else max(bounded)
 
 
-def _groups(node: Node) -> tuple[Group, ...]:
+def _groups(node: Node) -> tuple[tuple[Group, ...], tuple[int | None, ...]]:
     """Up to _MAX_GROUPS groups of literals, from parts of `node` that do not overlap, every
-    match holding one literal of each: the most selective first."""
+    match holding one literal of each: the most selective first. And for each, the last
+    character a literal of it can start at, where the branch is anchored at the line's start
+    and what comes before the literal has a bounded width (else None)."""
     if not isinstance(node, Seq):
         best = required_literals(node)
-        return (best,) if best is not None else ()
-    found = sorted(_seq_candidates([_info(item) for item in node.items])[0], key=lambda c: _selectivity(c[0]),
-                   reverse=True)
-    chosen: list[tuple[Group, int, int]] = []
-    for group, first, last in found:
-        if group is not None and _usable(group) and all(last < f or first > l for _, f, l in chosen):
-            chosen.append((group, first, last))
+        return ((best,), (None,)) if best is not None else ((), ())
+    # of two as selective, the one that is all its items can match says best where it starts
+    found = sorted(_seq_candidates([_info(item) for item in node.items])[0],
+                   key=lambda c: (_selectivity(c[0]), c[3]), reverse=True)
+    chosen: list[tuple[Group, int, int, bool]] = []
+    for group, first, last, whole in found:
+        if group is not None and _usable(group) and all(last < f or first > l for _, f, l, _ in chosen):
+            chosen.append((group, first, last, whole))
             if len(chosen) == _MAX_GROUPS:
                 break
-    return tuple(group for group, _, _ in chosen)
+    anchored = _anchored(node, Anchor("start"))
+    return (tuple(group for group, _, _, _ in chosen),
+            tuple(_starts_by(node.items, first, whole) if anchored else None for _, first, _, whole in chosen))
+
+
+def _starts_by(items: tuple[Node, ...], first: int, whole: bool) -> int | None:
+    """The last character at which a literal of a group can start, in a match of `items`
+    anchored at the line's start: the group spans items from `first`, and is `whole` when its
+    literals are all the item(s) can match (a run of exact strings: a literal starts where the
+    items do), else a literal lies somewhere within item `first`'s match."""
+    before = _width(Seq(items[:first]))
+    if before is None or whole:
+        return before
+    inside = _width(items[first])
+    return None if inside is None else before + max(inside - 1, 0)
 
 
 def _info(node: Node) -> _Info:
@@ -166,29 +204,30 @@ def _info(node: Node) -> _Info:
 def _seq_info(infos: Sequence[_Info]) -> _Info:
     candidates, run = _seq_candidates(infos)
     whole_exact = len(candidates) == len(infos) + 1    # no item broke the run of exact strings
-    return _Info(exact=run if whole_exact else None, required=_best(c for c, _, _ in candidates))
+    return _Info(exact=run if whole_exact else None, required=_best(c for c, _, _, _ in candidates))
 
 
-def _seq_candidates(infos: Sequence[_Info]) -> tuple[list[tuple[Group | None, int, int]], Group]:
+def _seq_candidates(infos: Sequence[_Info]) -> tuple[list[tuple[Group | None, int, int, bool]], Group]:
     """Groups of literals every match of a sequence holds one of, each with the items it
-    spans (first, last): each item's own, and each run of items whose exact strings join.
-    And the last run (the whole sequence's exact strings when nothing broke it)."""
-    candidates: list[tuple[Group | None, int, int]] = []
+    spans (first, last) and whether it is all they can match: each item's own (not whole),
+    and each run of items whose exact strings join (whole). And the last run (the whole
+    sequence's exact strings when nothing broke it)."""
+    candidates: list[tuple[Group | None, int, int, bool]] = []
     run: Group = ((),)
     start = 0
     for i, info in enumerate(infos):
-        candidates.append((info.required, i, i))
+        candidates.append((info.required, i, i, False))
         if info.exact is None:
-            candidates.append((run, start, i - 1))
+            candidates.append((run, start, i - 1, True))
             run, start = ((),), i + 1
             continue
         joined = _cross(run, info.exact)
         if joined is None:
-            candidates.append((run, start, i - 1))
+            candidates.append((run, start, i - 1, True))
             run, start = info.exact, i
         else:
             run = joined
-    candidates.append((run, start, len(infos) - 1))
+    candidates.append((run, start, len(infos) - 1, True))
     return candidates, run
 
 
@@ -247,9 +286,10 @@ def fold(ch: str) -> str:
     return _lower(upper) if len(upper) == 1 else lowered
 
 
-def literal_strings(literals: Group) -> list[str] | None:
-    """The lowered strings a group of literals expands to, or None if too many (the group is
-    not looked for then)."""
+def literal_strings(literals: Group, prune: bool = True) -> list[str] | None:
+    """The folded strings a group of literals expands to, or None if too many (the group is
+    not looked for then). Pruned, unless `prune` is false, of the strings that hold another
+    one: where a string stands matters, they are all kept."""
     strings: list[str] = []
     for literal in literals:
         literal = literal[:_MAX_LENGTH]
@@ -260,6 +300,8 @@ def literal_strings(literals: Group) -> list[str] | None:
         if count + len(strings) > _MAX_GATE_STRINGS:
             return None
         strings.extend("".join(p) for p in product(*choices))
+    if not prune:
+        return sorted(set(strings))
     # a string holding another one of the list adds nothing ("subscribe now" beside "subscribe");
     # each string's pieces of the lengths kept so far are looked up, rather than every kept
     # string searched in it (a rule's literals may expand to a few thousand strings)
@@ -281,11 +323,13 @@ def _weak(string: str) -> bool:
     return len(string) == 1 and string.isascii() and string.isalnum()
 
 
-#: what building a gate works out from the rules' requirements before any automaton: each
-#: distinct group of literals once (in the order `groups` gives them), the lowered strings it
-#: expands to (None: too many, or a one-letter one: the group is not looked for), and how each
-#: character those literals hold lowers (code point -> code point)
-Expanded = tuple[list[list[str] | None], dict[int, int]]
+#: what building a gate works out from the rules' requirements before any automaton: for each
+#: distinct group of literals (in the order `groups` gives them) the folded strings it expands
+#: to (None: too many, or a one-letter one: the group is not looked for) and all its strings
+#: unpruned, for checking where one starts (None: more than _MAX_PLACED); and how each
+#: character those literals hold folds (code point -> code point)
+Expanded = tuple[list[list[str] | None], list[list[str] | None], dict[int, int]]
+_MAX_PLACED = 64
 
 
 def groups(requirements: Sequence[Requirement]) -> list[Group]:
@@ -298,26 +342,33 @@ def groups(requirements: Sequence[Requirement]) -> list[Group]:
 
 
 def expand(requirements: Sequence[Requirement]) -> Expanded:
-    """Per group of `groups(requirements)`, the lowered strings the gate looks for in a line
-    (None: not looked for), and the lowering table. Most of the cost of building a gate, and
-    plain data: a run takes it from the start-up cache (stages/rules.py)."""
+    """Per group of `groups(requirements)`, the folded strings the gate looks for in a line
+    (None: not looked for) and the same unpruned; and the folding table. Most of the cost of
+    building a gate, and plain data: a run takes it from the start-up cache (stages/rules.py)."""
     strings: list[list[str] | None] = []
+    placed: list[list[str] | None] = []
     table: dict[int, int] = {}
     for group in groups(requirements):
         found = literal_strings(group)
         if found is not None and any(_weak(string) for string in found):
             found = None
         strings.append(found)
+        every = literal_strings(group, prune=False) if found is not None else None
+        placed.append(every if every is not None and len(every) <= _MAX_PLACED else None)
         for literal in group if found is not None else ():
             for position in literal:
                 for ch in position:
                     table[ord(ch)] = ord(fold(ch))
-    return strings, table
+    return strings, placed, table
 
 
 #: a way as the gate uses it: (rule index, longest line, the groups it needs, most selective
-#: first, as indices into `groups(requirements)`); groups that are not looked for are left out
-_Way = tuple[int, int, tuple[int, ...]]
+#: first, each as (index into `groups(requirements)`, last character a literal of it can
+#: start at or None)); groups that are not looked for are left out
+_Way = tuple[int, int, tuple[tuple[int, int | None], ...]]
+#: what a line is asked once the automaton found a way's first group: (strings, None) for
+#: "holds one of them", (strings, n) for "holds one starting at or before character n"
+_Check = tuple[tuple[str, ...], int | None]
 
 
 class Gate:
@@ -337,17 +388,19 @@ class Gate:
                  expanded: Expanded | None = None, apart: Sequence[bool] | None = None):
         """`expanded`: what expand(requirements) gives, when the caller has it already."""
         limits = [m if m is not None else _NO_LIMIT for m in (max_chars or [None] * len(requirements))]
-        strings, table = expanded if expanded is not None else expand(requirements)
+        strings, placed, table = expanded if expanded is not None else expand(requirements)
         number = {group: i for i, group in enumerate(groups(requirements)) if strings[i] is not None}
         ways: list[list[_Way]] = []
         for index, requirement in enumerate(requirements):
             ways.append([(index, min(limits[index], way.max_chars if way.max_chars is not None else _NO_LIMIT),
-                          tuple(dict.fromkeys(number[group] for group in way.groups if group in number)))
+                          tuple((number[group], way.start_bound(i) if placed[number[group]] is not None else None)
+                                for i, group in enumerate(way.groups) if group in number))
                          for way in requirement or (Way(None, ()),)])
         apart = apart or [False] * len(requirements)
-        self._shared = _Buckets([way for i in range(len(requirements)) if not apart[i] for way in ways[i]], strings)
+        self._shared = _Buckets([way for i in range(len(requirements)) if not apart[i] for way in ways[i]],
+                                strings, placed)
         #: each rule gated apart, with buckets of its own
-        self._apart = {i: _Buckets(ways[i], strings) for i in range(len(requirements)) if apart[i]}
+        self._apart = {i: _Buckets(ways[i], strings, placed) for i in range(len(requirements)) if apart[i]}
         #: the indices of the rules gated apart
         self.gated_apart = frozenset(self._apart)
         # Lines are lowered with str.lower (fast) unless they hold a character whose str.lower
@@ -388,9 +441,9 @@ class _Buckets:
     """Some rules' ways, bucketed by the longest line each allows: the bucket of the shortest
     limit at or above a line's length holds exactly the ways that line can take."""
 
-    def __init__(self, ways: list[_Way], strings: list[list[str] | None]):
+    def __init__(self, ways: list[_Way], strings: list[list[str] | None], placed: list[list[str] | None]):
         self._limits = sorted({limit for _, limit, _ in ways})
-        self._buckets = [_Bucket([way for way in ways if way[1] >= limit], strings) for limit in self._limits]
+        self._buckets = [_Bucket([way for way in ways if way[1] >= limit], strings, placed) for limit in self._limits]
 
     def rules(self, line: str, fold: Callable[[str], str]) -> tuple[int, ...]:
         which = bisect_left(self._limits, len(line))
@@ -399,19 +452,24 @@ class _Buckets:
 
 class _Bucket:
     """Ways that all allow lines of some length. Each way's first group is looked for by one
-    automaton (from each literal string to the groups it stands for); a way's other groups
-    are checked, with `in`, only on the lines that hold its first. (In the automaton, a second
-    group such as " of" would stop at most words of prose.)"""
+    automaton (from each literal string to the groups it stands for); the rest of a way (its
+    other groups, where a literal must start) is checked, with `in` and `find`, only on the
+    lines that hold its first group. (In the automaton, a second group such as " of" would stop
+    at most words of prose.)"""
 
-    def __init__(self, ways: list[_Way], strings: list[list[str] | None]):
+    def __init__(self, ways: list[_Way], strings: list[list[str] | None], placed: list[list[str] | None]):
         self._always = tuple(sorted({index for index, _, needs in ways if not needs}))
-        #: the ways with groups, by their first group's bit: (rule index, the other groups' strings)
-        self._ways: dict[int, list[tuple[int, tuple[tuple[str, ...], ...]]]] = {}
+        #: the ways with groups, by their first group's bit: (rule index, what else to check)
+        self._ways: dict[int, list[tuple[int, tuple[_Check, ...]]]] = {}
         for index, _, needs in ways:
             if needs:
-                self._ways.setdefault(1 << needs[0], []).append((index, tuple(tuple(strings[g] or ()) for g in needs[1:])))
+                checks = [(tuple(placed[g] or ()), bound) if bound is not None else (tuple(strings[g] or ()), None)
+                          for g, bound in needs]
+                if needs[0][1] is None:
+                    checks = checks[1:]   # the automaton found it: nothing more to ask
+                self._ways.setdefault(1 << needs[0][0], []).append((index, tuple(checks)))
         by_string: dict[str, int] = {}
-        for first in {needs[0] for _, _, needs in ways if needs}:
+        for first in {needs[0][0] for _, _, needs in ways if needs}:
             for string in strings[first] or ():
                 by_string[string] = by_string.get(string, 0) | 1 << first
         self.automaton: ahocorasick.Automaton | None = None
@@ -420,8 +478,8 @@ class _Bucket:
             for string, mask in by_string.items():
                 self.automaton.add_word(string, mask)
             self.automaton.make_automaton()
-        #: first groups found (a mask) -> (rules sure to be candidates, (rule, other groups) to check)
-        self._found: dict[int, tuple[tuple[int, ...], tuple[tuple[int, tuple[tuple[str, ...], ...]], ...]]] = {}
+        #: first groups found (a mask) -> (rules sure to be candidates, (rule, checks) to make)
+        self._found: dict[int, tuple[tuple[int, ...], tuple[tuple[int, tuple[_Check, ...]], ...]]] = {}
 
     def rules(self, line: str, fold: Callable[[str], str]) -> tuple[int, ...]:
         if self.automaton is None:
@@ -436,13 +494,16 @@ class _Bucket:
         sure, to_check = known
         if not to_check:
             return sure
-        more = {index for index, others in to_check
-                if all(any(string in folded for string in group) for group in others)}
+        # where a literal stands is read off the folded line, which has the line's characters
+        # one for one unless folding lengthened one ('İ' by str.lower): then only whether
+        placed = len(folded) == len(line)
+        more = {index for index, checks in to_check
+                if all(_holds(folded, strings, bound if placed else None) for strings, bound in checks)}
         return tuple(sorted(more.union(sure))) if more else sure
 
-    def _sort_out(self, found: int) -> tuple[tuple[int, ...], tuple[tuple[int, tuple[tuple[str, ...], ...]], ...]]:
+    def _sort_out(self, found: int) -> tuple[tuple[int, ...], tuple[tuple[int, tuple[_Check, ...]], ...]]:
         """The ways whose first group was found: rules sure to be candidates, and the ways of
-        the other rules that need more groups."""
+        the other rules that have more to check."""
         ways = []
         rest = found
         while rest:
@@ -450,9 +511,16 @@ class _Bucket:
             ways += self._ways[bit]
             rest ^= bit
         sure = set(self._always)
-        sure.update(index for index, others in ways if not others)
-        to_check = tuple((index, others) for index, others in ways if others and index not in sure)
+        sure.update(index for index, checks in ways if not checks)
+        to_check = tuple((index, checks) for index, checks in ways if checks and index not in sure)
         if len(self._found) > _MAX_MASKS:
             self._found.clear()
         known = self._found[found] = (tuple(sorted(sure)), to_check)
         return known
+
+
+def _holds(folded: str, strings: tuple[str, ...], bound: int | None) -> bool:
+    """Whether `folded` holds one of `strings` (starting at or before character `bound`)."""
+    if bound is None:
+        return any(string in folded for string in strings)
+    return any(folded.find(string, 0, bound + len(string)) >= 0 for string in strings)
