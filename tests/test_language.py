@@ -413,3 +413,21 @@ def test_threads_detecting_at_once_with_one_stage_get_the_answers_of_one_thread(
             assert list(pool.map(stage.langdetect, samples * 3)) == alone * 3
     finally:
         sys.setswitchinterval(interval)
+
+
+def test_were_pythons_random_to_draw_otherwise_langdetects_own_loop_would_run(monkeypatch):
+    """The draws made in advance are checked against this Python's random.Random once; were
+    they to differ, the detector runs langdetect's own trials: its probabilities still."""
+    from langdetect.detector import Detector
+
+    from corpusclean.stages.language import DetectorTables, RandomStream
+
+    assert RandomStream(SEED).draws_as_python()
+    monkeypatch.setattr(RandomStream, "draws_as_python", lambda self: False)
+    tables = DetectorTables(_our_profiles())
+    for text in (ENGLISH, GERMAN, PASSAGES["da"][0]):
+        theirs, ours = Detector(_langdetect_factory()), VectorDetector(_our_profiles(), tables)
+        theirs.append(text)
+        ours.append(text)
+        assert [(p.lang, p.prob) for p in ours.get_probabilities()] == \
+               [(p.lang, p.prob) for p in theirs.get_probabilities()]

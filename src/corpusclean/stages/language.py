@@ -249,8 +249,8 @@ class VectorDetector(Detector):  # type: ignore[misc]  # langdetect ships no typ
     random trials run on numpy arrays over random draws made in advance.
 
     Each step does the same IEEE operations in the same order as langdetect's: the elementwise
-    add, multiply and divide of its loops, the sum still Python's left-to-right `sum`, the
-    random draws those of its seeded `random.Random`. So the probabilities are the same bit
+    add, multiply and divide of its loops, the sum still Python's own `sum` (numpy's pairs
+    its terms), the random draws those of its seeded `random.Random`. So the probabilities are the same bit
     for bit (tests/test_language.py compares them): the 55-language loop ran in Python once
     per sampled n-gram, about a thousand times a page."""
 
@@ -262,8 +262,7 @@ class VectorDetector(Detector):  # type: ignore[misc]  # langdetect ships no typ
         super().__init__(factory)
         self._shared = shared if shared is not None else DetectorTables(factory)
         self._work = _TrialWork(len(self.langlist))   # this detection's own: it is written to
-        # what langdetect's own methods ask of it is only whether the profiles know an n-gram
-        self.word_lang_prob_map = factory.word_lang_prob_map.known
+        self.word_lang_prob_map = factory.word_lang_prob_map   # for langdetect's own loop, if used
 
     def append(self, text: str) -> None:
         """`Detector.append`: URLs and e-mail addresses become spaces, Vietnamese letters and
@@ -322,7 +321,12 @@ class VectorDetector(Detector):  # type: ignore[misc]  # langdetect ships no typ
         the same stream of random words, from its start (`RandomStream`): which n-gram each
         `random.choice` picks is known before the trial runs (`Draws`), so each trial gathers
         its n-grams' rows in one index and multiplies the five draws between two
-        normalisations in with one `np.multiply.reduce` (in order: the same products)."""
+        normalisations in with one `np.multiply.reduce` (in order: the same products).
+        (Were this Python's `random.choice` or `random.gauss` ever to draw otherwise,
+        langdetect's own loop runs instead: slower, but still its answer.)"""
+        if not self._shared.stream.draws_as_python():
+            super()._detect_block()
+            return
         self.cleaning_text()
         rows = np.array(self._ngram_rows())  # each n-gram's row, for each n-gram in the text
         if not len(rows):
@@ -360,7 +364,7 @@ class VectorDetector(Detector):  # type: ignore[misc]  # langdetect ships no typ
         # the first draw alone: langdetect normalises after it
         prob = initial * (weight + table[rows[draws.value(first)]])
         values = prob.tolist()
-        total = sum(values)  # Python's left-to-right sum, as langdetect's
+        total = sum(values)  # Python's sum, as langdetect's
         prob /= total
         if max(values) / total > self.CONV_THRESHOLD:   # langdetect's max(0.0, ...): all positive
             return prob, 1
@@ -486,8 +490,31 @@ class RandomStream:
     `random()` is two words made into a float."""
 
     def __init__(self, seed: int):
+        self.seed = seed
         self._random = random.Random(seed)
         self.words = np.zeros(0, dtype=np.uint32)
+        self._as_python: bool | None = None
+
+    def draws_as_python(self) -> bool:
+        """Whether this Python's `random.gauss` and `random.choice` make their values from
+        the words as `gauss_pair` and `Draws` do (CPython's have since 3.2): checked once, on
+        draws such as a detection makes."""
+        if self._as_python is None:
+            self._as_python = self._check_draws()
+        return self._as_python
+
+    def _check_draws(self) -> bool:
+        theirs = random.Random(self.seed)
+        at = 0
+        for n in (1, 2, 3, 55, 1000, 4097):
+            if self.gauss_pair(at) != (theirs.gauss(0.0, 1.0), theirs.gauss(0.0, 1.0)):
+                return False
+            draws = Draws(self, n)
+            first = draws.first_at(at + 4)
+            if draws.values(first, 50).tolist() != [theirs.choice(range(n)) for _ in range(50)]:
+                return False
+            at = draws.position(first + 49) + 1
+        return True
 
     def upto(self, end: int) -> np.ndarray:
         """The words, at least `end` of them."""
