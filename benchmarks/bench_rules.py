@@ -6,7 +6,9 @@ lines:
   python re, no gate   every rule's patterns compiled by Python's `re` and tried on every line
                        (the engine before RE2 and the keyword gate: the baseline)
   re2, no gate         the translated RE2 patterns, tried on every line
-  re2 + gate           what a run uses: RE2, only for the rules the keyword gate admits
+  re2 + gate           what a run uses: RE2, only for the rules the keyword gate admits, with
+                       what the gate and the patterns made of a line remembered from page to
+                       page (one LineMemo per timed pass over the pages, as one per worker)
 
 Pages: a corpus built with ../shared/bench/make_corpus.py (20 MB by default) and the dev set's
 text dumps. Figures are MB of text per CPU-second of the scan alone (reading, fixing and
@@ -31,7 +33,7 @@ from typing import Callable
 from corpusclean.model import Document
 from corpusclean.patterns.gate import Gate
 from corpusclean.rulebook import Rule, load_rulebook
-from corpusclean.stages.rules import gate_for, scan
+from corpusclean.stages.rules import LineMemo, gate_for, scan
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 
@@ -50,20 +52,30 @@ def with_python_re(rule: Rule) -> Rule:
     return dataclasses.replace(rule, **{name: m.python() for name, m in fields.items() if m is not None})
 
 
-def engines() -> dict[str, Callable[[Document], None]]:
+#: an engine: given nothing, a fresh scanner (so that what one pass remembers is not the next one's)
+Engine = Callable[[], Callable[[Document], None]]
+
+
+def engines() -> dict[str, Engine]:
     rules = load_rulebook().rules
     python_rules = tuple(with_python_re(rule) for rule in rules)
     everything = Gate([None] * len(rules))
     gate = gate_for(rules)
+
+    def with_memo() -> Callable[[Document], None]:
+        memo = LineMemo(rules, gate)
+        return lambda doc: scan(doc, rules, "rules", gate, memo)
+
     return {
-        "python re, no gate": lambda doc: scan(doc, python_rules, "rules", everything),
-        "re2, no gate": lambda doc: scan(doc, rules, "rules", everything),
-        "re2 + gate": lambda doc: scan(doc, rules, "rules", gate),
+        "python re, no gate": lambda: lambda doc: scan(doc, python_rules, "rules", everything),
+        "re2, no gate": lambda: lambda doc: scan(doc, rules, "rules", everything),
+        "re2 + gate": with_memo,
     }
 
 
-def removals(run: Callable[[Document], None], pages: list[tuple[str, str]]) -> list[tuple]:
+def removals(engine: Engine, pages: list[tuple[str, str]]) -> list[tuple]:
     out = []
+    run = engine()
     for name, text in pages:
         doc = Document(name, text)
         run(doc)
@@ -71,8 +83,9 @@ def removals(run: Callable[[Document], None], pages: list[tuple[str, str]]) -> l
     return out
 
 
-def cpu_seconds(run: Callable[[Document], None], pages: list[tuple[str, str]]) -> float:
+def cpu_seconds(engine: Engine, pages: list[tuple[str, str]]) -> float:
     docs = [Document(name, text) for name, text in pages]
+    run = engine()
     started = time.process_time()
     for doc in docs:
         run(doc)
