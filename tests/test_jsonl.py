@@ -164,6 +164,7 @@ def test_a_jsonl_line_is_parsed_where_it_is_cleaned_not_where_it_is_listed(tmp_p
 
     from corpusclean.pipeline import Job, process_for_parent
     from corpusclean.ray.engine import _size
+    from corpusclean.readers import read_source
     from corpusclean.readers.jsonl import JsonlReader
 
     lines = [b'{"id": "a", "text": "The council met on Tuesday.\\n", "url": "https://example.org/a"}\n', b'[1, 2]\n']
@@ -172,6 +173,7 @@ def test_a_jsonl_line_is_parsed_where_it_is_cleaned_not_where_it_is_listed(tmp_p
     assert [(s.name, s.record, s.line.raw if s.line else None) for s in listed] == [
         ("line 1", None, lines[0]), ("line 2", None, lines[1])]
     assert [_size(source) for source in listed] == [len(line) for line in lines]
+    assert read_source(listed[0], 1_000_000).content == "The council met on Tuesday.\n"  # parsed on the way
     job = Job(stages=[], steps=["fix"], max_bytes=1_000_000)
     good, bad = (process_for_parent(job, pickle.loads(pickle.dumps(s)), n) for n, s in enumerate(listed))
     assert (good.name, good.clean, good.extra, good.listed) == (

@@ -69,6 +69,7 @@ def open_input(source: str, patterns: tuple[str, ...] = (), fields: RecordFields
 
 def read_source(source: Source, max_bytes: int, fields: RecordFields = RecordFields()) -> Payload:
     """Read what a Source points at (in a worker). Raises InputError with a message for the user."""
+    source = source.parsed()  # a JSONL line (the caller wants the parsed Source's name too)
     if source.error:
         raise InputError(source.error)
     if source.payload is not None:
