@@ -4,7 +4,7 @@
    lines that can need it) against plain `ftfy.fix_text` with the same settings; the median
    MB/s of each and the ratio.
 2. A make_corpus corpus (`../shared/bench/make_corpus.py`, 20 MB by default, built once and kept
-   with bench_stages.py's corpora): `corpusclean.encoding.fix` over every page's bytes as a run
+   by bench_stages.py's `ensure_corpus`): `corpusclean.encoding.fix` over every page's bytes as a run
    reads them (decoding, line endings, the lines that can need ftfy, ftfy on those), in a fresh
    interpreter per measurement: CPU-seconds, medians; with --baseline, another checkout's fix
    stage on the same pages, the two taking turns, and a digest of every result (the same text
@@ -29,9 +29,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-HERE = Path(__file__).resolve().parent
-SHARED = HERE.parent.parent / "shared"
-DEFAULT_CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "corpusclean-bench"
+from bench_stages import DEFAULT_CACHE, DEFAULT_MAKE_CORPUS, HERE, ensure_corpus  # the corpus it keeps
 
 # One paragraph of each kind of clean text the corpus holds; repeated to the size asked for.
 SAMPLES = {
@@ -74,17 +72,6 @@ def clean_text_section(mb: float, repeats: int) -> None:
 
 
 # -- the fix stage on a corpus ----------------------------------------------------------------------
-
-def ensure_corpus(mb: float, cache: Path) -> Path:
-    """The make_corpus folder of `mb` MB, built once (the one bench_stages.py builds and keeps)."""
-    folder = cache / f"stages-{mb:g}mb"
-    if not (folder / ".complete").exists():
-        print(f"building a {mb:g} MB corpus in {folder} ...", file=sys.stderr)
-        subprocess.run([sys.executable, str(SHARED / "bench" / "make_corpus.py"), str(folder), "--mb", str(mb)],
-                       check=True, stdout=subprocess.DEVNULL)
-        (folder / ".complete").write_text(str(mb))
-    return folder
-
 
 def measure_corpus(folder: Path) -> dict[str, Any]:
     """In the child: fix() over every page's bytes, CPU-seconds, and what it made."""
@@ -130,9 +117,7 @@ def main() -> None:
     parser.add_argument("--mb", type=float, default=2.0, help="size of each clean-text sample in MB")
     parser.add_argument("--repeats", type=int, default=5, help="timed runs per clean-text measurement")
     parser.add_argument("--corpus-mb", type=float, default=20, help="size of the make_corpus corpus (0: none)")
-    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="where built corpora are kept")
-    parser.add_argument("--baseline", type=Path, default=None,
-                        help="another checkout of corpusclean (its src/ is imported) to compare with on the corpus")
+    parser.add_argument("--baseline", type=Path, help="another checkout (its src/ is imported) to compare with")
     parser.add_argument("--repeat", type=int, default=3, help="corpus measurements per checkout (medians)")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -141,7 +126,7 @@ def main() -> None:
         return
     clean_text_section(args.mb, args.repeats)
     if args.corpus_mb:
-        corpus_section(ensure_corpus(args.corpus_mb, args.cache), args.baseline, args.repeat)
+        corpus_section(ensure_corpus(args.corpus_mb, DEFAULT_MAKE_CORPUS, DEFAULT_CACHE), args.baseline, args.repeat)
 
 
 if __name__ == "__main__":
