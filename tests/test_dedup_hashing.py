@@ -128,6 +128,25 @@ def test_default_banding_is_what_datasketch_lsh_picks(threshold):
     assert optimal_banding(threshold, 128) == _optimal_param(threshold, 128, 0.5, 0.5)
 
 
+def _banding_by_trapezoid(threshold: float, num_perm: int) -> tuple[int, int]:
+    """optimal_banding as first written, with np.trapezoid: the plain version of its loop."""
+    below, above = np.linspace(0.0, threshold, 401), np.linspace(threshold, 1.0, 401)
+    best, best_error = (1, 1), float("inf")
+    for bands in range(1, num_perm + 1):
+        for rows in range(1, num_perm // bands + 1):
+            error = float(0.5 * np.trapezoid(1 - (1 - below ** rows) ** bands, below)
+                          + 0.5 * np.trapezoid((1 - above ** rows) ** bands, above))
+            if error < best_error:
+                best, best_error = (bands, rows), error
+    return best
+
+
+@pytest.mark.parametrize("num_perm", [2, 16, 64, 128, 200])
+def test_the_spelled_out_banding_picks_what_the_trapezoid_loop_picks(num_perm):
+    for threshold in np.linspace(0.05, 0.95, 19).tolist():
+        assert optimal_banding(threshold, num_perm) == _banding_by_trapezoid(threshold, num_perm)
+
+
 # -- normalisation -----------------------------------------------------------------------------
 
 NORMALISER = Normaliser()
