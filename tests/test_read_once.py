@@ -91,3 +91,65 @@ def test_pass_one_spills_a_file_per_task_of_pass_two_and_each_document_comes_bac
     assert pipeline.unspill(job, chunk + 1) is None
     assert pipeline.unspill(job, 3 * chunk + 5).name == "alone"
     assert not list(tmp_path.iterdir())  # each file is deleted once read
+
+
+# A JSONL corpus with what a line's place in its file must survive: a BOM before the first
+# record, blank lines, multi-byte characters, a line that is no JSON, and a repeated line the
+# corpus pass (dedup) must see.
+JSONL_LINES = [
+    b'\xef\xbb\xbf{"id": "a", "text": "Home\\nNews\\n\\n' + ARTICLE.encode().replace(b"\n", b"\\n") + b'"}\n',
+    b"\n",
+    '{"id": "b", "text": "Caf\u00e9 r\u00e9sum\u00e9\\n\\n'.encode() + ARTICLE.encode().replace(b"\n", b"\\n")
+    + b'", "url": "https://example.org/b"}\n',
+    b"not json\n",
+    b'{"id": "c", "text": "Home\\nNews\\n\\nAnother story.\\n"}\n',
+]
+
+
+def test_pass_two_sends_a_worker_no_line_bytes_and_it_reads_a_line_from_the_file_when_the_spill_misses(
+        tmp_path, monkeypatch):
+    """In pass 2 a worker takes each document from pass 1's spill, so a JSONL line crosses to
+    it without its bytes, only where it lies in the file; a worker that finds no spill (its
+    task was run again after a worker died) reads the line there. The output is the same as
+    from the gzipped file, whose lines cannot be read again where they lie and go whole."""
+    (tmp_path / "in.jsonl").write_bytes(b"".join(JSONL_LINES))
+    (tmp_path / "in.jsonl.gz").write_bytes(gzip.compress(b"".join(JSONL_LINES), mtime=0))
+    original = pipeline.process_for_parent
+    sent: list[bytes] = []
+
+    def record_what_is_sent(job, source, number):
+        sent.append(source.line.raw if source.line is not None else None)
+        return original(job, source, number)
+
+    monkeypatch.setattr(pipeline, "process_for_parent", record_what_is_sent)
+    run(tmp_path / "in.jsonl.gz", tmp_path / "from-gzip.jsonl", workers=1)
+    assert sent == [line.removeprefix(b"\xef\xbb\xbf") for line in JSONL_LINES if line.strip()]
+    sent.clear()
+    run(tmp_path / "in.jsonl", tmp_path / "from-spill.jsonl", workers=1)
+    assert sent == [b""] * 4
+    monkeypatch.setattr(pipeline, "unspill", lambda job, number: None)
+    run(tmp_path / "in.jsonl", tmp_path / "from-file.jsonl", workers=1)
+    expected = (tmp_path / "from-gzip.jsonl").read_bytes()
+    assert b'"id":"b"' in expected and b'"url":"https://example.org/b"' in expected
+    assert (tmp_path / "from-spill.jsonl").read_bytes() == expected
+    assert (tmp_path / "from-file.jsonl").read_bytes() == expected
+    summaries = [(tmp_path / f"{name}.jsonl.summary.json").read_text() for name in ("from-gzip", "from-spill",
+                                                                                    "from-file")]
+    assert summaries[0] == summaries[1] == summaries[2] and '"failed":1' in summaries[0]
+
+
+def test_a_line_without_its_bytes_parses_as_the_line_did(tmp_path):
+    """`Source.without_bytes` keeps where a plain file's line lies, and parsing reads it
+    there; a gzipped file's line keeps its bytes."""
+    from corpusclean.readers.jsonl import JsonlReader
+
+    (tmp_path / "in.jsonl").write_bytes(b"".join(JSONL_LINES))
+    listed = list(JsonlReader(tmp_path / "in.jsonl").sources())
+    assert [s.line.number for s in listed] == [1, 3, 4, 5]
+    light = [source.without_bytes() for source in listed]
+    assert all(source.line.raw == b"" for source in light)
+    assert [s.parsed() for s in light] == [s.parsed() for s in listed]
+    assert [s.parsed().name for s in light] == ["a", "b", "line 4", "c"]
+    (tmp_path / "in.jsonl.gz").write_bytes(gzip.compress(b"".join(JSONL_LINES)))
+    for source in JsonlReader(tmp_path / "in.jsonl.gz").sources():
+        assert source.without_bytes() is source

@@ -632,6 +632,12 @@ def run_corpus(sources: Callable[[], Iterator[Source]], job: Job, write: Callabl
             gc.freeze()  # the corpus state too (_collect_for_a_run), before pass 2's workers fork
             progress.finish()
         numbered: Iterator[tuple[int, Source]] = enumerate(sources())
+        if job.spill_dir is not None:
+            # a worker takes each document pass 1 loaded from the spill, and needs a JSONL
+            # line's bytes only on a miss, when it reads them from the file itself: the
+            # parent no longer pickles and pipes the whole input a second time (0.3-0.4 CPU-s
+            # of its 1.4 in a 2-worker run on the 20 MB corpus)
+            numbered = ((number, source.without_bytes()) for number, source in numbered)
         if not ready:  # no corpus pass, or fewer documents than make warming pay
             head = list(islice(numbered, enough or 0))
             _get_ready_for_cleaning(job, warm=enough is not None and len(head) >= enough)

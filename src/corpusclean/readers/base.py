@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from abc import ABC, abstractmethod
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Iterator
 
 from ..errors import InputError
@@ -54,6 +54,13 @@ class Source:
         source = self.line.source()
         source.shard = self.shard
         return source
+
+    def without_bytes(self) -> "Source":
+        """The Source with its JSONL line's bytes left behind where its file can give them
+        again (`Line.without_bytes`); else itself."""
+        if self.line is None or self.line.at is None:
+            return self
+        return replace(self, line=self.line.without_bytes())
 
 
 @dataclass

@@ -12,8 +12,9 @@ import contextlib
 import gzip
 import io
 import json
+import os
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO, ContextManager, Iterator
 
@@ -55,13 +56,20 @@ UTF8_BOM = b"\xef\xbb\xbf"
 def iter_jsonl(path: str | BinaryIO, fields: RecordFields = RecordFields()) -> Iterator[Source]:
     """Records of a JSONL file (plain, gzip, zstd, or a spooled stdin), in file order."""
     number = 0
+    # a plain file's lines can be read again where they lie (Line.at); a compressed file's or
+    # stdin's only by reading everything before them
+    plain = os.path.abspath(path) if isinstance(path, str) and not path.endswith((".gz", ".zst")) else None
+    offset = 0
     with open_jsonl(path) as handle:
         try:
             for number, raw in enumerate(handle, 1):
+                start, offset = offset, offset + len(raw)
                 if number == 1 and raw.startswith(UTF8_BOM):
                     raw = raw[len(UTF8_BOM):]  # a BOM some editors write: not part of the first record
+                    start += len(UTF8_BOM)
                 if raw.strip():
-                    yield Source(name=f"line {number}", line=Line(number, raw, fields))
+                    at = (plain, start, len(raw)) if plain is not None else None
+                    yield Source(name=f"line {number}", line=Line(number, raw, fields, at))
         except (OSError, EOFError, zlib.error, ValueError) as err:  # gzip.BadGzipFile is an OSError; zstd's is a ValueError
             yield Source(name=f"line {number + 1}",
                          error=f"the file is cut short or corrupt after line {number}: {err}")
@@ -73,15 +81,36 @@ class Line:
     that will name its record."""
 
     number: int
+    #: the line's bytes; empty in a Line `without_bytes`, which reads them from `at`
     raw: bytes
     fields: RecordFields
+    #: where the line lies in a plain file: (absolute path, offset, size in bytes); None in a
+    #: compressed file or stdin
+    at: tuple[str, int, int] | None = None
+
+    def without_bytes(self) -> "Line":
+        """The line without its bytes when it can be read again from its file (else itself):
+        what pass 2 sends a worker, which takes the document from pass 1's spill and reads
+        the line only on a miss (`pipeline.run_corpus`)."""
+        return self if self.at is None else replace(self, raw=b"")
+
+    def content(self) -> bytes:
+        """The line's bytes, read from its file when the Line came without them."""
+        if self.raw or self.at is None:
+            return self.raw
+        path, offset, size = self.at
+        with open(path, "rb") as handle:
+            handle.seek(offset)
+            return handle.read(size)
 
     def source(self) -> Source:
         """The line parsed: a Source named by the record's id, or one holding why the line
         is no record (named by its place, "line 7")."""
         name = f"line {self.number}"
         try:
-            text = self.raw.decode("utf-8")
+            text = self.content().decode("utf-8")
+        except OSError as err:  # its file went away between the passes
+            return Source(name=name, error=f"cannot read the line again: {err.strerror or err}")
         except UnicodeDecodeError as err:
             return Source(name=name, error=f"not valid UTF-8 (byte {err.start} of the line); JSONL is UTF-8")
         try:
