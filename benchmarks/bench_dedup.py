@@ -82,11 +82,19 @@ def read_document(path: Path):
 # -- what a child process runs -------------------------------------------------------------------
 
 _STAGE = None  # the stage, set before the pools fork
+#: CPU-seconds of the corpus pass's parts in this process (all of them with one worker: the
+#: pool runs in the parent then): fingerprinting (observe_batch, not reading the files), the
+#: index (absorb_batch), settling it (prepare) and building the stage
+_PARTS = {"build": 0.0, "fingerprint": 0.0, "index": 0.0, "prepare": 0.0}
 
 
 def _observe(chunk):
     numbers = [number for number, _ in chunk]
-    return numbers, _STAGE.observe_batch([read_document(path) for _, path in chunk])
+    docs = [read_document(path) for _, path in chunk]
+    started = time.process_time()
+    observations = _STAGE.observe_batch(docs)
+    _PARTS["fingerprint"] += time.process_time() - started
+    return numbers, observations
 
 
 def _process(numbered):
@@ -105,16 +113,22 @@ def run_stage(files: list[Path], workers: int, shingle_hash: str) -> dict:
     from corpusclean.pipeline import OBSERVE_CHUNK, chunked, ordered_map
     from corpusclean.stages.dedup import DedupStage
 
+    cpu = time.process_time()
     _STAGE = DedupStage(DedupConfig(shingle_hash=shingle_hash))
+    _PARTS["build"] = time.process_time() - cpu
     started = time.perf_counter()
     chunks = chunked(enumerate(files), OBSERVE_CHUNK)
     for numbers, observations in ordered_map(_observe, chunks, workers, per_task=1):
         if numbers:
+            cpu = time.process_time()
             _STAGE.absorb_batch(numbers, observations)
+            _PARTS["index"] += time.process_time() - cpu
     stats = _STAGE._index.stats()
+    cpu = time.process_time()
     _STAGE.prepare()
+    _PARTS["prepare"] = time.process_time() - cpu
     removals = sum(ordered_map(_process, enumerate(files), workers))
-    return {"seconds": time.perf_counter() - started, "removals": removals, "index": stats}
+    return {"seconds": time.perf_counter() - started, "removals": removals, "index": stats, "parts": dict(_PARTS)}
 
 
 def run_obvious(files: list[Path]) -> dict:
@@ -295,6 +309,11 @@ def main() -> None:
           f"{'parent':>8}  {'worker':>8}  {'sum MB':>8}  {'cpu: parent':>7} {'workers':>7}")
     stage_runs = measure_pairs("stage", args, args.repeat, ceiling=True)
     stage = {w: summarise("dedup stage", w, stage_runs[w]) for w in (1, 2)}
+    parts = [r["parts"] for r in stage_runs[1] if "parts" in r]
+    if parts:
+        print("dedup stage, 1 worker, the corpus pass's CPU-seconds (medians): "
+              + ", ".join(f"{name} {statistics.median(p[name] for p in parts):.3f}" for name in parts[0])
+              + " (fingerprint: observe_batch in the workers; index, prepare: the parent; build: the stage)")
     if args.sha1:
         summarise("dedup stage, sha1 shingle hash", 1, measure("stage", 1, args, shingle_hash="sha1"))
     obvious = summarise("obvious (datasketch MinHash+LSH)", 1, measure("obvious", 1, args, limit_mb=args.obvious_mb))

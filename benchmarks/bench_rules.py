@@ -17,11 +17,20 @@ baseline. Run from the project root:
 
     python benchmarks/bench_rules.py                 # about 10 minutes on a 2-core machine
     python benchmarks/bench_rules.py --mb 2 --repeats 3
+    python benchmarks/bench_rules.py --first-use     # only the split below, 20 MB: about 30 s
+
+It also prints what the rules stage pays the first time a worker scans (--first-use alone
+prints only that): in a fresh interpreter, the scan of the make_corpus pages twice, each pass
+with a fresh LineMemo as a worker has. The first pass compiles each rule's RE2 cuts for lines
+beyond ASCII (COMMON, WIDE, the whole) when a line first needs them; the second finds them
+compiled. Their difference, and the compile CPU counted per cut, is what a one-worker run
+pays that the median of repeated passes in one interpreter does not show.
 """
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
 import statistics
 import subprocess
 import sys
@@ -108,16 +117,80 @@ def measure(label: str, pages: list[tuple[str, str]], repeats: int) -> None:
         print(f"{name:<22}{size / seconds:>10.2f}{seconds:>16.2f}{baseline / seconds:>11.1f}x")
 
 
+#: the cuts of patterns.matcher._CUTS, by index, as the first-use split names them
+CUT_NAMES = ("ascii", "common", "wide", "whole")
+
+
+def first_use(pages: list[tuple[str, str]]) -> dict[str, object]:
+    """The scan's first and second pass over `pages` (CPU-s) and the RE2 compiles of the
+    first, per cut (how many, CPU-s). Meant for a fresh interpreter: patterns.matcher
+    compiles each source once per process."""
+    from corpusclean.patterns import matcher
+
+    compiles = {name: [0, 0.0] for name in CUT_NAMES}
+    original = matcher.Matcher._compile
+
+    def timed(self: matcher.Matcher, cut: int) -> object:
+        started = time.process_time()
+        compiled = original(self, cut)
+        counted = compiles[CUT_NAMES[cut]]
+        counted[0] += 1
+        counted[1] += time.process_time() - started
+        return compiled
+
+    rules = load_rulebook().rules          # the ASCII cuts are compiled here, as at start-up
+    gate = gate_for(rules)
+    matcher.Matcher._compile = timed        # type: ignore[method-assign]
+    try:
+        passes = []
+        for _ in range(2):
+            docs = [Document(name, text) for name, text in pages]
+            memo = LineMemo(rules, gate)
+            started = time.process_time()
+            for doc in docs:
+                scan(doc, rules, "rules", gate, memo)
+            passes.append(time.process_time() - started)
+    finally:
+        matcher.Matcher._compile = original  # type: ignore[method-assign]
+    return {"first": passes[0], "second": passes[1], "compiles": compiles}
+
+
+def print_first_use(corpus: Path, repeats: int) -> None:
+    """first_use in `repeats` fresh interpreters; medians."""
+    results = []
+    for _ in range(repeats):
+        done = subprocess.run([sys.executable, __file__, "--first-use-child", str(corpus)],
+                              capture_output=True, text=True, check=True)
+        results.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    first = statistics.median(r["first"] for r in results)
+    second = statistics.median(r["second"] for r in results)
+    print(f"\nfirst use (make_corpus pages, fresh interpreter, medians of {repeats}):")
+    print(f"  first pass {first:.2f} CPU-s, second pass {second:.2f} CPU-s, difference {first - second:.2f}")
+    for name in CUT_NAMES[1:]:
+        count = statistics.median(r["compiles"][name][0] for r in results)
+        seconds = statistics.median(r["compiles"][name][1] for r in results)
+        print(f"  {name:<7} cut compiled for {count:>4.0f} fields in the first pass: {seconds:.3f} CPU-s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--mb", type=float, default=20, help="size of the make_corpus corpus")
     parser.add_argument("--repeats", type=int, default=5, help="timed runs per engine (median)")
+    parser.add_argument("--first-use", action="store_true", help="print only the first-use split")
+    parser.add_argument("--first-use-child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.first_use_child:
+        print(json.dumps(first_use(read_pages(args.first_use_child))))
+        return
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp) / "corpus"
         subprocess.run([sys.executable, str(SHARED / "bench" / "make_corpus.py"), str(corpus),
                         "--mb", str(args.mb)], check=True, stdout=subprocess.DEVNULL)
-        measure(f"make_corpus --mb {args.mb:g}", read_pages(corpus), args.repeats)
+        if not args.first_use:
+            measure(f"make_corpus --mb {args.mb:g}", read_pages(corpus), args.repeats)
+        print_first_use(corpus, min(args.repeats, 3))
+        if args.first_use:
+            return
     for devset in ("devset", "devset-l3s"):
         folder = SHARED / devset / "txt"
         if folder.is_dir():

@@ -8,6 +8,7 @@ the vectorised computation.
 from __future__ import annotations
 
 import random
+import re
 
 import numpy as np
 import pytest
@@ -16,8 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from corpusclean.dedup.config import DedupConfig, optimal_banding
-from corpusclean.dedup.fingerprint import (Fingerprinter, Normaliser, line_shingles, normalise, split_words,
-                                           words_per_line)
+from corpusclean.dedup.fingerprint import (Fingerprinter, Normaliser, casefold_table, line_shingles, normalise,
+                                           split_words, words_per_line)
 from corpusclean.dedup.hashing import (
     PowerTable, SpanHasher, bbit_estimates, minhash_signatures, permutations, poly64, poly64_hash32,
 )
@@ -164,6 +165,18 @@ def test_the_fast_normaliser_folds_every_code_point_as_the_regex_does():
     points = [p for p in range(0x10000) if not 0xD800 <= p < 0xE000] + [0x10332, 0x10400, 0x1D400, 0x1F600]
     text = "".join(f"a{chr(p)}b\n" for p in points)
     assert NORMALISER.utf8(text) == normalise(text).encode("utf-8")
+
+
+def test_the_normaliser_tables_are_the_plain_per_code_point_answers():
+    """The tables are built in blocks and runs (they are part of every run's fixed cost): the
+    same as asking str.casefold and the regex of each BMP code point alone."""
+    folded = [chr(point).casefold() for point in range(0x10000)]
+    sizes, first = casefold_table()
+    assert sizes.tolist() == [len(f) for f in folded]
+    assert first.tolist() == [ord(f[0]) for f in folded]
+    word = [not 0xD800 <= point < 0xE000 and point != 0 and re.fullmatch(r"\w", chr(point)) is not None
+            for point in range(0x10000)]
+    assert (~NORMALISER.is_other[:0x10000]).tolist() == [w or point == 0x0A for point, w in enumerate(word)]
 
 
 def test_normalising_folds_case_and_punctuation_but_keeps_lines():

@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from corpusclean.dedup import index as index_module
+from corpusclean.dedup import resolve
 from corpusclean.dedup.arrays import Column, SortedRuns
 from corpusclean.dedup.config import DedupConfig
 from corpusclean.dedup.fingerprint import Fingerprinter, PageFingerprints, line_shingles, normalise
@@ -196,3 +197,15 @@ def test_a_column_reads_and_adds_like_a_list(sizes):
     column.add(picks, np.full(len(picks), 5))
     assert column.compact().tolist() == [v + 5 if i % 97 == 0 else v for i, v in enumerate(reference)]
     assert column.nbytes <= max(Column.MIN_CHUNK * 8, len(reference) * 8 * 1.2)
+
+
+@given(st.lists(st.tuples(st.integers(0, 5), st.integers(0, 6)), max_size=40), st.booleans(), st.booleans())
+def test_bucket_order_is_lexsorts_order(rows, ascending, small_keys):
+    """The packed sort `earliest_in_buckets` uses where it can (32-bit band keys, rows in order
+    of first appearance) puts rows where np.lexsort((first, bucket)) does, ties included; with
+    other keys or rows it is lexsort."""
+    bucket = np.array([b * 0x33333333 for b, _ in rows], dtype=np.uint32 if small_keys else np.uint64)
+    first = np.array([f for _, f in rows], dtype=np.uint64)
+    if ascending:
+        first = np.sort(first)
+    assert resolve.bucket_order(bucket, first).tolist() == np.lexsort((first, bucket)).tolist()

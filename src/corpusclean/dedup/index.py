@@ -280,8 +280,11 @@ class CorpusIndex:
         distinct, first = resolve.first_occurrences(ids, resolve.position(doc, line))
         earliest = first.copy()
         config = self.config
+        # the distinct lines' bits are gathered once, not once per band (num_perm bytes a line,
+        # copied bands times, was a fifth of `prepare`)
+        distinct_bits = bits[distinct]
         for band in range(bands.shape[1]):
-            found = resolve.earliest_in_buckets(bands[distinct, band], first, bits[distinct],
+            found = resolve.earliest_in_buckets(bands[distinct, band], first, distinct_bits,
                                                 config.jaccard_threshold, config.verify_bits)
             np.minimum(earliest, found, out=earliest)
         return earliest[np.searchsorted(distinct, ids)]
