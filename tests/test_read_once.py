@@ -106,29 +106,34 @@ JSONL_LINES = [
 ]
 
 
-def test_pass_two_sends_a_worker_no_line_bytes_and_it_reads_a_line_from_the_file_when_the_spill_misses(
+def test_a_worker_process_gets_no_line_bytes_and_reads_a_line_from_the_file_when_pass_two_misses_the_spill(
         tmp_path, monkeypatch):
-    """In pass 2 a worker takes each document from pass 1's spill, so a JSONL line crosses to
-    it without its bytes, only where it lies in the file; a worker that finds no spill (its
-    task was run again after a worker died) reads the line there. The output is the same as
-    from the gzipped file, whose lines cannot be read again where they lie and go whole."""
+    """A worker process gets a JSONL line of a plain file without its bytes, only where it
+    lies in the file, and reads it there when it needs it: in pass 1 to load the document, in
+    pass 2 only when it finds no spill (its task was run again after a worker died; here every
+    document). The output is the same as from the gzipped file, whose lines cannot be read
+    again where they lie and go to the workers whole."""
+    from corpusclean.workers import Pool
+
     (tmp_path / "in.jsonl").write_bytes(b"".join(JSONL_LINES))
     (tmp_path / "in.jsonl.gz").write_bytes(gzip.compress(b"".join(JSONL_LINES), mtime=0))
-    original = pipeline.process_for_parent
     sent: list[bytes] = []
+    submit = Pool.submit
 
-    def record_what_is_sent(job, source, number):
-        sent.append(source.line.raw if source.line is not None else None)
-        return original(job, source, number)
+    def record_line_bytes(pool, fn, task):
+        for item in task:  # pass 1: a chunk of (number, Source); pass 2: (number, Source)
+            sent.extend(source.line.raw for _, source in (item if isinstance(item, list) else [item]))
+        return submit(pool, fn, task)
 
-    monkeypatch.setattr(pipeline, "process_for_parent", record_what_is_sent)
-    run(tmp_path / "in.jsonl.gz", tmp_path / "from-gzip.jsonl", workers=1)
-    assert sent == [line.removeprefix(b"\xef\xbb\xbf") for line in JSONL_LINES if line.strip()]
+    monkeypatch.setattr(Pool, "submit", record_line_bytes)
+    lines = [line.removeprefix(b"\xef\xbb\xbf") for line in JSONL_LINES if line.strip()]
+    run(tmp_path / "in.jsonl.gz", tmp_path / "from-gzip.jsonl", workers=2)
+    assert sent == lines + lines
     sent.clear()
-    run(tmp_path / "in.jsonl", tmp_path / "from-spill.jsonl", workers=1)
-    assert sent == [b""] * 4
-    monkeypatch.setattr(pipeline, "unspill", lambda job, number: None)
-    run(tmp_path / "in.jsonl", tmp_path / "from-file.jsonl", workers=1)
+    run(tmp_path / "in.jsonl", tmp_path / "from-spill.jsonl", workers=2)
+    assert sent == [b""] * 8
+    monkeypatch.setattr(pipeline, "unspill", lambda job, number: None)  # the workers fork after this
+    run(tmp_path / "in.jsonl", tmp_path / "from-file.jsonl", workers=2)
     expected = (tmp_path / "from-gzip.jsonl").read_bytes()
     assert b'"id":"b"' in expected and b'"url":"https://example.org/b"' in expected
     assert (tmp_path / "from-spill.jsonl").read_bytes() == expected
@@ -136,6 +141,8 @@ def test_pass_two_sends_a_worker_no_line_bytes_and_it_reads_a_line_from_the_file
     summaries = [(tmp_path / f"{name}.jsonl.summary.json").read_text() for name in ("from-gzip", "from-spill",
                                                                                     "from-file")]
     assert summaries[0] == summaries[1] == summaries[2] and '"failed":1' in summaries[0]
+    run(tmp_path / "in.jsonl", tmp_path / "one-worker.jsonl", workers=1)
+    assert (tmp_path / "one-worker.jsonl").read_bytes() == expected
 
 
 def test_a_line_without_its_bytes_parses_as_the_line_did(tmp_path):

@@ -593,6 +593,14 @@ def run_corpus(sources: Callable[[], Iterator[Source]], job: Job, write: Callabl
     _JOB = job
     thresholds = _collect_for_a_run()
 
+    def listed() -> Iterator[Source]:
+        """The sources as they go to worker processes: a JSONL line of a plain file without
+        its bytes, which the worker reads from the file (`Source.without_bytes`), so that the
+        parent pickles and pipes no document (JSONL would otherwise cross the pipe whole in
+        each pass, though pass 2 takes each document from pass 1's spill). With one worker
+        nothing crosses a pipe, and the line read here is used."""
+        return (source.without_bytes() for source in sources()) if workers > 1 else sources()
+
     def observe_crashed(chunk: list[tuple[int, Source]], reason: str) -> list[ObservedChunk]:
         return [([], {number: reason for number, _ in chunk}, len(chunk))]
 
@@ -613,7 +621,7 @@ def run_corpus(sources: Callable[[], Iterator[Source]], job: Job, write: Callabl
             job.spill_dir = Path(tempfile.mkdtemp(prefix=job.spill_prefix, dir=job.spill_parent))
             progress.start(INDEXING)
             seen = 0
-            chunks = chunked(enumerate(sources()), OBSERVE_CHUNK)
+            chunks = chunked(enumerate(listed()), OBSERVE_CHUNK)
             for groups, failures, size in ordered_map(_observe, chunks, workers, per_task=1, crashed=observe_crashed,
                                                       max_memory=job.max_memory,
                                                       split=lambda chunk: [[item] for item in chunk]):
@@ -631,13 +639,7 @@ def run_corpus(sources: Callable[[], Iterator[Source]], job: Job, write: Callabl
                 stage.prepare()
             gc.freeze()  # the corpus state too (_collect_for_a_run), before pass 2's workers fork
             progress.finish()
-        numbered: Iterator[tuple[int, Source]] = enumerate(sources())
-        if job.spill_dir is not None:
-            # a worker takes each document pass 1 loaded from the spill, and needs a JSONL
-            # line's bytes only on a miss, when it reads them from the file itself: the
-            # parent no longer pickles and pipes the whole input a second time (0.3-0.4 CPU-s
-            # of its 1.4 in a 2-worker run on the 20 MB corpus)
-            numbered = ((number, source.without_bytes()) for number, source in numbered)
+        numbered: Iterator[tuple[int, Source]] = enumerate(listed())
         if not ready:  # no corpus pass, or fewer documents than make warming pay
             head = list(islice(numbered, enough or 0))
             _get_ready_for_cleaning(job, warm=enough is not None and len(head) >= enough)

@@ -90,8 +90,8 @@ class Line:
 
     def without_bytes(self) -> "Line":
         """The line without its bytes when it can be read again from its file (else itself):
-        what pass 2 sends a worker, which takes the document from pass 1's spill and reads
-        the line only on a miss (`pipeline.run_corpus`)."""
+        what the parent sends a worker process, which reads the line when it needs it, and in
+        pass 2 mostly does not (it takes the document from pass 1's spill)."""
         return self if self.at is None else replace(self, raw=b"")
 
     def content(self) -> bytes:
