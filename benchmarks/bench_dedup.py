@@ -31,7 +31,6 @@ import argparse
 import json
 import os
 import resource
-import shutil
 import statistics
 import subprocess
 import sys
@@ -42,6 +41,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from corpus_folder import built_size, clear_for_build, mark_built  # noqa: E402
 from dedup_obvious import ObviousDedup  # noqa: E402
 
 DEFAULT_MAKE_CORPUS = HERE.parent.parent / "shared" / "bench" / "make_corpus.py"
@@ -50,14 +50,12 @@ DEFAULT_MAKE_CORPUS = HERE.parent.parent / "shared" / "bench" / "make_corpus.py"
 # -- the corpus ---------------------------------------------------------------------------------
 
 def ensure_corpus(directory: Path, mb: float, make_corpus: Path) -> None:
-    done = directory / ".complete"
-    if done.exists() and done.read_text().strip() == str(mb):
+    if built_size(directory) == mb:
         return
-    if directory.exists():
-        shutil.rmtree(directory)
+    clear_for_build(directory)
     print(f"building a {mb} MB corpus in {directory} ...", file=sys.stderr)
     subprocess.run([sys.executable, str(make_corpus), str(directory), "--mb", str(mb)], check=True)
-    done.write_text(str(mb))
+    mark_built(directory, mb)
 
 
 def corpus_files(directory: Path, limit_mb: float | None = None) -> list[Path]:

@@ -74,6 +74,9 @@ from pathlib import Path
 from typing import Any, Callable
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from corpus_folder import built_size, clear_for_build, mark_built  # noqa: E402
 SHARED = HERE.parent.parent / "shared"
 DEFAULT_MAKE_CORPUS = SHARED / "bench" / "make_corpus.py"
 DEFAULT_HTML = SHARED / "devset" / "html"
@@ -89,17 +92,15 @@ TARGET_PARENT_SHARE = 0.05
 
 def ensure_corpus(directory: Path, mb: float, make_corpus: Path) -> tuple[Path, Path]:
     """The folder corpus and the JSONL file holding the same documents."""
-    done = directory / ".complete"
     folder, jsonl = directory / "folder", directory / "jsonl" / "corpus.jsonl"
-    if done.exists() and done.read_text().strip() == str(mb):
+    if built_size(directory) == mb:
         return folder, jsonl
-    if directory.exists():
-        shutil.rmtree(directory)
+    clear_for_build(directory)
     print(f"building a {mb} MB corpus in {directory} ...", file=sys.stderr)
     subprocess.run([sys.executable, str(make_corpus), str(folder), "--mb", str(mb)], check=True)
     subprocess.run([sys.executable, str(make_corpus), str(jsonl.parent), "--mb", str(mb),
                     "--format", "jsonl"], check=True)
-    done.write_text(str(mb))
+    mark_built(directory, mb)
     return folder, jsonl
 
 

@@ -218,7 +218,11 @@ def fields_of(rule):
 
 
 def words_of(rule) -> list[str]:
-    words = {w for text in rule.examples + rule.counter_examples for w in re.split(r"(\W)", text) if w}
+    """The pieces of a rule's examples, without line breaks: a Matcher searches one line (the
+    rules stage splits pages into lines first), and on text ending in "\n" Python's `$` also
+    matches before that newline where RE2's does not (a multi-line counter-example drew one)."""
+    words = {w for text in rule.examples + rule.counter_examples for w in re.split(r"(\W)", text)
+             if w and "\n" not in w}
     return sorted(words) or ["x"]
 
 
