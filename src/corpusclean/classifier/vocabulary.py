@@ -260,8 +260,7 @@ class ProseCues(NamedTuple):
     weak_bio: bool
 
 
-#: the eight answers, made once
-_PROSE_CUES = {(n, s, w): ProseCues(n, s, w) for n in (False, True) for s in (False, True) for w in (False, True)}
+_NO_CUES = ProseCues(False, False, False)
 _ANY_CUE_WORD = NOTICE_CUE_WORDS | BIO_STRONG_CUE_WORDS | BIO_WEAK_CUE_WORDS
 
 
@@ -271,9 +270,9 @@ def prose_cues(words: Sequence[str], lowered: str) -> ProseCues:
     one at the strings tell (NOTICE_CUE_STRINGS holds BIO_CUE_STRINGS), where asking the three
     checks looked three times."""
     if _ANY_CUE_WORD.isdisjoint(words) and not any(map(lowered.__contains__, NOTICE_CUE_STRINGS)):
-        return _PROSE_CUES[False, False, False]
-    return _PROSE_CUES[Vocabulary.may_be_notice(words, lowered), Vocabulary.may_be_strong_bio(words, lowered),
-                       Vocabulary.may_be_weak_bio(words, lowered)]
+        return _NO_CUES
+    return ProseCues(Vocabulary.may_be_notice(words, lowered), Vocabulary.may_be_strong_bio(words, lowered),
+                     Vocabulary.may_be_weak_bio(words, lowered))
 
 
 def person_shares(words: Sequence[str], folded: Sequence[str] | None = None) -> tuple[float, float]:
