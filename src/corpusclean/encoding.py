@@ -15,7 +15,7 @@ import re
 import threading
 import unicodedata
 from functools import lru_cache
-from typing import Any, Iterable
+from typing import Any
 
 import ftfy
 import ftfy.fixes

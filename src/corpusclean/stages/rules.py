@@ -167,13 +167,12 @@ class LineMemo(TextMemo[str, "_Seen"]):
         self.gate = gate
         #: the rules gated apart, ascending: scan asks for them only on the lines of their zone
         self.apart = tuple(sorted(gate.gated_apart))
-        #: the rules that can only start in part of a page, and those of them not gated apart
-        self.zoned = frozenset(i for i, rule in enumerate(rules) if _zoned(rule))
-        self.zoned_shared = self.zoned - gate.gated_apart
-        #: what is remembered of a text, or None (LineMemo.line remembers it)
-        self.known = self.found.get
+        #: the rules that can only start in part of a page and are not gated apart
+        self.zoned_shared = frozenset(i for i, rule in enumerate(rules) if _zoned(rule)) - gate.gated_apart
 
     def line(self, text: str) -> "_Seen":
+        """What is remembered of a text, remembering it first if it is new (`scan` looks in
+        `found` itself first: a hit is then one dictionary lookup)."""
         seen = self.found.get(text)
         return seen if seen is not None else self.keep(text, text, _Seen(self.gate.anywhere(text)))
 
@@ -226,7 +225,7 @@ def scan(doc: Document, rules: tuple[Rule, ...], stage: str, gate: Gate | None =
     # the loop runs once per line of every page: what it reads often is held in locals. Only
     # a rule with a zone that the gate does not keep apart can come up outside its zone (the
     # rules gated apart come up through `zones`, on their zone's lines only).
-    texts, removed, seen_before, zoned = page.texts, doc.removed, memo.known, memo.zoned_shared
+    texts, removed, seen_before, zoned = page.texts, doc.removed, memo.found.get, memo.zoned_shared
     i = 0
     while i < page.size:
         text = texts[i]
