@@ -287,7 +287,7 @@ class VectorDetector(Detector):  # type: ignore[misc]  # langdetect ships no typ
         order. langdetect's NGram state machine starts afresh at every space, so a word (what
         lies between two spaces once each character is normalised as NGram.normalize does)
         gives the same n-grams wherever it stands (`word_ngrams`)."""
-        known = self._shared.known
+        known = self._shared.row  # a dict answers `in` as a set would
         result: list[str] = []
         for word, space_after in self._words():
             result += word_ngrams(word, space_after, known)
@@ -420,7 +420,6 @@ class DetectorTables:
         probabilities = factory.word_lang_prob_map
         self.row: dict[str, int] = probabilities.row
         self.table: np.ndarray = probabilities.table
-        self.known = self.row
         self.normal = _NormalForms()
         self.stream = RandomStream(factory.seed)
         #: a word -> the rows of its n-grams and of the space after it (most words have one)
@@ -779,7 +778,6 @@ class _Probabilities:
         self.size = size
         #: every profile's n-gram -> its row of `table` (a dict answers `in` as a set would)
         self.row: dict[str, int] = dict(zip(ngrams, range(len(ngrams))))
-        self.known = self.row
         self.table = np.zeros((len(ngrams), size), dtype=np.float64)
         rows, columns, values = nonzero
         self.table[rows, columns] = values
