@@ -43,6 +43,11 @@ What it prints:
                  (corpusclean/cache.py) filled, as any run but the first after installing
                  corpusclean does: the script keeps its own cache folder beside the corpus
                  and fills it before measuring
+  the parent     its CPU in a 2-worker run, measured in three parts (ParentClock): before
+                 the passes (imports, building the stages; every run pays it once),
+                 getting the stages ready for the workers (prepare, warm: once a run, shared
+                 by the forked workers), and coordinating the passes (the part that grows
+                 with the corpus: its share of all CPU, and per document)
   profile        one 1-worker folder run with a CPU timer around each part (reading, HTML
                  extraction, the fix stage, each stage's corpus pass and removal pass,
                  applying, the report, writing); each part's time excludes the parts it calls
@@ -213,6 +218,44 @@ def install_part_timer() -> PartTimer:
     return timer
 
 
+class ParentClock:
+    """The parent process's CPU in the three parts of a run the table splits it into: before
+    the run's passes start (imports, building the stages, opening the output: what a run on
+    one document pays too), getting the stages ready for the workers (`pipeline.
+    _get_ready_for_cleaning`: language profiles, warming: once per run, shared by the forked
+    workers), and coordinating the passes (handing out documents, absorbing the corpus
+    pass's observations, taking results, the summary: the part that grows with the corpus).
+    Measured by wrapping the pipeline's functions in this process only; a worker forked from
+    it runs the wrappers too, but its clock is its own and its figures stay there."""
+
+    def __init__(self) -> None:
+        self.start = self.ready = 0.0
+
+    def install(self) -> None:
+        import corpusclean.pipeline as pipeline
+
+        def run_corpus(*args: Any, **kwargs: Any) -> Any:
+            self.start = time.process_time()
+            return original_run(*args, **kwargs)
+
+        def ready(*args: Any, **kwargs: Any) -> Any:
+            began = time.process_time()
+            try:
+                return original_ready(*args, **kwargs)
+            finally:
+                self.ready += time.process_time() - began
+
+        original_run = pipeline.run_corpus
+        pipeline.run_corpus = run_corpus
+        original_ready = getattr(pipeline, "_get_ready_for_cleaning", None)
+        if original_ready is not None:
+            pipeline._get_ready_for_cleaning = ready
+
+    def parts(self, total: float) -> dict[str, float]:
+        """before, ready, coordinating (CPU-s); total: the parent's whole CPU (getrusage)."""
+        return {"before": self.start, "ready": self.ready, "coordinating": total - self.start - self.ready}
+
+
 def all_subclasses(cls: type) -> list[type]:
     found = []
     for sub in cls.__subclasses__():
@@ -292,7 +335,10 @@ def child(args: argparse.Namespace) -> None:
         if args.child in ("floor",) and not source.is_file():
             target.mkdir()
         started = time.perf_counter()
+        clock = None
         if args.child == "run":
+            clock = ParentClock()
+            clock.install()
             run_cli(source, target, args.workers)
         elif args.child == "profile":
             timer = install_part_timer()
@@ -313,6 +359,8 @@ def child(args: argparse.Namespace) -> None:
     result["cpu_parent"] = me.ru_utime + me.ru_stime
     result["cpu_workers"] = workers.ru_utime + workers.ru_stime
     result["rss_parent_mb"] = me.ru_maxrss / 1024
+    if clock is not None:
+        result["parent_parts"] = clock.parts(result["cpu_parent"])
     module = sys.modules.get("corpusclean")
     result["code"] = str(Path(module.__file__).parent) if module is not None and module.__file__ else None
     print(json.dumps(result))
@@ -441,7 +489,8 @@ def measure(args: argparse.Namespace, folder: Path, jsonl: Path, one_folder: Pat
                     runs[name][workers].append(run_child("run", source, workers, checkout))
                     fixed[name][workers].append(run_child("run", single, workers, checkout))
         for name in checkouts:
-            rows = run_rows(f"{label}" + (f" ({name})" if args.baseline else ""), runs[name], fixed[name], mb)
+            rows = run_rows(f"{label}" + (f" ({name})" if args.baseline else ""), runs[name], fixed[name], mb,
+                            len(folder_texts(folder)))
             if name == "here":  # the references are compared with this checkout, not the baseline
                 speeds.update(rows)
         if args.baseline:
@@ -455,7 +504,21 @@ def measure(args: argparse.Namespace, folder: Path, jsonl: Path, one_folder: Pat
         html_section(args.html, args.repeat)
 
 
-def run_rows(label: str, runs: Runs, fixed: Runs, mb: float) -> dict[tuple[str, int], float]:
+def parent_parts(runs: Runs, documents: int) -> None:
+    """Where the parent's CPU goes in the 2-worker runs (ParentClock), medians: the part that
+    grows with the corpus (coordinating) apart from the parts every run pays once."""
+    measured = [run for run in runs[2] if "parent_parts" in run]
+    if not measured:
+        return
+    part = {key: median(measured, lambda r: r["parent_parts"][key]) for key in ("before", "ready", "coordinating")}
+    share = median(measured, lambda r: r["parent_parts"]["coordinating"] / cpu(r))
+    print(f"{'':<24}the parent, 2 workers: {part['before']:.2f} CPU-s before the passes (imports, building the "
+          f"stages), {part['ready']:.2f} getting the stages ready for the workers (prepare, warm), "
+          f"{part['coordinating']:.2f} coordinating the passes ({share:.1%} of all CPU; "
+          f"{part['coordinating'] / documents * 1e6:.0f} us a document)")
+
+
+def run_rows(label: str, runs: Runs, fixed: Runs, mb: float, documents: int) -> dict[tuple[str, int], float]:
     """The table's rows for one input kind (1 and 2 workers); returns MB per CPU-second."""
     print(f"\n{'corpusclean run':<24}{'w':>3}{'MB/CPU-s':>10}{'CPU-s':>8}{'wall s':>8}{'parent CPU':>12}"
           f"{'fixed CPU-s':>13}{'fixed wall':>12}{'parent/doc':>12}")
@@ -471,6 +534,7 @@ def run_rows(label: str, runs: Runs, fixed: Runs, mb: float) -> dict[tuple[str, 
         print(f"{label:<24}{workers:>3}{mb / seconds:>10.2f}{seconds:>8.1f}"
               f"{median(runs[workers], lambda r: r['seconds']):>8.1f}{share:>11.1%}"
               f"{fixed_cpu:>13.1f}{median(fixed[workers], lambda r: r['seconds']):>12.1f}{per_doc:>11.1%}")
+    parent_parts(runs, documents)
     ratios = [two["seconds"] / one["seconds"] for one, two in zip(runs[1], runs[2])]
     print(f"{'':<24}2 workers take {statistics.median(ratios):.2f}x the wall time of 1 "
           f"(each pair: {', '.join(f'{r:.2f}' for r in ratios)}; target <= {TARGET_TWO_WORKERS}, "

@@ -3,6 +3,8 @@
 
     python3 benchmarks/bench_startup.py              # medians of 5 runs
     python3 benchmarks/bench_startup.py --repeat 3
+    python3 benchmarks/bench_startup.py --baseline /path/to/other/checkout --parts-only \
+        --corpus /tmp/corpusclean-bench-run-20mb/folder      # the fixed cost's parts, both checkouts
 
 Every figure is CPU-seconds of a fresh interpreter (its workers included), the median of
 --repeat runs, so the figures do not depend on what a previous measurement left in memory.
@@ -20,6 +22,13 @@ run after installing or editing corpusclean, or after editing a rule pack):
   langdetect profiles  langdetect's DetectorFactory.load_profile (the baseline) against
                        stages/language.Profiles, which works n-gram vectors out on demand
   stoplist vote        building StopwordVote (the stoplists' index of the language stage)
+
+With --baseline CHECKOUT, the fixed cost of a run in parts, here and in the other checkout
+(each imports its own `src/`; the two take turns, each with a start-up cache of its own, filled
+before timing): the imports of `corpusclean.cli`, building the stages (`build_stages`), the
+`prepare` of the stages with no corpus pass (the parent's before workers fork), each stage's
+`warm`, and a one-page run; with --corpus FOLDER also the parent's own CPU in a 2-worker run of
+it (imports and interpreter included: what `run` pays besides its workers).
 """
 from __future__ import annotations
 
@@ -74,9 +83,48 @@ def first_scan(corpus: Path) -> dict[str, float]:
     return {"first": times[0], "again": times[1]}
 
 
+def parts() -> dict[str, float]:
+    """CPU-s of each part of a run's fixed cost, in the order a run pays them."""
+    result: dict[str, float] = {}
+    started = time.process_time()
+
+    def lap(name: str) -> None:
+        nonlocal started
+        now = time.process_time()
+        result[name] = now - started
+        started = now
+
+    import corpusclean.cli  # noqa: F401
+    lap("imports")
+    from corpusclean.config import RunConfig
+    from corpusclean.stages.registry import build_stages
+    stages = build_stages(RunConfig.build("run"))
+    lap("building the stages")
+    for stage in stages:
+        if not stage.needs_corpus:
+            stage.prepare()
+    lap("prepare (stages without a corpus pass)")
+    for stage in stages:
+        stage.warm()
+        lap(f"warm: {stage.name}")
+    return result
+
+
 def child(kind: str, argument: str) -> dict[str, float]:
     result: dict[str, float] = {}
-    if kind == "imports":
+    if kind == "parts":
+        result.update(parts())
+    elif kind == "parent":   # a 2-worker run of the folder `argument`: the parent's CPU apart
+        from click.testing import CliRunner
+
+        from corpusclean.cli import cli
+        with tempfile.TemporaryDirectory() as scratch:
+            done = CliRunner().invoke(cli, ["run", argument, str(Path(scratch) / "out"), "--workers", "2", "-q"])
+            if done.exit_code != 0:
+                raise SystemExit(done.output)
+        me = resource.getrusage(resource.RUSAGE_SELF)
+        result["parent"] = me.ru_utime + me.ru_stime
+    elif kind == "imports":
         import corpusclean.cli  # noqa: F401
     elif kind == "run":
         from click.testing import CliRunner
@@ -115,8 +163,14 @@ def child(kind: str, argument: str) -> dict[str, float]:
 CACHE = {"CORPUSCLEAN_CACHE_DIR": ""}
 
 
-def measure(kind: str, argument: str = "", cached: bool = True) -> dict[str, float]:
+def measure(kind: str, argument: str = "", cached: bool = True, tree: Path | None = None) -> dict[str, float]:
+    """One fresh interpreter's figures; `tree`: a checkout whose `src/` it imports (and whose
+    start-up cache it fills and reads: a folder of its own)."""
     environment = {**os.environ, **(CACHE if cached else {"CORPUSCLEAN_CACHE_DIR": ""})}
+    if tree is not None:
+        environment["PYTHONPATH"] = str(tree / "src")
+        if cached:
+            environment["CORPUSCLEAN_CACHE_DIR"] = f"{CACHE['CORPUSCLEAN_CACHE_DIR']}{str(tree).replace(os.sep, '-')}"
     done = subprocess.run([sys.executable, __file__, "--child", kind, "--argument", argument],
                           capture_output=True, text=True, check=True, env=environment)
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -128,10 +182,49 @@ def medians(kind: str, repeat: int, argument: str = "", cached: bool = True) -> 
     return {key: statistics.median(run[key] for run in runs) for key in runs[0]}
 
 
+def against_baseline(baseline: Path, repeat: int, one: Path, corpus: Path | None) -> None:
+    """The fixed cost's parts here and in `baseline`, the two taking turns (see the docstring)."""
+    trees = {"here": ROOT, "baseline": baseline}
+    kinds = [("parts", ""), ("run", str(one))] + ([("parent", str(corpus))] if corpus else [])
+    runs: dict[tuple[str, str], list[dict[str, float]]] = {}
+    for kind, argument in kinds:
+        for tree in trees.values():
+            measure(kind, argument, tree=tree)   # fills its cache (and the system's file cache)
+        for _ in range(repeat):
+            for label, tree in trees.items():
+                runs.setdefault((label, kind), []).append(measure(kind, argument, tree=tree))
+
+    def median(label: str, kind: str, key: str) -> float:
+        return statistics.median(run.get(key, 0.0) for run in runs[(label, kind)])
+
+    print(f"The fixed cost of a run, CPU-seconds, medians of {repeat} fresh interpreters each\n")
+    print(f"{'':<44}{'here':>8}{'baseline':>10}{'ratio':>8}")
+    rows = [("parts", key, key) for key in dict.fromkeys(k for run in runs[("here", "parts")] for k in run)
+            if key != "cpu"]
+    rows.append(("parts", "", "the parts together"))
+    rows.append(("parts", "cpu", "  with the interpreter's start and exit"))
+    rows.append(("run", "cpu", "corpusclean run, one page, 1 worker"))
+    if corpus:
+        rows.append(("parent", "parent", "the parent of a 2-worker run of --corpus"))
+    for kind, key, title in rows:
+        if key:
+            here, base = median("here", kind, key), median("baseline", kind, key)
+        else:   # the sum of the parts, run by run
+            here, base = (statistics.median(sum(v for k, v in run.items() if k != "cpu")
+                                            for run in runs[(label, "parts")]) for label in trees)
+        ratio = f"{here / base:8.2f}" if base > 0.0005 else ""
+        print(f"{title:<44}{here:8.3f}{base:10.3f}{ratio}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--mb", type=float, default=5, help="make_corpus size for the first scan (default 5)")
+    parser.add_argument("--baseline", type=Path, default=None,
+                        help="another checkout: print the fixed cost's parts here and there")
+    parser.add_argument("--corpus", type=Path, default=None,
+                        help="with --baseline: a folder whose 2-worker run's parent is timed too")
+    parser.add_argument("--parts-only", action="store_true", help="with --baseline: print only that table")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--argument", default="", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -143,14 +236,20 @@ def main() -> None:
         one.mkdir()
         seed = sorted((ROOT / "seeds").glob("*.txt"))[0]
         (one / seed.name).write_bytes(seed.read_bytes())
-        corpus = Path(scratch) / "corpus"
-        subprocess.run([sys.executable, str(SHARED / "bench" / "make_corpus.py"), str(corpus), "--mb", str(args.mb)],
-                       check=True, capture_output=True)
         CACHE["CORPUSCLEAN_CACHE_DIR"] = str(Path(scratch) / "cache")
         # imports from compiled bytecode, as from any installation, even where
         # PYTHONDONTWRITEBYTECODE is set (each run would then compile corpusclean's source)
         os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
         os.environ["PYTHONPYCACHEPREFIX"] = str(Path(scratch) / "bytecode")
+        if args.baseline:
+            against_baseline(args.baseline.resolve(), args.repeat, one,
+                             args.corpus.resolve() if args.corpus else None)
+            if args.parts_only:
+                return
+            print()
+        corpus = Path(scratch) / "corpus"
+        subprocess.run([sys.executable, str(SHARED / "bench" / "make_corpus.py"), str(corpus), "--mb", str(args.mb)],
+                       check=True, capture_output=True)
         print(f"CPU-seconds, medians of {args.repeat} fresh interpreters\n")
         run, uncached = (medians("run", args.repeat, str(one), cached)["cpu"] for cached in (True, False))
         imports = medians("imports", args.repeat)["cpu"]

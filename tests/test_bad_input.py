@@ -339,21 +339,23 @@ def test_a_jsonl_run_that_dies_leaves_no_output_and_no_litter(tmp_path):
 
 
 def test_a_stage_crashing_mid_run_leaves_only_whole_files(tmp_path, monkeypatch):
-    """Documents written before the crash are complete; nothing half-written, no temp files."""
+    """Documents written before the crash are complete; nothing half-written, no temp files.
+    Documents are cleaned in batches (here of two): the batch in hand is lost whole."""
     import corpusclean.pipeline as pipeline
 
     write_tree(tmp_path / "in", {f"{n}.txt": GOOD for n in range(5)})
-    real = pipeline.process_one
+    real = pipeline.process_batch
 
-    def dies_on_the_fourth(job, source, *rest):
-        if source.name == "3":
+    def dies_on_the_fourth(job, batch):
+        if any(source.name == "3" for _, source in batch):
             raise Crash
-        return real(job, source, *rest)
+        return real(job, batch)
 
-    monkeypatch.setattr(pipeline, "process_one", dies_on_the_fourth)
+    monkeypatch.setattr(pipeline, "CLEAN_BATCH", 2)
+    monkeypatch.setattr(pipeline, "process_batch", dies_on_the_fourth)
     with pytest.raises(Crash):
         run_cli("fix", str(tmp_path / "in"), str(tmp_path / "out"), "--workers", "1")
     written = sorted(p.name for p in (tmp_path / "out").iterdir())
     # .corpusclean-run marks the run as unfinished, for --resume
-    assert written == [".corpusclean-run", "0.report.json", "0.txt", "1.report.json", "1.txt", "2.report.json", "2.txt"]
-    assert all((tmp_path / "out" / name).read_text() == GOOD for name in ("0.txt", "1.txt", "2.txt"))
+    assert written == [".corpusclean-run", "0.report.json", "0.txt", "1.report.json", "1.txt"]
+    assert all((tmp_path / "out" / name).read_text() == GOOD for name in ("0.txt", "1.txt"))

@@ -92,6 +92,20 @@ def test_old_files_go_when_a_new_one_is_written_and_another_version_s_stay(folde
     assert len(list(folder.glob("pack-*.pickle"))) == 2
 
 
+def test_a_kind_keeps_its_newest_files_within_its_byte_budget(folder: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(cache, "BUDGET", 25_000)
+    for age, key in enumerate(("oldest", "older", "newer")):   # 10 kB each, written a minute apart
+        cache.cached("profiles", key, lambda: b"x" * 10_000)
+        [written] = (path for path in folder.glob("profiles-*.pickle") if path.stat().st_mtime > time.time() - 30)
+        os.utime(written, (time.time() - 600 + 60 * age,) * 2)
+    cache.cached("profiles", "newest", lambda: b"x" * 10_000)
+    assert cache.cached("profiles", "newest", fail) and cache.cached("profiles", "newer", fail)
+    assert cache.cached("profiles", "older", lambda: b"built again") == b"built again"   # past the 25 kB
+    cache.cached("stopword-vote", "big", lambda: b"x" * 30_000)   # each kind has a budget of its own,
+    assert cache.cached("stopword-vote", "big", fail)             # and the file just written always stays
+    assert cache.cached("profiles", "older", fail)
+
+
 def test_a_pack_that_fails_is_not_cached(folder: Path):
     bad = ('category = "navigation"\n[[rule]]\nid = "navigation.x"\ndescription = "x"\npatterns = ["("]\n'
            'examples = ["x"]\ncounter_examples = ["y"]\n')

@@ -39,16 +39,18 @@ class Crash(BaseException):
 
 
 def interrupted_run(source: Path, out: Path, at: str) -> None:
-    """`corpusclean run` that dies (as if killed) when it reaches document `at`."""
-    real = pipeline.process_one
+    """`corpusclean run` that dies (as if killed) when it reaches the batch of documents
+    (of four, `pipeline.CLEAN_BATCH`) that holds document `at`."""
+    real = pipeline.process_batch
 
-    def dies(job, source, *rest):
-        if source.name == at:
+    def dies(job, batch):
+        if any(source.name == at for _, source in batch):
             raise Crash
-        return real(job, source, *rest)
+        return real(job, batch)
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(pipeline, "process_one", dies)
+        patch.setattr(pipeline, "CLEAN_BATCH", 4)
+        patch.setattr(pipeline, "process_batch", dies)
         with pytest.raises(Crash):
             run_cli("run", str(source), str(out), "-w", "1", "-q")
 
@@ -157,8 +159,9 @@ def test_resume_finishes_an_interrupted_run_as_if_it_had_never_stopped(tmp_path,
     (out / "s0/p2.txt").unlink()  # stopped between its report and its text: not whole
     kept = {p.relative_to(out).as_posix()[: -len(".report.json")] for p in out.rglob("*.report.json")} - {"s0/p2"}
     cleaned: list[str] = []
-    real = pipeline.process_one
-    monkeypatch.setattr(pipeline, "process_one", lambda job, s, *rest: cleaned.append(s.name) or real(job, s, *rest))
+    real = pipeline.process_batch
+    monkeypatch.setattr(pipeline, "process_batch",
+                        lambda job, batch: cleaned.extend(s.name for _, s in batch) or real(job, batch))
     result = run_cli("run", str(source), str(out), "-w", workers, "--resume")
     assert result.exit_code == 0
     fresh = tmp_path / "fresh"

@@ -18,7 +18,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from corpusclean.patterns import charsets
 from corpusclean.patterns.gate import Gate, Way, fold, literal_strings, required_literals, requirement
 from corpusclean.patterns.matcher import ASCII, COMMON, WIDE, matcher, translate_all
-from corpusclean.patterns.translate import Untranslatable, factor, restrict, to_re2, translate, written_size
+from corpusclean.patterns.translate import (Untranslatable, factor, parse, restrict, to_re2, translate, trim,
+                                             written_size)
 from corpusclean.rulebook import RuleError, load_rulebook, parse_pack
 from corpusclean.stages.rules import check_gate, gate_for
 
@@ -111,6 +112,26 @@ def test_branches_that_begin_or_end_alike_share_one_copy():
     factored = matcher([pattern], re.IGNORECASE, [tree])
     for line in ("Email the author at a@b.org", "the editors via x@y", "reporter: at@", "author at x@y"):
         assert factored.search(line) == bool(re.search(pattern, line, re.IGNORECASE)), line
+
+
+@pytest.mark.parametrize("pattern, needed", [
+    (r"news.{0,200}", "news"),                  # found wherever "news" is
+    (r"\w{2,40}:\s*", r"\w{2}:"),               # a longer run of letters holds one of two
+    (r"(?:by|via) (?:\w+ ){0,3}reuters", r"(?:by|via) (?:\w+ ){0,3}reuters"),   # nothing at an edge
+    (r"^\w{1,120}$", r"^\w{1,120}$"),            # anchored: every copy is needed
+    (r"^.{0,80}(?:more|read)", r"^.{0,80}(?:more|read)"),
+    (r"share(?: this| it|)", "share"),          # an edge that may be empty goes whole
+    (r"x+(?:a{2,5}|b)", r"x(?:a{2}|b)"),
+])
+def test_repeats_a_match_can_do_without_at_its_ends_are_not_compiled(pattern, needed):
+    """Only whether a line matches is asked, so a repeat at an edge of a pattern keeps the
+    fewest copies a match needs (RE2 writes a repeat out copy by copy, and a copy of a `\\w`
+    class is hundreds of instructions); the answer is Python's on every line."""
+    assert trim(parse(pattern, re.IGNORECASE)) == parse(needed, re.IGNORECASE)
+    compiled = engine(pattern)
+    for line in ("news", "Breaking news today", "Tags: x", "a:", "by the Reuters", "via  reuters", "x" * 130,
+                 "Read more", " " * 90 + "more", "Share this", "xxaa", "xaab", "xb", "ünïcödé: ok"):
+        assert compiled.search(line) == bool(re.search(pattern, line, re.IGNORECASE)), (pattern, line)
 
 
 def test_a_matcher_pickles_as_its_tree_and_answers_the_same():

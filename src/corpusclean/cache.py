@@ -15,8 +15,8 @@ What a file holds is a pickle, trusted as the user's own files are.
 
 The folder is $CORPUSCLEAN_CACHE_DIR, else the platform's cache folder (~/.cache/corpusclean
 on Linux, under $XDG_CACHE_HOME when set); CORPUSCLEAN_CACHE_DIR set to an empty value turns
-caching off. Files unused for a month, and the oldest beyond KEEP of a kind, are removed when
-a new one is written.
+caching off. When a new file is written, the files of its kind written more than a month
+before go, and so do the oldest beyond KEEP files or BUDGET bytes of the kind.
 """
 from __future__ import annotations
 
@@ -37,6 +37,11 @@ ENV = "CORPUSCLEAN_CACHE_DIR"
 #: of another version": two installations sharing a home (two virtual environments, or
 #: checkouts of different commits) would then evict each other's files at every start.
 KEEP = 120
+#: bytes kept per kind, the newest files first (the file just written always stays). The
+#: language profiles' file is 3.3 MB and the stoplist vote's 1.8 MB, one per code version: by
+#: count alone a developer who edits and runs all day kept 120 of each, 600 MB. This keeps
+#: four versions of the profiles, enough for a few installations sharing a home.
+BUDGET = 16 << 20
 #: seconds after which a file of this kind goes anyway when another is written (30 days)
 MAX_AGE = 30 * 24 * 3600
 
@@ -101,20 +106,24 @@ def _store(path: Path, content: object, kind: str) -> None:
 
 
 def _prune(folder: Path, kind: str) -> None:
-    """Remove this kind's files older than MAX_AGE, and all but the newest KEEP: a miss is
-    the only time anything is written, so this runs rarely."""
-    files = sorted(folder.glob(f"{kind}-*.pickle"), key=_mtime, reverse=True)
+    """Remove this kind's files older than MAX_AGE, and, newest first, those beyond KEEP files
+    or BUDGET bytes: a miss is the only time anything is written, so this runs rarely."""
+    files = sorted(((*_age_and_size(path), path) for path in folder.glob(f"{kind}-*.pickle")), reverse=True)
     oldest = time.time() - MAX_AGE
-    for number, path in enumerate(files):
-        if number >= KEEP or _mtime(path) < oldest:
+    newer = 0   # bytes of the files newer than this one, and its own: once past BUDGET, all older go too
+    for number, (mtime, size, path) in enumerate(files):
+        newer += size
+        if number and (number >= KEEP or mtime < oldest or newer > BUDGET):
             _remove(path)
 
 
-def _mtime(path: Path) -> float:
+def _age_and_size(path: Path) -> tuple[float, int]:
+    """When `path` was written and its size (0.0 and 0 for a file another run removed)."""
     try:
-        return path.stat().st_mtime
+        stat = path.stat()
     except OSError:
-        return 0.0
+        return 0.0, 0
+    return stat.st_mtime, stat.st_size
 
 
 def _remove(path: Path) -> None:

@@ -163,12 +163,23 @@ def _compile(terms: list[str]) -> re.Pattern[str]:
     return terms_pattern([(None, terms)])[0]
 
 
+class _ByCategory(dict):  # type: ignore[type-arg]
+    """Each category's terms (TERMS) compiled alone, the first time the category is asked for:
+    the classifier asks for three of the ten (prose_chrome), so neither warming nor a worker
+    compiles the other seven (13 ms)."""
+
+    def __missing__(self, category: str) -> re.Pattern[str]:
+        compiled = self[category] = _compile(TERMS[category])
+        return compiled
+
+
 class Vocabulary:
     """The groups above, compiled once per process on first use."""
 
     @cached_property
     def by_category(self) -> dict[str, re.Pattern[str]]:
-        return {category: _compile(terms) for category, terms in TERMS.items()}
+        """A category's terms alone: `by_category["donation"]` (compiled when first asked for)."""
+        return _ByCategory()
 
     @cached_property
     def _any_category(self) -> tuple[re.Pattern[str], dict[str, str]]:
@@ -273,6 +284,19 @@ def prose_cues(words: Sequence[str], lowered: str) -> ProseCues:
         return _NO_CUES
     return ProseCues(Vocabulary.may_be_notice(words, lowered), Vocabulary.may_be_strong_bio(words, lowered),
                      Vocabulary.may_be_weak_bio(words, lowered))
+
+
+_VOICE_OR_CUE = _PERSON | _ANY_CUE_WORD
+
+
+def voice_and_cues(words: Sequence[str], lowered: str) -> tuple[float, float, ProseCues]:
+    """`person_shares(words)` and `prose_cues(words, lowered)` from one look at the words (each
+    asked alone looked at all of a paragraph's words): the few that are a person's word or a
+    cue are picked out, and both answers are read off them. `words`: a text's words, casefolded
+    (signals.folded_words), at least one; `lowered`: the text casefolded."""
+    picked = list(filter(_VOICE_OR_CUE.__contains__, words))
+    return (sum(map(FIRST_PLURAL.__contains__, picked)) / len(words),
+            sum(map(SECOND.__contains__, picked)) / len(words), prose_cues(picked, lowered))
 
 
 def person_shares(words: Sequence[str], folded: Sequence[str] | None = None) -> tuple[float, float]:

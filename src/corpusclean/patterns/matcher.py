@@ -38,7 +38,7 @@ import re2  # type: ignore[import-untyped]  # google-re2 ships no type informati
 
 from . import charsets
 from .charsets import Ranges
-from .translate import (Node, Untranslatable, alt, check_classes, factor, parse, restrict, to_re2,
+from .translate import (Node, Untranslatable, alt, check_classes, factor, parse, trim, restrict, to_re2,
                         without_boundaries, written_size)
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -233,7 +233,7 @@ def matcher(patterns: list[str], flags: int, trees: list[Node]) -> Matcher:
     tree = alt(list(trees))
     assert tree is not None
     check_classes(tree)
-    found = Matcher(tuple(patterns), flags, factor(tree))
+    found = Matcher(tuple(patterns), flags, factor(trim(tree)))
     if written_size(tree) > _CHECK_WHOLE_ABOVE:
         found.whole()  # so that a pattern RE2 may not take whole is refused at load, not mid-run
     return found

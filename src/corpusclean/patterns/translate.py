@@ -395,6 +395,43 @@ def _repeat_edge(node: Repeat, edge_copy: Node | None, last: bool) -> Node | Non
     return seq([rest, edge_copy] if last else [edge_copy, rest])
 
 
+# -- trimming: what a match needs at its ends -------------------------------------------------
+
+def trim(node: Node) -> Node:
+    """An equivalent tree (for an unanchored yes/no search) without the repeats a match can do
+    without at its ends: `a.{0,200}` is found wherever `a` is, and `x{2,9}y` wherever `xxy` is
+    (a match with more copies holds one with fewer, starting later or ending sooner). Where an
+    anchor stands beyond the repeat (`\\w{1,120}$`) the copies are needed and stay.
+
+    RE2 writes a counted repeat out copy by copy, and a copy of a written-out `\\w` class is
+    hundreds of instructions: in the shipped packs the repeats at a pattern's ends were most of
+    the cost of compiling the cuts for non-ASCII lines."""
+    return _trim(_trim(node, last=True), last=False)
+
+
+def _trim(node: Node, last: bool) -> Node:
+    """`node` with what a match can do without at its last (or first) edge taken away."""
+    if isinstance(node, Repeat):
+        if node.min <= 1:
+            return EMPTY if node.min == 0 else _trim(node.item, last)
+        return node if node.max == node.min else Repeat(node.item, node.min, node.min)
+    if isinstance(node, Alt):
+        branches = [_trim(branch, last) for branch in node.branches]
+        return EMPTY if EMPTY in branches else alt(branches) or EMPTY
+    if isinstance(node, Seq):
+        items = list(node.items)
+        while items:
+            edge = -1 if last else 0
+            trimmed = _trim(items[edge], last)
+            if trimmed == EMPTY:
+                items.pop(edge)
+                continue
+            items[edge] = trimmed
+            break
+        return seq(items) or EMPTY
+    return node
+
+
 # -- factoring: one copy of what the branches share ---------------------------------------------
 
 def factor(node: Node) -> Node:

@@ -197,9 +197,12 @@ class _Seen:
 
 
 def _zones(page: Page, rules: tuple[Rule, ...], apart: tuple[int, ...]) -> dict[int, tuple[int, ...]]:
-    """Line -> the rules of `apart` (ascending) whose zone holds it: the lines `in_zone` says,
-    read off the list of non-blank lines."""
+    """Line -> the rules of `apart` (ascending) whose zone holds it and that are short enough
+    for (`max_chars`): the lines `in_zone` says, read off the list of non-blank lines, less
+    those the rule cannot start on for their length alone. (A closing letter's salutation is
+    looked for in a page's last 40 lines, but only a line of 30 characters can be one.)"""
     zones: dict[int, tuple[int, ...]] = {}
+    texts = page.texts
     for index in apart:
         rule = rules[index]
         if rule.within_first is not None:
@@ -208,6 +211,9 @@ def _zones(page: Page, rules: tuple[Rule, ...], apart: tuple[int, ...]) -> dict[
                 near = [i for i in near if page.from_end[i] < rule.within_last]
         else:
             near = page.nonblank[-rule.within_last:] if rule.within_last else []
+        if rule.max_chars is not None:
+            limit = rule.max_chars
+            near = [i for i in near if len(texts[i]) <= limit]
         for i in near:
             zones[i] = zones.get(i, ()) + (index,)
     return zones
