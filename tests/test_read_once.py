@@ -160,3 +160,18 @@ def test_a_line_without_its_bytes_parses_as_the_line_did(tmp_path):
     (tmp_path / "in.jsonl.gz").write_bytes(gzip.compress(b"".join(JSONL_LINES)))
     for source in JsonlReader(tmp_path / "in.jsonl.gz").sources():
         assert source.without_bytes() is source
+
+
+def test_pass_two_s_tail_takes_parts_of_a_spill_file_which_stays_for_the_other_parts(tmp_path):
+    """The last batches of pass 2 are smaller (TAIL_BATCH), so two workers can each take part
+    of one spill file: from Job.spill_kept_from on, a file read stays until the run ends."""
+    size, part = pipeline.DOCUMENTS_PER_TASK, pipeline.TAIL_BATCH
+    pipeline.spill(tmp_path, 0, [pipeline.Loaded(n, f"doc{n}", "text\n") for n in range(2 * size)])
+    one, other = (pipeline.Job(stages=[], steps=[], max_bytes=10**6, spill_dir=tmp_path, spill_kept_from=size)
+                  for _ in range(2))
+    assert [pipeline.unspill(one, n).name for n in range(size)] == [f"doc{n}" for n in range(size)]
+    assert not (tmp_path / f"{0:012d}.pickle").exists()  # before the tail: deleted once read
+    tail = range(size, 2 * size)
+    assert [pipeline.unspill(one, n).name for n in tail[:part]] == [f"doc{n}" for n in tail[:part]]
+    assert [pipeline.unspill(other, n).name for n in tail[part:]] == [f"doc{n}" for n in tail[part:]]
+    assert (tmp_path / f"{size:012d}.pickle").exists()  # the tail's file stays (the run removes the folder)

@@ -172,3 +172,12 @@ def test_workers_exit_when_their_parent_is_killed(tmp_path):
         for pid in workers_of_the_run:
             if alive(pid):
                 os.kill(pid, signal.SIGKILL)
+
+
+def test_chunked_cuts_the_tail_into_smaller_tasks_from_the_item_it_is_told():
+    chunked = workers.chunked
+    assert [len(task) for task in chunked(range(100), 32)] == [32, 32, 32, 4]
+    assert [len(task) for task in chunked(range(100), 32, (64, 8))] == [32, 32, 8, 8, 8, 8, 4]
+    # a task never straddles the tail's first item
+    assert [len(task) for task in chunked(range(100), 32, (70, 8))] == [32, 32, 6, 8, 8, 8, 6]
+    assert [item for task in chunked(range(100), 32, (70, 8)) for item in task] == list(range(100))

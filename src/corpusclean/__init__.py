@@ -7,13 +7,17 @@
 
 __version__ = "0.1.0"
 
-# after __version__, which the report records
-from .api import run  # noqa: E402
-from .cleaner import Cleaned, Cleaner, clean  # noqa: E402
-from .config import RunConfig  # noqa: E402
-from .errors import InputError, UsageError  # noqa: E402
-from .model import Document, DocumentMeta, Removal  # noqa: E402
-from .report import Summary  # noqa: E402
+from .collector import paused  # noqa: E402
+
+# after __version__, which the report records; the collector paused while the package's
+# modules make their tables (collector.py)
+with paused():
+    from .api import run  # noqa: E402
+    from .cleaner import Cleaned, Cleaner, clean  # noqa: E402
+    from .config import RunConfig  # noqa: E402
+    from .errors import InputError, UsageError  # noqa: E402
+    from .model import Document, DocumentMeta, Removal  # noqa: E402
+    from .report import Summary  # noqa: E402
 
 __all__ = ["__version__", "clean", "Cleaner", "Cleaned", "run", "RunConfig", "Summary",
            "Document", "DocumentMeta", "Removal", "InputError", "UsageError"]

@@ -57,6 +57,11 @@ DOCUMENTS_PER_TASK = 32
 #: 1.4-1.5 -> 1.0 s, what it takes scanning the same pages alone). A task's documents: one
 #: spill file
 CLEAN_BATCH = DOCUMENTS_PER_TASK
+#: documents a batch of the removal pass takes at its end (the last CLEAN_BATCH a worker of
+#: them): a worker that has finished waits for the others' last batches, half a batch on
+#: average (about 60 ms of a 2-worker run on the 20 MB corpus); batches a quarter the size cut
+#: that wait to a quarter. Such a batch reads a quarter of a spill file (`unspill`)
+TAIL_BATCH = 8
 #: documents a worker observes in one call in the corpus pass (`Stage.observe_batch`): a stage
 #: that vectorises over many documents pays its per-call cost once a chunk, and hands back
 #: one message per chunk, not one per document. A multiple of DOCUMENTS_PER_TASK: a chunk's
@@ -131,6 +136,10 @@ class Job:
     spill_dir: Path | None = None
     #: in a worker, pass 2: the documents of the spill file it read last, not yet cleaned
     unspilled: dict[int, "Loaded"] = field(default_factory=dict)
+    #: the first document of pass 2's tail, whose batches take part of a spill file each
+    #: (TAIL_BATCH): from there on a file stays until the run ends, since several workers may
+    #: read it; None: each file is deleted once read
+    spill_kept_from: int | None = None
     #: when a set, the names of the documents written (--resume removes the others' output)
     seen: set[str] | None = None
 
@@ -324,8 +333,10 @@ def spill(folder: Path, first: int, loaded: list[Loaded]) -> None:
 
 def unspill(job: Job, number: int) -> Loaded | None:
     """Document `number` as pass 1 spilled it, or None. A file is read (and deleted) when pass
-    2 first needs one of its documents; pass 2 gives a worker whole files' worth. A chunk pass
-    1 ran again document by document (a worker died) has a file per document."""
+    2 first needs one of its documents; pass 2 gives a worker whole files' worth, except in its
+    tail (Job.spill_kept_from), where a batch takes part of a file, which then stays for the
+    other parts' workers. A chunk pass 1 ran again document by document (a worker died) has a
+    file per document."""
     if number not in job.unspilled and job.spill_dir is not None:
         for first in (number - number % DOCUMENTS_PER_TASK, number):
             path = job.spill_dir / f"{first:012d}.pickle"
@@ -334,7 +345,8 @@ def unspill(job: Job, number: int) -> Loaded | None:
                     kept: list[Loaded] = pickle.load(handle)
             except FileNotFoundError:
                 continue
-            os.unlink(path)
+            if job.spill_kept_from is None or first < job.spill_kept_from:
+                os.unlink(path)
             job.unspilled = {loaded.number: loaded for loaded in kept}
             if number in job.unspilled:
                 break
@@ -723,6 +735,12 @@ def run_corpus(sources: Callable[[], Iterator[Source]], job: Job, write: Callabl
                 stage.prepare()
             gc.freeze()  # the corpus state too (_collect_for_a_run), before pass 2's workers fork
             progress.finish()
+        tail = None
+        if corpus_stages and workers > 1:
+            # the last CLEAN_BATCH documents of each worker (from a multiple of it) in smaller batches
+            first = (seen - workers * CLEAN_BATCH) // CLEAN_BATCH * CLEAN_BATCH
+            tail = (max(first, 0), TAIL_BATCH)
+            job.spill_kept_from = tail[0]
         numbered: Iterator[tuple[int, Source]] = enumerate(listed())
         if not ready:  # no corpus pass, or fewer documents than make warming pay
             head = list(islice(numbered, enough or 0))
@@ -731,7 +749,7 @@ def run_corpus(sources: Callable[[], Iterator[Source]], job: Job, write: Callabl
         progress.start(CLEANING)
         # tasks of one batch of DOCUMENTS_PER_TASK from a multiple of it: each reads one spill
         # file (spill()); a batch that kills its worker is run again a document at a time
-        batches = ordered_map(_process, chunked(numbered, CLEAN_BATCH), workers, 1, TASKS_IN_FLIGHT,
+        batches = ordered_map(_process, chunked(numbered, CLEAN_BATCH, tail), workers, 1, TASKS_IN_FLIGHT,
                               crashed=process_crashed, split=lambda batch: [[item] for item in batch],
                               max_memory=job.max_memory)
         take_results(chain.from_iterable(batches), job, write, summary, progress)
@@ -743,4 +761,5 @@ def run_corpus(sources: Callable[[], Iterator[Source]], job: Job, write: Callabl
         if job.spill_dir is not None:
             shutil.rmtree(job.spill_dir, ignore_errors=True)
             job.spill_dir = None
+            job.spill_kept_from = None
     return time.perf_counter() - started

@@ -194,10 +194,18 @@ def _run_alone(fn: Callable[[Any], Any], items: list[Any], crashed: Callable[[An
     solo.close()
 
 
-def chunked(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    """Consecutive items in lists of `size` (the last one shorter)."""
+def chunked(items: Iterable[Any], size: int, tail: tuple[int, int] | None = None) -> Iterator[list[Any]]:
+    """Consecutive items in lists of `size` (the last one shorter); with `tail` (first item,
+    size), the items from that one on in lists of that size (a list never straddles it)."""
     iterator = iter(items)
-    while chunk := list(islice(iterator, size)):
+    if tail is None:
+        while chunk := list(islice(iterator, size)):
+            yield chunk
+        return
+    first, small = tail
+    done = 0
+    while chunk := list(islice(iterator, min(size, first - done) if done < first else small)):
+        done += len(chunk)
         yield chunk
 
 

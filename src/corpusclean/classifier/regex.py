@@ -52,13 +52,14 @@ class LineTest:
             return lambda line: self.pattern.search(line) is not None
 
     def warm(self) -> None:
-        """Compile now what this test's lines need (Stage.warm): for a rule pattern, the cuts
-        `Matcher.warm` compiles; the whole-Unicode cut still waits for a line of a rare script."""
+        """Compile now what this test's lines need (Stage.warm): every line meets it, so the
+        COMMON and WIDE cuts (`Matcher.warm`); the whole-Unicode cut still waits for a line of a
+        rare script."""
         if self._search is None:
             self._search = self._compile()
         compiled = getattr(self._search, "__self__", None)  # the Matcher, unless Python's search is kept
         if isinstance(compiled, Matcher):
-            compiled.warm()
+            compiled.warm(wide=True)
 
 
 #: every line test made: module-level constants of the classifier, which `warm_line_tests`

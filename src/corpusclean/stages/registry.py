@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterable
 
+from ..collector import paused
 from .base import RuleInfo, Stage
 from .classify import ClassifierStage
 from .dedup import DedupStage
@@ -28,13 +29,15 @@ STAGES: tuple[type[Stage], ...] = (
 
 def build_stages(config: "RunConfig") -> list[Stage]:
     """The stages of the run's steps, in order, each built from its own part of the config.
-    Raises ValueError or RuleError for a bad setting, before any document is read."""
+    Raises ValueError or RuleError for a bad setting, before any document is read. The
+    collector is paused meanwhile: what is built lives as long as the run (collector.py)."""
     stages = []
-    for stage_type in STAGES:
-        if stage_type.step in config.steps:
-            stage = stage_type.from_config(config.stage_config(stage_type), config)
-            if stage is not None:
-                stages.append(stage)
+    with paused():
+        for stage_type in STAGES:
+            if stage_type.step in config.steps:
+                stage = stage_type.from_config(config.stage_config(stage_type), config)
+                if stage is not None:
+                    stages.append(stage)
     return stages
 
 
