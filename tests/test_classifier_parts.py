@@ -18,7 +18,7 @@ from corpusclean.classifier.signals import folded_words, measure
 from corpusclean.classifier.stoplists import JUSTEXT_NAMES, Stoplists
 from corpusclean.classifier.units import FeatureMemo, build_units
 from corpusclean.classifier.verdicts import _SENTENCE_BREAK, BAD, GOOD, NEARGOOD, SHORT, Thresholds, _at_most_one, judge
-from corpusclean.classifier.vocabulary import TERMS, Vocabulary, _compile, person_shares, prose_cues
+from corpusclean.classifier.vocabulary import TERMS, Vocabulary, _compile, person_shares, prose_cues, voice_and_cues
 from corpusclean.model import Document
 
 ENGLISH = Stoplists().get("en")
@@ -289,6 +289,18 @@ def test_person_shares_count_we_and_you():
     assert second == pytest.approx(1 / 9)
     assert person_shares("The council met on Tuesday".split()) == (0.0, 0.0)
     assert person_shares("Wir danken Ihnen, ihr seid".split()) == (1 / 5, 1 / 5)
+
+
+@pytest.mark.parametrize("text", [
+    "We need your help so we can keep our reporting free. Donate today.",
+    "The council met on Tuesday to vote on the library.",
+    "© Example Media. Originally published by the Courier; republished with permission.",
+    "She is a reporter who lives in Leeds. Follow her on Twitter.",
+    "The prıvacy notice İs yours",
+])
+def test_voice_and_cues_is_person_shares_and_prose_cues_at_once(text):
+    words, lowered = cues_of(text)
+    assert voice_and_cues(words, lowered) == (*person_shares(words, words), prose_cues(words, lowered))
 
 
 # -- corpus line counts ------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import re
 import sys
 from functools import lru_cache
 
+import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
@@ -283,10 +284,10 @@ def test_has_letters_counts_letters_as_findall_does(text):
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from(["the", "The", "THE", " ", "  ", "ab", "AB", "Ab", "ß", "ǅ", "ア", "ガ", "한", "中",
                                  "ế", "ș", "ț", "ﾟ", "x@y.org", "http://a.b/c", "'", "-", "1", "\u0301", "e\u0301",
-                                 "ا", "ی", "\u00a0", "Ё", "İ"]), max_size=40).map("".join))
+                                 "ا", "ی", "\u00a0", "Ё", "İ", "\U0001d400", "\udc80", "\x00", "𝐀b"]), max_size=40).map("".join))
 def test_the_detectors_text_and_n_grams_are_langdetects(text):
-    """VectorDetector's append, cleaning_text and n-gram extraction (regular expressions and
-    string slicing) give langdetect's own text and n-grams, in its order."""
+    """VectorDetector's append and cleaning_text (regular expressions) and its n-gram
+    numbering (arrays of code points) give langdetect's own text and n-grams, in its order."""
     from langdetect.detector import Detector
 
     theirs, ours = Detector(_langdetect_factory()), VectorDetector(_our_profiles())
@@ -298,7 +299,7 @@ def test_the_detectors_text_and_n_grams_are_langdetects(text):
     assert ours.text == theirs.text
     assert ours._extract_ngrams() == theirs._extract_ngrams()
     row = _our_profiles().word_lang_prob_map.row
-    assert ours._ngram_rows() == [row[ngram] for ngram in theirs._extract_ngrams()]
+    assert ours._ngram_rows().tolist() == [row[ngram] for ngram in theirs._extract_ngrams()]
 
 
 @lru_cache(maxsize=1)
@@ -317,15 +318,29 @@ def _langdetect_factory():
 
 
 def test_the_ngram_table_holds_langdetects_probabilities_row_for_row():
-    """The detector gathers a page's n-grams' probabilities from one table built in a few
-    numpy divisions: each row must be the list langdetect's own factory makes, float for float."""
+    """The detector gathers a page's n-grams' probabilities from rows filled, as n-grams are
+    met, from the profiles read in a few numpy divisions: each row must be the list
+    langdetect's own factory makes, float for float."""
     probabilities = _our_profiles().word_lang_prob_map
     theirs = _langdetect_factory().word_lang_prob_map
     assert probabilities.row.keys() == theirs.keys()
     assert not [ngram for ngram in theirs if "  " in ngram]   # word_windows counts on it
-    table = probabilities.table
+    table = probabilities.rows(np.arange(len(probabilities.row)))
     for ngram, row in probabilities.row.items():
         assert table[row].tolist() == theirs[ngram]
+    assert probabilities["the"] == theirs["the"]   # one at a time, as langdetect's own loop reads them
+
+
+def test_the_rows_gathered_are_the_profiles_whatever_order_n_grams_are_met_in():
+    """DetectorTables fills a row for each n-gram the first time a detection needs it, and
+    makes its table longer as it fills: every row gathered is that n-gram's probabilities."""
+    from corpusclean.stages.language import DetectorTables
+
+    probabilities = _our_profiles().word_lang_prob_map
+    tables = DetectorTables(_our_profiles())
+    for numbers in ([5, 3, 5, 0], list(range(2000, 0, -3)), [7, 3000, 2000, 5], [len(probabilities.row) - 1]):
+        table, rows = tables.gather(np.array(numbers))
+        assert np.array_equal(table[rows], probabilities.rows(np.array(numbers)))
 
 
 @settings(max_examples=200, deadline=None)
@@ -359,7 +374,6 @@ def test_draws_are_the_ones_pythons_random_makes(sizes, skip):
 def test_the_profiles_from_the_start_up_cache_are_the_ones_read_afresh(tmp_path, monkeypatch):
     """Profiles keeps what it read in the start-up cache: the next run's profiles come from
     there, the same languages, n-grams and probabilities."""
-    import numpy as np
     from langdetect.detector_factory import PROFILES_DIRECTORY
 
     from corpusclean import cache
@@ -372,7 +386,8 @@ def test_the_profiles_from_the_start_up_cache_are_the_ones_read_afresh(tmp_path,
     again = language.Profiles(PROFILES_DIRECTORY, SEED)
     assert again.langlist == fresh.langlist
     assert again.word_lang_prob_map.row == fresh.word_lang_prob_map.row
-    assert np.array_equal(again.word_lang_prob_map.table, fresh.word_lang_prob_map.table)
+    everything = np.arange(len(fresh.word_lang_prob_map.row))
+    assert np.array_equal(again.word_lang_prob_map.rows(everything), fresh.word_lang_prob_map.rows(everything))
 
 
 def test_the_vote_from_the_start_up_cache_reads_the_lists_it_read_afresh(tmp_path, monkeypatch):

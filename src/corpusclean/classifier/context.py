@@ -62,11 +62,12 @@ def _since_prose(units: list[Unit], order: range) -> list[int | None]:
 def revise(units: list[Unit], region: tuple[int, int], limits: ContextLimits) -> None:
     """Set `verdict` (KEEP or DROP) and, for drops decided here, `reason` on every unit."""
     first, last = region
+    menus = Menus(units, limits)
     # the article's text starts at its first prose unit; what stands above it is header
     # (the region may begin with a short sentence or a list item that scores on its own)
     opening = next((i for i in range(first, last + 1) if units[i].initial in ANCHORS), first)
     for i, unit in enumerate(units[:first]):
-        if _heading_above(units, i, opening, limits):
+        if _heading_above(units, i, opening, limits, menus):
             unit.verdict = KEEP
         else:
             _drop(unit, "header-zone")
@@ -78,7 +79,7 @@ def revise(units: list[Unit], region: tuple[int, int], limits: ContextLimits) ->
     for i in range(first, last + 1):
         unit = units[i]
         gap = (before[i] or 0) + (after[i] or 0)
-        if unit.initial in ANCHORS or (i < opening and _heading_above(units, i, opening, limits)):
+        if unit.initial in ANCHORS or (i < opening and _heading_above(units, i, opening, limits, menus)):
             unit.verdict = KEEP
         elif unit.initial == BAD:
             terms = unit.reason in ("few-stopwords", "no-sentence")
@@ -93,7 +94,7 @@ def revise(units: list[Unit], region: tuple[int, int], limits: ContextLimits) ->
             unit.verdict = KEEP  # code or a formula between paragraphs, and the line titling it
         elif _leads_in(units, i, last):
             unit.verdict = KEEP
-        elif _menu_of_labels(units, i, limits) or (_menu_like(units, i, limits) and gap > limits.tight_gap):
+        elif _menu_of_labels(units, i, limits, menus) or (_menu_like(units, i, menus) and gap > limits.tight_gap):
             _drop(unit, "menu-run")
         elif shorts[i - first] == GOOD:
             unit.verdict = KEEP
@@ -105,10 +106,11 @@ def revise_extracted(units: list[Unit], limits: ContextLimits) -> None:
     """Verdicts for an extractor's main text (see page.classify_page): everything stays but
     controls made of chrome words, menu entries run together, and menus of labels. (Markup
     there is a code sample: the extractor removed the page's own.)"""
+    menus = Menus(units, limits)
     for i, unit in enumerate(units):
         if unit.initial == BAD and unit.reason in ("chrome-words", "separators"):
             unit.verdict = DROP
-        elif unit.initial == SHORT and not unit.listed and _menu_of_labels(units, i, limits):
+        elif unit.initial == SHORT and not unit.listed and _menu_of_labels(units, i, limits, menus):
             _drop(unit, "menu-run")
         else:
             unit.verdict = KEEP
@@ -136,7 +138,7 @@ def _leads_in(units: list[Unit], i: int, last: int) -> bool:
         following.initial == BAD and following.reason in ("few-stopwords", "no-sentence", "markup"))
 
 
-def _heading_above(units: list[Unit], i: int, opening: int, limits: ContextLimits) -> bool:
+def _heading_above(units: list[Unit], i: int, opening: int, limits: ContextLimits, menus: Menus) -> bool:
     """Is unit i a heading of the article's text that starts at unit `opening`: close above it,
     not bad on its own, not a link, not a menu line, and not the byline or the dateline (those
     are chrome even where they stand)?"""
@@ -147,7 +149,7 @@ def _heading_above(units: list[Unit], i: int, opening: int, limits: ContextLimit
         return False
     if _BYLINE.match(unit.text) or (unit.signals.words <= limits.dateline_words and has_date(unit.text)):
         return False
-    return not _menu_like(units, i, limits)
+    return not _menu_like(units, i, menus)
 
 
 def _drop(unit: Unit, reason: str) -> None:
@@ -156,33 +158,43 @@ def _drop(unit: Unit, reason: str) -> None:
         unit.reason = reason
 
 
-def _group(units: list[Unit], i: int) -> tuple[int, int]:
-    """First and last index of the units in i's group (its run of consecutive lines)."""
-    lo = hi = i
-    while lo > 0 and units[lo - 1].group == units[i].group:
-        lo -= 1
-    while hi < len(units) - 1 and units[hi + 1].group == units[i].group:
-        hi += 1
-    return lo, hi
+class Menus:
+    """For each of `units`, the first and last index of the units in its group (its run of
+    consecutive lines) in `units`, and whether that group looks like a menu: `menu_lines` or
+    more units, all short or bad on their own, none a sentence. Found in one pass over the
+    units, for the verdicts of a page (which do not change the units' `initial`): asked unit
+    by unit, each question walked the unit's whole group, a menu of n lines n times."""
+
+    __slots__ = ("spans", "menu")
+
+    def __init__(self, units: list[Unit], limits: ContextLimits):
+        self.spans: list[tuple[int, int]] = []
+        self.menu: list[bool] = []
+        lo = 0
+        while lo < len(units):
+            hi = lo
+            while hi + 1 < len(units) and units[hi + 1].group == units[lo].group:
+                hi += 1
+            group = units[lo:hi + 1]
+            menu = len(group) >= limits.menu_lines and all(
+                u.initial in (SHORT, BAD) and not u.signals.sentence_end for u in group)
+            self.spans += [(lo, hi)] * len(group)
+            self.menu += [menu] * len(group)
+            lo = hi + 1
 
 
-def _menu_like(units: list[Unit], i: int, limits: ContextLimits) -> bool:
+def _menu_like(units: list[Unit], i: int, menus: Menus) -> bool:
     """A short unit in a group of several short lines, none of which is a sentence."""
     unit = units[i]
-    if unit.signals.sentence_end or unit.listed:
-        return False
-    lo, hi = _group(units, i)
-    group = units[lo:hi + 1]
-    return len(group) >= limits.menu_lines and all(
-        u.initial in (SHORT, BAD) and not u.signals.sentence_end for u in group)
+    return not (unit.signals.sentence_end or unit.listed) and menus.menu[i]
 
 
-def _menu_of_labels(units: list[Unit], i: int, limits: ContextLimits) -> bool:
+def _menu_of_labels(units: list[Unit], i: int, limits: ContextLimits, menus: Menus) -> bool:
     """A menu wherever it stands: several lines in a row that are all labels (a few capitalised
     words, no sentence), not introduced by a line ending in a colon (that is a list)."""
-    if not _menu_like(units, i, limits):
+    if not _menu_like(units, i, menus):
         return False
-    lo, hi = _group(units, i)
+    lo, hi = menus.spans[i]
     if lo > 0 and units[lo - 1].text.rstrip().endswith(":"):
         return False
     return all(u.signals.words <= limits.label_words and u.signals.capitalised >= 0.5 for u in units[lo:hi + 1])

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from .feeds import has_date
 from .units import Suspicion, Unit
 from .verdicts import ANCHORS, BAD, DROP, KEEP
-from .vocabulary import Vocabulary, person_shares, prose_cues
+from .vocabulary import Vocabulary, voice_and_cues
 
 APPEAL, BIO, NOTICE = "appeal", "author-bio", "notice"
 
@@ -65,7 +65,7 @@ def _suspect(unit: Unit, limits: ProseChromeLimits, vocabulary: Vocabulary) -> S
     folded = unit.folded
     if not folded:
         return "", "", {}
-    first_plural, second = person_shares(folded, folded)
+    first_plural, second, cues = voice_and_cues(folded, unit.features.lowered)
     person = first_plural + second
     if person >= limits.person_share:
         appeal = len(vocabulary.appeal.findall(text))
@@ -73,7 +73,6 @@ def _suspect(unit: Unit, limits: ProseChromeLimits, vocabulary: Vocabulary) -> S
             strong = appeal >= limits.appeal_strong and person >= 2 * limits.person_share
             return APPEAL, _appeal_category(text, vocabulary), {
                 "person": round(person, 2), "appeal_terms": appeal, "strong": strong}
-    cues = prose_cues(folded, unit.features.lowered)
     if cues.notice and vocabulary.notice_strong.search(text):
         strong_marks = len(vocabulary.notice_strong.findall(text))
         notice = strong_marks + len(vocabulary.notice_weak.findall(text))

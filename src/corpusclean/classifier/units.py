@@ -165,16 +165,22 @@ def build_units(doc: Document, stopwords: frozenset[str] | None, memo: FeatureMe
     """The page's units. `memo`: features found on earlier pages (see FeatureMemo); without
     one, a text that recurs on the page is still measured once."""
     memo = memo if memo is not None else FeatureMemo()
+    found, get = memo.found.get, memo.get
     lines = doc.lines
     units: list[Unit] = []
+    groups: list[list[Unit]] = []  # groups_of(units), made as the units are
     for number, group in enumerate(doc.paragraphs()):
         # a paragraph's lines are consecutive: group[k] is group[0] + k
         stripped = [lines[i].strip() for i in group]
+        made: list[Unit] = []
         for first, last in _split(stripped):
             text = stripped[first] if first == last else " ".join(stripped[first:last + 1])
-            units.append(Unit(group[first], group[last], text, number, memo.get(text, stopwords)))
+            # the memo's hit without a call (memo.get: the miss, and a text too long to keep)
+            made.append(Unit(group[first], group[last], text, number,
+                             found((text, stopwords)) or get(text, stopwords)))
+        units += made
+        groups.append(made)
     _mark_lists(units)
-    groups = groups_of(units)
     _mark_table_rows(groups)
     _mark_code(groups)
     _count_repeats(units)

@@ -286,6 +286,19 @@ def prose_cues(words: Sequence[str], lowered: str) -> ProseCues:
                      Vocabulary.may_be_weak_bio(words, lowered))
 
 
+_VOICE_OR_CUE = _PERSON | _ANY_CUE_WORD
+
+
+def voice_and_cues(words: Sequence[str], lowered: str) -> tuple[float, float, ProseCues]:
+    """`person_shares(words)` and `prose_cues(words, lowered)` from one look at the words (each
+    asked alone looked at all of a paragraph's words): the few that are a person's word or a
+    cue are picked out, and both answers are read off them. `words`: a text's words, casefolded
+    (signals.folded_words), at least one; `lowered`: the text casefolded."""
+    picked = list(filter(_VOICE_OR_CUE.__contains__, words))
+    return (sum(map(FIRST_PLURAL.__contains__, picked)) / len(words),
+            sum(map(SECOND.__contains__, picked)) / len(words), prose_cues(picked, lowered))
+
+
 def person_shares(words: Sequence[str], folded: Sequence[str] | None = None) -> tuple[float, float]:
     """The share of words that are first person plural ("we", "our") and second person ("you").
     `folded`: the words casefolded, when the caller has them."""

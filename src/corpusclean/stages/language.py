@@ -22,10 +22,12 @@ always gets the same answer, in any process, without touching langdetect's globa
 """
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import random
 import re
+import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Container, Iterable, Sequence
 
@@ -36,6 +38,7 @@ from langdetect.lang_detect_exception import ErrorCode, LangDetectException
 from langdetect.utils.ngram import NGram
 
 from ..classifier.stoplists import JUSTEXT_NAMES, Stoplists, stoplist_directory
+from ..memo import TextMemo
 from ..model import Document
 from .base import RuleInfo, Stage
 
@@ -50,8 +53,8 @@ SAMPLE_CHARS = 400
 MIN_PROBABILITY = 0.5
 #: fixed seed for langdetect's random sampling: the same page always gets the same answer
 SEED = 0
-#: answers remembered per process (samples are at most 600 characters)
-MEMO_SAMPLES = 4096
+#: characters of samples whose answers are remembered, per process (a sample has at most 600)
+MEMO_SAMPLE_CHARS = 2_000_000
 
 #: the stopword vote answers alone only with at least this many words in the sample ...
 VOTE_MIN_WORDS = 20
@@ -112,17 +115,16 @@ def has_letters(text: str) -> bool:
 def content_sample(lines: list[str], limit: int = SAMPLE_CHARS) -> str:
     """The text most likely to be the article: long lines that end like sentences first, then
     the longest others, up to `limit` characters, in page order."""
-    ranked = sorted(
-        (i for i, line in enumerate(lines) if line.strip()),
-        key=lambda i: (not ends_sentence(lines[i]), -len(lines[i].strip()), i),
-    )
+    stripped = {i: text for i, line in enumerate(lines) if (text := line.strip())}
+    # (ends_sentence of a stripped line, without its own rstrip: the line's answer)
+    ranked = sorted((text.rstrip(_CLOSERS)[-1:] not in _SENTENCE_ENDS, -len(text), i) for i, text in stripped.items())
     chosen, size = [], 0
-    for i in ranked:
+    for _, minus_length, i in ranked:
         if size >= limit:
             break
         chosen.append(i)
-        size += len(lines[i].strip()) + 1
-    return "\n".join(lines[i].strip() for i in sorted(chosen))[: limit + limit // 2]
+        size += 1 - minus_length
+    return "\n".join([stripped[i] for i in sorted(chosen)])[: limit + limit // 2]
 
 
 def _non_latin(words: frozenset[str]) -> set[str]:
@@ -181,7 +183,8 @@ class StopwordVote:
         self._index: dict[str, tuple[tuple[int, ...], float]] = {}
 
     def languages_of(self, word: str) -> tuple[str, ...]:
-        """The codes whose list holds `word` (casefolded), in code order."""
+        """The codes whose list holds `word` (casefolded), in code order. (Only the tests ask:
+        it is the plain definition they hold `decide`'s faster loop to.)"""
         return tuple(code for code, words in self._lists if word in words)
 
     def _votes(self, word: str) -> tuple[tuple[int, ...], float]:
@@ -261,7 +264,6 @@ class VectorDetector(Detector):  # type: ignore[misc]  # langdetect ships no typ
         `factory` (fresh ones if None)."""
         super().__init__(factory)
         self._shared = shared if shared is not None else DetectorTables(factory)
-        self._work = _TrialWork(len(self.langlist))   # this detection's own: it is written to
         self.word_lang_prob_map = factory.word_lang_prob_map   # for langdetect's own loop, if used
 
     def append(self, text: str) -> None:
@@ -286,27 +288,20 @@ class VectorDetector(Detector):  # type: ignore[misc]  # langdetect ships no typ
         """`Detector._extract_ngrams`: the 1-, 2- and 3-grams the profiles know, in langdetect's
         order. langdetect's NGram state machine starts afresh at every space, so a word (what
         lies between two spaces once each character is normalised as NGram.normalize does)
-        gives the same n-grams wherever it stands (`word_ngrams`)."""
-        known = self._shared.row  # a dict answers `in` as a set would
+        gives the same n-grams wherever it stands (`word_ngrams`).
+
+        Detection never calls this (it numbers the n-grams on arrays: `_ngram_rows`): it is
+        the plain definition, word by word, that tests/test_language.py holds both to."""
+        known = self._shared.probabilities.row  # a dict answers `in` as a set would
         result: list[str] = []
         for word, space_after in self._words():
             result += word_ngrams(word, space_after, known)
         return result
 
-    def _ngram_rows(self) -> list[int]:
-        """The rows of the table of `_extract_ngrams()`'s n-grams: each word's, with the space
-        after it, from a memo (`DetectorTables.followed`)."""
-        shared = self._shared
-        *words, last = self.text.translate(shared.normal).split(" ")
-        followed, rows_of = shared.followed, shared.word_rows
-        result: list[int] = []
-        for word in words:
-            if word:   # (two spaces in a row give an empty word, and NGram nothing)
-                rows = followed.get(word)
-                result += rows if rows is not None else rows_of(word, True)
-        if last:
-            result += rows_of(last, False)   # the text's last word: no space after it
-        return result
+    def _ngram_rows(self) -> np.ndarray:
+        """The numbers (`_Probabilities.row`) of `_extract_ngrams()`'s n-grams, in order
+        (`DetectorTables.ngram_numbers`)."""
+        return self._shared.ngram_numbers(self.text)
 
     def _words(self) -> list[tuple[str, bool]]:
         """The normalised text's words, each with whether a space follows it."""
@@ -328,9 +323,10 @@ class VectorDetector(Detector):  # type: ignore[misc]  # langdetect ships no typ
             super()._detect_block()
             return
         self.cleaning_text()
-        rows = np.array(self._ngram_rows())  # each n-gram's row, for each n-gram in the text
-        if not len(rows):
+        numbers = self._ngram_rows()   # each n-gram's number, for each n-gram in the text
+        if not len(numbers):
             raise LangDetectException(ErrorCode.CantDetectError, "No features in text.")
+        table, rows = self._shared.gather(numbers)   # and its row of `table`
         stream = self._shared.stream
         draws = Draws(stream, len(rows))
         languages = len(self.langlist)
@@ -348,19 +344,18 @@ class VectorDetector(Detector):  # type: ignore[misc]  # langdetect ships no typ
             # 0.0, which changes nothing once added to alpha)
             alpha = self.alpha + z * self.ALPHA_WIDTH
             first = draws.first_at(at)
-            prob, used = self._trial(initial, alpha / self.BASE_FREQ, rows, draws, first)
+            prob, used = self._trial(initial, alpha / self.BASE_FREQ, table, rows, draws, first)
             at = draws.position(first + used - 1) + 1
             langprob += prob / self.n_trial
         self.langprob = langprob.tolist()
 
-    def _trial(self, initial: np.ndarray, weight: float, rows: np.ndarray, draws: "Draws",
+    def _trial(self, initial: np.ndarray, weight: float, table: np.ndarray, rows: np.ndarray, draws: "Draws",
                first: int) -> tuple[np.ndarray, int]:
         """One of langdetect's trials from draw `first` on: the probabilities it ends with,
         and how many draws it made. langdetect multiplies each drawn n-gram's `weight +
         probabilities` in, normalising after the first draw and every fifth after it, and
         stops when one language passes CONV_THRESHOLD or after ITERATION_LIMIT draws."""
-        table = self._shared.table
-        work = self._work
+        work = self._shared.work()
         # the first draw alone: langdetect normalises after it
         prob = initial * (weight + table[rows[draws.value(first)]])
         values = prob.tolist()
@@ -409,37 +404,84 @@ _DIVIDE = np.divide
 
 
 class DetectorTables:
-    """What the VectorDetectors of a process share: the profiles' n-gram table, each word's
-    n-grams, the normal form of each character and the stream of random words (each only
-    ever added to: two threads detecting at once with the same tables are safe)."""
-
-    #: words whose n-grams are remembered; the memo starts afresh past this many
-    MEMO_WORDS = 200_000
+    """What the VectorDetectors of a process share: the profiles' probabilities of the
+    n-grams met so far (`gather`), the normal form and case of each character met and the
+    stream of random words (each only ever added to, under a lock where two threads could
+    add at once: threads detecting at once with the same tables are safe)."""
 
     def __init__(self, factory: Any):
-        probabilities = factory.word_lang_prob_map
-        self.row: dict[str, int] = probabilities.row
-        self.table: np.ndarray = probabilities.table
+        self.probabilities: _Probabilities = factory.word_lang_prob_map
+        self._languages = len(factory.langlist)
         self.normal = _NormalForms()
+        self._upper = _UpperFlags()
         self.stream = RandomStream(factory.seed)
-        #: a word -> the rows of its n-grams and of the space after it (most words have one)
-        self.followed: dict[str, tuple[int, ...]] = {}
+        #: the probabilities of the n-grams met, a row each, in the order they were met: room
+        #: for every n-gram, but the memory of a row is only taken when it is written to
+        #: (numpy asks the system for zeroed memory, given page by page as it is touched) ...
+        self._table = np.zeros((self.probabilities.count, self.probabilities.size))
+        self._rows = 0
+        #: ... and each n-gram's row there by its number (-1: not met yet)
+        self._row_of = np.full(self.probabilities.count, -1, dtype=np.int64)
+        self._lock = threading.Lock()
+        self._own = threading.local()   # each thread's _TrialWork
 
-    def word_rows(self, word: str, space_after: bool) -> tuple[int, ...]:
-        """The rows of `word_ngrams(word, space_after)`, kept in `followed` if `space_after`."""
-        row = self.row.get
-        rows = tuple([number for window in word_windows(word, space_after) if (number := row(window)) is not None])
-        if space_after:
-            if len(self.followed) >= self.MEMO_WORDS:
-                self.followed.clear()
-            self.followed[word] = rows
-        return rows
+    def work(self) -> "_TrialWork":
+        """This thread's work array (a detection writes to it: threads never share one)."""
+        work: _TrialWork | None = getattr(self._own, "work", None)
+        if work is None:
+            work = self._own.work = _TrialWork(self._languages)
+        return work
+
+    def gather(self, numbers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """A table holding the probabilities of the n-grams numbered `numbers`, and their
+        rows in it."""
+        with self._lock:
+            rows = self._row_of[numbers]
+            new = rows < 0
+            if new.any():
+                self._add(np.unique(numbers[new]))
+                rows = self._row_of[numbers]
+            return self._table, rows
+
+    def _add(self, numbers: np.ndarray) -> None:
+        end = self._rows + len(numbers)
+        self.probabilities.fill(self._table, self._rows, numbers)
+        self._row_of[numbers] = np.arange(self._rows, end)
+        self._rows = end
+
+    def ngram_numbers(self, text: str) -> np.ndarray:
+        """The numbers of the n-grams langdetect's `_extract_ngrams` finds in `text`, in its
+        order, worked out on arrays of code points instead of character by character.
+
+        NGram, once `text` is normalised, looks up at each character c (after p, after q):
+        c, pc and qpc, the last only if p is no space, and none of them if c and p are both
+        capitals (`capitalword`); at a space after a character, p + " " and qp + " "; at a
+        space after a space, nothing. The text starts after a space. An n-gram is its code
+        points written 21 bits apart (`_Probabilities.keys`), and found by a binary search."""
+        padded = " " + text.translate(self.normal)
+        codes = np.frombuffer(padded.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int64)
+        capital = np.frombuffer(padded.translate(self._upper).encode("ascii"), dtype=np.bool_)
+        space = codes == _SPACE
+        after_char = ~space[:-1]                              # the one before is no space
+        counted = ~space[1:] & ~(capital[1:] & capital[:-1])   # a character NGram counts
+        ends_word = space[1:] & after_char                     # a space after a character
+        pairs = (codes[:-1] << 21) | codes[1:]
+        triples = np.zeros_like(pairs)   # (none at the first character: a space is before it)
+        triples[1:] = (codes[:-2] << 42) | pairs[1:]
+        keys = np.stack((codes[1:], pairs, triples), axis=1)
+        looked_up = np.stack((counted, counted | ends_word, (after_char & counted) | ends_word), axis=1)
+        keys = keys[looked_up]   # character after character, each one's 1-, 2- and 3-gram
+        known = self.probabilities.keys
+        at = np.searchsorted(known, keys)
+        np.minimum(at, len(known) - 1, out=at)
+        return self.probabilities.key_numbers[at[known[at] == keys]]  # type: ignore[no-any-return]
 
 
 def word_ngrams(word: str, space_after: bool, known: Container[str]) -> list[str]:
     """The n-grams langdetect's NGram gives for a word (normalised, no spaces) that follows a
     space or starts the text, and, with `space_after`, for the space after it: the ones of
-    `word_windows` the profiles know."""
+    `word_windows` the profiles know. (What `_extract_ngrams`, the definition the tests
+    hold detection to, reads; detection itself numbers n-grams on arrays: `DetectorTables.ngram_numbers`.)"""
     return [window for window in word_windows(word, space_after) if window in known]
 
 
@@ -459,6 +501,15 @@ def word_windows(word: str, space_after: bool) -> list[str]:
         last = padded[-2:] + " "   # NGram keeps the last three characters: two and the space
         windows += (last[1:], last)
     return windows
+
+
+class _UpperFlags(dict):  # type: ignore[type-arg]
+    """A `str.translate` table: "\\x01" for a character `str.isupper` calls a capital, else
+    "\\x00", worked out the first time it is met."""
+
+    def __missing__(self, code: int) -> str:
+        flag = self[code] = "\x01" if chr(code).isupper() else "\x00"
+        return flag
 
 
 class _NormalForms(dict):  # type: ignore[type-arg]
@@ -581,8 +632,9 @@ class Draws:
 
 
 _SPACE_RUN = re.compile(" {2,}")
+_SPACE = ord(" ")
 _ASCII_LETTERS = re.compile("[A-z]")           # langdetect's 'A' <= ch <= 'z', [ \ ] ^ _ ` included
-_FROM_U0300 = re.compile("[\u0300-\U0010ffff]")
+_FROM_U0300 = re.compile("[^\x00-\u02ff]")   # U+0300 on (the range written out took 7 ms to compile)
 _TWOPI = 2.0 * math.pi   # random.py's TWOPI
 
 
@@ -605,7 +657,7 @@ class LanguageStage(Stage):
         self._factory: Any = None  # langdetect's profiles, loaded on first use in each process
         self._tables: DetectorTables | None = None  # what VectorDetectors share, made with the profiles
         self._vote: StopwordVote | None = None  # the stoplists' index, built on first use
-        self._answers: dict[str, dict[str, Any]] = {}  # sample -> detect_sample's answer
+        self._answers: TextMemo[str, dict[str, Any]] = TextMemo(MEMO_SAMPLE_CHARS)  # sample -> its answer
 
     def settings(self) -> dict[str, Any]:
         return {"allowed": self.allowed, "detector": "stopwords, then langdetect", "seed": SEED,
@@ -614,7 +666,8 @@ class LanguageStage(Stage):
 
     def __getstate__(self) -> dict[str, Any]:
         # the loaded profiles are large and rebuilt on first use: never pickle them
-        return {**self.__dict__, "_factory": None, "_vote": None, "_tables": None, "_answers": {}}
+        return {**self.__dict__, "_factory": None, "_vote": None, "_tables": None,
+                "_answers": TextMemo(MEMO_SAMPLE_CHARS)}
 
     def detect(self, doc: Document) -> dict[str, Any]:
         """{"code": ..., "method": ..., and the method's evidence} for the page; code "unknown"
@@ -626,11 +679,9 @@ class LanguageStage(Stage):
         # syndicated copies and pages that are all chrome share their samples: an eighth of
         # the pages of a make_corpus corpus and of the dev sets, a fifth of those langdetect
         # decides there, are answered from memory
-        answer = self._answers.get(sample)
+        answer = self._answers.found.get(sample)
         if answer is None:
-            if len(self._answers) >= MEMO_SAMPLES:
-                self._answers.clear()
-            answer = self._answers[sample] = self.detect_sample(sample)
+            answer = self._answers.keep(sample, sample, self.detect_sample(sample))
         return dict(answer)
 
     def detect_sample(self, sample: str) -> dict[str, Any]:
@@ -709,15 +760,15 @@ class Profiles:
     the same files in the same order (the order fixes each language's index) and does the
     same arithmetic, for all n-grams at once in numpy, so the probabilities are the same
     floats (tests/test_language.py compares them with langdetect's own factory): 0.15 CPU-s
-    read afresh, 0.04 from the cache (the non-zero probabilities, 3 MB)."""
+    read afresh, 0.002 from the cache (arrays, and the n-grams as one string: `_read_profiles`)."""
 
     def __init__(self, directory: str, seed: int):
         from ..cache import cached
 
         self.seed = seed
-        self.langlist, ngrams, size, nonzero = cached("profiles", _profiles_key(directory),
-                                                      lambda: _read_profiles(directory))
-        self.word_lang_prob_map = _Probabilities(ngrams, size, nonzero)
+        self.langlist, ngrams, size, sparse, keys = cached("profiles", _profiles_key(directory),
+                                                           lambda: _read_profiles(directory))
+        self.word_lang_prob_map = _Probabilities(ngrams, size, sparse, keys)
 
 
 def _profiles_key(directory: str) -> str:
@@ -732,12 +783,18 @@ def _profiles_key(directory: str) -> str:
     return "\n".join([os.path.abspath(directory), *entries])
 
 
-def _read_profiles(directory: str) -> tuple[list[str], list[str], int, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+#: the non-zero probabilities of n-gram number i are `values[first[i]:first[i + 1]]`, of the
+#: languages `columns[first[i]:first[i + 1]]` (in language order)
+Sparse = tuple[np.ndarray, np.ndarray, np.ndarray]   # (first, columns, values)
+
+
+def _read_profiles(directory: str) -> tuple[list[str], str, int, Sparse, tuple[np.ndarray, np.ndarray]]:
     """langdetect's profiles as DetectorFactory.load_profile and add_profile read them: the
     languages in os.listdir's order, every profile's n-grams (in the order the profiles
-    first list them), the vectors' length (the folder's entries, as langdetect counts them),
-    and each non-zero probability as (n-gram's number, language's number, probability): a
-    count divided by the profile's total for the n-gram's length (none for longer n-grams)."""
+    first list them, a line each: one string unpickles in a fraction of the time 87,598 do),
+    the vectors' length (the folder's entries, as langdetect counts them), the non-zero
+    probabilities, n-gram after n-gram (`Sparse`): a count divided by the profile's total
+    for the n-gram's length (none for longer n-grams), and the n-grams' keys (`_keys`)."""
     import json
     import os
 
@@ -765,25 +822,73 @@ def _read_profiles(directory: str) -> tuple[list[str], list[str], int, tuple[np.
         columns.append(np.full(int(kept.sum()), language, dtype=np.int64))
         # IEEE division is correctly rounded, in numpy as in Python: 1.0 * count / total
         values.append(counts[kept] / totals[lengths[kept]])
-    nonzero = (np.concatenate(rows).astype(np.int32), np.concatenate(columns).astype(np.int16), np.concatenate(values))
-    return langlist, ngrams, len(names), nonzero
+    row, column = np.concatenate(rows), np.concatenate(columns)
+    order = np.lexsort((column, row))   # n-gram after n-gram, each one's languages in order
+    first = np.concatenate(([0], np.cumsum(np.bincount(row, minlength=len(ngrams))))).astype(np.int32)
+    sparse = (first, column[order].astype(np.int16), np.concatenate(values)[order])
+    if any("\n" in ngram for ngram in ngrams):
+        raise ValueError(f"an n-gram of the profiles in {directory} holds a line break")
+    return langlist, "\n".join(ngrams), len(names), sparse, _keys(ngrams)
+
+
+def _keys(ngrams: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Each n-gram's code points written 21 bits apart (all of Unicode fits in 21 bits: a
+    1-gram's key is below 2**21, a 2-gram's below 2**42, as no code point is 0), in order,
+    and the number of the n-gram each key is. n-grams that normalised text cannot hold
+    (longer than three characters, or with a NUL, which NGram makes a space) have none."""
+    keys, numbers = [], []
+    for number, ngram in enumerate(ngrams):
+        if 1 <= len(ngram) <= 3 and "\0" not in ngram:
+            key = 0
+            for char in ngram:
+                key = (key << 21) | ord(char)
+            keys.append(key)
+            numbers.append(number)
+    order = np.argsort(np.array(keys, dtype=np.int64), kind="stable")
+    return np.array(keys, dtype=np.int64)[order], np.array(numbers, dtype=np.int64)[order]
 
 
 class _Probabilities:
-    """n-gram -> its probability in each language, as DetectorFactory.add_profile makes it;
-    and all of them as one numpy table, a row per n-gram (`row`, `table`: 87,598 rows of 55
-    floats, 38 MB, made once in the parent before workers fork, and shared by them)."""
+    """n-gram -> its probability in each language, as DetectorFactory.add_profile makes it:
+    the n-grams are numbered, and their non-zero probabilities kept as they come from the
+    start-up cache (`Sparse`, 2.5 MB). A dense table of all 87,598 n-grams (55 floats each,
+    38 MB) took 0.01-0.09 CPU-s of every run's start to fill, most of it the kernel handing
+    over zeroed pages, to use a tenth of its rows (`DetectorTables.gather` fills the ones met).
+    Detection finds n-grams by their keys (`keys`, sorted, and `key_numbers`); `row`, a
+    dict from each n-gram to its number, is made only if asked for (by `_extract_ngrams`,
+    the definition the tests hold detection to, and langdetect's own loop)."""
 
-    def __init__(self, ngrams: list[str], size: int, nonzero: tuple[np.ndarray, np.ndarray, np.ndarray]):
+    def __init__(self, ngrams: str, size: int, sparse: Sparse, keys: tuple[np.ndarray, np.ndarray]):
         self.size = size
-        #: every profile's n-gram -> its row of `table` (a dict answers `in` as a set would)
-        self.row: dict[str, int] = dict(zip(ngrams, range(len(ngrams))))
-        self.table = np.zeros((len(ngrams), size), dtype=np.float64)
-        rows, columns, values = nonzero
-        self.table[rows, columns] = values
+        self._ngrams = ngrams
+        self.first, self.columns, self.values = sparse
+        self.count = len(self.first) - 1   # n-grams
+        self.keys, self.key_numbers = keys
+
+    @functools.cached_property
+    def row(self) -> dict[str, int]:
+        """Every profile's n-gram -> its number (a dict answers `in` as a set would)."""
+        ngrams = self._ngrams.split("\n")
+        return dict(zip(ngrams, range(len(ngrams))))
 
     def __contains__(self, ngram: object) -> bool:
         return ngram in self.row
 
     def __getitem__(self, ngram: str) -> list[float]:
-        return self.table[self.row[ngram]].tolist()  # type: ignore[no-any-return]
+        return self.rows(np.array([self.row[ngram]])).tolist()[0]  # type: ignore[no-any-return]
+
+    def rows(self, numbers: np.ndarray) -> np.ndarray:
+        """The probabilities of the n-grams numbered `numbers`, a row each."""
+        table = np.zeros((len(numbers), self.size))
+        self.fill(table, 0, numbers)
+        return table
+
+    def fill(self, table: np.ndarray, at: int, numbers: np.ndarray) -> None:
+        """Write the probabilities of the n-grams numbered `numbers` into `table`'s rows from
+        `at` on (rows still all zeros)."""
+        starts = self.first[numbers].astype(np.int64)
+        counts = self.first[numbers + 1] - starts
+        ends = np.cumsum(counts)
+        # each non-zero probability's place in `values`: its n-gram's start, then on
+        taken = np.repeat(starts - (ends - counts), counts) + np.arange(ends[-1] if len(ends) else 0)
+        table[np.repeat(np.arange(at, at + len(numbers)), counts), self.columns[taken]] = self.values[taken]
