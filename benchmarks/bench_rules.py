@@ -25,6 +25,16 @@ with a fresh LineMemo as a worker has. The first pass compiles each rule's RE2 c
 beyond ASCII (COMMON, WIDE, the whole) when a line first needs them; the second finds them
 compiled. Their difference, and the compile CPU counted per cut, is what a one-worker run
 pays that the median of repeated passes in one interpreter does not show.
+
+    python benchmarks/bench_rules.py --in-run        # only the split below, 20 MB: about 3 minutes
+
+--in-run times each stage's `process` inside whole one-worker runs of the make_corpus corpus,
+taking turns between pass 2 as a run does it (each stage over a batch of
+pipeline.CLEAN_BATCH documents before the next stage) and one document at a time (each
+document through every stage before the next document, as runs did before). Inside a run the
+rules stage cost about 0.5 CPU-s more than its first pass alone over the same texts: the
+other stages' work between two pages had pushed its automata, compiled patterns and line
+memory out of the CPU's caches. In batches a stage meets its next page with them still there.
 """
 from __future__ import annotations
 
@@ -172,22 +182,79 @@ def print_first_use(corpus: Path, repeats: int) -> None:
         print(f"  {name:<7} cut compiled for {count:>4.0f} fields in the first pass: {seconds:.3f} CPU-s")
 
 
+def in_run(corpus: Path, batch: int) -> dict[str, float]:
+    """Each stage's `process` CPU-s in a one-worker `run` of `corpus` whose pass 2 cleans
+    `batch` documents at a time (pipeline.CLEAN_BATCH; 1: one document at a time). Meant for a
+    fresh interpreter."""
+    from corpusclean import pipeline
+    from corpusclean.cli import cli
+    from corpusclean.stages.registry import STAGES
+
+    spent: dict[str, float] = {}
+
+    def timed(name: str, process: Callable[..., None]) -> Callable[..., None]:
+        def run(self: object, doc: Document) -> None:
+            started = time.process_time()
+            process(self, doc)
+            spent[name] = spent.get(name, 0.0) + time.process_time() - started
+        return run
+
+    for cls in STAGES:
+        cls.process = timed(cls.name, cls.process)  # type: ignore[method-assign]
+    pipeline.CLEAN_BATCH = batch
+    with tempfile.TemporaryDirectory() as out:
+        try:
+            cli.main(["run", str(corpus), str(Path(out) / "clean"), "--workers", "1", "-q"], standalone_mode=False)
+        except SystemExit as exit_:  # a run with failed documents exits 1 after writing everything
+            if exit_.code not in (0, 1, None):
+                raise
+    return spent
+
+
+def print_in_run(corpus: Path, repeats: int) -> None:
+    """in_run in fresh interpreters, batches and one document at a time taking turns; medians."""
+    from corpusclean.pipeline import CLEAN_BATCH
+
+    results: dict[int, list[dict[str, float]]] = {CLEAN_BATCH: [], 1: []}
+    for _ in range(repeats):
+        for batch in results:
+            done = subprocess.run([sys.executable, __file__, "--in-run-child", str(corpus), str(batch)],
+                                  capture_output=True, text=True, check=True)
+            results[batch].append(json.loads(done.stdout.strip().splitlines()[-1]))
+    stages = list(results[CLEAN_BATCH][0])
+    print(f"\ninside a one-worker run (make_corpus pages, CPU-s of each stage's process, medians of {repeats}):")
+    print(f"{'stage':<14}{f'batches of {CLEAN_BATCH}':>16}{'one at a time':>16}{'ratio':>8}")
+    for name in stages + ["all"]:
+        def seconds(batch: int) -> float:
+            return statistics.median(sum(r.values()) if name == "all" else r.get(name, 0.0) for r in results[batch])
+        batched, single = seconds(CLEAN_BATCH), seconds(1)
+        print(f"{name:<14}{batched:>16.2f}{single:>16.2f}{batched / single if single else 0:>8.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--mb", type=float, default=20, help="size of the make_corpus corpus")
     parser.add_argument("--repeats", type=int, default=5, help="timed runs per engine (median)")
     parser.add_argument("--first-use", action="store_true", help="print only the first-use split")
     parser.add_argument("--first-use-child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--in-run", action="store_true", help="print only the in-run split")
+    parser.add_argument("--in-run-child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.first_use_child:
         print(json.dumps(first_use(read_pages(args.first_use_child))))
+        return
+    if args.in_run_child:
+        print(json.dumps(in_run(Path(args.in_run_child[0]), int(args.in_run_child[1]))))
         return
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp) / "corpus"
         subprocess.run([sys.executable, str(SHARED / "bench" / "make_corpus.py"), str(corpus),
                         "--mb", str(args.mb)], check=True, stdout=subprocess.DEVNULL)
-        if not args.first_use:
+        if not (args.first_use or args.in_run):
             measure(f"make_corpus --mb {args.mb:g}", read_pages(corpus), args.repeats)
+        if args.in_run:
+            print_in_run(corpus, min(args.repeats, 3))
+            return
         print_first_use(corpus, min(args.repeats, 3))
         if args.first_use:
             return

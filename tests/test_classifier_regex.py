@@ -8,9 +8,9 @@ import pytest
 
 from corpusclean.classifier.comments import ENTRY_MARK
 from corpusclean.classifier.feeds import DATED, has_date
-from corpusclean.classifier.regex import GatedSearch, line_test, terms_pattern
+from corpusclean.classifier.regex import GatedSearch, _after_two, _first_of_term, line_test, terms_pattern
 from corpusclean.classifier.signals import WORD, casefold_words
-from corpusclean.classifier.vocabulary import TERMS
+from corpusclean.classifier.vocabulary import APPEAL_TERMS, BIO_STRONG, BIO_WEAK, NOTICE_STRONG, NOTICE_WEAK, TERMS
 
 # case folding Python's IGNORECASE knows beyond ASCII: the Kelvin sign matches k, the long s
 # matches s, the dotted capital I matches i; and words that start with no letter at all
@@ -40,6 +40,36 @@ def test_the_vocabulary_pattern_finds_what_the_plain_alternation_finds(text):
     expected = [(span, groups[int(group[1:])][0]) for span, group in
                 matches(plain(groups), text, {f"g{i}": f"g{i}" for i in range(len(groups))})]
     assert matches(fast, text, names) == expected
+
+
+@pytest.mark.parametrize("terms", [APPEAL_TERMS, BIO_STRONG, BIO_WEAK, NOTICE_STRONG, NOTICE_WEAK],
+                         ids=["appeal", "bio-strong", "bio-weak", "notice-strong", "notice-weak"])
+def test_each_prose_chrome_pattern_finds_what_the_plain_alternation_finds(terms):
+    vocabulary_texts = TEXTS + [
+        "We need your support: become a member, donate today and get our newsletter ad-free.",
+        "She is a staff writer based in Oslo; her work has appeared in Granta. Follow her on Twitter.",
+        "© 2020 Example Media. Originally published by the Courier; reprinted with permission.",
+        "This site uses cookies. Read our privacy policy and cookie settings.",
+    ]
+    fast, slow = terms_pattern([(None, terms)])[0], plain([(None, terms)])
+    for text in vocabulary_texts:
+        assert [m.span() for m in fast.finditer(text)] == [m.span() for m in slow.finditer(text)], text
+
+
+def test_terms_sharing_two_first_characters_keep_their_order():
+    # "sign", "sign in" and "site" share "si", "share" and "shop" share "sh": each pair's
+    # sub-bucket keeps the order written
+    fast, names = terms_pattern([("short", ["sign", "shop"]), ("long", ["sign in", "share", "site"])])
+    assert [(m.group(), names[m.lastgroup]) for m in fast.finditer("Sign in to share the site's shop")] == [
+        ("Sign", "short"), ("share", "long"), ("site", "long"), ("shop", "short")]
+
+
+def test_a_term_whose_first_characters_are_fewer_than_its_buckets_looks_back_for_them():
+    # the classes that took the two characters hold more than the term's own: it asks again
+    own = (_first_of_term("s", re.IGNORECASE)[0], _first_of_term("h", re.IGNORECASE)[0])
+    wider = (((ord("a"), ord("z")),), own[1])
+    assert _after_two("share", own, re.IGNORECASE) == "are"
+    assert _after_two("share", wider, re.IGNORECASE) == "(?<=sh)are"
 
 
 def test_terms_sharing_a_first_character_keep_their_order():

@@ -13,6 +13,7 @@ position of the text, and a 2,000-character paragraph meets a vocabulary of 250 
 """
 from __future__ import annotations
 
+import functools
 import re
 from functools import lru_cache
 from typing import Callable, Sequence
@@ -52,13 +53,14 @@ class LineTest:
             return lambda line: self.pattern.search(line) is not None
 
     def warm(self) -> None:
-        """Compile now what this test's lines need (Stage.warm): for a rule pattern, the cuts
-        `Matcher.warm` compiles; the whole-Unicode cut still waits for a line of a rare script."""
+        """Compile now what this test's lines need (Stage.warm): every line meets it, so the
+        COMMON and WIDE cuts (`Matcher.warm`); the whole-Unicode cut still waits for a line of a
+        rare script."""
         if self._search is None:
             self._search = self._compile()
         compiled = getattr(self._search, "__self__", None)  # the Matcher, unless Python's search is kept
         if isinstance(compiled, Matcher):
-            compiled.warm()
+            compiled.warm(wide=True)
 
 
 #: every line test made: module-level constants of the classifier, which `warm_line_tests`
@@ -93,6 +95,14 @@ def terms_pattern(groups: Sequence[tuple[str | None, Sequence[str]]],
     and it holds every term that could match there, in the original order. The matches are
     the same; the work at each word is a few character tests and the bucket's own terms.
 
+    One level further: in a bucket whose terms all start with two plain characters (most
+    terms: a word), the terms are put in sub-buckets by their second character the same way,
+    and the two characters are taken by character classes the engine tests before it enters a
+    branch (a branch that opens with a class is skipped at one test, where a look-ahead or a
+    case-insensitive letter costs a try): the `share\\w*` of a text is no longer tried at
+    "search", "sign in", "site map" and the other "s" words one after another. A term whose own
+    first two characters are fewer than its sub-bucket's classes looks back for them.
+
     A term that could match the empty string, or that the translation cannot read, makes the
     pattern the plain alternation (correct, only slower)."""
     for _, terms in groups:
@@ -109,28 +119,84 @@ def terms_pattern(groups: Sequence[tuple[str | None, Sequence[str]]],
                 return _plain(groups, flags)
             if first:  # else a term that matches nothing
                 buckets.setdefault(first, []).append((g, t))
+    merged = _merge(list(buckets.items()))
+    names: dict[str, str] = {}
+    branches = []
+    for b, (first, members) in enumerate(sorted(merged, key=_by_frequency)):
+        pairs = {m: _two_characters(groups[m[0]][1][m[1]], flags) for m in members}
+        seconds = [(pair[3], [m]) for m, pair in pairs.items() if pair is not None]
+        if len(seconds) < len(members):
+            parts = _parts(groups, members, lambda term: term, f"b{b}", names)
+            branches.append(f"(?=(?-i:{_class(first)}))(?:{'|'.join(parts)})")
+            continue
+        subs = []
+        for s, (second, within) in enumerate(_merge(seconds)):
+            after = functools.partial(_after_two, sets=(first, second), flags=flags)
+            parts = _parts(groups, within, after, f"b{b}_{s}", names)
+            subs.append(f"(?-i:{_class(second)})(?:{'|'.join(parts)})")
+        branches.append(f"(?-i:{_class(first)})(?:{'|'.join(subs)})")
+    # a word no term starts like fails after one test instead of one per bucket
+    anywhere = _class(charsets.union(*(first for first, _ in merged)))
+    return re.compile(r"(?<!\w)(?=(?-i:" + anywhere + r"))(?:" + "|".join(branches) + r")(?!\w)", flags), names
+
+
+def _merge(buckets: list[tuple[Ranges, list[tuple[int, int]]]]) -> list[tuple[Ranges, list[tuple[int, int]]]]:
+    """Buckets of (group, term) indices by character set, those whose sets overlap merged into
+    one, each bucket's members in their original order."""
     merged: list[tuple[Ranges, list[tuple[int, int]]]] = []
-    for first, members in buckets.items():
+    for first, members in buckets:
         overlapping = [b for b in merged if charsets.intersect(b[0], first)]
         merged = [b for b in merged if not any(b is o for o in overlapping)]
         merged.append((charsets.union(first, *(b[0] for b in overlapping)),
                        sorted(members + [m for b in overlapping for m in b[1]])))
-    names: dict[str, str] = {}
-    branches = []
-    for b, (first, members) in enumerate(sorted(merged, key=_by_frequency)):
-        parts = []
-        for g in dict.fromkeys(g for g, _ in members):  # groups in order, each one contiguous run
-            body = "|".join(groups[g][1][t] for gg, t in members if gg == g)
-            name = groups[g][0]
-            if name is None:
-                parts.append(f"(?:{body})")
-            else:
-                names[f"b{b}_{g}"] = name
-                parts.append(f"(?P<b{b}_{g}>{body})")
-        branches.append(f"(?=(?-i:{_class(first)}))(?:{'|'.join(parts)})")
-    # a word no term starts like fails after one test instead of one per bucket
-    anywhere = _class(charsets.union(*(first for first, _ in merged)))
-    return re.compile(r"(?<!\w)(?=(?-i:" + anywhere + r"))(?:" + "|".join(branches) + r")(?!\w)", flags), names
+    return merged
+
+
+def _parts(groups: Sequence[tuple[str | None, Sequence[str]]], members: list[tuple[int, int]],
+           written: Callable[[str], str], prefix: str, names: dict[str, str]) -> list[str]:
+    """The members' terms as `written`, one alternation per group in order (each one contiguous
+    run), a named group's recorded in `names`."""
+    parts = []
+    for g in dict.fromkeys(g for g, _ in members):
+        body = "|".join(written(groups[g][1][t]) for gg, t in members if gg == g)
+        name = groups[g][0]
+        if name is None:
+            parts.append(f"(?:{body})")
+        else:
+            names[f"{prefix}_{g}"] = name
+            parts.append(f"(?P<{prefix}_{g}>{body})")
+    return parts
+
+
+def _two_characters(term: str, flags: int) -> tuple[str, str, Ranges, Ranges] | None:
+    """The term's first two characters when each is one character of the pattern, neither
+    repeated nor optional (most terms: a plain word), and Python's own sets for them (case
+    folding included); None for any other term."""
+    one = _one_character(term)
+    two = _one_character(term[len(one):]) if one else None
+    if not one or not two:
+        return None
+    return one, two, _first_of_term(one, flags)[0], _first_of_term(two, flags)[0]
+
+
+def _after_two(term: str, sets: tuple[Ranges, Ranges], flags: int) -> str:
+    """The term without its first two characters, which the bucket's and the sub-bucket's
+    classes (`sets`) have taken; a term whose own sets are smaller looks back for its own."""
+    one, two, *own = _two_characters(term, flags) or ("", "", (), ())
+    check = "" if tuple(own) == sets else f"(?<={one}{two})"
+    return check + term[len(one) + len(two):]
+
+
+def _one_character(source: str) -> str | None:
+    """The pattern text of the single character `source` starts with (a letter, or an escaped
+    symbol such as `\\(`), when nothing repeats it; else None."""
+    if source[:1] == "\\" and len(source) > 1 and not source[1].isalnum():
+        one = source[:2]
+    elif source[:1] and source[0] not in "\\()[]{}?*+|^$.":
+        one = source[0]
+    else:
+        return None
+    return None if source[len(one):len(one) + 1] in ("?", "*", "+", "{") else one
 
 
 #: letters by how often English words start with them: the buckets of frequent initials are

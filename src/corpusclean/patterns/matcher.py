@@ -180,13 +180,20 @@ class Matcher:
         """The RE2 object for any line."""
         return self._compile(3)
 
-    def warm(self) -> None:
-        """Compile now the cuts most corpora's non-ASCII lines need, COMMON and WIDE (Stage.warm:
-        workers forked after this share them instead of each compiling them). The whole is left
-        to the first line that needs it: a rare script's, in few corpora."""
+    def warm(self, wide: bool = False) -> None:
+        """Compile now the cut most corpora's non-ASCII lines need, COMMON (Stage.warm: workers
+        forked after this share it instead of each compiling it), and with `wide` WIDE too.
+
+        WIDE is the dear one (the rule packs' 55 pattern fields: 0.13 CPU-s against COMMON's
+        0.04) and most fields never need it: a line must hold both a field's keywords and a
+        character of another script. On the 20 MB make_corpus corpus, a multilingual one, a
+        one-worker run compiles WIDE for 25 of the 55 fields (0.09 CPU-s); on devset-l3s for 2.
+        So a field whose line must first get past the keyword gate leaves WIDE to the worker
+        that meets such a line, as it leaves the whole to a line of a rare script; a field
+        searched on every line (a classifier's line test) warms it."""
         if self._common is _UNCOMPILED:
             self._common = self._compile(1)
-        if self._wide is _UNCOMPILED:
+        if wide and self._wide is _UNCOMPILED:
             self._wide = self._compile(2)
 
     def python(self) -> re.Pattern[str]:
