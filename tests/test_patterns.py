@@ -134,6 +134,30 @@ def test_repeats_a_match_can_do_without_at_its_ends_are_not_compiled(pattern, ne
         assert compiled.search(line) == bool(re.search(pattern, line, re.IGNORECASE)), (pattern, line)
 
 
+RARE_LINES = ["— Abebe, ሰላም, Addis", "posted by ሰላም", "ᏣᎳᎩ reply", "𐌰𐌱𐌲 said:", "— 𓀀𓀁, 𓀂", "\ue000 wrote:",
+              "Reply | ᚠᚢᚦ", "Share on ᏣᎳᎩ Facebook", "ꙮ writes"]
+
+
+def test_a_line_of_a_rare_script_is_answered_by_the_wide_cut_with_stand_ins():
+    """A line with characters outside WIDE (Ethiopic, Cherokee, Gothic...) is searched with each
+    of them replaced by a character of WIDE that the pattern's sets cannot tell from it, so the
+    whole-Unicode cut (the dearest to compile) is never needed; unless the pattern names such a
+    character itself, when no character of WIDE can stand in for it."""
+    from corpusclean.patterns.matcher import _UNCOMPILED
+    from corpusclean.classifier.comments import ENTRY_MARK
+
+    for pattern, flags in ((ENTRY_MARK.pattern, ENTRY_MARK.flags), (r"\b(?:posted|said|writes)\b", re.I),
+                           (r"^\W*reply\W*(?:\|\s*\w+\W*)*$", re.I)):
+        compiled = matcher([pattern], flags, translate_all([pattern], flags))
+        for line in RARE_LINES:
+            assert compiled.search(line) == bool(re.search(pattern, line, flags)), (pattern, line)
+        assert compiled._whole is _UNCOMPILED and compiled._wide is not _UNCOMPILED
+    named = engine(r"ሰላም|^ᏣᎳᎩ")   # characters the pattern names: only the whole can answer
+    assert [named.search(line) for line in RARE_LINES] == [True, True, True, False, False, False, False, False,
+                                                           False]
+    assert named._whole is not _UNCOMPILED
+
+
 def test_a_matcher_pickles_as_its_tree_and_answers_the_same():
     import pickle
     rule = next(r for r in SHIPPED if r.id == "contact.reach")
