@@ -135,6 +135,16 @@ def test_the_feature_memo_stays_bounded():
     assert len(memo) == 1
 
 
+def test_a_full_feature_memo_keeps_its_short_texts():
+    # the template lines a site repeats on every page outlive a memo that fills with paragraphs
+    memo = FeatureMemo(capacity=60, max_chars=40, template_chars=10)
+    menu = memo.get("Sign in", ENGLISH)
+    memo.get("A paragraph of some length, kept.", ENGLISH)   # 7 + 33 characters
+    memo.get("Another paragraph, long too.", ENGLISH)        # 28 more: full
+    assert memo.get("Sign in", ENGLISH) is menu
+    assert sorted(text for text, _ in memo.found) == ["Another paragraph, long too.", "Sign in"]
+
+
 def test_comment_lines_find_headings_entry_marks_and_the_writers_marks_name():
     lines = ["An article paragraph that says something.", "", "12 Comments",
              "Posted by: Sean | Jan 10, 2008 4:49 PM", "Great piece, thanks.", "Anna said...", "I disagree.",

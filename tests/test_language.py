@@ -71,18 +71,32 @@ def test_a_list_in_another_script_does_not_vote_for_english():
     # jusText's Marathi list holds "the", "of", "and", gathered with its text
     vote = StopwordVote()
     assert vote.decide(ENGLISH)["code"] == "en"
-    assert "mr" not in vote.languages_of("the") and "mr" in vote.languages_of("आणि")
+    assert "mr" not in languages_of("the") and "mr" in languages_of("आणि")
 
 
-def plain_vote(vote: StopwordVote, sample: str) -> dict | None:
-    """StopwordVote.decide as first written, a dict by language code: what it must answer."""
+@lru_cache(maxsize=1)
+def _lists() -> list[tuple[str, frozenset[str]]]:
+    from corpusclean.classifier.stoplists import Stoplists
+    from corpusclean.stages.language import _vote_lists
+
+    return _vote_lists(Stoplists())
+
+
+def languages_of(word: str) -> tuple[str, ...]:
+    """The codes whose list (as the vote reads jusText's lists) holds `word`, in code order."""
+    return tuple(code for code, words in _lists() if word in words)
+
+
+def plain_vote(sample: str) -> dict | None:
+    """StopwordVote.decide as first written, on the lists themselves and a dict by language
+    code: what it must answer (whatever index it reads them through)."""
     words = re.findall(r"\w+", sample.casefold())
     if len(words) < VOTE_MIN_WORDS:
         return None
     scores: dict[str, float] = {}
     hits: dict[str, int] = {}
     for word in words:
-        codes = vote.languages_of(word)
+        codes = languages_of(word)
         for code in codes:
             scores[code] = scores.get(code, 0.0) + 1.0 / len(codes)
             hits[code] = hits.get(code, 0) + 1
@@ -114,14 +128,14 @@ def test_the_vote_answers_as_the_plain_loop_by_language_code(words):
     """The vote keeps scores in lists by language number: in every mix of words it must give
     the plain loop's answer (code, share, margin, or none), ties going to the first code."""
     sample = " ".join(words)
-    assert _vote().decide(sample) == plain_vote(_vote(), sample)
+    assert _vote().decide(sample) == plain_vote(sample)
 
 
 def test_the_vote_on_the_passages_is_the_plain_loops():
     for texts in PASSAGES.values():
         for text in texts:
             for sample in (text, SITE_MENU + text, text * 3, "the and of " * 10):
-                assert _vote().decide(sample) == plain_vote(_vote(), sample)
+                assert _vote().decide(sample) == plain_vote(sample)
 
 
 def test_a_german_page_is_de():
@@ -398,9 +412,9 @@ def test_the_vote_from_the_start_up_cache_reads_the_lists_it_read_afresh(tmp_pat
     monkeypatch.setenv(cache.ENV, str(tmp_path))
     fresh = StopwordVote()
     monkeypatch.setattr(language, "_vote_lists", lambda stoplists: pytest.fail("read afresh"))
-    assert StopwordVote()._lists == fresh._lists
+    assert StopwordVote().index == fresh.index
     monkeypatch.undo()
-    assert fresh._lists == StopwordVote(Stoplists())._lists   # jusText's lists, read with no cache
+    assert fresh.index == StopwordVote(Stoplists()).index   # jusText's lists, read with no cache
 
 
 def test_a_voted_sample_met_before_is_answered_from_memory(monkeypatch):

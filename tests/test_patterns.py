@@ -385,6 +385,17 @@ def test_the_gate_asks_where_a_literal_of_an_anchored_branch_can_start():
     assert re.search(rules[0], "İİİİ terms", re.IGNORECASE) and gate.candidates("İİİİ terms") == (0,)
 
 
+def test_a_one_letter_literal_is_checked_where_it_must_start_and_nowhere_else():
+    """A one-letter literal is on almost every line, so the gate does not look for it
+    anywhere; but `^(a\\s*[-+]|aa)$` (a font-size button) can only match a line that starts
+    with "a", and that is one `find` to check. `\\bx\\b` has no such place: always tried."""
+    rules = [r"^(a\s*[-+]|aa)$", r"\bx\b"]
+    gate = Gate([requirement(translate(p, re.IGNORECASE)[1]) for p in rules])
+    assert gate.candidates("A+") == (0, 1) and gate.candidates("aa") == (0, 1)
+    assert gate.candidates("Close") == (1,)                      # no "a" at the start
+    assert gate.candidates("Read later") == (1,)                 # an "a", but not at the start
+
+
 def test_fold_makes_one_letter_of_a_letters_variants():
     assert [fold(c) for c in "SſsKkKIıiΣσς"] == list("sssk" "kk" "iii" "σσσ")
     assert fold("İ") == "i" and fold("ß") == "ß"                   # "ß".upper() is two letters: kept

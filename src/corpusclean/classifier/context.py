@@ -159,34 +159,41 @@ def _drop(unit: Unit, reason: str) -> None:
 
 
 class Menus:
-    """For each of `units`, the first and last index of the units in its group (its run of
-    consecutive lines) in `units`, and whether that group looks like a menu: `menu_lines` or
-    more units, all short or bad on their own, none a sentence. Found in one pass over the
-    units, for the verdicts of a page (which do not change the units' `initial`): asked unit
-    by unit, each question walked the unit's whole group, a menu of n lines n times."""
+    """What revise asks of a unit's group (its run of consecutive lines in `units`): its first
+    and last index, and whether it looks like a menu (`menu_lines` or more units, all short or
+    bad on their own, none a sentence). Found once per group, when a unit of it first asks:
+    asked unit by unit, each question walked the unit's whole group, a menu of n lines n times.
+    (The verdicts of a page do not change the units' `initial`.)"""
 
-    __slots__ = ("spans", "menu")
+    __slots__ = ("_units", "_limits", "_found")
 
     def __init__(self, units: list[Unit], limits: ContextLimits):
-        self.spans: list[tuple[int, int]] = []
-        self.menu: list[bool] = []
-        lo = 0
-        while lo < len(units):
-            hi = lo
-            while hi + 1 < len(units) and units[hi + 1].group == units[lo].group:
+        self._units = units
+        self._limits = limits
+        self._found: list[tuple[int, int, bool] | None] = [None] * len(units)
+
+    def of(self, i: int) -> tuple[int, int, bool]:
+        """(first, last, menu) of unit i's group."""
+        found = self._found[i]
+        if found is None:
+            units = self._units
+            group = units[i].group
+            lo = hi = i
+            while lo > 0 and units[lo - 1].group == group:
+                lo -= 1
+            while hi < len(units) - 1 and units[hi + 1].group == group:
                 hi += 1
-            group = units[lo:hi + 1]
-            menu = len(group) >= limits.menu_lines and all(
-                u.initial in (SHORT, BAD) and not u.signals.sentence_end for u in group)
-            self.spans += [(lo, hi)] * len(group)
-            self.menu += [menu] * len(group)
-            lo = hi + 1
+            menu = hi - lo + 1 >= self._limits.menu_lines and all(
+                u.initial in (SHORT, BAD) and not u.signals.sentence_end for u in units[lo:hi + 1])
+            found = (lo, hi, menu)
+            self._found[lo:hi + 1] = [found] * (hi - lo + 1)
+        return found
 
 
 def _menu_like(units: list[Unit], i: int, menus: Menus) -> bool:
     """A short unit in a group of several short lines, none of which is a sentence."""
     unit = units[i]
-    return not (unit.signals.sentence_end or unit.listed) and menus.menu[i]
+    return not (unit.signals.sentence_end or unit.listed) and menus.of(i)[2]
 
 
 def _menu_of_labels(units: list[Unit], i: int, limits: ContextLimits, menus: Menus) -> bool:
@@ -194,7 +201,7 @@ def _menu_of_labels(units: list[Unit], i: int, limits: ContextLimits, menus: Men
     words, no sentence), not introduced by a line ending in a colon (that is a list)."""
     if not _menu_like(units, i, menus):
         return False
-    lo, hi = menus.spans[i]
+    lo, hi, _ = menus.of(i)
     if lo > 0 and units[lo - 1].text.rstrip().endswith(":"):
         return False
     return all(u.signals.words <= limits.label_words and u.signals.capitalised >= 0.5 for u in units[lo:hi + 1])

@@ -167,34 +167,24 @@ class StopwordVote:
     dictionary from a word to the languages listing it, so a vote is a lookup per word."""
 
     def __init__(self, stoplists: Stoplists | None = None):
-        """`stoplists`: where the lists come from; by default jusText's, read once and kept
-        in the start-up cache (corpusclean/cache.py: 0.03 CPU-s instead of 0.08)."""
+        """`stoplists`: where the lists come from; by default jusText's, read once and their
+        index kept in the start-up cache (corpusclean/cache.py: 0.03 CPU-s instead of 0.1)."""
         if stoplists is None:
             from ..cache import cached
 
-            self._lists = cached("stopword-vote", _stoplists_key(), lambda: _vote_lists(Stoplists()))
+            self.index = cached("stopword-vote", _stoplists_key(), lambda: VoteIndex(_vote_lists(Stoplists())))
         else:
-            self._lists = _vote_lists(stoplists)
-        self._any: frozenset[str] = frozenset().union(*(words for _, words in self._lists))
-        self._codes = [code for code, _ in self._lists]
+            self.index = VoteIndex(_vote_lists(stoplists))
+        self._codes = self.index.codes
         #: listed word -> the numbers (in `_codes`) of the languages listing it, and the weight
-        #: of its vote for each; filled in as words are met: building it for all 118,000
-        #: listed words up front took 0.17 s of every run's start
-        self._index: dict[str, tuple[tuple[int, ...], float]] = {}
-
-    def languages_of(self, word: str) -> tuple[str, ...]:
-        """The codes whose list holds `word` (casefolded), in code order. (Only the tests ask:
-        it is the plain definition they hold `decide`'s faster loop to.)"""
-        return tuple(code for code, words in self._lists if word in words)
-
-    def _votes(self, word: str) -> tuple[tuple[int, ...], float]:
-        """Which languages a listed word votes for, and with what weight (remembered: the
-        memo stays bounded by the lists)."""
-        votes = self._index.get(word)
-        if votes is None:
-            numbers = tuple(number for number, (_, words) in enumerate(self._lists) if word in words)
-            votes = self._index[word] = (numbers, 1.0 / len(numbers))
-        return votes
+        #: of its vote for each: one look-up a word (working a word's languages out from the
+        #: lists when first met cost 20 us a word inside a run, a tenth of the stage)
+        alone: list[tuple[tuple[int, ...], float]] = [((number,), 1.0) for number in range(len(self._codes))]
+        alone += [((), 0.0)] * (256 - len(alone))   # VoteIndex.SEVERAL: `several` says
+        votes = list(map(alone.__getitem__, self.index.single))
+        for word, numbers in self.index.several.items():
+            votes[word] = (numbers, 1.0 / len(numbers))
+        self._votes: dict[str, tuple[tuple[int, ...], float]] = dict(zip(self.index.words.split("\n"), votes))
 
     def decide(self, sample: str) -> dict[str, Any] | None:
         """The language when one list clearly wins (see the VOTE_ constants), else None.
@@ -212,12 +202,13 @@ class StopwordVote:
         # added one after the other; 0.0 + weight is the weight)
         scores = [0.0] * len(self._codes)
         hits = [0] * len(self._codes)
-        listed, votes = self._any, self._votes
+        votes_of = self._votes.get
         voted = False
         for word in words:
-            if word in listed:   # the others add nothing
+            votes = votes_of(word)
+            if votes is not None:   # a listed word (the others add nothing)
                 voted = True
-                numbers, weight = votes(word)
+                numbers, weight = votes
                 for number in numbers:
                     scores[number] += weight
                     hits[number] += 1
@@ -230,6 +221,31 @@ class StopwordVote:
             return None
         return {"code": self._codes[best], "method": "stopwords", "stopwords": round(hits[best] / len(words), 3),
                 "margin": round(score / max(runner_up, 1.0), 1)}
+
+
+class VoteIndex:
+    """The stoplists as the vote reads them, in a form the start-up cache loads fast: the
+    codes in order, every listed word (a line each: one string unpickles faster than
+    109,000), and which languages list each word: most are on one list (`single`: a byte a
+    word, that language's number), the others SEVERAL there and their numbers in `several`."""
+
+    SEVERAL = 255
+
+    def __init__(self, lists: list[tuple[str, frozenset[str]]]):
+        if len(lists) >= self.SEVERAL:
+            raise ValueError(f"{len(lists)} stoplists: a language's number must fit in a byte")
+        self.codes = [code for code, _ in lists]
+        words = sorted(frozenset().union(*(listed for _, listed in lists)))
+        if any("\n" in word for word in words):
+            raise ValueError("a stoplist word holds a line break")
+        self.words = "\n".join(words)
+        languages = [tuple(number for number, (_, listed) in enumerate(lists) if word in listed) for word in words]
+        self.single = bytes(numbers[0] if len(numbers) == 1 else self.SEVERAL for numbers in languages)
+        self.several = {word: numbers for word, numbers in enumerate(languages) if len(numbers) > 1}
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, VoteIndex) and (self.codes, self.words, self.single, self.several) == \
+            (other.codes, other.words, other.single, other.several)
 
 
 @dataclass(frozen=True)
