@@ -47,7 +47,10 @@ What it prints:
                  the passes (imports, building the stages; every run pays it once),
                  getting the stages ready for the workers (prepare, warm: once a run, shared
                  by the forked workers), and coordinating the passes (the part that grows
-                 with the corpus: its share of all CPU, and per document)
+                 with the corpus: its share of all CPU, and per document); and the best
+                 2-worker / 1-worker wall ratio that CPU allows on 2 idle cores (the part
+                 before the passes alone, the rest split evenly): a bound from CPU-seconds
+                 for a machine too busy for the measured ratio to mean anything
   profile        one 1-worker folder run with a CPU timer around each part (reading, HTML
                  extraction, the fix stage, each stage's corpus pass and removal pass,
                  applying, the report, writing); each part's time excludes the parts it calls
@@ -516,6 +519,12 @@ def parent_parts(runs: Runs, documents: int) -> None:
           f"stages), {part['ready']:.2f} getting the stages ready for the workers (prepare, warm), "
           f"{part['coordinating']:.2f} coordinating the passes ({share:.1%} of all CPU; "
           f"{part['coordinating'] / documents * 1e6:.0f} us a document)")
+    # what the CPU alone allows, for a machine too busy for wall times to mean anything: the
+    # part before the passes runs alone, everything after it at best on both cores at once
+    floor = statistics.median((two["parent_parts"]["before"] + (cpu(two) - two["parent_parts"]["before"]) / 2) / cpu(one)
+                              for one, two in zip(runs[1], runs[2]) if "parent_parts" in two)
+    print(f"{'':<24}on 2 idle cores this CPU allows 2 workers at best {floor:.2f}x the wall time of 1 (the part "
+          f"before the passes alone, the rest split evenly; a bound from CPU-seconds, not a measured time)")
 
 
 def run_rows(label: str, runs: Runs, fixed: Runs, mb: float, documents: int) -> dict[tuple[str, int], float]:

@@ -134,6 +134,30 @@ def test_repeats_a_match_can_do_without_at_its_ends_are_not_compiled(pattern, ne
         assert compiled.search(line) == bool(re.search(pattern, line, re.IGNORECASE)), (pattern, line)
 
 
+RARE_LINES = ["— Abebe, ሰላም, Addis", "posted by ሰላም", "ᏣᎳᎩ reply", "𐌰𐌱𐌲 said:", "— 𓀀𓀁, 𓀂", "\ue000 wrote:",
+              "Reply | ᚠᚢᚦ", "Share on ᏣᎳᎩ Facebook", "ꙮ writes"]
+
+
+def test_a_line_of_a_rare_script_is_answered_by_the_wide_cut_with_stand_ins():
+    """A line with characters outside WIDE (Ethiopic, Cherokee, Gothic...) is searched with each
+    of them replaced by a character of WIDE that the pattern's sets cannot tell from it, so the
+    whole-Unicode cut (the dearest to compile) is never needed; unless the pattern names such a
+    character itself, when no character of WIDE can stand in for it."""
+    from corpusclean.patterns.matcher import _UNCOMPILED
+    from corpusclean.classifier.comments import ENTRY_MARK
+
+    for pattern, flags in ((ENTRY_MARK.pattern, ENTRY_MARK.flags), (r"\b(?:posted|said|writes)\b", re.I),
+                           (r"^\W*reply\W*(?:\|\s*\w+\W*)*$", re.I)):
+        compiled = matcher([pattern], flags, translate_all([pattern], flags))
+        for line in RARE_LINES:
+            assert compiled.search(line) == bool(re.search(pattern, line, flags)), (pattern, line)
+        assert compiled._whole is _UNCOMPILED and compiled._wide is not _UNCOMPILED
+    named = engine(r"ሰላም|^ᏣᎳᎩ")   # characters the pattern names: only the whole can answer
+    assert [named.search(line) for line in RARE_LINES] == [True, True, True, False, False, False, False, False,
+                                                           False]
+    assert named._whole is not _UNCOMPILED
+
+
 def test_a_matcher_pickles_as_its_tree_and_answers_the_same():
     import pickle
     rule = next(r for r in SHIPPED if r.id == "contact.reach")
@@ -359,6 +383,17 @@ def test_the_gate_asks_where_a_literal_of_an_anchored_branch_can_start():
     assert gate.candidates("Read more") == (1,) and gate.candidates("Please read more") == ()
     # where folding lengthens a line ('İ' lowers to two characters), positions are not read
     assert re.search(rules[0], "İİİİ terms", re.IGNORECASE) and gate.candidates("İİİİ terms") == (0,)
+
+
+def test_a_one_letter_literal_is_checked_where_it_must_start_and_nowhere_else():
+    """A one-letter literal is on almost every line, so the gate does not look for it
+    anywhere; but `^(a\\s*[-+]|aa)$` (a font-size button) can only match a line that starts
+    with "a", and that is one `find` to check. `\\bx\\b` has no such place: always tried."""
+    rules = [r"^(a\s*[-+]|aa)$", r"\bx\b"]
+    gate = Gate([requirement(translate(p, re.IGNORECASE)[1]) for p in rules])
+    assert gate.candidates("A+") == (0, 1) and gate.candidates("aa") == (0, 1)
+    assert gate.candidates("Close") == (1,)                      # no "a" at the start
+    assert gate.candidates("Read later") == (1,)                 # an "a", but not at the start
 
 
 def test_fold_makes_one_letter_of_a_letters_variants():

@@ -318,16 +318,17 @@ def literal_strings(literals: Group, prune: bool = True) -> list[str] | None:
 
 
 def _weak(string: str) -> bool:
-    """A one-letter (or one-digit) literal is on almost every line: gating on it costs more
-    than trying the rule."""
+    """A one-letter (or one-digit) literal is on almost every line: looking for it anywhere
+    costs more than trying the rule. (Where it must start near the line's start, as the "a"
+    of `^(a\\s*[-+]|aa)$`, it is still checked there: `_Bucket`.)"""
     return len(string) == 1 and string.isascii() and string.isalnum()
 
 
 #: what building a gate works out from the rules' requirements before any automaton: for each
 #: distinct group of literals (in the order `groups` gives them) the folded strings it expands
-#: to (None: too many, or a one-letter one: the group is not looked for) and all its strings
-#: unpruned, for checking where one starts (None: more than _MAX_PLACED); and how each
-#: character those literals hold folds (code point -> code point)
+#: to (None: too many, or a one-letter one: the group is not looked for anywhere) and all its
+#: strings unpruned, for checking where one starts (None: too many, more than _MAX_PLACED);
+#: and how each character those literals hold folds (code point -> code point)
 Expanded = tuple[list[list[str] | None], list[list[str] | None], dict[int, int]]
 _MAX_PLACED = 64
 
@@ -350,11 +351,9 @@ def expand(requirements: Sequence[Requirement]) -> Expanded:
     table: dict[int, int] = {}
     for group in groups(requirements):
         found = literal_strings(group)
-        if found is not None and any(_weak(string) for string in found):
-            found = None
-        strings.append(found)
         every = literal_strings(group, prune=False) if found is not None else None
         placed.append(every if every is not None and len(every) <= _MAX_PLACED else None)
+        strings.append(None if found is not None and any(_weak(string) for string in found) else found)
         for literal in group if found is not None else ():
             for position in literal:
                 for ch in position:
@@ -389,12 +388,16 @@ class Gate:
         """`expanded`: what expand(requirements) gives, when the caller has it already."""
         limits = [m if m is not None else _NO_LIMIT for m in (max_chars or [None] * len(requirements))]
         strings, placed, table = expanded if expanded is not None else expand(requirements)
-        number = {group: i for i, group in enumerate(groups(requirements)) if strings[i] is not None}
+        # a group is looked for when it has strings, or, a one-letter one, only where a way
+        # says it starts (then near the line's start, where checking it is one `find`)
+        number = {group: i for i, group in enumerate(groups(requirements))
+                  if strings[i] is not None or placed[i] is not None}
         ways: list[list[_Way]] = []
         for index, requirement in enumerate(requirements):
             ways.append([(index, min(limits[index], way.max_chars if way.max_chars is not None else _NO_LIMIT),
                           tuple((number[group], way.start_bound(i) if placed[number[group]] is not None else None)
-                                for i, group in enumerate(way.groups) if group in number))
+                                for i, group in enumerate(way.groups) if group in number
+                                and (strings[number[group]] is not None or way.start_bound(i) is not None)))
                          for way in requirement or (Way(None, ()),)])
         apart = apart or [False] * len(requirements)
         self._shared = _Buckets([way for i in range(len(requirements)) if not apart[i] for way in ways[i]],
@@ -455,21 +458,32 @@ class _Bucket:
     automaton (from each literal string to the groups it stands for); the rest of a way (its
     other groups, where a literal must start) is checked, with `in` and `find`, only on the
     lines that hold its first group. (In the automaton, a second group such as " of" would stop
-    at most words of prose.)"""
+    at most words of prose.) A way whose only groups are one-letter literals at the line's
+    start (the "a" of `^(a\\s*[-+]|aa)$`, not looked for anywhere) is checked on every line:
+    one `find` at the start, instead of the rule's patterns."""
 
     def __init__(self, ways: list[_Way], strings: list[list[str] | None], placed: list[list[str] | None]):
         self._always = tuple(sorted({index for index, _, needs in ways if not needs}))
-        #: the ways with groups, by their first group's bit: (rule index, what else to check)
+        #: the ways with groups, by the bit of the first group the automaton looks for: (rule
+        #: index, what else to check)
         self._ways: dict[int, list[tuple[int, tuple[_Check, ...]]]] = {}
+        #: the ways with only placed one-letter groups: (rule index, what to check)
+        self._checked: list[tuple[int, tuple[_Check, ...]]] = []
+        firsts = set()
         for index, _, needs in ways:
             if needs:
                 checks = [(tuple(placed[g] or ()), bound) if bound is not None else (tuple(strings[g] or ()), None)
                           for g, bound in needs]
-                if needs[0][1] is None:
-                    checks = checks[1:]   # the automaton found it: nothing more to ask
-                self._ways.setdefault(1 << needs[0][0], []).append((index, tuple(checks)))
+                first = next((k for k, (g, _) in enumerate(needs) if strings[g] is not None), None)
+                if first is None:
+                    self._checked.append((index, tuple(checks)))
+                    continue
+                if needs[first][1] is None:
+                    del checks[first]   # the automaton found it: nothing more to ask
+                self._ways.setdefault(1 << needs[first][0], []).append((index, tuple(checks)))
+                firsts.add(needs[first][0])
         by_string: dict[str, int] = {}
-        for first in {needs[0][0] for _, _, needs in ways if needs}:
+        for first in firsts:
             for string in strings[first] or ():
                 by_string[string] = by_string.get(string, 0) | 1 << first
         self.automaton: ahocorasick.Automaton | None = None
@@ -482,12 +496,13 @@ class _Bucket:
         self._found: dict[int, tuple[tuple[int, ...], tuple[tuple[int, tuple[_Check, ...]], ...]]] = {}
 
     def rules(self, line: str, fold: Callable[[str], str]) -> tuple[int, ...]:
-        if self.automaton is None:
+        if self.automaton is None and not self._checked:
             return self._always
         folded = fold(line)
         found = 0
-        for _end, groups_here in self.automaton.iter(folded):
-            found |= groups_here
+        if self.automaton is not None:
+            for _end, groups_here in self.automaton.iter(folded):
+                found |= groups_here
         known = self._found.get(found)
         if known is None:
             known = self._sort_out(found)
@@ -512,7 +527,7 @@ class _Bucket:
             rest ^= bit
         sure = set(self._always)
         sure.update(index for index, checks in ways if not checks)
-        to_check = tuple((index, checks) for index, checks in ways if checks and index not in sure)
+        to_check = tuple((index, checks) for index, checks in ways + self._checked if checks and index not in sure)
         if len(self._found) > _MAX_MASKS:
             self._found.clear()
         known = self._found[found] = (tuple(sorted(sure)), to_check)

@@ -18,8 +18,13 @@ and on such a line the cut matches exactly where the whole would:
                                      fewer there, and the cut compiles in a third of the
                                      whole's time (0.14 s for the shipped packs against
                                      0.39 s, paid by every worker that meets such a line)
-  any other line (Ethiopic,          the whole, compiled when the first such line comes
-  Cherokee, historic scripts...)
+  any other line (Ethiopic,          the WIDE cut too, with each character outside WIDE
+  Cherokee, historic scripts...)     replaced by a stand-in: a character of WIDE that every
+                                     set of the pattern holds or lacks alike (an Ethiopic
+                                     letter and a CJK ideograph are both just `\\w` to most
+                                     patterns), so the answer is the whole's; the whole is
+                                     compiled only for a line with a character no character of
+                                     WIDE can stand in for (one the pattern names itself)
 
 A cut is never bigger than the whole, and a pattern big enough that RE2 might refuse the
 whole is compiled whole at load as well, so what RE2 cannot take is still refused at load.
@@ -31,6 +36,7 @@ that treat the two alike, so the answer is the same.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from functools import lru_cache
 from typing import Any
 
@@ -38,8 +44,8 @@ import re2  # type: ignore[import-untyped]  # google-re2 ships no type informati
 
 from . import charsets
 from .charsets import Ranges
-from .translate import (Node, Untranslatable, alt, check_classes, factor, parse, trim, restrict, to_re2,
-                        without_boundaries, written_size)
+from .translate import (Alt, Chars, Node, Repeat, Seq, Untranslatable, alt, check_classes, factor, parse, trim,
+                        restrict, to_re2, without_boundaries, written_size)
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _UNANCHORED = re2._Anchor.UNANCHORED
@@ -113,24 +119,72 @@ def cut_source(tree: Node, characters: Ranges) -> str | None:
 _CUTS = (ASCII, COMMON, WIDE, charsets.EVERYTHING)
 #: each cut's RE2 source (None where no line of those characters can match)
 CutSources = tuple[str | None, ...]
+#: (first, last, stand-in): the code points first..last, outside WIDE, and the one character of
+#: WIDE that every set of a pattern holds or lacks as it holds or lacks each of them; sorted
+StandIns = tuple[tuple[int, int, int], ...]
+
+
+def stand_ins(tree: Node) -> StandIns:
+    """For the characters outside WIDE, one inside it that `tree` cannot tell from each (see
+    StandIns): a line's characters only ever meet the tree's sets, so a line with each of them
+    replaced matches exactly where the line does. (Surrogates never stand in: a line meets RE2
+    with them replaced by U+FFFD.) About 1.5 ms for a rule field; kept with the cuts' sources."""
+    sets = sorted(_sets_of(tree, set()))
+    cuts = {0, charsets.MAX_CHAR + 1}
+    for ranges in (*sets, WIDE, charsets.SURROGATES):
+        for first, last in ranges:
+            cuts.update((first, last + 1))
+    points = sorted(cuts)     # piece i: points[i] .. points[i + 1] - 1, every set holds all of it or none
+    number = {point: i for i, point in enumerate(points)}
+    held = [0] * (len(points) - 1)   # piece -> the sets holding it, one bit each
+    for bit, ranges in enumerate(sets):
+        for first, last in ranges:
+            for piece in range(number[first], number[last + 1]):
+                held[piece] |= 1 << bit
+    inside = [charsets.contains(WIDE, point) and not charsets.contains(charsets.SURROGATES, point)
+              for point in points[:-1]]
+    standing: dict[int, int] = {}
+    for piece, sets_held in enumerate(held):
+        if inside[piece]:
+            standing.setdefault(sets_held, points[piece])
+    return tuple((points[piece], points[piece + 1] - 1, standing[sets_held])
+                 for piece, sets_held in enumerate(held)
+                 if not charsets.contains(WIDE, points[piece]) and sets_held in standing)
+
+
+def _sets_of(node: Node, found: set[charsets.Ranges]) -> set[charsets.Ranges]:
+    if isinstance(node, Chars):
+        found.add(node.members)
+    elif isinstance(node, Seq):
+        for item in node.items:
+            _sets_of(item, found)
+    elif isinstance(node, Alt):
+        for branch in node.branches:
+            _sets_of(branch, found)
+    elif isinstance(node, Repeat):
+        _sets_of(node.item, found)
+    return found
 
 
 class Matcher:
     """Searches a line for any of several Python patterns, in time linear in the line.
 
-    Pickles as the RE2 sources of its four cuts (_CUTS), not as its tree: unpickling is then a
-    string copy and one small compile (the ASCII cut), where the tree took 0.16 s for the
-    shipped packs and restricting it as much again. That is what a cached rule pack
-    (cache.py) and a Ray worker receive; each compiles the other cuts when it needs them."""
+    Pickles as the RE2 sources of its four cuts (_CUTS) and its stand-ins, not as its tree:
+    unpickling is then a string copy and one small compile (the ASCII cut), where the tree took
+    0.16 s for the shipped packs and restricting it as much again. That is what a cached rule
+    pack (cache.py) and a Ray worker receive; each compiles the other cuts when it needs them."""
 
-    __slots__ = ("sources", "flags", "tree", "_cut_sources", "_ascii", "_common", "_wide", "_whole")
+    __slots__ = ("sources", "flags", "tree", "_cut_sources", "_stand_ins", "_stand_in_starts", "_ascii",
+                 "_common", "_wide", "_whole")
 
     def __init__(self, sources: tuple[str, ...], flags: int, tree: Node | None,
-                 cut_sources: CutSources | None = None):
+                 cut_sources: CutSources | None = None, stand_ins: StandIns | None = None):
         self.sources = sources            # the Python patterns whose meaning this has
         self.flags = flags
         self.tree = tree                  # translated, without boundaries, factored (None when unpickled)
         self._cut_sources = cut_sources   # made from the tree when first needed
+        self._stand_ins = stand_ins       # likewise
+        self._stand_in_starts: list[int] | None = None
         self._ascii = self._compile(0)
         self._common: Any = _UNCOMPILED
         self._wide: Any = _UNCOMPILED
@@ -151,30 +205,66 @@ class Matcher:
             self._cut_sources = tuple(cut_source(self.tree, characters) for characters in _CUTS)
         return self._cut_sources
 
+    def stand_ins(self) -> StandIns:
+        """What stands in for the characters outside WIDE (see `stand_ins`)."""
+        if self._stand_ins is None:
+            assert self.tree is not None
+            self._stand_ins = stand_ins(self.tree)
+        return self._stand_ins
+
     def search(self, text: str) -> bool:
         if text.isascii():
             regexp = self._ascii
             data = text.encode("ascii")
         else:
-            try:
-                data = text.encode("utf-8")
-            except UnicodeEncodeError:
-                data = _SURROGATE.sub("\ufffd", text).encode("utf-8")
             if not _OUTSIDE_COMMON.search(text):
                 if self._common is _UNCOMPILED:
                     self._common = self._compile(1)
                 regexp = self._common
             elif not _OUTSIDE_WIDE.search(text):
-                if self._wide is _UNCOMPILED:
-                    self._wide = self._compile(2)
-                regexp = self._wide
+                regexp = self._wide_cut()
             else:
-                if self._whole is _UNCOMPILED:
-                    self._whole = self.whole()
-                regexp = self._whole
+                stood_in = self._stood_in(text)
+                if stood_in is not None:
+                    text = stood_in
+                    regexp = self._wide_cut()
+                else:   # a character the pattern itself names, or sets apart from all of WIDE
+                    if self._whole is _UNCOMPILED:
+                        self._whole = self.whole()
+                    regexp = self._whole
+            try:
+                data = text.encode("utf-8")
+            except UnicodeEncodeError:
+                data = _SURROGATE.sub("\ufffd", text).encode("utf-8")
         if regexp is None:
             return False
         return bool(regexp.Match(_UNANCHORED, data, 0, len(data))[0] != _NO_MATCH)
+
+    def _wide_cut(self) -> Any:
+        if self._wide is _UNCOMPILED:
+            self._wide = self._compile(2)
+        return self._wide
+
+    def _stood_in(self, text: str) -> str | None:
+        """`text` with each character outside WIDE replaced by its stand-in (`stand_ins`), or
+        None if one has none."""
+        table = self.stand_ins()
+        if self._stand_in_starts is None:
+            self._stand_in_starts = [first for first, _, _ in table]
+        starts = self._stand_in_starts
+        missing = False
+
+        def stand_in(found: re.Match[str]) -> str:
+            nonlocal missing
+            point = ord(found.group())
+            i = bisect_right(starts, point) - 1
+            if i >= 0 and table[i][1] >= point:
+                return chr(table[i][2])
+            missing = True
+            return ""
+
+        replaced = _OUTSIDE_WIDE.sub(stand_in, text)
+        return None if missing else replaced
 
     def whole(self) -> Any:
         """The RE2 object for any line."""
@@ -201,12 +291,12 @@ class Matcher:
         and the benchmark (never for matching: it can backtrack for ever)."""
         return re.compile("|".join(f"(?:{p})" for p in self.sources), self.flags)
 
-    def __getstate__(self) -> tuple[tuple[str, ...], int, CutSources]:
-        return self.sources, self.flags, self.cut_sources()
+    def __getstate__(self) -> tuple[tuple[str, ...], int, CutSources, StandIns]:
+        return self.sources, self.flags, self.cut_sources(), self.stand_ins()
 
-    def __setstate__(self, state: tuple[tuple[str, ...], int, CutSources]) -> None:
-        sources, flags, cut_sources = state
-        self.__init__(sources, flags, None, cut_sources)  # type: ignore[misc]
+    def __setstate__(self, state: tuple[tuple[str, ...], int, CutSources, StandIns]) -> None:
+        sources, flags, cut_sources, stand_ins = state
+        self.__init__(sources, flags, None, cut_sources, stand_ins)  # type: ignore[misc]
 
     def __repr__(self) -> str:
         return f"Matcher({self.sources!r})"
