@@ -460,3 +460,22 @@ def test_were_pythons_random_to_draw_otherwise_langdetects_own_loop_would_run(mo
         ours.append(text)
         assert [(p.lang, p.prob) for p in ours.get_probabilities()] == \
                [(p.lang, p.prob) for p in theirs.get_probabilities()]
+
+
+@pytest.mark.parametrize("in_order", [True, False])
+def test_a_blocks_total_is_pythons_sum_whichever_way_this_python_adds(monkeypatch, in_order):
+    """langdetect normalises with Python's `sum`, which adds floats one after the other before
+    Python 3.12 and compensates for rounding from 3.12 on. The detector takes the last of
+    numpy's running sums where `sum` adds in order and calls `sum` where it does not: both
+    ways, on this Python, give langdetect's probabilities bit for bit."""
+    from langdetect.detector import Detector
+
+    from corpusclean.stages import language
+
+    monkeypatch.setattr(language, "_SUM_IN_ORDER", in_order and language._SUM_IN_ORDER)
+    for text in (ENGLISH, GERMAN, FRENCH, PASSAGES["da"][0], PASSAGES["da"][0] + GERMAN):
+        theirs, ours = Detector(_langdetect_factory()), VectorDetector(_our_profiles())
+        theirs.append(text)
+        ours.append(text)
+        assert [(p.lang, float(p.prob)) for p in ours.get_probabilities()] == \
+               [(p.lang, p.prob) for p in theirs.get_probabilities()]

@@ -386,6 +386,7 @@ class VectorDetector(Detector):  # type: ignore[misc]  # langdetect ships no typ
         # exact to within 1e-14): while `leader` (the largest when last looked for) holds
         # that much, its share alone says whether the trial has converged
         leader = 0
+        running = work.running
         while True:
             # the next `size` blocks of five draws, each block's slot 0 left for the
             # probabilities it starts from
@@ -396,14 +397,17 @@ class VectorDetector(Detector):  # type: ignore[misc]  # langdetect ships no typ
             blocks[0, 0] = prob
             for block, out in pairs:
                 _PRODUCT(block, 0, None, out)  # ((p * f1) * f2) ... * f5, as langdetect's loop
-                values = out.tolist()
-                total = sum(values)
+                if _SUM_IN_ORDER:   # Python's sum, as langdetect's: the last running total
+                    _ACCUMULATE(out, 0, None, running)
+                    total = running.item(-1)
+                else:
+                    total = sum(out.tolist())
+                lead = out.item(leader)
+                if lead < 0.001 * total:   # it no longer leads: which does? (the first of the largest)
+                    leader = int(out.argmax())
+                    lead = out.item(leader)
                 _DIVIDE(out, total, out)
                 done += 5
-                lead = values[leader]
-                if lead < 0.001 * total:   # it no longer leads: which does?
-                    lead = max(values)
-                    leader = values.index(lead)
                 # langdetect's i is the draw's index: done - 1; it stops when i reaches the limit
                 if lead / total > converged or done - 1 >= self.ITERATION_LIMIT:
                     return out.copy(), done
@@ -414,6 +418,10 @@ class VectorDetector(Detector):  # type: ignore[misc]  # langdetect ships no typ
 #: arguments at about a microsecond a call, twice per five draws
 _PRODUCT = np.multiply.reduce
 _DIVIDE = np.divide
+_ACCUMULATE = np.add.accumulate
+#: whether Python's `sum` of floats adds them one after the other, as np.add.accumulate does
+#: (CPython before 3.12; 3.12 compensates for rounding, and then `sum` itself is called)
+_SUM_IN_ORDER = sum([1e16, 1.0, -1e16]) == 0.0
 
 
 class DetectorTables:
@@ -544,6 +552,7 @@ class _TrialWork:
     def __init__(self, languages: int):
         self.blocks = np.zeros((self.BLOCKS + 1, 6, languages))
         self.pairs = [(self.blocks[b], self.blocks[b + 1, 0]) for b in range(self.BLOCKS)]
+        self.running = np.zeros(languages)   # a block's running sums
 
 
 class RandomStream:
