@@ -197,29 +197,26 @@ class StopwordVote:
         words = _WORD.findall(sample.casefold())
         if len(words) < VOTE_MIN_WORDS:
             return None
-        # a language's score and hits by its number: a list index costs less than a dict's
-        # look-up by code, a few hundred times a sample (a score is still its words' weights
-        # added one after the other; 0.0 + weight is the weight)
+        found = [votes for votes in map(self._votes.get, words) if votes is not None]   # the listed words'
+        if not found:
+            return None
+        # a language's score by its number: a list index costs less than a dict's look-up by
+        # code, a few hundred times a sample (a score is still its words' weights added one
+        # after the other; 0.0 + weight is the weight)
         scores = [0.0] * len(self._codes)
-        hits = [0] * len(self._codes)
-        votes_of = self._votes.get
-        voted = False
-        for word in words:
-            votes = votes_of(word)
-            if votes is not None:   # a listed word (the others add nothing)
-                voted = True
-                numbers, weight = votes
-                for number in numbers:
-                    scores[number] += weight
-                    hits[number] += 1
-        if not voted:
+        for numbers, weight in found:
+            for number in numbers:
+                scores[number] += weight
+        score = max(scores)
+        best = scores.index(score)   # the first in code order of the best
+        scores[best] = 0.0
+        runner_up = max(scores)   # 0.0: no other list holds a word
+        if score < VOTE_MARGIN * max(runner_up, 1.0):
             return None
-        best = max(range(len(scores)), key=scores.__getitem__)   # the first in code order of the best
-        score = scores[best]
-        runner_up = max(scores[:best] + scores[best + 1:], default=0.0)   # 0.0: no other list holds a word
-        if hits[best] < VOTE_MIN_SHARE * len(words) or score < VOTE_MARGIN * max(runner_up, 1.0):
+        hits = sum([best in numbers for numbers, _ in found])   # the words on the winner's list
+        if hits < VOTE_MIN_SHARE * len(words):
             return None
-        return {"code": self._codes[best], "method": "stopwords", "stopwords": round(hits[best] / len(words), 3),
+        return {"code": self._codes[best], "method": "stopwords", "stopwords": round(hits / len(words), 3),
                 "margin": round(score / max(runner_up, 1.0), 1)}
 
 
