@@ -36,6 +36,7 @@ that treat the two alike, so the answer is the same.
 from __future__ import annotations
 
 import re
+from array import array
 from bisect import bisect_right
 from functools import lru_cache
 from typing import Any
@@ -119,9 +120,11 @@ def cut_source(tree: Node, characters: Ranges) -> str | None:
 _CUTS = (ASCII, COMMON, WIDE, charsets.EVERYTHING)
 #: each cut's RE2 source (None where no line of those characters can match)
 CutSources = tuple[str | None, ...]
-#: (first, last, stand-in): the code points first..last, outside WIDE, and the one character of
-#: WIDE that every set of a pattern holds or lacks as it holds or lacks each of them; sorted
-StandIns = tuple[tuple[int, int, int], ...]
+#: (firsts, lasts, stand-ins): piece i is the code points firsts[i]..lasts[i], outside WIDE, and
+#: stand-ins[i] the one character of WIDE that every set of a pattern holds or lacks as it holds
+#: or lacks each of them; sorted. Arrays of machine integers: the shipped fields have 49,000
+#: pieces, which unpickled as tuples of ints would cost every run's start 8 ms, as arrays a copy.
+StandIns = tuple["array[int]", "array[int]", "array[int]"]
 
 
 def stand_ins(tree: Node) -> StandIns:
@@ -147,9 +150,10 @@ def stand_ins(tree: Node) -> StandIns:
     for piece, sets_held in enumerate(held):
         if inside[piece]:
             standing.setdefault(sets_held, points[piece])
-    return tuple((points[piece], points[piece + 1] - 1, standing[sets_held])
-                 for piece, sets_held in enumerate(held)
-                 if not charsets.contains(WIDE, points[piece]) and sets_held in standing)
+    kept = [piece for piece, sets_held in enumerate(held)
+            if not charsets.contains(WIDE, points[piece]) and sets_held in standing]
+    return (array("L", (points[piece] for piece in kept)), array("L", (points[piece + 1] - 1 for piece in kept)),
+            array("L", (standing[held[piece]] for piece in kept)))
 
 
 def _sets_of(node: Node, found: set[charsets.Ranges]) -> set[charsets.Ranges]:
@@ -174,8 +178,7 @@ class Matcher:
     0.16 s for the shipped packs and restricting it as much again. That is what a cached rule
     pack (cache.py) and a Ray worker receive; each compiles the other cuts when it needs them."""
 
-    __slots__ = ("sources", "flags", "tree", "_cut_sources", "_stand_ins", "_stand_in_starts", "_ascii",
-                 "_common", "_wide", "_whole")
+    __slots__ = ("sources", "flags", "tree", "_cut_sources", "_stand_ins", "_ascii", "_common", "_wide", "_whole")
 
     def __init__(self, sources: tuple[str, ...], flags: int, tree: Node | None,
                  cut_sources: CutSources | None = None, stand_ins: StandIns | None = None):
@@ -184,7 +187,6 @@ class Matcher:
         self.tree = tree                  # translated, without boundaries, factored (None when unpickled)
         self._cut_sources = cut_sources   # made from the tree when first needed
         self._stand_ins = stand_ins       # likewise
-        self._stand_in_starts: list[int] | None = None
         self._ascii = self._compile(0)
         self._common: Any = _UNCOMPILED
         self._wide: Any = _UNCOMPILED
@@ -248,18 +250,15 @@ class Matcher:
     def _stood_in(self, text: str) -> str | None:
         """`text` with each character outside WIDE replaced by its stand-in (`stand_ins`), or
         None if one has none."""
-        table = self.stand_ins()
-        if self._stand_in_starts is None:
-            self._stand_in_starts = [first for first, _, _ in table]
-        starts = self._stand_in_starts
+        firsts, lasts, stand_ins = self.stand_ins()
         missing = False
 
         def stand_in(found: re.Match[str]) -> str:
             nonlocal missing
             point = ord(found.group())
-            i = bisect_right(starts, point) - 1
-            if i >= 0 and table[i][1] >= point:
-                return chr(table[i][2])
+            i = bisect_right(firsts, point) - 1
+            if i >= 0 and lasts[i] >= point:
+                return chr(stand_ins[i])
             missing = True
             return ""
 
