@@ -37,9 +37,9 @@ What it prints:
                  worker pool), paid by the parent and serial; and the parent's share of the
                  CPU the documents themselves take (the whole run less the fixed cost).
                  With 2 workers that share includes warming the stages in the parent
-                 (pipeline.WARM_FROM: about 0.35 CPU-s, done for corpora of at least 64
-                 documents a worker, so not in a one-document run), which the workers
-                 would otherwise each do. Every run finds the start-up cache
+                 (pipeline.WARM_FROM: about 0.1 CPU-s, 0.35 before the sixth round; done
+                 for corpora of at least 64 documents a worker, so not in a one-document
+                 run), which the workers would otherwise each do. Every run finds the start-up cache
                  (corpusclean/cache.py) filled, as any run but the first after installing
                  corpusclean does: the script keeps its own cache folder beside the corpus
                  and fills it before measuring

@@ -69,7 +69,8 @@ TAIL_BATCH = 8
 OBSERVE_CHUNK = 64
 #: documents per worker from which the parent warms the stages (Stage.warm) before the
 #: removal pass's workers fork: on fewer pages a worker builds less than all that warming
-#: builds (a one-page run would pay about 0.35 CPU-s more)
+#: builds (a one-page run would pay the whole warming: about 0.1 CPU-s since the sixth
+#: round, 0.35 before)
 WARM_FROM = OBSERVE_CHUNK
 #: tasks queued per worker beyond the one the parent is waiting for. The parent digests
 #: results in bursts (the dedup index settles 32k lines at once, 50-100 ms) and the workers
@@ -633,9 +634,10 @@ def _get_ready_for_cleaning(job: Job, warm: bool) -> None:
     """Load or build here, once, what cleaning every document needs and no corpus state
     changes, so that the workers forked for the removal pass share it: each stage with no
     corpus pass prepares (language profiles), and, when `warm`, every stage warms
-    (`Stage.warm`: about 0.35 CPU-s for the shipped stages, about what each worker would otherwise
-    build on its first pages). In a run with a corpus pass this happens while pass 1's workers
-    are busy, so the cores stay busy."""
+    (`Stage.warm`: about 0.1 CPU-s for the shipped stages, 0.35 before the sixth round;
+    bench_run.py prints it; about what each worker would otherwise build on its first pages).
+    In a run with a corpus pass this happens while pass 1's workers are busy, so the cores stay
+    busy."""
     for stage in job.stages:
         if not stage.needs_corpus:
             stage.prepare()
