@@ -13,9 +13,8 @@ position of the text, and a 2,000-character paragraph meets a vocabulary of 250 
 """
 from __future__ import annotations
 
-import functools
 import re
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Callable, Sequence
 
 from ..patterns import charsets
@@ -131,7 +130,7 @@ def terms_pattern(groups: Sequence[tuple[str | None, Sequence[str]]],
             continue
         subs = []
         for s, (second, within) in enumerate(_merge(seconds)):
-            after = functools.partial(_after_two, sets=(first, second), flags=flags)
+            after = partial(_after_two, sets=(first, second), flags=flags)
             parts = _parts(groups, within, after, f"b{b}_{s}", names)
             subs.append(f"(?-i:{_class(second)})(?:{'|'.join(parts)})")
         branches.append(f"(?-i:{_class(first)})(?:{'|'.join(subs)})")

@@ -301,7 +301,9 @@ def voice_and_cues(words: Sequence[str], lowered: str) -> tuple[float, float, Pr
 
 def person_shares(words: Sequence[str], folded: Sequence[str] | None = None) -> tuple[float, float]:
     """The share of words that are first person plural ("we", "our") and second person ("you").
-    `folded`: the words casefolded, when the caller has them."""
+    `folded`: the words casefolded, when the caller has them. The classifier asks
+    `voice_and_cues`, which reads these shares off the same pass as the prose cues; this is the
+    plain definition the tests hold it to."""
     if not words:
         return 0.0, 0.0
     lowered = folded if folded is not None else list(map(str.casefold, words))
