@@ -198,11 +198,7 @@ def chunked(items: Iterable[Any], size: int, tail: tuple[int, int] | None = None
     """Consecutive items in lists of `size` (the last one shorter); with `tail` (first item,
     size), the items from that one on in lists of that size (a list never straddles it)."""
     iterator = iter(items)
-    if tail is None:
-        while chunk := list(islice(iterator, size)):
-            yield chunk
-        return
-    first, small = tail
+    first, small = tail if tail is not None else (0, size)
     done = 0
     while chunk := list(islice(iterator, min(size, first - done) if done < first else small)):
         done += len(chunk)

@@ -15,7 +15,8 @@ import numpy as np
 from ..dedup import resolve
 from ..dedup.fingerprint import PageFingerprints
 from ..dedup.index import Decisions
-from ..pipeline import Job, observe_chunk, process_for_parent
+from ..pipeline import CLEAN_BATCH, Job, Result, observe_chunk, process_batch_for_parent
+from ..workers import chunked
 from . import shards
 from .shards import DRIVER, block_of, by_kind, join, partition, pieces, table
 
@@ -319,8 +320,7 @@ class Process:
         dedup, _ = _stages(self.job)
         if dedup is not None:
             dedup.use(self._decisions(numbers[0], len(numbers), kinds))
-        results = [process_for_parent(self.job, pickle.loads(source), number)
-                   for number, source in zip(numbers, documents["source"].to_pylist())]
+        results = _cleaned(self.job, numbers, documents["source"].to_pylist())
         return {"number": np.array(numbers, dtype=np.int64),
                 "result": np.array([pickle.dumps(r, protocol=5) for r in results], dtype=object)}
 
@@ -353,7 +353,14 @@ class ProcessAlone(Process):
 
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         numbers = batch["number"].tolist()
-        results = [process_for_parent(self.job, pickle.loads(source), int(number))
-                   for number, source in zip(numbers, batch["source"].tolist())]
+        results = _cleaned(self.job, numbers, batch["source"].tolist())
         return {"number": np.array(numbers, dtype=np.int64),
                 "result": np.array([pickle.dumps(r, protocol=5) for r in results], dtype=object)}
+
+
+def _cleaned(job: Job, numbers: list[int], sources: list[bytes]) -> list[Result]:
+    """Pass 2 on a block's documents (input numbers, pickled sources), CLEAN_BATCH at a time as
+    the local engine's workers clean them (`pipeline.process_batch`: each stage over a batch
+    before the next); their results for the driver, in order."""
+    numbered = [(int(number), pickle.loads(source)) for number, source in zip(numbers, sources)]
+    return [result for batch in chunked(numbered, CLEAN_BATCH) for result in process_batch_for_parent(job, batch)]
