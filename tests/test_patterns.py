@@ -415,6 +415,34 @@ def test_a_rule_gated_apart_is_asked_on_its_own_and_left_out_of_the_shared_pass(
     assert gate.gated_apart == {1}
 
 
+def test_a_bucket_searching_with_a_larger_buckets_automaton_finds_what_its_own_would(monkeypatch):
+    """Lines are bucketed by length (a rule with max_chars 30 cannot match a longer line); a
+    bucket whose literals are nearly all of the bucket before it searches with that one's
+    automaton and keeps only its own groups. Every line gets the candidates it would get from
+    buckets that each built their own automaton."""
+    import corpusclean.patterns.gate as gate_module
+
+    menu = ["subscribe", "newsletter", "share", "follow us", "cookies", "log in", "sign up", "register",
+            "contact", "about us", "careers", "advertise", "privacy", "terms", "sitemap", "help", "faq",
+            "shop", "events", "donate"]
+    patterns = [r"\b(" + "|".join(menu) + r")\b", r"\bads?\b", r"\bback to top\b"]
+    requirements = [requirement(translate(p, re.IGNORECASE)[1]) for p in patterns]
+    limits = [None, 30, 14]
+    shared = Gate(requirements, max_chars=limits)
+    # the buckets of lines up to 14 and up to 30 characters look for all three rules' literals,
+    # the one of longer lines for the menu's only: 20 of 23 strings, so it borrows
+    assert [bucket.owns_automaton for bucket in shared._shared._buckets] == [True, False, False]
+    monkeypatch.setattr(gate_module, "_SHARE_UP_TO", 0)            # each bucket its own automaton
+    alone = Gate(requirements, max_chars=limits)
+    assert all(bucket.owns_automaton for bucket in alone._shared._buckets)
+    words = ["Subscribe", "ads", "back to top", "ſhare", "the", "FAQ"]
+    lines = [" ".join(words[i:j]) + pad for i in range(len(words)) for j in range(i, len(words) + 1)
+             for pad in ("", " " + "x" * 15, " " + "x" * 35)]
+    assert [shared.candidates(line) for line in lines] == [alone.candidates(line) for line in lines]
+    assert shared.candidates("Back to top") == (2,) and shared.candidates("Back to top, FAQ and ads") == (0, 1)
+    assert shared.candidates("Ads and back to top and the menu: subscribe") == (0,)   # 43 characters
+
+
 def test_the_gate_hides_no_example_of_any_shipped_rule():
     assert check_gate(SHIPPED) == []
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .arrays import distinct
 from .hashing import bbit_estimates
 
 LINE_BITS = np.uint64(32)
@@ -149,7 +150,7 @@ def group_rows(doc: np.ndarray, line: np.ndarray, group: np.ndarray) -> tuple[np
 def group_pages(group: np.ndarray, first_in_page: np.ndarray, counted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The distinct groups (sorted) and how many pages each is on, counting only the pages of
     rows where `counted` (a page duplicate is no separate evidence of template chrome)."""
-    groups = np.unique(group)
+    groups = distinct(group)
     take = first_in_page & counted
     pages = np.zeros(len(groups), dtype=np.int64)
     np.add.at(pages, np.searchsorted(groups, group[take]), 1)
