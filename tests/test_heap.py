@@ -61,3 +61,4 @@ def test_workers_keep_their_freed_memory() -> None:
     # round a worker has the memory at hand
     for first, *again in ordered_map(_in_worker, [0, 1, 2, 3], workers=2, per_task=1):
         assert all(count < 250 for count in again)
+
