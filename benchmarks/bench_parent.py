@@ -60,7 +60,7 @@ def child(source: Path, scratch: Path) -> dict[str, Any]:
     from corpusclean.stages.base import Stage
     from corpusclean.writers.base import Writer
 
-    spent: collections.Counter[str] = collections.Counter()
+    spent: collections.defaultdict[str, float] = collections.defaultdict(float)
     inside = [0]    # the outermost timed call counts; what it calls is its part
     readying = [False]
 
@@ -96,6 +96,7 @@ def child(source: Path, scratch: Path) -> dict[str, Any]:
 
     def subclasses(cls: type) -> list[type]:
         found = [cls]
+        sub: type
         for sub in cls.__subclasses__():
             found += subclasses(sub)
         return found
@@ -153,7 +154,7 @@ def child(source: Path, scratch: Path) -> dict[str, Any]:
     after = time.process_time() - marks["end"]
     main = marks["main"] - spent.pop("ready", 0.0)  # the main thread's, while the pool's threads run on
     named = sum(spent.values())
-    result = {part: spent[part] for part in PARTS if part in spent}
+    result: dict[str, float] = {part: spent[part] for part in PARTS if part in spent}
     result.update({"rest": main - named, "pool threads": sum(threads), "after": after,
                    "coordinating": main + sum(threads) + after,
                    "documents": sum(1 for _ in open_sources(source))})
