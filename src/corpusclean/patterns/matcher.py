@@ -305,9 +305,9 @@ class Matcher:
         are searched with stand-ins in COMMON). On the 20 MB make_corpus corpus, a
         multilingual one, a one-worker run compiles WIDE for 1 of the 55 fields. So a field
         whose line must first get past the keyword gate leaves WIDE to the worker that meets
-        such a line, as it leaves the whole to a line of a rare script; a field searched on
-        every line (a classifier's line test) warms it, and its lines of other scripts then
-        take WIDE as they are, without replacing characters."""
+        such a line, as it leaves the whole to a line of a rare script. (A matcher with WIDE
+        searches its lines of other scripts with it as they are, without stand-ins; the
+        classifier's line test no longer warms it: regex.LineTest.warm.)"""
         if self._common is _UNCOMPILED:
             self._common = self._compile(1)
         if wide and self._wide is _UNCOMPILED:
