@@ -78,8 +78,16 @@ WIDE: Ranges = charsets.union(COMMON, ((0x300, 0x10FF), (0x1E00, 0x2BFF), (0x300
 
 
 def _outside(ranges: Ranges) -> re.Pattern[str]:
-    """Finds a character that is not in `ranges`: a line without one can take their cut."""
-    return re.compile("[^" + "".join(f"\\U{first:08x}-\\U{last:08x}" for first, last in ranges) + "]")
+    """Finds a character that is not in `ranges`: a line without one can take their cut.
+
+    Written as the negated class or as the class of the rest, whichever names fewer characters
+    below U+10000: `re` compiles a class into a table of those, and for WIDE (most of them) the
+    negated class took 3.5 ms of every process's import, the class of the rest 1.1 ms."""
+    rest = charsets.complement(ranges)
+    below = ((0, 0xFFFF),)
+    negated = charsets.size(charsets.intersect(ranges, below)) <= charsets.size(charsets.intersect(rest, below))
+    written = "".join(f"\\U{first:08x}-\\U{last:08x}" for first, last in (ranges if negated else rest))
+    return re.compile(f"[^{written}]" if negated else f"[{written}]")
 
 
 _OUTSIDE_COMMON = _outside(COMMON)
