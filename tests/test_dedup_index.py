@@ -4,6 +4,8 @@ Python equivalents."""
 from __future__ import annotations
 
 import random
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -13,7 +15,7 @@ from hypothesis import strategies as st
 
 from corpusclean.dedup import index as index_module
 from corpusclean.dedup import resolve
-from corpusclean.dedup.arrays import Column, SortedRuns
+from corpusclean.dedup.arrays import Column, SortedRuns, distinct
 from corpusclean.dedup.config import DedupConfig
 from corpusclean.dedup.fingerprint import Fingerprinter, PageFingerprints, line_shingles, normalise
 from corpusclean.dedup.index import CorpusIndex
@@ -197,6 +199,57 @@ def test_a_column_reads_and_adds_like_a_list(sizes):
     column.add(picks, np.full(len(picks), 5))
     assert column.compact().tolist() == [v + 5 if i % 97 == 0 else v for i, v in enumerate(reference)]
     assert column.nbytes <= max(Column.MIN_CHUNK * 8, len(reference) * 8 * 1.2)
+
+
+@given(st.lists(st.integers(0, 40) | st.integers(0, 2**32 - 1), max_size=80))
+def test_crowded_rows_hold_every_row_of_a_shared_bucket(keys):
+    bucket = np.array(keys, dtype=np.uint32)
+    crowded = resolve.crowded_rows(bucket).tolist()
+    assert crowded == sorted(set(crowded))
+    assert {i for i, key in enumerate(keys) if keys.count(key) > 1} <= set(crowded)
+
+
+@given(st.lists(st.tuples(st.integers(0, 6), st.integers(0, 3)), max_size=50), st.booleans())
+def test_earliest_in_buckets_is_the_earliest_bucket_member_that_verifies(rows, wide):
+    """Each row's answer, by the definition: the `first` of the earliest member of its bucket
+    (by first, then row) that verifies against it, else its own; rows in crowded buckets or not."""
+    rng = np.random.default_rng(len(rows))
+    bases = rng.integers(0, 256, size=(4, 64), dtype=np.uint8)
+    bits = np.array([bases[variant] for _, variant in rows], dtype=np.uint8).reshape(len(rows), 64)
+    bucket = np.array([key * 0x9E3779B1 % 2**32 for key, _ in rows], dtype=np.uint64 if wide else np.uint32)
+    first = np.arange(len(rows), dtype=np.int64) * 3
+    found = resolve.earliest_in_buckets(bucket, first, bits, 0.7, 8)
+    for i in range(len(rows)):
+        members = [j for j in range(i) if bucket[j] == bucket[i]]
+        verified = [j for j in members if resolve.bbit_estimates(bits[[i]], bits[[j]], 8)[0] >= 0.7]
+        assert found[i] == (first[verified[0]] if verified else first[i])
+
+
+@given(st.lists(st.integers(0, 2**64 - 1) | st.integers(0, 9), max_size=60))
+def test_distinct_is_numpys_unique(values):
+    array = np.array(values, dtype=np.uint64)
+    assert distinct(array).tolist() == np.unique(array).tolist()
+    assert distinct(array).dtype == array.dtype
+
+
+def test_building_and_finishing_an_index_leaves_numpy_ma_unimported():
+    """np.unique imports numpy.ma (numpy 2); the index, which the parent builds after the
+    workers fork, keeps that 10 ms import out of the run (`arrays.distinct`)."""
+    code = """if True:
+        import sys
+        from corpusclean.dedup.config import DedupConfig
+        from corpusclean.dedup.fingerprint import Fingerprinter
+        from corpusclean.dedup.index import CorpusIndex
+        config = DedupConfig()
+        fingerprinter, index = Fingerprinter(config), CorpusIndex(config)
+        for n in range(30):
+            lines = ["home about contact", f"a long line of words that is on page {n} and on no other page at all",
+                     "a long line of words that every page of this small corpus holds word for word"]
+            index.add(n, fingerprinter.page(f"p{n}", "\\n".join(lines), lines))
+        index.finish()
+        print("numpy.ma" in sys.modules)"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
 
 
 @given(st.lists(st.tuples(st.integers(0, 5), st.integers(0, 6)), max_size=40), st.booleans(), st.booleans())

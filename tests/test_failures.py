@@ -13,7 +13,8 @@ import pytest
 
 import corpusclean.pipeline as pipeline
 from corpusclean.model import Document
-from corpusclean.writers import DirectoryWriter, JsonlWriter
+from corpusclean.writers import DirectoryWriter
+from corpusclean.writers import jsonl as jsonl_writer
 from corpusclean.readers import Source
 from corpusclean.stages.classify import ClassifierStage
 from corpusclean.stages.dedup import DedupStage
@@ -107,7 +108,9 @@ def test_a_failure_at_any_step_fails_that_document_alone(tmp_path, monkeypatch, 
 
 
 def test_a_failure_while_writing_a_jsonl_record_fails_that_record_alone(tmp_path, monkeypatch):
-    inject(monkeypatch, JsonlWriter, "write")
+    """Making the record fails (in the worker, which then hands the parent the whole result,
+    and again in the parent's writer): that record fails, the others are written."""
+    inject(monkeypatch, jsonl_writer, "output_record")
     records = [{"id": "a", "text": GOOD}, {"id": "bad", "text": POISON}, {"id": "c", "text": GOOD}]
     (tmp_path / "in.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
     result = run_cli("fix", str(tmp_path / "in.jsonl"), str(tmp_path / "out.jsonl"))

@@ -156,6 +156,26 @@ def test_a_record_made_into_its_line_by_a_worker_is_written_as_the_parent_would_
     assert b'"n":null' in written[1][0] and written[1][1].count(b"\n") == 2
 
 
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_full_disk_under_a_jsonl_out_stops_the_run_and_leaves_no_half_file(tmp_path, monkeypatch, workers):
+    """The parent appends a task's records in one write (`pipeline.Written`); when that
+    fails, OUT failed: the run stops naming the first record not written, and the half-written
+    temporary file is dropped."""
+    import errno
+
+    from corpusclean.writers.jsonl import JsonlFile
+
+    def full(self, line):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(JsonlFile, "write_line", full)
+    (tmp_path / "in.jsonl").write_text(jsonl(RECORDS), encoding="utf-8")
+    result = run_cli("run", str(tmp_path / "in.jsonl"), str(tmp_path / "out.jsonl"), "-q", "-w", workers)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: cannot write to OUT: cannot write b-second: No space left on device.")
+    assert [path.name for path in tmp_path.iterdir()] == ["in.jsonl"]
+
+
 def test_a_jsonl_line_is_parsed_where_it_is_cleaned_not_where_it_is_listed(tmp_path):
     """The parent only splits the file into lines; a worker (of either engine: the Ray engine
     sends the same pickled Source) parses its line, names the document by the record's id, or

@@ -95,6 +95,7 @@ def test_a_line_in_another_common_script_gets_a_wide_cut_that_matches_as_the_who
     for pattern in (r"\bnews\b", r"^\w+$", r"\W", r"^\S+\s\S+$", r"^[^a-z]+$", r"\bＡ", r"^\w+\W\w+$",
                     r"\bδελτίο\b", r"^\D+$", r"(?-i:^[^\WA-Z]+$)"):
         compiled = engine(pattern)
+        compiled.warm(wide=True)     # else most of these lines take the COMMON cut with stand-ins
         for line in ("新闻news", "新闻 news", "ニュース・news", "뉴스 NEWS", "ＮＥＷＳ", "ａｂｃ", "日本語",
                      "〇〇", "「news」", "news、新闻", "Новости 新闻", "news\ufffd新闻", "Ａ", "Новости",
                      "ΔΕΛΤΊΟ τύπου", "δελτίο", "חדשות news", "أخبار news", "٣ news", "news → more",
@@ -149,13 +150,42 @@ def test_a_line_of_a_rare_script_is_answered_by_the_wide_cut_with_stand_ins():
     for pattern, flags in ((ENTRY_MARK.pattern, ENTRY_MARK.flags), (r"\b(?:posted|said|writes)\b", re.I),
                            (r"^\W*reply\W*(?:\|\s*\w+\W*)*$", re.I)):
         compiled = matcher([pattern], flags, translate_all([pattern], flags))
+        compiled.warm(wide=True)     # else these lines take the COMMON cut with stand-ins (below)
         for line in RARE_LINES:
             assert compiled.search(line) == bool(re.search(pattern, line, flags)), (pattern, line)
-        assert compiled._whole is _UNCOMPILED and compiled._wide is not _UNCOMPILED
+        assert compiled._whole is _UNCOMPILED
     named = engine(r"ሰላም|^ᏣᎳᎩ")   # characters the pattern names: only the whole can answer
     assert [named.search(line) for line in RARE_LINES] == [True, True, True, False, False, False, False, False,
                                                            False]
     assert named._whole is not _UNCOMPILED
+
+
+OTHER_SCRIPTS = ["Новости news", "新闻 news", "ニュース・news", "뉴스 NEWS", "ＮＥＷＳ", "ΔΕΛΤΊΟ τύπου", "أخبار news",
+                 "٣ news", "news → more", "news 😀", "news\u2212news", "│ news │", "समाचार news", "— Abebe, ሰላም",
+                 "𝐧𝐞𝐰𝐬", "Reply | ᚠᚢᚦ", "Ǆemal 新闻"]
+
+
+def test_a_line_of_another_script_takes_the_common_cut_with_stand_ins():
+    """The WIDE cut is the dear one to compile (0.13 CPU-s for the 25 rule fields a one-worker
+    run of the 20 MB corpus met it for). A line with Cyrillic, Chinese or Greek letters, emoji
+    or arrows is searched with each of them replaced by a character of COMMON that the
+    pattern's sets cannot tell from it (a Cyrillic letter is just `\\w` to `\\bnews\\b`), so
+    the COMMON cut answers it; the WIDE cut is compiled only for a line with a character the
+    pattern names itself or sets apart from all of COMMON (a Greek word, or `[α-λ]`: `[α-ω]`
+    holds the micro sign µ of Latin-1, a case form of μ, which then stands in for its letters)."""
+    from corpusclean.patterns.matcher import _UNCOMPILED
+
+    for pattern in (r"\bnews\b", r"^\w+$", r"\W", r"^\S+\s\S+$", r"^[^a-z]+$", r"^\w+\W\w+$", r"^\D+$",
+                    r"(?-i:^[^\WA-Z]+$)", r"^reply\W*(?:\|\s*\w+\W*)*$"):
+        compiled = engine(pattern)
+        for line in OTHER_SCRIPTS:
+            assert compiled.search(line) == bool(re.search(pattern, line, re.IGNORECASE)), (pattern, line)
+        assert compiled._wide is _UNCOMPILED and compiled._whole is _UNCOMPILED, pattern
+    for pattern in (r"\bδελτίο\b", r"\bＮ", r"[α-λ]{3}", r"новости"):   # they name what the lines hold
+        compiled = engine(pattern)
+        for line in OTHER_SCRIPTS:
+            assert compiled.search(line) == bool(re.search(pattern, line, re.IGNORECASE)), (pattern, line)
+        assert compiled._wide is not _UNCOMPILED, pattern
 
 
 def test_a_matcher_pickles_as_its_tree_and_answers_the_same():
@@ -413,6 +443,34 @@ def test_a_rule_gated_apart_is_asked_on_its_own_and_left_out_of_the_shared_pass(
     assert gate.anywhere("Subscribe") == (0,) and not gate.admits(1, "Subscribe")
     assert not gate.admits(1, "It is " + "long " * 20)                  # beyond its max_chars
     assert gate.gated_apart == {1}
+
+
+def test_a_bucket_searching_with_a_larger_buckets_automaton_finds_what_its_own_would(monkeypatch):
+    """Lines are bucketed by length (a rule with max_chars 30 cannot match a longer line); a
+    bucket whose literals are nearly all of the bucket before it searches with that one's
+    automaton and keeps only its own groups. Every line gets the candidates it would get from
+    buckets that each built their own automaton."""
+    import corpusclean.patterns.gate as gate_module
+
+    menu = ["subscribe", "newsletter", "share", "follow us", "cookies", "log in", "sign up", "register",
+            "contact", "about us", "careers", "advertise", "privacy", "terms", "sitemap", "help", "faq",
+            "shop", "events", "donate"]
+    patterns = [r"\b(" + "|".join(menu) + r")\b", r"\bads?\b", r"\bback to top\b"]
+    requirements = [requirement(translate(p, re.IGNORECASE)[1]) for p in patterns]
+    limits = [None, 30, 14]
+    shared = Gate(requirements, max_chars=limits)
+    # the buckets of lines up to 14 and up to 30 characters look for all three rules' literals,
+    # the one of longer lines for the menu's only: 20 of 23 strings, so it borrows
+    assert [bucket.owns_automaton for bucket in shared._shared._buckets] == [True, False, False]
+    monkeypatch.setattr(gate_module, "_SHARE_UP_TO", 0)            # each bucket its own automaton
+    alone = Gate(requirements, max_chars=limits)
+    assert all(bucket.owns_automaton for bucket in alone._shared._buckets)
+    words = ["Subscribe", "ads", "back to top", "ſhare", "the", "FAQ"]
+    lines = [" ".join(words[i:j]) + pad for i in range(len(words)) for j in range(i, len(words) + 1)
+             for pad in ("", " " + "x" * 15, " " + "x" * 35)]
+    assert [shared.candidates(line) for line in lines] == [alone.candidates(line) for line in lines]
+    assert shared.candidates("Back to top") == (2,) and shared.candidates("Back to top, FAQ and ads") == (0, 1)
+    assert shared.candidates("Ads and back to top and the menu: subscribe") == (0,)   # 43 characters
 
 
 def test_the_gate_hides_no_example_of_any_shipped_rule():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from corpusclean.report import Summary, failure_report, tally
+from corpusclean.report import NOTICE_EXAMPLES, Summary, Totals, failure_report, tally
 
 CLEAN = Path(__file__).resolve().parent.parent / "clean"
 
@@ -27,3 +27,38 @@ def test_the_summary_adds_up_the_same_from_whole_reports_and_from_what_a_worker_
         sent.add(Summary.fields(report))
     assert whole.to_json() == sent.to_json()
     assert whole.by_rule and whole.failed == 1  # the seeds' removals are in it
+
+
+def test_totals_a_worker_adds_up_per_task_merge_into_what_adding_each_report_gives():
+    """A local worker adds up a task's reports itself (`Totals`, in `pipeline.Written`) and
+    the parent merges them in input order: the same summary, lists in input order, the first
+    few documents of each notice kept as they come, whatever the tasks' sizes."""
+    reports = [json.loads(path.read_text(encoding="utf-8")) for path in sorted(CLEAN.glob("*.report.json"))]
+    reports += [failure_report(f"broken-{i}", "cannot read: permission denied") for i in range(3)]
+    empty = {"document": "", "status": "ok", "sizes": {"input_bytes": 0, "fixed_chars": 0, "clean_chars": 0},
+             "removals": [], "notices": [{"kind": "empty", "message": "empty input: nothing to clean"}]}
+    reports += [{**empty, "document": f"empty-{i}"} for i in range(NOTICE_EXAMPLES + 3)]
+    reports.insert(2, {**empty, "document": "early-empty"})
+    one_by_one = Summary("run", {})
+    for report in reports:
+        one_by_one.add(report)
+    for size in (1, 3, 7, len(reports)):
+        merged = Summary("run", {})
+        for start in range(0, len(reports), size):
+            task = Totals()
+            for report in reports[start:start + size]:
+                task.add(Summary.fields(report) if start % 2 else report)
+            merged.merge(task)
+        assert merged.to_json() == one_by_one.to_json()
+    assert one_by_one.notices["empty"]["first"][0]["document"] == "early-empty"
+    assert [f["document"] for f in one_by_one.failures] == ["broken-0", "broken-1", "broken-2"]
+
+
+def test_a_packages_version_is_what_importlib_metadata_says():
+    from importlib import metadata
+
+    from corpusclean.report import package_version
+
+    for package in ("numpy", "click", "ftfy", "langdetect"):
+        assert package_version(package) == metadata.version(package)
+    assert package_version("no-such-package-here") == "not installed"

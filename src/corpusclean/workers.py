@@ -37,6 +37,8 @@ from contextlib import contextmanager
 from itertools import islice
 from typing import Any, Callable, Iterable, Iterator
 
+from .heap import keep_freed_memory
+
 #: seconds a stopping worker gets to unwind its document before it is killed
 STOP_GRACE = 5.0
 #: CPU seconds past its budget a document may take before its worker is killed (the soft
@@ -319,6 +321,7 @@ def _start_worker(parent: int, max_memory: int | None = None) -> None:
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGPROF, signal.SIG_DFL)  # the time budget's backstop ends the process
     _follow_parent(parent)
+    keep_freed_memory()  # the next document's memory comes without page faults (heap.py)
 
 
 def _address_space() -> int:

@@ -52,14 +52,16 @@ class LineTest:
             return lambda line: self.pattern.search(line) is not None
 
     def warm(self) -> None:
-        """Compile now what this test's lines need (Stage.warm): every line meets it, so the
-        COMMON and WIDE cuts (`Matcher.warm`); the whole-Unicode cut still waits for a line of a
-        rare script."""
+        """Compile now what this test's lines need (Stage.warm): the COMMON cut
+        (`Matcher.warm`), which also answers the lines of other scripts with stand-ins. WIDE
+        waits for a line with a character the pattern names outside COMMON: warming it cost
+        the parent 0.028 CPU-s and saved no measurable search time in a run of the 20 MB
+        corpus, where ENTRY_MARK never needs it (nor on devset-l3s)."""
         if self._search is None:
             self._search = self._compile()
         compiled = getattr(self._search, "__self__", None)  # the Matcher, unless Python's search is kept
         if isinstance(compiled, Matcher):
-            compiled.warm(wide=True)
+            compiled.warm()
 
 
 #: every line test made: module-level constants of the classifier, which `warm_line_tests`
@@ -103,7 +105,19 @@ def terms_pattern(groups: Sequence[tuple[str | None, Sequence[str]]],
     first two characters are fewer than its sub-bucket's classes looks back for them.
 
     A term that could match the empty string, or that the translation cannot read, makes the
-    pattern the plain alternation (correct, only slower)."""
+    pattern the plain alternation (correct, only slower).
+
+    Working the pattern out reads every term's parse tree (0.03 CPU-s for the classifier's
+    vocabulary, in every process that cleans a page): the source and names are kept in the
+    start-up cache (cache.py), so a run only compiles them."""
+    from ..cache import cached
+
+    source, names = cached("terms", repr((groups, flags)), lambda: _terms_source(groups, flags))
+    return re.compile(source, flags), names
+
+
+def _terms_source(groups: Sequence[tuple[str | None, Sequence[str]]], flags: int) -> tuple[str, dict[str, str]]:
+    """What `terms_pattern` compiles, and its names."""
     for _, terms in groups:
         if not terms or any(not t for t in terms):
             raise ValueError("empty term in a vocabulary group: it would match everywhere")
@@ -113,9 +127,9 @@ def terms_pattern(groups: Sequence[tuple[str | None, Sequence[str]]],
             try:
                 first, empty = _first_of_term(_leading_letter(term) or term, flags)
             except Untranslatable:
-                return _plain(groups, flags)
+                return _plain(groups)
             if empty:
-                return _plain(groups, flags)
+                return _plain(groups)
             if first:  # else a term that matches nothing
                 buckets.setdefault(first, []).append((g, t))
     merged = _merge(list(buckets.items()))
@@ -136,7 +150,7 @@ def terms_pattern(groups: Sequence[tuple[str | None, Sequence[str]]],
         branches.append(f"(?-i:{_class(first)})(?:{'|'.join(subs)})")
     # a word no term starts like fails after one test instead of one per bucket
     anywhere = _class(charsets.union(*(first for first, _ in merged)))
-    return re.compile(r"(?<!\w)(?=(?-i:" + anywhere + r"))(?:" + "|".join(branches) + r")(?!\w)", flags), names
+    return r"(?<!\w)(?=(?-i:" + anywhere + r"))(?:" + "|".join(branches) + r")(?!\w)", names
 
 
 def _merge(buckets: list[tuple[Ranges, list[tuple[int, int]]]]) -> list[tuple[Ranges, list[tuple[int, int]]]]:
@@ -209,11 +223,11 @@ def _by_frequency(bucket: tuple[Ranges, list[tuple[int, int]]]) -> tuple[int, in
     return (min(ranks) if ranks else len(_INITIALS), first[0][0])
 
 
-def _plain(groups: Sequence[tuple[str | None, Sequence[str]]], flags: int) -> tuple[re.Pattern[str], dict[str, str]]:
+def _plain(groups: Sequence[tuple[str | None, Sequence[str]]]) -> tuple[str, dict[str, str]]:
     names = {f"g{g}": name for g, (name, _) in enumerate(groups) if name is not None}
     parts = [f"(?P<g{g}>{'|'.join(terms)})" if name is not None else f"(?:{'|'.join(terms)})"
              for g, (name, terms) in enumerate(groups)]
-    return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)", flags), names
+    return r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)", names
 
 
 def _leading_letter(term: str) -> str | None:

@@ -8,6 +8,17 @@ from __future__ import annotations
 import numpy as np
 
 
+def distinct(values: np.ndarray) -> np.ndarray:
+    """The distinct values of a 1-d array, sorted: `np.unique(values)`, which (numpy 2) first
+    asks `np.ma.is_masked`, and so imports numpy.ma the first time it runs: about 10 ms of the
+    parent's CPU in the corpus pass, after the workers have forked (they would each pay it
+    again), for a module corpusclean never uses."""
+    ordered = np.sort(values)
+    keep = np.ones(len(ordered), dtype=bool)
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
+
+
 class Column:
     """A numpy array that grows at the end, rows of any fixed shape, kept in chunks.
 
@@ -58,7 +69,7 @@ class Column:
         if not len(rows):
             return out
         chunk, offset = self._locate(rows)
-        for c in np.unique(chunk).tolist():
+        for c in distinct(chunk).tolist():
             here = chunk == c
             out[here] = self._chunks[c][offset[here]]
         return out
@@ -70,7 +81,7 @@ class Column:
             return
         chunk, offset = self._locate(rows)
         amounts = np.asarray(amounts).astype(self._dtype)
-        for c in np.unique(chunk).tolist():
+        for c in distinct(chunk).tolist():
             here = chunk == c
             self._chunks[c][offset[here]] += amounts[here]
 

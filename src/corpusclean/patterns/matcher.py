@@ -10,21 +10,28 @@ and on such a line the cut matches exactly where the whole would:
   ASCII lines (most of any corpus)   the ASCII cut, compiled at load (proving RE2 takes it)
   other Latin-script lines           the cut to Latin-1, Latin Extended, punctuation and
                                      symbols, compiled when the first such line comes
+  any other line                     first the COMMON cut, with each character outside
+                                     COMMON replaced by a stand-in: a character of COMMON
+                                     that every set of the pattern holds or lacks alike (a
+                                     Cyrillic letter, a CJK ideograph and an Ethiopic letter
+                                     are all just `\\w` to most patterns, as is "ª"), so the
+                                     answer is the whole's. Only a line with a character the
+                                     pattern names itself or sets apart from all of COMMON
+                                     (a Greek word, `[α-λ]`) goes on, and from then on, once
+                                     its cut is compiled, every such line of the matcher:
   lines in Greek, Cyrillic, Hebrew,  that cut and those scripts (U+0300-10FF), Vietnamese,
   Arabic, Indic scripts, Thai,       the symbol blocks (arrows, math, box drawing, shapes,
   Georgian; Chinese, Japanese,       dingbats), the East Asian blocks (ideographs, kana,
-  Korean; with emoji or U+FFFD       hangul, full-width forms), the specials and emoji,
-  (with Latin-script text or not)    compiled when first needed: \\w is hundreds of ranges
-                                     fewer there, and the cut compiles in a third of the
-                                     whole's time (0.14 s for the shipped packs against
-                                     0.39 s, paid by every worker that meets such a line)
-  any other line (Ethiopic,          the WIDE cut too, with each character outside WIDE
-  Cherokee, historic scripts...)     replaced by a stand-in: a character of WIDE that every
-                                     set of the pattern holds or lacks alike (an Ethiopic
-                                     letter and a CJK ideograph are both just `\\w` to most
-                                     patterns), so the answer is the whole's; the whole is
-                                     compiled only for a line with a character no character of
-                                     WIDE can stand in for (one the pattern names itself)
+  Korean; with emoji or U+FFFD       hangul, full-width forms), the specials and emoji
+  (with Latin-script text or not)    (WIDE): \\w is hundreds of ranges fewer there, and the
+                                     cut compiles in a third of the whole's time, but still
+                                     dear (5 ms a field: 0.13 CPU-s for the 25 fields a
+                                     one-worker run of the 20 MB corpus met such a line for
+                                     before the stand-ins into COMMON; now 1)
+  the rest (Ethiopic, Cherokee,      the WIDE cut too, with stand-ins of WIDE for the
+  historic scripts...)               characters outside it; the whole is compiled only for a
+                                     line with a character no character of WIDE can stand in
+                                     for (one the pattern names itself)
 
 A cut is never bigger than the whole, and a pattern big enough that RE2 might refuse the
 whole is compiled whole at load as well, so what RE2 cannot take is still refused at load.
@@ -127,14 +134,15 @@ CutSources = tuple[str | None, ...]
 StandIns = tuple["array[int]", "array[int]", "array[int]"]
 
 
-def stand_ins(tree: Node) -> StandIns:
-    """For the characters outside WIDE, one inside it that `tree` cannot tell from each (see
-    StandIns): a line's characters only ever meet the tree's sets, so a line with each of them
-    replaced matches exactly where the line does. (Surrogates never stand in: a line meets RE2
-    with them replaced by U+FFFD.) About 1.5 ms for a rule field; kept with the cuts' sources."""
+def stand_ins(tree: Node, universe: Ranges = WIDE) -> StandIns:
+    """For the characters outside `universe` (WIDE, or COMMON), one inside it that `tree` cannot
+    tell from each (see StandIns): a line's characters only ever meet the tree's sets, so a
+    line with each of them replaced matches exactly where the line does. (Surrogates never stand
+    in, nor are stood in for: a line meets RE2 with them replaced by U+FFFD.) About 1.5 ms for a
+    rule field; kept with the cuts' sources."""
     sets = sorted(_sets_of(tree, set()))
     cuts = {0, charsets.MAX_CHAR + 1}
-    for ranges in (*sets, WIDE, charsets.SURROGATES):
+    for ranges in (*sets, universe, charsets.SURROGATES):
         for first, last in ranges:
             cuts.update((first, last + 1))
     points = sorted(cuts)     # piece i: points[i] .. points[i + 1] - 1, every set holds all of it or none
@@ -144,14 +152,14 @@ def stand_ins(tree: Node) -> StandIns:
         for first, last in ranges:
             for piece in range(number[first], number[last + 1]):
                 held[piece] |= 1 << bit
-    inside = [charsets.contains(WIDE, point) and not charsets.contains(charsets.SURROGATES, point)
-              for point in points[:-1]]
+    surrogate = [charsets.contains(charsets.SURROGATES, point) for point in points[:-1]]
+    inside = [charsets.contains(universe, point) and not surrogate[piece] for piece, point in enumerate(points[:-1])]
     standing: dict[int, int] = {}
     for piece, sets_held in enumerate(held):
         if inside[piece]:
             standing.setdefault(sets_held, points[piece])
     kept = [piece for piece, sets_held in enumerate(held)
-            if not charsets.contains(WIDE, points[piece]) and sets_held in standing]
+            if not charsets.contains(universe, points[piece]) and not surrogate[piece] and sets_held in standing]
     return (array("L", (points[piece] for piece in kept)), array("L", (points[piece + 1] - 1 for piece in kept)),
             array("L", (standing[held[piece]] for piece in kept)))
 
@@ -178,15 +186,18 @@ class Matcher:
     0.16 s for the shipped packs and restricting it as much again. That is what a cached rule
     pack (cache.py) and a Ray worker receive; each compiles the other cuts when it needs them."""
 
-    __slots__ = ("sources", "flags", "tree", "_cut_sources", "_stand_ins", "_ascii", "_common", "_wide", "_whole")
+    __slots__ = ("sources", "flags", "tree", "_cut_sources", "_stand_ins", "_common_stand_ins", "_ascii", "_common",
+                 "_wide", "_whole")
 
     def __init__(self, sources: tuple[str, ...], flags: int, tree: Node | None,
-                 cut_sources: CutSources | None = None, stand_ins: StandIns | None = None):
+                 cut_sources: CutSources | None = None, stand_ins: StandIns | None = None,
+                 common_stand_ins: StandIns | None = None):
         self.sources = sources            # the Python patterns whose meaning this has
         self.flags = flags
         self.tree = tree                  # translated, without boundaries, factored (None when unpickled)
         self._cut_sources = cut_sources   # made from the tree when first needed
         self._stand_ins = stand_ins       # likewise
+        self._common_stand_ins = common_stand_ins   # likewise
         self._ascii = self._compile(0)
         self._common: Any = _UNCOMPILED
         self._wide: Any = _UNCOMPILED
@@ -214,19 +225,33 @@ class Matcher:
             self._stand_ins = stand_ins(self.tree)
         return self._stand_ins
 
+    def common_stand_ins(self) -> StandIns:
+        """What stands in for the characters outside COMMON (see `stand_ins`)."""
+        if self._common_stand_ins is None:
+            assert self.tree is not None
+            self._common_stand_ins = stand_ins(self.tree, COMMON)
+        return self._common_stand_ins
+
     def search(self, text: str) -> bool:
         if text.isascii():
             regexp = self._ascii
             data = text.encode("ascii")
         else:
-            if not _OUTSIDE_COMMON.search(text):
+            # a line outside COMMON whose every other character has a stand-in in COMMON is
+            # searched with the COMMON cut, until this matcher has the WIDE cut anyway (see `warm`)
+            common = not _OUTSIDE_COMMON.search(text)
+            if not common and self._wide is _UNCOMPILED:
+                stood_in = self._stood_in(text, self.common_stand_ins(), _OUTSIDE_COMMON)
+                if stood_in is not None:
+                    text, common = stood_in, True
+            if common:
                 if self._common is _UNCOMPILED:
                     self._common = self._compile(1)
                 regexp = self._common
             elif not _OUTSIDE_WIDE.search(text):
                 regexp = self._wide_cut()
             else:
-                stood_in = self._stood_in(text)
+                stood_in = self._stood_in(text, self.stand_ins(), _OUTSIDE_WIDE)
                 if stood_in is not None:
                     text = stood_in
                     regexp = self._wide_cut()
@@ -247,10 +272,11 @@ class Matcher:
             self._wide = self._compile(2)
         return self._wide
 
-    def _stood_in(self, text: str) -> str | None:
-        """`text` with each character outside WIDE replaced by its stand-in (`stand_ins`), or
-        None if one has none."""
-        firsts, lasts, stand_ins = self.stand_ins()
+    @staticmethod
+    def _stood_in(text: str, table: StandIns, outside: re.Pattern[str]) -> str | None:
+        """`text` with each character `outside` finds replaced by its stand-in in `table` (see
+        `stand_ins`), or None if one has none."""
+        firsts, lasts, stand_ins = table
         missing = False
 
         def stand_in(found: re.Match[str]) -> str:
@@ -262,7 +288,7 @@ class Matcher:
             missing = True
             return ""
 
-        replaced = _OUTSIDE_WIDE.sub(stand_in, text)
+        replaced = outside.sub(stand_in, text)
         return None if missing else replaced
 
     def whole(self) -> Any:
@@ -275,11 +301,13 @@ class Matcher:
 
         WIDE is the dear one (the rule packs' 55 pattern fields: 0.13 CPU-s against COMMON's
         0.04) and most fields never need it: a line must hold both a field's keywords and a
-        character of another script. On the 20 MB make_corpus corpus, a multilingual one, a
-        one-worker run compiles WIDE for 25 of the 55 fields (0.09 CPU-s); on devset-l3s for 2.
-        So a field whose line must first get past the keyword gate leaves WIDE to the worker
-        that meets such a line, as it leaves the whole to a line of a rare script; a field
-        searched on every line (a classifier's line test) warms it."""
+        character the field's sets tell apart from all of COMMON (without WIDE, other lines
+        are searched with stand-ins in COMMON). On the 20 MB make_corpus corpus, a
+        multilingual one, a one-worker run compiles WIDE for 1 of the 55 fields. So a field
+        whose line must first get past the keyword gate leaves WIDE to the worker that meets
+        such a line, as it leaves the whole to a line of a rare script. (A matcher with WIDE
+        searches its lines of other scripts with it as they are, without stand-ins; the
+        classifier's line test no longer warms it: regex.LineTest.warm.)"""
         if self._common is _UNCOMPILED:
             self._common = self._compile(1)
         if wide and self._wide is _UNCOMPILED:
@@ -290,12 +318,12 @@ class Matcher:
         and the benchmark (never for matching: it can backtrack for ever)."""
         return re.compile("|".join(f"(?:{p})" for p in self.sources), self.flags)
 
-    def __getstate__(self) -> tuple[tuple[str, ...], int, CutSources, StandIns]:
-        return self.sources, self.flags, self.cut_sources(), self.stand_ins()
+    def __getstate__(self) -> tuple[tuple[str, ...], int, CutSources, StandIns, StandIns]:
+        return self.sources, self.flags, self.cut_sources(), self.stand_ins(), self.common_stand_ins()
 
-    def __setstate__(self, state: tuple[tuple[str, ...], int, CutSources, StandIns]) -> None:
-        sources, flags, cut_sources, stand_ins = state
-        self.__init__(sources, flags, None, cut_sources, stand_ins)  # type: ignore[misc]
+    def __setstate__(self, state: tuple[tuple[str, ...], int, CutSources, StandIns, StandIns]) -> None:
+        sources, flags, cut_sources, stand_ins, common_stand_ins = state
+        self.__init__(sources, flags, None, cut_sources, stand_ins, common_stand_ins)  # type: ignore[misc]
 
     def __repr__(self) -> str:
         return f"Matcher({self.sources!r})"

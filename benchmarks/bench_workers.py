@@ -1,0 +1,324 @@
+#!/usr/bin/env python3
+"""What a run on 2 workers costs in CPU beyond what the same run costs on 1, process by
+process, part by part.
+
+    python3 benchmarks/bench_workers.py                          # 20 MB bench corpus, folder and JSONL, 3 runs each
+    python3 benchmarks/bench_workers.py --repeat 1 --only folder
+    python3 benchmarks/bench_workers.py --baseline /tmp/base-27fe3ad   # the extra CPU against another checkout's
+
+Issue #11 wants 2 workers to finish in <= 0.55x the wall time of one. On 2 idle cores the
+CPU allows at best (before + (cpu2 - before) / 2) / cpu1 of it, where `before` is what the
+parent pays before the passes start, alone: the ratio can only be met when cpu2 <= 1.1 cpu1 -
+before, so what the workers of a 2-worker run spend beyond the one process of a 1-worker run
+counts twice over. This script finds where that extra goes.
+
+Each run is `corpusclean run IN OUT` in a fresh interpreter, with a CPU timer around each part
+(bench_run.py's `install_part_timer`: reading, the fix stage, each stage's passes, the report,
+writing, and here also pass 1's spill, pass 2's unspill and the JSONL record encoding). The
+timers are installed before the pools fork, so each worker times its own parts, and sends them
+with its `getrusage` (CPU, minor page faults: a copy-on-write copy or a first touch of a page
+is one) when it exits. Every task a process runs (a chunk of pass 1, a batch of pass 2) is
+timed too, with the documents it holds, so a 2-worker run's task can be set beside the same
+documents' task in the 1-worker run: the difference, by the task's place in its worker's
+sequence, shows what a worker pays on its first pages (memos, caches and patterns it finds
+cold) apart from what it pays on every page.
+
+What it prints, medians over --repeat runs of each (1 and 2 workers take turns):
+  parts        CPU-s per part in all processes of the 1-worker run, of the 2-worker run, and
+               the difference; for the 2-worker run also the parent's and each pass's workers'
+  processes    each process of a 2-worker run: CPU (user, system), in its tasks, outside them
+               (receiving tasks, sending results, the fork's own start), minor page faults
+  cold start   the 2-worker tasks' CPU beyond the same documents' in the 1-worker run, summed
+               over each worker's first task, its next 3, and the rest (per task on average)
+"""
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+DEFAULT_CORPUS = Path(tempfile.gettempdir()) / "corpusclean-bench-run-20mb"
+
+
+# -- in the measured interpreter -------------------------------------------------------------------
+
+def child(source: Path, target: Path, workers: int, report: Path) -> None:
+    """One run, timed part by part in every process; each process appends its figures, a JSON
+    line, to `report`."""
+    import multiprocessing.util
+
+    from bench_run import install_part_timer, run_cli
+
+    timer = install_part_timer()
+    from corpusclean import pipeline, workers as workers_module
+
+    for attr, label in (("spill", "spill (pass 1)"), ("unspill", "unspill (pass 2)"), ("_encoded", "encode record")):
+        original = getattr(pipeline, attr, None)
+        if original is not None:
+            setattr(pipeline, attr, timer.wrap(label, original))
+    tasks: list[list[Any]] = []  # per task run here: pass, first document, documents, CPU-s
+
+    def task_timer(kind: str, fn: Callable[[list[Any]], Any]) -> Callable[[list[Any]], Any]:
+        @functools.wraps(fn)  # pickled by name to the workers, who find this same wrapper there
+        def timed(items: list[Any]) -> Any:
+            started, faults = time.process_time(), minor_faults()
+            try:
+                return fn(items)
+            finally:
+                tasks.append([kind, items[0][0] if items else -1, len(items), time.process_time() - started,
+                              minor_faults() - faults])
+        return timed
+
+    misses = count_misses()
+    pipeline._observe = task_timer("pass 1", pipeline._observe)
+    pipeline._process = task_timer("pass 2", pipeline._process)
+
+    def dump(role: str) -> None:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        figures = {"role": role, "children": children.ru_utime + children.ru_stime, "pid": os.getpid(), "user": usage.ru_utime, "system": usage.ru_stime,
+                   "minflt": usage.ru_minflt, "maxrss_mb": usage.ru_maxrss / 1024, "majflt": usage.ru_majflt, "parts": timer.seconds, "tasks": tasks,
+                   "misses": misses()}
+        with open(report, "a") as out:
+            out.write(json.dumps(figures) + "\n")
+
+    original_start = workers_module._start_worker
+
+    def start_worker(*args: Any, **kwargs: Any) -> None:
+        # a fork starts with a copy of the parent's figures and a clock at zero: its own from here
+        timer.seconds.clear()
+        timer._stack.clear()
+        tasks.clear()
+        misses.since_fork = misses(raw=True)  # type: ignore[attr-defined]
+        original_start(*args, **kwargs)
+        multiprocessing.util.Finalize(None, dump, args=("worker",), exitpriority=100)
+
+    workers_module._start_worker = start_worker
+    run_cli(source, target, workers)
+    dump("parent")
+
+
+def minor_faults() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+
+
+def count_misses() -> Callable[..., dict[str, int]]:
+    """A function giving this process's memo misses so far: per memo class, the answers a
+    TextMemo had to compute (`keep`); per lru_cache'd corpusclean function, its misses.
+    Deterministic, unlike CPU: the same documents in two workers instead of one show here
+    as the answers each worker computes for itself."""
+    from corpusclean.memo import TextMemo
+
+    kept: dict[str, int] = {}
+    original_keep = TextMemo.keep
+
+    def keep(self: Any, key: Any, text: str, value: Any) -> Any:
+        name = f"memo {type(self).__name__}"
+        kept[name] = kept.get(name, 0) + 1
+        return original_keep(self, key, text, value)
+
+    TextMemo.keep = keep  # type: ignore[method-assign]
+    caches = {f"lru {module.__name__.removeprefix('corpusclean.')}.{name}": value
+              for module in list(sys.modules.values()) if module is not None and module.__name__.startswith("corpusclean")
+              for name, value in list(vars(module).items()) if hasattr(value, "cache_info")
+              and getattr(value, "__module__", None) == module.__name__}
+
+    def misses(raw: bool = False) -> dict[str, int]:
+        now = {**kept, **{name: cache.cache_info().misses for name, cache in caches.items()}}
+        if raw:
+            return now
+        start = getattr(misses, "since_fork", {})
+        return {name: count - start.get(name, 0) for name, count in now.items() if count - start.get(name, 0)}
+
+    return misses
+
+
+# -- the driver -----------------------------------------------------------------------------------
+
+def run_child(source: Path, workers: int, scratch: Path, checkout: Path | None) -> list[dict[str, Any]]:
+    """The figures of every process of one run (the parent's last)."""
+    report = scratch / f"figures-{len(list(scratch.iterdir()))}.jsonl"
+    target = scratch / f"out-{len(list(scratch.iterdir()))}{'.jsonl' if source.is_file() else ''}"
+    env = dict(os.environ)
+    if checkout is not None:
+        env["PYTHONPATH"] = os.pathsep.join([str(checkout / "src"), *filter(None, [env.get("PYTHONPATH")])])
+    subprocess.run([sys.executable, __file__, "--child", str(source), str(target), str(workers), str(report)],
+                   check=True, env=env)
+    processes = [json.loads(line) for line in report.read_text().splitlines()]
+    return sorted(processes, key=lambda p: p["role"] == "parent")
+
+
+def cpu(process: dict[str, Any]) -> float:
+    return float(process["user"] + process["system"])
+
+
+def pass_of(process: dict[str, Any]) -> str:
+    kinds = {task[0] for task in process["tasks"]}
+    return "parent" if process["role"] == "parent" else "/".join(sorted(kinds)) or "idle"
+
+
+def parts_by(processes: list[dict[str, Any]], which: Callable[[dict[str, Any]], bool]) -> dict[str, float]:
+    """CPU-s per part over the chosen processes; `(outside the timed parts)` is the rest."""
+    total: dict[str, float] = {}
+    for process in processes:
+        if not which(process):
+            continue
+        for label, seconds in process["parts"].items():
+            total[label] = total.get(label, 0.0) + seconds
+        total["(outside the timed parts)"] = (total.get("(outside the timed parts)", 0.0) + cpu(process)
+                                              - sum(process["parts"].values()))
+    return total
+
+
+def task_cpu(processes: list[dict[str, Any]]) -> dict[tuple[str, int], float]:
+    """CPU-s of each aligned group of documents' tasks, over all processes: (pass, first
+    document of its 32) -> seconds (pass 2's tail splits a batch of 32 in four)."""
+    spent: dict[tuple[str, int], float] = {}
+    for process in processes:
+        for kind, first, _, seconds, _ in process["tasks"]:
+            key = (kind, first - first % 32)
+            spent[key] = spent.get(key, 0.0) + seconds
+    return spent
+
+
+def cold_start(one: list[dict[str, Any]], two: list[dict[str, Any]]) -> dict[str, list[float]]:
+    """Per worker pass and place in a worker's sequence of tasks (first, next 3, the rest):
+    [extra CPU-s summed over the workers, tasks]. Pass 1 runs chunks of 64 documents, so a
+    chunk is matched with the 1-worker run's two halves."""
+    alone = task_cpu(one)
+    out: dict[str, list[float]] = {}
+    for process in two:
+        if process["role"] != "worker":
+            continue
+        for place, (kind, first, size, seconds, _) in enumerate(process["tasks"]):
+            if kind == "pass 2" and size < 32:
+                continue  # the tail's quarter batches: no like-for-like task alone
+            base = sum(alone.get((kind, start), 0.0) for start in range(first - first % 32, first + size, 32))
+            where = "first" if place == 0 else "next 3" if place <= 3 else "rest"
+            row = out.setdefault(f"{kind} {where}", [0.0, 0])
+            row[0] += seconds - base
+            row[1] += 1
+    return out
+
+
+def misses_of(run: list[dict[str, Any]]) -> dict[str, int]:
+    total: dict[str, int] = {}
+    for process in run:
+        for key, count in process.get("misses", {}).items():
+            total[key] = total.get(key, 0) + count
+    return total
+
+
+def med(values: list[float]) -> float:
+    return statistics.median(values) if values else 0.0
+
+
+def report_kind(label: str, runs: dict[int, list[list[dict[str, Any]]]], name: str) -> tuple[float, float]:
+    """Print one input kind's tables; the median extra CPU-s and page faults of the 2-worker runs."""
+    ones, twos = runs[1], runs[2]
+    total1 = med([sum(map(cpu, run)) for run in ones])
+    total2 = med([sum(map(cpu, run)) for run in twos])
+    faults1 = med([sum(p["minflt"] for p in run) for run in ones])
+    faults2 = med([sum(p["minflt"] for p in run) for run in twos])
+    print(f"\n{label}{name}: all processes {total1:.2f} CPU-s with 1 worker, {total2:.2f} with 2 "
+          f"(extra {med([sum(map(cpu, b)) - sum(map(cpu, a)) for a, b in zip(ones, twos)]):+.2f}; medians of pairs); "
+          f"minor page faults {faults1:,.0f} and {faults2:,.0f} (extra {faults2 - faults1:+,.0f})")
+    everything = lambda process: True  # noqa: E731
+    one_parts = [parts_by(run, everything) for run in ones]
+    two_parts = [parts_by(run, everything) for run in twos]
+    roles = {"parent": lambda p: p["role"] == "parent", "pass-1 workers": lambda p: pass_of(p) == "pass 1",
+             "pass-2 workers": lambda p: pass_of(p) == "pass 2"}
+    by_role = {role: [parts_by(run, which) for run in twos] for role, which in roles.items()}
+    labels = sorted({k for run in one_parts + two_parts for k in run}, key=lambda k: -med([r.get(k, 0) for r in two_parts]))
+    print(f"  {'part (CPU-s)':<36}{'1 worker':>9}{'2 workers':>10}{'extra':>8}   of the 2: {'parent':>7}{'pass 1':>8}{'pass 2':>8}")
+    for key in labels:
+        a, b = med([r.get(key, 0.0) for r in one_parts]), med([r.get(key, 0.0) for r in two_parts])
+        split = "".join(f"{med([r.get(key, 0.0) for r in by_role[role]]):>8.2f}" for role in roles)
+        print(f"  {key:<36}{a:>9.2f}{b:>10.2f}{b - a:>+8.2f}   {'':>9}{split}")
+    print(f"  {'processes of a 2-worker run':<36}{'CPU-s':>7}{'user':>7}{'system':>7}{'tasks':>7}{'outside':>8}"
+          f"   minor faults: {'all':>7}{'outside':>8}{'1st task':>9}{'next 3':>8}{'rest':>8}")
+    for process in twos[len(twos) // 2]:  # the middle run: one run's processes, as they were
+        in_tasks = sum(task[3] for task in process["tasks"])
+        faults = [task[4] for task in process["tasks"]]
+        print(f"  {pass_of(process):<36}{cpu(process):>7.2f}{process['user']:>7.2f}{process['system']:>7.2f}"
+              f"{in_tasks:>7.2f}{cpu(process) - in_tasks:>8.2f}   {'':>14}{process['minflt']:>7,}"
+              f"{process['minflt'] - sum(faults):>8,}{sum(faults[:1]):>9,}{sum(faults[1:4]):>8,}{sum(faults[4:]):>8,}")
+    one = ones[len(ones) // 2][-1]
+    print(f"  {'the 1-worker run (one process)':<36}{cpu(one):>7.2f}{one['user']:>7.2f}{one['system']:>7.2f}"
+          f"{'':>15}   {'':>14}{one['minflt']:>7,}")
+    exits = [run[-1]["children"] - sum(cpu(p) for p in run[:-1]) for run in twos if "children" in run[-1]]
+    print(f"  workers' CPU after they reported (exit, unmapping their memory): {med(exits):.2f} CPU-s in all")
+    print(f"  {'answers computed (memo misses)':<36}{'1 worker':>9}{'2 workers':>10}{'extra':>8}")
+    summed = {workers: [misses_of(run) for run in runs[workers]] for workers in (1, 2)}
+    for key in sorted({k for run in summed[1] + summed[2] for k in run}):
+        a, b = med([run.get(key, 0) for run in summed[1]]), med([run.get(key, 0) for run in summed[2]])
+        if a or b:
+            print(f"  {key:<36}{a:>9,.0f}{b:>10,.0f}{b - a:>+8,.0f}")
+    colds = [cold_start(a, b) for a, b in zip(ones, twos)]
+    print("  2-worker tasks against the same documents' in the 1-worker run (extra CPU-s, all workers)")
+    for key in sorted({k for c in colds for k in c}):
+        extra = med([c.get(key, [0.0, 0])[0] for c in colds])
+        count = med([c.get(key, [0.0, 0])[1] for c in colds])
+        print(f"    {key:<20}{extra:>+7.2f} over {count:>4.0f} tasks ({extra / max(count, 1) * 1000:+.1f} ms a task)")
+    return (med([sum(map(cpu, b)) - sum(map(cpu, a)) for a, b in zip(ones, twos)]),
+            med([sum(p["minflt"] for p in b) - sum(p["minflt"] for p in a) for a, b in zip(ones, twos)]))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS,
+                        help="bench_run.py's corpus folder (folder/, jsonl/corpus.jsonl, start-up-cache/)")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--only", choices=("folder", "jsonl"))
+    parser.add_argument("--baseline", type=Path, help="another checkout, measured side by side")
+    parser.add_argument("--save", type=Path, help="write every process's figures there (JSON)")
+    parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        source, target, workers, report = args.child
+        child(Path(source), Path(target), int(workers), Path(report))
+        return
+    os.environ["CORPUSCLEAN_CACHE_DIR"] = str(args.corpus / "start-up-cache")
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)  # as bench_run.py: imports from bytecode
+    os.environ["PYTHONPYCACHEPREFIX"] = str(args.corpus / "bytecode")
+    checkouts: dict[str, Path | None] = {"": None}
+    if args.baseline:
+        checkouts[" (baseline)"] = args.baseline.resolve()
+    kinds = {"folder": args.corpus / "folder", "jsonl": args.corpus / "jsonl" / "corpus.jsonl"}
+    load = os.getloadavg()
+    print(f"corpus {args.corpus} | load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} | medians of {args.repeat}")
+    with tempfile.TemporaryDirectory(prefix="bench-workers-", dir=args.corpus) as scratch:
+        for label, source in kinds.items():
+            if args.only and label != args.only:
+                continue
+            runs: dict[str, dict[int, list[list[dict[str, Any]]]]] = {name: {1: [], 2: []} for name in checkouts}
+            for _ in range(args.repeat):
+                for workers in (1, 2):
+                    for name, checkout in checkouts.items():  # side by side: a slow spell hits both
+                        folder = Path(tempfile.mkdtemp(dir=scratch))
+                        runs[name][workers].append(run_child(source, workers, folder, checkout))
+            extra = {name: report_kind(label, runs[name], name) for name in checkouts}
+            if args.save:
+                args.save.with_suffix(f".{label}.json").write_text(json.dumps(runs))
+            if args.baseline:
+                (here, here_faults), (base, base_faults) = extra[""], extra[" (baseline)"]
+                print(f"  what 2 workers cost beyond 1: {here:+.2f} CPU-s here, {base:+.2f} baseline; "
+                      f"{here_faults:+,.0f} page faults here, {base_faults:+,.0f} baseline")
+    load = os.getloadavg()
+    print(f"\nload average after: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
+
+
+if __name__ == "__main__":
+    main()
