@@ -36,17 +36,19 @@ What it prints:
                  before its first document (imports, rule packs, language profiles, the
                  worker pool), paid by the parent and serial; and the parent's share of the
                  CPU the documents themselves take (the whole run less the fixed cost).
-                 With 2 workers that share includes warming the stages in the parent
-                 (pipeline.WARM_FROM: about 0.1 CPU-s, 0.35 before the sixth round; done
-                 for corpora of at least 64 documents a worker, so not in a one-document
-                 run), which the workers would otherwise each do. Every run finds the start-up cache
+                 With 2 workers each worker warms its stages before pass 2 (pipeline.
+                 WARM_FROM: about 0.1 CPU-s, 0.35 before the sixth round; done for corpora
+                 of at least 64 documents a worker, so not in a one-document run); until
+                 the seventh round the parent did it once for both. Every run finds the start-up cache
                  (corpusclean/cache.py) filled, as any run but the first after installing
                  corpusclean does: the script keeps its own cache folder beside the corpus
                  and fills it before measuring
   the parent     its CPU in a 2-worker run, measured in three parts (ParentClock): before
                  the passes (imports, building the stages; every run pays it once),
-                 getting the stages ready for the workers (prepare, warm: once a run, shared
-                 by the forked workers), and coordinating the passes (the part that grows
+                 getting the stages ready for the workers (prepare, warm: in the parent
+                 only when the run has no corpus pass; otherwise each worker does it, and
+                 the workers' CPU doing so is printed beside: taking the corpus state,
+                 preparing, warming), and coordinating the passes (the part that grows
                  with the corpus: its share of all CPU, and per document); and the best
                  2-worker / 1-worker wall ratio that CPU allows on 2 idle cores (the part
                  before the passes alone, the rest split evenly): a bound from CPU-seconds
@@ -226,13 +228,19 @@ class ParentClock:
     the run's passes start (imports, building the stages, opening the output: what a run on
     one document pays too), getting the stages ready for the workers (`pipeline.
     _get_ready_for_cleaning`: language profiles, warming: once per run, shared by the forked
-    workers), and coordinating the passes (handing out documents, absorbing the corpus
-    pass's observations, taking results, the summary: the part that grows with the corpus).
-    Measured by wrapping the pipeline's functions in this process only; a worker forked from
-    it runs the wrappers too, but its clock is its own and its figures stay there."""
+    workers; called only in a run with no corpus pass since the seventh round), and
+    coordinating the passes (handing out documents, absorbing the corpus pass's observations,
+    handing the workers the corpus state, taking results, the summary: the part that grows
+    with the corpus). Measured by wrapping the pipeline's functions in this process; a worker
+    forked from it runs the wrappers too, but its clock is its own, so the one piece of work
+    that moved from the parent to the workers (`pipeline._take_handover`: the corpus state,
+    preparing, warming, before pass 2) writes each worker's figure to a file of `folder`
+    (`worker_parts`); those seconds are the workers' CPU, not the parent's."""
 
-    def __init__(self) -> None:
+    def __init__(self, folder: Path) -> None:
         self.start = self.ready = 0.0
+        self.parent = os.getpid()
+        self.workers_file = folder / "workers-ready.txt"
 
     def install(self) -> None:
         import corpusclean.pipeline as pipeline
@@ -250,13 +258,33 @@ class ParentClock:
 
         original_run = pipeline.run_corpus
         pipeline.run_corpus = run_corpus
+        def take_handover(*args: Any, **kwargs: Any) -> Any:
+            began = time.process_time()
+            try:
+                return original_take(*args, **kwargs)
+            finally:
+                if os.getpid() != self.parent:
+                    with open(self.workers_file, "a") as figures:  # a line each: one write, not torn
+                        figures.write(f"{time.process_time() - began}\n")
+
         original_ready = getattr(pipeline, "_get_ready_for_cleaning", None)
         if original_ready is not None:
             pipeline._get_ready_for_cleaning = ready
+        original_take = getattr(pipeline, "_take_handover", None)  # not in a baseline before it
+        if original_take is not None:
+            pipeline._take_handover = take_handover
 
     def parts(self, total: float) -> dict[str, float]:
         """before, ready, coordinating (CPU-s); total: the parent's whole CPU (getrusage)."""
         return {"before": self.start, "ready": self.ready, "coordinating": total - self.start - self.ready}
+
+    def worker_parts(self) -> dict[str, float]:
+        """The workers' CPU getting ready for pass 2 (all workers together), and how many did."""
+        try:
+            figures = [float(line) for line in self.workers_file.read_text().split()]
+        except FileNotFoundError:
+            figures = []
+        return {"ready": sum(figures), "workers": len(figures)}
 
 
 def all_subclasses(cls: type) -> list[type]:
@@ -340,7 +368,7 @@ def child(args: argparse.Namespace) -> None:
         started = time.perf_counter()
         clock = None
         if args.child == "run":
-            clock = ParentClock()
+            clock = ParentClock(scratch)
             clock.install()
             run_cli(source, target, args.workers)
         elif args.child == "profile":
@@ -364,6 +392,7 @@ def child(args: argparse.Namespace) -> None:
     result["rss_parent_mb"] = me.ru_maxrss / 1024
     if clock is not None:
         result["parent_parts"] = clock.parts(result["cpu_parent"])
+        result["worker_parts"] = clock.worker_parts()
     module = sys.modules.get("corpusclean")
     result["code"] = str(Path(module.__file__).parent) if module is not None and module.__file__ else None
     print(json.dumps(result))
@@ -519,6 +548,10 @@ def parent_parts(runs: Runs, documents: int) -> None:
           f"stages), {part['ready']:.2f} getting the stages ready for the workers (prepare, warm), "
           f"{part['coordinating']:.2f} coordinating the passes ({share:.1%} of all CPU; "
           f"{part['coordinating'] / documents * 1e6:.0f} us a document)")
+    readied = [run for run in measured if run.get("worker_parts", {}).get("workers")]
+    if readied:
+        print(f"{'':<24}the workers, getting ready for pass 2 (the corpus state, prepare, warm; in the "
+              f"workers' CPU): {median(readied, lambda r: r['worker_parts']['ready']):.2f} CPU-s, all of them")
     # what the CPU alone allows, for a machine too busy for wall times to mean anything: the
     # part before the passes runs alone, everything after it at best on both cores at once
     floor = statistics.median((two["parent_parts"]["before"] + (cpu(two) - two["parent_parts"]["before"]) / 2) / cpu(one)

@@ -201,6 +201,30 @@ def test_a_column_reads_and_adds_like_a_list(sizes):
     assert column.nbytes <= max(Column.MIN_CHUNK * 8, len(reference) * 8 * 1.2)
 
 
+@given(st.lists(st.integers(0, 40) | st.integers(0, 2**32 - 1), max_size=80))
+def test_crowded_rows_hold_every_row_of_a_shared_bucket(keys):
+    bucket = np.array(keys, dtype=np.uint32)
+    crowded = resolve.crowded_rows(bucket).tolist()
+    assert crowded == sorted(set(crowded))
+    assert {i for i, key in enumerate(keys) if keys.count(key) > 1} <= set(crowded)
+
+
+@given(st.lists(st.tuples(st.integers(0, 6), st.integers(0, 3)), max_size=50), st.booleans())
+def test_earliest_in_buckets_is_the_earliest_bucket_member_that_verifies(rows, wide):
+    """Each row's answer, by the definition: the `first` of the earliest member of its bucket
+    (by first, then row) that verifies against it, else its own; rows in crowded buckets or not."""
+    rng = np.random.default_rng(len(rows))
+    bases = rng.integers(0, 256, size=(4, 64), dtype=np.uint8)
+    bits = np.array([bases[variant] for _, variant in rows], dtype=np.uint8).reshape(len(rows), 64)
+    bucket = np.array([key * 0x9E3779B1 % 2**32 for key, _ in rows], dtype=np.uint64 if wide else np.uint32)
+    first = np.arange(len(rows), dtype=np.int64) * 3
+    found = resolve.earliest_in_buckets(bucket, first, bits, 0.7, 8)
+    for i in range(len(rows)):
+        members = [j for j in range(i) if bucket[j] == bucket[i]]
+        verified = [j for j in members if resolve.bbit_estimates(bits[[i]], bits[[j]], 8)[0] >= 0.7]
+        assert found[i] == (first[verified[0]] if verified else first[i])
+
+
 @given(st.lists(st.integers(0, 2**64 - 1) | st.integers(0, 9), max_size=60))
 def test_distinct_is_numpys_unique(values):
     array = np.array(values, dtype=np.uint64)

@@ -52,3 +52,13 @@ def test_totals_a_worker_adds_up_per_task_merge_into_what_adding_each_report_giv
         assert merged.to_json() == one_by_one.to_json()
     assert one_by_one.notices["empty"]["first"][0]["document"] == "early-empty"
     assert [f["document"] for f in one_by_one.failures] == ["broken-0", "broken-1", "broken-2"]
+
+
+def test_a_packages_version_is_what_importlib_metadata_says():
+    from importlib import metadata
+
+    from corpusclean.report import package_version
+
+    for package in ("numpy", "click", "ftfy", "langdetect"):
+        assert package_version(package) == metadata.version(package)
+    assert package_version("no-such-package-here") == "not installed"

@@ -1,7 +1,8 @@
-"""Warming before the workers fork (Stage.warm): with more than one worker, the parent builds
-what the stages would otherwise build lazily in every worker (compiled pattern cuts, the
-classifier's vocabulary), so that the forked workers share one copy. It must change nothing
-but when that work happens."""
+"""Getting the stages ready for the removal pass (Stage.prepare, Stage.warm): with more than one
+worker, what the stages would otherwise build lazily on their first pages (compiled pattern
+cuts, the classifier's vocabulary) is built ahead: by the parent before the workers fork when
+the run has no corpus pass, so that they share one copy; by each worker, which keeps what it
+built in pass 1, when it has. It must change nothing but when that work happens."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -59,7 +60,10 @@ def test_the_classifiers_vocabulary_and_line_tests_compile_ahead_of_use():
     assert isinstance(test, LineTest) and test._search is None
     warm_line_tests()
     assert test._search is not None and test("12 comments") and not test("no comment")
-    assert all(getattr(test._search.__self__, cut) is not _UNCOMPILED for cut in CUTS)  # every line meets it
+    # the cut most lines of a corpus need; lines of other scripts take it too, with stand-ins
+    assert [getattr(test._search.__self__, cut) is not _UNCOMPILED for cut in CUTS] == [True, False]
+    assert test("12 комментариев") is False and test("12 comments 🙂") is False
+    assert test._search.__self__._wide is _UNCOMPILED
 
 
 def test_the_classifier_stage_warms_the_capital_counting_patterns():
@@ -89,7 +93,8 @@ class Warmed(Stage):
 
 
 class WarmedWithCorpusPass(Warmed):
-    """The same, for a stage with a corpus pass: the parent warms it while pass 1 runs."""
+    """The same, for a stage with a corpus pass: with several workers, each warms it before its
+    first page of pass 2, after taking the parent's prepared stage (Stage.use_corpus_state)."""
 
     def observe(self, doc: Document) -> int:
         return len(doc.text)
@@ -143,3 +148,71 @@ def test_a_run_warmed_before_the_workers_fork_writes_what_one_worker_writes(tmp_
         trees.append({name: data for name, data in tree_bytes(out).items() if name != "corpusclean-summary.json"})
     assert trees[0] == trees[1]
     assert len(trees[0]) == 2 * len(pages)  # a text and a report for every page
+
+
+class KeptFromPass1(Stage):
+    """Drops every page it cleans in a process that did not observe pages in pass 1: it keeps
+    its own object through the hand-over (use_corpus_state), as the shipped corpus stages do."""
+
+    name = "kept"
+
+    def __init__(self) -> None:
+        self.observed_here = 0
+        self.pages = 0
+
+    def observe(self, doc: Document) -> int:
+        self.observed_here += 1
+        return 1
+
+    def absorb(self, number: int, observation: int) -> None:
+        self.pages += observation
+
+    def corpus_state(self) -> int:
+        return self.pages
+
+    def use_corpus_state(self, state: int) -> "KeptFromPass1":
+        self.pages = state
+        return self
+
+    def process(self, doc: Document) -> None:
+        if not self.observed_here or self.pages != PAGES:
+            doc.meta.dropped = f"observed {self.observed_here} pages here, told of {self.pages}"
+
+
+PAGES = 4 * WARM_FROM
+
+
+def test_the_workers_of_pass_1_clean_pass_2_with_the_corpus_state_the_parent_hands_them(tmp_path: Path):
+    """One pool for both passes: each worker keeps what it built observing (memos, hashes),
+    and takes the corpus-wide count, which only the parent has, once before its first page."""
+    source = write_tree(tmp_path / "in", {f"{n:03d}.txt": f"page {n}\n" for n in range(PAGES)})
+    summary = Summary("strip", {})
+    job = Job(stages=[KeptFromPass1()], steps=["strip"], max_bytes=10**6)
+    run_corpus(lambda: iter_directory(source), job, lambda result: None, summary, workers=2)
+    assert (summary.failed, summary.documents["dropped"], summary.documents["ok"]) == (0, 0, PAGES)
+
+
+class CannotPrepareInAWorker(Stage):
+    """A stage with no corpus pass whose preparing fails (its data unreadable, say): with a
+    corpus pass and several workers, each worker prepares it before its first page of pass 2."""
+
+    name = "unprepared"
+
+    def prepare(self) -> None:
+        raise OSError("profiles.bin is unreadable")
+
+    def process(self, doc: Document) -> None:
+        pass
+
+
+def test_a_stage_that_cannot_get_ready_in_a_worker_fails_each_document_saying_why(tmp_path: Path):
+    """Not a hung or killed run: every document of pass 2 fails with the stage's name and the
+    error, the summary counts them, and the run ends."""
+    source = write_tree(tmp_path / "in", {f"{n:03d}.txt": f"page {n}\n" for n in range(5)})
+    summary = Summary("strip", {})
+    job = Job(stages=[CannotPrepareInAWorker(), WarmedWithCorpusPass()], steps=["strip"], max_bytes=10**6)
+    run_corpus(lambda: iter_directory(source), job, lambda result: None, summary, workers=2)
+    assert summary.failed == 5
+    assert {failure["error"] for failure in summary.failures} == {
+        "internal error while preparing stage unprepared in a worker: OSError: profiles.bin is unreadable "
+        f"(at {Path(__file__).name}:{CannotPrepareInAWorker.prepare.__code__.co_firstlineno + 1}); please report it"}

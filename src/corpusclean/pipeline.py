@@ -40,7 +40,7 @@ from .report import Summary, Totals, document_report, failure_report
 from .readers import Payload, RecordFields, Source, read_source
 from .readers.base import json_type
 from .stages.base import Stage
-from .workers import DocumentTimeout, chunked, ordered_map, time_budget
+from .workers import DocumentTimeout, Pool, chunked, ordered_map, time_budget
 from .writers.claim import SPILL
 
 __all__ = ["Job", "Result", "chunked", "load_document", "ordered_map", "process_one", "run_corpus"]
@@ -67,10 +67,9 @@ TAIL_BATCH = 8
 #: one message per chunk, not one per document. A multiple of DOCUMENTS_PER_TASK: a chunk's
 #: documents are spilled in files of that many (`spill`)
 OBSERVE_CHUNK = 64
-#: documents per worker from which the parent warms the stages (Stage.warm) before the
-#: removal pass's workers fork: on fewer pages a worker builds less than all that warming
-#: builds (a one-page run would pay the whole warming: about 0.1 CPU-s since the sixth
-#: round, 0.35 before)
+#: documents per worker from which the stages are warmed (Stage.warm) before the removal pass:
+#: on fewer pages a worker builds less than all that warming builds (a one-page run would pay
+#: the whole warming: about 0.1 CPU-s since the sixth round, 0.35 before)
 WARM_FROM = OBSERVE_CHUNK
 #: tasks queued per worker beyond the one the parent is waiting for. The parent digests
 #: results in bursts (the dedup index settles 32k lines at once, 50-100 ms) and the workers
@@ -135,6 +134,10 @@ class Job:
     spill_prefix: str = SPILL
     #: set by run_corpus while a corpus pass's spill exists: the folder of its files
     spill_dir: Path | None = None
+    #: set by run_corpus when pass 1's workers go on to pass 2: the file where the parent
+    #: leaves them what they need of pass 1 (`Handover`); a worker that has taken it sets
+    #: its own copy to None
+    handover: Path | None = None
     #: in a worker, pass 2: the documents of the spill file it read last, not yet cleaned
     unspilled: dict[int, "Loaded"] = field(default_factory=dict)
     #: the first document of pass 2's tail, whose batches take part of a spill file each
@@ -530,7 +533,64 @@ def _observe(chunk: list[tuple[int, Source]]) -> ObservedChunk:
 
 def _process(batch: list[tuple[int, Source]]) -> list[Result | Written]:
     assert _JOB is not None
+    if _JOB.handover is not None:
+        problem = _take_handover(_JOB)
+        if problem is not None:  # every document fails, saying why; the run goes on and ends
+            return gathered(_JOB, [_written_or_encoded(_failed(source, problem, _JOB.fields), _JOB)
+                                   for _, source in batch])
     return gathered(_JOB, _handled(_JOB, batch))
+
+
+#: the file of the spill folder that holds the parent's Handover
+HANDOVER = "handover.pickle"
+
+
+@dataclass
+class Handover:
+    """What the workers of pass 1 need for pass 2 and only the parent knows when pass 1 ends:
+    written once into the spill folder (a few MB, pickled in milliseconds), read by each worker
+    before its first document of pass 2 (`_take_handover`)."""
+
+    #: each corpus stage's finished state (`Stage.corpus_state`), by its place in Job.stages
+    states: dict[int, Any]
+    failures: dict[int, str]
+    spill_kept_from: int | None
+    #: whether the workers warm the stages (WARM_FROM documents each)
+    warm: bool
+
+
+def _hand_over(job: Job, handover: Handover) -> None:
+    assert job.handover is not None
+    with open(job.handover, "wb") as handle:
+        pickle.dump(handover, handle, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _take_handover(job: Job) -> str | None:
+    """In a worker, before its first document of pass 2: the corpus stages take the parent's
+    state, the others prepare (language profiles), and, with enough documents, all warm; then
+    what this built is frozen out of the collector's walks, as the parent's is. Returns None,
+    or what failed, for the documents' reports (each batch tries again)."""
+    assert job.handover is not None
+    where = "while reading what pass 1 left for pass 2"
+    try:
+        with open(job.handover, "rb") as handle:
+            handover: Handover = pickle.load(handle)
+        stages = list(job.stages)
+        for position, state in handover.states.items():
+            where = f"while giving stage {stages[position].name} the corpus state"
+            stages[position] = stages[position].use_corpus_state(state)
+        for stage in stages:
+            if not stage.needs_corpus:
+                where = f"while preparing stage {stage.name}"
+                stage.prepare()
+    except Exception as err:
+        return failure_message(err, f"{where} in a worker")
+    job.stages, job.failures, job.spill_kept_from = stages, handover.failures, handover.spill_kept_from
+    job.handover = None
+    if handover.warm:
+        _warm(job.stages)
+    gc.freeze()  # what this worker built, as _collect_for_a_run says
+    return None
 
 
 def process_for_parent(job: Job, source: Source, number: int) -> Result:
@@ -724,26 +784,29 @@ def _take_written(written: Written, job: Job, write: Callable[[Result], None], s
 
 
 def _get_ready_for_cleaning(job: Job, warm: bool) -> None:
-    """Load or build here, once, what cleaning every document needs and no corpus state
-    changes, so that the workers forked for the removal pass share it: each stage with no
-    corpus pass prepares (language profiles), and, when `warm`, every stage warms
+    """In a run with no corpus pass (or one worker), load or build here, once, what cleaning
+    every document needs, so that the workers forked for the removal pass share it: each stage
+    with no corpus pass prepares (language profiles), and, when `warm`, every stage warms
     (`Stage.warm`: about 0.1 CPU-s for the shipped stages, 0.35 before the sixth round;
     bench_run.py prints it; about what each worker would otherwise build on its first pages).
-    In a run with a corpus pass this happens while pass 1's workers are busy, so the cores stay
-    busy."""
+    (With a corpus pass and several workers, each worker does this itself: `_take_handover`.)"""
     for stage in job.stages:
         if not stage.needs_corpus:
             stage.prepare()
     if warm:
-        for stage in job.stages:
-            try:
-                stage.warm()
-            except Exception as error:  # what failed here fails again where it is needed, in a
-                # worker, for the documents that need it (each of those fails alone, as before);
-                # said here so that a broken warm() does not go unnoticed as a slower run
-                warnings.warn(f"stage {stage.name}: warming up failed ({type(error).__name__}: {error}); "
-                              "its workers build what they need themselves", RuntimeWarning, stacklevel=1)
+        _warm(job.stages)
     gc.freeze()  # what they built too (_collect_for_a_run)
+
+
+def _warm(stages: Sequence[Stage]) -> None:
+    for stage in stages:
+        try:
+            stage.warm()
+        except Exception as error:  # what failed here fails again where it is needed, for the
+            # documents that need it (each of those fails alone, as before); said here so that
+            # a broken warm() does not go unnoticed as a slower run
+            warnings.warn(f"stage {stage.name}: warming up failed ({type(error).__name__}: {error}); "
+                          "what it builds is built when first needed", RuntimeWarning, stacklevel=1)
 
 
 #: container objects made between two young collections of the garbage collector during a run
@@ -775,6 +838,14 @@ def run_corpus(sources: Callable[[], Iterator[Source]], job: Job, write: Callabl
                summary: Summary, workers: int, progress: Progress | None = None) -> float:
     """Both passes over the corpus, telling `progress` how each goes. Returns the seconds taken.
 
+    With several workers, both passes run on the same workers: they keep what they built in
+    pass 1 (memos, the lines' hashes), and this process, which coordinates, builds nothing
+    more for them; before pass 2 it hands them the corpus state once (`Handover`), and each
+    prepares and warms its own stages. (Forking new workers from this process for pass 2, as
+    before, made each of them fault in copies of the pages it touched, and made this process
+    prepare and warm the stages: 0.15 CPU-s of its own, a sixth of its CPU in a 2-worker run
+    on the 20 MB bench corpus.)
+
     A document whose worker dies (killed for lack of memory, say) fails alone, in either pass,
     and the run goes on (see `workers.ordered_map`); `write` failing for one document fails
     that document; OutputError (OUT itself cannot be written) stops the run."""
@@ -798,23 +869,26 @@ def run_corpus(sources: Callable[[], Iterator[Source]], job: Job, write: Callabl
     def process_crashed(batch: list[tuple[int, Source]], reason: str) -> list[list[Result]]:
         return [[_written_by_worker(_failed(source, reason)) for _, source in batch]]
 
+    pool: Pool | None = None
     try:
         corpus_stages = [(i, s) for i, s in enumerate(job.stages) if s.needs_corpus]
         # the stages are warmed (Stage.warm) when there are several workers and at least
         # WARM_FROM documents each: one process builds only what its own documents need, and
         # on a few pages a worker builds less than all of it
         enough = WARM_FROM * workers if workers > 1 else None
-        ready = False
         if corpus_stages:
             for stage in job.stages:
                 if stage.screens:
                     stage.prepare()  # load once here what every forked worker screens with
             job.spill_dir = Path(tempfile.mkdtemp(prefix=job.spill_prefix, dir=job.spill_parent))
+            if workers > 1:  # both passes on these workers (forked on the first task)
+                pool = Pool(workers, job.max_memory)
+                job.handover = job.spill_dir / HANDOVER
             progress.start(INDEXING)
             seen = 0
             chunks = chunked(enumerate(listed()), OBSERVE_CHUNK)
             for groups, failures, size in ordered_map(_observe, chunks, workers, per_task=1, crashed=observe_crashed,
-                                                      max_memory=job.max_memory,
+                                                      max_memory=job.max_memory, pool=pool,
                                                       split=lambda chunk: [[item] for item in chunk]):
                 job.failures.update(failures)
                 for _, observations in groups:
@@ -823,21 +897,20 @@ def run_corpus(sources: Callable[[], Iterator[Source]], job: Job, write: Callabl
                             stage.absorb_batch(*observations[i])
                 progress.advance(size)
                 seen += size
-                if not ready and enough is not None and seen >= enough:  # the workers have tasks in hand
-                    _get_ready_for_cleaning(job, warm=True)
-                    ready = True
             for _, stage in corpus_stages:
                 stage.prepare()
-            gc.freeze()  # the corpus state too (_collect_for_a_run), before pass 2's workers fork
+            gc.freeze()  # the corpus state too (_collect_for_a_run), before a worker forks
             progress.finish()
         tail = None
-        if corpus_stages and workers > 1:
+        numbered: Iterator[tuple[int, Source]] = enumerate(listed())
+        if pool is not None:
             # the last CLEAN_BATCH documents of each worker (from a multiple of it) in smaller batches
             first = (seen - workers * CLEAN_BATCH) // CLEAN_BATCH * CLEAN_BATCH
             tail = (max(first, 0), TAIL_BATCH)
             job.spill_kept_from = tail[0]
-        numbered: Iterator[tuple[int, Source]] = enumerate(listed())
-        if not ready:  # no corpus pass, or fewer documents than make warming pay
+            _hand_over(job, Handover({i: stage.corpus_state() for i, stage in corpus_stages}, job.failures,
+                                     job.spill_kept_from, warm=seen >= WARM_FROM * workers))
+        else:  # one worker, or no corpus pass: ready here, before the workers fork
             head = list(islice(numbered, enough or 0))
             _get_ready_for_cleaning(job, warm=enough is not None and len(head) >= enough)
             numbered = chain(head, numbered)
@@ -846,9 +919,14 @@ def run_corpus(sources: Callable[[], Iterator[Source]], job: Job, write: Callabl
         # file (spill()); a batch that kills its worker is run again a document at a time
         batches = ordered_map(_process, chunked(numbered, CLEAN_BATCH, tail), workers, 1, TASKS_IN_FLIGHT,
                               crashed=process_crashed, split=lambda batch: [[item] for item in batch],
-                              max_memory=job.max_memory)
+                              max_memory=job.max_memory, pool=pool)
         take_results(chain.from_iterable(batches), job, write, summary, progress)
+        if pool is not None:
+            pool.close()
+            pool = None
     finally:
+        if pool is not None:  # stopped early between the passes, or while taking results
+            pool.stop()
         progress.finish()
         gc.set_threshold(*thresholds)  # a program cleaning with the library gets its
         gc.unfreeze()                   # collections back as they were
@@ -857,4 +935,5 @@ def run_corpus(sources: Callable[[], Iterator[Source]], job: Job, write: Callabl
             shutil.rmtree(job.spill_dir, ignore_errors=True)
             job.spill_dir = None
             job.spill_kept_from = None
+            job.handover = None
     return time.perf_counter() - started

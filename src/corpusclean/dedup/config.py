@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from typing import Any
 
 import click
@@ -109,9 +110,21 @@ class DedupConfig:
                 "shingles": f"{self.shingle_size}-word shingles of casefolded words, hashed with {self.shingle_hash}"}
 
 
+@lru_cache(maxsize=16)
 def optimal_banding(threshold: float, num_perm: int) -> tuple[int, int]:
     """The (bands, rows) datasketch's MinHashLSH picks: least false positives plus false
-    negatives (equal weights) of the S-curve 1 - (1 - s**rows)**bands around the threshold."""
+    negatives (equal weights) of the S-curve 1 - (1 - s**rows)**bands around the threshold.
+
+    Every process that builds the dedup stage asks (6-9 ms for 128 permutations): the answer
+    is kept in the start-up cache (cache.py), by the arguments and numpy's version (its
+    arithmetic decides a near tie)."""
+    from ..cache import cached
+
+    return cached("banding", f"{threshold!r}\0{num_perm}\0numpy {np.__version__}",
+                  lambda: _optimal_banding(threshold, num_perm))
+
+
+def _optimal_banding(threshold: float, num_perm: int) -> tuple[int, int]:
     below = np.linspace(0.0, threshold, 401)
     above = np.linspace(threshold, 1.0, 401)
     # np.trapezoid's own arithmetic, spelled out: every run builds a DedupConfig, and for 128

@@ -79,9 +79,10 @@ def earliest_in_buckets(bucket: np.ndarray, first: np.ndarray, bits: np.ndarray,
     member not yet settled with its bucket's r-th earliest member. Most buckets hold one line;
     near-identical lines settle on their first round."""
     result = first.copy()
-    if len(bucket) < 2:
+    rows = crowded_rows(bucket)
+    if len(rows) < 2:
         return result
-    sort = bucket_order(bucket, first)
+    sort = rows[bucket_order(bucket[rows], first[rows])]
     ordered = bucket[sort]
     starts = np.r_[True, ordered[1:] != ordered[:-1]]
     run_start = np.flatnonzero(starts)
@@ -99,6 +100,18 @@ def earliest_in_buckets(bucket: np.ndarray, first: np.ndarray, bits: np.ndarray,
         pending = pending[~ok]
         r += 1
     return result
+
+
+def crowded_rows(bucket: np.ndarray) -> np.ndarray:
+    """The rows (ascending) that may share their bucket with another row: every row of a
+    bucket of two or more, and a few others. Only those can find an earlier line in their
+    bucket, and most buckets hold one line: `earliest_in_buckets` sorts only these (on the 20
+    MB bench corpus 19% of the rows; its 14 bands in the parent's `prepare` 15.5 -> 5.1 ms).
+    Found in linear time: the rows whose slot in a table of 4 to 8 slots a row (the key's low
+    bits: band keys are hashes) is hit more than once, as all of a bucket's rows are."""
+    slots = 1 << max(4, (4 * len(bucket)).bit_length())
+    slot = (bucket & bucket.dtype.type(slots - 1)).astype(np.intp)
+    return np.flatnonzero(np.bincount(slot, minlength=slots)[slot] > 1)
 
 
 def bucket_order(bucket: np.ndarray, first: np.ndarray) -> np.ndarray:

@@ -11,9 +11,13 @@ edits text. A stage that needs to see the whole corpus first (the dedup stage, t
                          stage.prepare()                         once, after the last document
     pass 2, in workers:  stage.process(doc)                      with the prepared state
 
-With more than one worker and at least `pipeline.WARM_FROM` documents for each, the parent also
-calls `warm()` before the pass-2 workers fork, so that they share what `process` would
-otherwise build in each of them.
+With more than one worker, the workers of pass 1 go on to pass 2 (they keep what they built):
+the parent hands them the corpus-wide state once, `stage.corpus_state()` pickled into the run's
+spill folder, and each worker takes it with `use_corpus_state`. Each worker prepares the stages
+with no corpus pass itself, and, with at least `pipeline.WARM_FROM` documents for each worker,
+calls `warm()` before its first document of pass 2. A run with no corpus pass forks its
+workers after the parent has prepared (and, with enough documents, warmed) every stage, so
+that they share it.
 
 A stage that drops whole documents from their text alone also overrides `screen`: pass 1 then
 leaves the documents it will drop out of the later stages' observations.
@@ -129,14 +133,27 @@ class Stage:
         state (after every observation was absorbed), or load what the stage needs (language
         profiles, say) so that forked workers share it instead of each loading its own."""
 
+    def corpus_state(self) -> Any:
+        """After `prepare`, in the parent: what `process` needs of the corpus, for workers
+        started before the corpus pass ended (`use_corpus_state` takes it there). Pickled once
+        for all of them, so a stage hands over its finished state rather than itself; by
+        default the whole prepared stage."""
+        return self
+
+    def use_corpus_state(self, state: Any) -> "Stage":
+        """In a worker: the stage to clean with, given what `corpus_state` returned in the
+        parent (by default that stage itself, replacing this one)."""
+        return state  # type: ignore[no-any-return]  # the default corpus_state is a Stage
+
     def warm(self) -> None:
         """Build now what `process` would build on its first documents (patterns compiled on
-        first use, say), in the parent, when the documents are cleaned on worker processes
-        forked from it: they then share one copy instead of each building its own. Called
-        only then, and only with at least `pipeline.WARM_FROM` documents a worker (one process,
-        or a worker with a few pages, builds only what its own documents need), perhaps before
-        `prepare` (while the corpus pass runs): it must not depend on the corpus state, and
-        what it builds must not change any removal."""
+        first use, say), when the documents are cleaned on worker processes: in the parent
+        before they fork (a run with no corpus pass), so that they share one copy instead of
+        each building its own, or in each worker before its first document of pass 2, where
+        it is then frozen out of the collector's walks (pipeline._collect_for_a_run). Called
+        only with at least `pipeline.WARM_FROM` documents a worker (one process, or a worker
+        with a few pages, builds only what its own documents need): it must not depend on the
+        corpus state, and what it builds must not change any removal."""
 
     def process(self, doc: Document) -> None:
         raise NotImplementedError

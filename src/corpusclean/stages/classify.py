@@ -161,6 +161,13 @@ class ClassifierStage(Stage):
     def prepare(self) -> None:
         self.recurrence.freeze(self._min_pages())
 
+    def corpus_state(self) -> Recurrence:
+        return self.recurrence   # the common lines' hashes and counts
+
+    def use_corpus_state(self, state: Recurrence) -> "ClassifierStage":
+        self.recurrence = state  # the worker keeps its memos and its warmed tables
+        return self
+
     def warm(self) -> None:
         self.vocabulary.warm()
         warm_line_tests()

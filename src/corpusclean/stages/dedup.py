@@ -118,6 +118,13 @@ class DedupStage(Stage):
         hands each worker those of the pages it processes)."""
         self._decisions = decisions
 
+    def corpus_state(self) -> Decisions | None:
+        return self._decisions   # arrays: about 1.2 MB for 20 MB of text, pickled in under a millisecond
+
+    def use_corpus_state(self, state: Decisions) -> "DedupStage":
+        self.use(state)
+        return self
+
     def fresh(self) -> "DedupStage":
         copy = DedupStage.__new__(DedupStage)
         copy.config, copy._fingerprints = self.config, self._fingerprints

@@ -38,6 +38,7 @@ from langdetect.lang_detect_exception import ErrorCode, LangDetectException
 from langdetect.utils.ngram import NGram
 
 from ..classifier.stoplists import JUSTEXT_NAMES, Stoplists, stoplist_directory
+from ..dedup.arrays import distinct
 from ..memo import TextMemo
 from ..model import Document
 from .base import RuleInfo, Stage
@@ -460,7 +461,7 @@ class DetectorTables:
             rows = self._row_of[numbers]
             new = rows < 0
             if new.any():
-                self._add(np.unique(numbers[new]))
+                self._add(distinct(numbers[new]))   # np.unique's, without importing numpy.ma (arrays.distinct)
                 rows = self._row_of[numbers]
             return self._table, rows
 
