@@ -25,11 +25,11 @@ cold) apart from what it pays on every page.
 
 What it prints, medians over --repeat runs of each (1 and 2 workers take turns):
   parts        CPU-s per part in all processes of the 1-worker run, of the 2-worker run, and
-               the difference; for the 2-worker run also the parent's and each pass's workers'
+               the difference; for the 2-worker run also the parent's and the workers'
   processes    each process of a 2-worker run: CPU (user, system), in its tasks, outside them
                (receiving tasks, sending results, the fork's own start), minor page faults
   cold start   the 2-worker tasks' CPU beyond the same documents' in the 1-worker run, summed
-               over each worker's first task, its next 3, and the rest (per task on average)
+               over each worker's first task of a pass, its next 3, and the rest (per task on average)
 """
 from __future__ import annotations
 
@@ -194,7 +194,7 @@ def task_cpu(processes: list[dict[str, Any]]) -> dict[tuple[str, int], float]:
 
 
 def cold_start(one: list[dict[str, Any]], two: list[dict[str, Any]]) -> dict[str, list[float]]:
-    """Per worker pass and place in a worker's sequence of tasks (first, next 3, the rest):
+    """Per pass and place in a worker's sequence of that pass's tasks (first, next 3, the rest):
     [extra CPU-s summed over the workers, tasks]. Pass 1 runs chunks of 64 documents, so a
     chunk is matched with the 1-worker run's two halves."""
     alone = task_cpu(one)
@@ -202,7 +202,9 @@ def cold_start(one: list[dict[str, Any]], two: list[dict[str, Any]]) -> dict[str
     for process in two:
         if process["role"] != "worker":
             continue
-        for place, (kind, first, size, seconds, _) in enumerate(process["tasks"]):
+        places: dict[str, int] = {}  # a worker may run both passes (one pool) or one of them
+        for kind, first, size, seconds, _ in process["tasks"]:
+            place = places[kind] = places.get(kind, -1) + 1
             if kind == "pass 2" and size < 32:
                 continue  # the tail's quarter batches: no like-for-like task alone
             base = sum(alone.get((kind, start), 0.0) for start in range(first - first % 32, first + size, 32))
@@ -238,8 +240,7 @@ def report_kind(label: str, runs: dict[int, list[list[dict[str, Any]]]], name: s
     everything = lambda process: True  # noqa: E731
     one_parts = [parts_by(run, everything) for run in ones]
     two_parts = [parts_by(run, everything) for run in twos]
-    roles = {"parent": lambda p: p["role"] == "parent", "pass-1 workers": lambda p: pass_of(p) == "pass 1",
-             "pass-2 workers": lambda p: pass_of(p) == "pass 2"}
+    roles = {"parent": lambda p: p["role"] == "parent", "workers": lambda p: p["role"] == "worker"}
     by_role = {role: [parts_by(run, which) for run in twos] for role, which in roles.items()}
     labels = sorted({k for run in one_parts + two_parts for k in run}, key=lambda k: -med([r.get(k, 0) for r in two_parts]))
     print(f"  {'part (CPU-s)':<36}{'1 worker':>9}{'2 workers':>10}{'extra':>8}   of the 2: {'parent':>7}{'pass 1':>8}{'pass 2':>8}")
@@ -303,6 +304,8 @@ def main() -> None:
         for label, source in kinds.items():
             if args.only and label != args.only:
                 continue
+            for checkout in checkouts.values():  # fills the start-up cache for this code: the runs below find it
+                run_child(args.corpus / "one" / "folder", 1, Path(tempfile.mkdtemp(dir=scratch)), checkout)
             runs: dict[str, dict[int, list[list[dict[str, Any]]]]] = {name: {1: [], 2: []} for name in checkouts}
             for _ in range(args.repeat):
                 for workers in (1, 2):

@@ -93,20 +93,21 @@ class Warmed(Stage):
 
 
 class WarmedWithCorpusPass(Warmed):
-    """The same, for a stage with a corpus pass: with several workers, each warms it before its
-    first page of pass 2, after taking the parent's prepared stage (Stage.use_corpus_state)."""
+    """The same, for a stage with a corpus pass: the workers are forked for pass 1, before the
+    stages are ready, and none warms it (nothing would share what it builds)."""
 
     def observe(self, doc: Document) -> int:
         return len(doc.text)
 
 
-@pytest.mark.parametrize("stage", [Warmed, WarmedWithCorpusPass])
-@pytest.mark.parametrize("workers, pages, warmed", [(1, 3, False), (2, 3, False), (1, 2 * WARM_FROM, False),
-                                                    (2, 2 * WARM_FROM, True)])
+@pytest.mark.parametrize("stage, workers, pages, warmed", [
+    (Warmed, 1, 3, False), (Warmed, 2, 3, False), (Warmed, 1, 2 * WARM_FROM, False), (Warmed, 2, 2 * WARM_FROM, True),
+    (WarmedWithCorpusPass, 2, 2 * WARM_FROM, False), (WarmedWithCorpusPass, 1, 2 * WARM_FROM, False)])
 def test_stages_are_warmed_before_the_workers_fork_when_several_have_enough_pages(tmp_path: Path, stage, workers,
                                                                                   pages, warmed):
-    """Only with more than one worker and WARM_FROM pages each: one process builds only what
-    its own pages need, and on a few pages a worker builds less than warming would."""
+    """Only with more than one worker and WARM_FROM pages each, forked after the stages are
+    ready: one process builds only what its own pages need, on a few pages a worker builds less
+    than warming would, and a worker forked for a corpus pass has no one to share with."""
     source = write_tree(tmp_path / "in", {f"{n:03d}.txt": f"page {n}\n" for n in range(pages)})
     summary = Summary("strip", {})
     job = Job(stages=[stage()], steps=["strip"], max_bytes=10**6)

@@ -555,8 +555,6 @@ class Handover:
     states: dict[int, Any]
     failures: dict[int, str]
     spill_kept_from: int | None
-    #: whether the workers warm the stages (WARM_FROM documents each)
-    warm: bool
 
 
 def _hand_over(job: Job, handover: Handover) -> None:
@@ -567,9 +565,13 @@ def _hand_over(job: Job, handover: Handover) -> None:
 
 def _take_handover(job: Job) -> str | None:
     """In a worker, before its first document of pass 2: the corpus stages take the parent's
-    state, the others prepare (language profiles), and, with enough documents, all warm; then
-    what this built is frozen out of the collector's walks, as the parent's is. Returns None,
-    or what failed, for the documents' reports (each batch tries again)."""
+    state, the others prepare (language profiles); then what this built is frozen out of the
+    collector's walks, as the parent's is. Nothing is warmed (Stage.warm): no other process
+    shares what a worker builds, so it builds what its own pages need, when they need it, as a
+    1-worker run does (warming each worker of a 2-worker run of the 20 MB corpus cost it about
+    0.1 CPU-s on its first batch and compiled 98 pattern cuts more than the run needed;
+    bench_workers.py). Returns None, or what failed, for the documents' reports (each batch
+    tries again)."""
     assert job.handover is not None
     where = "while reading what pass 1 left for pass 2"
     try:
@@ -587,8 +589,6 @@ def _take_handover(job: Job) -> str | None:
         return failure_message(err, f"{where} in a worker")
     job.stages, job.failures, job.spill_kept_from = stages, handover.failures, handover.spill_kept_from
     job.handover = None
-    if handover.warm:
-        _warm(job.stages)
     gc.freeze()  # what this worker built, as _collect_for_a_run says
     return None
 
@@ -841,10 +841,11 @@ def run_corpus(sources: Callable[[], Iterator[Source]], job: Job, write: Callabl
     With several workers, both passes run on the same workers: they keep what they built in
     pass 1 (memos, the lines' hashes), and this process, which coordinates, builds nothing
     more for them; before pass 2 it hands them the corpus state once (`Handover`), and each
-    prepares and warms its own stages. (Forking new workers from this process for pass 2, as
+    prepares its own stages. (Forking new workers from this process for pass 2, as
     before, made each of them fault in copies of the pages it touched, and made this process
     prepare and warm the stages: 0.15 CPU-s of its own, a sixth of its CPU in a 2-worker run
-    on the 20 MB bench corpus.)
+    on the 20 MB bench corpus.) The workers do not warm the stages: none shares what another
+    builds (`_take_handover`).
 
     A document whose worker dies (killed for lack of memory, say) fails alone, in either pass,
     and the run goes on (see `workers.ordered_map`); `write` failing for one document fails
@@ -872,9 +873,10 @@ def run_corpus(sources: Callable[[], Iterator[Source]], job: Job, write: Callabl
     pool: Pool | None = None
     try:
         corpus_stages = [(i, s) for i, s in enumerate(job.stages) if s.needs_corpus]
-        # the stages are warmed (Stage.warm) when there are several workers and at least
-        # WARM_FROM documents each: one process builds only what its own documents need, and
-        # on a few pages a worker builds less than all of it
+        # without a corpus pass the stages are warmed (Stage.warm) here, before the workers
+        # fork and share what it built, when there are several and at least WARM_FROM
+        # documents each: one process builds only what its own documents need, and on a few
+        # pages a worker builds less than all of it
         enough = WARM_FROM * workers if workers > 1 else None
         if corpus_stages:
             for stage in job.stages:
@@ -909,7 +911,7 @@ def run_corpus(sources: Callable[[], Iterator[Source]], job: Job, write: Callabl
             tail = (max(first, 0), TAIL_BATCH)
             job.spill_kept_from = tail[0]
             _hand_over(job, Handover({i: stage.corpus_state() for i, stage in corpus_stages}, job.failures,
-                                     job.spill_kept_from, warm=seen >= WARM_FROM * workers))
+                                     job.spill_kept_from))
         else:  # one worker, or no corpus pass: ready here, before the workers fork
             head = list(islice(numbered, enough or 0))
             _get_ready_for_cleaning(job, warm=enough is not None and len(head) >= enough)

@@ -14,10 +14,10 @@ edits text. A stage that needs to see the whole corpus first (the dedup stage, t
 With more than one worker, the workers of pass 1 go on to pass 2 (they keep what they built):
 the parent hands them the corpus-wide state once, `stage.corpus_state()` pickled into the run's
 spill folder, and each worker takes it with `use_corpus_state`. Each worker prepares the stages
-with no corpus pass itself, and, with at least `pipeline.WARM_FROM` documents for each worker,
-calls `warm()` before its first document of pass 2. A run with no corpus pass forks its
-workers after the parent has prepared (and, with enough documents, warmed) every stage, so
-that they share it.
+with no corpus pass itself, and warms none (no other process would share what it builds: it
+builds what its pages need, as one process does). A run with no corpus pass forks its workers
+after the parent has prepared (and, with enough documents, warmed) every stage, so that they
+share it.
 
 A stage that drops whole documents from their text alone also overrides `screen`: pass 1 then
 leaves the documents it will drop out of the later stages' observations.
@@ -147,13 +147,13 @@ class Stage:
 
     def warm(self) -> None:
         """Build now what `process` would build on its first documents (patterns compiled on
-        first use, say), when the documents are cleaned on worker processes: in the parent
-        before they fork (a run with no corpus pass), so that they share one copy instead of
-        each building its own, or in each worker before its first document of pass 2, where
-        it is then frozen out of the collector's walks (pipeline._collect_for_a_run). Called
-        only with at least `pipeline.WARM_FROM` documents a worker (one process, or a worker
-        with a few pages, builds only what its own documents need): it must not depend on the
-        corpus state, and what it builds must not change any removal."""
+        first use, say), in the parent before worker processes fork (a run with no corpus
+        pass), so that they share one copy instead of each building its own. Called only with
+        at least `pipeline.WARM_FROM` documents a worker (one process, or a worker with a few
+        pages, builds only what its own documents need); the workers of a run with a corpus
+        pass, forked before the stages are ready, build on first use too (warming each of them
+        cost more than it built for its pages). It must not depend on the corpus state, and
+        what it builds must not change any removal."""
 
     def process(self, doc: Document) -> None:
         raise NotImplementedError
