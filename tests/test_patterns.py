@@ -191,9 +191,16 @@ def test_a_line_of_another_script_takes_the_common_cut_with_stand_ins():
 def test_a_matcher_pickles_as_its_tree_and_answers_the_same():
     import pickle
     rule = next(r for r in SHIPPED if r.id == "contact.reach")
+    from corpusclean.patterns.matcher import _UNCOMPILED
+
     again = pickle.loads(pickle.dumps(rule.patterns))
+    # compiled when proven at load, so an unpickled matcher (a cached pack) compiles on first use
+    assert again._ascii is _UNCOMPILED and engine(r"\bcontact\b")._ascii is not _UNCOMPILED
     for text in ("Contact the author at jane@example.org", "Écrivez à l’auteur", "Contact us: news@例え.jp"):
         assert again.search(text) == rule.patterns.search(text) == bool(rule.patterns.python().search(text))
+    warmed = pickle.loads(pickle.dumps(rule.patterns))
+    warmed.warm()                                        # what forked workers then share
+    assert warmed._ascii is not _UNCOMPILED and warmed._common is not _UNCOMPILED
 
 
 def test_lines_with_lone_surrogates_are_answered_like_python():

@@ -7,7 +7,8 @@ second of every run's start to compile whole, most of it for characters few line
 Matcher compiles its tree cut down to the characters a line can hold (translate.restrict),
 and on such a line the cut matches exactly where the whole would:
 
-  ASCII lines (most of any corpus)   the ASCII cut, compiled at load (proving RE2 takes it)
+  ASCII lines (most of any corpus)   the ASCII cut, compiled at load (proving RE2 takes it;
+                                     unpickled, when the first such line comes)
   other Latin-script lines           the cut to Latin-1, Latin Extended, punctuation and
                                      symbols, compiled when the first such line comes
   any other line                     first the COMMON cut, with each character outside
@@ -190,9 +191,9 @@ class Matcher:
     """Searches a line for any of several Python patterns, in time linear in the line.
 
     Pickles as the RE2 sources of its four cuts (_CUTS) and its stand-ins, not as its tree:
-    unpickling is then a string copy and one small compile (the ASCII cut), where the tree took
-    0.16 s for the shipped packs and restricting it as much again. That is what a cached rule
-    pack (cache.py) and a Ray worker receive; each compiles the other cuts when it needs them."""
+    unpickling is then a string copy, where the tree took 0.16 s for the shipped packs and
+    restricting it as much again. That is what a cached rule pack (cache.py) and a Ray worker
+    receive; each compiles the cuts when it needs them."""
 
     __slots__ = ("sources", "flags", "tree", "_cut_sources", "_stand_ins", "_common_stand_ins", "_ascii", "_common",
                  "_wide", "_whole")
@@ -206,7 +207,11 @@ class Matcher:
         self._cut_sources = cut_sources   # made from the tree when first needed
         self._stand_ins = stand_ins       # likewise
         self._common_stand_ins = common_stand_ins   # likewise
-        self._ascii = self._compile(0)
+        # made from a tree, the ASCII cut is compiled now, proving RE2 takes the patterns;
+        # unpickled (a cached pack, a Ray worker), they were proven when the cuts were made, and
+        # it waits for the first ASCII line: a parent that only builds the stages, or a run whose
+        # lines never reach some field, compiles none of the packs' 69 (0.02 CPU-s in all)
+        self._ascii: Any = self._compile(0) if cut_sources is None else _UNCOMPILED
         self._common: Any = _UNCOMPILED
         self._wide: Any = _UNCOMPILED
         self._whole: Any = _UNCOMPILED
@@ -243,6 +248,8 @@ class Matcher:
     def search(self, text: str) -> bool:
         if text.isascii():
             regexp = self._ascii
+            if regexp is _UNCOMPILED:
+                regexp = self._ascii = self._compile(0)
             data = text.encode("ascii")
         else:
             # a line outside COMMON whose every other character has a stand-in in COMMON is
@@ -304,8 +311,9 @@ class Matcher:
         return self._compile(3)
 
     def warm(self, wide: bool = False) -> None:
-        """Compile now the cut most corpora's non-ASCII lines need, COMMON (Stage.warm: workers
-        forked after this share it instead of each compiling it), and with `wide` WIDE too.
+        """Compile now the cuts most corpora's lines need, ASCII (when unpickled) and COMMON
+        (Stage.warm: workers forked after this share them instead of each compiling them), and
+        with `wide` WIDE too.
 
         WIDE is the dear one (the rule packs' 55 pattern fields: 0.13 CPU-s against COMMON's
         0.04) and most fields never need it: a line must hold both a field's keywords and a
@@ -316,6 +324,8 @@ class Matcher:
         such a line, as it leaves the whole to a line of a rare script. (A matcher with WIDE
         searches its lines of other scripts with it as they are, without stand-ins; the
         classifier's line test no longer warms it: regex.LineTest.warm.)"""
+        if self._ascii is _UNCOMPILED:
+            self._ascii = self._compile(0)
         if self._common is _UNCOMPILED:
             self._common = self._compile(1)
         if wide and self._wide is _UNCOMPILED:
