@@ -28,7 +28,7 @@ from .engines import ENGINES
 from .cli_params import F, FiniteFloatRange
 from .config import COMMANDS, RunConfig, read_config_file
 from .errors import OutputError, UnwritableRecords, UsageError
-from .heap import keep_freed_memory
+from .heap import exit_without_collecting, keep_freed_memory
 from .progress import LOG_EVERY, Bar, Log, Progress
 from .readers import DEFAULT_PATTERNS
 from .report import Summary
@@ -202,6 +202,7 @@ def progress_for(command: str, job: Run, quiet: bool, log_every: float) -> Progr
 def run_command(command: str, options: dict[str, Any]) -> None:
     """A corpus command: `api.Run` with a progress bar and a closing line on stderr."""
     keep_freed_memory()  # this process is the command's own: its heap may keep what it frees (heap.py)
+    exit_without_collecting()  # and it ends without a last walk of everything alive (heap.py)
     config = build_config(command, options)
     with interruptible():
         try:
