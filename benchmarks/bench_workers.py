@@ -5,6 +5,7 @@ process, part by part.
     python3 benchmarks/bench_workers.py                          # 20 MB bench corpus, folder and JSONL, 3 runs each
     python3 benchmarks/bench_workers.py --repeat 1 --only folder
     python3 benchmarks/bench_workers.py --baseline /tmp/base-27fe3ad   # the extra CPU against another checkout's
+    python3 benchmarks/bench_workers.py --timeline --only folder    # where the wall time goes, worker by worker
 
 Issue #11 wants 2 workers to finish in <= 0.55x the wall time of one. On 2 idle cores the
 CPU allows at best (before + (cpu2 - before) / 2) / cpu1 of it, where `before` is what the
@@ -30,6 +31,19 @@ What it prints, medians over --repeat runs of each (1 and 2 workers take turns):
                (receiving tasks, sending results, the fork's own start), minor page faults
   cold start   the 2-worker tasks' CPU beyond the same documents' in the 1-worker run, summed
                over each worker's first task of a pass, its next 3, and the rest (per task on average)
+  shutdown     the CPU the parent spends after its last figures, in its interpreter's shutdown
+               (the driver's getrusage of all its children, less what every process reported)
+
+With --timeline, no part timers and no memo counting (the run as it is, but for a clock read
+around each task): the wall time of each run, from the driver launching the interpreter to its
+exit, split for each process that ran tasks (each worker; with 1 worker the parent) into what
+it spent in tasks and where it waited: before the passes (the parent alone, importing and
+building), its start-up, between its tasks (sending a result, taking the next task), at the
+end of each pass for the other worker's last task, between the passes (the parent absorbing
+pass 1's last results, finishing the corpus state, writing the hand-over; then taking it, in
+the first task of pass 2), and after the passes (the parent alone: closing the pool, the
+summary, its shutdown). The phases add up to the wall time; the wall times mean something
+only on an idle machine, so the load average is printed beside them.
 """
 from __future__ import annotations
 
@@ -54,43 +68,64 @@ DEFAULT_CORPUS = Path(tempfile.gettempdir()) / "corpusclean-bench-run-20mb"
 
 # -- in the measured interpreter -------------------------------------------------------------------
 
-def child(source: Path, target: Path, workers: int, report: Path) -> None:
-    """One run, timed part by part in every process; each process appends its figures, a JSON
-    line, to `report`."""
+def child(source: Path, target: Path, workers: int, report: Path, parts: bool = True) -> None:
+    """One run, timed part by part in every process (without `parts`: its tasks and moments
+    only, as a run is without the timers); each process appends its figures, a JSON line, to
+    `report`."""
     import multiprocessing.util
 
-    from bench_run import install_part_timer, run_cli
+    from bench_run import PartTimer, install_part_timer, run_cli
 
-    timer = install_part_timer()
+    timer = install_part_timer() if parts else PartTimer()
     from corpusclean import pipeline, workers as workers_module
 
     for attr, label in (("spill", "spill (pass 1)"), ("unspill", "unspill (pass 2)"), ("_encoded", "encode record")):
         original = getattr(pipeline, attr, None)
-        if original is not None:
+        if original is not None and parts:
             setattr(pipeline, attr, timer.wrap(label, original))
-    tasks: list[list[Any]] = []  # per task run here: pass, first document, documents, CPU-s
+    # per task run here: pass, first document, documents, CPU-s, minor faults, and its start
+    # and end on the system's monotonic clock (the same in every process: the timeline)
+    tasks: list[list[Any]] = []
+    moments: dict[str, float] = {}  # what happened when, on that clock (first time only)
+
+    def mark(name: str) -> None:
+        moments.setdefault(name, time.monotonic())
 
     def task_timer(kind: str, fn: Callable[[list[Any]], Any]) -> Callable[[list[Any]], Any]:
         @functools.wraps(fn)  # pickled by name to the workers, who find this same wrapper there
         def timed(items: list[Any]) -> Any:
-            started, faults = time.process_time(), minor_faults()
+            began, started, faults = time.monotonic(), time.process_time(), minor_faults()
             try:
                 return fn(items)
             finally:
                 tasks.append([kind, items[0][0] if items else -1, len(items), time.process_time() - started,
-                              minor_faults() - faults])
+                              minor_faults() - faults, began, time.monotonic()])
         return timed
 
-    misses = count_misses()
+    def marked(before: str, after: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(fn)
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            mark(before)
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                mark(after)
+        return timed
+
+    misses = count_misses() if parts else (lambda raw=False: {})
     pipeline._observe = task_timer("pass 1", pipeline._observe)
     pipeline._process = task_timer("pass 2", pipeline._process)
+    for attr, name in (("run_corpus", "passes"), ("_hand_over", "hand-over written"),
+                       ("_take_handover", "hand-over taken")):
+        if hasattr(pipeline, attr):
+            setattr(pipeline, attr, marked(f"{name}: start", f"{name}: end", getattr(pipeline, attr)))
 
     def dump(role: str) -> None:
         usage = resource.getrusage(resource.RUSAGE_SELF)
         children = resource.getrusage(resource.RUSAGE_CHILDREN)
         figures = {"role": role, "children": children.ru_utime + children.ru_stime, "pid": os.getpid(), "user": usage.ru_utime, "system": usage.ru_stime,
                    "minflt": usage.ru_minflt, "maxrss_mb": usage.ru_maxrss / 1024, "majflt": usage.ru_majflt, "parts": timer.seconds, "tasks": tasks,
-                   "misses": misses()}
+                   "misses": misses(), "moments": moments}
         with open(report, "a") as out:
             out.write(json.dumps(figures) + "\n")
 
@@ -101,6 +136,8 @@ def child(source: Path, target: Path, workers: int, report: Path) -> None:
         timer.seconds.clear()
         timer._stack.clear()
         tasks.clear()
+        moments.clear()
+        mark("forked")
         misses.since_fork = misses(raw=True)  # type: ignore[attr-defined]
         original_start(*args, **kwargs)
         multiprocessing.util.Finalize(None, dump, args=("worker",), exitpriority=100)
@@ -147,17 +184,25 @@ def count_misses() -> Callable[..., dict[str, int]]:
 
 # -- the driver -----------------------------------------------------------------------------------
 
-def run_child(source: Path, workers: int, scratch: Path, checkout: Path | None) -> list[dict[str, Any]]:
-    """The figures of every process of one run (the parent's last)."""
+def run_child(source: Path, workers: int, scratch: Path, checkout: Path | None,
+              parts: bool = True) -> list[dict[str, Any]]:
+    """The figures of every process of one run (the parent's last, with the moments the
+    interpreter was launched and had exited)."""
     report = scratch / f"figures-{len(list(scratch.iterdir()))}.jsonl"
     target = scratch / f"out-{len(list(scratch.iterdir()))}{'.jsonl' if source.is_file() else ''}"
     env = dict(os.environ)
     if checkout is not None:
         env["PYTHONPATH"] = os.pathsep.join([str(checkout / "src"), *filter(None, [env.get("PYTHONPATH")])])
-    subprocess.run([sys.executable, __file__, "--child", str(source), str(target), str(workers), str(report)],
-                   check=True, env=env)
-    processes = [json.loads(line) for line in report.read_text().splitlines()]
-    return sorted(processes, key=lambda p: p["role"] == "parent")
+    launched, spent = time.monotonic(), resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run([sys.executable, __file__, "--child", str(source), str(target), str(workers), str(report),
+                    "parts" if parts else "tasks"], check=True, env=env)
+    ended, now = time.monotonic(), resource.getrusage(resource.RUSAGE_CHILDREN)
+    processes = sorted((json.loads(line) for line in report.read_text().splitlines()),
+                       key=lambda p: p["role"] == "parent")
+    processes[-1]["moments"].update({"launched": launched, "exited": ended})
+    # every process of the run, their exits included (the parent's interpreter shutdown)
+    processes[-1]["tree"] = now.ru_utime + now.ru_stime - spent.ru_utime - spent.ru_stime
+    return processes
 
 
 def cpu(process: dict[str, Any]) -> float:
@@ -187,7 +232,7 @@ def task_cpu(processes: list[dict[str, Any]]) -> dict[tuple[str, int], float]:
     document of its 32) -> seconds (pass 2's tail splits a batch of 32 in four)."""
     spent: dict[tuple[str, int], float] = {}
     for process in processes:
-        for kind, first, _, seconds, _ in process["tasks"]:
+        for kind, first, _, seconds, *_ in process["tasks"]:
             key = (kind, first - first % 32)
             spent[key] = spent.get(key, 0.0) + seconds
     return spent
@@ -203,7 +248,7 @@ def cold_start(one: list[dict[str, Any]], two: list[dict[str, Any]]) -> dict[str
         if process["role"] != "worker":
             continue
         places: dict[str, int] = {}  # a worker may run both passes (one pool) or one of them
-        for kind, first, size, seconds, _ in process["tasks"]:
+        for kind, first, size, seconds, *_ in process["tasks"]:
             place = places[kind] = places.get(kind, -1) + 1
             if kind == "pass 2" and size < 32:
                 continue  # the tail's quarter batches: no like-for-like task alone
@@ -213,6 +258,12 @@ def cold_start(one: list[dict[str, Any]], two: list[dict[str, Any]]) -> dict[str
             row[0] += seconds - base
             row[1] += 1
     return out
+
+
+def shutdowns(runs: list[list[dict[str, Any]]]) -> list[float]:
+    """Per run, the CPU its processes spent after the last of them reported: the parent's
+    shutdown (its workers had exited: `children` counts them)."""
+    return [run[-1]["tree"] - cpu(run[-1]) - run[-1]["children"] for run in runs if "tree" in run[-1]]
 
 
 def misses_of(run: list[dict[str, Any]]) -> dict[str, int]:
@@ -261,6 +312,8 @@ def report_kind(label: str, runs: dict[int, list[list[dict[str, Any]]]], name: s
           f"{'':>15}   {'':>14}{one['minflt']:>7,}")
     exits = [run[-1]["children"] - sum(cpu(p) for p in run[:-1]) for run in twos if "children" in run[-1]]
     print(f"  workers' CPU after they reported (exit, unmapping their memory): {med(exits):.2f} CPU-s in all")
+    print(f"  the parent's CPU after it reported (its interpreter's shutdown): 1 worker {med(shutdowns(ones)):.3f}, "
+          f"2 workers {med(shutdowns(twos)):.3f} CPU-s")
     print(f"  {'answers computed (memo misses)':<36}{'1 worker':>9}{'2 workers':>10}{'extra':>8}")
     summed = {workers: [misses_of(run) for run in runs[workers]] for workers in (1, 2)}
     for key in sorted({k for run in summed[1] + summed[2] for k in run}):
@@ -277,6 +330,86 @@ def report_kind(label: str, runs: dict[int, list[list[dict[str, Any]]]], name: s
             med([sum(p["minflt"] for p in b) - sum(p["minflt"] for p in a) for a, b in zip(ones, twos)]))
 
 
+def phases(run: list[dict[str, Any]]) -> dict[str, list[float]]:
+    """Where the wall time of one run went, in seconds, per process that ran tasks (the workers
+    in the order they forked; with 1 worker the parent): each phase it spent busy in tasks or
+    idle, which add up to the run's wall time (launch to exit)."""
+    parent = run[-1]
+    moments = parent["moments"]
+    launched, exited = moments["launched"], moments["exited"]
+    doers = sorted((p for p in run if p["tasks"]), key=lambda p: p["moments"].get("forked", 0.0))
+    ends = {kind: max((t[6] for p in doers for t in p["tasks"] if t[0] == kind), default=None)
+            for kind in ("pass 1", "pass 2")}
+    out: dict[str, list[float]] = {}
+
+    def add(name: str, seconds: float) -> None:
+        out.setdefault(name, []).append(seconds)
+
+    for process in doers:
+        own = process["moments"]
+        tasks = sorted(process["tasks"], key=lambda t: t[5])
+        one = process is parent
+        first = tasks[0][5]
+        add("before the passes (the parent alone: imports, building)", moments["passes: start"] - launched)
+        if one:
+            add("passes start -> first task", first - moments["passes: start"])
+        else:
+            add("passes start -> this worker forked", own["forked"] - moments["passes: start"])
+            add("forked -> its first task (start-up, first task's arrival)", first - own["forked"])
+        handover = own.get("hand-over taken: end", 0.0) - own.get("hand-over taken: start", 0.0)
+        for kind in ("pass 1", "pass 2"):
+            mine = [t for t in tasks if t[0] == kind]
+            if not mine:
+                continue
+            busy = sum(t[6] - t[5] for t in mine)
+            if kind == "pass 2":
+                add("pass 2: taking the hand-over (in its first task)", handover)
+                busy -= handover
+            add(f"{kind}: in tasks", busy)
+            add(f"{kind}: waiting between its tasks", sum(b[5] - a[6] for a, b in zip(mine, mine[1:])))
+            if kind == "pass 1":
+                add("pass 1: its last task done -> the other's", ends["pass 1"] - mine[-1][6])
+                later = [t for t in tasks if t[0] == "pass 2"]
+                if later:
+                    add("between passes: pass 1 done -> its first pass-2 task", later[0][5] - ends["pass 1"])
+            else:
+                add("pass 2: its last task done -> the other's", ends["pass 2"] - mine[-1][6])
+        add("after the passes (the parent alone: closing, summary, exit)", exited - max(filter(None, ends.values())))
+        if not one and "hand-over written: end" in moments and ends["pass 1"] is not None:
+            add("(the parent: pass 1 done -> hand-over written)", moments["hand-over written: end"] - ends["pass 1"])
+    add("wall (launch -> exit)", exited - launched)
+    return out
+
+
+def report_timeline(label: str, runs: dict[int, list[list[dict[str, Any]]]], name: str) -> None:
+    """Print where the wall time of the 1- and 2-worker runs went (medians over the runs, per
+    worker for the 2-worker runs); wall times mean something only on an idle machine, so the
+    load is printed beside them."""
+    walls = {w: [phases(run)["wall (launch -> exit)"][0] for run in runs[w]] for w in (1, 2)}
+    ratios = [b / a for a, b in zip(walls[1], walls[2])]
+    load = os.getloadavg()
+    print(f"\n{label}{name}: wall {med(walls[1]):.2f} s with 1 worker, {med(walls[2]):.2f} with 2: "
+          f"ratio {med(ratios):.3f} (pairs {', '.join(f'{r:.3f}' for r in ratios)}); load now {load[0]:.1f}; "
+          f"CPU-s: 1 worker {med([run[-1]['tree'] for run in runs[1]]):.2f}, 2 workers "
+          f"{med([run[-1]['tree'] for run in runs[2]]):.2f}; the parent's shutdown {med(shutdowns(runs[1])):.3f} / "
+          f"{med(shutdowns(runs[2])):.3f}")
+    for workers in (1, 2):
+        found = [phases(run) for run in runs[workers]]
+        keys = list(dict.fromkeys(k for f in found for k in f))
+        columns = max(len(f[k]) for f in found for k in f if not k.startswith("wall"))
+        heads = "".join(f"{'worker ' + str(i + 1):>10}" for i in range(columns)) if workers > 1 else f"{'parent':>10}"
+        print(f"  {workers} worker{'s' if workers > 1 else ''}: seconds (medians of {len(found)}){'':<28}{heads}")
+        for key in keys:
+            if key.startswith("wall"):
+                continue
+            cells = "".join(f"{med([f[key][i] for f in found if len(f.get(key, [])) > i]):>10.3f}" for i in range(columns))
+            print(f"    {key:<62}{cells}")
+        idle = [sum(v[i] for k, v in f.items() if not k.startswith(("wall", "(")) and ": in tasks" not in k
+                    and "taking the hand-over" not in k and "before the passes" not in k) for f in found
+                for i in range(columns)]
+        print(f"    {'idle in the passes (all but before the passes, in tasks, hand-over)':<62}{med(idle):>10.3f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS,
@@ -285,11 +418,14 @@ def main() -> None:
     parser.add_argument("--only", choices=("folder", "jsonl"))
     parser.add_argument("--baseline", type=Path, help="another checkout, measured side by side")
     parser.add_argument("--save", type=Path, help="write every process's figures there (JSON)")
-    parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
+    parser.add_argument("--timeline", action="store_true",
+                        help="time only the tasks and the moments between them (no part timers, no memo counting): "
+                             "where the wall time of a 2-worker run goes, each worker's idle time by phase")
+    parser.add_argument("--child", nargs=5, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        source, target, workers, report = args.child
-        child(Path(source), Path(target), int(workers), Path(report))
+        source, target, workers, report, what = args.child
+        child(Path(source), Path(target), int(workers), Path(report), parts=what == "parts")
         return
     os.environ["CORPUSCLEAN_CACHE_DIR"] = str(args.corpus / "start-up-cache")
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)  # as bench_run.py: imports from bytecode
@@ -311,7 +447,12 @@ def main() -> None:
                 for workers in (1, 2):
                     for name, checkout in checkouts.items():  # side by side: a slow spell hits both
                         folder = Path(tempfile.mkdtemp(dir=scratch))
-                        runs[name][workers].append(run_child(source, workers, folder, checkout))
+                        runs[name][workers].append(run_child(source, workers, folder, checkout,
+                                                             parts=not args.timeline))
+            if args.timeline:
+                for name in checkouts:
+                    report_timeline(label, runs[name], name)
+                continue
             extra = {name: report_kind(label, runs[name], name) for name in checkouts}
             if args.save:
                 args.save.with_suffix(f".{label}.json").write_text(json.dumps(runs))

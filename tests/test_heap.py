@@ -62,3 +62,51 @@ def test_workers_keep_their_freed_memory() -> None:
     for first, *again in ordered_map(_in_worker, [0, 1, 2, 3], workers=2, per_task=1):
         assert all(count < 250 for count in again)
 
+
+
+# -- the end of the command's process ----------------------------------------------------------
+
+AT_EXIT = """
+import atexit, gc, sys
+# hooks run last registered first: this one runs after any hook the code below registers,
+# when only the interpreter's own shutdown (and its collections) is left
+atexit.register(lambda: print("frozen at exit:", gc.get_freeze_count(), file=sys.stderr))
+{body}
+"""
+
+
+def frozen_at_exit(body: str, *args: str) -> int:
+    """How many objects the collector had frozen when the process's last exit hook ran."""
+    done = subprocess.run([sys.executable, "-c", AT_EXIT.format(body=body), *args], capture_output=True, text=True,
+                          cwd=__file__.rsplit("/", 1)[0])
+    line = [line for line in done.stderr.splitlines() if line.startswith("frozen at exit:")]
+    assert line, done.stderr
+    return int(line[-1].split(":")[1])
+
+
+def test_the_command_ends_without_walking_its_heap_again(tmp_path) -> None:
+    # the interpreter's shutdown collects over every object still alive, to free what the
+    # system takes back anyway: `corpusclean run` freezes them first, so those passes walk nothing
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "page.txt").write_text("A line of text that stays.\n")
+    cli = "import sys; from corpusclean.cli import cli; sys.argv = ['corpusclean', *sys.argv[1:]]; cli()"
+    assert frozen_at_exit(cli, "run", str(tmp_path / "in"), str(tmp_path / "out"), "-q") > 10_000
+    assert (tmp_path / "out" / "page.txt").read_text() == "A line of text that stays.\n"
+
+
+def test_a_program_using_the_library_keeps_its_collector(tmp_path) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "page.txt").write_text("A line of text that stays.\n")
+    library = f"from corpusclean import run; run({str(tmp_path / 'in')!r}, {str(tmp_path / 'out')!r})"
+    assert frozen_at_exit(library) == 0
+
+
+def test_the_exit_hook_is_registered_once() -> None:
+    # calling it again (a program running several commands in one process) adds no hook
+    body = ("import atexit; from corpusclean.heap import exit_without_collecting\n"
+            "hooks = [atexit._ncallbacks()]\n"
+            "for _ in range(2):\n"
+            "    exit_without_collecting(); hooks.append(atexit._ncallbacks())\n"
+            "print(*(count - hooks[0] for count in hooks), file=sys.stderr)")
+    done = subprocess.run([sys.executable, "-c", AT_EXIT.format(body=body)], capture_output=True, text=True, check=True)
+    assert done.stderr.splitlines()[0] == "0 1 1"

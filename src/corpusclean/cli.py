@@ -16,13 +16,20 @@ from typing import Any, Callable, Iterator
 import click
 from click.core import ParameterSource
 
+# Before numpy is first imported (by the stages' modules, here or in a worker): corpusclean
+# does no linear algebra, and OpenBLAS, loaded with numpy, starts a thread per core that
+# spins for a while: 0.04-0.06 CPU-s of every process that imports numpy. For this command
+# line's own processes only (a program that imports the library keeps its own setting), and
+# only where the user has not chosen a number.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 from . import __version__
 from .api import Run
 from .engines import ENGINES
 from .cli_params import F, FiniteFloatRange
 from .config import COMMANDS, RunConfig, read_config_file
 from .errors import OutputError, UnwritableRecords, UsageError
-from .heap import keep_freed_memory
+from .heap import exit_without_collecting, keep_freed_memory
 from .progress import LOG_EVERY, Bar, Log, Progress
 from .readers import DEFAULT_PATTERNS
 from .report import Summary
@@ -217,6 +224,7 @@ def progress_for(command: str, job: Run, quiet: bool, log_every: float) -> Progr
 def run_command(command: str, options: dict[str, Any]) -> None:
     """A corpus command: `api.Run` with a progress bar and a closing line on stderr."""
     keep_freed_memory()  # this process is the command's own: its heap may keep what it frees (heap.py)
+    exit_without_collecting()  # and it ends without a last walk of everything alive (heap.py)
     config = build_config(command, options)
     with interruptible():
         try:
