@@ -3,7 +3,11 @@ output) or from what a worker that wrote them sends back (`Summary.fields`), the
 from __future__ import annotations
 
 import json
+import os
+import sys
 from pathlib import Path
+
+import pytest
 
 from corpusclean.report import NOTICE_EXAMPLES, Summary, Totals, failure_report, tally
 
@@ -62,3 +66,32 @@ def test_a_packages_version_is_what_importlib_metadata_says():
     for package in ("numpy", "click", "ftfy", "langdetect"):
         assert package_version(package) == metadata.version(package)
     assert package_version("no-such-package-here") == "not installed"
+
+
+def test_the_recorded_versions_come_from_the_start_up_cache_until_a_folder_on_the_path_changes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from corpusclean import report
+
+    site = tmp_path / "site-packages"
+    site.mkdir()
+    monkeypatch.setenv("CORPUSCLEAN_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(sys, "path", [str(site), *sys.path])
+    looked_up: list[str] = []
+    real = report._read_version
+
+    def read_version(package: str) -> str:
+        looked_up.append(package)
+        return real(package)
+
+    monkeypatch.setattr(report, "_read_version", read_version)
+    report._installed.cache_clear()
+    first = report.versions()
+    assert "numpy" in looked_up                       # the first run reads the metadata
+    looked_up.clear()
+    report._installed.cache_clear()                   # a new process, as it were
+    assert report.versions() == first and looked_up == []
+    (site / "newly-installed.pth").write_text("")    # an install changes the folder
+    os.utime(site, ns=(0, 123))                       # (even within the clock's resolution)
+    report._installed.cache_clear()
+    assert report.versions() == first and "numpy" in looked_up
+    report._installed.cache_clear()

@@ -10,10 +10,18 @@ import os
 import signal
 import sys
 from contextlib import contextmanager
+from importlib import import_module
 from typing import Any, Callable, Iterator
 
 import click
 from click.core import ParameterSource
+
+# Before numpy is first imported (by the stages' modules, here or in a worker): corpusclean
+# does no linear algebra, and OpenBLAS, loaded with numpy, starts a thread per core that
+# spins for a while: 0.04-0.06 CPU-s of every process that imports numpy. For this command
+# line's own processes only (a program that imports the library keeps its own setting), and
+# only where the user has not chosen a number.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 from . import __version__
 from .api import Run
@@ -28,7 +36,28 @@ from .report import Summary
 from .stages.registry import STAGES
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class Commands(click.Group):
+    """The group. Its commands that read a finished run or rule packs (diff, review, rules,
+    eval) live in their own modules (cli_review.py, cli_rules.py, cli_eval.py), imported when
+    one of them is asked for (run, listed in --help): a run's process never needs them
+    (click's lazily loaded subcommands)."""
+
+    #: command name: its module and the command's name there
+    ELSEWHERE = {"diff": ("cli_review", "diff"), "review": ("cli_review", "review"),
+                 "rules": ("cli_rules", "rules"), "eval": ("cli_eval", "eval_command")}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.ELSEWHERE])
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.ELSEWHERE:
+            module, attribute = self.ELSEWHERE[name]
+            command: click.Command = getattr(import_module(f".{module}", __package__), attribute)
+            return command
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="corpusclean")
 def cli() -> None:
     """Clean scraped web text into a corpus, with every removal explained.
@@ -296,20 +325,3 @@ def run(**options: Any) -> None:
     run_command("run", options)
 
 
-# -- reviewing a run (cli_review.py) ---------------------------------------------------------
-from .cli_review import diff, review  # noqa: E402  (registered after the group is defined)
-
-cli.add_command(diff)
-cli.add_command(review)
-
-
-# -- rule packs (cli_rules.py) ---------------------------------------------------------------
-from .cli_rules import rules  # noqa: E402  (registered after the group is defined)
-
-cli.add_command(rules)
-
-
-# -- scoring against gold text (cli_eval.py) -------------------------------------------------
-from .cli_eval import eval_command  # noqa: E402  (registered after the group is defined)
-
-cli.add_command(eval_command)

@@ -7,13 +7,16 @@ unless `--timing` asks for it, so a run's output is byte-identical whatever the 
 """
 from __future__ import annotations
 
+import functools
+import os
 import platform
+import sys
 from collections import Counter
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .cache import cached
 from .model import Document
 from .stages.registry import report_fields
 
@@ -225,17 +228,53 @@ class Summary(Totals):
         return summary
 
 
+#: the packages whose versions a summary records, and the extractors' (a page's report names
+#: the one that found its text)
+RECORDED = ("ftfy", "trafilatura", "datasketch", "langdetect", "click", "numpy")
+EXTRACTORS = ("trafilatura", "readability-lxml")
+
+
 def versions() -> dict[str, str]:
     found = {"corpusclean": __version__, "python": platform.python_version()}
-    for package in ("ftfy", "trafilatura", "datasketch", "langdetect", "click", "numpy"):
-        found[package] = package_version(package)
+    installed = _installed()
+    for package in RECORDED:
+        found[package] = installed[package]
     return found
 
 
 def package_version(package: str) -> str:
+    """The installed version of `package`, as `importlib.metadata.version` says, or "not installed"."""
+    installed = _installed()
+    return installed[package] if package in installed else _read_version(package)
+
+
+@functools.cache
+def _installed() -> dict[str, str]:
+    """The versions of RECORDED and EXTRACTORS, from the start-up cache (cache.py) while the
+    folders Python imports from are unchanged: importing `importlib.metadata` (and the `email`
+    and `zipfile` modules it brings) and looking six packages up cost every run's parent about
+    20 ms of CPU. Installing, upgrading or removing a package adds or renames its `.dist-info`
+    folder, which changes the modification time of the folder holding it, and so the key."""
+    packages = tuple(dict.fromkeys(RECORDED + EXTRACTORS))
+    folders = "\0".join(f"{entry}\0{_modified(entry)}" for entry in sys.path)
+    return cached("versions", "\0".join(packages) + "\0\0" + folders,
+                  lambda: {package: _read_version(package) for package in packages})
+
+
+def _modified(entry: str) -> int:
+    """When the folder (or zip file) `entry` of sys.path last changed, in ns; -1 for none."""
+    try:
+        return os.stat(entry or ".").st_mtime_ns
+    except OSError:
+        return -1
+
+
+def _read_version(package: str) -> str:
     """What `importlib.metadata.version` says, read off the metadata's `Version:` header: the
     whole file parsed as an e-mail message (numpy's holds its licences) cost the parent about
     8 ms of CPU at the end of a run, most of it importing and running the `email` parser."""
+    from importlib import metadata  # here: most runs read the versions from the start-up cache
+
     try:
         found = metadata.distribution(package)
     except metadata.PackageNotFoundError:

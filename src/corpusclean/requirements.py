@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from importlib import metadata
 from itertools import islice
 from typing import Callable, Iterable
 
@@ -36,6 +35,8 @@ class Requirement:
         """Raise RequirementError saying which version is there, which is needed and how to
         upgrade, unless an installed version satisfies the minimum. `version_of` looks a
         package's version up (default: the installed distribution's metadata)."""
+        from importlib import metadata  # here, not at import: only reading HTML asks (report._installed)
+
         try:
             found: str | None = (version_of or metadata.version)(self.package)
         except metadata.PackageNotFoundError:
