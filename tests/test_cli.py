@@ -17,7 +17,9 @@ from conftest import read_summary, run_cli, tree_bytes, write_tree
 
 def all_commands(group: click.Group = cli, path: tuple[str, ...] = ()):
     yield path
-    for name, command in sorted(group.commands.items()):
+    context = click.Context(group)
+    for name in group.list_commands(context):
+        command = group.get_command(context, name)
         if isinstance(command, click.Group):
             yield from all_commands(command, path + (name,))
         else:

@@ -9,6 +9,7 @@ import gzip
 
 import pytest
 
+import corpusclean.encoding as encoding
 import corpusclean.pipeline as pipeline
 from corpusclean import run
 from conftest import read_report, write_tree
@@ -23,16 +24,16 @@ PAGES = {
 }
 
 
-def count_calls(monkeypatch: pytest.MonkeyPatch, name: str) -> list[str]:
-    """Record each call of pipeline.NAME (the first argument's name when it has one)."""
+def count_calls(monkeypatch: pytest.MonkeyPatch, name: str, module=pipeline) -> list[str]:
+    """Record each call of MODULE.NAME (the first argument's name when it has one)."""
     calls: list[str] = []
-    original = getattr(pipeline, name)
+    original = getattr(module, name)
 
     def counted(*args, **kwargs):
         calls.append(getattr(args[0], "name", repr(args[0])[:40]))
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(pipeline, name, counted)
+    monkeypatch.setattr(module, name, counted)
     return calls
 
 
@@ -40,7 +41,7 @@ def count_calls(monkeypatch: pytest.MonkeyPatch, name: str) -> list[str]:
 def test_a_command_with_a_corpus_pass_reads_and_fixes_each_document_once(tmp_path, monkeypatch, command):
     write_tree(tmp_path / "in", PAGES)
     reads = count_calls(monkeypatch, "read_source")
-    fixes = count_calls(monkeypatch, "fix")
+    fixes = count_calls(monkeypatch, "fix", encoding)
     summary = run(tmp_path / "in", tmp_path / "out", command=command, workers=1)
     assert summary.failed == 1
     assert sorted(reads) == ["a", "b", "binary", "c/d"]

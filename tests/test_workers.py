@@ -181,3 +181,21 @@ def test_chunked_cuts_the_tail_into_smaller_tasks_from_the_item_it_is_told():
     # a task never straddles the tail's first item
     assert [len(task) for task in chunked(range(100), 32, (70, 8))] == [32, 32, 6, 8, 8, 8, 6]
     assert [item for task in chunked(range(100), 32, (70, 8)) for item in task] == list(range(100))
+
+
+# -- threads the parent does not need ---------------------------------------------------------
+
+def _threads_after_import(env: dict[str, str]) -> str:
+    """What a fresh process that imports corpusclean has: its thread count, and OpenBLAS's setting."""
+    code = "import os, corpusclean; print(len(os.listdir('/proc/self/task')), os.environ.get('OPENBLAS_NUM_THREADS'))"
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    return done.stdout.strip()
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="counts threads in /proc (Linux)")
+def test_importing_corpusclean_starts_no_blas_threads_unless_the_program_asks():
+    """numpy's OpenBLAS would start a thread per extra core, each spinning ~0.1 CPU-s at load;
+    corpusclean needs none of them. A number the program set itself is kept."""
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    assert _threads_after_import(env) == "1 1"
+    assert _threads_after_import({**env, "OPENBLAS_NUM_THREADS": "2"}).split()[1] == "2"

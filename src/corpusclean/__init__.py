@@ -4,20 +4,52 @@
     cleaned = corpusclean.clean(page)                          # one document: .text, .report
     summary = corpusclean.run("pages/", "clean/", lang="en")   # what `corpusclean run` does
 """
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+import os as _os
+import sys as _sys
+
+# numpy's OpenBLAS starts a thread for every core but one when numpy loads, and each spins
+# about 0.1 CPU-s waiting for work before it sleeps: a tenth of what a 2-worker run's
+# coordinating process spends in all (and a CPU-second per ten one-page runs). corpusclean's
+# arrays are far too small for BLAS to split them among threads, and its workers are processes,
+# so unless the program chose a number itself, or has loaded numpy already, OpenBLAS starts none
+if "numpy" not in _sys.modules:
+    _os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 __version__ = "0.1.0"
 
-from .collector import paused  # noqa: E402
+#: the public names, and the module each comes from. They are imported when first used, not
+#: with the package: the command line imports only the modules its process needs (the parent
+#: of a run on several workers never imports the stages' modules: pipeline.run_corpus)
+_EXPORTS = {"run": "api", "clean": "cleaner", "Cleaner": "cleaner", "Cleaned": "cleaner", "RunConfig": "config",
+            "InputError": "errors", "UsageError": "errors", "Document": "model", "DocumentMeta": "model",
+            "Removal": "model", "Summary": "report"}
 
-# after __version__, which the report records; the collector paused while the package's
-# modules make their tables (collector.py)
-with paused():
-    from .api import run  # noqa: E402
-    from .cleaner import Cleaned, Cleaner, clean  # noqa: E402
-    from .config import RunConfig  # noqa: E402
-    from .errors import InputError, UsageError  # noqa: E402
-    from .model import Document, DocumentMeta, Removal  # noqa: E402
-    from .report import Summary  # noqa: E402
+if TYPE_CHECKING:
+    from .api import run
+    from .cleaner import Cleaned, Cleaner, clean
+    from .config import RunConfig
+    from .errors import InputError, UsageError
+    from .model import Document, DocumentMeta, Removal
+    from .report import Summary
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'corpusclean' has no attribute {name!r}")
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value  # once: the next use is a plain attribute
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])
+
 
 __all__ = ["__version__", "clean", "Cleaner", "Cleaned", "run", "RunConfig", "Summary",
            "Document", "DocumentMeta", "Removal", "InputError", "UsageError"]

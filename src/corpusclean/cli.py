@@ -10,6 +10,7 @@ import os
 import signal
 import sys
 from contextlib import contextmanager
+from importlib import import_module
 from typing import Any, Callable, Iterator
 
 import click
@@ -35,7 +36,28 @@ from .report import Summary
 from .stages.registry import STAGES
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class Commands(click.Group):
+    """The group. Its commands that read a finished run or rule packs (diff, review, rules,
+    eval) live in their own modules (cli_review.py, cli_rules.py, cli_eval.py), imported when
+    one of them is asked for (run, listed in --help): a run's process never needs them
+    (click's lazily loaded subcommands)."""
+
+    #: command name: its module and the command's name there
+    ELSEWHERE = {"diff": ("cli_review", "diff"), "review": ("cli_review", "review"),
+                 "rules": ("cli_rules", "rules"), "eval": ("cli_eval", "eval_command")}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.ELSEWHERE])
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.ELSEWHERE:
+            module, attribute = self.ELSEWHERE[name]
+            command: click.Command = getattr(import_module(f".{module}", __package__), attribute)
+            return command
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="corpusclean")
 def cli() -> None:
     """Clean scraped web text into a corpus, with every removal explained.
@@ -303,20 +325,3 @@ def run(**options: Any) -> None:
     run_command("run", options)
 
 
-# -- reviewing a run (cli_review.py) ---------------------------------------------------------
-from .cli_review import diff, review  # noqa: E402  (registered after the group is defined)
-
-cli.add_command(diff)
-cli.add_command(review)
-
-
-# -- rule packs (cli_rules.py) ---------------------------------------------------------------
-from .cli_rules import rules  # noqa: E402  (registered after the group is defined)
-
-cli.add_command(rules)
-
-
-# -- scoring against gold text (cli_eval.py) -------------------------------------------------
-from .cli_eval import eval_command  # noqa: E402  (registered after the group is defined)
-
-cli.add_command(eval_command)

@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from itertools import groupby
 from typing import Any
 
-from .encoding import decode
 from .errors import InputError
 from .report import package_version
 from .requirements import TRAFILATURA, RequirementError
@@ -281,6 +280,8 @@ def decode_html(raw: bytes, http_charset: str | None = None) -> tuple[str, dict[
     """Bytes to str. A BOM or valid UTF-8 wins (pages often declare a charset they do not use);
     then the charset the HTTP header declared (it overrides the page's own, as in browsers);
     then the charset the page declares in a <meta>; then the shared detector of encoding.py."""
+    from .encoding import decode  # here: a process that only coordinates a run imports extract, not ftfy
+
     if raw.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
         text, info = decode(raw)
         return text, {**info, "source": "byte-order mark"}

@@ -30,7 +30,6 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
-from .encoding import fix
 from .extract import MAX_HTML_ELEMENTS
 from .errors import OUT_ERRNOS, InputError, OutputError
 from .layout import apply, rebuild, without_layout
@@ -180,6 +179,8 @@ def build_document(name: str, payload: Payload, relpath: str | None = None, page
             return Document(name, text, meta, without_layout(removals))
         except (ValueError, KeyError, TypeError, IndexError) as err:  # UnicodeDecodeError is a ValueError
             raise InputError(f"its report does not match its text ({err}); was either edited?") from None
+    from .encoding import fix  # here, not with the module: only a process that loads documents needs ftfy
+
     meta = DocumentMeta(source=source_info, stages=["fix"])
     content = payload.content
     if payload.kind == "html":
