@@ -150,3 +150,25 @@ def test_when_the_code_cannot_be_read_nothing_is_cached(folder: Path, monkeypatc
     assert cache.cached("pack", "key", lambda: 1) == 1
     assert cache.cached("pack", "key", lambda: 2) == 2
     assert not folder.exists()
+
+
+def test_a_text_run_that_finds_the_cache_filled_imports_no_toml_metadata_or_html_module(tmp_path: Path):
+    # TOML (the packs are parsed only on a miss), importlib.metadata (the summary's versions
+    # come from the cache: report._installed) and HTML extraction (trafilatura, lxml) each cost
+    # every process that imports them; a run on text with the cache filled needs none of them
+    import subprocess
+    import sys
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "page.txt").write_text("A page of text.\n\nShare on Facebook\n", encoding="utf-8")
+    code = ("import sys; from corpusclean.cli import cli\n"
+            "try: cli(['run', sys.argv[1], sys.argv[2], '-q', '-w', '1'])\n"
+            "except SystemExit as done: assert not done.code, done.code\n"
+            "print(' '.join(sorted(m for m in ('tomllib', 'tomli', 'importlib.metadata', 'trafilatura', 'lxml')"
+            " if m in sys.modules)))")
+    environment = {**os.environ, cache.ENV: str(tmp_path / "cache")}
+    imported = [subprocess.run([sys.executable, "-c", code, str(tmp_path / "in"), str(tmp_path / f"out{i}")],
+                               capture_output=True, text=True, check=True, env=environment).stdout.split()
+                for i in range(2)]
+    assert "tomllib" in imported[0] or "tomli" in imported[0]   # the first run fills the cache
+    assert imported[1] == []

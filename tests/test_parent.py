@@ -56,3 +56,24 @@ def test_the_parent_of_a_run_on_two_workers_imports_no_cleaning_module(tmp_path)
     one, two = tree_bytes(tmp_path / "one"), tree_bytes(tmp_path / "two")
     assert "café" in one["b.txt"].decode() and "swimming pool" in one["c.txt"].decode()
     assert one == two
+
+
+def test_stages_build_what_scanning_needs_where_pages_are_scanned():
+    """Building the stages (what the parent does, to check the options and rule packs and to
+    record their settings) leaves out what only scanning pages needs: the rules' keyword gate
+    and line memory, the dedup stage's MinHash tables. The process that scans builds them on
+    its first page; warming (a run with no corpus pass, before its workers fork) builds the gate."""
+    from corpusclean.config import RunConfig
+    from corpusclean.model import Document, DocumentMeta
+    from corpusclean.stages.registry import build_stages
+
+    rules, *_, dedup = build_stages(RunConfig.build("run"))
+    assert rules.settings()["rules"] > 0 and dedup.settings()
+    assert not {"gate", "memo"} & set(vars(rules)) and "_fingerprints" not in vars(dedup)
+    doc = Document("a", "Home\nSign up for our newsletter\n", DocumentMeta(source={}, stages=["fix"]))
+    rules.process(doc)
+    dedup.observe_batch([doc])
+    assert {"gate", "memo"} <= set(vars(rules)) and "_fingerprints" in vars(dedup)
+    warmed, *_ = build_stages(RunConfig.build("strip"))
+    warmed.warm()
+    assert "gate" in vars(warmed)

@@ -506,3 +506,21 @@ def test_the_gate_never_hides_a_match_on_random_text(rule, data):
 
 
 GATE = gate_for(SHIPPED)
+
+
+def test_the_finder_of_characters_outside_wide_is_compiled_when_a_line_first_needs_it():
+    # matcher._outside_wide: a process whose lines all lie in COMMON never compiles it
+    import subprocess
+    import sys
+
+    from corpusclean.patterns import matcher as matcher_module
+
+    code = ("from corpusclean.patterns import matcher as m; before = m._outside_wide.cache_info().currsize; "
+            "found = m.compiled_matcher(('ա',), 0).search('xաx');  "   # a character COMMON has no stand-in for
+            "print(before, m._outside_wide.cache_info().currsize, found)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["0", "1", "True"]   # none at import; one once an Armenian line came
+    outside = matcher_module._outside_wide()
+    assert outside.pattern == matcher_module._outside(WIDE).pattern
+    assert [outside.search(c) is not None for c in ("a", "é", "ա", "中", "\U0001F600", "\U00010330")] == \
+        [False, False, False, False, False, True]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import fnmatch
 import math
-from difflib import get_close_matches
 from typing import Any, Callable, Iterable, TypeVar
 
 import click
@@ -41,6 +40,8 @@ def check_names(option: str, given: Iterable[str], valid: list[str], what: str =
         return
     hints = []
     for name in unknown:
+        from difflib import get_close_matches  # here: only a misspelt name asks (1 ms to import)
+
         close = get_close_matches(name, valid, n=3)
         hints.append(f"{name!r}" + (f" (did you mean {', '.join(close)}?)" if close else ""))
     known = (f"Known: {', '.join(valid)}." if len(valid) <= 40

@@ -26,17 +26,11 @@ import math
 import os
 import sys
 from dataclasses import dataclass, field, fields
-from difflib import get_close_matches
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 if TYPE_CHECKING:  # stages import this module
     from .stages.base import Stage
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 #: what each command runs after the fix stage, which always runs
 COMMANDS: dict[str, tuple[str, ...]] = {
@@ -177,6 +171,12 @@ def option_owners() -> dict[str, str]:
 
 def read_config_file(path: str | Path) -> dict[str, Any]:
     """A TOML config file as flat options. Raises ValueError naming the file and the bad key."""
+    # imported here, as is difflib below: most processes read no config file (1-2 ms each)
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+
     try:
         with open(path, "rb") as handle:
             data = tomllib.load(handle)
@@ -218,6 +218,8 @@ def _strings(value: Iterable[str] | str, name: str) -> tuple[str, ...]:
 def _unknown_options_message(unknown: list[str], owners: Mapping[str, str]) -> str:
     hints = []
     for name in unknown:
+        from difflib import get_close_matches
+
         close = get_close_matches(name, list(owners), n=3)
         hints.append(f"{name!r}" + (f" (did you mean {', '.join(close)}?)" if close else ""))
     return f"unknown option(s) {', '.join(hints)}"

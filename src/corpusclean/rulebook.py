@@ -110,19 +110,12 @@ import hashlib
 import re
 import sys
 from dataclasses import dataclass, field
-from difflib import get_close_matches
-from importlib import resources
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from .patterns.gate import Requirement, requirement
 from .patterns.matcher import Matcher, compiled_matcher, translate_all
 from .patterns.translate import Untranslatable, alt
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
 
 #: the kinds of chrome a rule may name (the report's `category`)
 CATEGORIES = (
@@ -230,8 +223,12 @@ class Rulebook:
 # -- loading -------------------------------------------------------------------------------
 
 def shipped_packs() -> list[tuple[str, str]]:
-    """(name, TOML text) of every pack that ships with corpusclean, in file-name order."""
-    folder = resources.files("corpusclean") / "rules"
+    """(name, TOML text) of every pack that ships with corpusclean, in file-name order.
+
+    The packs are files in the package's folder in every installation (as the modules are for
+    cache.code_version): read as files, not through importlib.resources, whose import (and
+    zipfile's) cost every process that loads the packs 3 ms."""
+    folder = Path(__file__).resolve().parent / "rules"
     entries = sorted((e for e in folder.iterdir() if e.name.endswith(".toml")), key=lambda e: e.name)
     return [(f"rules/{e.name}", e.read_text(encoding="utf-8")) for e in entries]
 
@@ -314,6 +311,8 @@ def _unknown_names_message(unknown: list[str], rules: dict[str, Rule], categorie
     valid = [*categories, *rules]
     hints = []
     for name in unknown:
+        from difflib import get_close_matches
+
         close = get_close_matches(name, valid, n=3)
         hints.append(f"{name!r}" + (f" (did you mean {', '.join(close)}?)" if close else ""))
     return (f"--disable: unknown rule or category {', '.join(hints)}. "
@@ -333,6 +332,13 @@ def parse_pack(text: str, source: str) -> list[Rule]:
 
 
 def _parse_pack(text: str, source: str) -> list[Rule]:
+    # imported here (as difflib for a misspelt name): a pack is parsed only when the start-up
+    # cache misses, and a run that finds it filled never needs tomllib (1-2 ms to import)
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on Python 3.10 only
+        import tomli as tomllib
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:

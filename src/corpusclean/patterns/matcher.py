@@ -46,7 +46,7 @@ from __future__ import annotations
 import re
 from array import array
 from bisect import bisect_right
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 import re2  # type: ignore[import-untyped]  # google-re2 ships no type information
@@ -92,7 +92,16 @@ def _outside(ranges: Ranges) -> re.Pattern[str]:
 
 
 _OUTSIDE_COMMON = _outside(COMMON)
-_OUTSIDE_WIDE = _outside(WIDE)
+
+
+@cache
+def _outside_wide() -> re.Pattern[str]:
+    """`_outside(WIDE)`, compiled when a line outside COMMON first comes (2 ms): a process
+    whose lines are all ASCII or COMMON (an English corpus, a parent that only builds the
+    stages) never needs it."""
+    return _outside(WIDE)
+
+
 # A pattern this big (translate.written_size) is compiled whole at load too: RE2 refuses
 # programs from about 2.5 million (`^\w{1000}\W{1000}\w{1000}\W{1000}$`); the biggest
 # shipped pattern is 0.16 million.
@@ -263,10 +272,10 @@ class Matcher:
                 if self._common is _UNCOMPILED:
                     self._common = self._compile(1)
                 regexp = self._common
-            elif not _OUTSIDE_WIDE.search(text):
+            elif not _outside_wide().search(text):
                 regexp = self._wide_cut()
             else:
-                stood_in = self._stood_in(text, self.stand_ins(), _OUTSIDE_WIDE)
+                stood_in = self._stood_in(text, self.stand_ins(), _outside_wide())
                 if stood_in is not None:
                     text = stood_in
                     regexp = self._wide_cut()

@@ -50,6 +50,7 @@ a short line loses its copy only when it is a title printed twice (see `_short_r
 """
 from __future__ import annotations
 
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
@@ -89,9 +90,15 @@ class DedupStage(Stage):
 
     def __init__(self, config: DedupConfig | None = None):
         self.config = config or DedupConfig()
-        self._fingerprints = Fingerprinter(self.config)
         self._index = CorpusIndex(self.config)
         self._decisions: Decisions | None = None
+
+    @cached_property
+    def _fingerprints(self) -> Fingerprinter:
+        """Built where pages are fingerprinted (a worker), on its first page: the process that
+        only absorbs them (the parent of a run on several workers) never needs the MinHash
+        permutations and tables (about 0.01 CPU-s)."""
+        return Fingerprinter(self.config)
 
     def settings(self) -> dict[str, Any]:
         return self.config.signature()
