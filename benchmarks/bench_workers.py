@@ -112,11 +112,18 @@ def child(source: Path, target: Path, workers: int, report: Path, parts: bool = 
                 mark(after)
         return timed
 
+    if parts:  # a worker's loop around its tasks (ProcessPoolExecutor's): unpickling each task
+        # as it takes it from the call queue, pickling and sending each task's results
+        import concurrent.futures.process as executor_module
+        import multiprocessing.queues
+
+        executor_module._sendback_result = timer.wrap("send a task's results (worker)", executor_module._sendback_result)
+        multiprocessing.queues.Queue.get = timer.wrap("take a task (worker)", multiprocessing.queues.Queue.get)
     misses = count_misses() if parts else (lambda raw=False: {})
     pipeline._observe = task_timer("pass 1", pipeline._observe)
     pipeline._process = task_timer("pass 2", pipeline._process)
     for attr, name in (("run_corpus", "passes"), ("_hand_over", "hand-over written"),
-                       ("_take_handover", "hand-over taken")):
+                       ("_take_handover", "hand-over taken"), ("_get_ready", "got ready")):
         if hasattr(pipeline, attr):
             setattr(pipeline, attr, marked(f"{name}: start", f"{name}: end", getattr(pipeline, attr)))
 
@@ -372,6 +379,9 @@ def phases(run: list[dict[str, Any]]) -> dict[str, list[float]]:
                 later = [t for t in tasks if t[0] == "pass 2"]
                 if later:
                     add("between passes: pass 1 done -> its first pass-2 task", later[0][5] - ends["pass 1"])
+                ready = own.get("got ready: end", 0.0) - own.get("got ready: start", 0.0)
+                if not one:
+                    add("  of its waits at the end of pass 1: getting ready for pass 2", ready)
             else:
                 add("pass 2: its last task done -> the other's", ends["pass 2"] - mine[-1][6])
         add("after the passes (the parent alone: closing, summary, exit)", exited - max(filter(None, ends.values())))
@@ -404,7 +414,7 @@ def report_timeline(label: str, runs: dict[int, list[list[dict[str, Any]]]], nam
                 continue
             cells = "".join(f"{med([f[key][i] for f in found if len(f.get(key, [])) > i]):>10.3f}" for i in range(columns))
             print(f"    {key:<62}{cells}")
-        idle = [sum(v[i] for k, v in f.items() if not k.startswith(("wall", "(")) and ": in tasks" not in k
+        idle = [sum(v[i] for k, v in f.items() if not k.startswith(("wall", "(", " ")) and ": in tasks" not in k
                     and "taking the hand-over" not in k and "before the passes" not in k) for f in found
                 for i in range(columns)]
         print(f"    {'idle in the passes (all but before the passes, in tasks, hand-over)':<62}{med(idle):>10.3f}")

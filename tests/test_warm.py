@@ -217,3 +217,44 @@ def test_a_stage_that_cannot_get_ready_in_a_worker_fails_each_document_saying_wh
     assert {failure["error"] for failure in summary.failures} == {
         "internal error while preparing stage unprepared in a worker: OSError: profiles.bin is unreadable "
         f"(at {Path(__file__).name}:{CannotPrepareInAWorker.prepare.__code__.co_firstlineno + 1}); please report it"}
+
+
+class PreparedOnce(Stage):
+    """A stage with no corpus pass that notes, in a file, each time a process prepares it and
+    from where; it drops a page when its process prepared it other than once."""
+
+    name = "prepared-once"
+    log: Path
+
+    def __init__(self) -> None:
+        self.times = 0
+
+    def prepare(self) -> None:
+        import inspect
+        import os
+
+        self.times += 1
+        caller = next(frame.function for frame in inspect.stack() if frame.function in ("_get_ready", "_take_handover"))
+        with open(self.log, "a") as log:
+            log.write(f"{os.getpid()} {caller}\n")
+
+    def process(self, doc: Document) -> None:
+        if self.times != 1:
+            doc.meta.dropped = f"prepared {self.times} times"
+
+
+def test_a_worker_with_no_chunk_of_pass_1_left_gets_ready_for_pass_2_while_the_others_finish(tmp_path: Path):
+    """Once pass 1's last chunk is handed out, each worker is asked to prepare its stages with
+    no corpus pass (pipeline._get_ready), instead of in its first task of pass 2 after the
+    hand-over: a worker takes that only when it has nothing left to observe. Each worker
+    prepares once, whether it got ready ahead or at the hand-over (a worker may take both
+    calls), and at least one got ready ahead."""
+    PreparedOnce.log = tmp_path / "prepared.log"
+    source = write_tree(tmp_path / "in", {f"{n:03d}.txt": f"page {n}\n" for n in range(PAGES)})
+    summary = Summary("strip", {})
+    job = Job(stages=[PreparedOnce(), KeptFromPass1()], steps=["strip"], max_bytes=10**6)
+    run_corpus(lambda: iter_directory(source), job, lambda result: None, summary, workers=2)
+    assert (summary.failed, summary.documents["dropped"], summary.documents["ok"]) == (0, 0, PAGES)
+    prepared = [line.split() for line in PreparedOnce.log.read_text().splitlines()]
+    assert len({pid for pid, _ in prepared}) == len(prepared)  # once a worker
+    assert "_get_ready" in {caller for _, caller in prepared}

@@ -183,6 +183,32 @@ def test_chunked_cuts_the_tail_into_smaller_tasks_from_the_item_it_is_told():
     assert [item for task in chunked(range(100), 32, (70, 8)) for item in task] == list(range(100))
 
 
+def _started(pause: float) -> float:
+    began = time.monotonic()
+    time.sleep(pause)
+    return began
+
+
+def _called() -> tuple[int, float]:
+    return os.getpid(), time.monotonic()
+
+
+def test_a_call_for_each_worker_comes_after_the_tasks_submitted_before_it():
+    """Pool.call_each queues one call per worker behind the tasks already submitted: a worker
+    makes it only once no earlier task is left to take (the pipeline gets the workers ready
+    for pass 2 this way while the last chunks of pass 1 are still being observed)."""
+    pool = workers.Pool(2)
+    try:
+        tasks = [pool.submit(_started, [0.05]) for _ in range(4)]
+        calls = pool.call_each(_called)
+        last_task_started = max(future.result()[0] for future in tasks)
+        answers = [future.result() for future in calls]
+    finally:
+        pool.close()
+    assert len(answers) == 2 and all(pid != os.getpid() for pid, _ in answers)
+    assert min(when for _, when in answers) >= last_task_started
+
+
 # -- threads the parent does not need ---------------------------------------------------------
 
 def _threads_after_import(env: dict[str, str]) -> str:

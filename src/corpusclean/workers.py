@@ -230,6 +230,13 @@ class Pool:
     def submit(self, fn: Callable[[Any], Any], task: list[Any]) -> Future[list[Any]]:
         return self._executor.submit(_run_task, fn, task)
 
+    def call_each(self, fn: Callable[[], Any]) -> list[Future[Any]]:
+        """`fn()` once for each worker, queued behind the tasks submitted so far: the queue is
+        first in, first out, so a worker calls it when no earlier task is left to take. Each
+        call goes to whichever worker is free, so a worker whose call ends while the others
+        are still busy may take theirs too: `fn` must be one a worker can run twice."""
+        return [self._executor.submit(_run_call, fn) for _ in range(self.workers)]
+
     def renew(self) -> None:
         """Replace a broken pool; its workers are already gone or going."""
         self._executor.shutdown(wait=False, cancel_futures=True)
@@ -359,6 +366,12 @@ def _stop(signum: int, frame: Any) -> None:
     if _BUSY:
         raise WorkerStopped  # unwind the document in hand: its temporary files are removed
     os._exit(1)
+
+
+def _run_call(fn: Callable[[], Any]) -> Any:
+    if _STOPPING:
+        os._exit(1)
+    return fn()
 
 
 def _run_task(fn: Callable[[Any], Any], task: list[Any]) -> list[Any]:
