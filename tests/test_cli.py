@@ -3,7 +3,6 @@ and a summary that is the same on every run unless --timing asks for the time.
 """
 from __future__ import annotations
 
-
 import click
 import pytest
 
