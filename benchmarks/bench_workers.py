@@ -112,11 +112,30 @@ def child(source: Path, target: Path, workers: int, report: Path, parts: bool = 
                 mark(after)
         return timed
 
+    import concurrent.futures.process as executor_module
+    import multiprocessing.queues
+
+    def waited(label: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+        """`fn`, its wall time added up under `label` in `moments` (a worker's loop: taking a
+        task from the call queue, blocking while it is empty; sending a task's results)."""
+        @functools.wraps(fn)
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            began, switches = time.monotonic(), resource.getrusage(resource.RUSAGE_SELF).ru_nvcsw
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                moments[label] = moments.get(label, 0.0) + time.monotonic() - began
+                # the times it blocked (a full pipe, an empty queue): voluntary context
+                # switches, which the machine's load does not make, unlike the wall time
+                blocked = resource.getrusage(resource.RUSAGE_SELF).ru_nvcsw - switches
+                moments[f"{label}, blocked"] = moments.get(f"{label}, blocked", 0) + blocked
+        return timed
+
+    if not parts:
+        executor_module._sendback_result = waited("sum: sending results", executor_module._sendback_result)
+        multiprocessing.queues.Queue.get = waited("sum: taking tasks", multiprocessing.queues.Queue.get)
     if parts:  # a worker's loop around its tasks (ProcessPoolExecutor's): unpickling each task
         # as it takes it from the call queue, pickling and sending each task's results
-        import concurrent.futures.process as executor_module
-        import multiprocessing.queues
-
         executor_module._sendback_result = timer.wrap("send a task's results (worker)", executor_module._sendback_result)
         multiprocessing.queues.Queue.get = timer.wrap("take a task (worker)", multiprocessing.queues.Queue.get)
     misses = count_misses() if parts else (lambda raw=False: {})
@@ -385,6 +404,11 @@ def phases(run: list[dict[str, Any]]) -> dict[str, list[float]]:
             else:
                 add("pass 2: its last task done -> the other's", ends["pass 2"] - mine[-1][6])
         add("after the passes (the parent alone: closing, summary, exit)", exited - max(filter(None, ends.values())))
+        if not one:
+            add("  of its waits: taking tasks (blocked while the call queue is empty)", own.get("sum: taking tasks", 0.0))
+            add("  of its waits: sending results (blocked while the pipe is full)", own.get("sum: sending results", 0.0))
+            add("  times it blocked taking a task (not seconds: a count)", own.get("sum: taking tasks, blocked", 0))
+            add("  times it blocked sending results (not seconds: a count)", own.get("sum: sending results, blocked", 0))
         if not one and "hand-over written: end" in moments and ends["pass 1"] is not None:
             add("(the parent: pass 1 done -> hand-over written)", moments["hand-over written: end"] - ends["pass 1"])
     add("wall (launch -> exit)", exited - launched)

@@ -154,8 +154,9 @@ def test_when_the_code_cannot_be_read_nothing_is_cached(folder: Path, monkeypatc
 
 def test_a_text_run_that_finds_the_cache_filled_imports_no_toml_metadata_or_html_module(tmp_path: Path):
     # TOML (the packs are parsed only on a miss), importlib.metadata (the summary's versions
-    # come from the cache: report._installed) and HTML extraction (trafilatura, lxml) each cost
-    # every process that imports them; a run on text with the cache filled needs none of them
+    # come from the cache: report._installed), numpy.random (dedup's MinHash draws come from
+    # the cache: fingerprint._drawn) and HTML extraction (trafilatura, lxml) each cost every
+    # process that imports them; a run on text with the cache filled needs none of them
     import subprocess
     import sys
 
@@ -164,7 +165,7 @@ def test_a_text_run_that_finds_the_cache_filled_imports_no_toml_metadata_or_html
     code = ("import sys; from corpusclean.cli import cli\n"
             "try: cli(['run', sys.argv[1], sys.argv[2], '-q', '-w', '1'])\n"
             "except SystemExit as done: assert not done.code, done.code\n"
-            "print(' '.join(sorted(m for m in ('tomllib', 'tomli', 'importlib.metadata', 'trafilatura', 'lxml')"
+            "print(' '.join(sorted(m for m in ('tomllib', 'tomli', 'importlib.metadata', 'numpy.random', 'trafilatura', 'lxml')"
             " if m in sys.modules)))")
     environment = {**os.environ, cache.ENV: str(tmp_path / "cache")}
     imported = [subprocess.run([sys.executable, "-c", code, str(tmp_path / "in"), str(tmp_path / f"out{i}")],

@@ -133,3 +133,20 @@ def test_a_gate_is_used_only_where_every_match_needs_it():
     test = GatedSearch(either, r"\d")
     assert test._proved_gate() is None
     assert test("Posted yesterday")
+
+
+def test_the_gates_proof_is_kept_in_the_start_up_cache(monkeypatch):
+    # the proof parses the pattern (slow under IGNORECASE); a process that finds the answer in
+    # the cache does not parse at all, and gets the same gate
+    from corpusclean.classifier import regex
+
+    either = re.compile(DATED.pattern + "|yesterday", re.IGNORECASE)
+    proved = [GatedSearch(pattern, r"\d")._proved_gate() for pattern in (DATED, either)]
+
+    def no_parsing(*args, **kwargs):
+        raise AssertionError("parsed again")
+
+    monkeypatch.setattr(regex, "parse", no_parsing)
+    again = [GatedSearch(pattern, r"\d")._proved_gate() for pattern in (DATED, either)]
+    assert [gate.pattern if gate else None for gate in again] == [gate.pattern if gate else None for gate in proved]
+    assert again[0] is not None and again[1] is None

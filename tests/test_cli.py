@@ -3,10 +3,6 @@ and a summary that is the same on every run unless --timing asks for the time.
 """
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import click
 import pytest
 
@@ -110,15 +106,3 @@ def test_the_summary_cannot_collide_with_an_input_name(tmp_path):
     assert (tmp_path / "out/corpusclean-summary.txt").read_text() == "text\n"
     assert read_summary(tmp_path / "out/corpusclean-summary.json")["documents"] == {"ok": 1}
 
-
-def test_the_command_line_starts_no_blas_threads_unless_the_user_asks():
-    # corpusclean does no linear algebra; OpenBLAS's thread pool would cost every process
-    # that imports numpy CPU at start-up (cli.py). A number the user chose is kept.
-    code = "import os, corpusclean.cli; print(os.environ['OPENBLAS_NUM_THREADS'])"
-    environment = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
-    for chosen, expected in ((None, "1"), ("4", "4")):
-        if chosen:
-            environment["OPENBLAS_NUM_THREADS"] = chosen
-        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                              env=environment)
-        assert done.stdout.strip() == expected

@@ -21,6 +21,7 @@ from corpusclean.dedup.fingerprint import (Fingerprinter, Normaliser, casefold_t
                                            split_words, words_per_line)
 from corpusclean.dedup.hashing import (
     PowerTable, SpanHasher, bbit_estimates, minhash_signatures, permutations, poly64, poly64_hash32,
+    row_weights,
 )
 
 WORDS = ("the city was retaken after a long and bloody campaign by forces of the coalition "
@@ -58,6 +59,15 @@ def test_permutations_are_the_ones_datasketch_draws(seed, num_perm):
     a, b = permutations(num_perm, seed)
     expected = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
     assert np.array_equal(a, expected[0]) and np.array_equal(b, expected[1])
+
+
+def test_a_fingerprinter_draws_the_same_numbers_whether_from_the_start_up_cache_or_not():
+    config = DedupConfig(num_perm=64, seed=11)
+    made, cached_copy = Fingerprinter(config), Fingerprinter(config)   # the second reads the cache's
+    for fingerprinter in (made, cached_copy):
+        assert np.array_equal(fingerprinter.perms[0], permutations(64, 11)[0])
+        assert np.array_equal(fingerprinter.perms[1], permutations(64, 11)[1])
+        assert np.array_equal(fingerprinter.row_weights, row_weights(config.banding[1]))
 
 
 @pytest.mark.parametrize("shingle_hash", ["poly64", "sha1"])

@@ -225,3 +225,23 @@ def test_importing_corpusclean_starts_no_blas_threads_unless_the_program_asks():
     env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
     assert _threads_after_import(env) == "1 1"
     assert _threads_after_import({**env, "OPENBLAS_NUM_THREADS": "2"}).split()[1] == "2"
+
+
+def test_the_pipe_of_the_workers_results_holds_a_corpus_pass_chunks_observations_whole():
+    """A result of a few hundred kB (a chunk's observations in the corpus pass) goes into the
+    pipe whole, so its worker goes on to its next task without waiting for the parent to read
+    it in 64 kB pieces (Linux's default pipe size)."""
+    fcntl = pytest.importorskip("fcntl")
+    if not hasattr(fcntl, "F_GETPIPE_SZ"):
+        pytest.skip("pipe sizes are Linux's")
+    pool = workers.Pool(2)
+    try:
+        reader = pool._executor._result_queue._reader
+        assert fcntl.fcntl(reader.fileno(), fcntl.F_GETPIPE_SZ) >= workers.RESULT_PIPE_BYTES >= 512 * 1024
+        assert len(pool.submit(_sized, [400_000]).result()[0]) == 400_000
+    finally:
+        pool.close()
+
+
+def _sized(size: int) -> bytes:
+    return b"x" * size

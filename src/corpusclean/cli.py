@@ -16,13 +16,6 @@ from typing import Any, Callable, Iterator
 import click
 from click.core import ParameterSource
 
-# Before numpy is first imported (by the stages' modules, here or in a worker): corpusclean
-# does no linear algebra, and OpenBLAS, loaded with numpy, starts a thread per core that
-# spins for a while: 0.04-0.06 CPU-s of every process that imports numpy. For this command
-# line's own processes only (a program that imports the library keeps its own setting), and
-# only where the user has not chosen a number.
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-
 from . import __version__
 from .api import Run
 from .engines import ENGINES

@@ -39,6 +39,11 @@ from typing import Any, Callable, Iterable, Iterator
 
 from .heap import keep_freed_memory
 
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
+
 #: seconds a stopping worker gets to unwind its document before it is killed
 STOP_GRACE = 5.0
 #: CPU seconds past its budget a document may take before its worker is killed (the soft
@@ -224,8 +229,10 @@ class Pool:
         self._executor = self._start()
 
     def _start(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("fork"),
-                                   initializer=_start_worker, initargs=(os.getpid(), self.max_memory))
+        executor = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("fork"),
+                                       initializer=_start_worker, initargs=(os.getpid(), self.max_memory))
+        _widen_result_pipe(executor)
+        return executor
 
     def submit(self, fn: Callable[[Any], Any], task: list[Any]) -> Future[list[Any]]:
         return self._executor.submit(_run_task, fn, task)
@@ -278,6 +285,29 @@ class Pool:
             if process.exitcode is None:
                 _signal(process.pid, signal.SIGKILL)
                 process.join(1.0)
+
+
+#: bytes the pipe carrying the workers' results may hold before a worker writing to it waits
+#: (Linux's default is 64 kB; 1 MB is what an unprivileged process may ask for)
+RESULT_PIPE_BYTES = 1 << 20
+
+
+def _widen_result_pipe(executor: ProcessPoolExecutor) -> None:
+    """Let a worker's result go into the pipe whole and the worker on to its next task. With
+    the default 64 kB, a result of a few hundred kB (a corpus-pass chunk's observations: 300 kB
+    for 64 pages of the 20 MB bench corpus) is written in pieces, each waiting for the parent's
+    thread that reads the pipe, which waits its turn for the interpreter lock while the parent
+    absorbs observations: each worker of a 2-worker run waited about 40 ms in all for that
+    (bench_workers.py --timeline, "sending results"). Where the system refuses (not Linux, or a
+    user over the pipe memory it may use), the pipe stays as it is."""
+    reader = getattr(getattr(executor, "_result_queue", None), "_reader", None)  # private: the one place it is
+    setting = getattr(fcntl, "F_SETPIPE_SZ", None) if fcntl is not None else None
+    if reader is None or setting is None:
+        return
+    try:
+        fcntl.fcntl(reader.fileno(), setting, RESULT_PIPE_BYTES)
+    except OSError:
+        pass
 
 
 def _exit_code(process: multiprocessing.process.BaseProcess, wait: float = 5.0) -> int | None:

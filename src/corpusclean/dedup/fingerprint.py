@@ -268,14 +268,23 @@ class PageFingerprints:
                    **{field: np.concatenate([getattr(part, field) for part in parts]) for field in _ROW_FIELDS})
 
 
+def _drawn(num_perm: int, seed: int, rows: int) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray]:
+    """The MinHash permutations and the band's row weights, from the start-up cache (cache.py):
+    drawing them imports numpy.random, 0.008 CPU-s of every process that fingerprints a page,
+    for 1 KB of numbers the same in every run (RandomState's stream is fixed by numpy's policy)."""
+    from ..cache import cached
+
+    return cached("minhash-draws", f"{num_perm}\0{seed}\0{rows}",
+                  lambda: (permutations(num_perm, seed), row_weights(rows)))
+
+
 class Fingerprinter:
     """Computes fingerprints with one config; holds the MinHash permutations and the tables
     the hashes reuse from page to page."""
 
     def __init__(self, config: DedupConfig):
         self.config = config
-        self.perms = permutations(config.num_perm, config.seed)
-        self.row_weights = row_weights(config.banding[1])
+        self.perms, self.row_weights = _drawn(config.num_perm, config.seed, config.banding[1])
         self.bits_dtype = np.uint8 if config.verify_bits <= 8 else np.uint16
         self.bits_mask = (1 << config.verify_bits) - 1
         self.normaliser = Normaliser()
