@@ -291,7 +291,7 @@ class ParentClock:
         # before the hand-over: the same getting ready, taken earlier (not in older baselines)
         original_get_ready = getattr(pipeline, "_get_ready", None)
         if original_get_ready is not None:
-            # it goes to the workers as a call (Pool.call_each), pickled by its name: the wrapper
+            # it goes to the workers as a call (Pool.call), pickled by its name: the wrapper
             # takes that name, which in each forked worker is the wrapper too
             get_ready.__module__, get_ready.__qualname__ = pipeline.__name__, "_get_ready"
             pipeline._get_ready = get_ready

@@ -193,14 +193,14 @@ def _called() -> tuple[int, float]:
     return os.getpid(), time.monotonic()
 
 
-def test_a_call_for_each_worker_comes_after_the_tasks_submitted_before_it():
-    """Pool.call_each queues one call per worker behind the tasks already submitted: a worker
-    makes it only once no earlier task is left to take (the pipeline gets the workers ready
-    for pass 2 this way while the last chunks of pass 1 are still being observed)."""
+def test_calls_come_after_the_tasks_submitted_before_them():
+    """Pool.call queues calls behind the tasks already submitted: a worker makes one only once
+    no earlier task is left to take (the pipeline gets a worker ready for pass 2 this way
+    while the last chunk of pass 1 is still being observed)."""
     pool = workers.Pool(2)
     try:
         tasks = [pool.submit(_started, [0.05]) for _ in range(4)]
-        calls = pool.call_each(_called)
+        calls = pool.call(_called, times=2)
         last_task_started = max(future.result()[0] for future in tasks)
         answers = [future.result() for future in calls]
     finally:

@@ -616,15 +616,19 @@ def _get_ready() -> None:
 
 
 def _then_get_ready(chunks: Iterable[list[tuple[int, Source]]], pool: Pool) -> Iterator[list[tuple[int, Source]]]:
-    """Pass 1's chunks; once the last of them is handed out, a call for each worker to get
-    ready for pass 2 (`_get_ready`), its result not waited for (`Pool.call_each`). A worker
+    """Pass 1's chunks; once the last of them is handed out, a call for all workers but one
+    to get ready for pass 2 (`_get_ready`), its result not waited for (`Pool.call`). A worker
     takes one only when no chunk is left, when until the hand-over it would only wait for the
-    other's last chunk and the parent's corpus state (about 35 ms on the 20 MB bench corpus;
-    bench_workers.py --timeline); preparing took each worker about 30 ms of its first task of
-    pass 2. A worker that takes both finds itself ready the second time; the other then
-    prepares in its first task of pass 2, as before."""
+    last chunk and the parent's corpus state (on the 20 MB bench corpus a chunk takes about 70
+    ms, the parent's part about 35; bench_workers.py --timeline); preparing took each worker
+    about 30 ms of its first task of pass 2. The worker that observes the last chunk would
+    prepare while the parent builds the corpus state, and take the CPU that the parent, on
+    the path to pass 2, needs: on 2 cores at a load of 5, the parent's part took 66 ms
+    without these calls (median of 4 runs), 91 with one, 146 with one for each worker. That
+    worker, and one that found another ready call taken, prepares in its first task of pass
+    2, as before."""
     yield from chunks
-    pool.call_each(_get_ready)
+    pool.call(_get_ready, pool.workers - 1)
 
 
 def process_for_parent(job: Job, source: Source, number: int) -> Result:

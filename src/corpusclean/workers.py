@@ -237,12 +237,12 @@ class Pool:
     def submit(self, fn: Callable[[Any], Any], task: list[Any]) -> Future[list[Any]]:
         return self._executor.submit(_run_task, fn, task)
 
-    def call_each(self, fn: Callable[[], Any]) -> list[Future[Any]]:
-        """`fn()` once for each worker, queued behind the tasks submitted so far: the queue is
-        first in, first out, so a worker calls it when no earlier task is left to take. Each
-        call goes to whichever worker is free, so a worker whose call ends while the others
-        are still busy may take theirs too: `fn` must be one a worker can run twice."""
-        return [self._executor.submit(_run_call, fn) for _ in range(self.workers)]
+    def call(self, fn: Callable[[], Any], times: int = 1) -> list[Future[Any]]:
+        """`fn()`, `times` times, queued behind the tasks submitted so far: the queue is first
+        in, first out, so a worker calls it when no earlier task is left to take. Each call
+        goes to whichever worker is free, so a worker whose call ends while the others are
+        still busy may take the next one too: `fn` must be one a worker can run twice."""
+        return [self._executor.submit(_run_call, fn) for _ in range(times)]
 
     def renew(self) -> None:
         """Replace a broken pool; its workers are already gone or going."""
