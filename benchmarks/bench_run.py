@@ -263,36 +263,31 @@ class ParentClock:
 
         original_run = pipeline.run_corpus
         pipeline.run_corpus = run_corpus
-        def take_handover(*args: Any, **kwargs: Any) -> Any:
-            began = time.process_time()
-            try:
-                return original_take(*args, **kwargs)
-            finally:
-                if os.getpid() != self.parent:
-                    with open(self.workers_file, "a") as figures:  # a line each: one write, not torn
-                        figures.write(f"{os.getpid()} {time.process_time() - began}\n")
-
-        def get_ready(*args: Any, **kwargs: Any) -> Any:
-            began = time.process_time()
-            try:
-                return original_get_ready(*args, **kwargs)
-            finally:
-                if os.getpid() != self.parent:
-                    with open(self.workers_file, "a") as figures:
-                        figures.write(f"{os.getpid()} {time.process_time() - began}\n")
+        def in_workers(original: Callable[..., Any]) -> Callable[..., Any]:
+            """`original`, each call's CPU written to the file when a worker makes it."""
+            def timed(*args: Any, **kwargs: Any) -> Any:
+                began = time.process_time()
+                try:
+                    return original(*args, **kwargs)
+                finally:
+                    if os.getpid() != self.parent:
+                        with open(self.workers_file, "a") as figures:  # a line each: one write, not torn
+                            figures.write(f"{os.getpid()} {time.process_time() - began}\n")
+            return timed
 
         original_ready = getattr(pipeline, "_get_ready_for_cleaning", None)
         if original_ready is not None:
             pipeline._get_ready_for_cleaning = ready
         original_take = getattr(pipeline, "_take_handover", None)  # not in a baseline before it
         if original_take is not None:
-            pipeline._take_handover = take_handover
+            pipeline._take_handover = in_workers(original_take)
         # a worker with no chunk of pass 1 left gets ready for pass 2 (preparing its stages)
         # before the hand-over: the same getting ready, taken earlier (not in older baselines)
         original_get_ready = getattr(pipeline, "_get_ready", None)
         if original_get_ready is not None:
             # it goes to the workers as a call (Pool.call_each), pickled by its name: the wrapper
             # takes that name, which in each forked worker is the wrapper too
+            get_ready = in_workers(original_get_ready)
             get_ready.__module__, get_ready.__qualname__ = pipeline.__name__, "_get_ready"
             pipeline._get_ready = get_ready
 
