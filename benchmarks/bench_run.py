@@ -232,10 +232,15 @@ class ParentClock:
     coordinating the passes (handing out documents, absorbing the corpus pass's observations,
     handing the workers the corpus state, taking results, the summary: the part that grows
     with the corpus). Measured by wrapping the pipeline's functions in this process; a worker
-    forked from it runs the wrappers too, but its clock is its own, so the one piece of work
-    that moved from the parent to the workers (`pipeline._take_handover`: the corpus state,
-    preparing, warming, before pass 2) writes each worker's figure to a file of `folder`
-    (`worker_parts`); those seconds are the workers' CPU, not the parent's."""
+    forked from it runs the wrappers too, but its clock is its own, so the work that moved from
+    the parent to the workers (`pipeline._take_handover`: the corpus state, preparing, before
+    pass 2; `pipeline._get_ready`: preparing, when a worker has no chunk of pass 1 left) writes
+    each worker's figure to a file of `folder` (`worker_parts`); those seconds are the
+    workers' CPU, not the parent's. So is what the parent's stages leave for the process that
+    scans pages (the rules' keyword gate, the dedup stage's MinHash tables: built in each
+    worker's first task, and not timed apart), and whatever the parent no longer imports
+    (ftfy, imported where the first document is loaded): the figures stay whole, each in the
+    process that pays it."""
 
     def __init__(self, folder: Path) -> None:
         self.start = self.ready = 0.0
@@ -258,21 +263,33 @@ class ParentClock:
 
         original_run = pipeline.run_corpus
         pipeline.run_corpus = run_corpus
-        def take_handover(*args: Any, **kwargs: Any) -> Any:
-            began = time.process_time()
-            try:
-                return original_take(*args, **kwargs)
-            finally:
-                if os.getpid() != self.parent:
-                    with open(self.workers_file, "a") as figures:  # a line each: one write, not torn
-                        figures.write(f"{time.process_time() - began}\n")
+        def in_workers(original: Callable[..., Any]) -> Callable[..., Any]:
+            """`original`, each call's CPU written to the file when a worker makes it."""
+            def timed(*args: Any, **kwargs: Any) -> Any:
+                began = time.process_time()
+                try:
+                    return original(*args, **kwargs)
+                finally:
+                    if os.getpid() != self.parent:
+                        with open(self.workers_file, "a") as figures:  # a line each: one write, not torn
+                            figures.write(f"{os.getpid()} {time.process_time() - began}\n")
+            return timed
 
         original_ready = getattr(pipeline, "_get_ready_for_cleaning", None)
         if original_ready is not None:
             pipeline._get_ready_for_cleaning = ready
         original_take = getattr(pipeline, "_take_handover", None)  # not in a baseline before it
         if original_take is not None:
-            pipeline._take_handover = take_handover
+            pipeline._take_handover = in_workers(original_take)
+        # a worker with no chunk of pass 1 left gets ready for pass 2 (preparing its stages)
+        # before the hand-over: the same getting ready, taken earlier (not in older baselines)
+        original_get_ready = getattr(pipeline, "_get_ready", None)
+        if original_get_ready is not None:
+            # it goes to the workers as a call (Pool.call_each), pickled by its name: the wrapper
+            # takes that name, which in each forked worker is the wrapper too
+            get_ready = in_workers(original_get_ready)
+            get_ready.__module__, get_ready.__qualname__ = pipeline.__name__, "_get_ready"
+            pipeline._get_ready = get_ready
 
     def parts(self, total: float) -> dict[str, float]:
         """before, ready, coordinating (CPU-s); total: the parent's whole CPU (getrusage)."""
@@ -281,10 +298,10 @@ class ParentClock:
     def worker_parts(self) -> dict[str, float]:
         """The workers' CPU getting ready for pass 2 (all workers together), and how many did."""
         try:
-            figures = [float(line) for line in self.workers_file.read_text().split()]
+            figures = [line.split() for line in self.workers_file.read_text().splitlines()]
         except FileNotFoundError:
             figures = []
-        return {"ready": sum(figures), "workers": len(figures)}
+        return {"ready": sum(float(seconds) for _, seconds in figures), "workers": len({pid for pid, _ in figures})}
 
 
 def all_subclasses(cls: type) -> list[type]:
@@ -550,7 +567,7 @@ def parent_parts(runs: Runs, documents: int) -> None:
           f"{part['coordinating'] / documents * 1e6:.0f} us a document)")
     readied = [run for run in measured if run.get("worker_parts", {}).get("workers")]
     if readied:
-        print(f"{'':<24}the workers, getting ready for pass 2 (the corpus state, prepare, warm; in the "
+        print(f"{'':<24}the workers, getting ready for pass 2 (the corpus state, preparing; in the "
               f"workers' CPU): {median(readied, lambda r: r['worker_parts']['ready']):.2f} CPU-s, all of them")
     # what the CPU alone allows, for a machine too busy for wall times to mean anything: the
     # part before the passes runs alone, everything after it at best on both cores at once
