@@ -3,6 +3,7 @@
 
     python3 benchmarks/bench_parent.py                          # the 20 MB bench corpus, medians of 3
     python3 benchmarks/bench_parent.py --baseline ../main       # against another checkout, side by side
+    python3 benchmarks/bench_parent.py --only JSONL             # one form of the corpus
 
 `bench_run.py` splits the parent's CPU in three (before the passes, getting the stages ready,
 coordinating the passes); this script splits the third, the part that grows with the corpus.
@@ -186,6 +187,7 @@ def main() -> None:
                         help="bench_run.py's corpus folder (folder/ and jsonl/ in it)")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--baseline", help="another checkout, measured side by side")
+    parser.add_argument("--only", choices=("folder", "JSONL"), help="measure one form of the corpus")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--scratch", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -201,6 +203,8 @@ def main() -> None:
     if args.baseline:
         checkouts.append(("baseline", Path(args.baseline).resolve()))
     for kind, source in (("folder", corpus / "folder"), ("JSONL", corpus / "jsonl" / "corpus.jsonl")):
+        if args.only not in (None, kind):
+            continue
         runs: dict[str, list[dict[str, Any]]] = {label: [] for label, _ in checkouts}
         for _ in range(args.repeat):  # the checkouts take turns: a slow spell hits both
             for label, checkout in checkouts:

@@ -238,9 +238,9 @@ class ParentClock:
     each worker's figure to a file of `folder` (`worker_parts`); those seconds are the
     workers' CPU, not the parent's. So is what the parent's stages leave for the process that
     scans pages (the rules' keyword gate, the dedup stage's MinHash tables: built in each
-    worker's first task, and not timed apart), and whatever the parent no longer imports
-    (ftfy, imported where the first document is loaded): the figures stay whole, each in the
-    process that pays it."""
+    worker's first tasks, timed there too, as `building`), and whatever the parent no longer
+    imports (ftfy, imported where the first document is loaded: not timed apart, about 0.03
+    CPU-s a worker): the figures stay whole, each in the process that pays it."""
 
     def __init__(self, folder: Path) -> None:
         self.start = self.ready = 0.0
@@ -263,50 +263,56 @@ class ParentClock:
 
         original_run = pipeline.run_corpus
         pipeline.run_corpus = run_corpus
-        def take_handover(*args: Any, **kwargs: Any) -> Any:
-            began = time.process_time()
-            try:
-                return original_take(*args, **kwargs)
-            finally:
-                if os.getpid() != self.parent:
-                    with open(self.workers_file, "a") as figures:  # a line each: one write, not torn
-                        figures.write(f"{os.getpid()} {time.process_time() - began}\n")
-
-        def get_ready(*args: Any, **kwargs: Any) -> Any:
-            began = time.process_time()
-            try:
-                return original_get_ready(*args, **kwargs)
-            finally:
-                if os.getpid() != self.parent:
-                    with open(self.workers_file, "a") as figures:
-                        figures.write(f"{os.getpid()} {time.process_time() - began}\n")
+        def in_workers(original: Callable[..., Any], part: str = "ready") -> Callable[..., Any]:
+            """`original`, each call's CPU written to the file, under `part`, when a worker makes it."""
+            def timed(*args: Any, **kwargs: Any) -> Any:
+                began = time.process_time()
+                try:
+                    return original(*args, **kwargs)
+                finally:
+                    if os.getpid() != self.parent:
+                        with open(self.workers_file, "a") as figures:  # a line each: one write, not torn
+                            figures.write(f"{os.getpid()} {part} {time.process_time() - began}\n")
+            return timed
 
         original_ready = getattr(pipeline, "_get_ready_for_cleaning", None)
         if original_ready is not None:
             pipeline._get_ready_for_cleaning = ready
         original_take = getattr(pipeline, "_take_handover", None)  # not in a baseline before it
         if original_take is not None:
-            pipeline._take_handover = take_handover
+            pipeline._take_handover = in_workers(original_take)
         # a worker with no chunk of pass 1 left gets ready for pass 2 (preparing its stages)
         # before the hand-over: the same getting ready, taken earlier (not in older baselines)
         original_get_ready = getattr(pipeline, "_get_ready", None)
         if original_get_ready is not None:
             # it goes to the workers as a call (Pool.call), pickled by its name: the wrapper
             # takes that name, which in each forked worker is the wrapper too
+            get_ready = in_workers(original_get_ready)
             get_ready.__module__, get_ready.__qualname__ = pipeline.__name__, "_get_ready"
             pipeline._get_ready = get_ready
+        # what the stages build where pages are scanned, not where they are built (since the
+        # eighth round): in a 2-worker run each worker's first pages build them
+        import corpusclean.stages.dedup as dedup
+        import corpusclean.stages.rules as rules
+
+        for module, name in ((rules, "gate_for"), (dedup, "Fingerprinter")):
+            if hasattr(module, name):  # not in every baseline
+                setattr(module, name, in_workers(getattr(module, name), "building"))
 
     def parts(self, total: float) -> dict[str, float]:
         """before, ready, coordinating (CPU-s); total: the parent's whole CPU (getrusage)."""
         return {"before": self.start, "ready": self.ready, "coordinating": total - self.start - self.ready}
 
     def worker_parts(self) -> dict[str, float]:
-        """The workers' CPU getting ready for pass 2 (all workers together), and how many did."""
+        """The workers' CPU getting ready for pass 2 and building what the stages build on their
+        first pages (all workers together), and how many workers did either."""
         try:
             figures = [line.split() for line in self.workers_file.read_text().splitlines()]
         except FileNotFoundError:
             figures = []
-        return {"ready": sum(float(seconds) for _, seconds in figures), "workers": len({pid for pid, _ in figures})}
+        return {"ready": sum(float(seconds) for _, part, seconds in figures if part == "ready"),
+                "building": sum(float(seconds) for _, part, seconds in figures if part == "building"),
+                "workers": len({pid for pid, _, _ in figures})}
 
 
 def all_subclasses(cls: type) -> list[type]:
@@ -573,7 +579,9 @@ def parent_parts(runs: Runs, documents: int) -> None:
     readied = [run for run in measured if run.get("worker_parts", {}).get("workers")]
     if readied:
         print(f"{'':<24}the workers, getting ready for pass 2 (the corpus state, preparing; in the "
-              f"workers' CPU): {median(readied, lambda r: r['worker_parts']['ready']):.2f} CPU-s, all of them")
+              f"workers' CPU): {median(readied, lambda r: r['worker_parts']['ready']):.2f} CPU-s, all of them; "
+              f"building on their first pages what the parent's stages leave out (the rules' gate, the "
+              f"MinHash tables): {median(readied, lambda r: r['worker_parts'].get('building', 0.0)):.2f}")
     # what the CPU alone allows, for a machine too busy for wall times to mean anything: the
     # part before the passes runs alone, everything after it at best on both cores at once
     floor = statistics.median((two["parent_parts"]["before"] + (cpu(two) - two["parent_parts"]["before"]) / 2) / cpu(one)

@@ -27,8 +27,11 @@ With --baseline CHECKOUT, the fixed cost of a run in parts, here and in the othe
 (each imports its own `src/`; the two take turns, each with a start-up cache of its own, filled
 before timing): the imports of `corpusclean.cli`, building the stages (`build_stages`), the
 `prepare` of the stages with no corpus pass (the parent's before workers fork), each stage's
-`warm`, and a one-page run; with --corpus FOLDER also the parent's own CPU in a 2-worker run of
-it (imports and interpreter included: what `run` pays besides its workers).
+`warm`, what a worker pays before its pages cost what they do (`Cleaner()` builds and prepares
+the stages without warming them, then cleans one seed page twice: the first time pays for what
+the stages build on first use), and a one-page run; with --corpus FOLDER also the parent's own
+CPU in a 2-worker run of it (imports and interpreter included: what `run` pays besides its
+workers).
 """
 from __future__ import annotations
 
@@ -124,6 +127,19 @@ def child(kind: str, argument: str) -> dict[str, float]:
                 raise SystemExit(done.output)
         me = resource.getrusage(resource.RUSAGE_SELF)
         result["parent"] = me.ru_utime + me.ru_stime
+    elif kind == "first":   # what a worker pays before its pages cost what they do: the stages
+        import corpusclean.cli  # noqa: F401  (built and prepared, not warmed) and its first page
+        from corpusclean import Cleaner
+
+        text = Path(argument).read_text(encoding="utf-8")
+        started = time.process_time()
+        cleaner = Cleaner()
+        built = time.process_time()
+        cleaner(text)
+        first = time.process_time()
+        cleaner(text)
+        result.update({"Cleaner()": built - started, "its first page": first - built,
+                       "the same page again": time.process_time() - first})
     elif kind == "imports":
         import corpusclean.cli  # noqa: F401
     elif kind == "run":
@@ -185,7 +201,8 @@ def medians(kind: str, repeat: int, argument: str = "", cached: bool = True) -> 
 def against_baseline(baseline: Path, repeat: int, one: Path, corpus: Path | None) -> None:
     """The fixed cost's parts here and in `baseline`, the two taking turns (see the docstring)."""
     trees = {"here": ROOT, "baseline": baseline}
-    kinds = [("parts", ""), ("run", str(one))] + ([("parent", str(corpus))] if corpus else [])
+    page = next(one.iterdir())
+    kinds = [("parts", ""), ("first", str(page)), ("run", str(one))] + ([("parent", str(corpus))] if corpus else [])
     runs: dict[tuple[str, str], list[dict[str, float]]] = {}
     for kind, argument in kinds:
         for tree in trees.values():
@@ -203,6 +220,8 @@ def against_baseline(baseline: Path, repeat: int, one: Path, corpus: Path | None
             if key != "cpu"]
     rows.append(("parts", "", "the parts together"))
     rows.append(("parts", "cpu", "  with the interpreter's start and exit"))
+    rows += [("first", key, f"{key} (one page, a fresh process)" if key == "Cleaner()" else f"  {key}")
+             for key in ("Cleaner()", "its first page", "the same page again")]
     rows.append(("run", "cpu", "corpusclean run, one page, 1 worker"))
     if corpus:
         rows.append(("parent", "parent", "the parent of a 2-worker run of --corpus"))

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from corpusclean.classifier.comments import CommentLimits, comment_lines
-from corpusclean.classifier.recurrence import LineHashes, Recurrence, line_hash, line_key, observe
+from corpusclean.classifier.recurrence import LineHashes, PageHashes, Recurrence, line_hash, line_key, observe
 from corpusclean.classifier.region import RegionWeights, find_region
 from corpusclean.classifier.signals import folded_words, measure
 from corpusclean.classifier.stoplists import JUSTEXT_NAMES, Stoplists
@@ -339,6 +339,29 @@ def test_recurrence_merges_its_buffer_the_same_as_counting_at_once(monkeypatch):
         in_steps.add(observe(lines))
     in_steps.freeze(1)
     assert np.array_equal(at_once.keys, in_steps.keys) and np.array_equal(at_once.counts, in_steps.counts)
+
+
+def test_a_chunk_of_pages_counts_as_its_pages_one_by_one(monkeypatch):
+    """What a worker hands back for a chunk (PageHashes) is each page's observation, and the
+    parent adding the chunk at once counts what adding its pages one by one counts."""
+    import corpusclean.classifier.recurrence as recurrence
+
+    pages = [[f"line {k % 7}", "Menu"] for k in range(40)] + [[], ["x" * 200]]  # two with no short line
+    observed = [observe(lines) for lines in pages]
+    chunk = PageHashes(observed)
+    assert len(chunk) == len(pages) and all(np.array_equal(a, b) for a, b in zip(chunk, observed))
+    assert np.array_equal(chunk[-1], observed[-1]) and len(PageHashes([])) == 0
+    one_by_one = Recurrence()
+    for page in observed:
+        one_by_one.add(page)
+    one_by_one.freeze(1)
+    monkeypatch.setattr(recurrence, "BUFFER", 3)  # merged after each chunk
+    in_chunks = Recurrence()
+    for start in range(0, len(observed), 16):
+        in_chunks.add_pages(PageHashes(observed[start:start + 16]))
+    in_chunks.freeze(1)
+    assert in_chunks.documents == one_by_one.documents == len(pages)
+    assert np.array_equal(one_by_one.keys, in_chunks.keys) and np.array_equal(one_by_one.counts, in_chunks.counts)
 
 
 def test_line_hashes_are_line_hash_remembered_and_stay_bounded():

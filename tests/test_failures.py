@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+import corpusclean.encoding as encoding
 import corpusclean.pipeline as pipeline
 from corpusclean.model import Document
 from corpusclean.writers import DirectoryWriter
@@ -64,7 +65,8 @@ def inject(monkeypatch: pytest.MonkeyPatch, owner: object, attribute: str) -> No
 # (what is patched, the words the failure message starts with)
 STEPS = {
     "reading": (pipeline, "read_source", "internal error while reading it: Injected: planted by the test"),
-    "fixing": (pipeline, "fix", "internal error while reading it: Injected: planted by the test"),
+    "fixing": (encoding, "fix",  # imported where a document is loaded (pipeline.build_document)
+                "internal error while reading it: Injected: planted by the test"),
     "rules": (RuleStage, "process", "internal error in stage rules: Injected: planted by the test"),
     "language": (LanguageStage, "process", "internal error in stage language: Injected: planted by the test"),
     "classifier": (ClassifierStage, "process", "internal error in stage classifier: Injected: planted by the test"),

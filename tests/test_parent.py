@@ -77,3 +77,47 @@ def test_stages_build_what_scanning_needs_where_pages_are_scanned():
     warmed, *_ = build_stages(RunConfig.build("strip"))
     warmed.warm()
     assert "gate" in vars(warmed)
+
+
+BAD_PACK = '''category = "widget"
+description = "a pack with a broken pattern"
+
+[[rule]]
+id = "widget.broken"
+description = "an unclosed group"
+patterns = ['^(print this']
+examples = ["print this"]
+'''
+
+
+def test_a_bad_rule_pack_is_refused_alike_whatever_the_number_of_workers(tmp_path):
+    """The main process builds the stages before anything is written, with any number of
+    workers, so a pack that cannot load is the same error, exit status and untouched OUT."""
+    from conftest import run_cli
+
+    write_tree(tmp_path / "in", PAGES)
+    write_tree(tmp_path / "mine", {"broken.toml": BAD_PACK})
+    results = [run_cli("run", str(tmp_path / "in"), str(tmp_path / f"out{workers}"), "-q", "-w", str(workers),
+                       "--rules", str(tmp_path / "mine")) for workers in (1, 2)]
+    assert [result.exit_code for result in results] == [1, 1]
+    assert results[0].stderr == results[1].stderr.replace("out2", "out1")
+    assert "widget.broken" in results[0].stderr and results[0].stderr.startswith("Error: ")
+    assert not (tmp_path / "out1").exists() and not (tmp_path / "out2").exists()
+
+
+def test_what_a_worker_fails_to_build_on_its_first_page_fails_each_document_naming_the_stage(tmp_path, monkeypatch):
+    """The rules' gate is built where pages are scanned: in a worker, when building it fails
+    there, every document fails alone, naming the stage, and the run ends (exit status 1)."""
+    import corpusclean.stages.rules as rules
+    from conftest import read_summary, run_cli
+
+    def broken(rules_: object) -> object:
+        raise MemoryError("no room for the gate")
+
+    monkeypatch.setattr(rules, "gate_for", broken)  # the workers are forked from this process
+    write_tree(tmp_path / "in", PAGES)
+    result = run_cli("run", str(tmp_path / "in"), str(tmp_path / "out"), "-q", "-w", "2")
+    assert result.exit_code == 1
+    failures = read_summary(tmp_path / "out" / "corpusclean-summary.json")["failures"]
+    assert sorted(failure["document"] for failure in failures) == ["a", "b", "c"]
+    assert all("in stage rules" in failure["error"] for failure in failures)

@@ -94,4 +94,9 @@ def test_the_recorded_versions_come_from_the_start_up_cache_until_a_folder_on_th
     os.utime(site, ns=(0, 123))                       # (even within the clock's resolution)
     report._installed.cache_clear()
     assert report.versions() == first and "numpy" in looked_up
+    looked_up.clear()
+    (site / "other-1.0.dist-info").mkdir()            # an install where every time is set alike
+    os.utime(site, ns=(0, 123))
+    report._installed.cache_clear()
+    assert report.versions() == first and "numpy" in looked_up   # the folder's names are in the key
     report._installed.cache_clear()

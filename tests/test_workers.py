@@ -211,37 +211,21 @@ def test_calls_come_after_the_tasks_submitted_before_them():
 
 # -- threads the parent does not need ---------------------------------------------------------
 
-def _threads_after_import(env: dict[str, str]) -> str:
-    """What a fresh process that imports corpusclean has: its thread count, and OpenBLAS's setting."""
-    code = "import os, corpusclean; print(len(os.listdir('/proc/self/task')), os.environ.get('OPENBLAS_NUM_THREADS'))"
+def _after_import(module: str, env: dict[str, str]) -> str:
+    """What a fresh process that imports `module` and loads numpy has: its thread count, and
+    OpenBLAS's setting."""
+    code = (f"import os, {module}, numpy; "
+            "print(len(os.listdir('/proc/self/task')), os.environ.get('OPENBLAS_NUM_THREADS'))")
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     return done.stdout.strip()
 
 
 @pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="counts threads in /proc (Linux)")
-def test_importing_corpusclean_starts_no_blas_threads_unless_the_program_asks():
+def test_the_command_starts_no_blas_threads_and_the_library_leaves_them_alone():
     """numpy's OpenBLAS would start a thread per extra core, each spinning ~0.1 CPU-s at load;
-    corpusclean needs none of them. A number the program set itself is kept."""
+    the `corpusclean` command needs none of them, and says so before numpy loads. A number the
+    user set is kept, and a program that only imports the library keeps its BLAS threads."""
     env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
-    assert _threads_after_import(env) == "1 1"
-    assert _threads_after_import({**env, "OPENBLAS_NUM_THREADS": "2"}).split()[1] == "2"
-
-
-def test_the_pipe_of_the_workers_results_holds_a_corpus_pass_chunks_observations_whole():
-    """A result of a few hundred kB (a chunk's observations in the corpus pass) goes into the
-    pipe whole, so its worker goes on to its next task without waiting for the parent to read
-    it in 64 kB pieces (Linux's default pipe size)."""
-    fcntl = pytest.importorskip("fcntl")
-    if not hasattr(fcntl, "F_GETPIPE_SZ"):
-        pytest.skip("pipe sizes are Linux's")
-    pool = workers.Pool(2)
-    try:
-        reader = pool._executor._result_queue._reader
-        assert fcntl.fcntl(reader.fileno(), fcntl.F_GETPIPE_SZ) >= workers.RESULT_PIPE_BYTES >= 512 * 1024
-        assert len(pool.submit(_sized, [400_000]).result()[0]) == 400_000
-    finally:
-        pool.close()
-
-
-def _sized(size: int) -> bytes:
-    return b"x" * size
+    assert _after_import("corpusclean.cli", env) == "1 1"
+    assert _after_import("corpusclean.cli", {**env, "OPENBLAS_NUM_THREADS": "2"}).split()[1] == "2"
+    assert _after_import("corpusclean", env).split()[1] == "None"

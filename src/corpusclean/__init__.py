@@ -9,17 +9,6 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-import os as _os
-import sys as _sys
-
-# numpy's OpenBLAS starts a thread for every core but one when numpy loads, and each spins
-# about 0.1 CPU-s waiting for work before it sleeps: a tenth of what a 2-worker run's
-# coordinating process spends in all (and a CPU-second per ten one-page runs). corpusclean's
-# arrays are far too small for BLAS to split them among threads, and its workers are processes,
-# so unless the program chose a number itself, or has loaded numpy already, OpenBLAS starts none
-if "numpy" not in _sys.modules:
-    _os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-
 __version__ = "0.1.0"
 
 #: the public names, and the module each comes from. They are imported when first used, not

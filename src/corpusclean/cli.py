@@ -13,6 +13,15 @@ from contextlib import contextmanager
 from importlib import import_module
 from typing import Any, Callable, Iterator
 
+# The command's own process (and the workers it forks, which inherit the setting): numpy's
+# OpenBLAS starts a thread for every core but one when numpy loads, and each spins about 0.1
+# CPU-s waiting for work before it sleeps, a fifth of a 2-worker run's parent outside the
+# passes. A run's arrays are far too small for BLAS to split among threads, so unless the user
+# chose a number, OpenBLAS starts none. Set here, before the imports below load numpy: a program
+# using the library (`import corpusclean`) keeps its BLAS threads as it set them.
+if "numpy" not in sys.modules:
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 import click
 from click.core import ParameterSource
 

@@ -254,19 +254,30 @@ def _installed() -> dict[str, str]:
     folders Python imports from are unchanged: importing `importlib.metadata` (and the `email`
     and `zipfile` modules it brings) and looking six packages up cost every run's parent about
     20 ms of CPU. Installing, upgrading or removing a package adds or renames its `.dist-info`
-    folder, which changes the modification time of the folder holding it, and so the key."""
+    folder (named by the version), which changes the modification time of the folder holding
+    it and the names listed in it: both are in the key (the names for images whose build set
+    every time alike)."""
     packages = tuple(dict.fromkeys(RECORDED + EXTRACTORS))
-    folders = "\0".join(f"{entry}\0{_modified(entry)}" for entry in sys.path)
+    folders = "\0".join(f"{entry}\0{_state(entry)}" for entry in sys.path)
     return cached("versions", "\0".join(packages) + "\0\0" + folders,
                   lambda: {package: _read_version(package) for package in packages})
 
 
-def _modified(entry: str) -> int:
-    """When the folder (or zip file) `entry` of sys.path last changed, in ns; -1 for none."""
+def _state(entry: str) -> str:
+    """When the folder (or zip file) `entry` of sys.path last changed (ns; -1 for none), and,
+    for the folders installers install into, the metadata folders in it (not for the others: a
+    script's own folder or the current one may hold a corpus of a million files)."""
     try:
-        return os.stat(entry or ".").st_mtime_ns
+        modified = os.stat(entry or ".").st_mtime_ns
     except OSError:
-        return -1
+        return "-1"
+    if os.path.basename(entry) not in ("site-packages", "dist-packages"):
+        return str(modified)
+    try:
+        listed = sorted(name for name in os.listdir(entry) if name.endswith((".dist-info", ".egg-info")))
+    except OSError:   # a zip file, an unreadable folder: its time alone
+        listed = []
+    return f"{modified}\0{','.join(listed)}"
 
 
 def _read_version(package: str) -> str:

@@ -3,7 +3,8 @@
 A site's template ("Sign in", "Most read", "© 2024 Example Media") is on every page of the site;
 a heading of one article is on one. Counting pages per line is the classifier's corpus pass:
 
-    observe(lines) in workers    the distinct line hashes of one page (a small numpy array)
+    observe(lines) in workers    the distinct line hashes of one page (a small numpy array);
+                                 a chunk of pages' together as one `PageHashes`
     Recurrence.add(...)          in the parent, in input order: hashes go to a buffer, and the
                                  buffer is merged into sorted (hash, pages) arrays when it fills
     Recurrence.freeze(...)       keeps only the hashes common enough to matter
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from typing import Iterator
 
 import numpy as np
 
@@ -72,6 +74,29 @@ def observe(lines: list[str], hashes: LineHashes | None = None) -> np.ndarray:
     return np.array(sorted(found), dtype=np.uint64)
 
 
+class PageHashes:
+    """Consecutive pages' `observe` arrays end to end in one array: what a worker hands back
+    for a chunk of pages. A chunk of 64 pages pickles, crosses the pipe and is unpickled as
+    two arrays instead of 64, and the parent adds it to the count in one call
+    (`Recurrence.add_pages`). `hashes[i]` is page i's array, a view."""
+
+    def __init__(self, pages: list[np.ndarray]):
+        self.hashes = np.concatenate(pages) if pages else np.zeros(0, dtype=np.uint64)
+        self.ends = np.cumsum([len(page) for page in pages], dtype=np.int64)
+
+    def __len__(self) -> int:
+        return len(self.ends)
+
+    def __getitem__(self, i: int) -> np.ndarray:
+        if not -len(self.ends) <= i < len(self.ends):
+            raise IndexError(i)
+        i %= len(self.ends)
+        return self.hashes[(int(self.ends[i - 1]) if i else 0):int(self.ends[i])]
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        return (self[i] for i in range(len(self)))
+
+
 class Recurrence:
     def __init__(self) -> None:
         self.keys = np.zeros(0, dtype=np.uint64)
@@ -94,6 +119,16 @@ class Recurrence:
         if len(hashes):
             self._buffer.append(hashes)
             self._buffered += len(hashes)
+            if self._buffered >= BUFFER:
+                self._merge()
+
+    def add_pages(self, pages: PageHashes) -> None:
+        """`add` for each page of a chunk, in one call (the same count in the end: a merge
+        sums, whenever it happens)."""
+        self.documents += len(pages)
+        if len(pages.hashes):
+            self._buffer.append(pages.hashes)
+            self._buffered += len(pages.hashes)
             if self._buffered >= BUFFER:
                 self._merge()
 

@@ -9,13 +9,13 @@ measurements, so `corpusclean diff` can show why.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 import click
 import numpy as np
 
 from ..classifier.page import ClassifierConfig, classify_page
-from ..classifier.recurrence import MAX_CHARS, LineHashes, Recurrence, observe
+from ..classifier.recurrence import MAX_CHARS, LineHashes, PageHashes, Recurrence, observe
 from ..classifier import signals
 from ..classifier.regex import warm_line_tests
 from ..classifier.stoplists import Stoplists
@@ -155,8 +155,14 @@ class ClassifierStage(Stage):
     def observe(self, doc: Document) -> np.ndarray:
         return observe(doc.lines, self.hashes)
 
+    def observe_batch(self, docs: list[Document]) -> PageHashes:
+        return PageHashes([self.observe(doc) for doc in docs])
+
     def absorb(self, number: int, observation: Any) -> None:
         self.recurrence.add(observation)
+
+    def absorb_batch(self, numbers: Sequence[int], observations: PageHashes) -> None:
+        self.recurrence.add_pages(observations)
 
     def prepare(self) -> None:
         self.recurrence.freeze(self._min_pages())
