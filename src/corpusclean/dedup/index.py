@@ -280,11 +280,15 @@ class CorpusIndex:
         distinct, first = resolve.first_occurrences(ids, resolve.position(doc, line))
         earliest = first.copy()
         config = self.config
-        # the distinct lines' bits are gathered once, not once per band (num_perm bytes a line,
-        # copied bands times, was a fifth of `prepare`)
-        distinct_bits = bits[distinct]
+        # the distinct lines' bits and bands are gathered once, not once per band (num_perm
+        # bytes a line, copied bands times, was a fifth of `prepare`); and not at all when
+        # every distinct line occurs (no page dropped): ids count from 0, so `distinct` is
+        # then every row in order, and a gather would copy them all (5 MB of bits on the 20 MB
+        # bench corpus)
+        if len(distinct) != len(bits):
+            bits, bands = bits[distinct], bands[distinct]
         for band in range(bands.shape[1]):
-            found = resolve.earliest_in_buckets(bands[distinct, band], first, distinct_bits,
+            found = resolve.earliest_in_buckets(bands[:, band], first, bits,
                                                 config.jaccard_threshold, config.verify_bits)
             np.minimum(earliest, found, out=earliest)
         return earliest[np.searchsorted(distinct, ids)]
