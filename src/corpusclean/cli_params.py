@@ -8,6 +8,8 @@ from typing import Any, Callable, Iterable, TypeVar
 
 import click
 
+from .errors import with_close_names
+
 
 #: a click command function, for decorators that add options to one and hand it back
 F = TypeVar("F", bound=Callable[..., Any])
@@ -38,12 +40,6 @@ def check_names(option: str, given: Iterable[str], valid: list[str], what: str =
                if not (fnmatch.filter(valid, name) if any(c in name for c in "*?[") else name in valid)]
     if not unknown:
         return
-    hints = []
-    for name in unknown:
-        from difflib import get_close_matches  # here: only a misspelt name asks (1 ms to import)
-
-        close = get_close_matches(name, valid, n=3)
-        hints.append(f"{name!r}" + (f" (did you mean {', '.join(close)}?)" if close else ""))
     known = (f"Known: {', '.join(valid)}." if len(valid) <= 40
              else f"{len(valid)} are known; `corpusclean rules list` shows the shipped ones.")
-    raise click.BadParameter(f"unknown {what} {', '.join(hints)}. {known}", param_hint=option)
+    raise click.BadParameter(f"unknown {what} {with_close_names(unknown, valid)}. {known}", param_hint=option)

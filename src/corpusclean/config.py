@@ -29,6 +29,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
+from .errors import with_close_names
+
 if TYPE_CHECKING:  # stages import this module
     from .stages.base import Stage
 
@@ -216,10 +218,4 @@ def _strings(value: Iterable[str] | str, name: str) -> tuple[str, ...]:
 
 
 def _unknown_options_message(unknown: list[str], owners: Mapping[str, str]) -> str:
-    hints = []
-    for name in unknown:
-        from difflib import get_close_matches
-
-        close = get_close_matches(name, list(owners), n=3)
-        hints.append(f"{name!r}" + (f" (did you mean {', '.join(close)}?)" if close else ""))
-    return f"unknown option(s) {', '.join(hints)}"
+    return f"unknown option(s) {with_close_names(unknown, owners)}"

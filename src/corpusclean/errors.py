@@ -2,6 +2,21 @@
 from __future__ import annotations
 
 import errno
+from typing import Iterable
+
+
+
+def with_close_names(unknown: Iterable[str], valid: Iterable[str]) -> str:
+    """The unknown names quoted, joined by commas, each followed by up to three valid names
+    that are spelt alike: "'lnag' (did you mean lang?), 'xyz'"."""
+    from difflib import get_close_matches  # here: only a misspelt name asks (1 ms to import)
+
+    choices = list(valid)
+    hints = []
+    for name in unknown:
+        close = get_close_matches(name, choices, n=3)
+        hints.append(f"{name!r}" + (f" (did you mean {', '.join(close)}?)" if close else ""))
+    return ", ".join(hints)
 
 
 class InputError(Exception):

@@ -113,6 +113,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from .errors import with_close_names
 from .patterns.gate import Requirement, requirement
 from .patterns.matcher import Matcher, compiled_matcher, translate_all
 from .patterns.translate import Untranslatable, alt
@@ -308,14 +309,7 @@ def _added_categories(rules: Iterable[Rule]) -> dict[str, str]:
 
 
 def _unknown_names_message(unknown: list[str], rules: dict[str, Rule], categories: list[str]) -> str:
-    valid = [*categories, *rules]
-    hints = []
-    for name in unknown:
-        from difflib import get_close_matches
-
-        close = get_close_matches(name, valid, n=3)
-        hints.append(f"{name!r}" + (f" (did you mean {', '.join(close)}?)" if close else ""))
-    return (f"--disable: unknown rule or category {', '.join(hints)}. "
+    return (f"--disable: unknown rule or category {with_close_names(unknown, [*categories, *rules])}. "
             f"Categories: {', '.join(categories)}. Rule ids: {', '.join(sorted(rules))}.")
 
 

@@ -115,20 +115,19 @@ class Recurrence:
         return recurrence
 
     def add(self, hashes: np.ndarray) -> None:
-        self.documents += 1
-        if len(hashes):
-            self._buffer.append(hashes)
-            self._buffered += len(hashes)
-            if self._buffered >= BUFFER:
-                self._merge()
+        self._count(hashes, pages=1)
 
     def add_pages(self, pages: PageHashes) -> None:
         """`add` for each page of a chunk, in one call (the same count in the end: a merge
         sums, whenever it happens)."""
-        self.documents += len(pages)
-        if len(pages.hashes):
-            self._buffer.append(pages.hashes)
-            self._buffered += len(pages.hashes)
+        self._count(pages.hashes, pages=len(pages))
+
+    def _count(self, hashes: np.ndarray, pages: int) -> None:
+        """`pages` pages' distinct line hashes, end to end, into the buffer."""
+        self.documents += pages
+        if len(hashes):
+            self._buffer.append(hashes)
+            self._buffered += len(hashes)
             if self._buffered >= BUFFER:
                 self._merge()
 
