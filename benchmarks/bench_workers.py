@@ -112,12 +112,9 @@ def child(source: Path, target: Path, workers: int, report: Path, parts: bool = 
                 mark(after)
         return timed
 
-    import concurrent.futures.process as executor_module
-    import multiprocessing.queues
-
     def waited(label: str, fn: Callable[..., Any]) -> Callable[..., Any]:
         """`fn`, its wall time added up under `label` in `moments` (a worker's loop: taking a
-        task from the call queue, blocking while it is empty; sending a task's results)."""
+        task from the pipe, blocking while it is empty; sending a task's results)."""
         @functools.wraps(fn)
         def timed(*args: Any, **kwargs: Any) -> Any:
             began, switches = time.monotonic(), resource.getrusage(resource.RUSAGE_SELF).ru_nvcsw
@@ -131,13 +128,22 @@ def child(source: Path, target: Path, workers: int, report: Path, parts: bool = 
                 moments[f"{label}, blocked"] = moments.get(f"{label}, blocked", 0) + blocked
         return timed
 
-    if not parts:
-        executor_module._sendback_result = waited("sum: sending results", executor_module._sendback_result)
-        multiprocessing.queues.Queue.get = waited("sum: taking tasks", multiprocessing.queues.Queue.get)
-    if parts:  # a worker's loop around its tasks (ProcessPoolExecutor's): unpickling each task
-        # as it takes it from the call queue, pickling and sending each task's results
-        executor_module._sendback_result = timer.wrap("send a task's results (worker)", executor_module._sendback_result)
-        multiprocessing.queues.Queue.get = timer.wrap("take a task (worker)", multiprocessing.queues.Queue.get)
+    # a worker's loop around its tasks (workers._work): taking the next task from the pipe
+    # (waiting while there is none), sending each task's results; in a checkout from before
+    # the pool had a loop of its own (9c0ed98 and earlier): ProcessPoolExecutor's call queue and result sending
+    if hasattr(workers_module, "_take"):
+        loop: list[tuple[Any, str, str]] = [(workers_module, "_send", "results"), (workers_module, "_take", "tasks")]
+    else:
+        import concurrent.futures.process as executor_module
+        import multiprocessing.queues
+        loop = [(executor_module, "_sendback_result", "results"), (multiprocessing.queues.Queue, "get", "tasks")]
+    for owner, attr, what in loop:
+        if parts:
+            label = "send a task's results (worker)" if what == "results" else "take a task (worker)"
+            setattr(owner, attr, timer.wrap(label, getattr(owner, attr)))
+        else:
+            setattr(owner, attr, waited(f"sum: {'sending results' if what == 'results' else 'taking tasks'}",
+                                        getattr(owner, attr)))
     misses = count_misses() if parts else (lambda raw=False: {})
     pipeline._observe = task_timer("pass 1", pipeline._observe)
     pipeline._process = task_timer("pass 2", pipeline._process)
@@ -405,7 +411,7 @@ def phases(run: list[dict[str, Any]]) -> dict[str, list[float]]:
                 add("pass 2: its last task done -> the other's", ends["pass 2"] - mine[-1][6])
         add("after the passes (the parent alone: closing, summary, exit)", exited - max(filter(None, ends.values())))
         if not one:
-            add("  of its waits: taking tasks (blocked while the call queue is empty)", own.get("sum: taking tasks", 0.0))
+            add("  of its waits: taking tasks (blocked while none is queued)", own.get("sum: taking tasks", 0.0))
             add("  of its waits: sending results (blocked while the pipe is full)", own.get("sum: sending results", 0.0))
             add("  times it blocked taking a task (not seconds: a count)", own.get("sum: taking tasks, blocked", 0))
             add("  times it blocked sending results (not seconds: a count)", own.get("sum: sending results, blocked", 0))

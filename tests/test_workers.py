@@ -109,27 +109,19 @@ def ended_by_the_cpu_time_backstop(item: object) -> None:
     os.kill(os.getpid(), signal.SIGPROF)  # what the backstop does to a worker stuck in C code
 
 
-def test_a_dead_workers_signal_is_named_even_while_the_pool_is_still_reaping_it(monkeypatch):
-    """Two threads wait for a dead worker: the executor's own (it reaps the process and records
-    its exit code a moment later) and ours, asking why it died. In that moment the exit code
-    is known to neither; the reason must wait for it rather than say less. Here the moment is
-    made long: the executor's thread gets to the dead worker first and takes a second to record
-    what it found (a loaded machine gives the same race a few milliseconds)."""
-    real_waitpid = os.waitpid
-
-    def waitpid(pid: int, options: int) -> tuple[int, int]:
-        if threading.current_thread() is threading.main_thread():
-            time.sleep(0.3)  # the executor's thread gets there first...
-            return real_waitpid(pid, options)
-        reaped = real_waitpid(pid, options)
-        time.sleep(1.0)  # ...and records what it found only after a while
-        return reaped
-
-    monkeypatch.setattr(os, "waitpid", waitpid)
-    reasons = list(workers.ordered_map(ended_by_the_cpu_time_backstop, ["stuck"], workers=2,
+def test_a_dead_workers_signal_is_named_and_the_map_goes_on():
+    """The item that killed its worker gets `crashed(item, reason)`, the reason naming the
+    signal; the items around it, on the same pool's workers, come back as they are."""
+    results = list(workers.ordered_map(_ended_unless_fine, ["fine", "stuck", "fine"], workers=2,
                                        crashed=lambda item, reason: [reason]))
-    assert reasons == ["the worker process cleaning it died (stopped after running in C code past its "
-                       "--doc-timeout; signal SIGPROF)"]
+    assert results == ["fine", "the worker process cleaning it died (stopped after running in C code past its "
+                       "--doc-timeout; signal SIGPROF)", "fine"]
+
+
+def _ended_unless_fine(item: str) -> str:
+    if item != "fine":
+        ended_by_the_cpu_time_backstop(item)
+    return item
 
 
 def children(pid: int) -> list[int]:
@@ -189,24 +181,55 @@ def _started(pause: float) -> float:
     return began
 
 
-def _called() -> tuple[int, float]:
-    return os.getpid(), time.monotonic()
+def _note_idle(folder: Path) -> None:
+    (folder / str(os.getpid())).write_text(repr(time.monotonic()))
 
 
-def test_calls_come_after_the_tasks_submitted_before_them():
-    """Pool.call queues calls behind the tasks already submitted: a worker makes one only once
-    no earlier task is left to take (the pipeline gets a worker ready for pass 2 this way
-    while the last chunk of pass 1 is still being observed)."""
+def test_each_worker_makes_an_idle_call_once_no_task_is_left_to_take(tmp_path):
+    """Pool.when_idle: each worker calls it once, when it finds no task left (the pipeline
+    gets each worker ready for pass 2 this way, while the last chunks of pass 1 are still being
+    observed and the parent builds the corpus state), and goes on taking tasks afterwards."""
+    import functools
+
     pool = workers.Pool(2)
     try:
-        tasks = [pool.submit(_started, [0.05]) for _ in range(4)]
-        calls = pool.call(_called, times=2)
+        tasks = [pool.submit(_started, [0.05]) for _ in range(6)]
+        pool.when_idle(functools.partial(_note_idle, tmp_path))
         last_task_started = max(future.result()[0] for future in tasks)
-        answers = [future.result() for future in calls]
+        after = pool.submit(_started, [0.0]).result()
     finally:
         pool.close()
-    assert len(answers) == 2 and all(pid != os.getpid() for pid, _ in answers)
-    assert min(when for _, when in answers) >= last_task_started
+    calls = {path.name: float(path.read_text()) for path in tmp_path.iterdir()}
+    assert len(calls) == 2 and str(os.getpid()) not in calls
+    assert min(calls.values()) >= last_task_started
+    assert len(after) == 1
+
+
+def _fails(item: int) -> int:
+    raise ValueError(f"no good: {item}")
+
+
+def test_an_error_in_a_task_comes_back_as_itself_with_where_it_was_raised():
+    pool = workers.Pool(2)
+    try:
+        with pytest.raises(ValueError, match="no good: 3") as caught:
+            pool.submit(_fails, [3]).result()
+        assert "in _fails" in str(caught.value.__cause__)
+        assert pool.submit(_started, [0.0]).result()  # the pool goes on
+    finally:
+        pool.close()
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="lists open files in /proc (Linux)")
+def test_a_closed_pool_leaves_no_process_no_open_pipe_and_no_thread():
+    before, threads = set(os.listdir("/proc/self/fd")), threading.active_count()
+    pool = workers.Pool(2)
+    assert pool.submit(_started, [0.0]).result()
+    pids = [member.process.pid for member in pool._crew.members]
+    pool.close()
+    assert not any(alive(pid) for pid in pids)
+    assert set(os.listdir("/proc/self/fd")) == before
+    assert threading.active_count() == threads
 
 
 # -- threads the parent does not need ---------------------------------------------------------

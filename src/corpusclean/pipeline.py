@@ -616,19 +616,15 @@ def _get_ready() -> None:
 
 
 def _then_get_ready(chunks: Iterable[list[tuple[int, Source]]], pool: Pool) -> Iterator[list[tuple[int, Source]]]:
-    """Pass 1's chunks; once the last of them is handed out, a call for all workers but one
-    to get ready for pass 2 (`_get_ready`), its result not waited for (`Pool.call`). A worker
-    takes one only when no chunk is left, when until the hand-over it would only wait for the
-    last chunk and the parent's corpus state (on the 20 MB bench corpus a chunk takes about 70
-    ms, the parent's part about 35; bench_workers.py --timeline); preparing took each worker
-    about 30 ms of its first task of pass 2. The worker that observes the last chunk would
-    prepare while the parent builds the corpus state, and take the CPU that the parent, on
-    the path to pass 2, needs: on 2 cores at a load of 5, the parent's part took 66 ms
-    without these calls (median of 4 runs), 91 with one, 146 with one for each worker. That
-    worker, and one that found another ready call taken, prepares in its first task of pass
-    2, as before."""
+    """Pass 1's chunks; once the last of them is handed out, each worker is told to get ready
+    for pass 2 (`_get_ready`) when it finds no chunk left to take (`Pool.when_idle`): until
+    the hand-over it would only wait, for the other workers' last chunks and then for the
+    parent's corpus state (on the 20 MB bench corpus a chunk takes about 70 ms, the parent's
+    part about 35; bench_workers.py --timeline). Preparing took each worker about 30 ms of its
+    first task of pass 2, when it was done there. (A worker whose first task of pass 2 comes
+    first prepares there, as before; `_get_ready` then finds nothing left to do.)"""
     yield from chunks
-    pool.call(_get_ready, pool.workers - 1)
+    pool.when_idle(_get_ready)
 
 
 def process_for_parent(job: Job, source: Source, number: int) -> Result:

@@ -27,11 +27,13 @@ from __future__ import annotations
 import ctypes
 import multiprocessing
 import os
+import pickle
+import select
 import signal
+import struct
 import threading
 import time
 from collections import deque
-from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from itertools import islice
@@ -140,14 +142,14 @@ def ordered_map(fn: Callable[[Any], Any], items: Iterable[Any], workers: int,
     in the result pipe without reading it, and spins until the result thread does; with the
     parent busy (the dedup index build), that spinning took about 0.5 s of CPU per 100 MB
     (measured per thread), on a machine where the parent shares the cores with the workers.
-    `ProcessPoolExecutor`'s manager thread reads each result when it wakes."""
+    This module's `Pool` has no thread: results are read when the caller asks for one."""
     if workers <= 1:
         yield from map(fn, items)  # one by one: a caller stopping early has seen every result made
         return
     window = workers * in_flight
     own = pool is None
     pool = pool if pool is not None else Pool(workers, max_memory)
-    pending: deque[tuple[list[Any], Future[list[Any]], int]] = deque()
+    pending: deque[tuple[list[Any], Pending, int]] = deque()
     try:
         for task in chunked(items, per_task):
             if len(pending) >= window:
@@ -162,7 +164,7 @@ def ordered_map(fn: Callable[[Any], Any], items: Iterable[Any], workers: int,
         pool.close()
 
 
-def _results(pool: Pool, pending: deque[tuple[list[Any], Future[list[Any]], int]], fn: Callable[[Any], Any],
+def _results(pool: Pool, pending: deque[tuple[list[Any], Pending, int]], fn: Callable[[Any], Any],
              crashed: Callable[[Any, str], Iterable[Any]] | None, split: Callable[[Any], list[Any]]) -> Iterator[Any]:
     """The results of the oldest task in flight; when its worker died, those of its items run
     again one by one."""
@@ -219,46 +221,55 @@ def chunked(items: Iterable[Any], size: int, tail: tuple[int, int] | None = None
 
 
 class Pool:
-    """A ProcessPoolExecutor of forked workers that can be replaced when broken, told to
-    stop, and asked why its worker died."""
+    """Forked workers that take tasks from one pipe in turn (a free worker takes the next
+    task, so none waits while another has work queued) and send their results back on a pipe
+    of their own. No thread in this process: tasks are written and results read when the
+    caller submits or asks for a result (see `Crew`). A broken pool (a worker died) can be
+    replaced, told to stop, and asked why its worker died.
+
+    Why not `ProcessPoolExecutor`: its two threads in this process (one pickling tasks into the
+    call queue, one reading results and waking the caller) took 72-91 ms of the parent's CPU
+    in a 2-worker run of the 20 MB bench corpus, passing each task and result from thread to
+    thread; and its workers only take tasks: here a worker can also be told what to do when
+    it finds no task left (`when_idle`)."""
 
     def __init__(self, workers: int, max_memory: int | None = None):
         self.workers = workers
         self.max_memory = max_memory
         self.generation = 0  # counts renewals: a task lost with an old pool is not a new break
-        self._executor = self._start()
+        self._crew: Crew | None = None   # forked on the first task
+        self._retired: list[Crew] = []   # broken crews whose workers are still going
 
-    def _start(self) -> ProcessPoolExecutor:
-        executor = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("fork"),
-                                       initializer=_start_worker, initargs=(os.getpid(), self.max_memory))
-        _widen_result_pipe(executor)
-        return executor
+    def _started(self) -> Crew:
+        if self._crew is None:
+            self._crew = Crew(self.workers, self.max_memory)
+        return self._crew
 
-    def submit(self, fn: Callable[[Any], Any], task: list[Any]) -> Future[list[Any]]:
-        return self._executor.submit(_run_task, fn, task)
+    def submit(self, fn: Callable[[Any], Any], task: list[Any]) -> Pending:
+        """`[fn(item) for item in task]` on the next free worker."""
+        return self._started().send(fn, task)
 
-    def call(self, fn: Callable[[], Any], times: int = 1) -> list[Future[Any]]:
-        """`fn()`, `times` times, queued behind the tasks submitted so far: the queue is first
-        in, first out, so a worker calls it when no earlier task is left to take. Each call
-        goes to whichever worker is free, so a worker whose call ends while the others are
-        still busy may take the next one too: `fn` must be one a worker can run twice."""
-        return [self._executor.submit(_run_call, fn) for _ in range(times)]
+    def when_idle(self, fn: Callable[[], Any]) -> None:
+        """Have each worker call `fn()` once, the next time it finds no task left to take
+        (at once if it has none), and carry on taking tasks afterwards; nothing comes back,
+        and what fails in it is ignored. For work each worker would otherwise do in its next
+        task (the pipeline's getting ready for pass 2), done while it would only wait."""
+        self._started().tell_each(fn)
 
     def renew(self) -> None:
-        """Replace a broken pool; its workers are already gone or going."""
-        self._executor.shutdown(wait=False, cancel_futures=True)
-        self._executor = self._start()
+        """Replace a broken pool: its workers are told to stop (they are gone or going) and
+        reaped when this pool closes or stops."""
+        if self._crew is not None:
+            self._crew.end()
+            self._retired.append(self._crew)
+        self._crew = None
         self.generation += 1
 
     def death(self) -> str:
         """Why a worker of this (broken, one-worker) pool died, for the item's report."""
-        # _processes is private, but the only place the exit code is kept; when it is not
-        # there, say what is known
-        processes = list((getattr(self._executor, "_processes", None) or {}).values())
-        codes = [code for code in map(_exit_code, processes) if code]
-        if not codes:
+        code = self._crew.dead_code() if self._crew is not None else None
+        if not code:
             return "the worker process cleaning it died"
-        code = codes[0]
         if code < 0:
             name = signal.Signals(-code).name
             why = {"SIGKILL": "killed, perhaps by the system for lack of memory",
@@ -268,57 +279,330 @@ class Pool:
         return f"the worker process cleaning it exited with status {code}"
 
     def close(self) -> None:
-        self._executor.shutdown(wait=True)
+        """Let the workers finish and exit; wait for them."""
+        if self._crew is not None:
+            self._crew.close()
+            self._crew = None
+        self._reap(STOP_GRACE)
 
     def stop(self) -> None:
         """Stop now: drop the tasks not started, tell the workers to stop, give them
         STOP_GRACE seconds to unwind the document in hand, then kill those still running."""
-        # None once the executor has shut down (a pool stopped twice: by a map and its caller)
-        processes = list((getattr(self._executor, "_processes", None) or {}).values())
-        self._executor.shutdown(wait=False, cancel_futures=True)
-        for process in processes:
-            if process.exitcode is None:
-                _signal(process.pid, signal.SIGTERM)
-        deadline = time.monotonic() + STOP_GRACE
-        for process in processes:
+        if self._crew is not None:
+            self._crew.end()
+            self._retired.append(self._crew)
+            self._crew = None
+        self._reap(STOP_GRACE)
+
+    def _reap(self, grace: float) -> None:
+        deadline = time.monotonic() + grace
+        for crew in self._retired:
+            crew.reap(deadline)
+        self._retired.clear()
+
+
+class Pending:
+    """A task sent to a worker: `result()` waits for it (reading whatever the workers send
+    meanwhile) and gives its results, or raises what it raised, or BrokenProcessPool when a
+    worker died before it came back."""
+
+    __slots__ = ("_crew", "done", "_ok", "_payload", "_pickled")
+
+    def __init__(self, crew: Crew):
+        self._crew = crew
+        self.done = False
+        self._ok = False
+        self._payload: Any = None
+        self._pickled = False
+
+    def _finish(self, ok: bool, payload: Any) -> None:
+        """Done: `payload` is the results' pickle (unpickled when they are asked for, in
+        order) or the exception."""
+        self.done, self._ok, self._payload, self._pickled = True, ok, payload, ok
+
+    def result(self) -> Any:
+        while not self.done:
+            self._crew.pump(wait=True)  # finishes it, or breaks the crew (which fails it)
+        if not self._ok:
+            raise self._payload
+        if self._pickled:
+            self._payload, self._pickled = pickle.loads(self._payload), False
+        return self._payload
+
+
+#: a message on a pipe: its pickle's length, the task's number (-1: none), whether it is a
+#: result (1) or an exception (0); then the pickle
+HEADER = struct.Struct("<QqB")
+#: bytes a pipe may hold before its writer waits (Linux's default is 64 kB; 1 MB is what an
+#: unprivileged process may ask for)
+PIPE_BYTES = 1 << 20
+#: the file descriptors this process holds for the crews it has forked: a worker forked
+#: later closes them, so that nothing but the parent holds the parent's ends
+_PARENT_FDS: set[int] = set()
+
+
+class Member:
+    """One worker of a crew, as the parent sees it, and the message it is sending: read
+    straight into a buffer of its size (a result of pass 1 is a few hundred kB, a task's lines
+    of JSONL records more), without a copy on the way to unpickling it."""
+
+    def __init__(self, process: multiprocessing.process.BaseProcess, results: int, control: int):
+        self.process = process
+        self.results = results          # read end of its results pipe
+        self.control = control          # write end of its control pipe
+        self.gone = False               # its results pipe reached its end
+        self.head = bytearray(HEADER.size)
+        self.body: bytearray | None = None  # the message being read, once its header is
+        self.got = 0                    # bytes of the header, then of the body, read so far
+        self.number = self.ok = 0
+
+
+class Crew:
+    """The workers of one generation of a Pool and the pipes to them; everything here runs in
+    the parent's own thread, when the caller sends a task or waits for a result (`pump`).
+
+    Tasks go into one pipe that every worker reads from, a whole message at a time under a
+    lock; each worker writes its results into a pipe of its own, which the parent reads
+    without ever blocking on half a message (a worker dying in the middle of one leaves the
+    half in its own pipe, and its end of the pipe closed). A worker's exit is seen on its
+    sentinel: any worker exiting before the crew is closed breaks it, and every task not
+    back fails with BrokenProcessPool, as `ProcessPoolExecutor` does (ordered_map then runs
+    them again one by one). Each worker has a control pipe too, for what it does when it finds
+    no task left (`tell_each`) and for being told to exit."""
+
+    def __init__(self, count: int, max_memory: int | None):
+        context = multiprocessing.get_context("fork")
+        tasks_read, self.tasks = os.pipe()
+        _widen(self.tasks)
+        self.take = context.Lock()
+        self.members: list[Member] = []
+        self.pending: dict[int, Pending] = {}
+        self.numbers = 0
+        self.outbox = bytearray()   # task bytes the pipe had no room for yet
+        self.closing = False
+        self.broken: Member | None = None
+        self.poll = select.poll()
+        self.watching = False       # the poll waits for room in the task pipe
+        parent = os.getpid()
+        _PARENT_FDS.add(self.tasks)
+        try:
+            for _ in range(count):
+                results_read, results_write = os.pipe()
+                _widen(results_write)
+                control_read, control_write = os.pipe()
+                _PARENT_FDS.update((results_read, control_write))
+                process = context.Process(target=_work, name="corpusclean-worker",
+                                          args=(parent, max_memory, tasks_read, self.take, control_read, results_write))
+                member = Member(process, results_read, control_write)
+                try:
+                    process.start()
+                except BaseException:  # a fork refused (no memory, a process limit): end those forked
+                    for fd in (results_read, control_write):
+                        _PARENT_FDS.discard(fd)
+                        os.close(fd)
+                    self.end()
+                    self.reap(time.monotonic() + STOP_GRACE)
+                    raise
+                finally:
+                    os.close(results_write)
+                    os.close(control_read)
+                os.set_blocking(results_read, False)
+                self.members.append(member)
+                self.poll.register(results_read, select.POLLIN)
+                self.poll.register(process.sentinel, select.POLLIN)
+        finally:
+            os.close(tasks_read)
+        os.set_blocking(self.tasks, False)
+        self.by_fd = {member.results: member for member in self.members}
+        self.by_sentinel = {member.process.sentinel: member for member in self.members}
+
+    # -- sending -----------------------------------------------------------------------------
+    def send(self, fn: Callable[[Any], Any], task: list[Any]) -> Pending:
+        pending = Pending(self)
+        if self.broken is not None or self.closing:
+            pending._finish(False, BrokenProcessPool("a worker of this pool died"))
+            return pending
+        number = self.numbers
+        self.numbers += 1
+        payload = pickle.dumps((fn, task), pickle.HIGHEST_PROTOCOL)
+        self.outbox += HEADER.pack(len(payload), number, 1)
+        self.outbox += payload
+        self.pending[number] = pending
+        self._flush()
+        return pending
+
+    def tell_each(self, fn: Callable[[], Any]) -> None:
+        payload = pickle.dumps(fn, pickle.HIGHEST_PROTOCOL)
+        for member in self.members:
+            try:
+                _write_all(member.control, HEADER.pack(len(payload), -1, 1) + payload)
+            except OSError:  # it died: the next pump says so
+                pass
+
+    def _flush(self) -> None:
+        """Write what the task pipe has room for; the rest waits for the next pump."""
+        while self.outbox:
+            try:
+                written = os.write(self.tasks, self.outbox)
+            except BlockingIOError:
+                break
+            del self.outbox[:written]
+        if bool(self.outbox) != self.watching:  # wait for room in the pipe while tasks wait
+            if self.outbox:
+                self.poll.register(self.tasks, select.POLLOUT)
+            else:
+                self.poll.unregister(self.tasks)
+            self.watching = bool(self.outbox)
+
+    # -- receiving ---------------------------------------------------------------------------
+    def pump(self, wait: bool) -> None:
+        """Write queued tasks and read results as the pipes allow; with `wait`, first wait
+        until something can be done. Notices a worker's exit: before the crew is closed, that
+        breaks it."""
+        if not self.by_fd and not self.by_sentinel:  # every worker gone: nothing will come
+            self._break(None)
+            return
+        for fd, _ in self.poll.poll(None if wait else 0):
+            if fd == self.tasks:
+                self._flush()
+            elif fd in self.by_fd:
+                self._read(self.by_fd[fd])
+            elif fd in self.by_sentinel:
+                member = self.by_sentinel.pop(fd)
+                self.poll.unregister(fd)
+                self._read(member)  # what it sent before it exited comes first
+                if not self.closing:
+                    self._break(member)
+
+    def _read(self, member: Member) -> None:
+        """Read what `member` sent until its pipe is empty for now, or ended, finishing each
+        task whose results are whole."""
+        while not member.gone:
+            into = memoryview(member.head if member.body is None else member.body)[member.got:]
+            try:
+                count = os.readv(member.results, [into]) if into else 0
+            except BlockingIOError:
+                return
+            if into and not count:
+                member.gone = True
+                self.poll.unregister(member.results)
+                del self.by_fd[member.results]
+                return
+            member.got += count
+            if member.body is None:
+                if member.got < HEADER.size:
+                    continue
+                size, member.number, member.ok = HEADER.unpack(member.head)
+                member.body, member.got = bytearray(size), 0
+                if size:
+                    continue
+            elif member.got < len(member.body):
+                continue
+            body, member.body, member.got = member.body, None, 0
+            pending = self.pending.pop(member.number, None)
+            if pending is not None:
+                pending._finish(bool(member.ok), body if member.ok else _remote_error(body))
+
+    def _break(self, member: Member | None) -> None:
+        if self.broken is None:
+            self.broken = member or self.members[0]
+        error = BrokenProcessPool("a worker process died while its tasks were running")
+        for pending in self.pending.values():
+            pending._finish(False, error)
+        self.pending.clear()
+        self.outbox.clear()
+
+    def dead_code(self) -> int | None:
+        """The exit code of the worker whose death broke this crew, once it is known."""
+        if self.broken is None:
+            for member in self.members:  # not noticed yet: look
+                if member.process.exitcode is not None:
+                    self.broken = member
+                    break
+            else:
+                return None
+        return _exit_code(self.broken.process)
+
+    # -- ending ------------------------------------------------------------------------------
+    def close(self) -> None:
+        """Tell each worker to exit once no task is left, and wait for them."""
+        while self.outbox and self.broken is None:
+            self.pump(wait=True)
+        self.closing = True
+        for member in self.members:
+            try:
+                _write_all(member.control, HEADER.pack(0, -2, 1))
+            except OSError:  # it is gone already
+                pass
+        self.reap(time.monotonic() + STOP_GRACE)
+
+    def end(self) -> None:
+        """Drop the tasks not started and tell the workers to stop now (SIGTERM: one in the
+        middle of a document unwinds it); `reap` waits for them."""
+        self.closing = True
+        self.outbox.clear()
+        error = BrokenProcessPool("the pool was stopped")
+        for pending in self.pending.values():
+            pending._finish(False, error)
+        self.pending.clear()
+        for member in self.members:
+            if member.process.exitcode is None:
+                _signal(member.process.pid, signal.SIGTERM)
+
+    def reap(self, deadline: float) -> None:
+        """Wait until `deadline` for the workers to exit, kill those still running, and let go
+        of the pipes."""
+        for member in self.members:
+            process = member.process
             process.join(max(0.0, deadline - time.monotonic()))
             if process.exitcode is None:
                 _signal(process.pid, signal.SIGKILL)
                 process.join(1.0)
+        for fd in [self.tasks, *(fd for member in self.members for fd in (member.results, member.control))]:
+            if fd in _PARENT_FDS:
+                _PARENT_FDS.discard(fd)
+                os.close(fd)
+        self.members = []
 
 
-#: bytes the pipe carrying the workers' results may hold before a worker writing to it waits
-#: (Linux's default is 64 kB; 1 MB is what an unprivileged process may ask for)
-RESULT_PIPE_BYTES = 1 << 20
-
-
-def _widen_result_pipe(executor: ProcessPoolExecutor) -> None:
-    """Let a worker's result go into the pipe whole and the worker on to its next task. With
-    the default 64 kB, a result of a few hundred kB (a corpus-pass chunk's observations: 300 kB
-    for 64 pages of the 20 MB bench corpus) is written in pieces, each waiting for the parent's
-    thread that reads the pipe, which waits its turn for the interpreter lock while the parent
-    absorbs observations: each worker of a 2-worker run waited about 40 ms in all for that
-    (bench_workers.py --timeline, "sending results"). Where the system refuses (not Linux, or a
-    user over the pipe memory it may use), the pipe stays as it is."""
-    reader = getattr(getattr(executor, "_result_queue", None), "_reader", None)  # private: the one place it is
+def _widen(fd: int) -> None:
+    """Let a pipe hold a whole task or result: with Linux's default 64 kB, a result of a few
+    hundred kB (a corpus-pass chunk's observations: 300 kB for 64 pages of the 20 MB bench
+    corpus) goes in pieces, each waiting for the parent to read the one before, which it does
+    between absorbing observations: each worker of a 2-worker run waited about 40 ms in all
+    for that (bench_workers.py --timeline, "sending results"). Where the system refuses (not
+    Linux, or a user over the pipe memory it may use), the pipe stays as it is."""
     setting = getattr(fcntl, "F_SETPIPE_SZ", None) if fcntl is not None else None
-    if reader is None or setting is None:
+    if setting is None:
         return
     try:
-        fcntl.fcntl(reader.fileno(), setting, RESULT_PIPE_BYTES)
+        fcntl.fcntl(fd, setting, PIPE_BYTES)
     except OSError:
         pass
 
 
+def _write_all(fd: int, data: bytes | bytearray) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+class RemoteTraceback(Exception):
+    """Where in a worker an exception was raised (set as its __cause__ in the parent)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def _remote_error(payload: bytes | bytearray) -> BaseException:
+    error, where = pickle.loads(payload)
+    error.__cause__ = RemoteTraceback(where)
+    return error
+
+
 def _exit_code(process: multiprocessing.process.BaseProcess, wait: float = 5.0) -> int | None:
-    """The exit code of a worker that died, once it is known. The executor's own thread reaps
-    the dead worker too (waitpid) and records the code a moment after: asked in that moment,
-    our waitpid finds nothing to reap and `exitcode` is still None, so ask again until the
-    code is recorded (by whichever thread reaped it) or `wait` seconds have passed."""
-    deadline = time.monotonic() + wait
+    """The exit code of a worker that died (None if it has not exited within `wait` s)."""
     process.join(wait)
-    while process.exitcode is None and time.monotonic() < deadline:
-        time.sleep(0.01)
     return process.exitcode
 
 
@@ -396,6 +680,88 @@ def _stop(signum: int, frame: Any) -> None:
     if _BUSY:
         raise WorkerStopped  # unwind the document in hand: its temporary files are removed
     os._exit(1)
+
+
+def _work(parent: int, max_memory: int | None, tasks: int, take: Any, control: int, results: int) -> None:
+    """A worker's life: take the next task (or, with none left, what the control pipe says),
+    run it, send its results, until told to exit."""
+    for fd in _PARENT_FDS:  # the parent's ends of every crew's pipes: only the parent holds them
+        os.close(fd)
+    _PARENT_FDS.clear()
+    _start_worker(parent, max_memory)
+    either, task_pipe = select.poll(), select.poll()
+    either.register(tasks, select.POLLIN)
+    either.register(control, select.POLLIN)
+    task_pipe.register(tasks, select.POLLIN)
+    while True:
+        number, message = _take(either, task_pipe, tasks, take, control)
+        if number == -2 or message is None:  # told to exit, or the parent is gone
+            return
+        if number == -1:  # with no task left: when_idle
+            try:
+                _run_call(pickle.loads(message))
+            except Exception:
+                pass
+            continue
+        try:
+            fn, task = pickle.loads(message)
+            answer, ok = pickle.dumps(_run_task(fn, task), pickle.HIGHEST_PROTOCOL), 1
+        except BaseException as error:  # as ProcessPoolExecutor does: the caller decides
+            answer, ok = _pickled_error(error), 0
+        try:
+            _send(results, number, ok, answer)
+        except OSError:  # the parent let go of the pipe: it is stopping, and wants nothing more
+            return
+
+
+def _take(either: Any, task_pipe: Any, tasks: int, take: Any, control: int) -> tuple[int, bytes | None]:
+    """The next message for this worker: a task from the pipe all workers share (whole,
+    under their lock) when one is there, else one from its control pipe; waits for either.
+    (None: the pipe ended: the parent is gone.)"""
+    while True:
+        ready = {fd for fd, _ in either.poll()}
+        if tasks in ready:
+            with take:  # another worker may have taken it meanwhile: look again, holding the lock
+                if task_pipe.poll(0):
+                    return _receive(tasks)
+            continue
+        if control in ready:
+            return _receive(control)
+
+
+def _receive(fd: int) -> tuple[int, bytes | None]:
+    head = _read_exactly(fd, HEADER.size)
+    if head is None:
+        return -2, None
+    size, number, _ = HEADER.unpack(head)
+    return number, _read_exactly(fd, size) if size else b""
+
+
+def _read_exactly(fd: int, size: int) -> bytes | None:
+    parts = []
+    while size:
+        part = os.read(fd, size)
+        if not part:
+            return None
+        parts.append(part)
+        size -= len(part)
+    return b"".join(parts)
+
+
+def _send(results: int, number: int, ok: int, answer: bytes) -> None:
+    _write_all(results, HEADER.pack(len(answer), number, ok) + answer)
+
+
+def _pickled_error(error: BaseException) -> bytes:
+    """The exception and where it was raised, for the parent: or, when it cannot be pickled,
+    a RuntimeError that says what it was."""
+    import traceback
+
+    where = "".join(traceback.format_exception(error))
+    try:
+        return pickle.dumps((error, where), pickle.HIGHEST_PROTOCOL)
+    except Exception:
+        return pickle.dumps((RuntimeError(f"{type(error).__name__}: {error}"), where), pickle.HIGHEST_PROTOCOL)
 
 
 def _run_call(fn: Callable[[], Any]) -> Any:
