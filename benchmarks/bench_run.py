@@ -23,7 +23,7 @@ to go first), and the ratios are printed: on a shared machine, where the same co
 figures move by a third between runs minutes apart, only figures taken side by side can be
 compared. System time is quoted apart because it is the part that moves with the machine
 rather than the code (the same folder run's system time moved between 0.3 and 2.8 s within
-an hour in the eighth round: see the next paragraphs).
+two hours in the eighth round: see the next paragraphs).
 
 Children import corpusclean from compiled bytecode (kept beside the corpus), as from any
 installation, also where PYTHONDONTWRITEBYTECODE is set: compiling the source cost each run
