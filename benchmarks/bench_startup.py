@@ -20,7 +20,7 @@ run after installing or editing corpusclean, or after editing a rule pack):
   first scan           the rules stage on a make_corpus corpus the first time (it compiles
                        the non-ASCII cuts it meets) and again (the steady state)
   langdetect profiles  langdetect's DetectorFactory.load_profile (the baseline) against
-                       stages/language.Profiles, which works n-gram vectors out on demand
+                       language_detection.Profiles, which works n-gram vectors out on demand
   stoplist vote        building StopwordVote (the stoplists' index of the language stage)
 
 With --baseline CHECKOUT, the fixed cost of a run in parts, here and in the other checkout
@@ -161,7 +161,11 @@ def child(kind: str, argument: str) -> dict[str, float]:
         import corpusclean.cli  # noqa: F401
         from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
 
-        from corpusclean.stages.language import SEED, Profiles, StopwordVote
+        from corpusclean.stages.language import SEED
+        try:
+            from corpusclean.language_detection import Profiles, StopwordVote
+        except ImportError:   # a tree from before the detectors had a module of their own
+            from corpusclean.stages.language import Profiles, StopwordVote
         started = time.process_time()
         if kind == "langdetect":
             DetectorFactory().load_profile(PROFILES_DIRECTORY)

@@ -30,7 +30,7 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
-from .extract import MAX_HTML_ELEMENTS
+from .config import MAX_HTML_ELEMENTS
 from .errors import OUT_ERRNOS, InputError, OutputError
 from .layout import apply, rebuild, without_layout
 from .model import Document, DocumentMeta, Removal
@@ -111,7 +111,7 @@ class Job:
     #: in the worker (writers.jsonl.RecordEncoder), so that the parent neither serialises the
     #: result nor receives its text and report as objects; None: the parent gets the result
     encoder: Any = None
-    #: HTML pages with more elements are refused (extract.MAX_HTML_ELEMENTS); None: no limit
+    #: HTML pages with more elements are refused (config.MAX_HTML_ELEMENTS); None: no limit
     max_html_elements: int | None = MAX_HTML_ELEMENTS
     #: bytes of memory a worker process may add to what it was forked with (RLIMIT_AS): a
     #: document needing more fails with MemoryError; None: no limit. The main process (-w 1)
