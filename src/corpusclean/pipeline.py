@@ -36,8 +36,8 @@ from .layout import apply, rebuild, without_layout
 from .model import Document, DocumentMeta, Removal
 from .progress import CLEANING, INDEXING, Progress
 from .report import Summary, Totals, document_report, failure_report
-from .readers import Payload, RecordFields, Source, read_source
-from .readers.base import json_type
+from .readers import Payload, Reader, RecordFields, Source, read_source
+from .readers.base import as_reader, json_type
 from .stages.base import Stage
 from .workers import DocumentTimeout, Pool, chunked, ordered_map, time_budget
 from .writers.claim import SPILL
@@ -872,9 +872,10 @@ def _collect_for_a_run() -> tuple[int, int, int]:
     return thresholds
 
 
-def run_corpus(sources: Callable[[], Iterator[Source]], job: Job, write: Callable[[Result], None],
+def run_corpus(sources: Reader | Callable[[], Iterator[Source]], job: Job, write: Callable[[Result], None],
                summary: Summary, workers: int, progress: Progress | None = None) -> float:
-    """Both passes over the corpus, telling `progress` how each goes. Returns the seconds taken.
+    """Both passes over the corpus (`sources`: its reader, or a function listing it), telling
+    `progress` how each goes. Returns the seconds taken.
 
     With several workers, both passes run on the same workers: they keep what they built in
     pass 1 (memos, the lines' hashes), and this process, which coordinates, builds nothing
@@ -894,13 +895,15 @@ def run_corpus(sources: Callable[[], Iterator[Source]], job: Job, write: Callabl
     _JOB = job
     thresholds = _collect_for_a_run()
 
+    reader = as_reader(sources)
+
     def listed() -> Iterator[Source]:
         """The sources as they go to worker processes: a JSONL line of a plain file without
-        its bytes, which the worker reads from the file (`Source.without_bytes`), so that the
-        parent pickles and pipes no document (JSONL would otherwise cross the pipe whole in
+        its bytes, which the worker reads from the file (`Reader.sources_for_workers`), so that
+        the parent pickles and pipes no document (JSONL would otherwise cross the pipe whole in
         each pass, though pass 2 takes each document from pass 1's spill). With one worker
         nothing crosses a pipe, and the line read here is used."""
-        return (source.without_bytes() for source in sources()) if workers > 1 else sources()
+        return reader.sources_for_workers() if workers > 1 else reader.sources()
 
     def observe_crashed(chunk: list[tuple[int, Source]], reason: str) -> list[ObservedChunk]:
         return [([], {number: reason for number, _ in chunk}, len(chunk))]
