@@ -102,7 +102,7 @@ import tempfile
 import time
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Callable, Iterator
+from typing import Any, BinaryIO, Callable, Iterator
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -558,32 +558,43 @@ def own_cpu(pid: int) -> tuple[float, float]:
     return int(fields[11]) / tick, int(fields[12]) / tick  # utime, stime: fields 14 and 15 of proc(5)
 
 
-def run_command(source: Path, workers: int, checkout: Path | None = None) -> dict[str, Any]:
+def measured_process(argv: list[str], env: dict[str, str], output: BinaryIO) -> dict[str, Any]:
+    """Run `argv` to its end in a process of its own, measured from outside, so nothing of this
+    script runs in it: its wall time from launch to exit; its own CPU (`own_cpu`: every thread
+    of it, from the interpreter's start to its very end, the interpreter's shutdown included)
+    and its children's (what wait4 reports when it is reaped, its own CPU and that of the
+    children it reaped, less its own), user and system apart. Its stdout and stderr go to
+    `output`."""
+    started = time.perf_counter()
+    process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=output, stderr=output, env=env)
+    os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOWAIT)  # exited; /proc still holds its figures
+    seconds = time.perf_counter() - started
+    user, system = own_cpu(process.pid)
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return {"returncode": process.returncode, "seconds": seconds, "parent_user": user, "parent_system": system,
+            "cpu_parent": user + system, "workers_user": max(usage.ru_utime - user, 0.0),
+            "workers_system": max(usage.ru_stime - system, 0.0),
+            "cpu_workers": max(usage.ru_utime + usage.ru_stime - user - system, 0.0)}
+
+
+def run_command(source: Path, workers: int, checkout: Path | None = None,
+                env: dict[str, str] | None = None) -> dict[str, Any]:
     """`corpusclean run SOURCE OUT --workers N -q`, the command itself in a process of its own,
-    measured from outside, so nothing of this script runs in it: its wall time from launch to
-    exit; its own CPU (`own_cpu`: every thread of it, from the interpreter's start to its very
-    end, the interpreter's shutdown included) and its workers' (what wait4 reports when it is
-    reaped, its own CPU and that of the children it reaped, less its own), user and system
-    apart. `checkout`: that checkout's corpusclean instead of the installed one."""
+    measured from outside (`measured_process`); the parent is the command's own process, the
+    workers its children. `checkout`: that checkout's corpusclean instead of the installed one;
+    `env`: the command's whole environment instead (another script's)."""
     with scratch_folder() as scratch:
         target = scratch / ("out.jsonl" if source.is_file() else "out")
-        with open(scratch / "stderr.txt", "w+b") as errors:
-            started = time.perf_counter()
-            process = subprocess.Popen([*command(), "run", str(source), str(target), "--workers", str(workers), "-q"],
-                                       stdin=subprocess.DEVNULL, stdout=errors, stderr=errors, env=checkout_env(checkout))
-            os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOWAIT)  # exited; /proc still holds its figures
-            seconds = time.perf_counter() - started
-            user, system = own_cpu(process.pid)
-            _, status, usage = os.wait4(process.pid, 0)
-            process.returncode = os.waitstatus_to_exitcode(status)
-            errors.seek(0)
-            said = errors.read().decode("utf-8", "replace").strip()
-    if process.returncode not in (0, 1):  # a run with failed documents exits 1 after writing everything
-        raise SystemExit(f"corpusclean run on {source} failed ({process.returncode}): "
+        with open(scratch / "output.txt", "w+b") as output:
+            done = measured_process([*command(), "run", str(source), str(target), "--workers", str(workers), "-q"],
+                                    env if env is not None else checkout_env(checkout), output)
+            output.seek(0)
+            said = output.read().decode("utf-8", "replace").strip()
+    if done["returncode"] not in (0, 1):  # a run with failed documents exits 1 after writing everything
+        raise SystemExit(f"corpusclean run on {source} failed ({done['returncode']}): "
                          f"{said.splitlines()[-1] if said else 'nothing said'}")
-    return {"seconds": seconds, "parent_user": user, "parent_system": system, "cpu_parent": user + system,
-            "workers_user": max(usage.ru_utime - user, 0.0), "workers_system": max(usage.ru_stime - system, 0.0),
-            "cpu_workers": max(usage.ru_utime + usage.ru_stime - user - system, 0.0)}
+    return done
 
 
 def cpu(run: dict[str, Any]) -> float:
