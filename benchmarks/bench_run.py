@@ -613,7 +613,7 @@ def median(runs: list[dict[str, Any]], key: Callable[[dict[str, Any]], float]) -
     return statistics.median(key(run) for run in runs)
 
 
-def html_section(folder: Path, repeat: int) -> None:
+def html_section(folder: Path, repeat: int) -> float:
     """Per page, without the fixed cost of a run (imports, language profiles, rule packs): a
     run on every page minus a run on the first page alone, against trafilatura's loop."""
     pages = html_pages(folder)
@@ -634,6 +634,7 @@ def html_section(folder: Path, repeat: int) -> None:
           f"of which {fixed:.1f} s is the fixed cost of any run: a run on one page)")
     print(f"  trafilatura.extract alone   {1 / trafilatura:7.1f} pages/CPU-s")
     print(f"  a page through run costs {ours / trafilatura:.2f}x trafilatura.extract (target <= {TARGET_HTML_RATIO})")
+    return ours / trafilatura
 
 
 def main() -> None:
@@ -697,6 +698,7 @@ def measure(args: argparse.Namespace, folder: Path, jsonl: Path, one_folder: Pat
         run_command(one_folder, 1, checkout)  # fills the start-up cache: the runs below find it
     documents = len(folder_texts(folder))
     speeds: dict[tuple[str, int], float] = {}
+    summary: list[str] = []
     for label, source, single in (("folder", folder, one_folder), ("JSONL", jsonl, one_jsonl)):
         if args.only and label != args.only:
             continue
@@ -721,14 +723,35 @@ def measure(args: argparse.Namespace, folder: Path, jsonl: Path, one_folder: Pat
                 speeds.update(rows)
         if args.baseline:
             compare(label, runs, fixed)
-    print(f"targets: >= {TARGET_MB_PER_CPU_S} MB per CPU-second on one worker; 2 workers' wall <= "
-          f"{TARGET_TWO_WORKERS}x one worker's; the parent's CPU < {TARGET_PARENT_SHARE:.0%} of all CPU with 2 workers")
+        summary.append(targets(label, runs["here"], fixed["here"], mb))
     if not args.skip_profile:
         profile_section(folder)
     if not args.skip_references and ("folder", 1) in speeds:
         references_section(args, folder, jsonl, mb, speeds[("folder", 1)])
     if args.html.is_dir() and not args.skip_html:
-        html_section(args.html, args.repeat)
+        html = html_section(args.html, args.repeat)
+        summary.append(f"HTML: a page through run {html:.2f}x trafilatura.extract "
+                       f"(<= {TARGET_HTML_RATIO}: {verdict(html <= TARGET_HTML_RATIO)})")
+    print("\nissue 11's targets" + (" (here)" if args.baseline else "") + ":")
+    for line in summary:
+        print(f"  {line}")
+
+
+def verdict(met: bool) -> str:
+    return "met" if met else "NOT met"
+
+
+def targets(label: str, runs: Runs, fixed: Runs, mb: float) -> str:
+    """One line: this input kind's figures against issue 11's targets."""
+    speed = mb / median(runs[1], cpu)
+    wall = statistics.median(b["seconds"] / a["seconds"] for a, b in zip(runs[1], runs[2]))
+    serial = median(fixed[2], lambda r: r["cpu_parent"])
+    limit = statistics.median(bound(serial, a, b) for a, b in zip(runs[1], runs[2]))
+    share = median(runs[2], lambda r: r["cpu_parent"] / cpu(r))
+    return (f"{label}: 1 worker {speed:.2f} MB per CPU-s (>= {TARGET_MB_PER_CPU_S}: {verdict(speed >= TARGET_MB_PER_CPU_S)}); "
+            f"2 workers' wall {wall:.2f}x one's, median of {len(runs[2])} pairs (<= {TARGET_TWO_WORKERS} on an idle "
+            f"machine: {verdict(wall <= TARGET_TWO_WORKERS)} here; the CPU allows {limit:.2f}); the parent "
+            f"{share:.1%} of all CPU (< {TARGET_PARENT_SHARE:.0%}: {verdict(share < TARGET_PARENT_SHARE)})")
 
 
 def bound(serial: float, one: dict[str, Any], two: dict[str, Any]) -> float:
