@@ -311,7 +311,9 @@ class ParentClock:
         after_import("corpusclean.pipeline", self._wrap_pipeline)
         # what the stages build where pages are scanned, not where they are built (since the
         # eighth round): in a 2-worker run each worker's first pages build them
-        for module, name in (("corpusclean.stages.rules", "gate_for"), ("corpusclean.stages.dedup", "Fingerprinter")):
+        # (the Fingerprinter where it is defined: the dedup stage imports it from there, since the
+        # ninth round when it first needs one, before it when its module was imported)
+        for module, name in (("corpusclean.stages.rules", "gate_for"), ("corpusclean.dedup.fingerprint", "Fingerprinter")):
             after_import(module, functools.partial(self._in_workers_if_there, name=name, part="building"))
 
     def _in_workers_if_there(self, module: ModuleType, *, name: str, part: str) -> None:
