@@ -136,14 +136,24 @@ def child(source: Path, scratch: Path) -> dict[str, Any]:
     inner = pipeline.run_corpus
     marks: dict[str, float] = {}
 
-    def run_corpus(sources: Callable[[], Any], *args: Any, **kwargs: Any) -> Any:
+    def listing(sources: Any) -> Any:
+        """The run's input, its listing timed: a function (older checkouts), or a Reader,
+        whose listings for one worker and for several are timed on the object itself."""
+        if not hasattr(sources, "sources_for_workers"):
+            return lambda: timed_iterator("listing", sources())
+        for name in ("sources", "sources_for_workers"):
+            setattr(sources, name, functools.partial(lambda list_: timed_iterator("listing", list_()),
+                                                     getattr(sources, name)))
+        return sources
+
+    def run_corpus(sources: Any, *args: Any, **kwargs: Any) -> Any:
         for cls in subclasses(Stage):  # the stage classes exist now
             wrap(cls, "absorb_batch", "absorbing")
             wrap(cls, "absorb", "absorbing")
             wrap(cls, "prepare", "preparing")
         marks["main"], marks["process"] = time.thread_time(), time.process_time()
         try:
-            return inner(lambda: timed_iterator("listing", sources()), *args, **kwargs)
+            return inner(listing(sources), *args, **kwargs)
         finally:
             marks["main"] = time.thread_time() - marks["main"]
             marks["process"] = time.process_time() - marks["process"]

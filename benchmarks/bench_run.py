@@ -6,14 +6,24 @@
     python3 benchmarks/bench_run.py --skip-references --baseline ../main   # against another checkout
 
 The corpus comes from `../shared/bench/make_corpus.py` (built once per size, as a folder and
-as JSONL with the same documents, then reused). Every measurement runs in a fresh subprocess
-and is quoted in CPU-seconds of that process *and its workers* (`getrusage`), which a busy
-shared machine disturbs far less than wall time; wall time is printed too. Figures are
-medians over --repeat runs; 1 and 2 workers take turns, so a slow spell hits both alike.
+as JSONL with the same documents, then reused). Every measurement runs in a fresh process
+and is quoted in CPU-seconds, user and system apart, which a busy shared machine disturbs far
+less than wall time; wall time is printed too. A `run` is the `corpusclean` command itself (the
+script pip installs), in a process with nothing of this script in it, measured from outside:
+its own CPU is read from /proc when it has exited and is not yet reaped (every thread of it,
+from the interpreter's start to the end of its shutdown; to the clock tick, 10 ms), its
+workers' is what `wait4` then reports less its own. (Checked against `getrusage` in the
+command's last exit hook: the same within 0.02 CPU-s, the rest being the interpreter's
+shutdown after its exit hooks.) Figures are medians over --repeat runs. Each checkout's
+1-worker and 2-worker runs come one right after the other (1w, 2w, 1w, 2w ...), and the wall
+ratio is the median of those pairs' ratios, so a slow spell falls on both runs of a pair.
 With --baseline CHECKOUT every `run` measurement is also taken with that checkout's code
-(its src/ first on PYTHONPATH), each right after this one's, and the ratios are printed: on a
-shared machine, where the same code's figures move by a third between runs minutes apart,
-only figures taken side by side can be compared.
+(its src/ first on PYTHONPATH), in the same turn as this one's (the checkouts taking turns
+to go first), and the ratios are printed: on a shared machine, where the same code's
+figures move by a third between runs minutes apart, only figures taken side by side can be
+compared. System time is quoted apart because it is the part that moves with the machine
+rather than the code (the same folder run's system time moved between 0.3 and 2.8 s within
+two hours in the eighth round: see the next paragraphs).
 
 Children import corpusclean from compiled bytecode (kept beside the corpus), as from any
 installation, also where PYTHONDONTWRITEBYTECODE is set: compiling the source cost each run
@@ -30,12 +40,18 @@ until the script ends, so the script at least adds no deletions of its own betwe
 
 What it prints:
   run            `corpusclean run IN OUT` for folder and JSONL input (a folder, a JSONL file
-                 out), 1 and 2 workers: MB of input per CPU-second, wall seconds, the
-                 2-worker wall time as a share of the 1-worker one, the parent's CPU share
+                 out), 1 and 2 workers: MB of input per CPU-second, CPU-s (user, system),
+                 wall seconds, the command's own process's CPU (the parent) and its share
+                 of all CPU with 2 workers (the issue's target), the 2-worker wall time as
+                 a share of the 1-worker one (each pair, their median, and the medians'
+                 ratio), and the best ratio that CPU allows on 2 idle cores (the parent's
+                 CPU in a 2-worker run on one document, which runs alone, the rest split
+                 evenly): a bound from CPU-seconds for a machine too busy for the measured
+                 ratio to mean anything. --only folder|JSONL measures one input kind
   fixed cost     the same runs on the corpus's first document alone: what any run costs
                  before its first document (imports, rule packs, language profiles, the
-                 worker pool), paid by the parent and serial; and the parent's share of the
-                 CPU the documents themselves take (the whole run less the fixed cost).
+                 worker pool), paid by the parent and serial; and the parent's CPU beyond
+                 it, on the documents (the whole run's less the one-document run's).
                  With 2 workers each worker warms its stages before pass 2 (pipeline.
                  WARM_FROM: about 0.1 CPU-s, 0.35 before the sixth round; done for corpora
                  of at least 64 documents a worker, so not in a one-document run); until
@@ -43,16 +59,18 @@ What it prints:
                  (corpusclean/cache.py) filled, as any run but the first after installing
                  corpusclean does: the script keeps its own cache folder beside the corpus
                  and fills it before measuring
-  the parent     its CPU in a 2-worker run, measured in three parts (ParentClock): before
-                 the passes (imports, building the stages; every run pays it once),
-                 getting the stages ready for the workers (prepare, warm: in the parent
-                 only when the run has no corpus pass; otherwise each worker does it, and
-                 the workers' CPU doing so is printed beside: taking the corpus state,
-                 preparing, warming), and coordinating the passes (the part that grows
-                 with the corpus: its share of all CPU, and per document); and the best
-                 2-worker / 1-worker wall ratio that CPU allows on 2 idle cores (the part
-                 before the passes alone, the rest split evenly): a bound from CPU-seconds
-                 for a machine too busy for the measured ratio to mean anything
+  the parent     a diagnostic (--skip-parts leaves it out): one 2-worker run of the
+                 command's code inside this script's own child process, its parent's CPU
+                 in three parts (ParentClock): before the passes (imports, building the
+                 stages; every run pays it once; printed with what of it is the interpreter
+                 and this script before corpusclean is imported), getting the stages ready
+                 for the workers (prepare, warm: in the parent only when the run has no
+                 corpus pass; otherwise each worker does it, and the workers' CPU doing so
+                 is printed beside: taking the corpus state, preparing, warming), and
+                 coordinating the passes (the part that grows with the corpus: its share of
+                 all CPU, and per document); and that parent's CPU against the command's:
+                 what the harness adds (about 0.05-0.1 CPU-s: its own imports, the
+                 wrappers; before the ninth round this child gave the table's figures)
   profile        one 1-worker folder run with a CPU timer around each part (reading, HTML
                  extraction, the fix stage, each stage's corpus pass and removal pass,
                  applying, the report, writing); each part's time excludes the parts it calls
@@ -70,7 +88,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import gzip
+import importlib.util
 import json
 import os
 import resource
@@ -81,7 +101,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, Callable
+from types import ModuleType
+from typing import Any, BinaryIO, Callable, Iterator
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -223,6 +244,40 @@ def install_part_timer() -> PartTimer:
     return timer
 
 
+class _AfterImport:
+    """A finder on `sys.meta_path` that finds nothing itself: when module `name` is imported it
+    lets the other finders find it, then calls `then(module)` right after the module's code ran."""
+
+    def __init__(self, name: str, then: Callable[[ModuleType], None]) -> None:
+        self.name, self.then = name, then
+
+    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
+        if fullname != self.name:
+            return None
+        sys.meta_path.remove(self)  # once; the import system stops looking at the spec returned
+        spec = importlib.util.find_spec(fullname)
+        if spec is None or spec.loader is None:
+            return spec
+        exec_module, then = spec.loader.exec_module, self.then
+
+        def exec_then(module: ModuleType) -> None:
+            exec_module(module)
+            then(module)
+        setattr(spec.loader, "exec_module", exec_then)  # this spec's loader only
+        return spec
+
+
+def after_import(name: str, then: Callable[[ModuleType], None]) -> None:
+    """`then(module)` once module `name` is imported: now if it is, else right after its import
+    in this process or a worker forked from it. Nothing is imported here, so the process
+    measured imports what the command imports (a parent that leaves a stage's module to its
+    workers is measured without it)."""
+    if name in sys.modules:
+        then(sys.modules[name])
+    else:
+        sys.meta_path.insert(0, _AfterImport(name, then))
+
+
 class ParentClock:
     """The parent process's CPU in the three parts of a run the table splits it into: before
     the run's passes start (imports, building the stages, opening the output: what a run on
@@ -231,7 +286,10 @@ class ParentClock:
     workers; called only in a run with no corpus pass since the seventh round), and
     coordinating the passes (handing out documents, absorbing the corpus pass's observations,
     handing the workers the corpus state, taking results, the summary: the part that grows
-    with the corpus). Measured by wrapping the pipeline's functions in this process; a worker
+    with the corpus). Measured by wrapping the pipeline's functions in this process (a bench
+    child running the command's code, not the command: the diagnostic beside the command's
+    figures); the wrappers are put in as each module is imported, so the parent imports what
+    the command's parent imports. A worker
     forked from it runs the wrappers too, but its clock is its own, so the work that moved from
     the parent to the workers (`pipeline._take_handover`: the corpus state, preparing, before
     pass 2; `pipeline._get_ready`: preparing, when a worker has no chunk of pass 1 left) writes
@@ -248,8 +306,33 @@ class ParentClock:
         self.workers_file = folder / "workers-ready.txt"
 
     def install(self) -> None:
-        import corpusclean.pipeline as pipeline
+        """Wrap what is timed where it is defined, as each module is imported: the measured
+        process imports what the command imports, no more (`after_import`)."""
+        after_import("corpusclean.pipeline", self._wrap_pipeline)
+        # what the stages build where pages are scanned, not where they are built (since the
+        # eighth round): in a 2-worker run each worker's first pages build them
+        # (the Fingerprinter where it is defined: the dedup stage imports it from there, since the
+        # ninth round when it first needs one, before it when its module was imported)
+        for module, name in (("corpusclean.stages.rules", "gate_for"), ("corpusclean.dedup.fingerprint", "Fingerprinter")):
+            after_import(module, functools.partial(self._in_workers_if_there, name=name, part="building"))
 
+    def _in_workers_if_there(self, module: ModuleType, *, name: str, part: str) -> None:
+        if hasattr(module, name):  # not in every baseline
+            setattr(module, name, self._in_workers(getattr(module, name), part))
+
+    def _in_workers(self, original: Callable[..., Any], part: str = "ready") -> Callable[..., Any]:
+        """`original`, each call's CPU written to the file, under `part`, when a worker makes it."""
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            began = time.process_time()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                if os.getpid() != self.parent:
+                    with open(self.workers_file, "a") as figures:  # a line each: one write, not torn
+                        figures.write(f"{os.getpid()} {part} {time.process_time() - began}\n")
+        return timed
+
+    def _wrap_pipeline(self, pipeline: ModuleType) -> None:
         def run_corpus(*args: Any, **kwargs: Any) -> Any:
             self.start = time.process_time()
             return original_run(*args, **kwargs)
@@ -263,41 +346,19 @@ class ParentClock:
 
         original_run = pipeline.run_corpus
         pipeline.run_corpus = run_corpus
-        def in_workers(original: Callable[..., Any], part: str = "ready") -> Callable[..., Any]:
-            """`original`, each call's CPU written to the file, under `part`, when a worker makes it."""
-            def timed(*args: Any, **kwargs: Any) -> Any:
-                began = time.process_time()
-                try:
-                    return original(*args, **kwargs)
-                finally:
-                    if os.getpid() != self.parent:
-                        with open(self.workers_file, "a") as figures:  # a line each: one write, not torn
-                            figures.write(f"{os.getpid()} {part} {time.process_time() - began}\n")
-            return timed
-
         original_ready = getattr(pipeline, "_get_ready_for_cleaning", None)
         if original_ready is not None:
             pipeline._get_ready_for_cleaning = ready
-        original_take = getattr(pipeline, "_take_handover", None)  # not in a baseline before it
-        if original_take is not None:
-            pipeline._take_handover = in_workers(original_take)
+        self._in_workers_if_there(pipeline, name="_take_handover", part="ready")  # not in a baseline before it
         # a worker with no chunk of pass 1 left gets ready for pass 2 (preparing its stages)
         # before the hand-over: the same getting ready, taken earlier (not in older baselines)
         original_get_ready = getattr(pipeline, "_get_ready", None)
         if original_get_ready is not None:
             # it goes to the workers as a call (Pool.call), pickled by its name: the wrapper
             # takes that name, which in each forked worker is the wrapper too
-            get_ready = in_workers(original_get_ready)
+            get_ready = self._in_workers(original_get_ready)
             get_ready.__module__, get_ready.__qualname__ = pipeline.__name__, "_get_ready"
             pipeline._get_ready = get_ready
-        # what the stages build where pages are scanned, not where they are built (since the
-        # eighth round): in a 2-worker run each worker's first pages build them
-        import corpusclean.stages.dedup as dedup
-        import corpusclean.stages.rules as rules
-
-        for module, name in ((rules, "gate_for"), (dedup, "Fingerprinter")):
-            if hasattr(module, name):  # not in every baseline
-                setattr(module, name, in_workers(getattr(module, name), "building"))
 
     def parts(self, total: float) -> dict[str, float]:
         """before, ready, coordinating (CPU-s); total: the parent's whole CPU (getrusage)."""
@@ -395,7 +456,8 @@ def child(args: argparse.Namespace) -> None:
             target.mkdir()
         started = time.perf_counter()
         clock = None
-        if args.child == "run":
+        if args.child == "parts":
+            result["harness"] = time.process_time()  # the interpreter and this script, before corpusclean
             clock = ParentClock(scratch)
             clock.install()
             run_cli(source, target, args.workers)
@@ -417,7 +479,6 @@ def child(args: argparse.Namespace) -> None:
     me, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     result["cpu_parent"] = me.ru_utime + me.ru_stime
     result["cpu_workers"] = workers.ru_utime + workers.ru_stime
-    result["rss_parent_mb"] = me.ru_maxrss / 1024
     if clock is not None:
         result["parent_parts"] = clock.parts(result["cpu_parent"])
         result["worker_parts"] = clock.worker_parts()
@@ -433,19 +494,36 @@ def child(args: argparse.Namespace) -> None:
 OUTPUTS: list[Path] = []
 
 
-def run_child(kind: str, source: Path, workers: int = 1, checkout: Path | None = None) -> dict[str, Any]:
-    """One measurement in a fresh interpreter; its imports count, as they do for a user.
-    `checkout`: run that checkout's corpusclean instead of the installed one."""
-    command = [sys.executable, __file__, "--child", kind, "--source", str(source), "--workers", str(workers)]
-    if OUTPUTS:
-        scratch = OUTPUTS[0] / f"{len(OUTPUTS):04d}"
-        scratch.mkdir(parents=True)
-        OUTPUTS.append(scratch)
-        command += ["--scratch", str(scratch)]
+@contextlib.contextmanager
+def scratch_folder() -> Iterator[Path]:
+    """A new folder for one measurement's output: kept until the script ends where main set
+    OUTPUTS (see the module's docstring), else removed right after the measurement."""
+    if not OUTPUTS:
+        with tempfile.TemporaryDirectory(prefix="bench-run-") as temporary:
+            yield Path(temporary)
+        return
+    folder = OUTPUTS[0] / f"{len(OUTPUTS):04d}"
+    folder.mkdir(parents=True)
+    OUTPUTS.append(folder)
+    yield folder
+
+
+def checkout_env(checkout: Path | None) -> dict[str, str]:
+    """The environment of a measured process: this one's, with `checkout`'s src/ first on
+    PYTHONPATH when given (so that checkout's corpusclean is imported instead of the installed one)."""
     env = dict(os.environ)
     if checkout is not None:
         env["PYTHONPATH"] = os.pathsep.join([str(checkout / "src"), *filter(None, [env.get("PYTHONPATH")])])
-    done = subprocess.run(command, capture_output=True, text=True, env=env)
+    return env
+
+
+def run_child(kind: str, source: Path, workers: int = 1, checkout: Path | None = None) -> dict[str, Any]:
+    """One measurement in a fresh interpreter running this script; its imports count, as they
+    do for a user. `checkout`: run that checkout's corpusclean instead of the installed one."""
+    with scratch_folder() as scratch:
+        command = [sys.executable, __file__, "--child", kind, "--source", str(source), "--workers", str(workers),
+                   "--scratch", str(scratch)]
+        done = subprocess.run(command, capture_output=True, text=True, env=checkout_env(checkout))
     if done.returncode != 0:
         tail = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit {done.returncode}"
         raise SystemExit(f"{kind} on {source} failed: {tail}")
@@ -455,15 +533,89 @@ def run_child(kind: str, source: Path, workers: int = 1, checkout: Path | None =
     return result
 
 
+def command() -> list[str]:
+    """The `corpusclean` command: the script pip installed beside this interpreter, or, where
+    there is none, what that script runs."""
+    script = Path(sys.executable).with_name("corpusclean")
+    if script.is_file():
+        return [str(script)]
+    return [sys.executable, "-c", "import sys; from corpusclean.cli import cli; sys.exit(cli())"]
+
+
+def which_code(checkout: Path | None) -> str:
+    """Where the measured processes import corpusclean from (checked, for a baseline)."""
+    done = subprocess.run([sys.executable, "-c", "import corpusclean; print(corpusclean.__file__)"],
+                          capture_output=True, text=True, env=checkout_env(checkout), check=True)
+    code = Path(done.stdout.strip()).parent
+    if checkout is not None and not code.is_relative_to(checkout):
+        raise SystemExit(f"the baseline's processes import {code}, not {checkout}'s corpusclean")
+    return str(code)
+
+
+def own_cpu(pid: int) -> tuple[float, float]:
+    """The user and system CPU-seconds of process `pid` itself, all its threads but none of its
+    children, read from /proc while it is a zombie (exited, not yet reaped), to the clock tick."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    tick = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / tick, int(fields[12]) / tick  # utime, stime: fields 14 and 15 of proc(5)
+
+
+def measured_process(argv: list[str], env: dict[str, str], output: BinaryIO) -> dict[str, Any]:
+    """Run `argv` to its end in a process of its own, measured from outside, so nothing of this
+    script runs in it: its wall time from launch to exit; its own CPU (`own_cpu`: every thread
+    of it, from the interpreter's start to its very end, the interpreter's shutdown included)
+    and its children's (what wait4 reports when it is reaped, its own CPU and that of the
+    children it reaped, less its own), user and system apart. Its stdout and stderr go to
+    `output`."""
+    started = time.perf_counter()
+    process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=output, stderr=output, env=env)
+    os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOWAIT)  # exited; /proc still holds its figures
+    seconds = time.perf_counter() - started
+    user, system = own_cpu(process.pid)
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return {"returncode": process.returncode, "seconds": seconds, "parent_user": user, "parent_system": system,
+            "cpu_parent": user + system, "workers_user": max(usage.ru_utime - user, 0.0),
+            "workers_system": max(usage.ru_stime - system, 0.0),
+            "cpu_workers": max(usage.ru_utime + usage.ru_stime - user - system, 0.0)}
+
+
+def run_command(source: Path, workers: int, checkout: Path | None = None,
+                env: dict[str, str] | None = None) -> dict[str, Any]:
+    """`corpusclean run SOURCE OUT --workers N -q`, the command itself in a process of its own,
+    measured from outside (`measured_process`); the parent is the command's own process, the
+    workers its children. `checkout`: that checkout's corpusclean instead of the installed one;
+    `env`: the command's whole environment instead (another script's)."""
+    with scratch_folder() as scratch:
+        target = scratch / ("out.jsonl" if source.is_file() else "out")
+        with open(scratch / "output.txt", "w+b") as output:
+            done = measured_process([*command(), "run", str(source), str(target), "--workers", str(workers), "-q"],
+                                    env if env is not None else checkout_env(checkout), output)
+            output.seek(0)
+            said = output.read().decode("utf-8", "replace").strip()
+    if done["returncode"] not in (0, 1):  # a run with failed documents exits 1 after writing everything
+        raise SystemExit(f"corpusclean run on {source} failed ({done['returncode']}): "
+                         f"{said.splitlines()[-1] if said else 'nothing said'}")
+    return done
+
+
 def cpu(run: dict[str, Any]) -> float:
-    return run["cpu_parent"] + run["cpu_workers"]
+    return float(run["cpu_parent"] + run["cpu_workers"])
+
+
+def user(run: dict[str, Any]) -> float:
+    return float(run["parent_user"] + run["workers_user"])
+
+
+def system(run: dict[str, Any]) -> float:
+    return float(run["parent_system"] + run["workers_system"])
 
 
 def median(runs: list[dict[str, Any]], key: Callable[[dict[str, Any]], float]) -> float:
     return statistics.median(key(run) for run in runs)
 
 
-def html_section(folder: Path, repeat: int) -> None:
+def html_section(folder: Path, repeat: int) -> float:
     """Per page, without the fixed cost of a run (imports, language profiles, rule packs): a
     run on every page minus a run on the first page alone, against trafilatura's loop."""
     pages = html_pages(folder)
@@ -473,8 +625,8 @@ def html_section(folder: Path, repeat: int) -> None:
         shutil.copy(pages[0], one / pages[0].name)
         runs, firsts, theirs = [], [], []
         for _ in range(repeat):
-            runs.append(run_child("run", folder))
-            firsts.append(run_child("run", one))
+            runs.append(run_command(folder, 1))
+            firsts.append(run_command(one, 1))
             theirs.append(run_child("trafilatura", folder))
     whole, fixed = median(runs, cpu), median(firsts, cpu)
     ours = (whole - fixed) / (len(pages) - 1)
@@ -484,6 +636,7 @@ def html_section(folder: Path, repeat: int) -> None:
           f"of which {fixed:.1f} s is the fixed cost of any run: a run on one page)")
     print(f"  trafilatura.extract alone   {1 / trafilatura:7.1f} pages/CPU-s")
     print(f"  a page through run costs {ours / trafilatura:.2f}x trafilatura.extract (target <= {TARGET_HTML_RATIO})")
+    return ours / trafilatura
 
 
 def main() -> None:
@@ -494,8 +647,12 @@ def main() -> None:
     parser.add_argument("--make-corpus", type=Path, default=DEFAULT_MAKE_CORPUS)
     parser.add_argument("--html", type=Path, default=DEFAULT_HTML, help="HTML pages (default ../shared/devset/html)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per configuration; medians are printed")
+    parser.add_argument("--only", choices=("folder", "JSONL"), type=lambda kind: {"jsonl": "JSONL"}.get(kind.lower(), kind),
+                        help="measure `run` on this input kind alone (default: both)")
     parser.add_argument("--skip-references", action="store_true", help="no floor, jusText, C4")
     parser.add_argument("--skip-profile", action="store_true", help="no per-part profile")
+    parser.add_argument("--skip-parts", action="store_true",
+                        help="no diagnostic of the parent's CPU in parts (a run in this script's own child)")
     parser.add_argument("--skip-html", action="store_true", help="no HTML section")
     parser.add_argument("--baseline", type=Path, default=None,
                         help="another checkout whose `run` is measured side by side with this one's")
@@ -537,88 +694,144 @@ def measure(args: argparse.Namespace, folder: Path, jsonl: Path, one_folder: Pat
     checkouts: dict[str, Path | None] = {"here": None}
     if args.baseline:
         checkouts["baseline"] = args.baseline.resolve()
-    for checkout in checkouts.values():
-        run_child("run", one_folder, checkout=checkout)  # fills the start-up cache: the runs below find it
+    print(f"the command: {' '.join(command())} run IN OUT --workers N -q")
+    for name, checkout in checkouts.items():
+        print(f"  {name}: corpusclean from {which_code(checkout)}")
+        run_command(one_folder, 1, checkout)  # fills the start-up cache: the runs below find it
+    documents = len(folder_texts(folder))
     speeds: dict[tuple[str, int], float] = {}
+    summary: list[str] = []
     for label, source, single in (("folder", folder, one_folder), ("JSONL", jsonl, one_jsonl)):
+        if args.only and label != args.only:
+            continue
         runs: dict[str, Runs] = {name: {1: [], 2: []} for name in checkouts}
         fixed: dict[str, Runs] = {name: {1: [], 2: []} for name in checkouts}
-        for _ in range(args.repeat):
-            for workers in (1, 2):
-                for name, checkout in checkouts.items():  # side by side: a slow spell hits both
-                    runs[name][workers].append(run_child("run", source, workers, checkout))
-                    fixed[name][workers].append(run_child("run", single, workers, checkout))
-        for name in checkouts:
-            rows = run_rows(f"{label}" + (f" ({name})" if args.baseline else ""), runs[name], fixed[name], mb,
-                            len(folder_texts(folder)))
+        for turn in range(args.repeat):
+            # each checkout's 1- and 2-worker runs one right after the other (a pair: 1w, 2w,
+            # 1w, 2w ...), the checkouts in turns, first one then the other, so that a slow
+            # spell falls on both runs of a pair and on both checkouts alike
+            order = list(checkouts.items())[::-1 if turn % 2 else 1]
+            for name, checkout in order:
+                for workers in (1, 2):
+                    runs[name][workers].append(run_command(source, workers, checkout))
+            for name, checkout in order:
+                for workers in (1, 2):
+                    fixed[name][workers].append(run_command(single, workers, checkout))
+        for name, checkout in checkouts.items():
+            rows = run_rows(f"{label}" + (f" ({name})" if args.baseline else ""), runs[name], fixed[name], mb, documents)
+            if not args.skip_parts:
+                parent_parts(run_child("parts", source, 2, checkout), runs[name], documents)
             if name == "here":  # the references are compared with this checkout, not the baseline
                 speeds.update(rows)
         if args.baseline:
             compare(label, runs, fixed)
-    print(f"target: >= {TARGET_MB_PER_CPU_S} MB per CPU-second on one worker")
+        summary.append(targets(label, runs["here"], fixed["here"], mb))
     if not args.skip_profile:
         profile_section(folder)
-    if not args.skip_references:
+    if not args.skip_references and ("folder", 1) in speeds:
         references_section(args, folder, jsonl, mb, speeds[("folder", 1)])
     if args.html.is_dir() and not args.skip_html:
-        html_section(args.html, args.repeat)
+        html = html_section(args.html, args.repeat)
+        summary.append(f"HTML: a page through run {html:.2f}x trafilatura.extract "
+                       f"(<= {TARGET_HTML_RATIO}: {verdict(html <= TARGET_HTML_RATIO)})")
+    print("\nissue 11's targets" + (" (here)" if args.baseline else "") + ":")
+    for line in summary:
+        print(f"  {line}")
 
 
-def parent_parts(runs: Runs, documents: int) -> None:
-    """Where the parent's CPU goes in the 2-worker runs (ParentClock), medians: the part that
-    grows with the corpus (coordinating) apart from the parts every run pays once."""
-    measured = [run for run in runs[2] if "parent_parts" in run]
-    if not measured:
-        return
-    part = {key: median(measured, lambda r: r["parent_parts"][key]) for key in ("before", "ready", "coordinating")}
-    share = median(measured, lambda r: r["parent_parts"]["coordinating"] / cpu(r))
-    print(f"{'':<24}the parent, 2 workers: {part['before']:.2f} CPU-s before the passes (imports, building the "
-          f"stages), {part['ready']:.2f} getting the stages ready for the workers (prepare, warm), "
-          f"{part['coordinating']:.2f} coordinating the passes ({share:.1%} of all CPU; "
-          f"{part['coordinating'] / documents * 1e6:.0f} us a document)")
-    readied = [run for run in measured if run.get("worker_parts", {}).get("workers")]
-    if readied:
-        print(f"{'':<24}the workers, getting ready for pass 2 (the corpus state, preparing; in the "
-              f"workers' CPU): {median(readied, lambda r: r['worker_parts']['ready']):.2f} CPU-s, all of them; "
-              f"building on their first pages what the parent's stages leave out (the rules' gate, the "
-              f"MinHash tables): {median(readied, lambda r: r['worker_parts'].get('building', 0.0)):.2f}")
-    # what the CPU alone allows, for a machine too busy for wall times to mean anything: the
-    # part before the passes runs alone, everything after it at best on both cores at once
-    floor = statistics.median((two["parent_parts"]["before"] + (cpu(two) - two["parent_parts"]["before"]) / 2) / cpu(one)
-                              for one, two in zip(runs[1], runs[2]) if "parent_parts" in two)
-    print(f"{'':<24}on 2 idle cores this CPU allows 2 workers at best {floor:.2f}x the wall time of 1 (the part "
-          f"before the passes alone, the rest split evenly; a bound from CPU-seconds, not a measured time)")
+def verdict(met: bool) -> str:
+    return "met" if met else "NOT met"
+
+
+def targets(label: str, runs: Runs, fixed: Runs, mb: float) -> str:
+    """One line: this input kind's figures against issue 11's targets."""
+    speed = mb / median(runs[1], cpu)
+    wall = statistics.median(b["seconds"] / a["seconds"] for a, b in zip(runs[1], runs[2]))
+    serial = median(fixed[2], lambda r: r["cpu_parent"])
+    limit = statistics.median(bound(serial, a, b) for a, b in zip(runs[1], runs[2]))
+    share = median(runs[2], lambda r: r["cpu_parent"] / cpu(r))
+    return (f"{label}: 1 worker {speed:.2f} MB per CPU-s (>= {TARGET_MB_PER_CPU_S}: {verdict(speed >= TARGET_MB_PER_CPU_S)}); "
+            f"2 workers' wall {wall:.2f}x one's, median of {len(runs[2])} pairs (<= {TARGET_TWO_WORKERS} on an idle "
+            f"machine: {verdict(wall <= TARGET_TWO_WORKERS)} here; the CPU allows {limit:.2f}); the parent "
+            f"{share:.1%} of all CPU (< {TARGET_PARENT_SHARE:.0%}: {verdict(share < TARGET_PARENT_SHARE)})")
+
+
+def bound(serial: float, one: dict[str, Any], two: dict[str, Any]) -> float:
+    """The best 2-worker / 1-worker wall ratio that this CPU allows on 2 idle cores: the serial
+    part alone, the rest of the 2-worker run's CPU split evenly between the cores."""
+    return (serial + (cpu(two) - serial) / 2) / cpu(one)
 
 
 def run_rows(label: str, runs: Runs, fixed: Runs, mb: float, documents: int) -> dict[tuple[str, int], float]:
-    """The table's rows for one input kind (1 and 2 workers); returns MB per CPU-second."""
-    print(f"\n{'corpusclean run':<24}{'w':>3}{'MB/CPU-s':>10}{'CPU-s':>8}{'wall s':>8}{'parent CPU':>12}"
-          f"{'fixed CPU-s':>13}{'fixed wall':>12}{'parent/doc':>12}")
+    """The table's rows for one input kind (1 and 2 workers) and what the targets ask of them;
+    returns MB per CPU-second."""
+    print(f"\n{'corpusclean run':<20}{'w':>2}{'MB/CPU-s':>9}{'CPU-s':>7}{'user':>6}{'sys':>6}{'wall s':>8}"
+          f"{'parent':>8}{'user':>6}{'sys':>6}{'share':>7}{'fixed':>7}{'user':>6}{'sys':>6}{'wall':>6}")
     speeds = {}
     for workers in (1, 2):
-        seconds = median(runs[workers], cpu)
+        done, single = runs[workers], fixed[workers]
+        seconds = median(done, cpu)
         speeds[(label.split()[0], workers)] = mb / seconds
-        share = median(runs[workers], lambda r: r["cpu_parent"] / cpu(r)) if workers > 1 else 1.0
-        fixed_cpu = median(fixed[workers], cpu)
-        # the parent's CPU spent on the documents: the whole run's less a one-document run's
-        parent = median(runs[workers], lambda r: r["cpu_parent"]) - median(fixed[workers], lambda r: r["cpu_parent"])
-        per_doc = parent / (seconds - fixed_cpu) if workers > 1 else 1.0
-        print(f"{label:<24}{workers:>3}{mb / seconds:>10.2f}{seconds:>8.1f}"
-              f"{median(runs[workers], lambda r: r['seconds']):>8.1f}{share:>11.1%}"
-              f"{fixed_cpu:>13.1f}{median(fixed[workers], lambda r: r['seconds']):>12.1f}{per_doc:>11.1%}")
-    parent_parts(runs, documents)
-    ratios = [two["seconds"] / one["seconds"] for one, two in zip(runs[1], runs[2])]
-    print(f"{'':<24}2 workers take {statistics.median(ratios):.2f}x the wall time of 1 "
-          f"(each pair: {', '.join(f'{r:.2f}' for r in ratios)}; target <= {TARGET_TWO_WORKERS}, "
-          f"parent CPU target < {TARGET_PARENT_SHARE:.0%})")
-    print(f"{'':<24}without the fixed cost: {mb / (median(runs[1], cpu) - median(fixed[1], cpu)):.2f} MB per "
+        share = f"{median(done, lambda r: r['cpu_parent'] / cpu(r)):>7.1%}" if workers > 1 else f"{'':>7}"
+        print(f"{label:<20}{workers:>2}{mb / seconds:>9.2f}{seconds:>7.2f}{median(done, user):>6.2f}"
+              f"{median(done, system):>6.2f}{median(done, lambda r: r['seconds']):>8.2f}"
+              f"{median(done, lambda r: r['cpu_parent']):>8.2f}{median(done, lambda r: r['parent_user']):>6.2f}"
+              f"{median(done, lambda r: r['parent_system']):>6.2f}{share}{median(single, cpu):>7.2f}"
+              f"{median(single, user):>6.2f}{median(single, system):>6.2f}{median(single, lambda r: r['seconds']):>6.2f}")
+    two, single = runs[2], fixed[2]
+    indent = " " * 22
+    print(f"{indent}(CPU-s: the command's process and its workers, user + system; parent: the command's own "
+          f"process; fixed: a run on the first document alone)")
+    shares = [r["cpu_parent"] / cpu(r) for r in two]
+    print(f"{indent}the parent's share of all CPU, 2 workers: {median(two, lambda r: r['cpu_parent'] / cpu(r)):.1%} "
+          f"(each run: {', '.join(f'{share:.1%}' for share in shares)}; of the user time alone "
+          f"{median(two, lambda r: r['parent_user'] / user(r)):.1%}; target < {TARGET_PARENT_SHARE:.0%})")
+    # the parent's CPU spent on the documents: the whole run's less a one-document run's
+    extra = median(two, lambda r: r["cpu_parent"]) - median(single, lambda r: r["cpu_parent"])
+    print(f"{indent}the parent's CPU beyond a one-document run's: {extra:.2f} CPU-s, "
+          f"{extra / (median(two, cpu) - median(single, cpu)):.1%} of what the documents cost, "
+          f"{extra / documents * 1e6:.0f} us a document")
+    ratios = [b["seconds"] / a["seconds"] for a, b in zip(runs[1], two)]
+    print(f"{indent}2 workers take {statistics.median(ratios):.2f}x the wall time of 1, median of the pairs "
+          f"(1w then 2w, one right after the other: {', '.join(f'{r:.2f}' for r in ratios)}); the medians' ratio "
+          f"{median(two, lambda r: r['seconds']) / median(runs[1], lambda r: r['seconds']):.2f} "
+          f"(target <= {TARGET_TWO_WORKERS})")
+    serial = median(single, lambda r: r["cpu_parent"])
+    bounds = [bound(serial, a, b) for a, b in zip(runs[1], two)]
+    print(f"{indent}on 2 idle cores this CPU allows 2 workers at best {statistics.median(bounds):.2f}x the wall time "
+          f"of 1 (pairs: {', '.join(f'{b:.2f}' for b in bounds)}; a bound from CPU-seconds, not a measured time: "
+          f"the parent's CPU in a 2-worker one-document run, {serial:.2f} CPU-s, as the part that runs alone, "
+          f"the rest split evenly)")
+    print(f"{indent}without the fixed cost: {mb / (median(runs[1], cpu) - median(fixed[1], cpu)):.2f} MB per "
           f"CPU-second on 1 worker")
     return speeds
 
 
+def parent_parts(diagnostic: dict[str, Any], runs: Runs, documents: int) -> None:
+    """Where the parent's CPU goes in a 2-worker run (ParentClock), from one run of the command's
+    code inside this script's own child process: a diagnostic beside the command's figures,
+    printed with what the harness adds to the parent (the child's CPU against the command's)."""
+    if "parent_parts" not in diagnostic:
+        return
+    part, indent = diagnostic["parent_parts"], " " * 22
+    command_parent = median(runs[2], lambda r: r["cpu_parent"])
+    print(f"{indent}diagnostic, one 2-worker run in this script's child (ParentClock): the parent "
+          f"{part['before']:.2f} CPU-s before the passes (imports, building the stages; of it {diagnostic['harness']:.2f} "
+          f"the interpreter and this script before corpusclean), {part['ready']:.2f} getting the stages ready for "
+          f"the workers, {part['coordinating']:.2f} coordinating the passes ({part['coordinating'] / cpu(diagnostic):.1%} "
+          f"of all CPU; {part['coordinating'] / documents * 1e6:.0f} us a document); in all {diagnostic['cpu_parent']:.2f} "
+          f"CPU-s up to the end of the run (the interpreter's shutdown not included) against the command's "
+          f"{command_parent:.2f} (median above)")
+    workers = diagnostic.get("worker_parts", {})
+    if workers.get("workers"):
+        print(f"{indent}the workers, getting ready for pass 2 (the corpus state, preparing; in the workers' CPU): "
+              f"{workers['ready']:.2f} CPU-s, all of them; building on their first pages what the parent's stages "
+              f"leave out (the rules' gate, the MinHash tables): {workers.get('building', 0.0):.2f}")
+
+
 def compare(label: str, runs: dict[str, Runs], fixed: dict[str, Runs]) -> None:
-    """Here against the baseline, run by run (each pair was measured one right after the other)."""
-    print(f"{'':<24}here / baseline, median of the pairs' ratios (below 1: here is cheaper):")
+    """Here against the baseline, run by run (each pair was measured in the same turn)."""
+    print(f"{'':<22}here / baseline, median of the pairs' ratios (below 1: here is cheaper):")
     for workers in (1, 2):
         pairs = list(zip(runs["here"][workers], runs["baseline"][workers]))
         singles = list(zip(fixed["here"][workers], fixed["baseline"][workers]))
@@ -626,9 +839,9 @@ def compare(label: str, runs: dict[str, Runs], fixed: dict[str, Runs]) -> None:
         parent = statistics.median(a["cpu_parent"] / b["cpu_parent"] for a, b in pairs)
         wall = statistics.median(a["seconds"] / b["seconds"] for a, b in pairs)
         one = statistics.median(cpu(a) / cpu(b) for a, b in singles)
-        print(f"{'':<24}{label} {workers} worker(s): CPU-s {ratio:.3f} (each pair: "
-              f"{', '.join(f'{cpu(a) / cpu(b):.2f}' for a, b in pairs)}), parent's CPU {parent:.3f}, "
-              f"wall {wall:.3f}, fixed cost {one:.3f}")
+        print(f"{'':<22}{label} {workers} worker(s): CPU-s {ratio:.3f} (each pair: "
+              f"{', '.join(f'{cpu(a) / cpu(b):.2f}' for a, b in pairs)}), user {statistics.median(user(a) / user(b) for a, b in pairs):.3f}, "
+              f"parent's CPU {parent:.3f}, wall {wall:.3f}, fixed cost {one:.3f}")
 
 
 def profile_section(folder: Path) -> None:

@@ -7,7 +7,11 @@
         --corpus /tmp/corpusclean-bench-run-20mb/folder      # the fixed cost's parts, both checkouts
 
 Every figure is CPU-seconds of a fresh interpreter (its workers included), the median of
---repeat runs, so the figures do not depend on what a previous measurement left in memory.
+--repeat runs, so the figures do not depend on what a previous measurement left in memory. A
+run and the imports alone are the `corpusclean` command and `python -c "import corpusclean.cli"`
+themselves, measured from outside as bench_run.py measures a run (nothing of this script in
+the process, the interpreter's shutdown included); the parts are timed inside this script's
+own children.
 The start-up cache (corpusclean/cache.py) is a scratch folder of this script's: "cached" is a
 run that finds it filled (any run after the first), "uncached" one with caching off (the first
 run after installing or editing corpusclean, or after editing a rule pack):
@@ -20,7 +24,7 @@ run after installing or editing corpusclean, or after editing a rule pack):
   first scan           the rules stage on a make_corpus corpus the first time (it compiles
                        the non-ASCII cuts it meets) and again (the steady state)
   langdetect profiles  langdetect's DetectorFactory.load_profile (the baseline) against
-                       stages/language.Profiles, which works n-gram vectors out on demand
+                       language_detection.Profiles, which works n-gram vectors out on demand
   stoplist vote        building StopwordVote (the stoplists' index of the language stage)
 
 With --baseline CHECKOUT, the fixed cost of a run in parts, here and in the other checkout
@@ -45,10 +49,14 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Callable
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 SHARED = ROOT.parent / "shared"
+sys.path.insert(0, str(HERE))
+
+from bench_run import cpu, measured_process, run_command  # noqa: E402  (a sibling script, not a package)
 
 
 def rule_packs(whole: bool) -> None:
@@ -117,16 +125,6 @@ def child(kind: str, argument: str) -> dict[str, float]:
     result: dict[str, float] = {}
     if kind == "parts":
         result.update(parts())
-    elif kind == "parent":   # a 2-worker run of the folder `argument`: the parent's CPU apart
-        from click.testing import CliRunner
-
-        from corpusclean.cli import cli
-        with tempfile.TemporaryDirectory() as scratch:
-            done = CliRunner().invoke(cli, ["run", argument, str(Path(scratch) / "out"), "--workers", "2", "-q"])
-            if done.exit_code != 0:
-                raise SystemExit(done.output)
-        me = resource.getrusage(resource.RUSAGE_SELF)
-        result["parent"] = me.ru_utime + me.ru_stime
     elif kind == "first":   # what a worker pays before its pages cost what they do: the stages
         import corpusclean.cli  # noqa: F401  (built and prepared, not warmed) and its first page
         from corpusclean import Cleaner
@@ -140,16 +138,6 @@ def child(kind: str, argument: str) -> dict[str, float]:
         cleaner(text)
         result.update({"Cleaner()": built - started, "its first page": first - built,
                        "the same page again": time.process_time() - first})
-    elif kind == "imports":
-        import corpusclean.cli  # noqa: F401
-    elif kind == "run":
-        from click.testing import CliRunner
-
-        from corpusclean.cli import cli
-        with tempfile.TemporaryDirectory() as scratch:
-            done = CliRunner().invoke(cli, ["run", argument, str(Path(scratch) / "out"), "--workers", "1", "-q"])
-            if done.exit_code != 0:
-                raise SystemExit(done.output)
     elif kind in ("rules", "rules-whole"):
         import corpusclean.cli  # noqa: F401  (imports are not what is measured here)
         started = time.process_time()
@@ -161,7 +149,11 @@ def child(kind: str, argument: str) -> dict[str, float]:
         import corpusclean.cli  # noqa: F401
         from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
 
-        from corpusclean.stages.language import SEED, Profiles, StopwordVote
+        from corpusclean.stages.language import SEED
+        try:
+            from corpusclean.language_detection import Profiles, StopwordVote
+        except ImportError:   # a tree from before the detectors had a module of their own
+            from corpusclean.stages.language import Profiles, StopwordVote
         started = time.process_time()
         if kind == "langdetect":
             DetectorFactory().load_profile(PROFILES_DIRECTORY)
@@ -187,9 +179,38 @@ def measure(kind: str, argument: str = "", cached: bool = True, tree: Path | Non
         environment["PYTHONPATH"] = str(tree / "src")
         if cached:
             environment["CORPUSCLEAN_CACHE_DIR"] = f"{CACHE['CORPUSCLEAN_CACHE_DIR']}{str(tree).replace(os.sep, '-')}"
+    if kind in OUTSIDE:
+        return OUTSIDE[kind](argument, environment)
     done = subprocess.run([sys.executable, __file__, "--child", kind, "--argument", argument],
                           capture_output=True, text=True, check=True, env=environment)
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def imports(argument: str, environment: dict[str, str]) -> dict[str, float]:
+    """`python -c "import corpusclean.cli"`, measured from outside (bench_run.measured_process)."""
+    with tempfile.TemporaryFile() as output:
+        done = measured_process([sys.executable, "-c", "import corpusclean.cli"], environment, output)
+        output.seek(0)
+        if done["returncode"]:
+            raise SystemExit(output.read().decode("utf-8", "replace"))
+    return {"cpu": cpu(done)}
+
+
+def one_worker(argument: str, environment: dict[str, str]) -> dict[str, float]:
+    """`corpusclean run FOLDER OUT -w 1`, the command itself, measured from outside."""
+    return {"cpu": cpu(run_command(Path(argument), 1, env=environment))}
+
+
+def two_workers(argument: str, environment: dict[str, str]) -> dict[str, float]:
+    """`corpusclean run FOLDER OUT -w 2`: its own process's CPU (the parent's) and all of it."""
+    done = run_command(Path(argument), 2, env=environment)
+    return {"parent": done["cpu_parent"], "cpu": cpu(done)}
+
+
+#: what is measured as the command or the interpreter itself, from outside, with nothing of this
+#: script in the process (bench_run.py's way): the other kinds are this script's own children
+OUTSIDE: dict[str, Callable[[str, dict[str, str]], dict[str, float]]] = {
+    "imports": imports, "run": one_worker, "parent": two_workers}
 
 
 def medians(kind: str, repeat: int, argument: str = "", cached: bool = True) -> dict[str, float]:

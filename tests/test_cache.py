@@ -92,18 +92,42 @@ def test_old_files_go_when_a_new_one_is_written_and_another_version_s_stay(folde
     assert len(list(folder.glob("pack-*.pickle"))) == 2
 
 
-def test_a_kind_keeps_its_newest_files_within_its_byte_budget(folder: Path, monkeypatch: pytest.MonkeyPatch):
+def written_hours_ago(folder: Path, kind: str, hours: float) -> Path:
+    """The file of `kind` written last, made to look written `hours` ago."""
+    newest = max(folder.glob(f"{kind}-*.pickle"), key=lambda path: path.stat().st_mtime)
+    os.utime(newest, (time.time() - hours * 3600,) * 2)
+    return newest
+
+
+def test_the_least_recently_used_files_go_past_the_byte_budget_whatever_their_kind(folder: Path,
+                                                                                  monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(cache, "BUDGET", 25_000)
-    for age, key in enumerate(("oldest", "older", "newer")):   # 10 kB each, written a minute apart
-        cache.cached("profiles", key, lambda: b"x" * 10_000)
-        [written] = (path for path in folder.glob("profiles-*.pickle") if path.stat().st_mtime > time.time() - 30)
-        os.utime(written, (time.time() - 600 + 60 * age,) * 2)
-    cache.cached("profiles", "newest", lambda: b"x" * 10_000)
-    assert cache.cached("profiles", "newest", fail) and cache.cached("profiles", "newer", fail)
-    assert cache.cached("profiles", "older", lambda: b"built again") == b"built again"   # past the 25 kB
-    cache.cached("stopword-vote", "big", lambda: b"x" * 30_000)   # each kind has a budget of its own,
-    assert cache.cached("stopword-vote", "big", fail)             # and the file just written always stays
-    assert cache.cached("profiles", "older", fail)
+    cache.cached("profiles", "written", lambda: b"x" * 10_000)
+    written_hours_ago(folder, "profiles", 5)
+    cache.cached("pack", "read", lambda: b"x" * 10_000)
+    written_hours_ago(folder, "pack", 6)
+    assert cache.cached("pack", "read", fail)           # read by a run: used now, though written earlier
+    cache.cached("stopword-vote", "new", lambda: b"x" * 10_000)   # 30 kB of files: one goes
+    assert cache.cached("pack", "read", fail) and cache.cached("stopword-vote", "new", fail)
+    assert cache.cached("profiles", "written", lambda: b"built again") == b"built again"
+
+
+def test_the_file_just_written_stays_even_past_the_budget(folder: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(cache, "BUDGET", 25_000)
+    cache.cached("stopword-vote", "big", lambda: b"x" * 30_000)
+    assert cache.cached("stopword-vote", "big", fail)
+
+
+def test_a_file_read_again_soon_is_only_read(folder: Path):
+    # a run reads a dozen files: marking each used costs an fstat, and a write at most once an hour
+    cache.cached("pack", "key", lambda: 1)
+    stored = written_hours_ago(folder, "pack", 0.25)
+    before = stored.stat().st_mtime
+    assert cache.cached("pack", "key", fail) == 1
+    assert stored.stat().st_mtime == before
+    os.utime(stored, (time.time() - 2 * cache.USED_EVERY,) * 2)
+    assert cache.cached("pack", "key", fail) == 1
+    assert stored.stat().st_mtime > time.time() - 60
 
 
 def test_a_pack_that_fails_is_not_cached(folder: Path):

@@ -201,6 +201,84 @@ def test_a_jsonl_line_is_parsed_where_it_is_cleaned_not_where_it_is_listed(tmp_p
     assert (bad.name, bad.report["error"], bad.listed) == ("line 2", "a JSON array, not an object", False)
 
 
+def read_counted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record each time a JSONL input is opened to be read through."""
+    import corpusclean.readers.jsonl as jsonl_module
+
+    opened: list[str] = []
+    original = jsonl_module.open_jsonl
+    monkeypatch.setattr(jsonl_module, "open_jsonl", lambda path: opened.append(str(path)) or original(path))
+    return opened
+
+
+def test_a_plain_file_read_whole_once_is_listed_for_workers_from_where_its_lines_lie(tmp_path, monkeypatch):
+    """What a run on several workers sends them, each pass: the lines as `sources()` lists
+    them, without their bytes, listed from where the first whole reading found them (a BOM
+    and blank lines as `sources()` treats them), without reading the file again."""
+    from corpusclean.readers.jsonl import JsonlReader
+
+    path = tmp_path / "in.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + jsonl(RECORDS[:2]).encode() + b"\n  \n" + jsonl(RECORDS[2:]).encode())
+    opened = read_counted(monkeypatch)
+    reader = JsonlReader(path)
+    read = list(reader.sources())
+    expected = [source.without_bytes() for source in read]
+    spans = [source.line.at for source in expected]  # type: ignore[union-attr]
+    assert [path.read_bytes()[start:start + size] for _, start, size in spans] == [s.line.raw for s in read]
+    assert spans[0][1] == 3 and len(read) == 3  # after the BOM; the blank lines are no records
+    assert list(reader.sources_for_workers()) == list(reader.sources_for_workers()) == expected
+    assert reader.count() == 3
+    assert len(opened) == 1
+    assert [source.parsed().name for source in expected] == ["b-second", "a-first", "3"]  # each read where it lies
+
+
+def test_a_file_is_listed_for_workers_as_it_was_when_first_read_whole(tmp_path):
+    """Both passes number the same documents alike (pass 2 finds pass 1's state by number), as
+    a folder IN does: a record appended between the passes is not in the run; a reading
+    stopped short (the run's look for HTML pages stops at the first) is not taken for the file."""
+    from corpusclean.readers.jsonl import JsonlReader
+
+    path = tmp_path / "in.jsonl"
+    path.write_text(jsonl(RECORDS[:2]))
+    reader = JsonlReader(path)
+    next(reader.sources())
+    path.write_text(jsonl(RECORDS))
+    assert [s.line.number for s in reader.sources_for_workers()] == [1, 2, 3]  # type: ignore[union-attr]
+    path.write_text(jsonl(RECORDS + RECORDS))
+    assert [s.line.number for s in reader.sources_for_workers()] == [1, 2, 3]  # type: ignore[union-attr]
+    assert reader.count() == 3
+
+
+def test_a_compressed_file_is_read_again_for_each_listing(tmp_path, monkeypatch):
+    """Its lines cannot be read where they lie: each goes to a worker with its bytes."""
+    from corpusclean.readers.jsonl import JsonlReader
+
+    path = tmp_path / "in.jsonl.gz"
+    path.write_bytes(gzip.compress(jsonl(RECORDS).encode()))
+    opened = read_counted(monkeypatch)
+    reader = JsonlReader(path)
+    assert reader.count() == 3
+    for _ in range(2):
+        assert [s.line.raw for s in reader.sources_for_workers()] == [  # type: ignore[union-attr]
+            (json.dumps(r, ensure_ascii=False) + "\n").encode() for r in RECORDS]
+    assert len(opened) == 3
+
+
+@pytest.mark.parametrize("shards", [False, True])
+def test_a_run_on_two_workers_reads_a_plain_jsonl_input_once_in_the_parent(tmp_path, monkeypatch, shards):
+    """Its checks, the progress bar's count and both passes: one reading (a folder's shard the same)."""
+    from corpusclean import run
+
+    source = tmp_path / "in" if shards else tmp_path / "in.jsonl"
+    if shards:
+        source.mkdir()
+    (source / "part.jsonl" if shards else source).write_text(jsonl(RECORDS))
+    opened = read_counted(monkeypatch)
+    run(source, tmp_path / "out.jsonl", workers=2, progress=lambda n: None)
+    assert len(opened) == 1
+    check_records(read_jsonl(tmp_path / "out.jsonl"))
+
+
 def test_json_bytes_writes_keys_that_are_not_strings_as_strings_and_what_orjson_refuses_as_the_standard_library():
     """orjson is asked for non-string keys only when it meets one (the option slows every
     call); the bytes are those it wrote with the option always on."""

@@ -13,9 +13,9 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from corpusclean.model import Document
+from corpusclean.language_detection import StopwordVote, VectorDetector
 from corpusclean.stages.language import (MIN_LETTERS, SEED, VOTE_MARGIN, VOTE_MIN_SHARE, VOTE_MIN_WORDS,
-                                         LanguageStage, StopwordVote, VectorDetector,
-                                         content_sample, ends_sentence, has_letters, parse_languages)
+                                         LanguageStage, content_sample, ends_sentence, has_letters, parse_languages)
 from conftest import read_report, read_summary, run_cli, write_tree
 from multilingual import ENGLISH_MENU as SITE_MENU, PASSAGES
 
@@ -77,7 +77,7 @@ def test_a_list_in_another_script_does_not_vote_for_english():
 @lru_cache(maxsize=1)
 def _lists() -> list[tuple[str, frozenset[str]]]:
     from corpusclean.classifier.stoplists import Stoplists
-    from corpusclean.stages.language import _vote_lists
+    from corpusclean.language_detection import _vote_lists
 
     return _vote_lists(Stoplists())
 
@@ -348,7 +348,7 @@ def test_the_ngram_table_holds_langdetects_probabilities_row_for_row():
 def test_the_rows_gathered_are_the_profiles_whatever_order_n_grams_are_met_in():
     """DetectorTables fills a row for each n-gram the first time a detection needs it, and
     makes its table longer as it fills: every row gathered is that n-gram's probabilities."""
-    from corpusclean.stages.language import DetectorTables
+    from corpusclean.language_detection import DetectorTables
 
     probabilities = _our_profiles().word_lang_prob_map
     tables = DetectorTables(_our_profiles())
@@ -365,7 +365,7 @@ def test_draws_are_the_ones_pythons_random_makes(sizes, skip):
     read the same words: the same normal values and the same picks, in the same order."""
     import random
 
-    from corpusclean.stages.language import Draws, RandomStream
+    from corpusclean.language_detection import Draws, RandomStream
 
     stream, theirs = RandomStream(SEED), random.Random(SEED)
     for _ in range(skip):
@@ -391,7 +391,7 @@ def test_the_profiles_from_the_start_up_cache_are_the_ones_read_afresh(tmp_path,
     from langdetect.detector_factory import PROFILES_DIRECTORY
 
     from corpusclean import cache
-    from corpusclean.stages import language
+    from corpusclean import language_detection as language
 
     monkeypatch.setenv(cache.ENV, str(tmp_path))
     fresh = language.Profiles(PROFILES_DIRECTORY, SEED)
@@ -407,7 +407,7 @@ def test_the_profiles_from_the_start_up_cache_are_the_ones_read_afresh(tmp_path,
 def test_the_vote_from_the_start_up_cache_reads_the_lists_it_read_afresh(tmp_path, monkeypatch):
     from corpusclean import cache
     from corpusclean.classifier.stoplists import Stoplists
-    from corpusclean.stages import language
+    from corpusclean import language_detection as language
 
     monkeypatch.setenv(cache.ENV, str(tmp_path))
     fresh = StopwordVote()
@@ -449,7 +449,7 @@ def test_were_pythons_random_to_draw_otherwise_langdetects_own_loop_would_run(mo
     they to differ, the detector runs langdetect's own trials: its probabilities still."""
     from langdetect.detector import Detector
 
-    from corpusclean.stages.language import DetectorTables, RandomStream
+    from corpusclean.language_detection import DetectorTables, RandomStream
 
     assert RandomStream(SEED).draws_as_python()
     monkeypatch.setattr(RandomStream, "draws_as_python", lambda self: False)
@@ -470,7 +470,7 @@ def test_a_blocks_total_is_pythons_sum_whichever_way_this_python_adds(monkeypatc
     ways, on this Python, give langdetect's probabilities bit for bit."""
     from langdetect.detector import Detector
 
-    from corpusclean.stages import language
+    from corpusclean import language_detection as language
 
     monkeypatch.setattr(language, "_SUM_IN_ORDER", in_order and language._SUM_IN_ORDER)
     for text in (ENGLISH, GERMAN, FRENCH, PASSAGES["da"][0], PASSAGES["da"][0] + GERMAN):

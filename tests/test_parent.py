@@ -1,7 +1,10 @@
 """The process that runs `corpusclean run -w N` (N > 1) only coordinates: it lists the input,
 hands out documents, adds up the corpus pass's observations and the results, and writes what
 must be written in order. What cleaning a document needs (ftfy, the HTML extractor) is imported
-by the workers that clean, not by it. With one worker everything happens in the one process.
+by the workers that clean, not by it, and so is each stage's code for looking at a page (the
+classifier's page pass, the language detectors): the parent imports a stage's declarations
+(its options, rule ids, settings) and what its corpus pass adds up. With one worker
+everything happens in the one process.
 
 Each run here is a fresh interpreter (what a user's command is), which prints the modules it
 imported when the run ended."""
@@ -24,8 +27,14 @@ PAGES = {
               "in a statement on Friday.</p></article></body></html>",
 }
 
-#: modules only cleaning a document needs
-CLEANING_ONLY = ("ftfy", "trafilatura", "corpusclean.encoding")
+#: modules only cleaning a document needs: loading it (the fix stage, HTML extraction), and
+#: each stage's page pass (its module declares the stage and holds its corpus state; the code
+#: that looks at pages is imported where pages are looked at)
+CLEANING_ONLY = ("ftfy", "trafilatura", "corpusclean.encoding", "corpusclean.extract",
+                 "langdetect", "corpusclean.language_detection",
+                 "corpusclean.classifier.page", "corpusclean.classifier.units", "corpusclean.classifier.vocabulary",
+                 "re2", "ahocorasick", "corpusclean.patterns.matcher", "corpusclean.patterns.gate",
+                 "corpusclean.dedup.fingerprint")
 #: the commands that read a finished run or rule packs, imported only when asked for
 OTHER_COMMANDS = ("corpusclean.cli_review", "corpusclean.cli_rules", "corpusclean.cli_eval")
 
@@ -47,12 +56,14 @@ def run_fresh(*args: str) -> set[str]:
 
 
 def test_the_parent_of_a_run_on_two_workers_imports_no_cleaning_module(tmp_path):
+    """The rule packs are checked in the parent without parsing them (and importing the
+    pattern engine) when the start-up cache holds their settings: any run after the first."""
     write_tree(tmp_path / "in", PAGES)
-    parent = run_fresh("run", str(tmp_path / "in"), str(tmp_path / "two"), "-w", "2", "-q")
-    assert not parent & {*CLEANING_ONLY, *OTHER_COMMANDS}
     alone = run_fresh("run", str(tmp_path / "in"), str(tmp_path / "one"), "-w", "1", "-q")
     assert set(CLEANING_ONLY) <= alone  # one worker: the documents are cleaned in this process
     assert not alone & set(OTHER_COMMANDS)
+    parent = run_fresh("run", str(tmp_path / "in"), str(tmp_path / "two"), "-w", "2", "-q")
+    assert not parent & {*CLEANING_ONLY, *OTHER_COMMANDS}
     one, two = tree_bytes(tmp_path / "one"), tree_bytes(tmp_path / "two")
     assert "café" in one["b.txt"].decode() and "swimming pool" in one["c.txt"].decode()
     assert one == two

@@ -125,7 +125,7 @@ class Run:
                   spill_parent=self.spill_parent, spill_prefix=self.spill_prefix)
         write = (lambda result: None) if in_workers else self.writer.write
         try:
-            seconds = engine_for(config)(self.reader.sources, job, write, summary, config.workers,
+            seconds = engine_for(config)(self.reader, job, write, summary, config.workers,
                                          progress if isinstance(progress, Progress) or progress is None
                                          else Callback(progress))
             if resume and self.claim is not None and job.seen is not None:

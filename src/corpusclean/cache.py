@@ -15,8 +15,12 @@ What a file holds is a pickle, trusted as the user's own files are.
 
 The folder is $CORPUSCLEAN_CACHE_DIR, else the platform's cache folder (~/.cache/corpusclean
 on Linux, under $XDG_CACHE_HOME when set); CORPUSCLEAN_CACHE_DIR set to an empty value turns
-caching off. When a new file is written, the files of its kind written more than a month
-before go, and so do the oldest beyond KEEP files or BUDGET bytes of the kind.
+caching off. A file's modification time says when it was last used: written, or read by a run
+(set again when a run reads it more than USED_EVERY after the last time, one `fstat` a read
+otherwise). When a new file is written, the files not used for a month go, and so do, least
+recently used first, those of a kind beyond KEEP files and those of any kind beyond BUDGET
+bytes in all. Every run of one installation uses all of that installation's files, so the
+files that go are those of installations (or edits of the code) not run lately, whole.
 """
 from __future__ import annotations
 
@@ -37,12 +41,18 @@ ENV = "CORPUSCLEAN_CACHE_DIR"
 #: of another version": two installations sharing a home (two virtual environments, or
 #: checkouts of different commits) would then evict each other's files at every start.
 KEEP = 120
-#: bytes kept per kind, the newest files first (the file just written always stays). The
-#: language profiles' file is 3.3 MB and the stoplist vote's 1.8 MB, one per code version: by
-#: count alone a developer who edits and runs all day kept 120 of each, 600 MB. This keeps
-#: four versions of the profiles, enough for a few installations sharing a home.
-BUDGET = 16 << 20
-#: seconds after which a file of this kind goes anyway when another is written (30 days)
+#: bytes kept in all, the most recently used files first (the file just written always stays).
+#: One version of the code fills about 13 MB (the shipped packs' translations 6.8 MB, the
+#: language profiles 4.2, the stoplist vote 1.7): this keeps about nine, for installations
+#: sharing a home (virtual environments, checkouts of other commits, a benchmark's baseline)
+#: that take turns. Until the ninth round the budget was 16 MB a kind, the oldest written
+#: first: two versions of the packs, so a third installation in use evicted the first's and
+#: each paid 1.3-1.5 CPU-s translating them again at its next start. A developer who edits and
+#: runs all day leaves a version per edit behind; by count alone (KEEP) that was 600 MB.
+BUDGET = 128 << 20
+#: a run that reads a file last marked used longer ago than this marks it again (seconds)
+USED_EVERY = 3600
+#: seconds without a use after which a file goes when another is written (30 days)
 MAX_AGE = 30 * 24 * 3600
 
 
@@ -85,35 +95,50 @@ def cached(kind: str, key: str, build: Callable[[], T]) -> T:
     try:
         with open(path, "rb") as handle:
             stored_digest, value = pickle.load(handle)
-        if stored_digest == digest:
-            return value  # type: ignore[no-any-return]
+            if stored_digest == digest:
+                _mark_used(handle.fileno(), path)
+                return value  # type: ignore[no-any-return]
     except Exception:  # missing, unreadable, truncated, from an incompatible version: rebuild
         pass
     value = build()
-    _store(path, (digest, value), kind)
+    _store(path, (digest, value))
     return value
 
 
-def _store(path: Path, content: object, kind: str) -> None:
+def _store(path: Path, content: object) -> None:
     """Write `content` to `path` atomically; a cache that cannot be written is no cache."""
     from .writers.base import atomic_write  # the outputs' atomic write (a temporary file, a rename)
 
     try:
         atomic_write(path, pickle.dumps(content, protocol=pickle.HIGHEST_PROTOCOL))
-        _prune(path.parent, kind)
+        _prune(path.parent, path)
     except Exception:  # read-only, full, not a folder, an unpicklable value: run without it
         pass
 
 
-def _prune(folder: Path, kind: str) -> None:
-    """Remove this kind's files older than MAX_AGE, and, newest first, those beyond KEEP files
-    or BUDGET bytes: a miss is the only time anything is written, so this runs rarely."""
-    files = sorted(((*_age_and_size(path), path) for path in folder.glob(f"{kind}-*.pickle")), reverse=True)
+def _mark_used(descriptor: int, path: Path) -> None:
+    """Say that the file open as `descriptor` was used now (its modification time), unless it
+    was said less than USED_EVERY ago: what `_prune` keeps is what runs use."""
+    try:
+        if os.fstat(descriptor).st_mtime < time.time() - USED_EVERY:
+            os.utime(path)
+    except OSError:  # a read-only cache, a file another run removed: it is only a cache
+        pass
+
+
+def _prune(folder: Path, kept: Path) -> None:
+    """Remove the files not used for MAX_AGE, and, most recently used first, those of a kind
+    beyond KEEP and those of any kind beyond BUDGET bytes; `kept` (just written) stays. A miss
+    is the only time anything is written, so this runs rarely."""
+    files = sorted(((*_age_and_size(path), path) for path in folder.glob("*-*-*.pickle")), reverse=True)
     oldest = time.time() - MAX_AGE
-    newer = 0   # bytes of the files newer than this one, and its own: once past BUDGET, all older go too
-    for number, (mtime, size, path) in enumerate(files):
+    newer = 0  # bytes of the files used since this one, and its own: once past BUDGET, all older go too
+    per_kind: dict[str, int] = {}
+    for mtime, size, path in files:
+        kind = path.name.rsplit("-", 2)[0]
+        per_kind[kind] = per_kind.get(kind, 0) + 1
         newer += size
-        if number and (number >= KEEP or mtime < oldest or newer > BUDGET):
+        if path != kept and (per_kind[kind] > KEEP or mtime < oldest or newer > BUDGET):
             _remove(path)
 
 

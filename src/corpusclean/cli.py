@@ -29,7 +29,7 @@ from . import __version__
 from .api import Run
 from .engines import ENGINES
 from .cli_params import F, FiniteFloatRange
-from .config import COMMANDS, RunConfig, read_config_file
+from .config import COMMANDS, MAX_HTML_ELEMENTS, RunConfig, read_config_file
 from .errors import OutputError, UnwritableRecords, UsageError
 from .heap import exit_without_collecting, keep_freed_memory
 from .progress import LOG_EVERY, Bar, Log, Progress
@@ -101,7 +101,7 @@ def io_options(fn: F) -> F:
                      help="Larger inputs are reported as failed instead of read."),
         click.option("--doc-timeout", type=FiniteFloatRange(min=0), default=600, show_default=True, metavar="SECONDS",
                      help="A document taking longer than this is reported as failed and the run goes on (0: no limit)."),
-        click.option("--max-html-elements", type=click.IntRange(min=0), default=100_000, show_default=True,
+        click.option("--max-html-elements", type=click.IntRange(min=0), default=MAX_HTML_ELEMENTS, show_default=True,
                      help="HTML pages with more elements are reported as failed, unparsed (0: no limit)."),
         click.option("--max-memory-mb", type=click.IntRange(min=0), default=4000, show_default=True,
                      help="Memory a worker process may take (-w 2 or more); a document needing more is reported "

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from itertools import groupby
 from typing import Any
 
+from .config import MAX_HTML_ELEMENTS
 from .errors import InputError
 from .report import package_version
 from .requirements import TRAFILATURA, RequirementError
@@ -60,12 +61,6 @@ CHARSET_SUPERSETS = {
 _SPACE = re.compile(r"\s+")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 
-
-#: elements a page may have before it is refused (--max-html-elements). trafilatura's work and
-#: memory grow faster than the page: 56k elements (2 MB of markup) took 4 CPU-s and 180 MB,
-#: 168k (6 MB) 20 CPU-s and 460 MB, so a 63 MB page would take minutes and gigabytes. Real
-#: pages, even long ones, have a few thousand; counting them costs one pass of the parser.
-MAX_HTML_ELEMENTS = 100_000
 
 # readability-lxml, the fallback: its defaults, which are Mozilla Readability's
 READABILITY_SETTINGS: dict[str, Any] = {

@@ -30,14 +30,14 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
-from .extract import MAX_HTML_ELEMENTS
+from .config import MAX_HTML_ELEMENTS
 from .errors import OUT_ERRNOS, InputError, OutputError
 from .layout import apply, rebuild, without_layout
 from .model import Document, DocumentMeta, Removal
 from .progress import CLEANING, INDEXING, Progress
 from .report import Summary, Totals, document_report, failure_report
-from .readers import Payload, RecordFields, Source, read_source
-from .readers.base import json_type
+from .readers import Payload, Reader, RecordFields, Source, read_source
+from .readers.base import as_reader, json_type
 from .stages.base import Stage
 from .workers import DocumentTimeout, Pool, chunked, ordered_map, time_budget
 from .writers.claim import SPILL
@@ -111,7 +111,7 @@ class Job:
     #: in the worker (writers.jsonl.RecordEncoder), so that the parent neither serialises the
     #: result nor receives its text and report as objects; None: the parent gets the result
     encoder: Any = None
-    #: HTML pages with more elements are refused (extract.MAX_HTML_ELEMENTS); None: no limit
+    #: HTML pages with more elements are refused (config.MAX_HTML_ELEMENTS); None: no limit
     max_html_elements: int | None = MAX_HTML_ELEMENTS
     #: bytes of memory a worker process may add to what it was forked with (RLIMIT_AS): a
     #: document needing more fails with MemoryError; None: no limit. The main process (-w 1)
@@ -868,9 +868,10 @@ def _collect_for_a_run() -> tuple[int, int, int]:
     return thresholds
 
 
-def run_corpus(sources: Callable[[], Iterator[Source]], job: Job, write: Callable[[Result], None],
+def run_corpus(sources: Reader | Callable[[], Iterator[Source]], job: Job, write: Callable[[Result], None],
                summary: Summary, workers: int, progress: Progress | None = None) -> float:
-    """Both passes over the corpus, telling `progress` how each goes. Returns the seconds taken.
+    """Both passes over the corpus (`sources`: its reader, or a function listing it), telling
+    `progress` how each goes. Returns the seconds taken.
 
     With several workers, both passes run on the same workers: they keep what they built in
     pass 1 (memos, the lines' hashes), and this process, which coordinates, builds nothing
@@ -890,13 +891,15 @@ def run_corpus(sources: Callable[[], Iterator[Source]], job: Job, write: Callabl
     _JOB = job
     thresholds = _collect_for_a_run()
 
+    reader = as_reader(sources)
+
     def listed() -> Iterator[Source]:
         """The sources as they go to worker processes: a JSONL line of a plain file without
-        its bytes, which the worker reads from the file (`Source.without_bytes`), so that the
-        parent pickles and pipes no document (JSONL would otherwise cross the pipe whole in
+        its bytes, which the worker reads from the file (`Reader.sources_for_workers`), so that
+        the parent pickles and pipes no document (JSONL would otherwise cross the pipe whole in
         each pass, though pass 2 takes each document from pass 1's spill). With one worker
         nothing crosses a pipe, and the line read here is used."""
-        return (source.without_bytes() for source in sources()) if workers > 1 else sources()
+        return reader.sources_for_workers() if workers > 1 else reader.sources()
 
     def observe_crashed(chunk: list[tuple[int, Source]], reason: str) -> list[ObservedChunk]:
         return [([], {number: reason for number, _ in chunk}, len(chunk))]

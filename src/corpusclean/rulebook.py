@@ -111,12 +111,13 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from .errors import with_close_names
-from .patterns.gate import Requirement, requirement
-from .patterns.matcher import Matcher, compiled_matcher, translate_all
-from .patterns.translate import Untranslatable, alt
+
+if TYPE_CHECKING:  # the pattern engine (re2) is imported where packs are parsed (_parse_pack)
+    from .patterns.gate import Requirement
+    from .patterns.matcher import Matcher
 
 #: the kinds of chrome a rule may name (the report's `category`)
 CATEGORIES = (
@@ -254,22 +255,62 @@ def load_rulebook(extra_dirs: Iterable[str | Path] = (), disabled: Iterable[str]
                   known_elsewhere: Iterable[str] = ()) -> Rulebook:
     """The shipped rules, then each extra folder's (same id replaces), minus the disabled ones.
     `known_elsewhere`: categories other stages emit, which a disabled name may be too."""
-    rules: dict[str, Rule] = {}
-    sources = ["rules/"]
-    _add_layer(rules, [rule for name, text in shipped_packs() for rule in parse_pack(text, name)])
+    return read_packs(extra_dirs, disabled, known_elsewhere).load()
+
+
+def read_packs(extra_dirs: Iterable[str | Path] = (), disabled: Iterable[str] = (),
+               known_elsewhere: Iterable[str] = ()) -> "RulePacks":
+    """The packs `load_rulebook` loads, read (a folder that is not one, or holds no pack, is
+    a RuleError) but not parsed."""
+    layers, sources = [tuple(shipped_packs())], ["rules/"]
     for folder in extra_dirs:
+        layers.append(tuple(user_packs(folder)))
         sources.append(str(folder))
-        _add_layer(rules, [rule for name, text in user_packs(folder) for rule in parse_pack(text, name)])
-    added = _added_categories(rules.values())
-    switched_off = tuple(disabled)
-    elsewhere = [category for category in sorted(known_elsewhere) if category not in CATEGORIES and category not in added]
-    unknown = [name for name in switched_off
-               if name not in rules and name not in CATEGORIES and name not in added and name not in elsewhere]
-    if unknown:
-        raise RuleError(_unknown_names_message(unknown, rules, [*CATEGORIES, *added, *elsewhere]))
-    kept = tuple(rule for rule in rules.values()
-                 if rule.id not in switched_off and rule.category not in switched_off)
-    return Rulebook(rules=kept, packs=tuple(sources), disabled=switched_off)
+    return RulePacks(tuple(layers), tuple(sources), tuple(disabled), tuple(sorted(known_elsewhere)))
+
+
+@dataclass(frozen=True)
+class RulePacks:
+    """The rule packs of a run, read but not parsed, and the names `--disable` switches off:
+    what its Rulebook is made of (`load`).
+
+    Parsing packs needs the pattern engine, which only a process that scans pages uses: the
+    main process of a run on several workers checks the packs and records their settings
+    (`settings`) from the start-up cache when the same packs, with the same names switched
+    off, loaded before (a pack that fails to load is never cached, so it fails again here)."""
+
+    #: per layer (the shipped packs, then each --rules folder in order), its packs: (name, TOML text)
+    layers: tuple[tuple[tuple[str, str], ...], ...]
+    #: where each layer came from, for the run summary
+    sources: tuple[str, ...]
+    disabled: tuple[str, ...] = ()
+    #: categories other stages emit, which a disabled name may be too (sorted)
+    known_elsewhere: tuple[str, ...] = ()
+
+    def load(self) -> Rulebook:
+        """The rules of every layer (an id a later layer defines again is replaced where it
+        stood), minus the disabled ones. RuleError names a pack's problem or an unknown name."""
+        rules: dict[str, Rule] = {}
+        for layer in self.layers:
+            _add_layer(rules, [rule for name, text in layer for rule in parse_pack(text, name)])
+        added = _added_categories(rules.values())
+        switched_off = self.disabled
+        elsewhere = [category for category in self.known_elsewhere if category not in CATEGORIES and category not in added]
+        unknown = [name for name in switched_off
+                   if name not in rules and name not in CATEGORIES and name not in added and name not in elsewhere]
+        if unknown:
+            raise RuleError(_unknown_names_message(unknown, rules, [*CATEGORIES, *added, *elsewhere]))
+        kept = tuple(rule for rule in rules.values()
+                     if rule.id not in switched_off and rule.category not in switched_off)
+        return Rulebook(rules=kept, packs=self.sources, disabled=switched_off)
+
+    def settings(self) -> dict[str, Any]:
+        """`self.load().settings()`: from the start-up cache when these packs loaded before
+        (about 10 ms of the parent's CPU, and the pattern engine's imports, saved), else
+        loaded, which raises RuleError for a bad pack or name."""
+        from .cache import cached
+
+        return cached("rulebook-settings", repr(self), lambda: self.load().settings())
 
 
 def _add_layer(rules: dict[str, Rule], layer: list[Rule]) -> None:
@@ -393,6 +434,8 @@ def _parse_words(table: Any, source: str) -> dict[str, str]:
 
 def _parse_rule(table: dict[str, Any], number: int, source: str, default_category: str | None,
                 words: dict[str, str], colour: str | None = None) -> Rule:
+    from .patterns.gate import requirement
+
     rule_id = table.get("id")
     where = f"{source}: rule {rule_id!r}" if isinstance(rule_id, str) else f"{source}: rule #{number}"
 
@@ -498,6 +541,9 @@ def _compile(texts: list[str], name: str, flags: int, words: dict[str, str],
     """A field's patterns, each checked on its own, then matched together by one RE2 search
     (see patterns/): one search per line instead of one per pattern, in time linear in the
     line. (Matcher, joined tree), or None for an absent field."""
+    from .patterns.matcher import compiled_matcher, translate_all
+    from .patterns.translate import Untranslatable, alt
+
     checked = []
     for text in texts:
         unknown_lists = sorted({ref for ref in _WORD_LIST_REF.findall(text) if ref not in words})

@@ -29,9 +29,9 @@ Two structures say "comments" without the other:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import cached_property
 
+from .config import CommentLimits
 from .feeds import has_date, kept_prose, writer
 from .regex import line_test
 from .units import Unit
@@ -75,20 +75,6 @@ ENTRY_MARK = re.compile(
 # ENTRY_MARK's answer for a line in linear time: Python's search tried each of its branches at
 # every position of every line, a tenth of a whole run
 _HAS_ENTRY_MARK = line_test(ENTRY_MARK)
-
-
-@dataclass(frozen=True)
-class CommentLimits:
-    heading_chars: int = 80     # a heading is at most this long
-    article_anchors: int = 2    # prose units of the article above the heading, at least
-    first_reach: int = 40       # the first entry mark stands this many lines below the heading, at most
-    mark_gap: int = 40          # entry marks of one section are at most this many lines apart
-    min_marks: int = 2          # entry marks that make a comment section
-    meta_chars: int = 120       # a dated line is a comment's meta line when at most this long
-    tail_units: int = 3         # prose units after the last mark: the last comment's text
-    discussion_anchors: int = 4 # prose units above a discussion heading that make it the article's end
-    headless_marks: int = 4     # lines naming a comment's writer that make a section without a heading
-    headless_anchors: int = 3   # ... below at least this many prose units of the article
 
 
 def comments_start(units: list[Unit], limits: CommentLimits) -> int | None:

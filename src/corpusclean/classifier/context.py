@@ -11,8 +11,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
+from .config import ContextLimits
 from .feeds import has_date
 from .region import captions_code
 from .units import COMMAND, Unit
@@ -24,17 +24,6 @@ HEADING_WORDS = 15       # a heading has at most this many words ...
 HEADING_DISTANCE = 200   # ... and a good paragraph follows within this many characters
 # a byline: "By Jane Doe", in the languages most of a crawl is in
 _BYLINE = re.compile(r"^(?:[Bb][Yy]|[Vv]on|[Pp]ar|[Pp]or|[Dd]i|[Dd]oor|[Aa]v)\s+\W?[A-ZÀ-ÖØ-Þ]")
-
-
-@dataclass(frozen=True)
-class ContextLimits:
-    heading_units: int = 3         # a heading may stand this many units above the article ...
-    heading_chars: int = 250       # ... with at most this much text in between
-    tight_gap: int = 400           # non-prose characters between two paragraphs that still count as "inside"
-    code_gap: int = 1200           # how much non-prose text (code, formulas) may sit between paragraphs
-    menu_lines: int = 3            # a group of this many short lines without sentences is a menu
-    label_words: int = 4           # a menu entry has at most this many words
-    dateline_words: int = 8        # a line with a date and at most this many words is a dateline
 
 
 def gaps(units: list[Unit]) -> tuple[list[int | None], list[int | None]]:

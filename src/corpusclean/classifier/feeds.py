@@ -12,8 +12,8 @@ changelog) is left alone.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
+from .config import FeedLimits
 from .regex import GatedSearch
 from .units import Unit, groups_of
 from .verdicts import ANCHORS, DROP, GOOD, KEEP
@@ -58,24 +58,6 @@ RELATED = re.compile(
     re.IGNORECASE)
 # a slide counter: "3/50", "3 of 50" at the start of a line
 SLIDE = re.compile(r"^\s*(\d{1,3})\s*(?:/|of)\s*(\d{1,3})\b", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class FeedLimits:
-    meta_chars: int = 100       # an entry's opening line is at most this long
-    min_entries: int = 3        # dated entries in a row that make a feed
-    max_entry_units: int = 8    # an entry is at most this many units long
-    article_anchors: int = 2    # prose units the article keeps above the feed, at least
-    max_tail_anchors: int = 10  # prose units after the last entry's opening, at most
-    timed_share: float = 0.5    # share of entries whose opening shows a time of day or an age
-    min_slides: int = 3         # counted slides in a row that make a slideshow
-    slide_heading_units: int = 3  # short lines right above the first slide that title the slideshow
-    min_headlines: int = 4      # consecutive lines that make a list of headlines ...
-    headline_share: float = 0.75  # ... when this share of them carries a count or a date
-    min_teasers: int = 3        # headline-and-teaser paragraphs in a row that make a teaser list
-    teaser_words: int = 80      # a teaser has at most this many words ...
-    teaser_min_words: int = 6   # ... and at least this many
-    teaser_headline_words: int = 25  # a teaser's headline has at most this many words (headlines run long)
 
 
 def opening_lines(lines: list[str], limits: FeedLimits) -> list[tuple[int, bool, str | None]]:

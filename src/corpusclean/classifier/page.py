@@ -17,34 +17,18 @@ nothing to tell the article from the chrome by, and losing a page is worse than 
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
-from typing import Any
 
 from ..model import Document
-from .comments import CommentLimits, comment_lines, comments_start, mark_comments, mark_discussion
-from .context import HEADING_WORDS, ContextLimits, revise, revise_extracted
-from .feeds import (FeedLimits, mark_feed, mark_headline_lists, mark_related, mark_slideshow, mark_teaser_lists,
+from .comments import comment_lines, comments_start, mark_comments, mark_discussion
+from .config import ClassifierConfig, ContextLimits, RegionWeights
+from .context import HEADING_WORDS, revise, revise_extracted
+from .feeds import (mark_feed, mark_headline_lists, mark_related, mark_slideshow, mark_teaser_lists,
                     opening_lines)
-from .prose_chrome import ProseChromeLimits, demote_notices, mark_prose_chrome
-from .region import RegionWeights, best_run, find_region
+from .prose_chrome import demote_notices, mark_prose_chrome
+from .region import best_run, find_region
 from .units import FeatureMemo, Unit, build_units
-from .verdicts import ANCHORS, BAD, DROP, GOOD, KEEP, NEARGOOD, Thresholds, judge, stoplist_usable
+from .verdicts import ANCHORS, BAD, DROP, GOOD, KEEP, NEARGOOD, judge, stoplist_usable
 from .vocabulary import Vocabulary
-
-
-@dataclass(frozen=True)
-class ClassifierConfig:
-    """Every tunable number of the classifier, recorded in the run summary."""
-
-    thresholds: Thresholds = field(default_factory=Thresholds)
-    region: RegionWeights = field(default_factory=RegionWeights)
-    context: ContextLimits = field(default_factory=ContextLimits)
-    feeds: FeedLimits = field(default_factory=FeedLimits)
-    prose_chrome: ProseChromeLimits = field(default_factory=ProseChromeLimits)
-    comments: CommentLimits = field(default_factory=CommentLimits)
-
-    def signature(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def classify_page(doc: Document, stopwords: frozenset[str] | None, config: ClassifierConfig,

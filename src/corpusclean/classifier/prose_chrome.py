@@ -22,8 +22,8 @@ days, addresses and hours, which are the article's facts, not the appeal's sign-
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
+from .config import ProseChromeLimits
 from .feeds import has_date
 from .units import Suspicion, Unit
 from .verdicts import ANCHORS, BAD, DROP, KEEP
@@ -35,20 +35,6 @@ APPEAL, BIO, NOTICE = "appeal", "author-bio", "notice"
 _STREET_ADDRESS = re.compile(
     r"\b\d{1,5}\s+(?:[A-Z][\w'’.-]*\s+){1,4}(?i:street|st|road|rd|avenue|ave|boulevard|blvd|drive|dr|"
     r"lane|ln|way|court|ct|place|pl|square|sq|highway|hwy|parkway|pkwy|crescent|terrace)\b")
-
-
-@dataclass(frozen=True)
-class ProseChromeLimits:
-    person_share: float = 0.05     # "we"/"us"/"you" words in an appeal, at least
-    appeal_terms: int = 2          # appeal words in one paragraph, at least
-    appeal_strong: int = 4         # this many, with twice the person share: an appeal anywhere
-    bio_weak_terms: int = 2        # weak bio phrases that make a bio without a strong one
-    bio_max_chars: int = 700       # bios are short
-    notice_terms: int = 2          # notice phrases
-    notice_max_chars: int = 900    # longer notices need a strong mark every ...
-    notice_chars_per_mark: int = 400  # ... this many characters
-    min_block: int = 2             # suspects in a row that are removed wherever they stand
-    max_demoted: int = 3           # notices or strong appeals on one page, at most, to be chrome
 
 
 def suspect(unit: Unit, limits: ProseChromeLimits, vocabulary: Vocabulary) -> Suspicion:

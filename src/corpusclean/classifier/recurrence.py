@@ -24,8 +24,6 @@ from typing import Iterator
 
 import numpy as np
 
-from .units import normalise
-
 #: lines longer than this are never template candidates here (dedup handles long repeats)
 MAX_CHARS = 140
 #: hashes buffered before a merge
@@ -34,8 +32,13 @@ BUFFER = 1 << 20
 _DIGITS = re.compile(r"\d+")
 
 
+def normalise(text: str) -> str:
+    """The form under which two lines count as the same: case-folded, spaces collapsed."""
+    return " ".join(text.split()).casefold()
+
+
 def line_key(line: str) -> str:
-    """A line's normal form (units.normalise) with every number made 0: "3 comments" and
+    """A line's normal form (normalise) with every number made 0: "3 comments" and
     "12 comments" are the same template line."""
     return _DIGITS.sub("0", normalise(line))
 

@@ -22,8 +22,8 @@ are taken in whole.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
+from .config import RegionWeights
 from .units import FOOTNOTE, MIN_LIST_ITEMS, Unit
 from .verdicts import BAD, GOOD, NEARGOOD, SHORT
 
@@ -34,20 +34,6 @@ _NUMBERED = re.compile(r"^\s*(?:(?:step|part|chapter|tip|phase|stage|schritt|tei
 
 #: a section heading has at most this many words
 SECTION_WORDS = 3
-
-
-@dataclass(frozen=True)
-class RegionWeights:
-    unit_cost: float = 25.0       # what one non-prose unit costs
-    neargood_weight: float = 0.75 # share of its length a one-sentence paragraph adds
-    sentence_weight: float = 0.25 # share of its length a short sentence adds
-    isolated_weight: float = 0.0  # ... and a one-sentence paragraph alone between non-prose units
-    second_share: float = 0.5     # a second run scoring this share of the best joins the article
-    isolated_good: float = 0.5    # share of its length a long paragraph alone between non-prose units adds
-    repeat_factor: float = 4.0    # repeated controls and raw markup cost this many units
-    gap_cap: float = 500.0        # the most one run of non-prose units can cost
-    notes_reach: int = 12         # footnotes starting this many units after the article are its own
-    extracted_outside: float = 0.15  # an extractor's text is trimmed to the region when at most this share of its paragraphs lies outside
 
 
 def unit_score(unit: Unit, weights: RegionWeights, isolated: bool = False) -> float:

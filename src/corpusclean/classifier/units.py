@@ -25,6 +25,7 @@ from typing import Any, Iterator
 
 from ..memo import TextMemo
 from ..model import Document
+from .recurrence import normalise
 from .signals import LineSignals, folded_words, measure
 
 #: what prose_chrome.suspect says of a unit: (kind, category, evidence), kind "" for none
@@ -159,11 +160,6 @@ class Unit:
         if features.key is None:
             features.key = normalise(self.text)
         return features.key
-
-
-def normalise(text: str) -> str:
-    """The form under which two lines count as the same: case-folded, spaces collapsed."""
-    return " ".join(text.split()).casefold()
 
 
 def ends_clause(text: str) -> bool:

@@ -14,9 +14,9 @@ chrome that long (a list of countries, a tag cloud) has almost none.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Iterator
 
+from .config import Thresholds
 from .signals import LineSignals
 from .units import Unit
 from .vocabulary import Vocabulary
@@ -24,31 +24,6 @@ from .vocabulary import Vocabulary
 GOOD, NEARGOOD, SHORT, BAD = "good", "neargood", "short", "bad"
 ANCHORS = (GOOD, NEARGOOD)   # prose: what the article region is anchored on
 KEEP, DROP = "keep", "drop"  # the final verdicts
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    """Every threshold of pass 1, in one printable place (recorded in the run summary)."""
-
-    length_low: int = 70          # shorter than this (characters; CJK count double) is "short"
-    length_high: int = 200        # longer than this can be "good"
-    stop_low: float = 0.30        # jusText's stopwords_low
-    stop_high: float = 0.32       # jusText's stopwords_high
-    long_unit: int = 400          # from this length on, a lower stopword bar
-    stop_long: float = 0.18       # ... this one
-    stop_bad: float = 0.10        # below this a long unit is a list of names or terms
-    stop_sentence: float = 0.15   # a full sentence this dense in stopwords is prose (names and places thin them) ...
-    title_case: float = 0.6       # ... unless this share of its words is capitalised: a headline
-    stop_trust: float = 0.12      # median density of long units below which the list is not the page's language
-    chrome_share: float = 0.5     # a short unit with two chrome words covering this much of it is chrome
-    chrome_whole: float = 0.9     # ... or one chrome word that is (nearly) all of it
-    page_repeats: int = 3         # a short text this often on one page is a repeated control
-    corpus_pages: int = 5         # a short line on this many pages of the corpus is a site template
-    corpus_share: float = 0.02    # ... and on at least this share of them
-    cjk_low: float = 0.12         # function-character density of Chinese/Japanese prose, lower bar
-    cjk_high: float = 0.15        # ... and the bar for "good"
-    sentence_words: int = 4       # a short unit with this many words that reads as a sentence
-    markup_share: float = 0.1     # a paragraph this much in tags is markup, however it reads
 
 
 def stoplist_usable(units: list[Unit], limits: Thresholds) -> bool:

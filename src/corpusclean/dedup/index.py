@@ -36,7 +36,7 @@ import numpy as np
 from . import resolve
 from .arrays import Column, SortedRuns
 from .config import DedupConfig
-from .fingerprint import PageFingerprint, PageFingerprints
+from .pages import PageFingerprint, PageFingerprints
 
 #: long lines (or short keys) gathered before a batch is merged: big enough for numpy to pay
 BATCH_LINES = 32_768

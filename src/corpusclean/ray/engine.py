@@ -40,7 +40,8 @@ import numpy as np
 
 from ..pipeline import Job, Result, chunked, take_results
 from ..progress import CLEANING, INDEXING, Progress
-from ..readers import Source
+from ..readers import Reader, Source
+from ..readers.base import as_reader
 from ..report import Summary
 from . import shards, steps
 from .shards import BLOCK
@@ -146,7 +147,7 @@ def _size(source: Source) -> int:
     return 0
 
 
-def run_corpus(sources: Callable[[], Iterator[Source]], job: Job, write: Callable[[Result], None],
+def run_corpus(sources: Reader | Callable[[], Iterator[Source]], job: Job, write: Callable[[Result], None],
                summary: Summary, workers: int, progress: Progress | None = None, *,
                address: str | None = None, partitions: int | None = None) -> float:
     """`pipeline.run_corpus` on Ray: the same arguments, the same results in the same order."""
@@ -154,7 +155,7 @@ def run_corpus(sources: Callable[[], Iterator[Source]], job: Job, write: Callabl
     progress = progress or Progress()
     try:
         with cluster(address, workers):
-            blocks = put_blocks(sources(), workers)
+            blocks = put_blocks(as_reader(sources).sources(), workers)
             if any(stage.needs_corpus for stage in job.stages):
                 progress.start(INDEXING)   # Ray Data runs it as a few whole steps: no counts in between
             cleaned = processed(blocks, job, workers, partitions)

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..dedup import resolve
-from ..dedup.fingerprint import PageFingerprints
+from ..dedup.pages import PageFingerprints
 from ..dedup.index import Decisions
 from ..pipeline import CLEAN_BATCH, Job, Result, observe_chunk, process_batch_for_parent
 from ..workers import chunked

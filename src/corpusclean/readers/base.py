@@ -16,7 +16,7 @@ import json
 from abc import ABC, abstractmethod
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from ..errors import InputError
 
@@ -105,6 +105,28 @@ class Reader(ABC):
     def count(self) -> int:
         """How many documents `sources()` lists (for a progress bar: may read the input once)."""
         return sum(1 for _ in self.sources())
+
+    def sources_for_workers(self) -> Iterator[Source]:
+        """`sources()` as they go to worker processes of this machine: each without the bytes
+        a worker can read again from the input (`Source.without_bytes`), so that the parent
+        pickles and pipes no document."""
+        return (source.without_bytes() for source in self.sources())
+
+
+class Listing(Reader):
+    """The sources a function lists, as a Reader (what `pipeline.run_corpus` was given)."""
+
+    def __init__(self, sources: Callable[[], Iterator[Source]]):
+        super().__init__()
+        self._sources = sources
+
+    def sources(self) -> Iterator[Source]:
+        return self._sources()
+
+
+def as_reader(sources: Reader | Callable[[], Iterator[Source]]) -> Reader:
+    """A run's input as a Reader, whether given as one or as a function listing its sources."""
+    return sources if isinstance(sources, Reader) else Listing(sources)
 
 
 #: how an HTML document starts (after a BOM, blanks and comments): the sniffer's clue

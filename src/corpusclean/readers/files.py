@@ -41,16 +41,21 @@ class FolderReader(Reader):
         self.patterns = patterns or DEFAULT_PATTERNS
         self.record_reader = record_reader
         self._listing: list[Source] | None = None
-        self._records: list[bool] | None = None
+        self._readers: list[Reader | None] | None = None
 
     def sources(self) -> Iterator[Source]:
+        return self._sources(for_workers=False)
+
+    def sources_for_workers(self) -> Iterator[Source]:
+        return self._sources(for_workers=True)
+
+    def _sources(self, for_workers: bool) -> Iterator[Source]:
         self.skipped.clear()
-        for source, holds_records in zip(self.listed(), self._holding_records()):
-            reader = self.record_reader(source.path) if holds_records else None
+        for source, reader in zip(self.listed(), self._record_readers()):
             if reader is None:
-                yield source
+                yield source.without_bytes() if for_workers else source
                 continue
-            for record in reader.sources():
+            for record in reader.sources_for_workers() if for_workers else reader.sources():
                 record.shard = source.relpath
                 yield record
             self.skipped.update(reader.skipped)
@@ -65,14 +70,15 @@ class FolderReader(Reader):
             self._listing = list(iter_directory(self.root, self.patterns))
         return iter(self._listing)
 
-    def _holding_records(self) -> list[bool]:
-        """Per listed file, whether it is a record file (a shard), asked once a run: the
-        parent lists the folder in each pass, and asking each file's name again cost it
-        about 10 microseconds a document a pass."""
-        if self._records is None:
-            self._records = [source.path is not None and source.error is None
-                             and self.record_reader(source.path) is not None for source in self.listed()]
-        return self._records
+    def _record_readers(self) -> list[Reader | None]:
+        """Per listed file, the reader of its records when it is a record file (a shard),
+        made once a run: the parent lists the folder in each pass, and asking each file's name
+        again cost it about 10 microseconds a document a pass; and a shard's reader keeps what
+        it found of its file for the next pass (`JsonlReader.sources_for_workers`)."""
+        if self._readers is None:
+            self._readers = [self.record_reader(source.path) if source.path is not None and source.error is None
+                             else None for source in self.listed()]
+        return self._readers
 
     def shards(self) -> list[str]:
         """The record files the folder holds, relative to it."""
@@ -82,11 +88,7 @@ class FolderReader(Reader):
     def count(self) -> int:
         """A document per file, and each record file's own count (JSONL: its lines, Parquet:
         its row count; WARC: read through)."""
-        total = 0
-        for source in self.listed():
-            reader = self.record_reader(source.path) if source.path is not None and source.error is None else None
-            total += reader.count() if reader is not None else 1
-        return total
+        return sum(reader.count() if reader is not None else 1 for reader in self._record_readers())
 
 
 class FileReader(Reader):

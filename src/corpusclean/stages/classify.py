@@ -5,27 +5,31 @@ counts, for every short line, how many pages of the corpus hold it (classifier/r
 its page pass is classifier/page.py. Every removal names the test that decided it
 (`heuristic.menu-run`, `heuristic.header-zone`, ...), a best-guess category, and the unit's
 measurements, so `corpusclean diff` can show why.
+
+This module is what the rest of corpusclean needs to know of the classifier (its options,
+its tests' rule ids, its corpus pass's counts); the page pass's code (classifier/page.py and
+the modules it uses) is imported where pages are classified, on the first page: the main
+process of a run on several workers only counts, and never imports it.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 import click
 import numpy as np
 
-from ..classifier.page import ClassifierConfig, classify_page
+from ..classifier.config import ClassifierConfig
 from ..classifier.recurrence import MAX_CHARS, LineHashes, PageHashes, Recurrence, observe
-from ..classifier import signals
-from ..classifier.regex import warm_line_tests
-from ..classifier.stoplists import Stoplists
-from ..classifier.units import FeatureMemo, Unit
-from ..classifier.verdicts import DROP
-from ..classifier.vocabulary import TERMS, Vocabulary
+from ..classifier.terms import TERMS
 from ..model import Document
 from .base import RuleInfo, Stage
 
 if TYPE_CHECKING:
+    from ..classifier.stoplists import Stoplists
+    from ..classifier.units import FeatureMemo, Unit
+    from ..classifier.vocabulary import Vocabulary
     from ..config import RunConfig
 
 RULE_PREFIX = "heuristic."
@@ -141,12 +145,29 @@ class ClassifierStage(Stage):
         #: rule ids ("heuristic.menu-run") or categories ("social") the user switched off
         self.disabled = frozenset(disabled)
         self.recurrence = Recurrence()
-        self.stoplists = Stoplists()
-        self.vocabulary = Vocabulary()
-        #: the features of the texts met so far: a site's template lines recur on all its pages
-        self.memo = FeatureMemo()
         #: the hashes of the short lines met so far, for both passes (template lines recur)
         self.hashes = LineHashes()
+
+    # What the page pass uses, built in the process that classifies, on its first page (or
+    # when the stage is warmed), with the code that uses it (the module's docstring says why).
+    @cached_property
+    def stoplists(self) -> Stoplists:
+        from ..classifier.stoplists import Stoplists
+
+        return Stoplists()
+
+    @cached_property
+    def vocabulary(self) -> Vocabulary:
+        from ..classifier.vocabulary import Vocabulary
+
+        return Vocabulary()
+
+    @cached_property
+    def memo(self) -> FeatureMemo:
+        """The features of the texts met so far: a site's template lines recur on all its pages."""
+        from ..classifier.units import FeatureMemo
+
+        return FeatureMemo()
 
     def settings(self) -> dict[str, Any]:
         return {"config": self.config.signature(), "disabled": sorted(self.disabled)}
@@ -175,18 +196,25 @@ class ClassifierStage(Stage):
         return self
 
     def warm(self) -> None:
+        from ..classifier import signals
+        from ..classifier.regex import warm_line_tests
+
+        self.stoplists, self.memo  # noqa: B018  (built here, shared by the workers forked after)
         self.vocabulary.warm()
         warm_line_tests()
         signals.warm()
 
     def fresh(self) -> "ClassifierStage":
         copy = ClassifierStage(self.config, self.disabled)
+        # built once here, shared by every copy
         copy.stoplists, copy.vocabulary, copy.memo, copy.hashes = self.stoplists, self.vocabulary, self.memo, self.hashes
         return copy
 
     def __getstate__(self) -> dict[str, Any]:
-        # a worker fills its own memos: the parent's are no use to ship
-        return {**self.__dict__, "memo": FeatureMemo(), "hashes": LineHashes()}
+        # a worker fills its own memos (on its first page): the parent's are no use to ship
+        state = {**self.__dict__, "hashes": LineHashes()}
+        state.pop("memo", None)
+        return state
 
     def _min_pages(self) -> int:
         limits = self.config.thresholds
@@ -194,6 +222,8 @@ class ClassifierStage(Stage):
 
     # -- page pass ------------------------------------------------------------------------
     def process(self, doc: Document) -> None:
+        from ..classifier.page import classify_page  # on the first page (the module's docstring says why)
+
         code = (doc.meta.language or {}).get("code")
         stopwords = self.stoplists.get(code)
         units = classify_page(doc, stopwords, self.config, self.vocabulary,
@@ -219,6 +249,8 @@ class ClassifierStage(Stage):
 
 def _runs_of_drops(units: list[Unit]) -> list[list[Unit]]:
     """Consecutive dropped units with the same reason and category: one removal each."""
+    from ..classifier.verdicts import DROP
+
     runs: list[list[Unit]] = []
     previous_dropped = False
     for unit in units:

@@ -56,13 +56,14 @@ from typing import TYPE_CHECKING, Any, Sequence
 import numpy as np
 
 from ..dedup.config import DEDUP_OPTIONS, DedupConfig
-from ..dedup.fingerprint import Fingerprinter, PageFingerprint, PageFingerprints, normalise, words_per_line
 from ..dedup.index import CorpusIndex, Decisions
+from ..dedup.pages import PageFingerprint, PageFingerprints
 from ..model import Document, consecutive_runs
 from .base import RuleInfo, Stage
 
 if TYPE_CHECKING:
     from ..config import RunConfig
+    from ..dedup.fingerprint import Fingerprinter
 
 TEMPLATE_RULE = "dedup.template"
 PAGE_REPEAT_RULE = "dedup.page-repeat"
@@ -97,7 +98,9 @@ class DedupStage(Stage):
     def _fingerprints(self) -> Fingerprinter:
         """Built where pages are fingerprinted (a worker), on its first page: the process that
         only absorbs them (the parent of a run on several workers) never needs the MinHash
-        permutations and tables (about 0.01 CPU-s)."""
+        permutations and tables (about 0.01 CPU-s), nor imports the fingerprinting code."""
+        from ..dedup.fingerprint import Fingerprinter
+
         return Fingerprinter(self.config)
 
     def settings(self) -> dict[str, Any]:
@@ -200,6 +203,8 @@ class DedupStage(Stage):
         if copies > config.syndicated_page_share * bound:
             return True
         # every line's word count at once, in numpy, as pass 1 counted them
+        from ..dedup.fingerprint import words_per_line
+
         words = words_per_line(doc.text, len(doc.lines), self._fingerprints.normaliser)
         long = np.flatnonzero(words >= config.short_line_words).tolist()
         live_long = sum(len(doc.lines[i]) for i in long if doc.is_live(i))
@@ -213,6 +218,8 @@ class DedupStage(Stage):
         return union == 0 or len(mine & theirs) / union >= self.config.page_repeat_jaccard
 
     def _shingles(self, line: str) -> set[tuple[str, ...]]:
+        from ..dedup.fingerprint import normalise
+
         words = normalise(line).split()
         size = self.config.shingle_size
         return {tuple(words[i:i + size]) for i in range(max(1, len(words) - size + 1))}

@@ -22,13 +22,12 @@ import click
 from ..cli_params import comma_separated
 from ..memo import TextMemo
 from ..model import Document
-from ..patterns.gate import Gate, Requirement, expand
-from ..patterns.translate import Untranslatable
-from ..rulebook import Rule, Rulebook
+from ..rulebook import Rule, Rulebook, RulePacks, read_packs
 from .base import Stage
 
 if TYPE_CHECKING:
     from ..config import RunConfig
+    from ..patterns.gate import Gate, Requirement
 
 
 class Page:
@@ -147,6 +146,7 @@ def _gate(requirements: tuple[Requirement, ...], max_chars: tuple[int | None, ..
     (0.3 s for the shipped packs) come from the cache (cache.py) when these rules were gated
     before by the same code."""
     from ..cache import cached
+    from ..patterns.gate import Gate, expand
 
     return Gate(requirements, max_chars, cached("gate", repr(requirements), lambda: expand(requirements)), apart)
 
@@ -281,13 +281,26 @@ class RuleStage(Stage):
                      help="Switch off a rule by id, or a whole category (repeatable, or comma-separated)."),
     )
 
-    def __init__(self, rulebook: Rulebook):
-        self.rulebook = rulebook
+    def __init__(self, rules: Rulebook | RulePacks):
+        """From loaded rules, or from packs read but not parsed: those are checked now (a
+        RuleError for a bad pack or --disable name) and parsed on first use (`rulebook`)."""
+        if isinstance(rules, Rulebook):
+            self.rulebook = rules
+            self.packs: RulePacks | None = None
+        else:
+            self.packs = rules
+            self._settings = rules.settings()
 
-    # The gate and the line memory are built when the first page is scanned (or the stage is
-    # warmed), in the process that scans: the process that builds the stage only to check the
-    # packs and record their settings (the parent of a run on several workers, whose workers
-    # scan) never pays for them (the gate: about 0.025 CPU-s for the shipped packs).
+    # The rules, their gate and the line memory are built when the first page is scanned (or
+    # the stage is warmed), in the process that scans: the process that builds the stage only
+    # to check the packs and record their settings (the parent of a run on several workers,
+    # whose workers scan) never pays for them (the gate: about 0.025 CPU-s for the shipped
+    # packs), nor imports the pattern engine they need (RulePacks.settings).
+    @cached_property
+    def rulebook(self) -> Rulebook:
+        assert self.packs is not None  # built from a Rulebook otherwise
+        return self.packs.load()
+
     @cached_property
     def gate(self) -> Gate:
         return gate_for(self.rulebook.rules)
@@ -309,7 +322,6 @@ class RuleStage(Stage):
         category another stage emits (`quality`) is known; one that a stage --disable does not
         reach emits too (dedup's `duplicate`) is refused, saying so: switching it off would
         only switch off part of it."""
-        from ..rulebook import load_rulebook
         from .registry import disable_prefixes, stage_categories
 
         claimed = disable_prefixes()
@@ -319,11 +331,11 @@ class RuleStage(Stage):
                 raise ValueError(f"--disable: category {name!r} is removed by the {unreachable[name]} stage, "
                                  f"which --disable does not reach; its own options say what it removes "
                                  f"(corpusclean run --help)")
-        return cls(load_rulebook(extra_dirs=config.rule_dirs, known_elsewhere=honoured,
-                                 disabled=[name for name in run.disable if not name.startswith(claimed)]))
+        return cls(read_packs(extra_dirs=config.rule_dirs, known_elsewhere=honoured,
+                              disabled=[name for name in run.disable if not name.startswith(claimed)]))
 
     def settings(self) -> dict[str, Any]:
-        return self.rulebook.settings()
+        return self.rulebook.settings() if self.packs is None else self._settings
 
     def warm(self) -> None:
         self.gate  # noqa: B018  (built here, shared by the workers forked after)
@@ -400,6 +412,8 @@ def check_whole(rules: tuple[Rule, ...]) -> list[ExampleFailure]:
     """A run compiles each field's patterns cut down to the characters of the lines it meets
     (patterns/matcher.py), and loading a pack only compiles the ASCII cut; here every field
     is compiled whole, so that no line of any script can meet a pattern RE2 cannot take."""
+    from ..patterns.translate import Untranslatable
+
     failures = []
     for rule in rules:
         for name in ("patterns", "unless", "require", "end", "continues"):
