@@ -595,6 +595,7 @@ class RemoteTraceback(Exception):
 
 
 def _remote_error(payload: bytes | bytearray) -> BaseException:
+    error: BaseException
     error, where = pickle.loads(payload)
     error.__cause__ = RemoteTraceback(where)
     return error
