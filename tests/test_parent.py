@@ -71,20 +71,25 @@ def test_the_parent_of_a_run_on_two_workers_imports_no_cleaning_module(tmp_path)
 
 def test_stages_build_what_scanning_needs_where_pages_are_scanned():
     """Building the stages (what the parent does, to check the options and rule packs and to
-    record their settings) leaves out what only scanning pages needs: the rules' keyword gate
-    and line memory, the dedup stage's MinHash tables. The process that scans builds them on
-    its first page; warming (a run with no corpus pass, before its workers fork) builds the gate."""
+    record their settings) leaves out what only scanning pages needs: the parsed rules, their
+    keyword gate and line memory, the classifier's stoplists, vocabulary and feature memo, the
+    dedup stage's MinHash tables. The process that scans builds them when it gets ready
+    (Stage.get_ready) or on its first page; warming (a run with no corpus pass, before its
+    workers fork) builds the gate."""
     from corpusclean.config import RunConfig
     from corpusclean.model import Document, DocumentMeta
     from corpusclean.stages.registry import build_stages
 
-    rules, *_, dedup = build_stages(RunConfig.build("run"))
-    assert rules.settings()["rules"] > 0 and dedup.settings()
-    assert not {"gate", "memo"} & set(vars(rules)) and "_fingerprints" not in vars(dedup)
+    rules, _, classifier, dedup = build_stages(RunConfig.build("run"))
+    assert rules.settings()["rules"] > 0 and dedup.settings() and classifier.settings()
+    assert not {"rulebook", "gate", "memo"} & set(vars(rules)) and "_fingerprints" not in vars(dedup)
+    assert not {"stoplists", "vocabulary", "memo"} & set(vars(classifier))
     doc = Document("a", "Home\nSign up for our newsletter\n", DocumentMeta(source={}, stages=["fix"]))
     rules.process(doc)
     dedup.observe_batch([doc])
-    assert {"gate", "memo"} <= set(vars(rules)) and "_fingerprints" in vars(dedup)
+    assert {"rulebook", "gate", "memo"} <= set(vars(rules)) and "_fingerprints" in vars(dedup)
+    classifier.get_ready()  # what a worker does before its first page of the removal pass
+    assert {"stoplists", "vocabulary", "memo"} <= set(vars(classifier))
     warmed, *_ = build_stages(RunConfig.build("strip"))
     warmed.warm()
     assert "gate" in vars(warmed)

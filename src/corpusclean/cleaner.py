@@ -77,6 +77,7 @@ class Cleaner:
         for stage in self._stages:
             if not stage.needs_corpus:
                 stage.prepare()
+            stage.get_ready()  # the page code imported and what every page needs built, once
 
     def __getstate__(self) -> dict[str, Any]:
         # the configuration, not the built stages: small to send, and whatever a stage holds

@@ -569,7 +569,8 @@ def _hand_over(job: Job, handover: Handover) -> None:
 
 def _take_handover(job: Job) -> str | None:
     """In a worker, before its first document of pass 2: the corpus stages take the parent's
-    state, the others prepare (language profiles); then what this built is frozen out of the
+    state, the others prepare (language profiles), all get ready (`Stage.get_ready`: the page
+    code this worker imports, which the parent never does); then what this built is frozen out of the
     collector's walks, as the parent's is. Nothing is warmed (Stage.warm): no other process
     shares what a worker builds, so it builds what its own pages need, when they need it, as a
     1-worker run does (warming each worker of a 2-worker run of the 20 MB corpus cost it about
@@ -591,6 +592,7 @@ def _take_handover(job: Job) -> str | None:
                 stage.prepare()
     except Exception as err:
         return failure_message(err, f"{where} in a worker")
+    _get_stages_ready(stages)
     job.stages, job.failures, job.spill_kept_from = stages, handover.failures, handover.spill_kept_from
     job.handover = None
     gc.freeze()  # what this worker built, as _collect_for_a_run says
@@ -599,7 +601,7 @@ def _take_handover(job: Job) -> str | None:
 
 def _get_ready() -> None:
     """In a worker that has no chunk of pass 1 left to observe: prepare the stages with no
-    corpus pass (the language profiles), which `_take_handover` would do in its first task of
+    corpus pass (the language profiles) and get every stage ready, which `_take_handover` would do in its first task of
     pass 2, while the other worker observes pass 1's last chunk and the parent finishes the
     corpus state. Done once; what fails here is left for `_take_handover` to try again and
     report (`_then_get_ready` says when this runs)."""
@@ -612,6 +614,7 @@ def _get_ready() -> None:
                 stage.prepare()
     except Exception:
         return
+    _get_stages_ready(_JOB.stages)
     _JOB.prepared = True
 
 
@@ -820,16 +823,28 @@ def _take_written(written: Written, job: Job, write: Callable[[Result], None], s
 def _get_ready_for_cleaning(job: Job, warm: bool) -> None:
     """In a run with no corpus pass (or one worker), load or build here, once, what cleaning
     every document needs, so that the workers forked for the removal pass share it: each stage
-    with no corpus pass prepares (language profiles), and, when `warm`, every stage warms
+    with no corpus pass prepares (language profiles), every stage gets ready (Stage.get_ready:
+    the code its page pass runs, and what every page needs), and, when `warm`, every stage warms
     (`Stage.warm`: about 0.1 CPU-s for the shipped stages, 0.35 before the sixth round;
     bench_run.py prints it; about what each worker would otherwise build on its first pages).
     (With a corpus pass and several workers, each worker does this itself: `_take_handover`.)"""
     for stage in job.stages:
         if not stage.needs_corpus:
             stage.prepare()
+    _get_stages_ready(job.stages)
     if warm:
         _warm(job.stages)
     gc.freeze()  # what they built too (_collect_for_a_run)
+
+
+def _get_stages_ready(stages: Sequence[Stage]) -> None:
+    """`Stage.get_ready` for each stage. What fails here is left to fail again where it is
+    needed: in a stage's `process`, for each document, naming the stage."""
+    for stage in stages:
+        try:
+            stage.get_ready()
+        except Exception:
+            pass
 
 
 def _warm(stages: Sequence[Stage]) -> None:

@@ -145,6 +145,17 @@ class Stage:
         parent (by default that stage itself, replacing this one)."""
         return state  # type: ignore[no-any-return]  # the default corpus_state is a Stage
 
+    def get_ready(self) -> None:
+        """In a process about to run `process` (after `prepare`, or `use_corpus_state`): import
+        the code it runs and build what every page needs, whatever the page (the rules' gate,
+        the classifier's vocabulary), so that the process freezes them with the rest of what it
+        built (`gc.freeze`, pipeline._collect_for_a_run) before its first page. A worker of a
+        run on several workers does this after it forks, when it has no document left to
+        observe or before its first document of the removal pass; the process that only
+        coordinates never does (a stage's module declares it and holds its corpus state, and
+        imports its page code here or on first use). Idempotent; what fails here fails again
+        where it is needed, for each document that needs it."""
+
     def warm(self) -> None:
         """Build now what `process` would build on its first documents (patterns compiled on
         first use, say), in the parent before worker processes fork (a run with no corpus

@@ -195,11 +195,16 @@ class ClassifierStage(Stage):
         self.recurrence = state  # the worker keeps its memos and its warmed tables
         return self
 
+    def get_ready(self) -> None:
+        from ..classifier import page  # noqa: F401  (the page pass's code, imported here)
+
+        self.stoplists, self.vocabulary, self.memo  # noqa: B018
+
     def warm(self) -> None:
         from ..classifier import signals
         from ..classifier.regex import warm_line_tests
 
-        self.stoplists, self.memo  # noqa: B018  (built here, shared by the workers forked after)
+        self.get_ready()
         self.vocabulary.warm()
         warm_line_tests()
         signals.warm()

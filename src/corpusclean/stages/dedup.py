@@ -106,6 +106,9 @@ class DedupStage(Stage):
     def settings(self) -> dict[str, Any]:
         return self.config.signature()
 
+    def get_ready(self) -> None:
+        self._fingerprints  # noqa: B018  (the fingerprinting code and tables: the syndication test uses them)
+
     # -- the corpus pass --------------------------------------------------------------------
     def observe(self, doc: Document) -> PageFingerprint:
         return self._fingerprints.page(doc.name, doc.text, doc.lines)

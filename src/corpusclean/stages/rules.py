@@ -337,6 +337,9 @@ class RuleStage(Stage):
     def settings(self) -> dict[str, Any]:
         return self.rulebook.settings() if self.packs is None else self._settings
 
+    def get_ready(self) -> None:
+        self.memo  # noqa: B018  (the rules parsed, their gate and the line memory built)
+
     def warm(self) -> None:
         self.gate  # noqa: B018  (built here, shared by the workers forked after)
         for rule in self.rulebook.rules:
