@@ -69,6 +69,19 @@ def test_the_parent_of_a_run_on_two_workers_imports_no_cleaning_module(tmp_path)
     assert one == two
 
 
+def test_with_lang_the_workers_load_what_they_screen_with_and_the_parent_does_not(tmp_path):
+    """--lang makes the corpus pass leave out the pages the language stage will drop: the
+    workers detect languages there, so they load the detectors, not the parent."""
+    german = ("Der Gemeinderat hat am Dienstag über die neue Bibliothek beraten, die nach Angaben der "
+              "Bewohner jeden Tag von vielen Familien genutzt wird und deshalb länger geöffnet sein soll.\n")
+    write_tree(tmp_path / "in", {**PAGES, "d.txt": german})
+    run_fresh("run", str(tmp_path / "in"), str(tmp_path / "one"), "-w", "1", "-q", "--lang", "de")
+    parent = run_fresh("run", str(tmp_path / "in"), str(tmp_path / "two"), "-w", "2", "-q", "--lang", "de")
+    assert not parent & {"langdetect", "corpusclean.language_detection"}
+    one, two = tree_bytes(tmp_path / "one"), tree_bytes(tmp_path / "two")
+    assert one == two and "Bibliothek" in one["d.txt"].decode() and "a.txt" not in one
+
+
 def test_stages_build_what_scanning_needs_where_pages_are_scanned():
     """Building the stages (what the parent does, to check the options and rule packs and to
     record their settings) leaves out what only scanning pages needs: the parsed rules, their

@@ -931,9 +931,10 @@ def run_corpus(sources: Reader | Callable[[], Iterator[Source]], job: Job, write
         # pages a worker builds less than all of it
         enough = WARM_FROM * workers if workers > 1 else None
         if corpus_stages:
-            for stage in job.stages:
-                if stage.screens:
-                    stage.prepare()  # load once here what every forked worker screens with
+            # a stage that screens (the language stage with --lang) loads what it screens with
+            # where it first screens: in each worker, which this process, coordinating, never
+            # does (it would import langdetect and load its profiles, about 0.05 CPU-s, alone
+            # before the workers start, where they each load their own side by side)
             job.spill_dir = Path(tempfile.mkdtemp(prefix=job.spill_prefix, dir=job.spill_parent))
             if workers > 1:  # both passes on these workers (forked on the first task)
                 pool = Pool(workers, job.max_memory)

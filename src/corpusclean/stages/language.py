@@ -67,11 +67,16 @@ _ENOUGH_LETTERS = re.compile(r"(?:[\W\d_]*[^\W\d_]){%d}" % MIN_LETTERS)
 
 
 def known_languages() -> list[str]:
-    """The codes langdetect can tell apart ("en", "de", "zh-cn", ...)."""
-    from langdetect.detector_factory import PROFILES_DIRECTORY
+    """The codes langdetect can tell apart ("en", "de", "zh-cn", ...): its profiles' names,
+    read from its folder without importing it (checking --lang is the main process's work,
+    detecting the workers')."""
+    import importlib.util
     from pathlib import Path
 
-    return sorted(p.name for p in Path(PROFILES_DIRECTORY).iterdir())
+    spec = importlib.util.find_spec("langdetect")
+    if spec is None or spec.origin is None:
+        raise ValueError("--lang needs langdetect, which is not installed")
+    return sorted(p.name for p in (Path(spec.origin).parent / "profiles").iterdir())  # detector_factory.PROFILES_DIRECTORY
 
 
 def parse_languages(value: str | None) -> list[str] | None:
