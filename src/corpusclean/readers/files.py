@@ -51,9 +51,13 @@ class FolderReader(Reader):
 
     def _sources(self, for_workers: bool) -> Iterator[Source]:
         self.skipped.clear()
-        for source, reader in zip(self.listed(), self._record_readers()):
+        readers = self._record_readers()
+        if all(reader is None for reader in readers):  # no shard: the listing as it is (a file's Source carries no bytes)
+            yield from self.listed()
+            return
+        for source, reader in zip(self.listed(), readers):
             if reader is None:
-                yield source.without_bytes() if for_workers else source
+                yield source
                 continue
             for record in reader.sources_for_workers() if for_workers else reader.sources():
                 record.shard = source.relpath
