@@ -3,6 +3,7 @@ cleaning, a document over its time budget fails alone (in a worker or in the par
 workers never outlive their parent."""
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import subprocess
@@ -221,13 +222,20 @@ def test_an_error_in_a_task_comes_back_as_itself_with_where_it_was_raised():
 
 
 @pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="lists open files in /proc (Linux)")
-def test_a_closed_pool_leaves_no_process_no_open_pipe_and_no_thread():
+@pytest.mark.parametrize("wait", [True, False])
+def test_a_closed_pool_leaves_no_process_no_open_pipe_and_no_thread(wait):
+    """Closed without waiting (the pipeline's way, its summary written meanwhile), the
+    workers exit on their own, at once."""
     before, threads = set(os.listdir("/proc/self/fd")), threading.active_count()
     pool = workers.Pool(2)
     assert pool.submit(_started, [0.0]).result()
     pids = [member.process.pid for member in pool._crew.members]
-    pool.close()
-    assert not any(alive(pid) for pid in pids)
+    pool.close(wait=wait)
+    deadline = time.monotonic() + (0 if wait else 10)
+    while any(alive(pid) for pid in pids):
+        assert time.monotonic() < deadline, "a worker went on after its pool was closed"
+        time.sleep(0.05)
+    multiprocessing.active_children()  # reaps them (as starting a process or exiting does)
     assert set(os.listdir("/proc/self/fd")) == before
     assert threading.active_count() == threads
 

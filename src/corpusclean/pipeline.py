@@ -978,8 +978,8 @@ def run_corpus(sources: Reader | Callable[[], Iterator[Source]], job: Job, write
                               crashed=process_crashed, split=lambda batch: [[item] for item in batch],
                               max_memory=job.max_memory, pool=pool)
         take_results(chain.from_iterable(batches), job, write, summary, progress)
-        if pool is not None:
-            pool.close()
+        if pool is not None:  # every result is in: the workers exit while the caller writes its summary
+            pool.close(wait=False)
             pool = None
     finally:
         if pool is not None:  # stopped early between the passes, or while taking results

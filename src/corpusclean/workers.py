@@ -278,10 +278,14 @@ class Pool:
             return f"the worker process cleaning it died ({why}; signal {name})"
         return f"the worker process cleaning it exited with status {code}"
 
-    def close(self) -> None:
-        """Let the workers finish and exit; wait for them."""
+    def close(self, wait: bool = True) -> None:
+        """Let the workers finish and exit; wait for them, or (`wait` false) leave their exit
+        to them: each has been told to exit, and has no task left; their processes are
+        reaped when this process starts another or exits (multiprocessing does). A worker's
+        exit takes a few tens of milliseconds (the system takes its memory back), which the
+        caller may spend writing its summary instead of waiting."""
         if self._crew is not None:
-            self._crew.close()
+            self._crew.close(wait)
             self._crew = None
         self._reap(STOP_GRACE)
 
@@ -524,8 +528,8 @@ class Crew:
         return _exit_code(self.broken.process)
 
     # -- ending ------------------------------------------------------------------------------
-    def close(self) -> None:
-        """Tell each worker to exit once no task is left, and wait for them."""
+    def close(self, wait: bool = True) -> None:
+        """Tell each worker to exit once no task is left, and (`wait`) wait for them."""
         while self.outbox and self.broken is None:
             self.pump(wait=True)
         self.closing = True
@@ -534,7 +538,10 @@ class Crew:
                 _write_all(member.control, HEADER.pack(0, -2, 1))
             except OSError:  # it is gone already
                 pass
-        self.reap(time.monotonic() + STOP_GRACE)
+        if wait:
+            self.reap(time.monotonic() + STOP_GRACE)
+        else:
+            self.let_go()
 
     def end(self) -> None:
         """Drop the tasks not started and tell the workers to stop now (SIGTERM: one in the
@@ -558,6 +565,10 @@ class Crew:
             if process.exitcode is None:
                 _signal(process.pid, signal.SIGKILL)
                 process.join(1.0)
+        self.let_go()
+
+    def let_go(self) -> None:
+        """Close this process's ends of the pipes."""
         for fd in [self.tasks, *(fd for member in self.members for fd in (member.results, member.control))]:
             if fd in _PARENT_FDS:
                 _PARENT_FDS.discard(fd)
