@@ -245,8 +245,12 @@ def versions() -> dict[str, str]:
     return found
 
 
+#: what the summary records for a package that is not installed
+NOT_INSTALLED = "not installed"
+
+
 def package_version(package: str) -> str:
-    """The installed version of `package`, as `importlib.metadata.version` says, or "not installed"."""
+    """The installed version of `package`, as `importlib.metadata.version` says, or NOT_INSTALLED."""
     installed = _installed()
     return installed[package] if package in installed else _read_version(package)
 
@@ -292,7 +296,7 @@ def _read_version(package: str) -> str:
     try:
         found = metadata.distribution(package)
     except metadata.PackageNotFoundError:
-        return "not installed"
+        return NOT_INSTALLED
     for line in (found.read_text("METADATA") or found.read_text("PKG-INFO") or "").splitlines():
         if not line:
             break  # the headers end at the first blank line
