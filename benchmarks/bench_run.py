@@ -524,6 +524,8 @@ def run_child(kind: str, source: Path, workers: int = 1, checkout: Path | None =
         command = [sys.executable, __file__, "--child", kind, "--source", str(source), "--workers", str(workers),
                    "--scratch", str(scratch)]
         done = subprocess.run(command, capture_output=True, text=True, env=checkout_env(checkout))
+    for _ in orphans():  # what it left running is not the next measured process's
+        pass
     if done.returncode != 0:
         tail = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit {done.returncode}"
         raise SystemExit(f"{kind} on {source} failed: {tail}")
@@ -574,10 +576,36 @@ def measured_process(argv: list[str], env: dict[str, str], output: BinaryIO) -> 
     user, system = own_cpu(process.pid)
     _, status, usage = os.wait4(process.pid, 0)
     process.returncode = os.waitstatus_to_exitcode(status)
+    workers_user, workers_system = max(usage.ru_utime - user, 0.0), max(usage.ru_stime - system, 0.0)
+    for orphan in orphans():  # its workers it left running when it exited: theirs too
+        workers_user, workers_system = workers_user + orphan.ru_utime, workers_system + orphan.ru_stime
     return {"returncode": process.returncode, "seconds": seconds, "parent_user": user, "parent_system": system,
-            "cpu_parent": user + system, "workers_user": max(usage.ru_utime - user, 0.0),
-            "workers_system": max(usage.ru_stime - system, 0.0),
-            "cpu_workers": max(usage.ru_utime + usage.ru_stime - user - system, 0.0)}
+            "cpu_parent": user + system, "workers_user": workers_user, "workers_system": workers_system,
+            "cpu_workers": workers_user + workers_system}
+
+
+def adopt_orphans() -> bool:
+    """Make this process the one that reaps what a measured process leaves running when it
+    exits (Linux's child subreaper), so that `orphans` can count their CPU; False where it
+    cannot (another system): then a measured process's workers count only if it reaps them
+    itself, as `corpusclean run` does (multiprocessing joins them at its exit)."""
+    try:
+        import ctypes
+
+        return bool(ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0) == 0)  # PR_SET_CHILD_SUBREAPER
+    except (OSError, AttributeError):
+        return False
+
+
+def orphans() -> Iterator[resource.struct_rusage]:
+    """The resource use of each process a measured process left behind (adopted by this one,
+    see `adopt_orphans`), reaped as it ends; called when this process has no child of its own."""
+    while True:
+        try:
+            _, _, usage = os.wait4(-1, 0)
+        except ChildProcessError:
+            return
+        yield usage
 
 
 def run_command(source: Path, workers: int, checkout: Path | None = None,
@@ -679,6 +707,7 @@ def main() -> None:
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     os.environ["PYTHONPYCACHEPREFIX"] = str(directory / "bytecode")
     OUTPUTS.append(directory / f"outputs-{os.getpid()}")
+    adopt_orphans()
     try:
         measure(args, folder, jsonl, one_folder, one_jsonl, mb)
     finally:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from corpusclean import extract
+from corpusclean import extract, report
 from corpusclean.errors import InputError
 from corpusclean.requirements import TRAFILATURA, RequirementError, release
 
@@ -38,7 +38,10 @@ def installed(version: str | None):
 
 @pytest.fixture
 def old_trafilatura(monkeypatch):
-    monkeypatch.setattr(metadata, "version", installed("1.6.1"))
+    """trafilatura 1.6.1, as a run finds it: the version the run summary records (from the
+    start-up cache, report.package_version)."""
+    real = report.package_version
+    monkeypatch.setattr(report, "package_version", lambda package: "1.6.1" if package == "trafilatura" else real(package))
     extract._trafilatura_problem.cache_clear()
     yield
     extract._trafilatura_problem.cache_clear()

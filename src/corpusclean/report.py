@@ -161,14 +161,14 @@ class Totals:
 
     def merge(self, later: "Totals") -> None:
         """Add the totals of the documents that follow these ones in input order."""
-        for mine, theirs in ((self.documents, later.documents), (self.by_category, later.by_category),
-                             (self.by_category_chars, later.by_category_chars), (self.by_rule, later.by_rule),
-                             (self.by_rule_chars, later.by_rule_chars)):
+        for counts, added in ((self.documents, later.documents), (self.by_category, later.by_category),
+                              (self.by_category_chars, later.by_category_chars), (self.by_rule, later.by_rule),
+                              (self.by_rule_chars, later.by_rule_chars)):
             # Counter.update's own loop, without its check of what it was given: in the parent
             # once a task for each of these, about half its time
-            get = mine.get
-            for key, count in theirs.items():
-                mine[key] = get(key, 0) + count
+            get = counts.get
+            for key, count in added.items():
+                counts[key] = get(key, 0) + count
         self.input_bytes += later.input_bytes
         self.fixed_chars += later.fixed_chars
         self.clean_chars += later.clean_chars
@@ -245,8 +245,12 @@ def versions() -> dict[str, str]:
     return found
 
 
+#: what the summary records for a package that is not installed
+NOT_INSTALLED = "not installed"
+
+
 def package_version(package: str) -> str:
-    """The installed version of `package`, as `importlib.metadata.version` says, or "not installed"."""
+    """The installed version of `package`, as `importlib.metadata.version` says, or NOT_INSTALLED."""
     installed = _installed()
     return installed[package] if package in installed else _read_version(package)
 
@@ -292,7 +296,7 @@ def _read_version(package: str) -> str:
     try:
         found = metadata.distribution(package)
     except metadata.PackageNotFoundError:
-        return "not installed"
+        return NOT_INSTALLED
     for line in (found.read_text("METADATA") or found.read_text("PKG-INFO") or "").splitlines():
         if not line:
             break  # the headers end at the first blank line

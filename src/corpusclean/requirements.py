@@ -34,13 +34,24 @@ class Requirement:
     def check(self, version_of: Callable[[str], str] | None = None) -> None:
         """Raise RequirementError saying which version is there, which is needed and how to
         upgrade, unless an installed version satisfies the minimum. `version_of` looks a
-        package's version up (default: the installed distribution's metadata)."""
-        from importlib import metadata  # here, not at import: only reading HTML asks (report._installed)
+        package's version up, raising importlib.metadata.PackageNotFoundError for one that is
+        not installed (default: the installed distribution's metadata, as the run summary
+        records it: report.package_version, from the start-up cache, so that the main process
+        of a run reading HTML does not import importlib.metadata and the e-mail parser, about
+        20 ms, to check it)."""
+        found: str | None
+        if version_of is None:
+            from .report import NOT_INSTALLED, package_version
 
-        try:
-            found: str | None = (version_of or metadata.version)(self.package)
-        except metadata.PackageNotFoundError:
-            found = None
+            found = package_version(self.package)
+            found = None if found == NOT_INSTALLED else found
+        else:
+            from importlib import metadata
+
+            try:
+                found = version_of(self.package)
+            except metadata.PackageNotFoundError:
+                found = None
         if found is not None and release(found) >= self.minimum:
             return
         there = f"{self.package} {found} is installed" if found else f"{self.package} is not installed"
