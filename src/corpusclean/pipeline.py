@@ -629,8 +629,9 @@ def _then_get_ready(chunks: Iterable[list[tuple[int, Source]]], pool: Pool) -> I
     and takes more of its batches. The worker observing the last chunk gets ready while the
     parent builds the corpus state too: on idle cores nothing else runs then; on a loaded
     machine it takes some of the CPU the parent needs (before, it waited, and prepared in its
-    first task of pass 2). (A worker whose first task of pass 2 comes first prepares there;
-    `_get_ready` then finds nothing left to do.)"""
+    first task of pass 2). A worker that finds a task of pass 2 before it found itself idle
+    gets ready before that task (when_idle's calls come before the tasks sent after them):
+    every worker gets ready here, once, and `_take_handover` prepares only where that failed."""
     yield from chunks
     pool.when_idle(_get_ready)
 
