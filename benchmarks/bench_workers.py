@@ -176,6 +176,8 @@ def child(source: Path, target: Path, workers: int, report: Path, parts: bool = 
 
     workers_module._start_worker = start_worker
     run_cli(source, target, workers)
+    for process in multiprocessing.active_children():  # the run leaves its workers' exit to them
+        process.join()  # (Pool.close(wait=False)); the interpreter's exit would join them here
     dump("parent")
 
 
@@ -445,9 +447,11 @@ def report_timeline(label: str, runs: dict[int, list[list[dict[str, Any]]]], nam
             cells = "".join(f"{med([f[key][i] for f in found if len(f.get(key, [])) > i]):>10.3f}" for i in range(columns))
             print(f"    {key:<62}{cells}")
         idle = [sum(v[i] for k, v in f.items() if not k.startswith(("wall", "(", " ")) and ": in tasks" not in k
-                    and "taking the hand-over" not in k and "before the passes" not in k) for f in found
-                for i in range(columns)]
-        print(f"    {'idle in the passes (all but before the passes, in tasks, hand-over)':<62}{med(idle):>10.3f}")
+                    and "taking the hand-over" not in k and "before the passes" not in k)
+                - f.get("  of its waits at the end of pass 1: getting ready for pass 2", [0.0] * columns)[i]
+                for f in found for i in range(columns)]
+        print(f"    {'idle in the passes (all but before the passes, in tasks, getting ready, hand-over)':<62}"
+              f"{med(idle):>10.3f}")
 
 
 def main() -> None:

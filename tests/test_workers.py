@@ -197,13 +197,39 @@ def test_each_worker_makes_an_idle_call_once_no_task_is_left_to_take(tmp_path):
         tasks = [pool.submit(_started, [0.05]) for _ in range(6)]
         pool.when_idle(functools.partial(_note_idle, tmp_path))
         last_task_started = max(future.result()[0] for future in tasks)
-        after = pool.submit(_started, [0.0]).result()
+        deadline = time.monotonic() + 30
+        while len(list(tmp_path.iterdir())) < 2:  # both idle now: each makes its call
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        after = pool.submit(_called, [None]).result()
     finally:
         pool.close()
     calls = {path.name: float(path.read_text()) for path in tmp_path.iterdir()}
     assert len(calls) == 2 and str(os.getpid()) not in calls
     assert min(calls.values()) >= last_task_started
-    assert len(after) == 1
+    [(pid, when)] = after
+    assert when >= calls[str(pid)]
+
+
+def test_an_idle_call_comes_before_the_tasks_sent_after_it_even_with_no_idle_moment(tmp_path):
+    """A worker that never finds itself idle (here the tasks after the call are queued at
+    once) still makes the call, before the first of them it takes."""
+    import functools
+
+    pool = workers.Pool(2)
+    try:
+        pool.when_idle(functools.partial(_note_idle, tmp_path))
+        tasks = [pool.submit(_called, [None]) for _ in range(20)]
+        ran = [answer for future in tasks for answer in future.result()]
+    finally:
+        pool.close()
+    calls = {path.name: float(path.read_text()) for path in tmp_path.iterdir()}
+    for pid, when in ran:
+        assert when >= calls[str(pid)]
+
+
+def _called(_: object) -> tuple[int, float]:
+    return os.getpid(), time.monotonic()
 
 
 def _fails(item: int) -> int:

@@ -669,9 +669,15 @@ def _then_get_ready(chunks: Iterable[Sequence[tuple[int, Source]]], pool: Pool) 
     for pass 2 (`_get_ready`) when it finds no chunk left to take (`Pool.when_idle`): until
     the hand-over it would only wait, for the other workers' last chunks and then for the
     parent's corpus state (on the 20 MB bench corpus a chunk takes about 70 ms, the parent's
-    part about 35; bench_workers.py --timeline). Preparing took each worker about 30 ms of its
-    first task of pass 2, when it was done there. (A worker whose first task of pass 2 comes
-    first prepares there, as before; `_get_ready` then finds nothing left to do.)"""
+    part about 35; bench_workers.py --timeline). Getting ready takes longer than that wait
+    (language profiles, the page code each worker imports, the rules' gate: 0.1-0.2 s), so the
+    parent's part is hidden behind it, and a worker that gets there first starts pass 2 first
+    and takes more of its batches. The worker observing the last chunk gets ready while the
+    parent builds the corpus state too: on idle cores nothing else runs then; on a loaded
+    machine it takes some of the CPU the parent needs (before, it waited, and prepared in its
+    first task of pass 2). A worker that finds a task of pass 2 before it found itself idle
+    gets ready before that task (when_idle's calls come before the tasks sent after them):
+    every worker gets ready here, once, and `_take_handover` prepares only where that failed."""
     yield from chunks
     pool.when_idle(_get_ready)
 

@@ -250,10 +250,11 @@ class Pool:
         return self._started().send(fn, task)
 
     def when_idle(self, fn: Callable[[], Any]) -> None:
-        """Have each worker call `fn()` once, the next time it finds no task left to take
-        (at once if it has none), and carry on taking tasks afterwards; nothing comes back,
-        and what fails in it is ignored. For work each worker would otherwise do in its next
-        task (the pipeline's getting ready for pass 2), done while it would only wait."""
+        """Have each worker call `fn()` once: as soon as it finds no task left to take (at
+        once if it has none), and at the latest before it runs a task submitted after this
+        call; nothing comes back, and what fails in it is ignored. For work each worker must
+        do before the tasks that follow (the pipeline's getting ready for pass 2), done while
+        it would otherwise only wait for them."""
         self._started().tell_each(fn)
 
     def renew(self) -> None:
@@ -436,7 +437,8 @@ class Crew:
         return pending
 
     def tell_each(self, fn: Callable[[], Any]) -> None:
-        payload = pickle.dumps(fn, pickle.HIGHEST_PROTOCOL)
+        # with the number of the next task: a worker calls fn before that task or any later
+        payload = pickle.dumps((self.numbers, fn), pickle.HIGHEST_PROTOCOL)
         for member in self.members:
             try:
                 _write_all(member.control, HEADER.pack(len(payload), -1, 1) + payload)
@@ -705,16 +707,25 @@ def _work(parent: int, max_memory: int | None, tasks: int, take: Any, control: i
     either.register(tasks, select.POLLIN)
     either.register(control, select.POLLIN)
     task_pipe.register(tasks, select.POLLIN)
+    calls: list[tuple[int, Callable[[], Any]]] = []  # when_idle calls not made yet: (next task, fn)
+    control_pipe = select.poll()
+    control_pipe.register(control, select.POLLIN)
     while True:
+        if calls and not task_pipe.poll(0):  # idle, with calls read before a task: made now
+            _make_calls(calls, None)
         number, message = _take(either, task_pipe, tasks, take, control)
         if number == -2 or message is None:  # told to exit, or the parent is gone
             return
-        if number == -1:  # with no task left: when_idle
-            try:
-                _run_call(pickle.loads(message))
-            except Exception:
-                pass
+        if number == -1:  # a when_idle call, read with no task left: made now, unless the
+            calls.append(pickle.loads(message))  # pool was closed meanwhile (it needs it no more)
+            if _read_calls(control_pipe, control, calls):
+                return
+            _make_calls(calls, None)
             continue
+        # a task: the when_idle calls sent before it come first (they wait in the control
+        # pipe, which is read only when no task is left)
+        stop = _read_calls(control_pipe, control, calls)  # told to exit: after this task
+        _make_calls(calls, number)
         try:
             fn, task = pickle.loads(message)
             answer, ok = pickle.dumps(_run_task(fn, task), pickle.HIGHEST_PROTOCOL), 1
@@ -724,6 +735,30 @@ def _work(parent: int, max_memory: int | None, tasks: int, take: Any, control: i
             _send(results, number, ok, answer)
         except OSError:  # the parent let go of the pipe: it is stopping, and wants nothing more
             return
+        if stop:
+            return
+
+
+def _read_calls(control_pipe: Any, control: int, calls: list[tuple[int, Callable[[], Any]]]) -> bool:
+    """Add the when_idle calls waiting in the control pipe to `calls`; True when the pipe
+    also says to exit (or the parent is gone)."""
+    while control_pipe.poll(0):
+        number, call = _receive(control)
+        if number != -1 or call is None:
+            return True
+        calls.append(pickle.loads(call))
+    return False
+
+
+def _make_calls(calls: list[tuple[int, Callable[[], Any]]], before: int | None) -> None:
+    """Make the when_idle calls sent before task `before` (None: all of them), once each;
+    what fails in one is left for the work it prepares to meet again."""
+    for entry in [entry for entry in calls if before is None or entry[0] <= before]:
+        calls.remove(entry)
+        try:
+            _run_call(entry[1])
+        except Exception:
+            pass
 
 
 def _take(either: Any, task_pipe: Any, tasks: int, take: Any, control: int) -> tuple[int, bytes | None]:
