@@ -90,3 +90,46 @@ def test_both_passes_clean_the_documents_the_folder_held_when_the_run_listed_it(
     job = Job(stages=[NamesByNumber()], steps=["strip"], max_bytes=10**6)
     run_corpus(reader.sources, job, lambda result: cleaned.append(result.name), summary, workers=1)
     assert (cleaned, summary.failed) == (["b", "c"], 0)
+
+
+def test_a_two_worker_run_names_each_tasks_documents_by_number_in_the_listing_its_workers_hold(tmp_path, monkeypatch):
+    """The workers fork after the folder is listed and hold the listing too: a task crosses the
+    pipe as the numbers of its documents (`pipeline.Span`: a few bytes), not as their Sources,
+    and the output is what one worker, which needs no task, writes. A document that kills its
+    worker still fails alone (tests/test_failures.py runs folders on two workers)."""
+    import pickle
+
+    from corpusclean import run
+    from corpusclean.pipeline import Span
+    from corpusclean.workers import Pool
+
+    make(tmp_path / "in", *(f"{n:03d}.txt" for n in range(70)))
+    tasks: list[list] = []
+    submit = Pool.submit
+    monkeypatch.setattr(Pool, "submit", lambda pool, fn, task: tasks.append(task) or submit(pool, fn, task))
+    run(tmp_path / "in", tmp_path / "two", workers=2)
+    run(tmp_path / "in", tmp_path / "one", workers=1)
+    items = [item for task in tasks for item in task]
+    assert items and all(isinstance(item, Span) for item in items)
+    assert [number for span in items for number in range(span.start, span.stop)] == [*range(70)] * 2  # both passes
+    assert max(len(pickle.dumps(task)) for task in tasks) < 100
+    for name in ("000", "069"):
+        assert (tmp_path / "two" / f"{name}.txt").read_bytes() == (tmp_path / "one" / f"{name}.txt").read_bytes()
+        assert ((tmp_path / "two" / f"{name}.report.json").read_bytes()
+                == (tmp_path / "one" / f"{name}.report.json").read_bytes())
+
+
+def test_a_span_is_its_documents_of_the_listing_by_number(tmp_path, monkeypatch):
+    import pickle
+
+    import corpusclean.pipeline as pipeline
+    from corpusclean.pipeline import Job, Span
+
+    make(tmp_path, "a.txt", "b.txt", "c.txt", "d.txt")
+    listing = list(iter_directory(tmp_path))
+    monkeypatch.setattr(pipeline, "_JOB", Job(stages=[], steps=[], max_bytes=1, listing=listing))
+    span = pickle.loads(pickle.dumps(Span(1, 4)))
+    assert list(span) == [(1, listing[1]), (2, listing[2]), (3, listing[3])]
+    assert (len(span), span[0], span[-1], span[1:]) == (3, (1, listing[1]), (3, listing[3]), list(span)[1:])
+    with pytest.raises(IndexError):
+        span[3]

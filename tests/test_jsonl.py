@@ -221,12 +221,15 @@ def test_a_plain_file_read_whole_once_is_listed_for_workers_from_where_its_lines
     path.write_bytes(b"\xef\xbb\xbf" + jsonl(RECORDS[:2]).encode() + b"\n  \n" + jsonl(RECORDS[2:]).encode())
     opened = read_counted(monkeypatch)
     reader = JsonlReader(path)
+    assert reader.listing() is None  # not read whole yet
     read = list(reader.sources())
     expected = [source.without_bytes() for source in read]
     spans = [source.line.at for source in expected]  # type: ignore[union-attr]
     assert [path.read_bytes()[start:start + size] for _, start, size in spans] == [s.line.raw for s in read]
     assert spans[0][1] == 3 and len(read) == 3  # after the BOM; the blank lines are no records
     assert list(reader.sources_for_workers()) == list(reader.sources_for_workers()) == expected
+    listing = reader.listing()  # the same by number, for a run's workers (pipeline.Span)
+    assert listing is not None and list(listing) == expected and listing[-1] == expected[-1]
     assert reader.count() == 3
     assert len(opened) == 1
     assert [source.parsed().name for source in expected] == ["b-second", "a-first", "3"]  # each read where it lies
@@ -262,6 +265,7 @@ def test_a_compressed_file_is_read_again_for_each_listing(tmp_path, monkeypatch)
         assert [s.line.raw for s in reader.sources_for_workers()] == [  # type: ignore[union-attr]
             (json.dumps(r, ensure_ascii=False) + "\n").encode() for r in RECORDS]
     assert len(opened) == 3
+    assert reader.listing() is None
 
 
 @pytest.mark.parametrize("shards", [False, True])

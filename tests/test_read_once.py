@@ -122,8 +122,9 @@ def test_a_worker_process_gets_no_line_bytes_and_reads_a_line_from_the_file_when
     submit = Pool.submit
 
     def record_line_bytes(pool, fn, task):
-        for item in task:  # pass 1: a chunk of (number, Source); pass 2: (number, Source)
-            sent.extend(source.line.raw for _, source in (item if isinstance(item, list) else [item]))
+        for item in task:  # a chunk of (number, Source), or a Span of them (a worker takes its
+            # Sources from the run's listing: a plain file's lines without their bytes)
+            sent.extend(source.line.raw for _, source in item)
         return submit(pool, fn, task)
 
     monkeypatch.setattr(Pool, "submit", record_line_bytes)

@@ -28,7 +28,7 @@ import warnings
 from dataclasses import dataclass, field
 from itertools import chain, islice
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence, overload
 
 from .config import MAX_HTML_ELEMENTS
 from .errors import OUT_ERRNOS, InputError, OutputError
@@ -148,6 +148,10 @@ class Job:
     spill_kept_from: int | None = None
     #: when a set, the names of the documents written (--resume removes the others' output)
     seen: set[str] | None = None
+    #: set by run_corpus, for its worker processes, when the input's sources by number are
+    #: made before the workers fork (Reader.listing): then a task names its documents by
+    #: number (`Span`)
+    listing: Sequence[Source] | None = None
 
 
 def load_document(source: Source, max_bytes: int, fields: RecordFields = RecordFields(),
@@ -242,7 +246,7 @@ def _json_kind(value: Any) -> str:
     return name if name == "null" else ("an " if name[0] in "aeiou" else "a ") + name
 
 
-def observe_chunk(job: Job, chunk: list[tuple[int, Source]], failures: dict[int, str]) -> list[Observed]:
+def observe_chunk(job: Job, chunk: Sequence[tuple[int, Source]], failures: dict[int, str]) -> list[Observed]:
     """Load consecutive documents and observe them together (`observe_docs`). A document that
     fails to load is left out: pass 2 reports the same error.
 
@@ -529,13 +533,55 @@ _JOB: Job | None = None  # set in the parent before the pool forks; read by work
 ObservedChunk = tuple[list[Observed], dict[int, str], int]
 
 
-def _observe(chunk: list[tuple[int, Source]]) -> ObservedChunk:
+class Span(Sequence[tuple[int, Source]]):
+    """A task's consecutive documents, numbers `start` to `stop - 1`, as (number, Source) pairs
+    taken from the run's listing (Job.listing). The workers forked after the listing was made
+    hold it too, so a task crosses the pipe as two numbers instead of a Source a document:
+    pickling those was about a tenth of the parent's coordinating in a 2-worker run of the 20
+    MB bench corpus (a file's path, a JSONL line's place), and unpickling them as much again
+    in the workers."""
+
+    def __init__(self, start: int, stop: int):
+        self.start, self.stop = start, stop
+
+    def __reduce__(self) -> tuple[type[Span], tuple[int, int]]:
+        return Span, (self.start, self.stop)
+
+    def __len__(self) -> int:
+        return self.stop - self.start
+
+    @overload
+    def __getitem__(self, i: int) -> tuple[int, Source]: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[tuple[int, Source]]: ...
+    def __getitem__(self, i: int | slice) -> tuple[int, Source] | list[tuple[int, Source]]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if not -len(self) <= i < len(self):
+            raise IndexError(i)
+        number = self.start + i % len(self)
+        assert _JOB is not None and _JOB.listing is not None
+        return number, _JOB.listing[number]
+
+    def __repr__(self) -> str:
+        return f"Span({self.start}, {self.stop})"
+
+
+def _tasks(listing: Sequence[Source] | None, numbered: Iterable[tuple[int, Source]], size: int,
+           tail: tuple[int, int] | None = None) -> Iterator[Sequence[tuple[int, Source]]]:
+    """The documents in tasks of `size` (`chunked`): Spans of the listing when there is one."""
+    if listing is None:
+        return chunked(numbered, size, tail)
+    return (Span(numbers[0], numbers[-1] + 1) for numbers in chunked(range(len(listing)), size, tail))
+
+
+def _observe(chunk: Sequence[tuple[int, Source]]) -> ObservedChunk:
     assert _JOB is not None
     failures: dict[int, str] = {}
     return observe_chunk(_JOB, chunk, failures), failures, len(chunk)
 
 
-def _process(batch: list[tuple[int, Source]]) -> list[Result | Written]:
+def _process(batch: Sequence[tuple[int, Source]]) -> list[Result | Written]:
     assert _JOB is not None
     if _JOB.handover is not None:
         problem = _take_handover(_JOB)
@@ -618,7 +664,7 @@ def _get_ready() -> None:
     _JOB.prepared = True
 
 
-def _then_get_ready(chunks: Iterable[list[tuple[int, Source]]], pool: Pool) -> Iterator[list[tuple[int, Source]]]:
+def _then_get_ready(chunks: Iterable[Sequence[tuple[int, Source]]], pool: Pool) -> Iterator[Sequence[tuple[int, Source]]]:
     """Pass 1's chunks; once the last of them is handed out, each worker is told to get ready
     for pass 2 (`_get_ready`) when it finds no chunk left to take (`Pool.when_idle`): until
     the hand-over it would only wait, for the other workers' last chunks and then for the
@@ -913,6 +959,8 @@ def run_corpus(sources: Reader | Callable[[], Iterator[Source]], job: Job, write
     thresholds = _collect_for_a_run()
 
     reader = as_reader(sources)
+    # made before the workers fork (they do at the first task), so that they hold it too
+    job.listing = reader.listing() if workers > 1 else None
 
     def listed() -> Iterator[Source]:
         """The sources as they go to worker processes: a JSONL line of a plain file without
@@ -922,10 +970,10 @@ def run_corpus(sources: Reader | Callable[[], Iterator[Source]], job: Job, write
         nothing crosses a pipe, and the line read here is used."""
         return reader.sources_for_workers() if workers > 1 else reader.sources()
 
-    def observe_crashed(chunk: list[tuple[int, Source]], reason: str) -> list[ObservedChunk]:
+    def observe_crashed(chunk: Sequence[tuple[int, Source]], reason: str) -> list[ObservedChunk]:
         return [([], {number: reason for number, _ in chunk}, len(chunk))]
 
-    def process_crashed(batch: list[tuple[int, Source]], reason: str) -> list[list[Result]]:
+    def process_crashed(batch: Sequence[tuple[int, Source]], reason: str) -> list[list[Result]]:
         return [[_written_by_worker(_failed(source, reason)) for _, source in batch]]
 
     pool: Pool | None = None
@@ -947,7 +995,7 @@ def run_corpus(sources: Reader | Callable[[], Iterator[Source]], job: Job, write
                 job.handover = job.spill_dir / HANDOVER
             progress.start(INDEXING)
             seen = 0
-            chunks = chunked(enumerate(listed()), OBSERVE_CHUNK)
+            chunks = _tasks(job.listing, enumerate(listed()), OBSERVE_CHUNK)
             if pool is not None:
                 chunks = _then_get_ready(chunks, pool)
             for groups, failures, size in ordered_map(_observe, chunks, workers, per_task=1, crashed=observe_crashed,
@@ -974,13 +1022,14 @@ def run_corpus(sources: Reader | Callable[[], Iterator[Source]], job: Job, write
             _hand_over(job, Handover({i: stage.corpus_state() for i, stage in corpus_stages}, job.failures,
                                      job.spill_kept_from))
         else:  # one worker, or no corpus pass: ready here, before the workers fork
-            head = list(islice(numbered, enough or 0))
-            _get_ready_for_cleaning(job, warm=enough is not None and len(head) >= enough)
+            head = list(islice(numbered, enough or 0)) if job.listing is None else []
+            listed_enough = len(head) if job.listing is None else len(job.listing)
+            _get_ready_for_cleaning(job, warm=enough is not None and listed_enough >= enough)
             numbered = chain(head, numbered)
         progress.start(CLEANING)
         # tasks of one batch of DOCUMENTS_PER_TASK from a multiple of it: each reads one spill
         # file (spill()); a batch that kills its worker is run again a document at a time
-        batches = ordered_map(_process, chunked(numbered, CLEAN_BATCH, tail), workers, 1, TASKS_IN_FLIGHT,
+        batches = ordered_map(_process, _tasks(job.listing, numbered, CLEAN_BATCH, tail), workers, 1, TASKS_IN_FLIGHT,
                               crashed=process_crashed, split=lambda batch: [[item] for item in batch],
                               max_memory=job.max_memory, pool=pool)
         take_results(chain.from_iterable(batches), job, write, summary, progress)
@@ -994,6 +1043,7 @@ def run_corpus(sources: Reader | Callable[[], Iterator[Source]], job: Job, write
         gc.set_threshold(*thresholds)  # a program cleaning with the library gets its
         gc.unfreeze()                   # collections back as they were
         _JOB = None
+        job.listing = None
         if job.spill_dir is not None:
             shutil.rmtree(job.spill_dir, ignore_errors=True)
             job.spill_dir = None

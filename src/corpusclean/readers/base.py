@@ -16,7 +16,7 @@ import json
 from abc import ABC, abstractmethod
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
 from ..errors import InputError
 
@@ -111,6 +111,14 @@ class Reader(ABC):
         a worker can read again from the input (`Source.without_bytes`), so that the parent
         pickles and pipes no document."""
         return (source.without_bytes() for source in self.sources())
+
+    def listing(self) -> Sequence[Source] | None:
+        """`sources_for_workers()` as a sequence the reader keeps as it is for the rest of the
+        run, by input number, when it has one (a folder's files; a plain JSONL file read
+        whole): a worker process forked after it was made holds it too, so a task can name
+        its documents by number instead of carrying their Sources (`pipeline.Span`). None:
+        the input is listed anew each time."""
+        return None
 
 
 class Listing(Reader):

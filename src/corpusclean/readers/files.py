@@ -16,7 +16,7 @@ import stat
 import zlib
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Sequence
 
 from ..errors import InputError
 from .base import REPORT_SUFFIX, SUMMARY_NAME, Payload, Reader, Source
@@ -63,6 +63,11 @@ class FolderReader(Reader):
                 record.shard = source.relpath
                 yield record
             self.skipped.update(reader.skipped)
+
+    def listing(self) -> Sequence[Source] | None:
+        """The files as first listed, when the folder holds no record file (whose records are
+        read anew in each pass)."""
+        return self._listing if all(reader is None for reader in self._record_readers()) else None
 
     def listed(self) -> Iterator[Source]:
         """The files the folder holds that match the patterns (documents and record files), as

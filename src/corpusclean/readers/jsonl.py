@@ -22,7 +22,7 @@ import zlib
 from array import array
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, ContextManager, Iterator
+from typing import BinaryIO, ContextManager, Iterator, Sequence, overload
 
 from .base import Reader, RecordFields, Source, record_source
 
@@ -56,6 +56,11 @@ class JsonlReader(Reader):
         if self._lines is not None and self._lines.whole:
             return self._lines.sources(self.fields)
         return super().sources_for_workers()
+
+    def listing(self) -> Sequence[Source] | None:
+        if self._lines is not None and self._lines.whole:
+            return self._lines.listed(self.fields)
+        return None
 
     def count(self) -> int:
         """Non-empty lines, without parsing them (where they lie is kept for the passes)."""
@@ -108,6 +113,33 @@ class LineIndex:
         path = self.path
         for number, start, size in zip(self.numbers, self.starts, self.sizes):
             yield Source(name=f"line {number}", line=Line(number, b"", fields, (path, start, size)))
+
+    def listed(self, fields: RecordFields) -> "ListedLines":
+        """The same, as a sequence that makes each Source when asked for it."""
+        return ListedLines(self, fields)
+
+
+class ListedLines(Sequence[Source]):
+    """A JSONL file's records by input number, each `without_bytes`, made when asked for
+    (`JsonlReader.listing`)."""
+
+    def __init__(self, lines: LineIndex, fields: RecordFields):
+        self._lines, self._fields = lines, fields
+
+    def __len__(self) -> int:
+        return len(self._lines)
+
+    @overload
+    def __getitem__(self, i: int) -> Source: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Source]: ...
+    def __getitem__(self, i: int | slice) -> Source | list[Source]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        lines = self._lines
+        number = lines.numbers[i]
+        return Source(name=f"line {number}",
+                      line=Line(number, b"", self._fields, (lines.path, lines.starts[i], lines.sizes[i])))
 
 
 UTF8_BOM = b"\xef\xbb\xbf"
