@@ -91,8 +91,8 @@ class FolderReader(Reader):
 
     def shards(self) -> list[str]:
         """The record files the folder holds, relative to it."""
-        return [source.relpath for source in self.listed()
-                if source.path is not None and source.relpath is not None and self.record_reader(source.path)]
+        return [source.relpath for source, reader in zip(self.listed(), self._record_readers())
+                if reader is not None and source.relpath is not None]
 
     def count(self) -> int:
         """A document per file, and each record file's own count (JSONL: its lines, Parquet:
