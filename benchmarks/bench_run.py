@@ -476,6 +476,8 @@ def child(args: argparse.Namespace) -> None:
         elif args.child == "trafilatura":
             result.update(trafilatura_all(source))
         result["seconds"] = time.perf_counter() - started
+    for _ in orphans():  # the run's workers, reaped here so that RUSAGE_CHILDREN holds them: since
+        pass              # c79b8a0 the pool leaves them for multiprocessing to reap at the exit
     me, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     result["cpu_parent"] = me.ru_utime + me.ru_stime
     result["cpu_workers"] = workers.ru_utime + workers.ru_stime
@@ -779,10 +781,10 @@ def targets(label: str, runs: Runs, fixed: Runs, mb: float) -> str:
     serial = median(fixed[2], lambda r: r["cpu_parent"])
     limit = statistics.median(bound(serial, a, b) for a, b in zip(runs[1], runs[2]))
     share = median(runs[2], lambda r: r["cpu_parent"] / cpu(r))
-    return (f"{label}: 1 worker {speed:.2f} MB per CPU-s (>= {TARGET_MB_PER_CPU_S}: {verdict(speed >= TARGET_MB_PER_CPU_S)}); "
+    return (f"{label}: 1 worker {speed:.3f} MB per CPU-s (>= {TARGET_MB_PER_CPU_S}: {verdict(speed >= TARGET_MB_PER_CPU_S)}); "
             f"2 workers' wall {wall:.2f}x one's, median of {len(runs[2])} pairs (<= {TARGET_TWO_WORKERS} on an idle "
             f"machine: {verdict(wall <= TARGET_TWO_WORKERS)} here; the CPU allows {limit:.2f}); the parent "
-            f"{share:.1%} of all CPU (< {TARGET_PARENT_SHARE:.0%}: {verdict(share < TARGET_PARENT_SHARE)})")
+            f"{share:.2%} of all CPU (< {TARGET_PARENT_SHARE:.0%}: {verdict(share < TARGET_PARENT_SHARE)})")
 
 
 def bound(serial: float, one: dict[str, Any], two: dict[str, Any]) -> float:

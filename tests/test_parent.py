@@ -34,7 +34,7 @@ CLEANING_ONLY = ("ftfy", "trafilatura", "corpusclean.encoding", "corpusclean.ext
                  "langdetect", "corpusclean.language_detection",
                  "corpusclean.classifier.page", "corpusclean.classifier.units", "corpusclean.classifier.vocabulary",
                  "re2", "ahocorasick", "corpusclean.patterns.matcher", "corpusclean.patterns.gate",
-                 "corpusclean.dedup.fingerprint")
+                 "corpusclean.rulebook", "corpusclean.dedup.fingerprint")
 #: the commands that read a finished run or rule packs, imported only when asked for
 OTHER_COMMANDS = ("corpusclean.cli_review", "corpusclean.cli_rules", "corpusclean.cli_eval")
 

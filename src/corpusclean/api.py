@@ -21,7 +21,7 @@ from .readers import REPORT_SUFFIX, RecordFields, is_jsonl, open_input
 from .readers.files import FileReader, FolderReader
 from .report import Summary
 from .requirements import TRAFILATURA, RequirementError, may_hold_html
-from .rulebook import RuleError
+from .rulepacks import RuleError
 from .stages.registry import build_stages
 from .writers import DirectoryWriter, RecordOptions, is_record_output, open_output
 from .writers.claim import SPILL, claim_output

@@ -22,7 +22,7 @@ from .model import Removal
 from .pipeline import build_document, clean_document
 from .readers.base import Payload, looks_like_html
 from .report import failure_report
-from .rulebook import RuleError
+from .rulepacks import RuleError
 from .stages.base import Stage
 from .stages.registry import build_stages
 

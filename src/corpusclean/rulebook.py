@@ -114,6 +114,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from .errors import with_close_names
+# RuleError and reading the packs live in rulepacks.py (the main process of a run on several
+# workers checks packs without this module); they are this module's names too
+from .rulepacks import RuleError as RuleError, RulePacks, read_packs
 
 if TYPE_CHECKING:  # the pattern engine (re2) is imported where packs are parsed (_parse_pack)
     from .patterns.gate import Requirement
@@ -150,10 +153,6 @@ _BLOCK_FIELDS = {"end", "continue", "continue_max_chars", "to_page_end", "throug
 _TOO_BROAD_PROBES = ("", "qzj vwx 7")
 # \1 or (?P=name): group numbers shift once a rule's patterns are joined into one alternation
 _BACKREFERENCE = re.compile(r"(?<!\\)(\\\\)*\\[1-9]|\(\?P=")
-
-
-class RuleError(Exception):
-    """A rule pack is invalid, or --rules/--disable named something that does not exist."""
 
 
 @dataclass(frozen=True)
@@ -224,93 +223,11 @@ class Rulebook:
 
 # -- loading -------------------------------------------------------------------------------
 
-def shipped_packs() -> list[tuple[str, str]]:
-    """(name, TOML text) of every pack that ships with corpusclean, in file-name order.
-
-    The packs are files in the package's folder in every installation (as the modules are for
-    cache.code_version): read as files, not through importlib.resources, whose import (and
-    zipfile's) cost every process that loads the packs 3 ms."""
-    folder = Path(__file__).resolve().parent / "rules"
-    entries = sorted((e for e in folder.iterdir() if e.name.endswith(".toml")), key=lambda e: e.name)
-    return [(f"rules/{e.name}", e.read_text(encoding="utf-8")) for e in entries]
-
-
-def user_packs(folder: str | Path) -> list[tuple[str, str]]:
-    path = Path(folder)
-    if not path.is_dir():
-        raise RuleError(f"--rules {folder}: not a folder")
-    files = sorted(path.glob("*.toml"))
-    if not files:
-        raise RuleError(f"--rules {folder}: no *.toml rule packs in it")
-    packs = []
-    for file in files:
-        try:
-            packs.append((str(file), file.read_text(encoding="utf-8")))
-        except (OSError, UnicodeDecodeError) as err:
-            raise RuleError(f"{file}: cannot read it ({err})") from None
-    return packs
-
-
 def load_rulebook(extra_dirs: Iterable[str | Path] = (), disabled: Iterable[str] = (),
                   known_elsewhere: Iterable[str] = ()) -> Rulebook:
     """The shipped rules, then each extra folder's (same id replaces), minus the disabled ones.
     `known_elsewhere`: categories other stages emit, which a disabled name may be too."""
-    return read_packs(extra_dirs, disabled, known_elsewhere).load()
-
-
-def read_packs(extra_dirs: Iterable[str | Path] = (), disabled: Iterable[str] = (),
-               known_elsewhere: Iterable[str] = ()) -> "RulePacks":
-    """The packs `load_rulebook` loads, read (a folder that is not one, or holds no pack, is
-    a RuleError) but not parsed."""
-    layers, sources = [tuple(shipped_packs())], ["rules/"]
-    for folder in extra_dirs:
-        layers.append(tuple(user_packs(folder)))
-        sources.append(str(folder))
-    return RulePacks(tuple(layers), tuple(sources), tuple(disabled), tuple(sorted(known_elsewhere)))
-
-
-@dataclass(frozen=True)
-class RulePacks:
-    """The rule packs of a run, read but not parsed, and the names `--disable` switches off:
-    what its Rulebook is made of (`load`).
-
-    Parsing packs needs the pattern engine, which only a process that scans pages uses: the
-    main process of a run on several workers checks the packs and records their settings
-    (`settings`) from the start-up cache when the same packs, with the same names switched
-    off, loaded before (a pack that fails to load is never cached, so it fails again here)."""
-
-    #: per layer (the shipped packs, then each --rules folder in order), its packs: (name, TOML text)
-    layers: tuple[tuple[tuple[str, str], ...], ...]
-    #: where each layer came from, for the run summary
-    sources: tuple[str, ...]
-    disabled: tuple[str, ...] = ()
-    #: categories other stages emit, which a disabled name may be too (sorted)
-    known_elsewhere: tuple[str, ...] = ()
-
-    def load(self) -> Rulebook:
-        """The rules of every layer (an id a later layer defines again is replaced where it
-        stood), minus the disabled ones. RuleError names a pack's problem or an unknown name."""
-        rules: dict[str, Rule] = {}
-        for layer in self.layers:
-            _add_layer(rules, [rule for name, text in layer for rule in parse_pack(text, name)])
-        added = _added_categories(rules.values())
-        switched_off = self.disabled
-        elsewhere = [category for category in self.known_elsewhere if category not in CATEGORIES and category not in added]
-        unknown = [name for name in switched_off
-                   if name not in rules and name not in CATEGORIES and name not in added and name not in elsewhere]
-        if unknown:
-            raise RuleError(_unknown_names_message(unknown, rules, [*CATEGORIES, *added, *elsewhere]))
-        kept = tuple(rule for rule in rules.values()
-                     if rule.id not in switched_off and rule.category not in switched_off)
-        return Rulebook(rules=kept, packs=self.sources, disabled=switched_off)
-
-    def settings(self) -> dict[str, Any]:
-        """`self.load().settings()`: from the start-up cache when these packs loaded before
-        (about 10 ms of the parent's CPU, and the pattern engine's imports, saved), else
-        loaded, which raises RuleError for a bad pack or name."""
-        from .cache import cached
-
-        return cached("rulebook-settings", repr(self), lambda: self.load().settings())
+    return load_packs(read_packs(extra_dirs, disabled, known_elsewhere))
 
 
 def _add_layer(rules: dict[str, Rule], layer: list[Rule]) -> None:
@@ -352,6 +269,25 @@ def _added_categories(rules: Iterable[Rule]) -> dict[str, str]:
 def _unknown_names_message(unknown: list[str], rules: dict[str, Rule], categories: list[str]) -> str:
     return (f"--disable: unknown rule or category {with_close_names(unknown, [*categories, *rules])}. "
             f"Categories: {', '.join(categories)}. Rule ids: {', '.join(sorted(rules))}.")
+
+
+def load_packs(packs: RulePacks) -> Rulebook:
+    """`RulePacks.load`: the rules of every layer (an id a later layer defines again is
+    replaced where it stood), minus the disabled ones. RuleError names a pack's problem or an
+    unknown name."""
+    rules: dict[str, Rule] = {}
+    for layer in packs.layers:
+        _add_layer(rules, [rule for name, text in layer for rule in parse_pack(text, name)])
+    added = _added_categories(rules.values())
+    switched_off = packs.disabled
+    elsewhere = [category for category in packs.known_elsewhere if category not in CATEGORIES and category not in added]
+    unknown = [name for name in switched_off
+               if name not in rules and name not in CATEGORIES and name not in added and name not in elsewhere]
+    if unknown:
+        raise RuleError(_unknown_names_message(unknown, rules, [*CATEGORIES, *added, *elsewhere]))
+    kept = tuple(rule for rule in rules.values()
+                 if rule.id not in switched_off and rule.category not in switched_off)
+    return Rulebook(rules=kept, packs=packs.sources, disabled=switched_off)
 
 
 # -- parsing one pack ----------------------------------------------------------------------

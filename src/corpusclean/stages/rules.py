@@ -22,11 +22,12 @@ import click
 from ..cli_params import comma_separated
 from ..memo import TextMemo
 from ..model import Document
-from ..rulebook import Rule, Rulebook, RulePacks, read_packs
+from ..rulepacks import RulePacks, read_packs
 from .base import Stage
 
 if TYPE_CHECKING:
     from ..config import RunConfig
+    from ..rulebook import Rule, Rulebook
     from ..patterns.gate import Gate, Requirement
 
 
@@ -284,12 +285,12 @@ class RuleStage(Stage):
     def __init__(self, rules: Rulebook | RulePacks):
         """From loaded rules, or from packs read but not parsed: those are checked now (a
         RuleError for a bad pack or --disable name) and parsed on first use (`rulebook`)."""
-        if isinstance(rules, Rulebook):
-            self.rulebook = rules
-            self.packs: RulePacks | None = None
-        else:
-            self.packs = rules
+        if isinstance(rules, RulePacks):
+            self.packs: RulePacks | None = rules
             self._settings = rules.settings()
+        else:
+            self.rulebook = rules
+            self.packs = None
 
     # The rules, their gate and the line memory are built when the first page is scanned (or
     # the stage is warmed), in the process that scans: the process that builds the stage only
