@@ -221,7 +221,6 @@ def test_a_plain_file_read_whole_once_is_listed_for_workers_from_where_its_lines
     path.write_bytes(b"\xef\xbb\xbf" + jsonl(RECORDS[:2]).encode() + b"\n  \n" + jsonl(RECORDS[2:]).encode())
     opened = read_counted(monkeypatch)
     reader = JsonlReader(path)
-    assert reader.listing() is None  # not read whole yet
     read = list(reader.sources())
     expected = [source.without_bytes() for source in read]
     spans = [source.line.at for source in expected]  # type: ignore[union-attr]
@@ -264,8 +263,30 @@ def test_a_compressed_file_is_read_again_for_each_listing(tmp_path, monkeypatch)
     for _ in range(2):
         assert [s.line.raw for s in reader.sources_for_workers()] == [  # type: ignore[union-attr]
             (json.dumps(r, ensure_ascii=False) + "\n").encode() for r in RECORDS]
-    assert len(opened) == 3
-    assert reader.listing() is None
+    assert reader.listing() is None and len(opened) == 3  # not read through for it
+
+
+def test_a_plain_file_not_read_whole_before_the_workers_fork_is_read_through_for_its_listing(tmp_path, monkeypatch):
+    """A file longer than the run's look for HTML pages reads (10,000 records) is split into
+    lines once before the workers fork, so that its tasks name their records by number too
+    (`pipeline.Span`); the output is what one worker writes."""
+    from corpusclean.pipeline import Job, Span, run_corpus
+    from corpusclean.readers.jsonl import JsonlReader
+    from corpusclean.report import Summary
+    from corpusclean.workers import Pool
+
+    path = tmp_path / "in.jsonl"
+    path.write_text(jsonl([{"id": n, "text": f"Record {n}.\n"} for n in range(40)]))
+    tasks: list[list] = []
+    submit = Pool.submit
+    monkeypatch.setattr(Pool, "submit", lambda pool, fn, task: tasks.append(task) or submit(pool, fn, task))
+    written: dict[int, list[str]] = {}
+    for workers in (2, 1):
+        job = Job(stages=[], steps=["fix"], max_bytes=10**6)
+        run_corpus(JsonlReader(path), job, lambda result: written.setdefault(workers, []).append(result.clean),
+                   Summary("fix", {}), workers=workers)
+    assert tasks and all(isinstance(item, Span) for task in tasks for item in task)
+    assert written[2] == written[1] == [f"Record {n}.\n" for n in range(40)]
 
 
 @pytest.mark.parametrize("shards", [False, True])
