@@ -14,7 +14,8 @@ part, and every thread of the parent timed when it ends. Getting the stages read
 (`pipeline._get_ready_for_cleaning`, which bench_run.py counts apart) is left out of the main
 thread's time, not of the pool's threads' (they run on meanwhile). Parts, in CPU-ms (medians):
 
-  listing       the reader listing the input (once a pass)
+  listing       the reader listing the input (once a pass; or once a run, where the workers
+                hold the listing and tasks name documents by number)
   submitting    handing tasks to the process pool (its first task forks the workers)
   results       taking results from the pool, in order (the wait itself costs no CPU)
   absorbing     the corpus stages taking pass 1's observations (the dedup index)
@@ -144,6 +145,8 @@ def child(source: Path, scratch: Path) -> dict[str, Any]:
         for name in ("sources", "sources_for_workers"):
             setattr(sources, name, functools.partial(lambda list_: timed_iterator("listing", list_()),
                                                      getattr(sources, name)))
+        if hasattr(sources, "listing"):  # the listing the workers hold (tasks by number), made once
+            sources.listing = timed("listing", sources.listing)
         return sources
 
     def run_corpus(sources: Any, *args: Any, **kwargs: Any) -> Any:
