@@ -655,12 +655,9 @@ def _get_ready() -> None:
     if _JOB.handover is None or _JOB.prepared:
         return
     try:
-        for stage in _JOB.stages:
-            if not stage.needs_corpus:
-                stage.prepare()
+        _prepare_for_pages(_JOB.stages)
     except Exception:
         return
-    _get_stages_ready(_JOB.stages)
     _JOB.prepared = True
 
 
@@ -880,13 +877,20 @@ def _get_ready_for_cleaning(job: Job, warm: bool) -> None:
     (`Stage.warm`: about 0.1 CPU-s for the shipped stages, 0.35 before the sixth round;
     bench_run.py prints it; about what each worker would otherwise build on its first pages).
     (With a corpus pass and several workers, each worker does this itself: `_take_handover`.)"""
-    for stage in job.stages:
-        if not stage.needs_corpus:
-            stage.prepare()
-    _get_stages_ready(job.stages)
+    _prepare_for_pages(job.stages)
     if warm:
         _warm(job.stages)
     gc.freeze()  # what they built too (_collect_for_a_run)
+
+
+def _prepare_for_pages(stages: Sequence[Stage]) -> None:
+    """Each stage with no corpus pass prepares (the language profiles), then every stage gets
+    ready (`_get_stages_ready`). A failing `prepare` raises; `_take_handover` does the same
+    one stage at a time, to name the stage that failed in every document's report."""
+    for stage in stages:
+        if not stage.needs_corpus:
+            stage.prepare()
+    _get_stages_ready(stages)
 
 
 def _get_stages_ready(stages: Sequence[Stage]) -> None:
@@ -1022,10 +1026,13 @@ def run_corpus(sources: Reader | Callable[[], Iterator[Source]], job: Job, write
             _hand_over(job, Handover({i: stage.corpus_state() for i, stage in corpus_stages}, job.failures,
                                      job.spill_kept_from))
         else:  # one worker, or no corpus pass: ready here, before the workers fork
-            head = list(islice(numbered, enough or 0)) if job.listing is None else []
-            listed_enough = len(head) if job.listing is None else len(job.listing)
-            _get_ready_for_cleaning(job, warm=enough is not None and listed_enough >= enough)
-            numbered = chain(head, numbered)
+            if job.listing is None:  # enough documents to warm for? (the ones looked at go first)
+                head = list(islice(numbered, enough or 0))
+                known = len(head)
+                numbered = chain(head, numbered)
+            else:
+                known = len(job.listing)
+            _get_ready_for_cleaning(job, warm=enough is not None and known >= enough)
         progress.start(CLEANING)
         # tasks of one batch of DOCUMENTS_PER_TASK from a multiple of it: each reads one spill
         # file (spill()); a batch that kills its worker is run again a document at a time

@@ -118,9 +118,12 @@ class LineIndex:
 
     def sources(self, fields: RecordFields) -> Iterator[Source]:
         """The lines as `iter_jsonl` lists them, each `without_bytes`."""
-        path = self.path
         for number, start, size in zip(self.numbers, self.starts, self.sizes):
-            yield Source(name=f"line {number}", line=Line(number, b"", fields, (path, start, size)))
+            yield self.source(number, start, size, fields)
+
+    def source(self, number: int, start: int, size: int, fields: RecordFields) -> Source:
+        """Line `number`, found at `start`, `size` bytes, as a Source without its bytes."""
+        return Source(name=f"line {number}", line=Line(number, b"", fields, (self.path, start, size)))
 
     def listed(self, fields: RecordFields) -> "ListedLines":
         """The same, as a sequence that makes each Source when asked for it."""
@@ -145,9 +148,7 @@ class ListedLines(Sequence[Source]):
         if isinstance(i, slice):
             return [self[j] for j in range(*i.indices(len(self)))]
         lines = self._lines
-        number = lines.numbers[i]
-        return Source(name=f"line {number}",
-                      line=Line(number, b"", self._fields, (lines.path, lines.starts[i], lines.sizes[i])))
+        return lines.source(lines.numbers[i], lines.starts[i], lines.sizes[i], self._fields)
 
 
 UTF8_BOM = b"\xef\xbb\xbf"
