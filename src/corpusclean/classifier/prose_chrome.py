@@ -27,7 +27,7 @@ from .config import ProseChromeLimits
 from .feeds import has_date
 from .units import Suspicion, Unit
 from .verdicts import ANCHORS, BAD, DROP, KEEP
-from .vocabulary import Vocabulary, voice_and_cues
+from .vocabulary import Vocabulary, voice_and_cues_of
 
 APPEAL, BIO, NOTICE = "appeal", "author-bio", "notice"
 
@@ -48,10 +48,10 @@ def suspect(unit: Unit, limits: ProseChromeLimits, vocabulary: Vocabulary) -> Su
 def _suspect(unit: Unit, limits: ProseChromeLimits, vocabulary: Vocabulary) -> Suspicion:
     # cheapest tests first: most paragraphs are none of these, and say so early
     text = unit.text
-    folded = unit.folded
-    if not folded:
+    words = unit.signals.found_words
+    if not words:
         return "", "", {}
-    first_plural, second, cues = voice_and_cues(folded, unit.features.lowered)
+    first_plural, second, cues = voice_and_cues_of(unit.features.voice, words, unit.features.lowered)
     person = first_plural + second
     if person >= limits.person_share:
         appeal = len(vocabulary.appeal.findall(text))

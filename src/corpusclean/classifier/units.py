@@ -27,6 +27,7 @@ from ..memo import TextMemo
 from ..model import Document
 from .recurrence import normalise
 from .signals import LineSignals, folded_words, measure
+from .vocabulary import voice_words
 
 #: what prose_chrome.suspect says of a unit: (kind, category, evidence), kind "" for none
 Suspicion = tuple[str, str, dict[str, Any]]
@@ -66,7 +67,7 @@ class Features:
     every unit with that text, so each is computed once. The lazily filled fields are set by
     the tests that need them, the first time any unit with the text asks."""
 
-    folded: tuple[str, ...]              # signals.WORD's words of the text, casefolded
+    voice: tuple[str, ...]               # vocabulary.voice_words of the text's words, casefolded
     signals: LineSignals
     lowered: str                         # the text casefolded
     key: str | None = None               # normalise(text)
@@ -78,10 +79,12 @@ def features(text: str, stopwords: frozenset[str] | None) -> Features:
     """`text`'s features, computed afresh."""
     lowered = text.casefold()
     folded = folded_words(text, lowered)
-    # the words kept as a tuple: the garbage collector stops tracking a tuple of strings at its
-    # first collection, where it walks a list's every word at each one (whole-run collections
-    # of a 20 MB corpus: 0.65 -> 0.58 CPU-s)
-    return Features(tuple(folded), measure(text, stopwords, folded), lowered)
+    # of the words only the few the prose-chrome tests read are kept (with their number, the
+    # signals' found_words): the garbage collector walks a new container's every item once, at
+    # its first collection, and tuples of all of each paragraph's words put 2 million words of
+    # a 20 MB corpus in its way, each a cache miss (a 1-worker run's collections 0.29-0.38 ->
+    # 0.13-0.19 CPU-s)
+    return Features(voice_words(folded), measure(text, stopwords, folded), lowered)
 
 
 class FeatureMemo(TextMemo[tuple[str, "frozenset[str] | None"], Features]):
@@ -149,10 +152,6 @@ class Unit:
         self.signals = self.features.signals
 
     # the features' other parts, as attributes of the unit
-    @property
-    def folded(self) -> tuple[str, ...]:
-        return self.features.folded
-
     @property
     def key(self) -> str:
         """`normalise(text)`, computed once per text: the page's tests compare units by it."""
