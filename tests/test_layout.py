@@ -4,10 +4,12 @@ tests/test_properties.py checks the same promises on generated documents.
 """
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from corpusclean.layout import LAYOUT_STAGE, apply, rebuild, without_layout
-from corpusclean.model import Document
+from corpusclean.model import Document, Removal
 
 
 def doc(*lines: str) -> Document:
@@ -52,6 +54,27 @@ def test_removals_carry_lines_offsets_and_text():
     (removal,) = page.removals
     assert (removal.line_start, removal.line_end) == (2, 2)
     assert page.text[removal.start:removal.end] == removal.text == "Body\n"
+
+
+def test_a_removal_is_the_record_its_fields_make():
+    """Document.remove fills a Removal's fields at once, not through its __init__: the record
+    must be the one the dataclass makes, equal, as frozen, with a copy of the details."""
+    details = {"signals": {"chars": 4}}
+    page = doc("Menu", "Body", "Footer")
+    (removal,) = page.remove(1, 1, stage="test", rule="test.widget", category="widget", reason="why",
+                             details=details)
+    made = Removal(stage="test", rule="test.widget", category="widget", line_start=2, line_end=2,
+                   start=5, end=10, text="Body\n", reason="why", details=details)
+    assert removal == made and repr(removal) == repr(made) and vars(removal) == vars(made)
+    assert removal.details is not details
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        removal.text = "edited"  # type: ignore[misc]
+
+
+def test_each_line_has_the_offset_it_starts_at():
+    page = doc("a", "", "long line", "b")
+    assert page.offsets == [0, 2, 3, 13]
+    assert [page.text[offset:].split("\n")[0] for offset in page.offsets] == page.lines
 
 
 def test_removing_across_an_earlier_removal_makes_two_records():
