@@ -33,6 +33,11 @@ What it prints, medians over --repeat runs of each (1 and 2 workers take turns):
                over each worker's first task of a pass, its next 3, and the rest (per task on average)
   shutdown     the CPU the parent spends after its last figures, in its interpreter's shutdown
                (the driver's getrusage of all its children, less what every process reported)
+  wall ratio   the ratio of wall times this CPU allows on 2 idle cores, and what puts it above
+               0.5: the parent alone before and after the passes, the CPU the 2-worker run spends
+               beyond the 1-worker run outside tasks, in its workers' first tasks (cold start),
+               in the rest (see `ratio_account`); a bound, not a measured time (--timeline
+               measures where the wall time goes, idle waits included)
 
 With --timeline, no part timers and no memo counting (the run as it is, but for a clock read
 around each task): the wall time of each run, from the driver launching the interpreter to its
@@ -87,9 +92,11 @@ def child(source: Path, target: Path, workers: int, report: Path, parts: bool = 
     # and end on the system's monotonic clock (the same in every process: the timeline)
     tasks: list[list[Any]] = []
     moments: dict[str, float] = {}  # what happened when, on that clock (first time only)
+    spent: dict[str, float] = {}  # and this process's CPU-s by then
 
     def mark(name: str) -> None:
         moments.setdefault(name, time.monotonic())
+        spent.setdefault(name, time.process_time())
 
     def task_timer(kind: str, fn: Callable[[list[Any]], Any]) -> Callable[[list[Any]], Any]:
         @functools.wraps(fn)  # pickled by name to the workers, who find this same wrapper there
@@ -157,7 +164,7 @@ def child(source: Path, target: Path, workers: int, report: Path, parts: bool = 
         children = resource.getrusage(resource.RUSAGE_CHILDREN)
         figures = {"role": role, "children": children.ru_utime + children.ru_stime, "pid": os.getpid(), "user": usage.ru_utime, "system": usage.ru_stime,
                    "minflt": usage.ru_minflt, "maxrss_mb": usage.ru_maxrss / 1024, "majflt": usage.ru_majflt, "parts": timer.seconds, "tasks": tasks,
-                   "misses": misses(), "moments": moments}
+                   "misses": misses(), "moments": moments, "spent": spent}
         with open(report, "a") as out:
             out.write(json.dumps(figures) + "\n")
 
@@ -169,6 +176,7 @@ def child(source: Path, target: Path, workers: int, report: Path, parts: bool = 
         timer._stack.clear()
         tasks.clear()
         moments.clear()
+        spent.clear()
         mark("forked")
         misses.since_fork = misses(raw=True)  # type: ignore[attr-defined]
         original_start(*args, **kwargs)
@@ -360,8 +368,63 @@ def report_kind(label: str, runs: dict[int, list[list[dict[str, Any]]]], name: s
         extra = med([c.get(key, [0.0, 0])[0] for c in colds])
         count = med([c.get(key, [0.0, 0])[1] for c in colds])
         print(f"    {key:<20}{extra:>+7.2f} over {count:>4.0f} tasks ({extra / max(count, 1) * 1000:+.1f} ms a task)")
+    accounts = [ratio_account(a, b) for a, b in zip(ones, twos)]
+    bound = med([account["bound"] for account in accounts])
+    print(f"  the wall ratio this CPU allows on 2 idle cores: {bound:.3f} (the parent's CPU before and after the "
+          "passes run alone, all the rest split evenly over the cores; the 1-worker run takes its CPU-s), "
+          f"{bound - 0.5:+.3f} over 0.5, of which:")
+    for key in RATIO_TERMS:
+        print(f"    {key:<86}{med([account[key] for account in accounts]):>+7.3f}")
     return (med([sum(map(cpu, b)) - sum(map(cpu, a)) for a, b in zip(ones, twos)]),
             med([sum(p["minflt"] for p in b) - sum(p["minflt"] for p in a) for a, b in zip(ones, twos)]))
+
+
+#: the parts of `ratio_account`'s bound over 0.5
+RATIO_TERMS = ("the parent alone before the passes (the interpreter, imports, building the stages)",
+               "the parent alone after the passes (the summary, closing OUT)",
+               "outside the tasks, beyond the 1-worker run's (each worker getting ready; coordinating)",
+               "the workers' first 4 tasks of each pass, beyond the same documents' alone (cold start)",
+               "the rest of their tasks, beyond the same documents' alone (two processes at once)",
+               "the rest (pass 2's quarter batches at its end, the parent's serial parts' difference)")
+
+
+def ratio_account(one: list[dict[str, Any]], two: list[dict[str, Any]]) -> dict[str, float]:
+    """The wall ratio one 2-worker run's CPU allows against one 1-worker run's on 2 idle cores,
+    and what puts it above 0.5. The 2-worker run takes at least S + (cpu2 - S) / 2, where S is
+    what its parent spends alone (before the passes: the interpreter, imports, building; after
+    them: the summary), and the 1-worker run its CPU, cpu1; so the ratio is 0.5 + S / (2 cpu1)
+    + (cpu2 - cpu1) / (2 cpu1), and each CPU-s the 2-worker run spends beyond the 1-worker run,
+    wherever it is spent, adds 1 / (2 cpu1). That difference is split here: outside the tasks
+    (the parent coordinating, each worker getting ready for pass 2 where the 1-worker run did it
+    once), the workers' first tasks of each pass (what each builds on its first pages) and the
+    rest of their tasks (two processes running at once on the machine). This script's child
+    imports more than `corpusclean run` does before the passes (bench_run.py, the timers: its
+    parent spent 0.47-0.55 CPU-s there on the 20 MB corpus, the command 0.29-0.35), so the first
+    term is larger here, by about 0.2 CPU-s / (2 cpu1)."""
+    alone, parent = one[-1], two[-1]
+    workers = [process for process in two if process["role"] == "worker"]
+
+    def before(process: dict[str, Any]) -> float:
+        return float(process["spent"].get("passes: start", 0.0))
+
+    def after(process: dict[str, Any]) -> float:
+        return cpu(process) - float(process["spent"].get("passes: end", cpu(process)))
+
+    def serial(process: dict[str, Any]) -> float:
+        return before(process) + after(process)
+
+    def outside(process: dict[str, Any]) -> float:
+        return cpu(process) - float(sum(task[3] for task in process["tasks"]))
+
+    cpu1, cpu2 = sum(map(cpu, one)), sum(map(cpu, two))
+    cold = cold_start(one, two)
+    first = sum(extra for key, (extra, _) in cold.items() if not key.endswith("rest"))
+    rest = sum(extra for key, (extra, _) in cold.items() if key.endswith("rest"))
+    beyond = outside(parent) - serial(parent) + sum(map(outside, workers)) - (outside(alone) - serial(alone))
+    bound = (serial(parent) + (cpu2 - serial(parent)) / 2) / cpu1
+    terms = dict(zip(RATIO_TERMS[:5], (x / 2 / cpu1 for x in (before(parent), after(parent), beyond, first, rest))))
+    terms[RATIO_TERMS[5]] = bound - 0.5 - sum(terms.values())
+    return {"bound": bound, **terms}
 
 
 def phases(run: list[dict[str, Any]]) -> dict[str, list[float]]:
