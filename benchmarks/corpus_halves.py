@@ -7,6 +7,7 @@ corpus is never touched, and a corpus rebuilt for another size takes its folder,
 included, with it (corpus_folder.clear_for_build)."""
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -26,19 +27,27 @@ def ensure_halves(directory: Path, folder: Path, jsonl: Path) -> dict[str, tuple
     paths = {"folder": (halves / "folder" / "a", halves / "folder" / "b"),
              "JSONL": (halves / "jsonl" / "a.jsonl", halves / "jsonl" / "b.jsonl")}
     built_from = (directory / MARKER).read_text()  # the corpus's size: halves of another one are stale
-    if (halves / MARKER).is_file() and (halves / MARKER).read_text() == built_from:
+
+    def built() -> bool:
+        return (halves / MARKER).is_file() and (halves / MARKER).read_text() == built_from
+
+    if built():
         return paths
     building = Path(tempfile.mkdtemp(prefix=f".{HALVES}-", dir=directory))
     try:
         split_folder(folder, building / "folder")
         split_lines(jsonl, building / "jsonl")
         (building / MARKER).write_text(built_from)
-        if halves.exists():  # left by a corpus of another size
-            shutil.rmtree(halves)
-        os.rename(building, halves)
-    except OSError:
-        if not (halves / MARKER).is_file():  # not a script beside this one that built them first
-            raise
+        if halves.exists() and not built():  # of another corpus: moved aside in one step, then removed
+            stale = Path(tempfile.mkdtemp(prefix=f".{HALVES}-stale-", dir=directory))
+            with contextlib.suppress(FileNotFoundError):
+                os.rename(halves, stale / HALVES)
+            shutil.rmtree(stale)
+        try:
+            os.rename(building, halves)
+        except OSError:  # there already: whole, if a script beside this one put its own there first
+            if not built():
+                raise
     finally:
         shutil.rmtree(building, ignore_errors=True)
     return paths
