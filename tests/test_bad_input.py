@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from corpusclean.model import Document
+from corpusclean.report import LONG_LINE, notices
 from corpusclean.writers import JsonlWriter, atomic_file, atomic_write
 from conftest import read_report, read_summary, run_cli, tree_digest, write_tree
 
@@ -124,6 +126,14 @@ def test_a_page_with_no_newline_at_all_is_cleaned_and_noticed(tmp_path):
     (notice,) = read_report(tmp_path / "out", "one-line")["notices"]
     assert notice == {"kind": "long-line", "message": f"line 1 is {len(line):,} characters long; "
                                                       "the page may have lost its line breaks"}
+
+
+
+def test_the_long_line_notice_names_the_first_of_the_longest_lines():
+    page = Document("page", "short\n" + "a" * LONG_LINE + "\n" + "b" * LONG_LINE + "\n")
+    assert notices(page) == [{"kind": "long-line", "message": f"line 2 is {LONG_LINE:,} characters long; "
+                                                              "the page may have lost its line breaks"}]
+    assert notices(Document("page", "short\n" + "a" * (LONG_LINE - 1) + "\n")) == []
 
 
 # -- JSONL -----------------------------------------------------------------------------------

@@ -152,8 +152,9 @@ class Document:
         """Runs of live, non-blank lines (0-based indices). A removed line ends a paragraph."""
         blocks: list[list[int]] = []
         current: list[int] = []
+        removed = self.removed
         for i, line in enumerate(self.lines):
-            if self.removed[i] or is_blank(line):
+            if removed[i] or not line.strip():   # is_blank(line), without a call per line
                 if current:
                     blocks.append(current)
                     current = []

@@ -78,9 +78,12 @@ def notices(doc: Document) -> list[dict[str, str]]:
         note("line-endings", f"{counts['crlf']} CRLF and {counts['cr']} lone CR line endings became LF")
     if encoding.get("ftfy"):
         note("ftfy", f"ftfy fixed {len(encoding['ftfy'])} line(s); see encoding.ftfy")
-    longest = max(range(len(doc.lines)), key=lambda i: len(doc.lines[i]), default=None)
-    if longest is not None and len(doc.lines[longest]) >= LONG_LINE:
-        note("long-line", f"line {longest + 1} is {len(doc.lines[longest]):,} characters long; "
+    # the first of the longest lines (the lengths listed in C: a key function per line cost a
+    # call for each of a run's lines)
+    lengths = list(map(len, doc.lines))
+    longest = max(lengths, default=0)
+    if longest >= LONG_LINE:
+        note("long-line", f"line {lengths.index(longest) + 1} is {longest:,} characters long; "
                           "the page may have lost its line breaks")
     return found
 

@@ -39,7 +39,7 @@ class Page:
 
     def __init__(self, doc: Document):
         self.doc = doc
-        self.texts = [line.strip() for line in doc.lines]
+        self.texts = list(map(str.strip, doc.lines))
         self.size = len(self.texts)
         self.nonblank = [i for i, text in enumerate(self.texts) if text]
         self.last_text = self.nonblank[-1] if self.nonblank else -1
