@@ -12,6 +12,7 @@ import pytest
 
 from corpusclean.layout import rebuild
 from corpusclean.model import Removal
+from corpusclean.writers.base import dump_json, json_bytes
 from conftest import read_summary, run_cli
 
 RECORDS = [
@@ -128,6 +129,15 @@ def test_numbers_json_has_no_place_for_are_written_as_null(tmp_path, other):
     assert {key: record[key] for key in other} == other  # kept as they were
     assert record["text"] == "The council met on Tuesday.\n"
     strict_json((tmp_path / "out.jsonl.summary.json").read_text(encoding="utf-8"))
+
+
+def test_a_report_row_orjson_refuses_is_written_by_the_standard_library_and_the_others_as_before():
+    """dump_json writes a list's rows with orjson in one go; a row it refuses (an integer over
+    64 bits) sends the list to json_bytes row by row: the same bytes a row at a time."""
+    rows = [{"a": 1, "text": "caf\u00e9"}, {"big": 2**70}, {"c": float("nan")}]
+    assert dump_json({"rows": rows, "n": 3}) == (
+        b'{\n "rows": [\n  ' + b",\n  ".join(json_bytes(row) for row in rows) + b'\n ],\n "n": 3\n}\n')
+    assert json_bytes(rows[1]) == b'{"big":1180591620717411303424}' and json_bytes(rows[2]) == b'{"c":null}'
 
 
 def test_a_record_made_into_its_line_by_a_worker_is_written_as_the_parent_would_write_it(tmp_path):

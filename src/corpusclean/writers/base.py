@@ -147,7 +147,10 @@ def dump_json(value: dict[str, Any]) -> bytes:
     for key, item in value.items():
         head = b" " + json_bytes(key) + b": "
         if isinstance(item, list) and item:
-            rows = b",\n  ".join(json_bytes(row) for row in item)
+            try:  # json_bytes of each row, which is orjson's unless orjson refuses one
+                rows = b",\n  ".join(map(orjson.dumps, item))
+            except TypeError:
+                rows = b",\n  ".join(json_bytes(row) for row in item)
             lines.append(head + b"[\n  " + rows + b"\n ]")
         else:
             lines.append(head + json_bytes(item))
