@@ -74,6 +74,21 @@ def test_the_parent_of_a_run_on_two_workers_imports_no_cleaning_module(tmp_path)
     assert one == two
 
 
+def test_importing_the_command_line_leaves_the_collector_on_or_off_as_it_was():
+    """cli.py loads its imports with the garbage collector off and freezes what they made
+    (gc.freeze: long-lived, so later collections skip it), which spares a run's process the
+    collections while the modules load, before its workers fork; the collector is then as it
+    was before the import: on, or off when the program had turned it off."""
+    check = ("import gc, sys\n"
+             "if sys.argv[1] == 'off': gc.disable()\n"
+             "import corpusclean.cli\n"
+             "print(gc.isenabled(), gc.get_freeze_count() > 0)")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1] / "src")}
+    states = [subprocess.run([sys.executable, "-c", check, before], capture_output=True, text=True, env=env,
+                             check=True).stdout.split() for before in ("on", "off")]
+    assert states == [["True", "True"], ["False", "True"]]
+
+
 def test_with_lang_the_workers_load_what_they_screen_with_and_the_parent_does_not(tmp_path):
     """--lang makes the corpus pass leave out the pages the language stage will drop: the
     workers detect languages there, so they load the detectors, not the parent."""
