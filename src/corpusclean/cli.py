@@ -6,7 +6,6 @@
 """
 from __future__ import annotations
 
-import gc
 import os
 import signal
 import sys
@@ -23,16 +22,14 @@ from typing import Any, Callable, Iterator
 if "numpy" not in sys.modules:
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-# What the imports below make (the modules, numpy's and click's, the stages' tables) lives as
-# long as the process, yet the collector walked it as it was made: 58 young collections, 10-12
-# ms of CPU before a run's first page (in the parent of a 2-worker run: alone on the cores,
-# before its workers fork). Off while they load, and what they made frozen out of later
-# collections (gc.freeze), as a run freezes what it starts with (pipeline._collect_for_a_run):
-# those walks then cost under 1 ms. The collector is on again after, if it was; what is frozen
-# returns to collections when a run ends (gc.unfreeze), for a program importing this module.
-_COLLECTING = gc.isenabled()
-gc.disable()
-try:
+# What the imports below make (the modules, numpy's and click's, the stages' declarations)
+# lives as long as the process, yet the collector walked it as it was made: 58 young
+# collections, 10-12 ms of CPU before a run's first page (in the parent of a 2-worker run: alone
+# on the cores, before its workers fork). They load with it paused, as the stages are built
+# (collector.py): what they made goes to the oldest generation unwalked.
+from .collector import paused
+
+with paused():
     import click
     from click.core import ParameterSource
 
@@ -47,10 +44,6 @@ try:
     from .readers import DEFAULT_PATTERNS
     from .report import Summary
     from .stages.registry import STAGES
-finally:
-    gc.freeze()
-    if _COLLECTING:
-        gc.enable()
 
 
 class Commands(click.Group):
