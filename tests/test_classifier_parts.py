@@ -18,7 +18,7 @@ from corpusclean.classifier.signals import folded_words, measure
 from corpusclean.classifier.stoplists import JUSTEXT_NAMES, Stoplists
 from corpusclean.classifier.units import FeatureMemo, build_units
 from corpusclean.classifier.verdicts import _SENTENCE_BREAK, BAD, GOOD, NEARGOOD, SHORT, Thresholds, _at_most_one, judge
-from corpusclean.classifier.vocabulary import TERMS, Vocabulary, _compile, person_shares, prose_cues, voice_and_cues
+from corpusclean.classifier.vocabulary import TERMS, Vocabulary, _compile, person_shares, prose_cues, voice_and_cues_of, voice_words
 from corpusclean.model import Document
 
 ENGLISH = Stoplists().get("en")
@@ -310,7 +310,7 @@ def test_person_shares_count_we_and_you():
 ])
 def test_voice_and_cues_is_person_shares_and_prose_cues_at_once(text):
     words, lowered = cues_of(text)
-    assert voice_and_cues(words, lowered) == (*person_shares(words, words), prose_cues(words, lowered))
+    assert voice_and_cues_of(voice_words(words), len(words), lowered) == (*person_shares(words, words), prose_cues(words, lowered))
 
 
 # -- corpus line counts ------------------------------------------------------------------------

@@ -227,23 +227,17 @@ def prose_cues(words: Sequence[str], lowered: str) -> ProseCues:
 _VOICE_OR_CUE = _PERSON | _ANY_CUE_WORD
 
 
-def voice_and_cues(words: Sequence[str], lowered: str) -> tuple[float, float, ProseCues]:
-    """`person_shares(words)` and `prose_cues(words, lowered)` from one look at the words (each
-    asked alone looked at all of a paragraph's words): the few that are a person's word or a
-    cue are picked out (`voice_words`), and both answers are read off them. `words`: a text's
-    words, casefolded (signals.folded_words), at least one; `lowered`: the text casefolded."""
-    return voice_and_cues_of(voice_words(words), len(words), lowered)
-
-
 def voice_words(words: Sequence[str]) -> tuple[str, ...]:
-    """The words of `words` (casefolded) that are a person's word or a prose cue, in order:
-    all that voice_and_cues reads of a text's words besides their number."""
+    """The words of `words` (casefolded: signals.folded_words) that are a person's word or a
+    prose cue, in order: all that voice_and_cues_of reads of a text's words besides their
+    number. The classifier keeps only these of a text (units.Features)."""
     return tuple(filter(_VOICE_OR_CUE.__contains__, words))
 
 
 def voice_and_cues_of(picked: Sequence[str], words: int, lowered: str) -> tuple[float, float, ProseCues]:
-    """`voice_and_cues` of a text from its `voice_words` and its number of words (at least
-    one): the classifier keeps only those of a text (units.Features)."""
+    """`person_shares` and `prose_cues` of a text from one look at its words: its `voice_words`,
+    its number of words (at least one) and the text casefolded (each asked alone looked at all
+    of a paragraph's words)."""
     return (sum(map(FIRST_PLURAL.__contains__, picked)) / words,
             sum(map(SECOND.__contains__, picked)) / words, prose_cues(picked, lowered))
 
@@ -251,7 +245,7 @@ def voice_and_cues_of(picked: Sequence[str], words: int, lowered: str) -> tuple[
 def person_shares(words: Sequence[str], folded: Sequence[str] | None = None) -> tuple[float, float]:
     """The share of words that are first person plural ("we", "our") and second person ("you").
     `folded`: the words casefolded, when the caller has them. The classifier asks
-    `voice_and_cues`, which reads these shares off the same pass as the prose cues; this is the
+    `voice_and_cues_of`, which reads these shares off the same pass as the prose cues; this is the
     plain definition the tests hold it to."""
     if not words:
         return 0.0, 0.0
