@@ -436,6 +436,16 @@ def test_two_paragraphs_of_one_page_that_are_only_alike_both_stay(tmp_path):
     assert removed(out, "a")[5]["details"]["duplicate_of"]["line"] == 1
 
 
+@pytest.mark.parametrize("line", ["", "One", "one two three", "One, two; three four!", prose(7), prose(8, words=3)])
+def test_a_lines_shingles_are_its_runs_of_shingle_size_normalised_words(line):
+    """What the within-page likeness compares: every run of `shingle_size` consecutive words
+    of the normalised line, or all its words when it has no more than that."""
+    stage = DedupStage(DedupConfig())
+    words, size = normalise(line).split(), stage.config.shingle_size
+    assert stage._shingles(line) == {tuple(words[i:i + size]) for i in range(max(1, len(words) - size + 1))}
+    assert stage._alike(line, line)
+
+
 # -- within an HTML page's extracted text ----------------------------------------------------
 
 def test_short_lines_an_html_article_repeats_stay_and_a_title_printed_twice_goes():

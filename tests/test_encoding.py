@@ -13,7 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from corpusclean.encoding import (
-    FTFY_CONFIG, WINDOWED_DETECTOR, _segments, decode, fix, fix_text, lines_to_check, looks_bad, needs_ftfy, normalise_newlines,
+    FAST_FTFY, FTFY_CONFIG, _segments, decode, fix, fix_text, lines_to_check, looks_bad, needs_ftfy, normalise_newlines,
+    remove_control_chars,
 )
 from corpusclean.errors import InputError
 
@@ -172,6 +173,15 @@ def test_the_report_names_each_fixed_line_and_ftfy_explanation():
     ]
 
 
+def test_entities_are_unescaped_line_by_line_and_left_alone_in_markup():
+    """ftfy takes a line holding "<" for markup and keeps its entities; a line beside it is
+    its own."""
+    text, info = fix("Fish &amp; chips\n<img alt=\"\" src=\"/p?a=1&amp;b=2\">\n")
+    assert text == "Fish & chips\n<img alt=\"\" src=\"/p?a=1&amp;b=2\">\n"
+    assert info["ftfy"] == [{"line": 1, "steps": [["apply", "unescape_html"]]}]
+    assert not needs_ftfy("<img src=\"/p?a=1&amp;b=2\">")
+
+
 def test_ftfy_never_adds_a_line():
     text, info = fix("one&#10;two&#13;three\n")
     assert text == "one two three\n"
@@ -196,7 +206,7 @@ def _expand(ranges: str) -> list[str]:
 # Text built from every character ftfy's detector looks at, plus ordinary letters of several
 # scripts, spaces, entity parts and controls: the ground where a wrong fast path would show.
 _MOJIBAKE_ALPHABET = sorted({ch for body in MOJIBAKE_CATEGORIES.values() for ch in _expand(body)})
-_ORDINARY = list("abcdeAZ ;&#\t") + list("éüßñÀ") + list("приветВГРС") + list("αβΒΓ") + list("東京。한")
+_ORDINARY = list("abcdeAZ ;&#<\t") + list("éüßñÀ") + list("приветВГРС") + list("αβΒΓ") + list("東京。한")
 _TRICKY = ["\x1b", "\x07", "\x85", "\ufeff", "\u0301", "\u212b", "\ud83d", "&amp;", "&#233;", "Ã©", "â€™", "вЂ"]
 mojibake_prone_text = st.lists(
     st.one_of(st.sampled_from(_MOJIBAKE_ALPHABET), st.sampled_from(_ORDINARY), st.sampled_from(_TRICKY)),
@@ -248,10 +258,11 @@ mojibake = st.tuples(st.text(_SCRIPTS, max_size=30), st.sampled_from(["cp1252", 
 @settings(max_examples=1000, deadline=None)
 @given(st.one_of(mojibake, mojibake_prone_text, st.lists(st.one_of(mojibake, mojibake_prone_text), max_size=4).map(" ".join)))
 def test_ftfy_fixes_the_same_with_the_windowed_detector(text):
-    """encoding.py hands ftfy `looks_bad` for its detector in its own calls: the fixes and
-    their explanations are those of ftfy's own."""
-    with WINDOWED_DETECTOR:
+    """encoding.py hands ftfy `looks_bad` for its detector, and its own remove_control_chars,
+    in its own calls: the fixes and their explanations are those of ftfy's own."""
+    with FAST_FTFY:
         assert ftfy.is_bad is looks_bad and ftfy.fixes.is_bad is looks_bad
+        assert ftfy.FIXERS["remove_control_chars"] is remove_control_chars
         fixed = ftfy.fix_and_explain(text, FTFY_CONFIG)
     assert ftfy.fix_and_explain(text, FTFY_CONFIG) == fixed
 
@@ -262,9 +273,10 @@ def test_ftfy_keeps_its_own_detector_outside_our_calls():
     assert ftfy.is_bad is is_bad and ftfy.fixes.is_bad is is_bad
     assert fix("The cafÃ© is open\n")[0] == "The café is open\n"
     assert ftfy.is_bad is is_bad and ftfy.fixes.is_bad is is_bad
-    with WINDOWED_DETECTOR, WINDOWED_DETECTOR:   # nested (as threads cleaning at once are)
+    with FAST_FTFY, FAST_FTFY:   # nested (as threads cleaning at once are)
         assert ftfy.is_bad is looks_bad
     assert ftfy.is_bad is is_bad
+    assert ftfy.FIXERS["remove_control_chars"] is ftfy.fixes.remove_control_chars
 
 
 @settings(max_examples=1000, deadline=None)

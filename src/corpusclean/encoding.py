@@ -5,7 +5,8 @@
 2. Line endings become "\\n" and the text ends with exactly one newline.
 3. ftfy, with the settings below, on the lines that can need it (see `needs_ftfy`): a clean
    line takes the fast path and never pays for ftfy. Our ftfy calls use, as ftfy's mojibake
-   detector, the same function windowed (`looks_bad`; see the note after it).
+   detector, the same function windowed (`looks_bad`; see the note after it), and a
+   `remove_control_chars` that skips text with nothing to remove (`FAST_FTFY`).
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from typing import Any
 import ftfy
 import ftfy.fixes
 from ftfy.badness import BADNESS_RE, MOJIBAKE_CATEGORIES, is_bad
+from ftfy.chardata import CONTROL_CHARS
 
 from .errors import InputError
 
@@ -80,7 +82,10 @@ _MOJIBAKE_SET = "[{}]".format("".join(
         "kaomoji", "upper_accented", "lower_accented", "box")) + "ЂўØÙŒœ°")
 _MOJIBAKE_CHAR = re.compile(_MOJIBAKE_SET)
 _LONE_MOJIBAKE = re.compile("[ŒœÃÂ\x80-\x9f]")  # and the C1 controls, ftfy's `[{c1}]`
-_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]{2,}")
+# two or more non-ASCII characters; written as one class then the rest, not "{2,}": `re` scans
+# for a pattern's first character class at C speed only when the pattern starts with one (a
+# repeat is tried at every position: twice the time over a page's lines)
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f][^\x00-\x7f]+")
 
 
 def looks_bad(segment: str) -> bool:
@@ -125,13 +130,26 @@ _WINDOWS_HOLD = hashlib.sha256(BADNESS_RE.pattern.encode()).hexdigest() == _DETE
 # corpus takes 0.26 CPU-s instead of 0.47, with the same text and explanation
 # (tests/test_encoding.py checks both detectors give the same fixes). Outside those calls ftfy
 # is left as it is: importing corpusclean changes nothing in a user's own ftfy calls.
-_FTFY_OWN = (getattr(ftfy, "is_bad"), getattr(ftfy.fixes, "is_bad"))
+_FTFY_OWN = (getattr(ftfy, "is_bad"), getattr(ftfy.fixes, "is_bad"), ftfy.FIXERS["remove_control_chars"])
+
+# ftfy's remove_control_chars is `str.translate` with a dict of the code points it removes: a
+# dict lookup per character, on every line ftfy fixes and again on the fixed line (to see that
+# nothing more changes), a tenth of ftfy's time on the corpus above. A text holding none of
+# them comes back as it is, which one C-speed search of the same code points tells.
+_FTFY_CONTROL_CHARS = re.compile("[" + "".join(re.escape(chr(point)) for point in sorted(CONTROL_CHARS)) + "]")
 
 
-class _WindowedDetector:
-    """`with WINDOWED_DETECTOR:` ftfy's steps call looks_bad as their detector; on leaving,
-    ftfy's own again. Counted, so that threads cleaning at once restore it only when the last
-    one leaves (a thread's ftfy calls give the same text with either detector)."""
+def remove_control_chars(text: str) -> str:
+    """Exactly ftfy's `remove_control_chars(text)`, without its translate on text that holds
+    none of the characters it removes."""
+    return _FTFY_OWN[2](text) if _FTFY_CONTROL_CHARS.search(text) else text
+
+
+class _FastFtfy:
+    """`with FAST_FTFY:` ftfy's steps call looks_bad as their detector and our
+    remove_control_chars as that fixer; on leaving, ftfy's own again. Counted, so that threads
+    cleaning at once restore them only when the last one leaves (a thread's ftfy calls give the
+    same text with either)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -140,9 +158,11 @@ class _WindowedDetector:
     def __enter__(self) -> None:
         with self._lock:
             self._inside += 1
-            if self._inside == 1 and _WINDOWS_HOLD:
-                setattr(ftfy, "is_bad", looks_bad)         # ftfy._fix_encoding_one_step_and_explain
-                setattr(ftfy.fixes, "is_bad", looks_bad)   # ftfy.fixes.decode_inconsistent_utf8
+            if self._inside == 1:
+                ftfy.FIXERS["remove_control_chars"] = remove_control_chars   # ftfy._try_fix
+                if _WINDOWS_HOLD:
+                    setattr(ftfy, "is_bad", looks_bad)         # ftfy._fix_encoding_one_step_and_explain
+                    setattr(ftfy.fixes, "is_bad", looks_bad)   # ftfy.fixes.decode_inconsistent_utf8
 
     def __exit__(self, *exc: object) -> None:
         with self._lock:
@@ -150,9 +170,10 @@ class _WindowedDetector:
             if self._inside == 0:
                 setattr(ftfy, "is_bad", _FTFY_OWN[0])
                 setattr(ftfy.fixes, "is_bad", _FTFY_OWN[1])
+                ftfy.FIXERS["remove_control_chars"] = _FTFY_OWN[2]
 
 
-WINDOWED_DETECTOR = _WindowedDetector()
+FAST_FTFY = _FastFtfy()
 
 
 # Every line `needs_ftfy` flags in NFC text holds one of these: a control or surrogate, an
@@ -173,12 +194,18 @@ _MAY_NEED_FTFY = re.compile(
 def needs_ftfy(segment: str) -> bool:
     """False only when ftfy (with FTFY_CONFIG) would return the segment unchanged."""
     if segment.isascii():
-        return bool(_ASCII_CONTROLS.search(segment) or "&" in segment and _ENTITY.search(segment))
-    if _CONTROLS.search(segment) or "&" in segment and _ENTITY.search(segment):
+        return bool(_ASCII_CONTROLS.search(segment) or _has_entity(segment))
+    if _CONTROLS.search(segment) or _has_entity(segment):
         return True
     if not unicodedata.is_normalized("NFC", segment):
         return True
     return bool(_MOJIBAKE_CHAR.search(segment)) and looks_bad(segment)
+
+
+def _has_entity(segment: str) -> bool:
+    """An HTML entity ftfy would unescape: unescape_html="auto" leaves a segment holding "<"
+    alone (it is markup then), like the image tags of scraped pages ("...?a=1&amp;b=2">)."""
+    return "&" in segment and "<" not in segment and bool(_ENTITY.search(segment))
 
 
 # -- decoding --------------------------------------------------------------------------------
@@ -334,8 +361,10 @@ def normalise_newlines(text: str) -> tuple[str, dict[str, Any]]:
 
 def fix_text(text: str) -> tuple[str, list[dict[str, Any]]]:
     """Run ftfy on the lines that can need it; return the text and one entry per changed line."""
-    if text.isascii() and not needs_ftfy(text):
-        return text, []  # the common case: two C-speed scans, no per-line work
+    # the common case: two C-speed scans, no per-line work (needs_ftfy asks about one line: a
+    # "<" on another line does not keep this one's entity from being unescaped)
+    if text.isascii() and not (_ASCII_CONTROLS.search(text) or "&" in text and _ENTITY.search(text)):
+        return text, []
     found = lines_to_check(text)
     changed: dict[int, str] = {}
     fixes: list[dict[str, Any]] = []
@@ -382,7 +411,7 @@ def _fix_line(line: str) -> tuple[str, list[list[str]]]:
     explanations: list[list[list[str]]] = []
     for segment in _segments(line, FTFY_SEGMENT):
         if needs_ftfy(segment):
-            with WINDOWED_DETECTOR:
+            with FAST_FTFY:
                 result = ftfy.fix_and_explain(segment, FTFY_CONFIG)
             # ftfy must not create line breaks ("&#10;" would): line numbers index the report
             fixed = result.text.replace("\r", " ").replace("\n", " ")

@@ -15,12 +15,13 @@ LAYOUT_CATEGORY = "whitespace"
 def tidy_blank_lines(doc: Document) -> None:
     """Remove blank lines that would stand at the top, at the bottom, or right after another
     kept blank line: paragraphs stay separated by exactly one blank line."""
+    lines = doc.lines
     kept = doc.live_indices()
     drop: list[int] = []
     seen_text = False
     previous_blank = False
     for i in kept:
-        blank = is_blank(doc.lines[i])
+        blank = not lines[i].strip()   # is_blank, without a call per line
         if blank and (not seen_text or previous_blank):
             drop.append(i)
         elif blank:
@@ -30,7 +31,7 @@ def tidy_blank_lines(doc: Document) -> None:
     # trailing blank lines (after the last kept text line)
     dropped = set(drop)
     for i in reversed(kept):
-        if not is_blank(doc.lines[i]):
+        if not is_blank(lines[i]):
             break
         dropped.add(i)
     for first, last in consecutive_runs(sorted(dropped)):
@@ -41,7 +42,8 @@ def tidy_blank_lines(doc: Document) -> None:
 def apply(doc: Document) -> str:
     """The clean text: every live line, each with its newline."""
     tidy_blank_lines(doc)
-    return "".join(doc.lines[i] + "\n" for i in doc.live_indices())
+    live = doc.live_lines()
+    return "\n".join(live) + "\n" if live else ""
 
 
 def rebuild(clean: str, removals: list[Removal]) -> str:

@@ -44,9 +44,10 @@ def document_report(doc: Document, clean: str | None, status: str = "ok", **extr
     }
     if doc.meta.extractor is not None:
         report["extractor"] = doc.meta.extractor
-    for key in report_fields():
-        if key in doc.meta.fields:
-            report[key] = doc.meta.fields[key]
+    if doc.meta.fields:  # most pages have none: the stages' field names are not even listed
+        for key in report_fields():
+            if key in doc.meta.fields:
+                report[key] = doc.meta.fields[key]
     found = notices(doc)
     if found:
         report["notices"] = found
@@ -78,11 +79,11 @@ def notices(doc: Document) -> list[dict[str, str]]:
         note("line-endings", f"{counts['crlf']} CRLF and {counts['cr']} lone CR line endings became LF")
     if encoding.get("ftfy"):
         note("ftfy", f"ftfy fixed {len(encoding['ftfy'])} line(s); see encoding.ftfy")
-    # the first of the longest lines (the lengths listed in C: a key function per line cost a
-    # call for each of a run's lines)
-    lengths = list(map(len, doc.lines))
-    longest = max(lengths, default=0)
+    # the first of the longest lines (the lengths found in C: a key function per line cost a
+    # call for each of a run's lines; listed only for a page that has such a line)
+    longest = max(map(len, doc.lines), default=0)
     if longest >= LONG_LINE:
+        lengths = list(map(len, doc.lines))
         note("long-line", f"line {lengths.index(longest) + 1} is {longest:,} characters long; "
                           "the page may have lost its line breaks")
     return found
