@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from corpusclean.patterns import charsets
 from corpusclean.patterns.gate import Gate, Way, fold, literal_strings, required_literals, requirement
-from corpusclean.patterns.matcher import ASCII, COMMON, WIDE, matcher, translate_all
+from corpusclean.patterns.matcher import ASCII, COMMON, WIDE, cut_source, matcher, translate_all
 from corpusclean.patterns.translate import (Untranslatable, factor, parse, restrict, to_re2, translate, trim,
                                              written_size)
 from corpusclean.rulebook import RuleError, load_rulebook, parse_pack
@@ -81,6 +81,20 @@ def test_a_line_is_searched_with_the_pattern_cut_down_to_the_characters_it_can_h
     news = engine(r"\bnews\b")
     for line in ("Latest news", "Die Nachrichten für heute’s news", "Последние news", "新闻news"):
         assert news.search(line) == bool(re.search(r"\bnews\b", line, re.IGNORECASE))
+
+
+def test_a_cut_is_searched_from_the_line_start_with_any_prefix_written_in():
+    """Asked where a match lies (the Python binding always asks), RE2 finds the start of an
+    unanchored match by running the pattern backwards from its end: a second program to
+    compile and a second scan of every line that matches. So each cut is searched from the
+    line's start, with `(?s:.*?)` written in front of a pattern whose matches may start
+    anywhere, and the answers stay Python's wherever the match lies (after a line break too)."""
+    assert cut_source(translate(r"\bnews\b", re.IGNORECASE)[1], ASCII).startswith("(?s:.*?)(?:")
+    assert cut_source(translate(r"^news|^sport", re.IGNORECASE)[1], ASCII).startswith("^")
+    for pattern in (r"\bnews\b", r"news$", r"^news", r"^news$", r"(?m)^news", r"(?m)news$", r"x|^news", r"\d{2}"):
+        for line in ("news", "Latest news", "news today", "the news of the day", "x", "", "no", "a\nnews",
+                     "news\nb", "Die Nachrichten für heute’s news", "新闻 news 12"):
+            assert engine(pattern).search(line) == bool(re.search(pattern, line, re.IGNORECASE)), (pattern, line)
 
 
 def test_a_line_in_another_common_script_gets_a_wide_cut_that_matches_as_the_whole_does():

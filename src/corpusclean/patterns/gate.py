@@ -29,7 +29,7 @@ from typing import Callable, Iterable, Sequence
 import ahocorasick  # type: ignore[import-not-found]  # pyahocorasick ships no type information
 
 from . import charsets
-from .translate import Alt, Anchor, Chars, Node, Repeat, Seq
+from .translate import Alt, Anchor, Chars, Node, Repeat, Seq, anchored
 
 #: a literal is a sequence of positions, each the characters accepted there
 Literal = tuple[str, ...]
@@ -95,22 +95,9 @@ def required_literals(tree: Node) -> Group | None:
 def _anchored_width(node: Node) -> int | None:
     """For a branch anchored at the start and the end of the text (`^...$`), the most
     characters a match can span, hence the longest line it can match; else None."""
-    if not (_anchored(node, Anchor("start")) and _anchored(node, Anchor("end"))):
+    if not (anchored(node, Anchor("start")) and anchored(node, Anchor("end"))):
         return None
     return _width(node)
-
-
-def _anchored(node: Node, anchor: Anchor) -> bool:
-    """Whether every match of `node` passes `anchor` (the line's start or end), so that it
-    starts (ends) where the line does. Writing out \\b can leave `^` inside the first of
-    several alternatives, or after a part that can then only match nothing."""
-    if isinstance(node, Anchor):
-        return node == anchor
-    if isinstance(node, Seq):
-        return any(_anchored(item, anchor) for item in node.items)
-    if isinstance(node, Alt):
-        return all(_anchored(branch, anchor) for branch in node.branches)
-    return False
 
 
 def _width(node: Node) -> int | None:
@@ -151,9 +138,9 @@ def _groups(node: Node) -> tuple[tuple[Group, ...], tuple[int | None, ...]]:
             chosen.append((group, first, last, whole))
             if len(chosen) == _MAX_GROUPS:
                 break
-    anchored = _anchored(node, Anchor("start"))
+    at_start = anchored(node, Anchor("start"))
     return (tuple(group for group, _, _, _ in chosen),
-            tuple(_starts_by(node.items, first, whole) if anchored else None for _, first, _, whole in chosen))
+            tuple(_starts_by(node.items, first, whole) if at_start else None for _, first, _, whole in chosen))
 
 
 def _starts_by(items: tuple[Node, ...], first: int, whole: bool) -> int | None:

@@ -53,11 +53,11 @@ import re2  # type: ignore[import-untyped]  # google-re2 ships no type informati
 
 from . import charsets
 from .charsets import Ranges
-from .translate import (Alt, Chars, Node, Repeat, Seq, Untranslatable, alt, check_classes, factor, parse, trim,
-                        restrict, to_re2, without_boundaries, written_size)
+from .translate import (Alt, Anchor, Chars, Node, Repeat, Seq, Untranslatable, alt, anchored, check_classes, factor,
+                        parse, trim, restrict, to_re2, without_boundaries, written_size)
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_UNANCHORED = re2._Anchor.UNANCHORED
+_FROM_START = re2._Anchor.ANCHOR_START   # every cut is written to be searched so (cut_source)
 _NO_MATCH = (-1, -1)
 _UNCOMPILED = object()
 ASCII: Ranges = ((0, 0x7F),)
@@ -136,9 +136,20 @@ def compile_cut(tree: Node, characters: Ranges) -> Any:
 
 
 def cut_source(tree: Node, characters: Ranges) -> str | None:
-    """The RE2 source of `tree` cut down to `characters` (None if no such line can match)."""
+    """The RE2 source of `tree` cut down to `characters` (None if no such line can match),
+    written to be searched from the line's start (`Matcher.search`): a tree whose matches do
+    not all start there is led by `(?s:.*?)`.
+
+    A search with no anchor is RE2's own `.*?` in front; but asked where the match lies (as
+    the Python binding always asks, for the match's span), RE2 then works out where it starts
+    by running the pattern backwards from its end: a second program compiled (a quarter of all
+    the rules stage's compiling) and a second scan, for every line that matches. Searched from
+    the line's start, a match starts there, and one forward scan answers."""
     cut = tree if characters == charsets.EVERYTHING else restrict(tree, characters)  # nothing to cut
-    return None if cut is None else to_re2(cut, characters)
+    if cut is None:
+        return None
+    source = to_re2(cut, characters)
+    return source if anchored(cut, Anchor("start")) else f"(?s:.*?)(?:{source})"
 
 
 #: the cuts a Matcher compiles, in the order of its `cut_sources`
@@ -289,7 +300,7 @@ class Matcher:
                 data = _SURROGATE.sub("\ufffd", text).encode("utf-8")
         if regexp is None:
             return False
-        return bool(regexp.Match(_UNANCHORED, data, 0, len(data))[0] != _NO_MATCH)
+        return bool(regexp.Match(_FROM_START, data, 0, len(data))[0] != _NO_MATCH)
 
     def _wide_cut(self) -> Any:
         if self._wide is _UNCOMPILED:

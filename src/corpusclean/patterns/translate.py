@@ -547,6 +547,19 @@ def _check_class(members: Ranges) -> None:
 
 # -- writing RE2 syntax ------------------------------------------------------------------------
 
+def anchored(node: Node, anchor: Anchor) -> bool:
+    """Whether every match of `node` passes `anchor` (the line's start or end), so that it
+    starts (ends) where the line does. Writing out \\b can leave `^` inside the first of
+    several alternatives, or after a part that can then only match nothing."""
+    if isinstance(node, Anchor):
+        return node == anchor
+    if isinstance(node, Seq):
+        return any(anchored(item, anchor) for item in node.items)
+    if isinstance(node, Alt):
+        return all(anchored(branch, anchor) for branch in node.branches)
+    return False
+
+
 _ANCHORS = {"start": "^", "end": "$", "line-start": "(?m:^)", "line-end": "(?m:$)"}
 
 
