@@ -177,6 +177,16 @@ def test_the_fast_normaliser_folds_every_code_point_as_the_regex_does():
     assert NORMALISER.utf8(text) == normalise(text).encode("utf-8")
 
 
+@settings(max_examples=300)
+@given(st.text(alphabet=st.sampled_from("aZ1 _-.\n\u00e9\u00c9\u017f\u212a\u2126\u1e9e\u0130\u00df\u03a3\u00b5"
+                                        "\u00a0\u2014\u0301\u4e2d\ud800\U0001f600\U00010400"), max_size=40))
+def test_the_normaliser_folds_characters_whose_bytes_change_in_a_row(text):
+    """Worked on UTF-8 bytes: what folds to as many bytes is written in place, what folds to
+    fewer or more ("\u017f" -> "s", the Kelvin sign -> "k", the Ohm sign -> omega, "\u00df" ->
+    "ss", beyond the BMP) is spliced in; side by side, in any order."""
+    assert NORMALISER.utf8(text) == normalise(text).encode("utf-8", "surrogatepass")
+
+
 def test_the_normaliser_tables_are_the_plain_per_code_point_answers():
     """The tables are built in blocks and runs (they are part of every run's fixed cost): the
     same as asking str.casefold and the regex of each BMP code point alone."""

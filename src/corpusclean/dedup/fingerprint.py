@@ -66,7 +66,7 @@ def normalise(text: str) -> str:
 
 
 class Normaliser:
-    """`normalise` as numpy over code points: about five times faster than the regex.
+    """`normalise` as numpy over the text's UTF-8 bytes: several times faster than the regex.
 
     `re`'s \\w is a property of single code points, so it fits a lookup table. The table covers
     the Basic Multilingual Plane and is made by running the regex itself over every code point
@@ -94,25 +94,72 @@ class Normaliser:
         to = first[single]
         self.fold = np.full(0x10001, _UNFOLDED, dtype=np.uint32)
         self.fold[:-1][single] = np.where(self.is_other[to], np.uint32(_SPACE), to)
+        #: each byte of UTF-8 text folded alone, for bytes.translate: an ASCII character's byte
+        #: as `fold` says (ASCII folds to ASCII), the bytes of other characters as they are
+        #: (`_fold_non_ascii` folds them)
+        byte_fold = np.arange(256, dtype=np.uint8)
+        byte_fold[:0x80] = self.fold[:0x80]
+        self.byte_fold = byte_fold.tobytes()
 
     def utf8(self, text: str) -> bytes:
-        """normalise(text) encoded as UTF-8."""
-        points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        out = self.fold.take(points, mode="clip")
-        unfolded = np.flatnonzero(out == _UNFOLDED).tolist()
-        if unfolded:
-            pieces, done = [], 0
-            for at in unfolded:
-                pieces += [out[done:at], _fold_alone(chr(points[at]))]
-                done = at + 1
-            out = np.concatenate(pieces + [out[done:]])
-        other = out == _SPACE
+        """normalise(text) encoded as UTF-8.
+
+        Worked on the text's UTF-8 bytes, one byte an ASCII character, the ASCII folded by
+        bytes.translate: until the eleventh round this went through a code point (4 bytes) per
+        character, looked each up in a 256 KB table and decoded and encoded the result again,
+        twice the cost on a batch of the bench corpus's mostly ASCII pages. (On one page alone
+        the numpy calls' own cost makes it slower than that was: pages are normalised in
+        batches, see Fingerprinter.pages.)"""
+        data = text.encode("utf-8", "surrogatepass")
+        if text.isascii():
+            out = np.frombuffer(data.translate(self.byte_fold), dtype=np.uint8)
+        else:
+            out = np.frombuffer(bytearray(data.translate(self.byte_fold)), dtype=np.uint8)  # written on
+            out = self._fold_non_ascii(np.frombuffer(data, dtype=np.uint8), out)
+        space = out == _SPACE
         keep = np.ones(len(out), dtype=bool)
-        keep[1:] = ~(other[1:] & other[:-1])                          # only the first of a run stays
-        out = out[keep]
-        if not len(out) or out.max() < 0x80:
-            return out.astype(np.uint8).tobytes()
-        return out.tobytes().decode("utf-32-le", "surrogatepass").encode("utf-8", "surrogatepass")
+        keep[1:] = ~(space[1:] & space[:-1])                          # only the first of a run stays
+        return out[keep].tobytes()
+
+    def _fold_non_ascii(self, raw: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """`out` (the bytes `raw` folded as ASCII) with each other character folded too: one
+        that folds to a character of as many bytes, or to a space (a non-word character, which
+        becomes as many spaces, of which `utf8` keeps one), is written over in place; the few
+        others (folding to several characters, to fewer or more bytes, beyond the BMP) are
+        folded alone and spliced in."""
+        lead = np.flatnonzero(raw >= 0xC0)                            # each character's first byte
+        b0 = raw[lead].astype(np.uint32)
+        size = 2 + (b0 >= 0xE0).astype(np.int64) + (b0 >= 0xF0)      # its bytes (4: beyond the BMP)
+        last = len(raw) - 1
+        b1 = raw[np.minimum(lead + 1, last)].astype(np.uint32) & 0x3F
+        b2 = raw[np.minimum(lead + 2, last)].astype(np.uint32) & 0x3F
+        point = np.where(size == 2, (b0 & 0x1F) << 6 | b1, (b0 & 0x0F) << 12 | b1 << 6 | b2)
+        point[size == 4] = 0x10000                                    # the table's "beyond the BMP"
+        folded = self.fold[point]
+        space = folded == _SPACE
+        folded_size = 1 + (folded >= 0x80).astype(np.int64) + (folded >= 0x800)
+        in_place = space | ((folded != point) & (folded_size == size) & (folded != _UNFOLDED))
+        for width in (2, 3):
+            at = lead[space & (size == width)]
+            for k in range(width):
+                out[at + k] = _SPACE
+            chosen = in_place & ~space & (size == width)
+            at, code = lead[chosen], folded[chosen]
+            if width == 2:
+                out[at] = 0xC0 | code >> 6
+            else:
+                out[at] = 0xE0 | code >> 12
+                out[at + 1] = 0x80 | (code >> 6) & 0x3F
+            out[at + width - 1] = 0x80 | code & 0x3F
+        alone = np.flatnonzero(~in_place & ((folded != point) | (size == 4)))
+        if not len(alone):
+            return out
+        pieces, done = [], 0
+        for at, width in zip(lead[alone].tolist(), size[alone].tolist()):
+            char = raw[at:at + width].tobytes().decode("utf-8", "surrogatepass")
+            pieces += [out[done:at], _fold_alone(char)]
+            done = at + width
+        return np.concatenate(pieces + [out[done:]])
 
 
 def casefold_table() -> tuple[np.ndarray, np.ndarray]:
@@ -158,8 +205,10 @@ def words_per_line(text: str, lines: int, normaliser: Normaliser) -> np.ndarray:
 
 
 def _fold_alone(char: str) -> np.ndarray:
-    """The normalised code points of one character `Normaliser.fold` leaves out."""
-    return np.array([ord(c) if _WORD.fullmatch(c) else _SPACE for c in char.casefold()], dtype=np.uint32)
+    """The normalised UTF-8 bytes of one character `Normaliser.fold` leaves out (or folds to
+    a character of another size)."""
+    folded = "".join(c if _WORD.fullmatch(c) else " " for c in char.casefold())
+    return np.frombuffer(folded.encode("utf-8", "surrogatepass"), dtype=np.uint8)
 
 
 def split_words(text: str, normaliser: Normaliser | None = None) -> Lines:
