@@ -15,7 +15,7 @@ import re
 
 from .config import FeedLimits
 from .regex import GatedSearch
-from .units import Unit, groups_of
+from .units import Unit
 from .verdicts import ANCHORS, DROP, GOOD, KEEP
 
 _MONTHS = (r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
@@ -196,13 +196,14 @@ _WORD = re.compile(r"[^\W\d_]{2,}")
 _SENTENCE_INSIDE = re.compile(r"[.!?][\"'”’)]*\s+[A-Z]")
 
 
-def mark_headline_lists(units: list[Unit], limits: FeedLimits) -> None:
+def mark_headline_lists(groups: list[list[Unit]], limits: FeedLimits) -> None:
     """Drop lists of other stories' headlines wherever they stand (most read, most discussed,
     latest): a run of at least `min_headlines` consecutive lines, each a title of a few words
     with no sentence inside it, nearly all (`headline_share`) carrying a count in brackets or
     a date or time. An article's own list (steps, items) is made of sentences or of bare
-    labels; it does not stamp each item with a count or a date."""
-    for run in groups_of(units):
+    labels; it does not stamp each item with a count or a date. `groups`: the page's units by
+    group (units.units_and_groups)."""
+    for run in groups:
         if len(run) < limits.min_headlines:
             continue  # too short for a list, with or without a heading: most groups are one paragraph
         # the list's own heading ("Most discussed") may open the run
@@ -213,7 +214,7 @@ def mark_headline_lists(units: list[Unit], limits: FeedLimits) -> None:
             _drop_kept(run, "related-links")
 
 
-def mark_teaser_lists(units: list[Unit], limits: FeedLimits) -> None:
+def mark_teaser_lists(groups: list[list[Unit]], limits: FeedLimits) -> None:
     """Drop lists of other stories' teasers that open or close the text: at least
     `min_teasers` paragraphs in a row, each exactly two lines, a headline (a title of a few
     words, no full stop) and under it a teaser of one or two sentences ("Bellamy raring to
@@ -221,8 +222,8 @@ def mark_teaser_lists(units: list[Unit], limits: FeedLimits) -> None:
     sets its own subheadings apart from the paragraph under them (a blank line, a block of
     their own); a listing holds each headline and its teaser together, as one item. The
     article must keep prose of its own (`article_anchors` paragraphs) on the other side of
-    the list, so a page that is one listing (a blog's front page) is left alone."""
-    groups = groups_of(units)
+    the list, so a page that is one listing (a blog's front page) is left alone. `groups`: the
+    page's units by group (units.units_and_groups)."""
     teaser = [_teaser_pair(group, limits) for group in groups]
     start = 0
     while start < len(groups):

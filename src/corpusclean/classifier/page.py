@@ -1,7 +1,7 @@
 """One page through the classifier: units, their verdicts alone, the article region, the
 verdicts in context, then the chrome that only shows as a structure or a voice.
 
-    units = build_units(doc, stopwords)            units.py
+    units, groups = units_and_groups(doc)          units.py      (and the units by group)
     judge each unit alone                          verdicts.py   (pass 1)
     demote_title_line, demote_notices              here, prose_chrome.py: they must not anchor
     region = find_region(units)                    region.py     (above the comments, if a heading names them)
@@ -26,7 +26,7 @@ from .feeds import (mark_feed, mark_headline_lists, mark_related, mark_slideshow
                     opening_lines)
 from .prose_chrome import demote_notices, mark_prose_chrome
 from .region import best_run, find_region
-from .units import FeatureMemo, Unit, build_units
+from .units import FeatureMemo, Unit, units_and_groups
 from .verdicts import ANCHORS, BAD, DROP, GOOD, KEEP, NEARGOOD, judge, stoplist_usable
 from .vocabulary import Vocabulary
 
@@ -45,7 +45,7 @@ def classify_page(doc: Document, stopwords: frozenset[str] | None, config: Class
 
     `memo`: the features of texts met on earlier pages (units.FeatureMemo), for a caller that
     classifies many pages with this `config` and `vocabulary`."""
-    units = build_units(doc, stopwords, memo)
+    units, groups = units_and_groups(doc, stopwords, memo)
     if corpus_pages:
         for unit in units:
             unit.corpus_pages = corpus_pages.get(unit.first, 0)
@@ -92,8 +92,8 @@ def classify_page(doc: Document, stopwords: frozenset[str] | None, config: Class
     mark_feed(units, region, config.feeds, opening_lines(doc.lines, config.feeds))
     mark_slideshow(units, region, config.feeds)
     mark_related(units, region)
-    mark_headline_lists(units, config.feeds)
-    mark_teaser_lists(units, config.feeds)
+    mark_headline_lists(groups, config.feeds)
+    mark_teaser_lists(groups, config.feeds)
     mark_prose_chrome(units, region, config.prose_chrome, vocabulary)
     for unit in units:
         if unit.verdict == DROP and not unit.category:

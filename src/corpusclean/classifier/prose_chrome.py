@@ -59,8 +59,9 @@ def _suspect(unit: Unit, limits: ProseChromeLimits, vocabulary: Vocabulary) -> S
             strong = appeal >= limits.appeal_strong and person >= 2 * limits.person_share
             return APPEAL, _appeal_category(text, vocabulary), {
                 "person": round(person, 2), "appeal_terms": appeal, "strong": strong}
-    if cues.notice and vocabulary.notice_strong.search(text):
-        strong_marks = len(vocabulary.notice_strong.findall(text))
+    # counted at once: searching first, then counting, read a text with a mark twice
+    strong_marks = len(vocabulary.notice_strong.findall(text)) if cues.notice else 0
+    if strong_marks:
         notice = strong_marks + len(vocabulary.notice_weak.findall(text))
         # short notices need two marks; a long text only when the marks are dense in it
         dense = strong_marks * limits.notice_chars_per_mark >= unit.signals.chars

@@ -17,10 +17,8 @@ kept by the classifier stage hands those pages the features already found.
 """
 from __future__ import annotations
 
-import itertools
 import re
 from dataclasses import dataclass, field
-from operator import attrgetter
 from typing import Any, Iterator
 
 from ..memo import TextMemo
@@ -189,11 +187,19 @@ def _split(stripped: list[str]) -> Iterator[tuple[int, int]]:
 def build_units(doc: Document, stopwords: frozenset[str] | None, memo: FeatureMemo | None = None) -> list[Unit]:
     """The page's units. `memo`: features found on earlier pages (see FeatureMemo); without
     one, a text that recurs on the page is still measured once."""
+    return units_and_groups(doc, stopwords, memo)[0]
+
+
+def units_and_groups(doc: Document, stopwords: frozenset[str] | None,
+                     memo: FeatureMemo | None = None) -> tuple[list[Unit], list[list[Unit]]]:
+    """The page's units (build_units), and the same units in runs of one group (one paragraph,
+    list or block of the page), in order, as they are made: the feeds' list tests read the
+    groups too (regrouping the units cost them 1.5% of the classifier's time)."""
     memo = memo if memo is not None else FeatureMemo()
     found, get = memo.found.get, memo.get
     lines = doc.lines
     units: list[Unit] = []
-    groups: list[list[Unit]] = []  # groups_of(units), made as the units are
+    groups: list[list[Unit]] = []
     for number, group in enumerate(doc.paragraphs()):
         # a paragraph's lines are consecutive: group[k] is group[0] + k
         stripped = [lines[i].strip() for i in group]
@@ -209,12 +215,7 @@ def build_units(doc: Document, stopwords: frozenset[str] | None, memo: FeatureMe
     _mark_table_rows(groups)
     _mark_code(groups)
     _count_repeats(units)
-    return units
-
-
-def groups_of(units: list[Unit]) -> list[list[Unit]]:
-    """The units in runs of one group (one paragraph, list or block of the page), in order."""
-    return [list(run) for _, run in itertools.groupby(units, key=attrgetter("group"))]
+    return units, groups
 
 
 def _mark_table_rows(groups: list[list[Unit]]) -> None:
