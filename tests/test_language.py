@@ -288,6 +288,28 @@ def test_a_line_ends_like_a_sentence_exactly_where_the_regular_expression_says(l
     assert ends_sentence(line) == bool(_SENTENCE_END.search(line))
 
 
+def plain_sample(lines: list[str], limit: int) -> str:
+    """What content_sample picks, by its definition: the non-blank lines ranked by whether
+    they end a sentence, then by length (the longest first), then by place; taken while the
+    text is shorter than `limit`, then put back in page order."""
+    texts = [line.strip() for line in lines]
+    ranked = sorted((i for i, text in enumerate(texts) if text),
+                    key=lambda i: (not ends_sentence(texts[i]), -len(texts[i]), i))
+    chosen, size = [], 0
+    for i in ranked:
+        if size >= limit:
+            break
+        chosen.append(i)
+        size += len(texts[i]) + 1
+    return "\n".join(texts[i] for i in sorted(chosen))[: limit + limit // 2]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.lists(_PIECES, max_size=6).map("".join), max_size=10), st.integers(0, 30))
+def test_the_sample_is_the_lines_ranked_as_its_definition_says(lines, limit):
+    assert content_sample(lines, limit) == plain_sample(lines, limit)
+
+
 @settings(max_examples=400, deadline=None)
 @given(st.lists(_PIECES, max_size=60).map("".join))
 def test_has_letters_counts_letters_as_findall_does(text):

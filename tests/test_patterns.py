@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from corpusclean.patterns import charsets
-from corpusclean.patterns.gate import Gate, Way, fold, literal_strings, required_literals, requirement
+from corpusclean.patterns.gate import Gate, Way, _holds, _starts_apart, fold, literal_strings, required_literals, requirement
 from corpusclean.patterns.matcher import ASCII, COMMON, WIDE, cut_source, matcher, translate_all
 from corpusclean.patterns.translate import (Untranslatable, factor, parse, restrict, to_re2, translate, trim,
                                              written_size)
@@ -445,6 +445,20 @@ def test_a_one_letter_literal_is_checked_where_it_must_start_and_nowhere_else():
     assert gate.candidates("A+") == (0, 1) and gate.candidates("aa") == (0, 1)
     assert gate.candidates("Close") == (1,)                      # no "a" at the start
     assert gate.candidates("Read later") == (1,)                 # an "a", but not at the start
+
+
+@settings(max_examples=300, deadline=None)
+@given(line=st.text(alphabet="ab c", max_size=12), strings=st.lists(st.text(alphabet="ab c", min_size=1, max_size=4),
+                                                                  min_size=1, max_size=6),
+       bound=st.integers(0, 6))
+def test_where_a_literal_starts_is_checked_with_the_strings_that_begin_no_other(line, strings, bound):
+    """A way anchored at the line's start asks for a literal starting by some character: the
+    gate keeps, of its strings, only those that do not begin with another one ("close" for
+    "close this window" too), and answers a literal that must start the line at once
+    (`str.startswith`). The answers are finding each string's."""
+    found = any(line.find(string, 0, bound + len(string)) >= 0 for string in strings)
+    assert _holds(line, tuple(_starts_apart(strings)), bound) == found
+    assert _holds(line, tuple(_starts_apart(strings)), None) == any(string in line for string in strings)
 
 
 def test_fold_makes_one_letter_of_a_letters_variants():

@@ -313,11 +313,22 @@ def _weak(string: str) -> bool:
 
 #: what building a gate works out from the rules' requirements before any automaton: for each
 #: distinct group of literals (in the order `groups` gives them) the folded strings it expands
-#: to (None: too many, or a one-letter one: the group is not looked for anywhere) and all its
-#: strings unpruned, for checking where one starts (None: too many, more than _MAX_PLACED);
-#: and how each character those literals hold folds (code point -> code point)
+#: to (None: too many, or a one-letter one: the group is not looked for anywhere) and its
+#: strings for checking where one starts: all of them but those that begin with another
+#: (`_starts_apart`; None: too many, more than _MAX_PLACED before that); and how each
+#: character those literals hold folds (code point -> code point)
 Expanded = tuple[list[list[str] | None], list[list[str] | None], dict[int, int]]
 _MAX_PLACED = 64
+
+
+def _starts_apart(strings: list[str]) -> list[str]:
+    """`strings` less those that begin with another of them: where one of those starts, the
+    other does ("close this window" and "close this ad" start where "close" does)."""
+    kept: list[str] = []
+    for string in sorted(strings):   # a string comes right after the ones it begins with
+        if not (kept and string.startswith(kept[-1])):
+            kept.append(string)
+    return kept
 
 
 def groups(requirements: Sequence[Requirement]) -> list[Group]:
@@ -331,15 +342,16 @@ def groups(requirements: Sequence[Requirement]) -> list[Group]:
 
 def expand(requirements: Sequence[Requirement]) -> Expanded:
     """Per group of `groups(requirements)`, the folded strings the gate looks for in a line
-    (None: not looked for) and the same unpruned; and the folding table. Most of the cost of
-    building a gate, and plain data: a run takes it from the start-up cache (stages/rules.py)."""
+    (None: not looked for) and those for checking where one starts; and the folding table.
+    Most of the cost of building a gate, and plain data: a run takes it from the start-up
+    cache (stages/rules.py)."""
     strings: list[list[str] | None] = []
     placed: list[list[str] | None] = []
     table: dict[int, int] = {}
     for group in groups(requirements):
         found = literal_strings(group)
         every = literal_strings(group, prune=False) if found is not None else None
-        placed.append(every if every is not None and len(every) <= _MAX_PLACED else None)
+        placed.append(_starts_apart(every) if every is not None and len(every) <= _MAX_PLACED else None)
         strings.append(None if found is not None and any(_weak(string) for string in found) else found)
         for literal in group if found is not None else ():
             for position in literal:
@@ -545,8 +557,13 @@ class _Bucket:
         # where a literal stands is read off the folded line, which has the line's characters
         # one for one unless folding lengthened one ('İ' by str.lower): then only whether
         placed = len(folded) == len(line)
-        more = {index for index, checks in to_check
-                if all(_holds(folded, strings, bound if placed else None) for strings, bound in checks)}
+        more: set[int] = set()
+        for index, checks in to_check:   # (plain loops: a generator per way cost more than the checks)
+            for strings, bound in checks:
+                if not _holds(folded, strings, bound if placed else None):
+                    break
+            else:
+                more.add(index)
         return tuple(sorted(more.union(sure))) if more else sure
 
     def _sort_out(self, found: int) -> tuple[tuple[int, ...], tuple[tuple[int, tuple[_Check, ...]], ...]]:
@@ -570,5 +587,13 @@ class _Bucket:
 def _holds(folded: str, strings: tuple[str, ...], bound: int | None) -> bool:
     """Whether `folded` holds one of `strings` (starting at or before character `bound`)."""
     if bound is None:
-        return any(string in folded for string in strings)
-    return any(folded.find(string, 0, bound + len(string)) >= 0 for string in strings)
+        for string in strings:
+            if string in folded:
+                return True
+        return False
+    if bound == 0:   # most bounds: a branch anchored at the line's start with the literal first
+        return folded.startswith(strings)
+    for string in strings:
+        if folded.find(string, 0, bound + len(string)) >= 0:
+            return True
+    return False

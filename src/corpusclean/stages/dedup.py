@@ -193,7 +193,8 @@ class DedupStage(Stage):
         article, so the page is left whole. Decided from this page's decisions alone, so any
         engine and any partitioning decide alike."""
         config = self.config
-        copies = sum(len(doc.lines[line]) for line, *_ in corpus_repeats if doc.is_live(line))
+        removed = doc.removed
+        copies = sum(len(doc.lines[line]) for line, *_ in corpus_repeats if not removed[line])
         if copies == 0:
             return False
         # Counting words is most of the cost, and most pages are settled without it: every long
@@ -201,8 +202,8 @@ class DedupStage(Stage):
         # start per character), so the live lines that long weigh at least as much as the live
         # long lines; and the copies are long lines themselves (pass 1 counted their words the
         # same way), so there are live long lines.
-        bound = sum(len(text) for i, text in enumerate(doc.lines) if len(text) >= config.short_line_words
-                    and doc.is_live(i))
+        bound = sum(len(text) for text, gone in zip(doc.lines, removed) if len(text) >= config.short_line_words
+                    and not gone)
         if copies > config.syndicated_page_share * bound:
             return True
         # every line's word count at once, in numpy, as pass 1 counted them
@@ -210,7 +211,7 @@ class DedupStage(Stage):
 
         words = words_per_line(doc.text, len(doc.lines), self._fingerprints.normaliser)
         long = np.flatnonzero(words >= config.short_line_words).tolist()
-        live_long = sum(len(doc.lines[i]) for i in long if doc.is_live(i))
+        live_long = sum(len(doc.lines[i]) for i in long if not removed[i])
         return live_long > 0 and copies > config.syndicated_page_share * live_long
 
     def _alike(self, line: str, earlier: str) -> bool:
@@ -316,6 +317,8 @@ class DedupStage(Stage):
         consecutive lines of one page (a pasted block, a syndicated passage) is one removal;
         its pointer gives the first line of the original and, for a run, all its lines."""
         assert self._decisions is not None
+        if not repeats:  # most pages: nothing to look up in their other removals
+            return
         removed_as_copy = _removed_as_copy(doc)
         code = _code_lines(doc)
         # a copy whose first copy another stage removed *as a copy of it* (the classifier's

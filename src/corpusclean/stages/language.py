@@ -112,16 +112,29 @@ def has_letters(text: str) -> bool:
 def content_sample(lines: list[str], limit: int = SAMPLE_CHARS) -> str:
     """The text most likely to be the article: long lines that end like sentences first, then
     the longest others, up to `limit` characters, in page order."""
-    stripped = {i: text for i, line in enumerate(lines) if (text := line.strip())}
-    # (ends_sentence of a stripped line, without its own rstrip: the line's answer)
-    ranked = sorted((text.rstrip(_CLOSERS)[-1:] not in _SENTENCE_ENDS, -len(text), i) for i, text in stripped.items())
-    chosen, size = [], 0
-    for _, minus_length, i in ranked:
-        if size >= limit:
-            break
-        chosen.append(i)
-        size += 1 - minus_length
-    return "\n".join([stripped[i] for i in sorted(chosen)])[: limit + limit // 2]
+    texts = list(map(str.strip, lines))
+    lengths = list(map(len, texts))
+    # (ends_sentence of a stripped line, without its own rstrip: the line's answer; a blank
+    # line ends none)
+    ends = [text.rstrip(_CLOSERS)[-1:] in _SENTENCE_ENDS for text in texts]
+    chosen: list[int] = []
+    size = 0
+    # the sentences, then (most pages have enough of those) the other lines: each the longest
+    # first, and of two as long the one higher on the page (a stable sort). A key per line
+    # and two short sorts, not a tuple per line in one sort: a fifth of the stage's own time
+    for sentences in (True, False):
+        ranked = sorted([i for i, length in enumerate(lengths) if length and ends[i] is sentences],
+                        key=lengths.__getitem__, reverse=True)
+        for i in ranked:
+            if size >= limit:
+                return _joined(texts, chosen, limit)
+            chosen.append(i)
+            size += 1 + lengths[i]
+    return _joined(texts, chosen, limit)
+
+
+def _joined(texts: list[str], chosen: list[int], limit: int) -> str:
+    return "\n".join([texts[i] for i in sorted(chosen)])[: limit + limit // 2]
 
 
 @dataclass(frozen=True)
