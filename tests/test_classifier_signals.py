@@ -19,7 +19,7 @@ from corpusclean.classifier.signals import (_SENTENCE_END, FOLDS_INTO_A_WORD, WO
                                             _MARKUP, _NO_SPACE_SCRIPT, casefold_words, ends_sentence,
                                             folded_words, measure)
 from corpusclean.classifier.stoplists import CJK_STOP_CHARACTERS, Stoplists
-from corpusclean.classifier.units import _ENDS, ends_clause
+from corpusclean.classifier.units import _ENDS, ends_clause, features
 
 ENGLISH = Stoplists().get("en")
 GERMAN = Stoplists().get("de")
@@ -120,6 +120,25 @@ def test_sentence_ends_at_the_edges_of_the_pattern(text):
 @given(lines, st.sampled_from([ENGLISH, GERMAN, None]))
 def test_measure_gives_the_obvious_measures(line, stopwords):
     assert as_tuple(measure(line, stopwords)) == obvious_measure(line, stopwords)
+
+
+@given(lines, st.sampled_from([ENGLISH, GERMAN, None]))
+def test_a_units_features_give_the_obvious_measures(line, stopwords):
+    """units.features measures a text with its folded words and their number of characters,
+    which spare the symbol count of a line that cannot have enough symbols."""
+    text = line.strip()
+    assert as_tuple(features(text, stopwords).signals) == obvious_measure(text, stopwords)
+
+
+@pytest.mark.parametrize("text", [
+    "x_1 = y_2", "a_b_c_d_e_f_g_h_i_j_k_l_m_n_o_p_q_r_s_t_u_v_w_x_y_z", "}", "f(x)", "f(x) ", "return x + y;",
+    "The council met. ( a ) [ b ] { c } < d > | e ^ f = g", "Straße = ß", "ﬁle = x", "ΣΊΣΥΦΟΣ;", "α\u0345 = β",
+    "A quiet afternoon in the reading room, with a few commas, and a semicolon; or two.",
+])
+def test_symbols_are_counted_where_a_line_can_have_enough(text):
+    """The symbol count is skipped only on a line whose characters other than words and spaces
+    (and "_") cannot reach the bar: the answer is always _is_symbolic's."""
+    assert features(text, ENGLISH).signals.symbolic == _is_symbolic(text)
 
 
 @pytest.mark.parametrize("line", [

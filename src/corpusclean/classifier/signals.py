@@ -115,8 +115,18 @@ def _has_link(text: str) -> bool:
 def _is_symbolic(text: str) -> bool:
     """Code or a formula: operators and brackets make an eighth of it ("return x + y;", "}",
     "x = ( -b ± √ d ) / 2a"); a long line needs at least three of them."""
-    count = len(_SYMBOL.findall(text))
-    return count >= 0.12 * len(text) and count >= (1 if len(text) < 40 else 3)
+    return _symbolic_share(len(_SYMBOL.findall(text)), len(text))
+
+
+def _symbolic_share(symbols: int, length: int) -> bool:
+    return symbols >= 0.12 * length and symbols >= (1 if length < 40 else 3)
+
+
+def _may_be_symbolic(text: str, word_chars: int) -> bool:
+    """Can `_is_symbolic(text)` hold, `word_chars` of its characters being word characters?
+    Its symbols are among the others but spaces, and "_" (a word character): a line of prose,
+    with few but its spaces, cannot, and need not be scanned for symbols."""
+    return _symbolic_share(len(text) - word_chars - text.count(" ") + text.count("_"), len(text))
 
 
 def casefold_words(words: list[str]) -> list[str]:
@@ -225,9 +235,13 @@ def ends_sentence(text: str) -> bool:
     return bool(body) and body[-1] in _ENDERS
 
 
-def measure(line: str, stopwords: frozenset[str] | None, folded: list[str] | None = None) -> LineSignals:
+def measure(line: str, stopwords: frozenset[str] | None, folded: list[str] | None = None,
+            word_chars: int | None = None) -> LineSignals:
     """`line`'s signals. `folded` (`folded_words` of the stripped line) when the caller has it
-    already: units.py keeps it for the later tests of the same unit."""
+    already: units.py keeps it for the later tests of the same unit. `word_chars`: how many
+    characters of the stripped line are word characters, when the caller knows (units.features:
+    the folded words' length, where folding kept the line's length): the symbols of a line
+    that cannot have enough are not counted (`_may_be_symbolic`)."""
     text = line.strip()
     if folded is None:
         folded = folded_words(text)
@@ -251,7 +265,7 @@ def measure(line: str, stopwords: frozenset[str] | None, folded: list[str] | Non
         sentence_end=ends_sentence(text),
         markup="<" in text and bool(_MARKUP.search(text)),
         no_space_script=no_space,
-        symbolic=_is_symbolic(text) and not no_space,
+        symbolic=not no_space and (word_chars is None or _may_be_symbolic(text, word_chars)) and _is_symbolic(text),
         text=text,
         found_words=len(folded),
     )

@@ -82,7 +82,10 @@ def features(text: str, stopwords: frozenset[str] | None) -> Features:
     # its first collection, and tuples of all of each paragraph's words put 2 million words of
     # a 20 MB corpus in its way, each a cache miss (a 1-worker run's collections 0.29-0.38 ->
     # 0.13-0.19 CPU-s)
-    return Features(voice_words(folded), measure(text, stopwords, folded), lowered)
+    # where folding kept the text's length, each character folded to one, and the folded words
+    # hold as many characters as the text's words
+    word_chars = sum(map(len, folded)) if len(lowered) == len(text) else None
+    return Features(voice_words(folded), measure(text, stopwords, folded, word_chars), lowered)
 
 
 class FeatureMemo(TextMemo[tuple[str, "frozenset[str] | None"], Features]):
