@@ -13,7 +13,8 @@ a group the way a blank line does.
 What a unit's text shows by itself (its words, its signals, its chrome words, whether it reads
 like an appeal or a notice) is worked out once per distinct text and shared (`Features`): a
 site's header, menu and footer lines recur on every one of its pages, and a `FeatureMemo`
-kept by the classifier stage hands those pages the features already found.
+kept by the classifier stage hands those pages the features already found. The texts a page
+brings that the memo lacks are counted together (page_scan.py).
 """
 from __future__ import annotations
 
@@ -23,8 +24,9 @@ from typing import Any, Iterator
 
 from ..memo import TextMemo
 from ..model import Document
+from .page_scan import MIN_PAGE_CHARS, PageScanner, can_scan
 from .recurrence import normalise
-from .signals import LineSignals, folded_words, measure
+from .signals import LineSignals, folded_words, line_signals, measure
 from .vocabulary import voice_words
 
 #: what prose_chrome.suspect says of a unit: (kind, category, evidence), kind "" for none
@@ -112,6 +114,8 @@ class FeatureMemo(TextMemo[tuple[str, "frozenset[str] | None"], Features]):
     def __init__(self, capacity: int = 4_000_000, max_chars: int = 5_000, template_chars: int = 200):
         super().__init__(capacity, max_chars)
         self.template_chars = template_chars
+        #: counts the texts a page brings (get_page), made on the first page
+        self.scanner: PageScanner | None = None
 
     def keep(self, key: tuple[str, "frozenset[str] | None"], text: str, value: Features) -> Features:
         if len(text) <= self.max_chars and self._chars + len(text) > self.capacity:
@@ -130,6 +134,38 @@ class FeatureMemo(TextMemo[tuple[str, "frozenset[str] | None"], Features]):
         key = (text, stopwords)
         found = self.found.get(key)
         return found if found is not None else self.keep(key, text, features(text, stopwords))
+
+    def get_page(self, texts: list[str], stopwords: frozenset[str] | None) -> list[Features]:
+        """The features of a page's texts, in order: those the memo lacks counted together
+        (page_features), and kept."""
+        found = self.found.get
+        known = [found((text, stopwords)) for text in texts]
+        missing = list(dict.fromkeys(text for text, have in zip(texts, known) if have is None))
+        if not missing:
+            return known  # type: ignore[return-value]
+        if self.scanner is None:
+            self.scanner = PageScanner()
+        new = dict(zip(missing, page_features(missing, stopwords, self.scanner)))
+        for text, value in new.items():
+            self.keep((text, stopwords), text, value)
+        return [have if have is not None else new[text] for text, have in zip(texts, known)]
+
+
+def page_features(texts: list[str], stopwords: frozenset[str] | None, scanner: PageScanner) -> list[Features]:
+    """`[features(text, stopwords) for text in texts]`, the texts counted together
+    (page_scan.py) where there is enough text for that to pay."""
+    lowered = [text.casefold() for text in texts]
+    scanned = [i for i, (text, low) in enumerate(zip(texts, lowered)) if can_scan(text, low)]
+    counts = (scanner.counts([texts[i] for i in scanned], [lowered[i] for i in scanned], stopwords)
+              if sum(len(texts[i]) for i in scanned) >= MIN_PAGE_CHARS else None)
+    if counts is None:
+        return [features(text, stopwords) for text in texts]
+    found: list[Features | None] = [None] * len(texts)
+    for i, count in zip(scanned, counts):
+        text = texts[i]
+        found[i] = Features(count.voice, line_signals(text, count.words, count.no_space, count.function_characters,
+                                                      count.stopwords, count.symbols), lowered[i])
+    return [have if have is not None else features(text, stopwords) for text, have in zip(texts, found)]
 
 
 @dataclass(eq=False, slots=True)
@@ -199,21 +235,24 @@ def units_and_groups(doc: Document, stopwords: frozenset[str] | None,
     list or block of the page), in order, as they are made: the feeds' list tests read the
     groups too (regrouping the units cost them 1.5% of the classifier's time)."""
     memo = memo if memo is not None else FeatureMemo()
-    found, get = memo.found.get, memo.get
     lines = doc.lines
-    units: list[Unit] = []
-    groups: list[list[Unit]] = []
+    # the units' places and texts first, then their features, the page's new texts counted together
+    places: list[tuple[int, int, int]] = []
+    texts: list[str] = []
     for number, group in enumerate(doc.paragraphs()):
         # a paragraph's lines are consecutive: group[k] is group[0] + k
         stripped = [lines[i].strip() for i in group]
-        made: list[Unit] = []
         for first, last in _split(stripped):
-            text = stripped[first] if first == last else " ".join(stripped[first:last + 1])
-            # the memo's hit without a call (memo.get: the miss, and a text too long to keep)
-            made.append(Unit(group[first], group[last], text, number,
-                             found((text, stopwords)) or get(text, stopwords)))
-        units += made
-        groups.append(made)
+            places.append((number, group[first], group[last]))
+            texts.append(stripped[first] if first == last else " ".join(stripped[first:last + 1]))
+    units: list[Unit] = []
+    groups: list[list[Unit]] = []
+    for (number, first, last), text, found in zip(places, texts, memo.get_page(texts, stopwords)):
+        unit = Unit(first, last, text, number, found)
+        if not groups or groups[-1][0].group != number:
+            groups.append([])
+        groups[-1].append(unit)
+        units.append(unit)
     _mark_lists(units)
     _mark_table_rows(groups)
     _mark_code(groups)
