@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import Any, Iterator
 
 from ..memo import TextMemo
@@ -138,16 +139,22 @@ class FeatureMemo(TextMemo[tuple[str, "frozenset[str] | None"], Features]):
     def get_page(self, texts: list[str], stopwords: frozenset[str] | None) -> list[Features]:
         """The features of a page's texts, in order: those the memo lacks counted together
         (page_features), and kept."""
-        found = self.found.get
-        known = [found((text, stopwords)) for text in texts]
-        missing = list(dict.fromkeys(text for text, have in zip(texts, known) if have is None))
+        known = list(map(self.found.get, zip(texts, repeat(stopwords))))
+        missing = list(dict.fromkeys([text for text, have in zip(texts, known) if have is None]))
         if not missing:
             return known  # type: ignore[return-value]
         if self.scanner is None:
             self.scanner = PageScanner()
         new = dict(zip(missing, page_features(missing, stopwords, self.scanner)))
-        for text, value in new.items():
-            self.keep((text, stopwords), text, value)
+        kept = {(text, stopwords): value for text, value in new.items() if len(text) <= self.max_chars}
+        chars = sum(len(text) for text, _ in kept)
+        if self._chars + chars <= self.capacity:
+            # all fit: what keeping them one by one does, in one update
+            self.found.update(kept)
+            self._chars += chars
+        else:
+            for text, value in new.items():
+                self.keep((text, stopwords), text, value)
         return [have if have is not None else new[text] for text, have in zip(texts, known)]
 
 
@@ -237,22 +244,27 @@ def units_and_groups(doc: Document, stopwords: frozenset[str] | None,
     memo = memo if memo is not None else FeatureMemo()
     lines = doc.lines
     # the units' places and texts first, then their features, the page's new texts counted together
-    places: list[tuple[int, int, int]] = []
+    firsts: list[int] = []
+    lasts: list[int] = []
+    numbers: list[int] = []
     texts: list[str] = []
+    sizes: list[int] = []  # units in each group
     for number, group in enumerate(doc.paragraphs()):
         # a paragraph's lines are consecutive: group[k] is group[0] + k
         stripped = [lines[i].strip() for i in group]
+        made = len(texts)
         for first, last in _split(stripped):
-            places.append((number, group[first], group[last]))
+            firsts.append(group[first])
+            lasts.append(group[last])
             texts.append(stripped[first] if first == last else " ".join(stripped[first:last + 1]))
-    units: list[Unit] = []
+        sizes.append(len(texts) - made)
+        numbers += [number] * sizes[-1]
+    units = list(map(Unit, firsts, lasts, texts, numbers, memo.get_page(texts, stopwords)))
     groups: list[list[Unit]] = []
-    for (number, first, last), text, found in zip(places, texts, memo.get_page(texts, stopwords)):
-        unit = Unit(first, last, text, number, found)
-        if not groups or groups[-1][0].group != number:
-            groups.append([])
-        groups[-1].append(unit)
-        units.append(unit)
+    made = 0
+    for size in sizes:
+        groups.append(units[made:made + size])
+        made += size
     _mark_lists(units)
     _mark_table_rows(groups)
     _mark_code(groups)
