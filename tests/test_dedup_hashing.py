@@ -17,8 +17,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from corpusclean.dedup.config import DedupConfig, optimal_banding
+from corpusclean import cache
 from corpusclean.dedup.fingerprint import (Fingerprinter, Normaliser, casefold_table, line_shingles, normalise,
-                                           split_words, words_per_line)
+                                           normaliser_tables, split_words, words_per_line)
 from corpusclean.dedup.hashing import (
     PowerTable, SpanHasher, bbit_estimates, minhash_signatures, permutations, poly64, poly64_hash32,
     row_weights,
@@ -197,6 +198,17 @@ def test_the_normaliser_tables_are_the_plain_per_code_point_answers():
     word = [not 0xD800 <= point < 0xE000 and point != 0 and re.fullmatch(r"\w", chr(point)) is not None
             for point in range(0x10000)]
     assert (~NORMALISER.is_other[:0x10000]).tolist() == [w or point == 0x0A for point, w in enumerate(word)]
+
+
+def test_the_normaliser_reads_the_tables_it_made_from_the_start_up_cache(tmp_path, monkeypatch):
+    """Made once, then read from the cache (cache.py) by the next process: the same tables."""
+    monkeypatch.setenv(cache.ENV, str(tmp_path))
+    made, read = Normaliser(), Normaliser()
+    assert list(tmp_path.glob("normaliser-tables-*.pickle"))
+    fresh = normaliser_tables()
+    for normaliser in (made, read):
+        assert (normaliser.is_other == fresh[0]).all() and (normaliser.fold == fresh[1]).all()
+        assert normaliser.byte_fold == fresh[2]
 
 
 def test_normalising_folds_case_and_punctuation_but_keeps_lines():

@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from corpusclean.encoding import (
-    FAST_FTFY, FTFY_CONFIG, _segments, decode, fix, fix_text, lines_to_check, looks_bad, needs_ftfy, normalise_newlines,
-    remove_control_chars,
+    FAST_FTFY, FTFY_CONFIG, _segments, decode, fix, fix_text, lines_to_check, looks_bad, looks_bad_again, needs_ftfy,
+    normalise_newlines, remove_control_chars,
 )
 from corpusclean.errors import InputError
 
@@ -258,10 +258,11 @@ mojibake = st.tuples(st.text(_SCRIPTS, max_size=30), st.sampled_from(["cp1252", 
 @settings(max_examples=1000, deadline=None)
 @given(st.one_of(mojibake, mojibake_prone_text, st.lists(st.one_of(mojibake, mojibake_prone_text), max_size=4).map(" ".join)))
 def test_ftfy_fixes_the_same_with_the_windowed_detector(text):
-    """encoding.py hands ftfy `looks_bad` for its detector, and its own remove_control_chars,
-    in its own calls: the fixes and their explanations are those of ftfy's own."""
+    """encoding.py hands ftfy `looks_bad` for its detector (through `looks_bad_again`), and its
+    own remove_control_chars, in its own calls: the fixes and their explanations are those of
+    ftfy's own."""
     with FAST_FTFY:
-        assert ftfy.is_bad is looks_bad and ftfy.fixes.is_bad is looks_bad
+        assert ftfy.is_bad is looks_bad_again and ftfy.fixes.is_bad is looks_bad_again
         assert ftfy.FIXERS["remove_control_chars"] is remove_control_chars
         fixed = ftfy.fix_and_explain(text, FTFY_CONFIG)
     assert ftfy.fix_and_explain(text, FTFY_CONFIG) == fixed
@@ -274,7 +275,7 @@ def test_ftfy_keeps_its_own_detector_outside_our_calls():
     assert fix("The cafÃ© is open\n")[0] == "The café is open\n"
     assert ftfy.is_bad is is_bad and ftfy.fixes.is_bad is is_bad
     with FAST_FTFY, FAST_FTFY:   # nested (as threads cleaning at once are)
-        assert ftfy.is_bad is looks_bad
+        assert ftfy.is_bad is looks_bad_again
     assert ftfy.is_bad is is_bad
     assert ftfy.FIXERS["remove_control_chars"] is ftfy.fixes.remove_control_chars
 
@@ -283,6 +284,14 @@ def test_ftfy_keeps_its_own_detector_outside_our_calls():
 @given(mojibake)
 def test_the_windowed_mojibake_check_is_exactly_ftfys_on_real_mojibake(text):
     assert looks_bad(text) == is_bad(text)
+
+
+@given(st.lists(st.one_of(mojibake, mojibake_prone_text), min_size=1, max_size=4))
+def test_asking_again_answers_as_the_detector_does(texts):
+    """looks_bad_again remembers the string it was last asked about: asked about it again, or
+    about another, it answers as looks_bad."""
+    for text in texts + texts[::-1] + [texts[0], texts[0]]:
+        assert looks_bad_again(text) == looks_bad(text)
 
 
 @settings(max_examples=1000, deadline=None)

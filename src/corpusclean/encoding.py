@@ -132,6 +132,25 @@ _WINDOWS_HOLD = hashlib.sha256(BADNESS_RE.pattern.encode()).hexdigest() == _DETE
 # is left as it is: importing corpusclean changes nothing in a user's own ftfy calls.
 _FTFY_OWN = (getattr(ftfy, "is_bad"), getattr(ftfy.fixes, "is_bad"), ftfy.FIXERS["remove_control_chars"])
 
+#: the text `looks_bad_again` was last asked about, and the answer
+_LAST_ASKED: tuple[str, bool] = ("", False)
+
+
+def looks_bad_again(text: str) -> bool:
+    """`looks_bad(text)`, answered at once when `text` is the very string it was last asked
+    about. ftfy asks its detector about one string several times: about a line that needs it
+    (which needs_ftfy asked about first) before fixing it, then about the fixed line, once to
+    see that its encoding is fixed and once more when it runs all its steps again to see that
+    nothing changes. Five detector runs a fixed line become two. (The answer is a function of
+    the text alone, and the string is held, so its identity cannot pass to another one.)"""
+    global _LAST_ASKED
+    last = _LAST_ASKED
+    if text is last[0]:
+        return last[1]
+    answer = looks_bad(text)
+    _LAST_ASKED = (text, answer)
+    return answer
+
 # ftfy's remove_control_chars is `str.translate` with a dict of the code points it removes: a
 # dict lookup per character, on every line ftfy fixes and again on the fixed line (to see that
 # nothing more changes), a tenth of ftfy's time on the corpus above. A text holding none of
@@ -161,8 +180,8 @@ class _FastFtfy:
             if self._inside == 1:
                 ftfy.FIXERS["remove_control_chars"] = remove_control_chars   # ftfy._try_fix
                 if _WINDOWS_HOLD:
-                    setattr(ftfy, "is_bad", looks_bad)         # ftfy._fix_encoding_one_step_and_explain
-                    setattr(ftfy.fixes, "is_bad", looks_bad)   # ftfy.fixes.decode_inconsistent_utf8
+                    setattr(ftfy, "is_bad", looks_bad_again)         # ftfy._fix_encoding_one_step_and_explain
+                    setattr(ftfy.fixes, "is_bad", looks_bad_again)   # ftfy.fixes.decode_inconsistent_utf8
 
     def __exit__(self, *exc: object) -> None:
         with self._lock:
@@ -199,7 +218,7 @@ def needs_ftfy(segment: str) -> bool:
         return True
     if not unicodedata.is_normalized("NFC", segment):
         return True
-    return bool(_MOJIBAKE_CHAR.search(segment)) and looks_bad(segment)
+    return bool(_MOJIBAKE_CHAR.search(segment)) and looks_bad_again(segment)
 
 
 def _has_entity(segment: str) -> bool:
@@ -369,9 +388,12 @@ def fix_text(text: str) -> tuple[str, list[dict[str, Any]]]:
     changed: dict[int, str] = {}
     fixes: list[dict[str, Any]] = []
     for i, line in enumerate(text.split("\n")) if found is None else found:
-        if len(line) <= FTFY_SEGMENT and not needs_ftfy(line):
+        if len(line) > FTFY_SEGMENT:
+            fixed, steps = _fix_line(line)
+        elif needs_ftfy(line):
+            fixed, steps = _fix_segment(line)
+        else:
             continue
-        fixed, steps = _fix_line(line)
         if fixed != line:
             changed[i] = fixed
             fixes.append({"line": i + 1, "steps": steps})
@@ -411,16 +433,21 @@ def _fix_line(line: str) -> tuple[str, list[list[str]]]:
     explanations: list[list[list[str]]] = []
     for segment in _segments(line, FTFY_SEGMENT):
         if needs_ftfy(segment):
-            with FAST_FTFY:
-                result = ftfy.fix_and_explain(segment, FTFY_CONFIG)
-            # ftfy must not create line breaks ("&#10;" would): line numbers index the report
-            fixed = result.text.replace("\r", " ").replace("\n", " ")
-            explanation = [list(step) for step in result.explanation or []]
+            fixed, explanation = _fix_segment(segment)
             if fixed != segment and explanation not in explanations:
                 explanations.append(explanation)
             segment = fixed
         pieces.append(segment)
     return "".join(pieces), [step for explanation in explanations for step in explanation]
+
+
+def _fix_segment(segment: str) -> tuple[str, list[list[str]]]:
+    """ftfy on a segment `needs_ftfy` flagged: the fixed text and ftfy's explanation."""
+    with FAST_FTFY:
+        result = ftfy.fix_and_explain(segment, FTFY_CONFIG)
+    # ftfy must not create line breaks ("&#10;" would): line numbers index the report
+    fixed = result.text.replace("\r", " ").replace("\n", " ")
+    return fixed, [list(step) for step in result.explanation or []]
 
 
 def _segments(line: str, size: int) -> list[str]:

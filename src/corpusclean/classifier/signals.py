@@ -248,24 +248,39 @@ def measure(line: str, stopwords: frozenset[str] | None, folded: list[str] | Non
     # most lines hold no Chinese, Japanese or Thai, and an ASCII line none at all
     runs = [] if text.isascii() else _NO_SPACE_RUN.findall(text)
     dense = sum(map(len, runs))
-    no_space = dense * 2 > len(text)
-    word_count = dense // 2 + len(folded) if no_space else len(folded)
-    if no_space:
+    if dense * 2 > len(text):
         # function characters stand in for stopwords, whatever language the page was taken for
-        stop_density = sum(map(CJK_STOP_CHARACTERS.__contains__, "".join(runs))) / dense
-    elif stopwords is not None and folded:
-        stop_density = sum(map(stopwords.__contains__, folded)) / len(folded)
+        return line_signals(text, len(folded), dense, sum(map(CJK_STOP_CHARACTERS.__contains__, "".join(runs))),
+                            None, 0)
+    stops = None if stopwords is None else sum(map(stopwords.__contains__, folded))
+    symbols = len(_SYMBOL.findall(text)) if word_chars is None or _may_be_symbolic(text, word_chars) else 0
+    return line_signals(text, len(folded), dense, 0, stops, symbols)
+
+
+def line_signals(text: str, words: int, dense: int, function_chars: int, stops: int | None,
+                 symbols: int) -> LineSignals:
+    """The signals of a stripped text from its counts (`measure` counts them one text at a time,
+    page_scan.py a page's texts at once): its `words` (WORD's), its `dense` characters of
+    scripts written without spaces and the `function_chars` among them (CJK_STOP_CHARACTERS;
+    read only where those make most of the text), its `stops` among the casefolded words (None
+    without a stoplist; read only where they do not), its `symbols` (_SYMBOL's characters; 0
+    will do where they cannot reach the bar)."""
+    no_space = dense * 2 > len(text)
+    if no_space:
+        stop_density: float | None = function_chars / dense
+    elif stops is not None and words:
+        stop_density = stops / words
     else:
         stop_density = None
     return LineSignals(
         chars=len(text),
         length=len(text) + 2 * dense,
-        words=word_count,
+        words=dense // 2 + words if no_space else words,
         stop_density=stop_density,
         sentence_end=ends_sentence(text),
         markup="<" in text and bool(_MARKUP.search(text)),
         no_space_script=no_space,
-        symbolic=not no_space and (word_chars is None or _may_be_symbolic(text, word_chars)) and _is_symbolic(text),
+        symbolic=not no_space and _symbolic_share(symbols, len(text)),
         text=text,
-        found_words=len(folded),
+        found_words=words,
     )

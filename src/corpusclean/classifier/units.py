@@ -13,18 +13,21 @@ a group the way a blank line does.
 What a unit's text shows by itself (its words, its signals, its chrome words, whether it reads
 like an appeal or a notice) is worked out once per distinct text and shared (`Features`): a
 site's header, menu and footer lines recur on every one of its pages, and a `FeatureMemo`
-kept by the classifier stage hands those pages the features already found.
+kept by the classifier stage hands those pages the features already found. The texts a page
+brings that the memo lacks are counted together (page_scan.py).
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import Any, Iterator
 
 from ..memo import TextMemo
 from ..model import Document
+from .page_scan import MIN_PAGE_CHARS, PageScanner, can_scan
 from .recurrence import normalise
-from .signals import LineSignals, folded_words, measure
+from .signals import LineSignals, folded_words, line_signals, measure
 from .vocabulary import voice_words
 
 #: what prose_chrome.suspect says of a unit: (kind, category, evidence), kind "" for none
@@ -112,6 +115,8 @@ class FeatureMemo(TextMemo[tuple[str, "frozenset[str] | None"], Features]):
     def __init__(self, capacity: int = 4_000_000, max_chars: int = 5_000, template_chars: int = 200):
         super().__init__(capacity, max_chars)
         self.template_chars = template_chars
+        #: counts the texts a page brings (get_page), made on the first page
+        self.scanner: PageScanner | None = None
 
     def keep(self, key: tuple[str, "frozenset[str] | None"], text: str, value: Features) -> Features:
         if len(text) <= self.max_chars and self._chars + len(text) > self.capacity:
@@ -130,6 +135,44 @@ class FeatureMemo(TextMemo[tuple[str, "frozenset[str] | None"], Features]):
         key = (text, stopwords)
         found = self.found.get(key)
         return found if found is not None else self.keep(key, text, features(text, stopwords))
+
+    def get_page(self, texts: list[str], stopwords: frozenset[str] | None) -> list[Features]:
+        """The features of a page's texts, in order: those the memo lacks counted together
+        (page_features), and kept."""
+        known = list(map(self.found.get, zip(texts, repeat(stopwords))))
+        missing = list(dict.fromkeys([text for text, have in zip(texts, known) if have is None]))
+        if not missing:
+            return known  # type: ignore[return-value]
+        if self.scanner is None:
+            self.scanner = PageScanner()
+        new = dict(zip(missing, page_features(missing, stopwords, self.scanner)))
+        kept = {(text, stopwords): value for text, value in new.items() if len(text) <= self.max_chars}
+        chars = sum(len(text) for text, _ in kept)
+        if self._chars + chars <= self.capacity:
+            # all fit: what keeping them one by one does, in one update
+            self.found.update(kept)
+            self._chars += chars
+        else:
+            for text, value in new.items():
+                self.keep((text, stopwords), text, value)
+        return [have if have is not None else new[text] for text, have in zip(texts, known)]
+
+
+def page_features(texts: list[str], stopwords: frozenset[str] | None, scanner: PageScanner) -> list[Features]:
+    """`[features(text, stopwords) for text in texts]`, the texts counted together
+    (page_scan.py) where there is enough text for that to pay."""
+    lowered = [text.casefold() for text in texts]
+    scanned = [i for i, (text, low) in enumerate(zip(texts, lowered)) if can_scan(text, low)]
+    counts = (scanner.counts([texts[i] for i in scanned], [lowered[i] for i in scanned], stopwords)
+              if sum(len(texts[i]) for i in scanned) >= MIN_PAGE_CHARS else None)
+    if counts is None:
+        return [features(text, stopwords) for text in texts]
+    found: list[Features | None] = [None] * len(texts)
+    for i, count in zip(scanned, counts):
+        text = texts[i]
+        found[i] = Features(count.voice, line_signals(text, count.words, count.no_space, count.function_characters,
+                                                      count.stopwords, count.symbols), lowered[i])
+    return [have if have is not None else features(text, stopwords) for text, have in zip(texts, found)]
 
 
 @dataclass(eq=False, slots=True)
@@ -199,21 +242,29 @@ def units_and_groups(doc: Document, stopwords: frozenset[str] | None,
     list or block of the page), in order, as they are made: the feeds' list tests read the
     groups too (regrouping the units cost them 1.5% of the classifier's time)."""
     memo = memo if memo is not None else FeatureMemo()
-    found, get = memo.found.get, memo.get
     lines = doc.lines
-    units: list[Unit] = []
-    groups: list[list[Unit]] = []
+    # the units' places and texts first, then their features, the page's new texts counted together
+    firsts: list[int] = []
+    lasts: list[int] = []
+    numbers: list[int] = []
+    texts: list[str] = []
+    sizes: list[int] = []  # units in each group
     for number, group in enumerate(doc.paragraphs()):
         # a paragraph's lines are consecutive: group[k] is group[0] + k
         stripped = [lines[i].strip() for i in group]
-        made: list[Unit] = []
+        made = len(texts)
         for first, last in _split(stripped):
-            text = stripped[first] if first == last else " ".join(stripped[first:last + 1])
-            # the memo's hit without a call (memo.get: the miss, and a text too long to keep)
-            made.append(Unit(group[first], group[last], text, number,
-                             found((text, stopwords)) or get(text, stopwords)))
-        units += made
-        groups.append(made)
+            firsts.append(group[first])
+            lasts.append(group[last])
+            texts.append(stripped[first] if first == last else " ".join(stripped[first:last + 1]))
+        sizes.append(len(texts) - made)
+        numbers += [number] * sizes[-1]
+    units = list(map(Unit, firsts, lasts, texts, numbers, memo.get_page(texts, stopwords)))
+    groups: list[list[Unit]] = []
+    made = 0
+    for size in sizes:
+        groups.append(units[made:made + size])
+        made += size
     _mark_lists(units)
     _mark_table_rows(groups)
     _mark_code(groups)

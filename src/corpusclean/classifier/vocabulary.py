@@ -224,14 +224,15 @@ def prose_cues(words: Sequence[str], lowered: str) -> ProseCues:
                      Vocabulary.may_be_weak_bio(words, lowered))
 
 
-_VOICE_OR_CUE = _PERSON | _ANY_CUE_WORD
+#: the words of a text the prose-chrome tests read (voice_words)
+VOICE_OR_CUE = _PERSON | _ANY_CUE_WORD
 
 
 def voice_words(words: Sequence[str]) -> tuple[str, ...]:
     """The words of `words` (casefolded: signals.folded_words) that are a person's word or a
     prose cue, in order: all that voice_and_cues_of reads of a text's words besides their
     number. The classifier keeps only these of a text (units.Features)."""
-    return tuple(filter(_VOICE_OR_CUE.__contains__, words))
+    return tuple(filter(VOICE_OR_CUE.__contains__, words))
 
 
 def voice_and_cues_of(picked: Sequence[str], words: int, lowered: str) -> tuple[float, float, ProseCues]:

@@ -18,6 +18,7 @@ Shorter lines match by their exact key only: on a handful of shingles MinHash sa
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from itertools import chain, repeat
 from typing import Iterable
@@ -74,32 +75,9 @@ class Normaliser:
     one by one."""
 
     def __init__(self) -> None:
-        points = np.arange(0x10000, dtype=np.uint32)
-        points = points[(points < 0xD800) | (points >= 0xE000)]      # surrogates are not \w
-        # the regex marks each run of word characters (a few hundred in the BMP) rather than
-        # each character: the same marks, made in a twelfth of the time (7 ms of every run)
-        marked = re.sub(r"\w+", lambda run: "\0" * len(run[0]), points.tobytes().decode("utf-32-le"))
-        is_word = np.zeros(0x10001, dtype=bool)                      # [0x10000]: beyond the BMP
-        is_word[points[np.frombuffer(marked.encode("utf-32-le"), dtype=np.uint32) == 0]] = True
-        is_word[0] = False                                            # NUL itself was no word
-        #: True for what normalising turns into a space: neither a word character nor "\n"
-        self.is_other = ~is_word
-        self.is_other[_NEWLINE] = False
-        # casefolding is per code point (no context), so it fits a table too: each BMP code
-        # point's normalised form, a space for what casefolds to a non-word character. What
-        # casefolds to several code points ("ß" -> "ss"), and [0x10000] (beyond the BMP), are
-        # _UNFOLDED: found one by one in a text, they are folded and asked of the regex alone.
-        sizes, first = casefold_table()
-        single = (sizes == 1) & (first <= 0xFFFF)
-        to = first[single]
-        self.fold = np.full(0x10001, _UNFOLDED, dtype=np.uint32)
-        self.fold[:-1][single] = np.where(self.is_other[to], np.uint32(_SPACE), to)
-        #: each byte of UTF-8 text folded alone, for bytes.translate: an ASCII character's byte
-        #: as `fold` says (ASCII folds to ASCII), the bytes of other characters as they are
-        #: (`_fold_non_ascii` folds them)
-        byte_fold = np.arange(256, dtype=np.uint8)
-        byte_fold[:0x80] = self.fold[:0x80]
-        self.byte_fold = byte_fold.tobytes()
+        # what normalising turns into a space, the code point each BMP code point folds to,
+        # and each byte of UTF-8 text folded alone, for bytes.translate (normaliser_tables)
+        self.is_other, self.fold, self.byte_fold = _tables()
 
     def utf8(self, text: str) -> bytes:
         """normalise(text) encoded as UTF-8.
@@ -160,6 +138,46 @@ class Normaliser:
             pieces += [out[done:at], _fold_alone(char)]
             done = at + width
         return np.concatenate(pieces + [out[done:]])
+
+
+def _tables() -> tuple[np.ndarray, np.ndarray, bytes]:
+    """`normaliser_tables()`, from the start-up cache (cache.py): making them is 3-12 ms of CPU
+    in every process that fingerprints a page (run after run the same tables, for a given
+    Python: its version is in the cache's key, and with it the Unicode data `re` and casefold
+    follow), reading them 0.1 ms."""
+    from ..cache import cached
+
+    return cached("normaliser-tables", unicodedata.unidata_version, normaliser_tables)
+
+
+def normaliser_tables() -> tuple[np.ndarray, np.ndarray, bytes]:
+    """`Normaliser`'s tables: what normalising turns into a space (True: neither a word
+    character nor "\n"), by code point of the BMP ([0x10000]: beyond it); the code point each
+    folds to (_UNFOLDED where it cannot be folded alone); and the bytes of UTF-8 text folded
+    one by one (ASCII as `fold` says, the others as they are)."""
+    points = np.arange(0x10000, dtype=np.uint32)
+    points = points[(points < 0xD800) | (points >= 0xE000)]      # surrogates are not \w
+    # the regex marks each run of word characters (a few hundred in the BMP) rather than
+    # each character: the same marks, made in a twelfth of the time (7 ms of every run)
+    marked = re.sub(r"\w+", lambda run: "\0" * len(run[0]), points.tobytes().decode("utf-32-le"))
+    is_word = np.zeros(0x10001, dtype=bool)                      # [0x10000]: beyond the BMP
+    is_word[points[np.frombuffer(marked.encode("utf-32-le"), dtype=np.uint32) == 0]] = True
+    is_word[0] = False                                            # NUL itself was no word
+    is_other = ~is_word
+    is_other[_NEWLINE] = False
+    # casefolding is per code point (no context), so it fits a table too: each BMP code
+    # point's normalised form, a space for what casefolds to a non-word character. What
+    # casefolds to several code points ("ß" -> "ss"), and [0x10000] (beyond the BMP), are
+    # _UNFOLDED: found one by one in a text, they are folded and asked of the regex alone.
+    sizes, first = casefold_table()
+    single = (sizes == 1) & (first <= 0xFFFF)
+    to = first[single]
+    fold = np.full(0x10001, _UNFOLDED, dtype=np.uint32)
+    fold[:-1][single] = np.where(is_other[to], np.uint32(_SPACE), to)
+    # ASCII folds to ASCII; the bytes of other characters stay (`_fold_non_ascii` folds them)
+    byte_fold = np.arange(256, dtype=np.uint8)
+    byte_fold[:0x80] = fold[:0x80]
+    return is_other, fold, byte_fold.tobytes()
 
 
 def casefold_table() -> tuple[np.ndarray, np.ndarray]:
