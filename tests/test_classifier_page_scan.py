@@ -64,6 +64,15 @@ def test_page_features_are_the_features_of_each_text(page, stopwords):
         assert same_features(found, features(text, stopwords))
 
 
+@settings(max_examples=100)
+@given(pages, st.sampled_from([ENGLISH, None]))
+def test_a_page_counted_in_chunks_is_counted_as_in_one(page, stopwords):
+    """A long page is counted a chunk of texts at a time (memory): the same counts."""
+    page = [text for text in page if can_scan(text, text.casefold())]
+    lowered = [text.casefold() for text in page]
+    assert PageScanner(chunk_chars=40).counts(page, lowered, stopwords) == SCANNER.counts(page, lowered, stopwords)
+
+
 def test_texts_the_scanner_cannot_count_are_measured_the_plain_way():
     odd = ["Straße und Weg", "α\u0345ι", " padded ", "x" * (MAX_CHARS + 1), "ﬁle"]
     page = odd + ["The council met on Tuesday and voted to keep the library open."] * 20

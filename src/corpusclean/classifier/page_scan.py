@@ -221,9 +221,14 @@ class WordTable:
 
 
 class PageScanner:
-    """Counts pages' texts (`counts`); keeps a WordTable per stoplist met, and the hash's powers."""
+    """Counts pages' texts (`counts`); keeps a WordTable per stoplist met, and the hash's powers.
 
-    def __init__(self) -> None:
+    A page's texts are counted `chunk_chars` characters at a time at most: the arrays take some
+    50 bytes a character while they are counted (and the powers 16, kept), and a page can be
+    tens of megabytes (--max-bytes)."""
+
+    def __init__(self, chunk_chars: int = 1 << 20) -> None:
+        self.chunk_chars = chunk_chars
         self._powers = _Powers()
         self._tables: dict[frozenset[str] | None, WordTable] = {}
         self._classes: np.ndarray | None = None
@@ -247,6 +252,19 @@ class PageScanner:
         table = self.table(stopwords)
         if not table.usable:
             return None
+        if not texts:
+            return []
+        counts: list[TextCounts] = []
+        start = chars = 0
+        for end, text in enumerate(texts):
+            if chars + len(text) > self.chunk_chars and end > start:
+                counts += self._count(texts[start:end], lowered[start:end], stopwords, table)
+                start, chars = end, 0
+            chars += len(text)
+        return counts + self._count(texts[start:], lowered[start:], stopwords, table)
+
+    def _count(self, texts: Sequence[str], lowered: Sequence[str], stopwords: frozenset[str] | None,
+               table: WordTable) -> list[TextCounts]:
         if self._classes is None:
             self._classes = character_classes()
         # the casefolded texts: their words are the folded words (signals.folded_words), and
