@@ -94,31 +94,6 @@ def test_pass_one_spills_a_file_per_task_of_pass_two_and_each_document_comes_bac
     assert not list(tmp_path.iterdir())  # each file is deleted once read
 
 
-def test_one_worker_holds_the_first_documents_in_memory_and_spills_the_rest(tmp_path):
-    """On one worker pass 1 keeps what it loaded in memory for pass 2 (HELD_CHARS of text, the
-    first documents of the input), and spills only the documents beyond; each comes back once."""
-    job = pipeline.Job(stages=[], steps=[], max_bytes=10**6, spill_dir=tmp_path, held={})
-    job.held_chars = pipeline.HELD_CHARS - 12
-    loaded = [pipeline.Loaded(n, f"doc{n}", "text\n") for n in range(4)]   # 5 characters each
-    assert pipeline.hold(job, loaded) == loaded[2:]                          # two fit
-    assert pipeline.hold(job, [pipeline.Loaded(4, "doc4", "")]) == [pipeline.Loaded(4, "doc4", "")]  # full now
-    pipeline.spill(tmp_path, 0, loaded[2:])
-    assert [pipeline.unspill(job, n).name for n in range(4)] == ["doc0", "doc1", "doc2", "doc3"]
-    assert job.held == {} and not list(tmp_path.iterdir())
-
-
-def test_documents_held_in_memory_are_cleaned_as_spilled_ones_are(tmp_path, monkeypatch):
-    write_tree(tmp_path / "in", PAGES)
-    run(tmp_path / "in", tmp_path / "held", workers=1)
-    spills = count_calls(monkeypatch, "spill")
-    monkeypatch.setattr(pipeline, "HELD_CHARS", 0)
-    run(tmp_path / "in", tmp_path / "spilled", workers=1)
-    assert spills
-    for name in ("a", "b", "c/d"):
-        assert (tmp_path / "held" / f"{name}.txt").read_bytes() == (tmp_path / "spilled" / f"{name}.txt").read_bytes()
-        assert read_report(tmp_path / "held", name) == read_report(tmp_path / "spilled", name)
-
-
 # A JSONL corpus with what a line's place in its file must survive: a BOM before the first
 # record, blank lines, multi-byte characters, a line that is no JSON, and a repeated line the
 # corpus pass (dedup) must see.

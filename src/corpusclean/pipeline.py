@@ -75,12 +75,6 @@ WARM_FROM = OBSERVE_CHUNK
 #: must not run dry meanwhile: 8 chunks of 64 documents are about that much fingerprinting.
 #: Memory in flight stays bounded: workers x this x a task's documents.
 TASKS_IN_FLIGHT = 8
-#: characters of pass-1 text a run on one worker keeps in memory for pass 2 (`hold`), in
-#: input order, instead of spilling them to a file and reading them back: pickling, writing,
-#: reading and unpickling the 20 MB bench corpus's documents was about 1% of the run's CPU.
-#: Bounded, so that memory does not grow with the corpus: 32 M characters are 64 MB as text
-#: of the Basic Multilingual Plane; the documents beyond are spilled as before
-HELD_CHARS = 32 << 20
 
 
 @dataclass
@@ -148,11 +142,6 @@ class Job:
     prepared: bool = False
     #: in a worker, pass 2: the documents of the spill file it read last, not yet cleaned
     unspilled: dict[int, "Loaded"] = field(default_factory=dict)
-    #: one worker, from pass 1 to pass 2 in one process: the documents pass 1 keeps in memory
-    #: for pass 2 (`hold`), by input number, until pass 2 takes them; None: all are spilled
-    held: dict[int, "Loaded"] | None = None
-    #: the characters of text `held` has taken (HELD_CHARS at most)
-    held_chars: int = 0
     #: the first document of pass 2's tail, whose batches take part of a spill file each
     #: (TAIL_BATCH): from there on a file stays until the run ends, since several workers may
     #: read it; None: each file is deleted once read
@@ -280,9 +269,8 @@ def observe_chunk(job: Job, chunk: Sequence[tuple[int, Source]], failures: dict[
         docs.append(doc)
         loaded.append(Loaded(number, doc.name, doc.text, doc.meta, list(doc.removals), payload.extra))
     if job.spill_dir is not None and chunk:
-        # before observing: what pass 2 cleans is exactly what loading gave (the stages' corpus
-        # pass reads a document and leaves it as it is, so what `hold` keeps is that too)
-        spill(job.spill_dir, chunk[0][0], hold(job, loaded))
+        # before observing: what pass 2 cleans is exactly what loading gave
+        spill(job.spill_dir, chunk[0][0], loaded)
     if not docs:
         return []
     try:
@@ -341,22 +329,6 @@ class Loaded:
         return Document(self.name, self.text, self.meta, self.removals)
 
 
-def hold(job: Job, loaded: list[Loaded]) -> list[Loaded]:
-    """Keep a chunk's loaded documents in memory for pass 2 (Job.held) while they fit in
-    HELD_CHARS, on one worker (where Job.held is set); returns those left to `spill`. Once a
-    document does not fit, no later one is held: the held documents are the first of the
-    input, which pass 2 takes (and frees) first."""
-    if job.held is None:
-        return loaded
-    for taken, item in enumerate(loaded):
-        if job.held_chars + len(item.text) > HELD_CHARS:
-            job.held_chars = HELD_CHARS + 1   # over: no later document is held, not even an empty one
-            return loaded[taken:]
-        job.held[item.number] = item
-        job.held_chars += len(item.text)
-    return []
-
-
 def spill(folder: Path, first: int, loaded: list[Loaded]) -> None:
     """Keep a chunk's loaded documents for pass 2: a file per DOCUMENTS_PER_TASK of them, named
     by the first number of its range (a multiple of DOCUMENTS_PER_TASK, or `first`, the chunk's
@@ -377,10 +349,6 @@ def unspill(job: Job, number: int) -> Loaded | None:
     tail (Job.spill_kept_from), where a batch takes part of a file, which then stays for the
     other parts' workers. A chunk pass 1 ran again document by document (a worker died) has a
     file per document."""
-    if job.held:
-        held = job.held.pop(number, None)
-        if held is not None:
-            return held
     if number not in job.unspilled and job.spill_dir is not None:
         for first in (number - number % DOCUMENTS_PER_TASK, number):
             path = job.spill_dir / f"{first:012d}.pickle"
@@ -1031,8 +999,6 @@ def run_corpus(sources: Reader | Callable[[], Iterator[Source]], job: Job, write
             # does (it would import langdetect and load its profiles, about 0.05 CPU-s, alone
             # before the workers start, where they each load their own side by side)
             job.spill_dir = Path(tempfile.mkdtemp(prefix=job.spill_prefix, dir=job.spill_parent))
-            # one worker runs both passes in this process: it holds what it loaded (`hold`)
-            job.held, job.held_chars = ({} if workers == 1 else None), 0
             if workers > 1:  # both passes on these workers (forked on the first task)
                 pool = Pool(workers, job.max_memory)
                 job.handover = job.spill_dir / HANDOVER
@@ -1095,5 +1061,4 @@ def run_corpus(sources: Reader | Callable[[], Iterator[Source]], job: Job, write
             job.spill_dir = None
             job.spill_kept_from = None
             job.handover = None
-            job.held, job.held_chars = None, 0
     return time.perf_counter() - started
