@@ -519,31 +519,6 @@ def test_a_bucket_searching_with_a_larger_buckets_automaton_finds_what_its_own_w
     assert shared.candidates("Ads and back to top and the menu: subscribe") == (0,)   # 43 characters
 
 
-def test_a_long_line_is_screened_by_re2_for_the_literals_as_the_rules_spell_them(monkeypatch):
-    """A paragraph seldom holds the few literals of the rules that allow one: RE2 looks for
-    them in the line as it is, before it is folded and the automaton run over it. The screen
-    spells each literal as the rules' own patterns do ("[Aa][Uu]..."), and lets by every line
-    holding a character outside ASCII that folds into a letter of theirs ("bıg"): the
-    candidates are those of a gate without screens."""
-    import corpusclean.patterns.gate as gate_module
-
-    patterns = [r"\b(about the author|writer|bio)\b", r"\bwork\b", r"^\W+$"]
-    requirements = [requirement(translate(p, re.IGNORECASE)[1]) for p in patterns]
-    limits = [None, 300, 10]
-    screened = Gate(requirements, max_chars=limits)
-    # lines of up to 10 characters, up to 300, and longer (over 250: screened)
-    assert [bucket.screen is not None for bucket in screened._shared._buckets] == [False, False, True]
-    screen = screened._shared._buckets[-1].screen
-    monkeypatch.setattr(gate_module, "_SCREEN_ABOVE", 1 << 62)
-    plain = Gate(requirements, max_chars=limits)
-    words = ["", "ABOUT THE AUTHOR", "Writer", "ſtar wrıter", "bıo", "bıg", "WORK", "İstanbul", "teamwork", "\ud800"]
-    lines = [f"{PROSE} {word}" for word in words]
-    for line in lines:
-        assert screened.candidates(line) == plain.candidates(line), line
-    assert [screen.may_hold(line) for line in lines] == [False, True, True, True, True, True, False, True, False, True]
-    assert screened.candidates(PROSE) == () and screened.candidates(f"{PROSE} BIO") == (0,)
-
-
 def test_the_gate_hides_no_example_of_any_shipped_rule():
     assert check_gate(SHIPPED) == []
 
@@ -567,12 +542,6 @@ def test_the_gate_never_hides_a_match_on_random_text(rule, data):
     index = SHIPPED.index(rule)
     if rule.patterns.search(text):
         assert index in GATE.candidates(text), (rule.id, text)
-    long = f"{text} {PROSE}"   # a paragraph: screened before the automaton (gate._Screen)
-    if rule.starts_at(long):
-        assert index in GATE.candidates(long), (rule.id, long)
-
-
-PROSE = "The committee met on Tuesday and agreed the budget for the coming year. " * 5   # 365 characters
 
 
 GATE = gate_for(SHIPPED)

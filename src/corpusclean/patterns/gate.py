@@ -10,10 +10,6 @@ groups it holds, and so which rules can match it: those with a way the line meet
 a branch that needs nothing (say `^\\d+$` with no length bound), or only a one-letter literal,
 is always tried.
 
-A long line (a paragraph) seldom holds any literal of the few rules that allow it: RE2 first
-looks for them in the line as it is (`_Screen`), and only a line it finds one in is folded and
-searched by the automaton.
-
 Literals are compared case-insensitively: each position of a literal is the set of characters
 the pattern accepts there (a case-insensitive 's' accepts s, S and U+017F), a line is folded
 character by character (`fold`: the simple lower-casing Python's regex engine uses, and one
@@ -28,12 +24,11 @@ import _sre  # type: ignore[import-not-found]  # Python's regex engine: how it l
 from bisect import bisect_left
 from dataclasses import dataclass
 from itertools import product
-from typing import Any, Callable, Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 import ahocorasick  # type: ignore[import-not-found]  # pyahocorasick ships no type information
 
 from . import charsets
-from .matcher import FROM_START, NO_MATCH, compiled
 from .translate import Alt, Anchor, Chars, Node, Repeat, Seq, anchored
 
 #: a literal is a sequence of positions, each the characters accepted there
@@ -302,13 +297,11 @@ def literal_strings(literals: Group, prune: bool = True) -> list[str] | None:
         if count + len(strings) > _MAX_GATE_STRINGS:
             return None
         strings.extend("".join(p) for p in product(*choices))
-    return _without_holders(strings) if prune else sorted(set(strings))
-
-
-def _without_holders(strings: Iterable[str]) -> list[str]:
-    """`strings` less those that hold another one: where "subscribe now" is, "subscribe" is.
-    Each string's pieces of the lengths kept so far are looked up, rather than every kept
-    string searched in it (a rule's literals may expand to a few thousand strings)."""
+    if not prune:
+        return sorted(set(strings))
+    # a string holding another one of the list adds nothing ("subscribe now" beside "subscribe");
+    # each string's pieces of the lengths kept so far are looked up, rather than every kept
+    # string searched in it (a rule's literals may expand to a few thousand strings)
     unique = sorted(set(strings), key=len)
     kept: list[str] = []
     seen: set[str] = set()
@@ -416,11 +409,10 @@ class Gate:
                                 and (strings[number[group]] is not None or way.start_bound(i) is not None)))
                          for way in requirement or (Way(None, ()),)])
         apart = apart or [False] * len(requirements)
-        spelling = _Spelling(table)
         self._shared = _Buckets([way for i in range(len(requirements)) if not apart[i] for way in ways[i]],
-                                strings, placed, spelling)
+                                strings, placed)
         #: each rule gated apart, with buckets of its own
-        self._apart = {i: _Buckets(ways[i], strings, placed, spelling) for i in range(len(requirements)) if apart[i]}
+        self._apart = {i: _Buckets(ways[i], strings, placed) for i in range(len(requirements)) if apart[i]}
         #: the indices of the rules gated apart
         self.gated_apart = frozenset(self._apart)
         # Lines are lowered with str.lower (fast) unless they hold a character whose str.lower
@@ -458,8 +450,6 @@ _NO_LIMIT = 1 << 62
 #: a bucket searches with the automaton of the bucket before it (which looks for more groups)
 #: when that one holds at most this many times its own strings: see _Buckets
 _SHARE_UP_TO = 1.1
-#: a bucket whose lines are all longer than this is screened first (`_Screen`)
-_SCREEN_ABOVE = 250
 
 
 class _Buckets:
@@ -473,29 +463,18 @@ class _Buckets:
     are nearly all of an earlier automaton's (_SHARE_UP_TO) searches with that one and keeps
     only the groups it asks for (`_Bucket.rules`: the same groups found, whichever automaton
     finds them); the packs then build 13 automata. Long lines still meet only the few literals
-    of the rules that could match them: those buckets are far smaller than the first.
+    of the rules that could match them: those buckets are far smaller than the first."""
 
-    The buckets of long lines (over _SCREEN_ABOVE characters: paragraphs, nine tenths of the
-    characters the gate reads in the 20 MB bench corpus) are screened first (`_Screen`)."""
-
-    def __init__(self, ways: list[_Way], strings: list[list[str] | None], placed: list[list[str] | None],
-                 spelling: "_Spelling | None" = None):
-        """`spelling`: how lines spell the folded strings, for the long lines' screens (None:
-        no screens)."""
+    def __init__(self, ways: list[_Way], strings: list[list[str] | None], placed: list[list[str] | None]):
         self._limits = sorted({limit for _, limit, _ in ways})
         self._buckets: list[_Bucket] = []
         host: _Bucket | None = None
         digested = [(limit, _digest(index, needs, strings, placed)) for index, limit, needs in ways]
-        shortest = 0   # the length of the shortest line the next bucket takes
         for limit in self._limits:
             bucket = _Bucket([way for way_limit, way in digested if way_limit >= limit], strings, host)
             if bucket.owns_automaton:
                 host = bucket
-            if spelling is not None and shortest > _SCREEN_ABOVE and bucket.screenable:
-                bucket.screen = _Screen([string for first in sorted(bucket.firsts) for string in strings[first] or ()],
-                                        spelling)
             self._buckets.append(bucket)
-            shortest = limit + 1
 
     def rules(self, line: str, fold: Callable[[str], str]) -> tuple[int, ...]:
         which = bisect_left(self._limits, len(line))
@@ -568,16 +547,10 @@ class _Bucket:
                 self.owns_automaton = True
         #: first groups found (a mask) -> (rules sure to be candidates, (rule, checks) to make)
         self._found: dict[int, tuple[tuple[int, ...], tuple[tuple[int, tuple[_Check, ...]], ...]]] = {}
-        #: whether a line the automaton finds nothing in needs no folding (no way is checked
-        #: without a first group found): then a screen (set by _Buckets) may answer for it
-        self.screenable = self.automaton is not None and not self._checked
-        self.screen: _Screen | None = None
 
     def rules(self, line: str, fold: Callable[[str], str]) -> tuple[int, ...]:
         if self.automaton is None and not self._checked:
             return self._always
-        if self.screen is not None and not self.screen.may_hold(line):
-            return self._always   # no first group in the line: the rules that need none
         folded = fold(line)
         found = 0
         if self.automaton is not None:
@@ -634,69 +607,3 @@ def _holds(folded: str, strings: tuple[str, ...], bound: int | None) -> bool:
         if folded.find(string, 0, bound + len(string)) >= 0:
             return True
     return False
-
-
-#: characters of each string a screen looks for (any part of a string a line must hold is one
-#: it must hold): fewer make a program quicker to compile, more let fewer lines by
-_SCREEN_CHARS = 8
-
-
-class _Spelling:
-    """How a line spells a folded string of the gate, read off the folding table: each folded
-    character as an RE2 class of the characters of the rules' literals that fold to it; and,
-    apart, those outside ASCII that fold into it ('İ', 'ſ', the Kelvin sign)."""
-
-    def __init__(self, table: dict[int, int]):
-        raws: dict[int, set[int]] = {}
-        for raw, folded in table.items():
-            raws.setdefault(folded, {folded}).add(raw)
-        #: characters outside ASCII that fold into it: a line holding one always passes a screen
-        self.odd = sorted(raw for raw, folded in table.items() if raw > 0x7F >= folded)
-        self._classes = {chr(folded): _re2_class(point for point in points if point not in self.odd)
-                         for folded, points in raws.items()}
-
-    def spelled(self, string: str) -> str:
-        """RE2 source matching `string` as the rules' literals spell it (less the `odd`)."""
-        return "".join([self._classes.get(ch) or _re2_class((ord(ch),)) for ch in string])
-
-
-def _re2_class(points: Iterable[int]) -> str:
-    """RE2 source matching one of the characters `points`."""
-    written = [f"\\x{{{point:x}}}" for point in sorted(points)]
-    return written[0] if len(written) == 1 else f"[{''.join(written)}]"
-
-
-class _Screen:
-    """Whether a long line may hold one of a bucket's first groups, asked of RE2 on the line
-    as it is, before it is folded and the automaton run over it.
-
-    A long line seldom holds the few literals of the rules that allow it ("author", "reprint",
-    "this post is "), and the gate lowered it and ran the automaton over all of it to find that:
-    20-25 ns a character, most of the gate's time. RE2 reads its UTF-8 bytes for the first
-    _SCREEN_CHARS characters of each string, spelled as the literals spell them (`[Aa][Uu]...`):
-    about 6 ns a character, the encoding included. Only a line it finds one in goes on.
-
-    It can hide nothing: a line that matches a rule holds a literal of the first group of one
-    of its ways, each character one its position accepts (gate.py's docstring); those fold to
-    one of the group's strings or to a string that holds one, and so the line holds that
-    string's first characters as the screen spells them, unless one of them is a character
-    outside ASCII that folds into ASCII (`_Spelling.odd`). Those are left out of the classes
-    (in UTF-8, each class that holds one becomes a few branches of bytes, and the screens took
-    ten times as long to compile): a line holding one of them passes, whatever else it holds."""
-
-    def __init__(self, strings: list[str], spelling: _Spelling):
-        pieces = _without_holders(string[:_SCREEN_CHARS] for string in strings)
-        alternatives = [spelling.spelled(piece) for piece in pieces] + [_re2_class((odd,)) for odd in spelling.odd]
-        #: searched from the line's start, as every RE2 search is (matcher.cut_source says why)
-        self.source = f"(?s:.*?)(?:{'|'.join(alternatives)})"
-        self._regexp: Any = None
-
-    def may_hold(self, line: str) -> bool:
-        regexp = self._regexp
-        if regexp is None:   # compiled when the first line comes: a few ms
-            regexp = self._regexp = compiled(self.source)
-        try:
-            data = line.encode()
-        except UnicodeEncodeError:   # a lone surrogate (JSONL input): the automaton decides
-            return True
-        return bool(regexp.Match(FROM_START, data, 0, len(data))[0] != NO_MATCH)

@@ -57,8 +57,8 @@ from .translate import (Alt, Anchor, Chars, Node, Repeat, Seq, Untranslatable, a
                         parse, trim, restrict, to_re2, without_boundaries, written_size)
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
-FROM_START = re2._Anchor.ANCHOR_START   # every cut is written to be searched so (cut_source)
-NO_MATCH = (-1, -1)   # the span a search with no match gives
+_FROM_START = re2._Anchor.ANCHOR_START   # every cut is written to be searched so (cut_source)
+_NO_MATCH = (-1, -1)
 _UNCOMPILED = object()
 ASCII: Ranges = ((0, 0x7F),)
 #: Latin-1 and Latin Extended (the accented letters of most languages written in Latin
@@ -119,7 +119,7 @@ def _options() -> re2.Options:
 
 
 @lru_cache(maxsize=2048)
-def compiled(re2_source: str) -> Any:
+def _compiled(re2_source: str) -> Any:
     """The RE2 object itself (searched directly: no Match object per call), compiled once per
     process for each source: tests and `--rules` runs load the same packs many times."""
     try:
@@ -132,7 +132,7 @@ def compile_cut(tree: Node, characters: Ranges) -> Any:
     """The RE2 object for `tree` on lines whose characters lie in `characters` (None if no
     such line can match)."""
     source = cut_source(tree, characters)
-    return None if source is None else compiled(source)
+    return None if source is None else _compiled(source)
 
 
 def cut_source(tree: Node, characters: Ranges) -> str | None:
@@ -241,7 +241,7 @@ class Matcher:
             assert self.tree is not None
             return compile_cut(self.tree, _CUTS[cut])
         source = self._cut_sources[cut]
-        return None if source is None else compiled(source)
+        return None if source is None else _compiled(source)
 
     def cut_sources(self) -> CutSources:
         """The RE2 source of each cut: ASCII, the common Latin-script characters, those and
@@ -300,7 +300,7 @@ class Matcher:
                 data = _SURROGATE.sub("\ufffd", text).encode("utf-8")
         if regexp is None:
             return False
-        return bool(regexp.Match(FROM_START, data, 0, len(data))[0] != NO_MATCH)
+        return bool(regexp.Match(_FROM_START, data, 0, len(data))[0] != _NO_MATCH)
 
     def _wide_cut(self) -> Any:
         if self._wide is _UNCOMPILED:
