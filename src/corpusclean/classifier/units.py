@@ -130,15 +130,12 @@ class FeatureMemo(TextMemo[tuple[str, "frozenset[str] | None"], Features]):
         return super().keep(key, text, value)
 
     def get(self, text: str, stopwords: frozenset[str] | None) -> Features:
-        if len(text) > self.max_chars:
-            return features(text, stopwords)
-        key = (text, stopwords)
-        found = self.found.get(key)
-        return found if found is not None else self.keep(key, text, features(text, stopwords))
+        """The features of one text: `get_page` of a page of one."""
+        return self.get_page([text], stopwords)[0]
 
     def get_page(self, texts: list[str], stopwords: frozenset[str] | None) -> list[Features]:
         """The features of a page's texts, in order: those the memo lacks counted together
-        (page_features), and kept."""
+        (page_features), and kept (`keep`: a text too long is not)."""
         known = list(map(self.found.get, zip(texts, repeat(stopwords))))
         missing = list(dict.fromkeys([text for text, have in zip(texts, known) if have is None]))
         if not missing:
@@ -146,15 +143,8 @@ class FeatureMemo(TextMemo[tuple[str, "frozenset[str] | None"], Features]):
         if self.scanner is None:
             self.scanner = PageScanner()
         new = dict(zip(missing, page_features(missing, stopwords, self.scanner)))
-        kept = {(text, stopwords): value for text, value in new.items() if len(text) <= self.max_chars}
-        chars = sum(len(text) for text, _ in kept)
-        if self._chars + chars <= self.capacity:
-            # all fit: what keeping them one by one does, in one update
-            self.found.update(kept)
-            self._chars += chars
-        else:
-            for text, value in new.items():
-                self.keep((text, stopwords), text, value)
+        for text, value in new.items():
+            self.keep((text, stopwords), text, value)
         return [have if have is not None else new[text] for text, have in zip(texts, known)]
 
 
