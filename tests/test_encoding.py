@@ -5,15 +5,20 @@ skips only lines ftfy would leave unchanged is shown on generated text.
 """
 from __future__ import annotations
 
+import codecs
+import itertools
+import re
+
 import ftfy
 import ftfy.fixes
 import pytest
+import re2
 from ftfy.badness import MOJIBAKE_CATEGORIES, is_bad
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from corpusclean.encoding import (
-    FAST_FTFY, FTFY_CONFIG, _segments, decode, fix, fix_text, lines_to_check, looks_bad, looks_bad_again, needs_ftfy,
+    _CONTROL_CHARS, _LONE_CHARS, _MOJIBAKE_SET, FAST_FTFY, FTFY_CONFIG, _re2_class, _segments, decode, fix, fix_text, lines_to_check, looks_bad, looks_bad_again, needs_ftfy,
     normalise_newlines, remove_control_chars,
 )
 from corpusclean.errors import InputError
@@ -300,9 +305,36 @@ def test_the_lines_fix_text_checks_include_every_line_needs_ftfy_flags(lines):
     lines = [line.replace("\n", " ").replace("\r", " ") for line in lines]
     flagged = {i for i, line in enumerate(lines) if needs_ftfy(line)}
     found = lines_to_check("\n".join(lines))
-    if found is not None:   # None: every line is checked
+    if found is not None:   # None: every line is checked (text not NFC, or with a lone surrogate)
         assert all(line == lines[i] for i, line in found)
         assert flagged <= {i for i, _ in found}
+
+
+def test_the_screens_character_classes_are_res_in_re2s_syntax():
+    """lines_to_check searches with RE2, whose classes are written from the same bodies as the
+    `re` classes needs_ftfy uses (`_re2_class`): on every character UTF-8 can hold, the two say
+    the same."""
+    every_char = "".join(map(chr, itertools.chain(range(0xD800), range(0xE000, 0x110000))))
+    for body in (_CONTROL_CHARS + _LONE_CHARS, _MOJIBAKE_SET[1:-1]):
+        found = [match.start() for match in re.finditer(f"[{body}]", every_char)]
+        assert found and found == [match.start() for match in re2.finditer(_re2_class(body), every_char)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(mojibake_prone_text, st.text(max_size=20)), max_size=8), st.booleans())
+def test_a_page_is_fixed_the_same_from_its_bytes_and_from_its_text(lines, final_newline):
+    """fix() searches a page read from UTF-8 in the bytes it was read from, and a JSONL record's
+    text in the UTF-8 its size was measured in: what it finds is what it finds in the text."""
+    text = "\n".join(line.replace("\r", " ") for line in lines) + ("\n" if final_newline else "")
+    try:
+        raw = text.encode("utf-8")
+    except UnicodeEncodeError:   # a lone surrogate: no UTF-8 page, no JSONL record holds one
+        return
+    if raw.startswith(codecs.BOM_UTF8) or b"\x00" in raw:   # decoded otherwise, or refused
+        return
+    from_text, info = fix(text)
+    assert fix(raw) == (from_text, {**info, "encoding": "utf-8"})
+    assert fix(text, raw) == (from_text, info)
 
 
 def test_lines_without_a_trigger_are_not_checked():

@@ -20,6 +20,7 @@ from typing import Any
 
 import ftfy
 import ftfy.fixes
+import re2  # type: ignore[import-untyped]  # google-re2 ships no type information
 from ftfy.badness import BADNESS_RE, MOJIBAKE_CATEGORIES, is_bad
 from ftfy.chardata import CONTROL_CHARS
 
@@ -67,7 +68,8 @@ _BOMS = [
 _ASCII_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 # ... plus C1 controls, surrogates, and the format characters remove_control_chars drops
 # (deprecated Arabic shaping, BOM, interlinear annotation, object replacement).
-_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ud800-\udfff\u206a-\u206f\ufeff\ufff9-\ufffc]")
+_CONTROL_CHARS = "\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ud800-\udfff\u206a-\u206f\ufeff\ufff9-\ufffc"
+_CONTROLS = re.compile(f"[{_CONTROL_CHARS}]")
 _ENTITY = re.compile(r"&#?[0-9A-Za-z]{1,24};")  # ftfy's own HTML entity pattern
 
 # ftfy's mojibake detector (ftfy.badness.BADNESS_RE) is a large regex and the costly part of
@@ -81,7 +83,8 @@ _MOJIBAKE_SET = "[{}]".format("".join(
         "c1", "bad", "law", "currency", "start_punctuation", "end_punctuation", "numeric",
         "kaomoji", "upper_accented", "lower_accented", "box")) + "ЂўØÙŒœ°")
 _MOJIBAKE_CHAR = re.compile(_MOJIBAKE_SET)
-_LONE_MOJIBAKE = re.compile("[ŒœÃÂ\x80-\x9f]")  # and the C1 controls, ftfy's `[{c1}]`
+_LONE_CHARS = "ŒœÃÂ\x80-\x9f"  # and the C1 controls, ftfy's `[{c1}]`
+_LONE_MOJIBAKE = re.compile(f"[{_LONE_CHARS}]")
 # two or more non-ASCII characters; written as one class then the rest, not "{2,}": `re` scans
 # for a pattern's first character class at C speed only when the pattern starts with one (a
 # repeat is tried at every position: twice the time over a page's lines)
@@ -195,19 +198,43 @@ class _FastFtfy:
 FAST_FTFY = _FastFtfy()
 
 
-# Every line `needs_ftfy` flags in NFC text holds one of these: a control or surrogate, an
-# entity, or what `looks_bad` looks at (one of its lone characters, or a character of the set
-# next to another non-ASCII character). None spans a newline. In French or Czech text most lines
-# hold a character of the set ("é", "ř"), few beside another non-ASCII one. Written as one
-# character class and then lookarounds on the character found, so that `re` scans for the class
-# at C speed and looks around only where it stands (an alternation is tried at every position).
-_CONTROL_OR_LONE = _CONTROLS.pattern[1:-1] + _LONE_MOJIBAKE.pattern[1:-1]
-_MAY_NEED_FTFY = re.compile(
-    f"[{_CONTROL_OR_LONE}&{_MOJIBAKE_SET[1:-1]}]"
-    f"(?:(?<=[{_CONTROL_OR_LONE}])"                      # a control, a surrogate, a lone one
-    f"|(?<=&)#?[0-9A-Za-z]{{1,24}};"                     # an entity (_ENTITY)
-    f"|(?<={_MOJIBAKE_SET})(?=[^\x00-\x7f])"           # one of the set, non-ASCII after it
-    f"|(?<=[^\x00-\x7f]{_MOJIBAKE_SET}))")             # or before it
+def _re2_class(body: str) -> str:
+    """A character-class body as `re` reads it (characters as themselves, "a-z" a range,
+    none of "\\", "]" or "^"), written for RE2: every character as \\x{...}, and the surrogates
+    left out (UTF-8 cannot hold them, so no text RE2 searches holds one)."""
+    parts, i = [], 0
+    while i < len(body):
+        low = high = ord(body[i])
+        if i + 2 < len(body) and body[i + 1] == "-":
+            high = ord(body[i + 2])
+            i += 3
+        else:
+            i += 1
+        for first, last in ((low, min(high, 0xD7FF)), (max(low, 0xE000), high)):
+            if first <= last:
+                parts.append(f"\\x{{{first:x}}}-\\x{{{last:x}}}")
+    return "[" + "".join(parts) + "]"
+
+
+def _screen_options() -> re2.Options:
+    options = re2.Options()
+    options.never_capture = True   # where a match is, no groups
+    return options
+
+
+# Every line `needs_ftfy` flags in NFC text holds one of these: a control or lone mojibake
+# character, an entity, or what `looks_bad` looks at (a character of the set next to another
+# non-ASCII character). None spans a newline. In French or Czech text most lines hold a
+# character of the set ("é", "ř"), few beside another non-ASCII one. RE2 searches a page's UTF-8
+# bytes for them (`lines_to_check`) at about a byte a nanosecond: `re` took about 10 ns a
+# character over a page that is not ASCII, trying its long character class at each one.
+_MAY_NEED_FTFY = re2.compile(
+    f"{_re2_class(_CONTROL_CHARS + _LONE_CHARS)}"
+    f"|&#?[0-9A-Za-z]{{1,24}};"                                       # an entity (_ENTITY)
+    f"|{_re2_class(_MOJIBAKE_SET[1:-1])}[^\\x00-\\x7f]"                # one of the set, non-ASCII after it
+    f"|[^\\x00-\\x7f]{_re2_class(_MOJIBAKE_SET[1:-1])}".encode(),      # or before it
+    _screen_options())._regexp
+_UNANCHORED = re2._Anchor.UNANCHORED
 
 
 def needs_ftfy(segment: str) -> bool:
@@ -378,13 +405,14 @@ def normalise_newlines(text: str) -> tuple[str, dict[str, Any]]:
     return text, info
 
 
-def fix_text(text: str) -> tuple[str, list[dict[str, Any]]]:
-    """Run ftfy on the lines that can need it; return the text and one entry per changed line."""
+def fix_text(text: str, utf8: bytes | None = None) -> tuple[str, list[dict[str, Any]]]:
+    """Run ftfy on the lines that can need it; return the text and one entry per changed line.
+    `utf8`, when the caller has it, is `text` in UTF-8 (see `lines_to_check`)."""
     # the common case: two C-speed scans, no per-line work (needs_ftfy asks about one line: a
     # "<" on another line does not keep this one's entity from being unescaped)
     if text.isascii() and not (_ASCII_CONTROLS.search(text) or "&" in text and _ENTITY.search(text)):
         return text, []
-    found = lines_to_check(text)
+    found = lines_to_check(text, utf8)
     changed: dict[int, str] = {}
     fixes: list[dict[str, Any]] = []
     for i, line in enumerate(text.split("\n")) if found is None else found:
@@ -405,21 +433,29 @@ def fix_text(text: str) -> tuple[str, list[dict[str, Any]]]:
     return "\n".join(lines), fixes
 
 
-def lines_to_check(text: str) -> list[tuple[int, str]] | None:
+def lines_to_check(text: str, utf8: bytes | None = None) -> list[tuple[int, str]] | None:
     """(index, line) of each line of `text` that can need ftfy: every line `needs_ftfy` would
-    flag is among them. One C-speed search over the whole text finds them, instead of a Python
-    call per line (a page's lines mostly need nothing). None (check every line) for text that
-    is not NFC throughout, or long enough to hold a line ftfy takes in segments.
+    flag is among them. One search over the whole text finds them (RE2 over its UTF-8 bytes:
+    `utf8` when the caller has them, as a page read from UTF-8 comes, else encoded here),
+    instead of a Python call per line (a page's lines mostly need nothing). None (check every
+    line) for text that is not NFC throughout, that holds a lone surrogate (no UTF-8 holds
+    one), or long enough to hold a line ftfy takes in segments.
     tests/test_encoding.py checks the search against needs_ftfy on generated text."""
     if len(text) > FTFY_SEGMENT or not unicodedata.is_normalized("NFC", text):
         return None
+    if utf8 is None:
+        try:
+            utf8 = text.encode("utf-8")
+        except UnicodeEncodeError:
+            return None
     found = []
-    index, pos, search = 0, 0, _MAY_NEED_FTFY.search
-    while (match := search(text, pos)) is not None:
-        index += text.count("\n", pos, match.start())   # pos is the start of line `index`
-        start = text.rfind("\n", pos, match.start()) + 1 or pos
-        end = text.find("\n", match.end())
-        found.append((index, text[start:end] if end >= 0 else text[start:]))
+    index, pos, size, search = 0, 0, len(utf8), _MAY_NEED_FTFY.Match
+    while (at := search(_UNANCHORED, utf8, pos, size)[0][0]) >= 0:
+        # a line's bytes are its characters' ("\n" is no part of another character in UTF-8)
+        index += utf8.count(b"\n", pos, at)   # pos is the start of line `index`
+        start = utf8.rfind(b"\n", pos, at) + 1 or pos
+        end = utf8.find(b"\n", at)
+        found.append((index, utf8[start:end if end >= 0 else size].decode("utf-8")))
         if end < 0:
             break
         index, pos = index + 1, end + 1
@@ -466,14 +502,24 @@ def _segments(line: str, size: int) -> list[str]:
     return pieces
 
 
-def fix(raw: bytes | str) -> tuple[str, dict[str, Any]]:
-    """The whole fix stage. Returns the encoding-fixed text and the report's `encoding` section."""
+#: what `decode` says of bytes that are the text's UTF-8 as they are
+_PLAIN_UTF8 = {"encoding": "utf-8", "bom": False}
+#: what `normalise_newlines` says when it only added the last newline
+_FINAL_NEWLINE_ADDED = {"added_final_newline": True}
+
+
+def fix(raw: bytes | str, utf8: bytes | None = None) -> tuple[str, dict[str, Any]]:
+    """The whole fix stage. Returns the encoding-fixed text and the report's `encoding` section.
+    `utf8`, when the caller has it, is text `raw` in UTF-8 (a JSONL record's text, measured)."""
     if isinstance(raw, bytes):
         text, info = decode(raw)
+        utf8 = raw if info == _PLAIN_UTF8 else None
     else:
         text, info = raw, {"encoding": "unicode", "bom": False}
     text, newline_info = normalise_newlines(text)
     info.update(newline_info)
-    text, fixes = fix_text(text)
+    if utf8 is not None and newline_info:   # the bytes the lines are searched in must be the text's
+        utf8 = utf8 + b"\n" if newline_info == _FINAL_NEWLINE_ADDED else None
+    text, fixes = fix_text(text, utf8)
     info["ftfy"] = fixes
     return text, info

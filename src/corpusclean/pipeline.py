@@ -171,7 +171,8 @@ def build_document(name: str, payload: Payload, relpath: str | None = None, page
     source_info: dict[str, Any] = {"kind": payload.kind}
     if relpath is not None:
         source_info["path"] = relpath
-    source_info["bytes"] = utf8_size(payload.content)
+    utf8 = utf8_of(payload.content)
+    source_info["bytes"] = len(utf8)
     source_info.update(payload.about)
     prior = payload.prior_report
     if prior is not None:
@@ -196,20 +197,21 @@ def build_document(name: str, payload: Payload, relpath: str | None = None, page
         content, meta.extractor = extract_html(content, charset=payload.charset, with_metadata=page_metadata,
                                                max_elements=max_html_elements)
         meta.page = meta.extractor.pop("metadata", {})  # for the output record, not the report
-    text, meta.encoding = fix(content)
+    # a record's text, measured in UTF-8 above: the fix stage searches those bytes too
+    text, meta.encoding = fix(content, utf8 if content is payload.content else None)
     if meta.extractor is not None:
         # the bytes were decoded by the extractor; the fix stage only saw its text
         meta.encoding.update(meta.extractor["decoded"])
     return Document(name, text, meta)
 
 
-def utf8_size(content: bytes | str) -> int:
-    """Bytes of the input; text (a JSONL record's) counts as UTF-8, which it must be able to
-    become: JSON can escape a lone surrogate (`"\\ud800"`) that no UTF-8 output can hold."""
+def utf8_of(content: bytes | str) -> bytes:
+    """The input's bytes; text (a JSONL record's) as UTF-8, which it must be able to become:
+    JSON can escape a lone surrogate (`"\\ud800"`) that no UTF-8 output can hold."""
     if isinstance(content, bytes):
-        return len(content)
+        return content
     try:
-        return len(content.encode("utf-8"))
+        return content.encode("utf-8")
     except UnicodeEncodeError as err:
         raise InputError(f"the text holds a lone surrogate (U+{ord(content[err.start]):04X} at character "
                          f"{err.start}), which is not text UTF-8 can hold") from None
