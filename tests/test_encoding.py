@@ -10,6 +10,7 @@ import itertools
 import re
 
 import ftfy
+import ftfy.chardata
 import ftfy.fixes
 import pytest
 import re2
@@ -18,8 +19,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from corpusclean.encoding import (
-    _CONTROL_CHARS, _LONE_CHARS, _MOJIBAKE_SET, FAST_FTFY, FTFY_CONFIG, _re2_class, _segments, decode, fix, fix_text, lines_to_check, looks_bad, looks_bad_again, needs_ftfy,
-    normalise_newlines, remove_control_chars,
+    _CONTROL_CHARS, _LONE_CHARS, _MOJIBAKE_SET, FAST_FTFY, _AlteredUtf8, FTFY_CONFIG, _re2_class, _segments, decode, fix, fix_text, lines_to_check, looks_bad, looks_bad_again, needs_ftfy,
+    normalise_newlines, remove_control_chars, replace_lossy_sequences,
 )
 from corpusclean.errors import InputError
 
@@ -269,8 +270,24 @@ def test_ftfy_fixes_the_same_with_the_windowed_detector(text):
     with FAST_FTFY:
         assert ftfy.is_bad is looks_bad_again and ftfy.fixes.is_bad is looks_bad_again
         assert ftfy.FIXERS["remove_control_chars"] is remove_control_chars
+        assert ftfy.fixes.replace_lossy_sequences is replace_lossy_sequences
         fixed = ftfy.fix_and_explain(text, FTFY_CONFIG)
     assert ftfy.fix_and_explain(text, FTFY_CONFIG) == fixed
+
+
+# bytes that start, continue or stand in for UTF-8 sequences in the two byte regexes
+_SEQUENCE_BYTES = list(b"\x1a? \x80\x85\xa0\xa1\xaf\xb0\xbf\xc2\xc3\xc5\xce\xd0\xd9\xdf\xe0\xe2\xe3\xed\xef\xf0\xf4")
+byte_sequences = st.one_of(st.binary(max_size=40), st.lists(st.sampled_from(_SEQUENCE_BYTES), max_size=40).map(bytes))
+
+
+@settings(max_examples=3000, deadline=None)
+@given(byte_sequences)
+def test_ftfys_byte_regexes_find_the_same_in_re2(data):
+    """What FAST_FTFY hands ftfy's encoding step for chardata.ALTERED_UTF8_RE and
+    fixes.replace_lossy_sequences answers as they do."""
+    assert replace_lossy_sequences(data) == ftfy.fixes.replace_lossy_sequences(data)
+    found, answered = ftfy.chardata.ALTERED_UTF8_RE.search(data), _AlteredUtf8().search(data)
+    assert (answered and answered.span()) == (found and found.span())   # re's own match, or None
 
 
 def test_ftfy_keeps_its_own_detector_outside_our_calls():
@@ -283,6 +300,8 @@ def test_ftfy_keeps_its_own_detector_outside_our_calls():
         assert ftfy.is_bad is looks_bad_again
     assert ftfy.is_bad is is_bad
     assert ftfy.FIXERS["remove_control_chars"] is ftfy.fixes.remove_control_chars
+    assert ftfy.chardata.ALTERED_UTF8_RE is ftfy.fixes.ALTERED_UTF8_RE   # the pattern itself
+    assert ftfy.fixes.replace_lossy_sequences is ftfy.FIXERS["replace_lossy_sequences"]
 
 
 @settings(max_examples=1000, deadline=None)

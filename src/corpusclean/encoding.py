@@ -19,6 +19,7 @@ from functools import lru_cache
 from typing import Any
 
 import ftfy
+import ftfy.chardata
 import ftfy.fixes
 import re2  # type: ignore[import-untyped]  # google-re2 ships no type information
 from ftfy.badness import BADNESS_RE, MOJIBAKE_CATEGORIES, is_bad
@@ -58,6 +59,17 @@ _BOMS = [
     (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 ]
+
+
+def _screen_options() -> re2.Options:
+    """For RE2 searches that only say where a match is."""
+    options = re2.Options()
+    options.never_capture = True   # where a match is, no groups
+    return options
+
+
+_UNANCHORED = re2._Anchor.UNANCHORED
+
 
 # -- the fast path ---------------------------------------------------------------------------
 # ftfy changes a line only through one of its steps, and each step has a trigger it cannot
@@ -133,7 +145,8 @@ _WINDOWS_HOLD = hashlib.sha256(BADNESS_RE.pattern.encode()).hexdigest() == _DETE
 # corpus takes 0.26 CPU-s instead of 0.47, with the same text and explanation
 # (tests/test_encoding.py checks both detectors give the same fixes). Outside those calls ftfy
 # is left as it is: importing corpusclean changes nothing in a user's own ftfy calls.
-_FTFY_OWN = (getattr(ftfy, "is_bad"), getattr(ftfy.fixes, "is_bad"), ftfy.FIXERS["remove_control_chars"])
+_FTFY_OWN = (getattr(ftfy, "is_bad"), getattr(ftfy.fixes, "is_bad"), ftfy.FIXERS["remove_control_chars"],
+             ftfy.chardata.ALTERED_UTF8_RE, ftfy.fixes.replace_lossy_sequences)
 
 #: the text `looks_bad_again` was last asked about, and the answer
 _LAST_ASKED: tuple[str, bool] = ("", False)
@@ -167,9 +180,61 @@ def remove_control_chars(text: str) -> str:
     return _FTFY_OWN[2](text) if _FTFY_CONTROL_CHARS.search(text) else text
 
 
+# ftfy's encoding step runs two regexes over a line's bytes in each code page it tries:
+# chardata.ALTERED_UTF8_RE (a search: UTF-8 with a space where byte A0 was?) and
+# fixes.replace_lossy_sequences (a sub of chardata.LOSSY_UTF8_RE). Both are alternations `re`
+# tries at every byte, about 100 ns a byte, 0.1 CPU-s of a run of the 20 MB bench corpus. RE2
+# runs the same patterns (classes and alternatives of bytes, read as Latin-1: a byte is a
+# character) at a few ns a byte, and finds the same matches: it takes, like `re`, the first
+# alternative that matches at the leftmost place. Handed to ftfy as _FTFY_BYTES_HOLD says, for
+# the patterns of ftfy 6.3 (a digest of both): with others, ftfy's own.
+_FTFY_BYTES_CHECKED = "e7d9136deea9a9c8794a2378185771d53f58eab80aaa448a939b8058fb92173d"
+_FTFY_BYTES_HOLD = hashlib.sha256(ftfy.chardata.ALTERED_UTF8_RE.pattern + b"\0" +
+                                  ftfy.chardata.LOSSY_UTF8_RE.pattern).hexdigest() == _FTFY_BYTES_CHECKED
+
+
+def _bytes_re2(pattern: re.Pattern[bytes]) -> Any:
+    """`pattern` compiled by RE2, over bytes as they are (Latin-1), for where its matches are."""
+    options = _screen_options()
+    options.encoding = re2.Options.Encoding.LATIN1
+    return re2.compile(pattern.pattern, options)._regexp
+
+
+_ALTERED_UTF8 = _bytes_re2(ftfy.chardata.ALTERED_UTF8_RE)
+_LOSSY_UTF8 = _bytes_re2(ftfy.chardata.LOSSY_UTF8_RE)
+_REPLACEMENT_CHARACTER = "\ufffd".encode()
+
+
+class _AlteredUtf8:
+    """What ftfy's encoding step asks of chardata.ALTERED_UTF8_RE (`search`), answered by RE2
+    first: `re`'s own match where RE2 finds one, else None, as `re` would say. Anything else is
+    asked of the pattern itself."""
+
+    def search(self, data: bytes) -> re.Match[bytes] | None:
+        return _FTFY_OWN[3].search(data) if _ALTERED_UTF8.Match(_UNANCHORED, data, 0, len(data))[0][0] >= 0 else None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(_FTFY_OWN[3], name)
+
+
+def replace_lossy_sequences(data: bytes) -> bytes:
+    """Exactly ftfy's `replace_lossy_sequences(data)`: each match of LOSSY_UTF8_RE (none is
+    empty), found by RE2, replaced by U+FFFD's bytes."""
+    pieces: list[bytes] = []
+    done, size, match = 0, len(data), _LOSSY_UTF8.Match
+    while (span := match(_UNANCHORED, data, done, size)[0])[0] >= 0:
+        pieces += (data[done:span[0]], _REPLACEMENT_CHARACTER)
+        done = span[1]
+    if not pieces:
+        return data
+    pieces.append(data[done:])
+    return b"".join(pieces)
+
+
 class _FastFtfy:
-    """`with FAST_FTFY:` ftfy's steps call looks_bad as their detector and our
-    remove_control_chars as that fixer; on leaving, ftfy's own again. Counted, so that threads
+    """`with FAST_FTFY:` ftfy's steps call looks_bad as their detector, our
+    remove_control_chars as that fixer, and RE2 for two regexes over bytes (_AlteredUtf8,
+    replace_lossy_sequences); on leaving, ftfy's own again. Counted, so that threads
     cleaning at once restore them only when the last one leaves (a thread's ftfy calls give the
     same text with either)."""
 
@@ -185,6 +250,9 @@ class _FastFtfy:
                 if _WINDOWS_HOLD:
                     setattr(ftfy, "is_bad", looks_bad_again)         # ftfy._fix_encoding_one_step_and_explain
                     setattr(ftfy.fixes, "is_bad", looks_bad_again)   # ftfy.fixes.decode_inconsistent_utf8
+                if _FTFY_BYTES_HOLD:   # both in ftfy._fix_encoding_one_step_and_explain
+                    setattr(ftfy.chardata, "ALTERED_UTF8_RE", _AlteredUtf8())
+                    setattr(ftfy.fixes, "replace_lossy_sequences", replace_lossy_sequences)
 
     def __exit__(self, *exc: object) -> None:
         with self._lock:
@@ -193,6 +261,8 @@ class _FastFtfy:
                 setattr(ftfy, "is_bad", _FTFY_OWN[0])
                 setattr(ftfy.fixes, "is_bad", _FTFY_OWN[1])
                 ftfy.FIXERS["remove_control_chars"] = _FTFY_OWN[2]
+                setattr(ftfy.chardata, "ALTERED_UTF8_RE", _FTFY_OWN[3])
+                setattr(ftfy.fixes, "replace_lossy_sequences", _FTFY_OWN[4])
 
 
 FAST_FTFY = _FastFtfy()
@@ -216,12 +286,6 @@ def _re2_class(body: str) -> str:
     return "[" + "".join(parts) + "]"
 
 
-def _screen_options() -> re2.Options:
-    options = re2.Options()
-    options.never_capture = True   # where a match is, no groups
-    return options
-
-
 # Every line `needs_ftfy` flags in NFC text holds one of these: a control or lone mojibake
 # character, an entity, or what `looks_bad` looks at (a character of the set next to another
 # non-ASCII character). None spans a newline. In French or Czech text most lines hold a
@@ -234,7 +298,6 @@ _MAY_NEED_FTFY = re2.compile(
     f"|{_re2_class(_MOJIBAKE_SET[1:-1])}[^\\x00-\\x7f]"                # one of the set, non-ASCII after it
     f"|[^\\x00-\\x7f]{_re2_class(_MOJIBAKE_SET[1:-1])}".encode(),      # or before it
     _screen_options())._regexp
-_UNANCHORED = re2._Anchor.UNANCHORED
 
 
 def needs_ftfy(segment: str) -> bool:
