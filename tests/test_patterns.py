@@ -546,6 +546,31 @@ def test_a_bucket_searching_with_a_larger_buckets_automaton_finds_what_its_own_w
     assert shared.candidates("Ads and back to top and the menu: subscribe") == (0,)   # 43 characters
 
 
+def test_a_bucket_of_a_few_strings_finds_with_in_what_an_automaton_would(monkeypatch):
+    """The buckets of long lines (paragraphs, most of a page's characters) look for a handful
+    of strings, which `in` finds faster than an automaton steps through the line; each line
+    gets the candidates an automaton would give it, folded case and all."""
+    import corpusclean.patterns.gate as gate_module
+
+    menu = ["cookies", "privacy", "terms of use", "home", "news", "sport", "weather", "contact", "about",
+            "careers", "sitemap", "help", "shop"]
+    patterns = [r"\b(author|writer|columnist)\b", r"^(" + "|".join(menu) + ")$", r"\bcontributors?\b"]
+    requirements = [requirement(translate(p, re.IGNORECASE)[1]) for p in patterns]
+    found = Gate(requirements)
+    # lines up to 12 characters may be any of 17 strings, longer ones only the bylines' 4
+    assert [bucket.automaton is not None for bucket in found._shared._buckets] == [True, False]
+    assert sorted(string for string, _ in found._shared._buckets[1]._strings) == \
+        ["author", "columnist", "contributor", "writer"]
+    monkeypatch.setattr(gate_module, "_FIND_UP_TO", 0)            # an automaton in every bucket
+    automata = Gate(requirements)
+    assert all(bucket.automaton is not None for bucket in automata._shared._buckets)
+    lines = ["About the AUTHOR", "Cookies", "Privacy", "terms of use", "Our contributors wrote this. " * 20,
+             "The columnist's " + "word " * 100, "A paragraph of prose with no such word in it. " * 30,
+             "İn the wrıter's words", "ſo the authors say", ""]
+    assert [found.candidates(line) for line in lines] == [automata.candidates(line) for line in lines]
+    assert found.candidates(lines[0]) == (0,) and found.candidates(lines[4]) == (2,) and found.candidates(lines[6]) == ()
+
+
 def test_the_gate_hides_no_example_of_any_shipped_rule():
     assert check_gate(SHIPPED) == []
 

@@ -460,6 +460,9 @@ _NO_LIMIT = 1 << 62
 #: a bucket searches with the automaton of the bucket before it (which looks for more groups)
 #: when that one holds at most this many times its own strings: see _Buckets
 _SHARE_UP_TO = 1.1
+#: a bucket whose first groups expand to at most this many strings looks for each with `in`
+#: instead of an automaton: see _Bucket
+_FIND_UP_TO = 12
 
 
 class _Buckets:
@@ -511,7 +514,8 @@ def _digest(index: int, needs: tuple[tuple[int, int | None], ...], strings: list
 
 class _Bucket:
     """Ways that all allow lines of some length. Each way's first group is looked for by one
-    automaton (from each literal string to the groups it stands for); the rest of a way (its
+    automaton (from each literal string to the groups it stands for; when they are a dozen
+    strings or fewer, by `in` for each); the rest of a way (its
     other groups, where a literal must start) is checked, with `in` and `find`, only on the
     lines that hold its first group. (In the automaton, a second group such as " of" would stop
     at most words of prose.) A way whose only groups are one-letter literals at the line's
@@ -537,6 +541,8 @@ class _Bucket:
         self.firsts = frozenset(firsts)
         self.size = sum(len(strings[first] or ()) for first in firsts)
         self.automaton: ahocorasick.Automaton | None = None
+        #: without an automaton: each string looked for, and the bits of the groups it stands for
+        self._strings: tuple[tuple[str, int], ...] = ()
         #: with a host's automaton: the bits of this bucket's first groups (the host's finds more)
         self._mask: int | None = None
         self.owns_automaton = False
@@ -549,7 +555,14 @@ class _Bucket:
             for first in firsts:
                 for string in strings[first] or ():
                     by_string[string] = by_string.get(string, 0) | 1 << first
-            if by_string:
+            if len(by_string) <= _FIND_UP_TO:
+                # the buckets of the longest lines (paragraphs: most of a page's characters)
+                # look for a handful of strings ("author", "columnist"...): an automaton steps
+                # through every character (7 ns a character for one string in pyahocorasick,
+                # twice that for a dozen), `in` skips ahead (CPython's search: about 0.5 ns a
+                # character a string), and finds the same strings
+                self._strings = tuple(by_string.items())
+            else:
                 self.automaton = ahocorasick.Automaton()
                 for string, mask in by_string.items():
                     self.automaton.add_word(string, mask)
@@ -559,7 +572,7 @@ class _Bucket:
         self._found: dict[int, tuple[tuple[int, ...], tuple[tuple[int, tuple[_Check, ...]], ...]]] = {}
 
     def rules(self, line: str, fold: Callable[[str], str]) -> tuple[int, ...]:
-        if self.automaton is None and not self._checked:
+        if self.automaton is None and not self._strings and not self._checked:
             return self._always
         folded = fold(line)
         found = 0
@@ -568,6 +581,10 @@ class _Bucket:
                 found |= groups_here
             if self._mask is not None:
                 found &= self._mask
+        else:
+            for string, groups_here in self._strings:
+                if string in folded:
+                    found |= groups_here
         known = self._found.get(found)
         if known is None:
             known = self._sort_out(found)
