@@ -21,6 +21,7 @@ the gate can hide nothing. The ways only ever narrow what the gate lets by: the 
 from __future__ import annotations
 
 import _sre  # type: ignore[import-not-found]  # Python's regex engine: how it lower-cases
+import os
 from bisect import bisect_left
 from dataclasses import dataclass
 from itertools import product
@@ -377,6 +378,15 @@ _Way = tuple[int, int, tuple[tuple[int, int | None], ...]]
 #: what a line is asked once the automaton found a way's first group: (strings, None) for
 #: "holds one of them", (strings, n) for "holds one starting at or before character n"
 _Check = tuple[tuple[str, ...], int | None]
+
+
+def automaton_version() -> str:
+    """Which pyahocorasick pickled a gate's automata: its module's file, size and time of
+    change (it has no version attribute; asking the package metadata would import
+    importlib.metadata). A gate from the start-up cache (stages/rules.py) is only taken from
+    the same one: another could read the pickled automata otherwise, or not at all."""
+    stat = os.stat(ahocorasick.__file__)
+    return f"{ahocorasick.__file__}\0{stat.st_size}\0{stat.st_mtime_ns}"
 
 
 class Gate:

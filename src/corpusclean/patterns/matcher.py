@@ -9,8 +9,15 @@ and on such a line the cut matches exactly where the whole would:
 
   ASCII lines (most of any corpus)   the ASCII cut, compiled at load (proving RE2 takes it;
                                      unpickled, when the first such line comes)
-  other Latin-script lines           the cut to Latin-1, Latin Extended, punctuation and
-                                     symbols, compiled when the first such line comes
+  other Latin-script lines           first the ASCII cut, with each character outside
+                                     ASCII replaced by a stand-in (as below: an accented
+                                     letter is just `\\w` to most patterns, a curly quote or
+                                     a dash just `\\W`); only a line with a character the
+                                     pattern names or sets apart from all of ASCII (a
+                                     `©`, a `»`, a `ß`) goes on to
+                                     the cut to Latin-1, Latin Extended, punctuation and
+                                     symbols, compiled when the first such line comes (and
+                                     from then on searched with it)
   any other line                     first the COMMON cut, with each character outside
                                      COMMON replaced by a stand-in: a character of COMMON
                                      that every set of the pattern holds or lacks alike (a
@@ -91,6 +98,7 @@ def _outside(ranges: Ranges) -> re.Pattern[str]:
     return re.compile(f"[^{written}]" if negated else f"[{written}]")
 
 
+_OUTSIDE_ASCII = re.compile("[^\x00-\x7f]")
 _OUTSIDE_COMMON = _outside(COMMON)
 
 
@@ -163,15 +171,15 @@ CutSources = tuple[str | None, ...]
 StandIns = tuple["array[int]", "array[int]", "array[int]"]
 
 
-def stand_ins(tree: Node, universe: Ranges = WIDE) -> StandIns:
-    """For the characters outside `universe` (WIDE, or COMMON), one inside it that `tree` cannot
-    tell from each (see StandIns): a line's characters only ever meet the tree's sets, so a
-    line with each of them replaced matches exactly where the line does. (Surrogates never stand
-    in, nor are stood in for: a line meets RE2 with them replaced by U+FFFD.) About 1.5 ms for a
-    rule field; kept with the cuts' sources."""
+def stand_ins(tree: Node, universe: Ranges = WIDE, among: Ranges = charsets.EVERYTHING) -> StandIns:
+    """For the characters of `among` outside `universe` (WIDE, COMMON or ASCII), one inside it
+    that `tree` cannot tell from each (see StandIns): a line's characters only ever meet the
+    tree's sets, so a line with each of them replaced matches exactly where the line does.
+    (Surrogates never stand in, nor are stood in for: a line meets RE2 with them replaced by
+    U+FFFD.) About 1.5 ms for a rule field; kept with the cuts' sources."""
     sets = sorted(_sets_of(tree, set()))
     cuts = {0, charsets.MAX_CHAR + 1}
-    for ranges in (*sets, universe, charsets.SURROGATES):
+    for ranges in (*sets, universe, among, charsets.SURROGATES):
         for first, last in ranges:
             cuts.update((first, last + 1))
     points = sorted(cuts)     # piece i: points[i] .. points[i + 1] - 1, every set holds all of it or none
@@ -188,7 +196,8 @@ def stand_ins(tree: Node, universe: Ranges = WIDE) -> StandIns:
         if inside[piece]:
             standing.setdefault(sets_held, points[piece])
     kept = [piece for piece, sets_held in enumerate(held)
-            if not charsets.contains(universe, points[piece]) and not surrogate[piece] and sets_held in standing]
+            if not charsets.contains(universe, points[piece]) and charsets.contains(among, points[piece])
+            and not surrogate[piece] and sets_held in standing]
     return (array("L", (points[piece] for piece in kept)), array("L", (points[piece + 1] - 1 for piece in kept)),
             array("L", (standing[held[piece]] for piece in kept)))
 
@@ -215,18 +224,19 @@ class Matcher:
     restricting it as much again. That is what a cached rule pack (cache.py) and a Ray worker
     receive; each compiles the cuts when it needs them."""
 
-    __slots__ = ("sources", "flags", "tree", "_cut_sources", "_stand_ins", "_common_stand_ins", "_ascii", "_common",
-                 "_wide", "_whole")
+    __slots__ = ("sources", "flags", "tree", "_cut_sources", "_stand_ins", "_common_stand_ins", "_ascii_stand_ins",
+                 "_ascii", "_common", "_wide", "_whole")
 
     def __init__(self, sources: tuple[str, ...], flags: int, tree: Node | None,
                  cut_sources: CutSources | None = None, stand_ins: StandIns | None = None,
-                 common_stand_ins: StandIns | None = None):
+                 common_stand_ins: StandIns | None = None, ascii_stand_ins: StandIns | None = None):
         self.sources = sources            # the Python patterns whose meaning this has
         self.flags = flags
         self.tree = tree                  # translated, without boundaries, factored (None when unpickled)
         self._cut_sources = cut_sources   # made from the tree when first needed
         self._stand_ins = stand_ins       # likewise
         self._common_stand_ins = common_stand_ins   # likewise
+        self._ascii_stand_ins = ascii_stand_ins     # likewise
         # made from a tree, the ASCII cut is compiled now, proving RE2 takes the patterns;
         # unpickled (a cached pack, a Ray worker), they were proven when the cuts were made, and
         # it waits for the first ASCII line: a parent that only builds the stages, or a run whose
@@ -265,41 +275,62 @@ class Matcher:
             self._common_stand_ins = stand_ins(self.tree, COMMON)
         return self._common_stand_ins
 
+    def ascii_stand_ins(self) -> StandIns:
+        """What stands in for the characters of COMMON outside ASCII (see `stand_ins`)."""
+        if self._ascii_stand_ins is None:
+            assert self.tree is not None
+            self._ascii_stand_ins = stand_ins(self.tree, ASCII, COMMON)
+        return self._ascii_stand_ins
+
     def search(self, text: str) -> bool:
-        if text.isascii():
-            regexp = self._ascii
-            if regexp is _UNCOMPILED:
-                regexp = self._ascii = self._compile(0)
-            data = text.encode("ascii")
-        else:
-            # a line outside COMMON whose every other character has a stand-in in COMMON is
-            # searched with the COMMON cut, until this matcher has the WIDE cut anyway (see `warm`)
-            common = not _OUTSIDE_COMMON.search(text)
-            if not common and self._wide is _UNCOMPILED:
-                stood_in = self._stood_in(text, self.common_stand_ins(), _OUTSIDE_COMMON)
-                if stood_in is not None:
-                    text, common = stood_in, True
-            if common:
-                if self._common is _UNCOMPILED:
-                    self._common = self._compile(1)
-                regexp = self._common
-            elif not _outside_wide().search(text):
-                regexp = self._wide_cut()
-            else:
-                stood_in = self._stood_in(text, self.stand_ins(), _outside_wide())
-                if stood_in is not None:
-                    text = stood_in
-                    regexp = self._wide_cut()
-                else:   # a character the pattern itself names, or sets apart from all of WIDE
-                    if self._whole is _UNCOMPILED:
-                        self._whole = self.whole()
-                    regexp = self._whole
-            try:
-                data = text.encode("utf-8")
-            except UnicodeEncodeError:
-                data = _SURROGATE.sub("\ufffd", text).encode("utf-8")
+        if not text.isascii():
+            return self._search_other(text)
+        regexp = self._ascii
+        if regexp is _UNCOMPILED:
+            regexp = self._ascii = self._compile(0)
         if regexp is None:
             return False
+        data = text.encode("ascii")
+        return bool(regexp.Match(_FROM_START, data, 0, len(data))[0] != _NO_MATCH)
+
+    def _search_other(self, text: str) -> bool:
+        """`search` on a line with characters outside ASCII."""
+        # a line outside COMMON whose every other character has a stand-in in COMMON is
+        # searched with the COMMON cut, until this matcher has the WIDE cut anyway (see `warm`)
+        common = not _OUTSIDE_COMMON.search(text)
+        if not common and self._wide is _UNCOMPILED:
+            stood_in = self._stood_in(text, self.common_stand_ins(), _OUTSIDE_COMMON)
+            if stood_in is not None:
+                text, common = stood_in, True
+        if common:
+            if self._common is _UNCOMPILED:
+                # likewise a line of COMMON whose every character outside ASCII has a stand-in
+                # in ASCII (an accented letter is just `\w` to most patterns, a dash or a
+                # curly quote just `\W`) is searched with the ASCII cut, until this matcher has
+                # the COMMON cut: 33 of the 41 fields that met such a line in a one-worker run
+                # of the 20 MB corpus then never compile it (1.4 ms each)
+                stood_in = self._stood_in(text, self.ascii_stand_ins(), _OUTSIDE_ASCII)
+                if stood_in is not None:
+                    return self.search(stood_in)
+                self._common = self._compile(1)
+            regexp = self._common
+        elif not _outside_wide().search(text):
+            regexp = self._wide_cut()
+        else:
+            stood_in = self._stood_in(text, self.stand_ins(), _outside_wide())
+            if stood_in is not None:
+                text = stood_in
+                regexp = self._wide_cut()
+            else:   # a character the pattern itself names, or sets apart from all of WIDE
+                if self._whole is _UNCOMPILED:
+                    self._whole = self.whole()
+                regexp = self._whole
+        if regexp is None:
+            return False
+        try:
+            data = text.encode("utf-8")
+        except UnicodeEncodeError:
+            data = _SURROGATE.sub("\ufffd", text).encode("utf-8")
         return bool(regexp.Match(_FROM_START, data, 0, len(data))[0] != _NO_MATCH)
 
     def _wide_cut(self) -> Any:
@@ -356,12 +387,14 @@ class Matcher:
         and the benchmark (never for matching: it can backtrack for ever)."""
         return re.compile("|".join(f"(?:{p})" for p in self.sources), self.flags)
 
-    def __getstate__(self) -> tuple[tuple[str, ...], int, CutSources, StandIns, StandIns]:
-        return self.sources, self.flags, self.cut_sources(), self.stand_ins(), self.common_stand_ins()
+    def __getstate__(self) -> tuple[tuple[str, ...], int, CutSources, StandIns, StandIns, StandIns]:
+        return (self.sources, self.flags, self.cut_sources(), self.stand_ins(), self.common_stand_ins(),
+                self.ascii_stand_ins())
 
-    def __setstate__(self, state: tuple[tuple[str, ...], int, CutSources, StandIns, StandIns]) -> None:
-        sources, flags, cut_sources, stand_ins, common_stand_ins = state
-        self.__init__(sources, flags, None, cut_sources, stand_ins, common_stand_ins)  # type: ignore[misc]
+    def __setstate__(self, state: tuple[tuple[str, ...], int, CutSources, StandIns, StandIns, StandIns]) -> None:
+        sources, flags, cut_sources, stand_ins, common_stand_ins, ascii_stand_ins = state
+        self.__init__(sources, flags, None, cut_sources, stand_ins, common_stand_ins,  # type: ignore[misc]
+                      ascii_stand_ins)
 
     def __repr__(self) -> str:
         return f"Matcher({self.sources!r})"
