@@ -59,7 +59,8 @@ def megabytes_per_second(fn, text: str, repeats: int) -> float:
 def clean_text_section(mb: float, repeats: int) -> None:
     import ftfy
 
-    from corpusclean.encoding import FTFY_CONFIG, fix_text
+    from corpusclean.encoding import fix_text
+    from corpusclean.ftfy_calls import FTFY_CONFIG
 
     plain = FTFY_CONFIG._replace(explain=False)
     print(f"{'text':<22}{'fast path MB/s':>16}{'ftfy.fix_text MB/s':>20}{'ratio':>8}")

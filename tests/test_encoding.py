@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import codecs
 import itertools
+import os
 import re
+import subprocess
+import sys
 
 import ftfy
 import ftfy.chardata
@@ -19,8 +22,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from corpusclean.encoding import (
-    _CONTROL_CHARS, _LONE_CHARS, _MOJIBAKE_SET, FAST_FTFY, _AlteredUtf8, FTFY_CONFIG, _re2_class, _segments, decode, fix, fix_text, lines_to_check, looks_bad, looks_bad_again, needs_ftfy,
-    normalise_newlines, remove_control_chars, replace_lossy_sequences,
+    _CONTROL_CHARS, _LONE_CHARS, _MOJIBAKE_SET, _re2_class, _segments, decode, fix, fix_text, lines_to_check,
+    mojibake_set, needs_ftfy, normalise_newlines,
+)
+from corpusclean.ftfy_calls import (
+    FAST_FTFY, FTFY_CONFIG, _AlteredUtf8, looks_bad, looks_bad_again, remove_control_chars, replace_lossy_sequences,
 )
 from corpusclean.errors import InputError
 
@@ -354,6 +360,31 @@ def test_a_page_is_fixed_the_same_from_its_bytes_and_from_its_text(lines, final_
     from_text, info = fix(text)
     assert fix(raw) == (from_text, {**info, "encoding": "utf-8"})
     assert fix(text, raw) == (from_text, info)
+
+
+def test_the_mojibake_set_read_from_the_cache_is_ftfys():
+    assert _MOJIBAKE_SET == mojibake_set()
+
+
+_FIX_AND_SAY_IF_FTFY_WAS_IMPORTED = """
+import sys
+from corpusclean.encoding import fix
+print(fix(sys.argv[1].encode())[0] == sys.argv[1], "ftfy" in sys.modules)
+"""
+
+
+@pytest.mark.parametrize("text, imported", [
+    ("Plain text, “curly quotes” and a café.\n", False),   # no line can need ftfy
+    ("The cafÃ© is open\n", True),                         # mojibake: ftfy fixes it
+])
+def test_ftfy_is_imported_only_for_a_page_that_can_need_it(tmp_path, text, imported):
+    """Importing ftfy costs about 0.06 CPU-s; a run whose pages never need it does not pay it
+    (once the start-up cache holds the set the screen looks for)."""
+    env = {**os.environ, "CORPUSCLEAN_CACHE_DIR": str(tmp_path)}
+    for _ in range(2):   # the first fills the cache (and makes the set from ftfy's tables)
+        done = subprocess.run([sys.executable, "-c", _FIX_AND_SAY_IF_FTFY_WAS_IMPORTED, text], env=env,
+                              capture_output=True, text=True, check=True)
+    assert done.stdout.split() == [str(not imported), str(imported)]
 
 
 def test_lines_without_a_trigger_are_not_checked():
