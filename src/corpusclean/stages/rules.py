@@ -81,8 +81,8 @@ def span_from(rule: Rule, page: Page, i: int) -> tuple[int, int] | None:
     if last is None:
         return None
     texts = page.texts[i:last + 1]
-    if sum(1 for text in texts if text) < rule.min_lines:
-        return None
+    if len(texts) - texts.count("") < rule.min_lines:   # the span's non-blank lines (counted in C:
+        return None                                      # a block to the page's end can be long)
     if rule.require is not None and sum(1 for t in texts if t and rule.require.search(t)) < rule.require_count:
         return None
     if rule.alone and not _stands_alone(page, i, last):
