@@ -375,12 +375,19 @@ def process_one(job: Job, source: Source, number: int | None = None) -> Result:
 
 def process_batch(job: Job, batch: Sequence[tuple[int | None, Source]]) -> list[Result]:
     """`process_one` for each of consecutive documents (input number, source), each stage
-    running over all of them before the next one starts (CLEAN_BATCH says why). Each document
-    still fails alone, its time budget counts its own steps, and its result is what
+    running over all of them before the next one starts (CLEAN_BATCH says why), after its
+    warm-up for them (Stage.prepare_batch). Each document still fails alone, its time budget
+    counts its own steps (a warm-up is none), and its result is what
     `process_one` gives it: a stage's answer for a page does not depend on what the stages did
     with other pages in between."""
     cleaning = [_Cleaning(job, source, number) for number, source in batch]
     for stage in job.stages:
+        try:
+            stage.prepare_batch([doc for doc in map(_Cleaning.live, cleaning) if doc is not None])
+        except Exception as error:  # a warm-up only: each document's `process` meets the problem
+            # again, and fails alone if it has it; said, so that a broken warm-up is noticed
+            warnings.warn(f"stage {stage.name}: preparing a batch failed ({type(error).__name__}: {error}); "
+                          "its documents are processed one by one", RuntimeWarning, stacklevel=1)
         for item in cleaning:
             item.run_stage(stage)
     return [item.finish() for item in cleaning]
@@ -415,9 +422,14 @@ class _Cleaning:
         start_cleaning(doc, job.steps)
         self.doc = doc
 
-    def run_stage(self, stage: Stage) -> None:
+    def live(self) -> Document | None:
+        """The document while it goes through the stages: loaded, and not failed or dropped."""
         doc = self.doc
-        if self.result is None and doc is not None and not doc.meta.dropped:
+        return doc if self.result is None and doc is not None and not doc.meta.dropped else None
+
+    def run_stage(self, stage: Stage) -> None:
+        doc = self.live()
+        if doc is not None:
             self._step([f"in stage {stage.name}"], stage.process, doc)
 
     def finish(self) -> Result:

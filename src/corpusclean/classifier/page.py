@@ -26,14 +26,15 @@ from .feeds import (mark_feed, mark_headline_lists, mark_related, mark_slideshow
                     opening_lines)
 from .prose_chrome import demote_notices, mark_prose_chrome
 from .region import best_run, find_region
-from .units import FeatureMemo, Unit, units_and_groups
+from .units import FeatureMemo, PreparedPage, Unit, units_and_groups
 from .verdicts import ANCHORS, BAD, DROP, GOOD, KEEP, NEARGOOD, judge, stoplist_usable
 from .vocabulary import Vocabulary
 
 
 def classify_page(doc: Document, stopwords: frozenset[str] | None, config: ClassifierConfig,
                   vocabulary: Vocabulary, corpus_pages: dict[int, int] | None = None,
-                  corpus_size: int = 0, extracted: bool = False, memo: FeatureMemo | None = None) -> list[Unit]:
+                  corpus_size: int = 0, extracted: bool = False, memo: FeatureMemo | None = None,
+                  prepared: PreparedPage | None = None) -> list[Unit]:
     """The page's units, each with `verdict` KEEP or DROP, `reason` and `category`.
 
     `corpus_pages` maps a unit's first line to the number of corpus pages that hold it.
@@ -44,8 +45,9 @@ def classify_page(doc: Document, stopwords: frozenset[str] | None, config: Class
     menus of labels, feeds, appeals, bios, notices).
 
     `memo`: the features of texts met on earlier pages (units.FeatureMemo), for a caller that
-    classifies many pages with this `config` and `vocabulary`."""
-    units, groups = units_and_groups(doc, stopwords, memo)
+    classifies many pages with this `config` and `vocabulary`; `prepared`: the page's texts and
+    their features, found with the other pages of its batch (units.prepare_pages)."""
+    units, groups = units_and_groups(doc, stopwords, memo, prepared)
     if corpus_pages:
         for unit in units:
             unit.corpus_pages = corpus_pages.get(unit.first, 0)

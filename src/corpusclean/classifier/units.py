@@ -14,14 +14,15 @@ What a unit's text shows by itself (its words, its signals, its chrome words, wh
 like an appeal or a notice) is worked out once per distinct text and shared (`Features`): a
 site's header, menu and footer lines recur on every one of its pages, and a `FeatureMemo`
 kept by the classifier stage hands those pages the features already found. The texts a page
-brings that the memo lacks are counted together (page_scan.py).
+brings that the memo lacks are counted together (page_scan.py); in a run, those of a whole
+batch of pages at once, before the first of them is classified (`prepare_pages`).
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 from itertools import repeat
-from typing import Any, Iterator
+from typing import Any, Iterator, NamedTuple, Sequence
 
 from ..memo import TextMemo
 from ..model import Document
@@ -134,10 +135,17 @@ class FeatureMemo(TextMemo[tuple[str, "frozenset[str] | None"], Features]):
         return self.get_page([text], stopwords)[0]
 
     def get_page(self, texts: list[str], stopwords: frozenset[str] | None) -> list[Features]:
-        """The features of a page's texts, in order: those the memo lacks counted together
-        (page_features), and kept (`keep`: a text too long is not)."""
-        known = list(map(self.found.get, zip(texts, repeat(stopwords))))
-        missing = list(dict.fromkeys([text for text, have in zip(texts, known) if have is None]))
+        """The features of a page's texts, in order: `get_pages` of one page."""
+        return self.get_pages([texts], stopwords)[0]
+
+    def get_pages(self, pages: Sequence[list[str]], stopwords: frozenset[str] | None) -> list[list[Features]]:
+        """The features of the texts of pages with one stoplist, page by page and in order:
+        those the memo lacks counted together (page_features), once however many of the
+        pages bring them, and kept (`keep`: a text too long is not)."""
+        found = self.found.get
+        known = [list(map(found, zip(texts, repeat(stopwords)))) for texts in pages]
+        missing = list(dict.fromkeys([text for texts, have in zip(pages, known)
+                                      for text, feature in zip(texts, have) if feature is None]))
         if not missing:
             return known  # type: ignore[return-value]
         if self.scanner is None:
@@ -145,7 +153,8 @@ class FeatureMemo(TextMemo[tuple[str, "frozenset[str] | None"], Features]):
         new = dict(zip(missing, page_features(missing, stopwords, self.scanner)))
         for text, value in new.items():
             self.keep((text, stopwords), text, value)
-        return [have if have is not None else new[text] for text, have in zip(texts, known)]
+        return [[feature if feature is not None else new[text] for text, feature in zip(texts, have)]
+                for texts, have in zip(pages, known)]
 
 
 def page_features(texts: list[str], stopwords: frozenset[str] | None, scanner: PageScanner) -> list[Features]:
@@ -226,19 +235,21 @@ def build_units(doc: Document, stopwords: frozenset[str] | None, memo: FeatureMe
     return units_and_groups(doc, stopwords, memo)[0]
 
 
-def units_and_groups(doc: Document, stopwords: frozenset[str] | None,
-                     memo: FeatureMemo | None = None) -> tuple[list[Unit], list[list[Unit]]]:
-    """The page's units (build_units), and the same units in runs of one group (one paragraph,
-    list or block of the page), in order, as they are made: the feeds' list tests read the
-    groups too (regrouping the units cost them 1.5% of the classifier's time)."""
-    memo = memo if memo is not None else FeatureMemo()
+class PageTexts(NamedTuple):
+    """Where a page's units stand and what they say, before their features (`page_texts`)."""
+
+    firsts: list[int]   # each unit's first line
+    lasts: list[int]    # and last line
+    groups: list[int]   # the number of its group (paragraph, list or block) on the page
+    texts: list[str]    # its lines stripped and joined with spaces
+    sizes: list[int]    # the units of each group
+
+
+def page_texts(doc: Document) -> PageTexts:
+    """The places and texts of the page's units: its groups of live lines, each split into units."""
     lines = doc.lines
-    # the units' places and texts first, then their features, the page's new texts counted together
-    firsts: list[int] = []
-    lasts: list[int] = []
-    numbers: list[int] = []
-    texts: list[str] = []
-    sizes: list[int] = []  # units in each group
+    places = PageTexts([], [], [], [], [])
+    firsts, lasts, groups, texts, sizes = places
     for number, group in enumerate(doc.paragraphs()):
         # a paragraph's lines are consecutive: group[k] is group[0] + k
         stripped = [lines[i].strip() for i in group]
@@ -248,11 +259,58 @@ def units_and_groups(doc: Document, stopwords: frozenset[str] | None,
             lasts.append(group[last])
             texts.append(stripped[first] if first == last else " ".join(stripped[first:last + 1]))
         sizes.append(len(texts) - made)
-        numbers += [number] * sizes[-1]
-    units = list(map(Unit, firsts, lasts, texts, numbers, memo.get_page(texts, stopwords)))
+        groups += [number] * sizes[-1]
+    return places
+
+
+class PreparedPage(NamedTuple):
+    """A page's unit texts and their features, found before the page is classified, together
+    with the other pages of its batch (`prepare_pages`): they are the page's as long as its
+    lines, the live ones among them and its stoplist are those they were found for (`fits`)."""
+
+    lines: list[str]
+    removed: list[bool]
+    stopwords: frozenset[str] | None
+    texts: PageTexts
+    features: list[Features]
+
+    def fits(self, doc: Document, stopwords: frozenset[str] | None) -> bool:
+        return doc.lines is self.lines and stopwords is self.stopwords and doc.removed == self.removed
+
+
+def prepare_pages(pages: Sequence[tuple[Document, "frozenset[str] | None"]], memo: FeatureMemo) -> list[PreparedPage]:
+    """Each page's texts and features (with its stoplist), the texts the memo lacks counted
+    together for all the pages with one stoplist: the page scan's cost per call (page_scan.py)
+    is paid once for them all, not once a page. Each page's features are what it would find
+    alone, since a text's features depend on the text and the stoplist only."""
+    texts = [page_texts(doc) for doc, _ in pages]
+    by_stoplist: dict[frozenset[str] | None, list[int]] = {}
+    for number, (_, stopwords) in enumerate(pages):
+        by_stoplist.setdefault(stopwords, []).append(number)
+    found: list[list[Features]] = [[] for _ in pages]
+    for stopwords, numbers in by_stoplist.items():
+        for number, features in zip(numbers, memo.get_pages([texts[n].texts for n in numbers], stopwords)):
+            found[number] = features
+    return [PreparedPage(doc.lines, doc.removed.copy(), stopwords, page, features)
+            for (doc, stopwords), page, features in zip(pages, texts, found)]
+
+
+def units_and_groups(doc: Document, stopwords: frozenset[str] | None, memo: FeatureMemo | None = None,
+                     prepared: PreparedPage | None = None) -> tuple[list[Unit], list[list[Unit]]]:
+    """The page's units (build_units), and the same units in runs of one group (one paragraph,
+    list or block of the page), in order, as they are made: the feeds' list tests read the
+    groups too (regrouping the units cost them 1.5% of the classifier's time). `prepared`:
+    the page's texts and features found with its batch (prepare_pages), used if they fit."""
+    if prepared is not None and prepared.fits(doc, stopwords):
+        places, found = prepared.texts, prepared.features
+    else:
+        # the units' places and texts first, then their features, the page's new texts counted together
+        places = page_texts(doc)
+        found = (memo if memo is not None else FeatureMemo()).get_page(places.texts, stopwords)
+    units = list(map(Unit, places.firsts, places.lasts, places.texts, places.groups, found))
     groups: list[list[Unit]] = []
     made = 0
-    for size in sizes:
+    for size in places.sizes:
         groups.append(units[made:made + size])
         made += size
     _mark_lists(units)

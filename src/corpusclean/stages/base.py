@@ -10,6 +10,8 @@ edits text. A stage that needs to see the whole corpus first (the dedup stage, t
                          (the pipeline calls `absorb_batch(numbers, observations)` on a chunk)
                          stage.prepare()                         once, after the last document
     pass 2, in workers:  stage.process(doc)                      with the prepared state
+                         (the pipeline calls `prepare_batch(docs)` on a batch of documents
+                         first: a warm-up, which `process` may use or not)
 
 With more than one worker, the workers of pass 1 go on to pass 2 (they keep what they built):
 the parent hands them the corpus-wide state once, `stage.corpus_state()` pickled into the run's
@@ -165,6 +167,16 @@ class Stage:
         pass, forked before the stages are ready, build on first use too (warming each of them
         cost more than it built for its pages). It must not depend on the corpus state, and
         what it builds must not change any removal."""
+
+    def prepare_batch(self, docs: Sequence[Document]) -> None:
+        """Called before `process` on each of `docs`, consecutive documents of the removal pass
+        (`pipeline.process_batch`), with nothing done to them in between: a stage whose work
+        per call pays to share among pages may do it here for all of them at once, to be taken
+        up by `process`. A warm-up only: each document's removals must be what `process`
+        gives it without this call (cleaning a document alone does not make it), and what
+        this call does must stay cheap and bounded (it counts towards no document's
+        --doc-timeout). What fails here is not any document's failure: the pipeline goes on
+        (with a warning), and `process` meets the problem again for the document that has it."""
 
     def process(self, doc: Document) -> None:
         raise NotImplementedError

@@ -28,11 +28,17 @@ from .base import RuleInfo, Stage
 
 if TYPE_CHECKING:
     from ..classifier.stoplists import Stoplists
-    from ..classifier.units import FeatureMemo, Unit
+    from ..classifier.units import FeatureMemo, PreparedPage, Unit
     from ..classifier.vocabulary import Vocabulary
     from ..config import RunConfig
 
 RULE_PREFIX = "heuristic."
+
+#: characters of page text a batch's warm-up (ClassifierStage.prepare_batch) takes at most: the
+#: pages past it find their features when they are classified, within their own --doc-timeout.
+#: The warm-up is some 100 ns a character (the units' texts, then their features), so at most
+#: about 0.1 s a batch; a batch of the 20 MB bench corpus holds some 330,000 characters
+BATCH_CHARS = 1_000_000
 
 #: the categories the chrome vocabulary names (classifier/vocabulary.py): a test that names its
 #: category "by its words" gives a unit the category whose words cover most of it
@@ -147,6 +153,9 @@ class ClassifierStage(Stage):
         self.recurrence = Recurrence()
         #: the hashes of the short lines met so far, for both passes (template lines recur)
         self.hashes = LineHashes()
+        #: the pages of the batch being cleaned whose texts and features were found together
+        #: (prepare_batch), by id(doc) (PreparedPage.fits says whether they are the page's)
+        self.prepared: dict[int, PreparedPage] = {}
 
     # What the page pass uses, built in the process that classifies, on its first page (or
     # when the stage is warmed), with the code that uses it (the module's docstring says why).
@@ -217,7 +226,7 @@ class ClassifierStage(Stage):
 
     def __getstate__(self) -> dict[str, Any]:
         # a worker fills its own memos (on its first page): the parent's are no use to ship
-        state = {**self.__dict__, "hashes": LineHashes()}
+        state = {**self.__dict__, "hashes": LineHashes(), "prepared": {}}
         state.pop("memo", None)
         return state
 
@@ -226,14 +235,30 @@ class ClassifierStage(Stage):
         return max(limits.corpus_pages, int(limits.corpus_share * self.recurrence.documents + 0.999))
 
     # -- page pass ------------------------------------------------------------------------
+    def prepare_batch(self, docs: Sequence[Document]) -> None:
+        """The units' texts of the batch's pages and their features, the texts the memo lacks
+        counted together for all the pages with one stoplist (units.prepare_pages): the page
+        scan's fixed cost, some 60 numpy calls, is paid once a batch instead of once a page.
+        Only BATCH_CHARS characters of pages are taken (the rest find their features when
+        classified), and one page is left to `process` alone, as it always was."""
+        from ..classifier.units import prepare_pages
+
+        self.prepared = {}  # a page of an earlier batch that was never classified (it failed) is let go
+        if len(docs) < 2:
+            return
+        pages, chars = [], 0
+        for doc in docs:
+            if chars + len(doc.text) <= BATCH_CHARS:
+                pages.append((doc, self._stopwords(doc)))
+                chars += len(doc.text)
+        self.prepared = {id(doc): page for (doc, _), page in zip(pages, prepare_pages(pages, self.memo))}
+
     def process(self, doc: Document) -> None:
         from ..classifier.page import classify_page  # on the first page (the module's docstring says why)
 
-        code = (doc.meta.language or {}).get("code")
-        stopwords = self.stoplists.get(code)
-        units = classify_page(doc, stopwords, self.config, self.vocabulary,
+        units = classify_page(doc, self._stopwords(doc), self.config, self.vocabulary,
                               corpus_pages=self._corpus_pages(doc), corpus_size=self.recurrence.documents,
-                              extracted=doc.meta.main_text, memo=self.memo)
+                              extracted=doc.meta.main_text, memo=self.memo, prepared=self.prepared.pop(id(doc), None))
         for run in _runs_of_drops(units):
             head = run[0]
             rule = RULE_PREFIX + head.reason
@@ -241,6 +266,10 @@ class ClassifierStage(Stage):
                 continue
             doc.remove(head.first, run[-1].last, stage=self.name, rule=rule, category=head.category,
                        reason=REASONS.get(head.reason, head.reason), details=_details(run))
+
+    def _stopwords(self, doc: Document) -> frozenset[str] | None:
+        """The stoplist of the page's language (the language stage's choice), if there is one."""
+        return self.stoplists.get((doc.meta.language or {}).get("code"))
 
     def _corpus_pages(self, doc: Document) -> dict[int, int]:
         """Corpus page counts of the page's short live lines, by line index."""
