@@ -319,9 +319,7 @@ def fix_text(text: str, utf8: bytes | None = None) -> tuple[str, list[dict[str, 
         if len(line) > FTFY_SEGMENT:
             fixed, steps = _fix_line(line)
         elif needs_ftfy(line):
-            from .ftfy_calls import fix_segment   # ftfy itself: here, where a line first needs it
-
-            fixed, steps = fix_segment(line)
+            fixed, steps = _fix_segment(line)
         else:
             continue
         if fixed != line:
@@ -371,14 +369,19 @@ def _fix_line(line: str) -> tuple[str, list[list[str]]]:
     explanations: list[list[list[str]]] = []
     for segment in _segments(line, FTFY_SEGMENT):
         if needs_ftfy(segment):
-            from .ftfy_calls import fix_segment
-
-            fixed, explanation = fix_segment(segment)
+            fixed, explanation = _fix_segment(segment)
             if fixed != segment and explanation not in explanations:
                 explanations.append(explanation)
             segment = fixed
         pieces.append(segment)
     return "".join(pieces), [step for explanation in explanations for step in explanation]
+
+
+def _fix_segment(segment: str) -> tuple[str, list[list[str]]]:
+    """ftfy_calls.fix_segment, imported here, where a line first needs ftfy itself."""
+    from .ftfy_calls import fix_segment
+
+    return fix_segment(segment)
 
 
 def _segments(line: str, size: int) -> list[str]:

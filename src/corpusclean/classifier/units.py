@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from itertools import repeat
+from itertools import chain, repeat
 from typing import Any, Iterator, NamedTuple, Sequence
 
 from ..memo import TextMemo
@@ -240,17 +240,16 @@ class PageTexts(NamedTuple):
 
     firsts: list[int]   # each unit's first line
     lasts: list[int]    # and last line
-    groups: list[int]   # the number of its group (paragraph, list or block) on the page
     texts: list[str]    # its lines stripped and joined with spaces
-    sizes: list[int]    # the units of each group
+    sizes: list[int]    # the units of each group (paragraph, list or block), in page order
 
 
 def page_texts(doc: Document) -> PageTexts:
     """The places and texts of the page's units: its groups of live lines, each split into units."""
     lines = doc.lines
-    places = PageTexts([], [], [], [], [])
-    firsts, lasts, groups, texts, sizes = places
-    for number, group in enumerate(doc.paragraphs()):
+    places = PageTexts([], [], [], [])
+    firsts, lasts, texts, sizes = places
+    for group in doc.paragraphs():
         # a paragraph's lines are consecutive: group[k] is group[0] + k
         stripped = [lines[i].strip() for i in group]
         made = len(texts)
@@ -259,7 +258,6 @@ def page_texts(doc: Document) -> PageTexts:
             lasts.append(group[last])
             texts.append(stripped[first] if first == last else " ".join(stripped[first:last + 1]))
         sizes.append(len(texts) - made)
-        groups += [number] * sizes[-1]
     return places
 
 
@@ -307,7 +305,9 @@ def units_and_groups(doc: Document, stopwords: frozenset[str] | None, memo: Feat
         # the units' places and texts first, then their features, the page's new texts counted together
         places = page_texts(doc)
         found = (memo if memo is not None else FeatureMemo()).get_page(places.texts, stopwords)
-    units = list(map(Unit, places.firsts, places.lasts, places.texts, places.groups, found))
+    # each unit's group number, its group's place on the page: group k's number k, sizes[k] times
+    numbers = chain.from_iterable(map(repeat, range(len(places.sizes)), places.sizes))
+    units = list(map(Unit, places.firsts, places.lasts, places.texts, numbers, found))
     groups: list[list[Unit]] = []
     made = 0
     for size in places.sizes:
