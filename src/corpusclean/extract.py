@@ -344,14 +344,58 @@ def count_elements(html: str, limit: int) -> int:
 def parse_html(html: str) -> Any:
     """An lxml tree of the page. A fragment (a JSONL record's `<p>...</p>`) is wrapped in a
     body first: trafilatura rejects markup that does not look like a whole page."""
-    from trafilatura.utils import load_html
-
-    tree = load_html(html)
+    tree = _load_html(html)
     if tree is None:
-        tree = load_html(f"<html><body>{html}</body></html>")
+        tree = _load_html(f"<html><body>{html}</body></html>")
     if tree is None:
         raise InputError("not parseable as HTML")
     return tree
+
+
+def _load_html(html: str) -> Any:
+    """The tree trafilatura.utils.load_html makes of a page (its repairs, its parser's
+    settings, its retry from UTF-8 bytes, its test that the page looks like HTML), with the
+    element classes found in C (see _html_parser). None where it would return None."""
+    from lxml import html as lxml_html
+    from trafilatura.utils import is_dubious_html, repair_faulty_html
+
+    beginning = html[:50].lower()
+    html = repair_faulty_html(html, beginning)
+    parser = _html_parser()
+    try:
+        tree = lxml_html.fromstring(html, parser=parser)
+    except Exception:  # ValueError: a str declaring its encoding, which lxml parses as bytes only
+        tree = None
+    if tree is None or len(tree) < 1:
+        try:
+            tree = lxml_html.fromstring(html.encode("utf-8", "surrogatepass"), parser=parser)
+        except Exception:  # as load_html: an unparseable page is None, not an error
+            tree = None
+    if tree is not None and is_dubious_html(beginning) and len(tree) < 2:
+        return None
+    return tree
+
+
+@functools.cache
+def _html_parser() -> Any:
+    """trafilatura's HTML parser (a copy: its settings), finding each element's class in C.
+
+    lxml.html's parser asks a Python method which class each element gets (`lower()` of the
+    tag, a dict lookup) every time Python touches an element it had not held: 2.0-2.7% of
+    extract_html's instructions on devset/html (callgrind), trafilatura's walks included. The
+    same classes here (HtmlElement; lxml.html's form classes by their lower-case tag names,
+    as the HTML parser writes them), looked up by lxml itself."""
+    from lxml import etree
+    from lxml import html as lxml_html
+    from trafilatura.utils import HTML_PARSER
+
+    parser = HTML_PARSER.copy()
+    by_tag = etree.ElementNamespaceClassLookup(etree.ElementDefaultClassLookup(
+        element=lxml_html.HtmlElement, comment=lxml_html.HtmlComment,
+        pi=lxml_html.HtmlProcessingInstruction, entity=lxml_html.HtmlEntity))
+    by_tag.get_namespace(None).update(lxml_html.HtmlElementClassLookup._default_element_classes)
+    parser.set_element_class_lookup(by_tag)
+    return parser
 
 
 _HIDDEN_STYLE = re.compile(r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)\b", re.IGNORECASE)
