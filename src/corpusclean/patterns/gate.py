@@ -21,9 +21,10 @@ the gate can hide nothing. The ways only ever narrow what the gate lets by: the 
 from __future__ import annotations
 
 import _sre  # type: ignore[import-not-found]  # Python's regex engine: how it lower-cases
+import hashlib
 import os
 from bisect import bisect_left
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import product
 from typing import Callable, Iterable, Sequence
 
@@ -62,6 +63,17 @@ class Way:
     max_chars: int | None
     groups: tuple[Group, ...]
     starts_by: tuple[int | None, ...] = ()
+    #: a digest of the fields above, made with the way (and pickled with it): what the start-up
+    #: cache knows a gate's ways by (stages/rules._gate), where writing all the shipped rules'
+    #: ways out (their groups are some 60,000 short strings) took 15-25 ms of every start
+    digest: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        written = repr((self.max_chars, self.groups, self.starts_by)).encode()
+        object.__setattr__(self, "digest", hashlib.blake2b(written, digest_size=16).hexdigest())
+
+    def __hash__(self) -> int:
+        return hash(self.digest)   # equal ways have equal digests
 
     def start_bound(self, i: int) -> int | None:
         """The last character at which a literal of group i can start (None: any)."""
