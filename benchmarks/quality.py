@@ -23,6 +23,7 @@ output folder to the command's exit (the outputs are then read from that folder)
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import shutil
 import statistics
@@ -152,7 +153,7 @@ def classifier_cost(devset: Path, repeats: int) -> None:
     """Time the rules, the language stage and the classifier separately, in one process, on
     every dev-set page; the best of `repeats` runs of each."""
     sources = list(iter_directory(devset / "txt"))
-    size = sum(source.path.stat().st_size for source in sources if source.path) / 1e6
+    size = sum(os.stat(source.path).st_size for source in sources if source.path) / 1e6
     rules, language = build_stages(RunConfig.build("strip", classifier=False))
     times: dict[str, list[float]] = {"rules": [], "language": [], "classifier": []}
     for _ in range(repeats):

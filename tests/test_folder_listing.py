@@ -21,12 +21,13 @@ def make(root: Path, *names: str) -> None:
 def test_documents_are_listed_in_sorted_relative_path_order_with_their_output_names(tmp_path):
     make(tmp_path, "b.txt", "a/z.html", "a/b/c.htm", "a.txt", "page.html.gz", "notes.md")
     listed = [(source.name, source.relpath, source.path) for source in iter_directory(tmp_path)]
-    # plain string order of the relative paths: "a.txt" before "a/b/..." ("." sorts before "/")
-    assert listed == [("a", "a.txt", tmp_path / "a.txt"),
-                      ("a/b/c", "a/b/c.htm", tmp_path / "a/b/c.htm"),
-                      ("a/z", "a/z.html", tmp_path / "a/z.html"),
-                      ("b", "b.txt", tmp_path / "b.txt"),
-                      ("page", "page.html.gz", tmp_path / "page.html.gz")]
+    # plain string order of the relative paths: "a.txt" before "a/b/..." ("." sorts before "/");
+    # a file's path is a string
+    assert listed == [("a", "a.txt", str(tmp_path / "a.txt")),
+                      ("a/b/c", "a/b/c.htm", str(tmp_path / "a/b/c.htm")),
+                      ("a/z", "a/z.html", str(tmp_path / "a/z.html")),
+                      ("b", "b.txt", str(tmp_path / "b.txt")),
+                      ("page", "page.html.gz", str(tmp_path / "page.html.gz"))]
 
 
 NAMES = ["a.txt", "b.TXT", "c.html", "d.htm", "e.html.gz", "f.jsonl", "g.md", "h.txt.bak", "sub/i.txt",

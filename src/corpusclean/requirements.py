@@ -8,6 +8,7 @@ older than 2.0, and pip lets the two packages disagree. trafilatura 2.0 changed 
 """
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from itertools import islice
@@ -79,7 +80,7 @@ def may_hold_html(sources: Iterable[Source], look_at: int = 10_000) -> bool:
     without reading any file. A later HTML document is still caught: `extract.py` checks again
     when it first runs."""
     for source in islice(sources, look_at):
-        if source.path is not None and source.path.name.endswith(HTML_SUFFIXES):
+        if source.path is not None and os.fspath(source.path).endswith(HTML_SUFFIXES):
             return True
         if source.line is not None and b'"html"' in source.line.raw:
             source = source.parsed()  # the lines that may name `html` (cheaper than parsing them all)

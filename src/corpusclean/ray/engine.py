@@ -135,7 +135,7 @@ def _size(source: Source) -> int:
     """About how many bytes a document is (to size partitions before any is read)."""
     if source.path is not None:
         try:
-            return int(source.path.stat().st_size)
+            return int(os.stat(source.path).st_size)
         except OSError:
             return 0
     if source.line is not None:

@@ -14,6 +14,7 @@ cleans. Nothing else in corpusclean tells input kinds apart.
 from __future__ import annotations
 
 import gzip
+import os
 from pathlib import Path
 from typing import Callable
 
@@ -42,16 +43,16 @@ def is_record_file(path: str) -> bool:
     return path == "-" or any(path.endswith(suffixes) for _, suffixes, _ in RECORD_READERS)
 
 
-def record_reader(path: Path, fields: RecordFields = RecordFields(), max_bytes: int = 64_000_000,
+def record_reader(path: str | Path, fields: RecordFields = RecordFields(), max_bytes: int = 64_000_000,
                   sniff: bool = False) -> Reader | None:
     """The reader for a record file, by its suffix (or, with `sniff`, its first bytes); None
     for a file that is one document."""
-    name = path.name
+    name = os.fspath(path)  # its suffix is its name's
     for reader, suffixes, magics in RECORD_READERS:
         if name.endswith(suffixes) or (sniff and magics and _starts_with(path, magics)):
             if reader is WarcReader:
-                return WarcReader(path, max_bytes)
-            return reader(path, fields)  # type: ignore[call-arg]
+                return WarcReader(Path(path), max_bytes)
+            return reader(Path(path), fields)  # type: ignore[call-arg]
     return None
 
 
@@ -62,7 +63,7 @@ def open_input(source: str, patterns: tuple[str, ...] = (), fields: RecordFields
         return StdinReader(fields)
     path = Path(source)
     if path.is_dir():
-        find: Callable[[Path], Reader | None] = lambda file: record_reader(file, fields, max_bytes)
+        find: Callable[[str], Reader | None] = lambda file: record_reader(file, fields, max_bytes)
         return FolderReader(path, patterns or DEFAULT_PATTERNS, find)
     return record_reader(path, fields, max_bytes, sniff=True) or FileReader(path)
 
@@ -82,7 +83,7 @@ def read_source(source: Source, max_bytes: int, fields: RecordFields = RecordFie
     return read_file(source.path, max_bytes)
 
 
-def _starts_with(path: Path, magics: tuple[bytes, ...]) -> bool:
+def _starts_with(path: str | Path, magics: tuple[bytes, ...]) -> bool:
     """The file's first bytes (through gzip, for a gzipped file) start with one of `magics`."""
     try:
         with open(path, "rb") as handle:

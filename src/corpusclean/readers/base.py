@@ -34,7 +34,7 @@ class Source:
     """One document to read. `name` is its output name: a relative path or a record id."""
 
     name: str
-    path: Any = None                 # a file on disk (pathlib.Path), read by the worker
+    path: Any = None                 # a file on disk (a str or os.PathLike), read by the worker
     relpath: str | None = None       # its path relative to IN, recorded in the report
     record: dict[str, Any] | None = None  # a record of a record file, already parsed
     error: str | None = None         # the source could not even be listed (malformed JSONL)

@@ -16,7 +16,7 @@ import stat
 import zlib
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 from ..errors import InputError
 from .base import REPORT_SUFFIX, SUMMARY_NAME, Payload, Reader, Source
@@ -27,7 +27,7 @@ DEFAULT_PATTERNS = DOCUMENT_PATTERNS + SHARD_PATTERNS
 HTML_SUFFIXES = (".html.gz", ".html", ".htm")
 
 #: the reader of a record file, or None when a file is one document (readers.record_reader)
-RecordReaderFor = Callable[[Path], "Reader | None"]
+RecordReaderFor = Callable[[str], "Reader | None"]
 
 
 class FolderReader(Reader):
@@ -149,13 +149,16 @@ def iter_directory(root: Path, patterns: tuple[str, ...] = DEFAULT_PATTERNS) -> 
         unlisted[rel] = f"cannot read this folder: {err.strerror or err}; its files are not cleaned"
 
     matches = _any_of(patterns)
-    # a run lists its input several times (checks, then each pass): per file only string
-    # work here, no path objects, one relative path per folder and one match for all patterns
-    for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable):
+    top = os.fspath(root)
+    # the parent lists the input alone, before its workers start: per file only string work,
+    # one match for all patterns, and a file's path a string, not a Path (about 7 us each to
+    # build); a folder's path relative to root is what os.walk joined to root, not
+    # os.path.relpath's (about 15 us a folder)
+    for dirpath, dirnames, filenames in os.walk(top, onerror=unreadable):
         dirnames.sort()
         present = set(filenames)
-        folder = os.path.relpath(dirpath, root)
-        within = "" if folder == os.curdir else folder + os.sep
+        folder = dirpath[len(top):].lstrip(os.sep)  # "" for root itself
+        within = folder + os.sep if folder else ""
         for filename in filenames:
             if filename == SUMMARY_NAME:
                 continue
@@ -169,8 +172,8 @@ def iter_directory(root: Path, patterns: tuple[str, ...] = DEFAULT_PATTERNS) -> 
             if matches(os.path.normcase(filename)):
                 found.append(within + filename)
     names = {rel: output_name(_posix(rel)) for rel in found if rel not in unlisted}
-    # every folder the outputs go into: an output file cannot take one of these names
-    folders = {parent for name in names.values() for parent in _parents(name)}
+    folders = _folders(names.values())  # an output file cannot take one of these names
+    prefix = os.path.join(top, "")  # root and a separator, before each file's relative path
     first_with_name: dict[str, str] = {}
     for rel in sorted(found):
         posix = _posix(rel)
@@ -182,7 +185,7 @@ def iter_directory(root: Path, patterns: tuple[str, ...] = DEFAULT_PATTERNS) -> 
                                                        "no report can name it; rename it")
             continue
         name = names[rel]
-        clash = next((output for output in (name + ".txt", name + REPORT_SUFFIX) if output in folders), None)
+        clash = _in_the_way(name, folders)
         if name in first_with_name:
             yield Source(name=posix, error=f"writes the same output ({name}.txt) as "
                                            f"{first_with_name[name]}; rename one of them")
@@ -201,7 +204,7 @@ def iter_directory(root: Path, patterns: tuple[str, ...] = DEFAULT_PATTERNS) -> 
             if failure is not None:
                 yield failure
             continue
-        yield Source(name=name, path=root / rel, relpath=posix)
+        yield Source(name=name, path=prefix + rel, relpath=posix)
 
 
 @lru_cache(maxsize=16)
@@ -217,10 +220,26 @@ def _posix(rel: str) -> str:
     return rel if os.sep == "/" else rel.replace(os.sep, "/")
 
 
-def _parents(name: str) -> Iterator[str]:
-    parts = name.split("/")
-    for end in range(1, len(parts)):
-        yield "/".join(parts[:end])
+def _folders(names: Iterable[str]) -> set[str]:
+    """Every folder the outputs named `names` go into ("a/b/c" goes into "a" and "a/b")."""
+    folders: set[str] = set()
+    for name in names:
+        end = name.rfind("/")
+        while end > 0:
+            folder = name[:end]
+            if folder in folders:  # and so is every folder that holds it
+                break
+            folders.add(folder)
+            end = name.rfind("/", 0, end)
+    return folders
+
+
+def _in_the_way(name: str, folders: set[str]) -> str | None:
+    """The output of `name` (its text or its report) that has the name of one of `folders`."""
+    for output in (name + ".txt", name + REPORT_SUFFIX):
+        if output in folders:
+            return output
+    return None
 
 
 def _is_utf8(name: str) -> bool:
@@ -247,24 +266,25 @@ def _earlier_failure(report_path: Path, name: str) -> Source | None:
     return Source(name=name, path=report_path, relpath=relpath, error=report["error"])
 
 
-def read_file(path: Path, max_bytes: int) -> Payload:
+def read_file(path: str | Path, max_bytes: int) -> Payload:
     """The bytes of one file, its kind, and the report an earlier command wrote beside it.
     Raises InputError with a message for the user."""
     try:
-        info = path.stat()
+        info = os.stat(path)
     except FileNotFoundError:
-        broken = " (a symbolic link to a missing file)" if path.is_symlink() else " (it is gone)"
+        broken = " (a symbolic link to a missing file)" if os.path.islink(path) else " (it is gone)"
         raise InputError(f"cannot read: no such file{broken}") from None
     except OSError as err:
         raise InputError(f"cannot read: {(err.strerror if isinstance(err, OSError) else None) or err}") from None
     if not stat.S_ISREG(info.st_mode):
         # reading a FIFO or a device would block the run or never end: only files are text
         raise InputError(f"cannot read: not a regular file but {_file_kind(info.st_mode)}")
+    name = os.path.basename(path)
     try:
         size = info.st_size
         if size > max_bytes:
             raise InputError(f"{size:,} bytes is over the --max-bytes limit of {max_bytes:,}; raise the limit to process it")
-        if path.name.endswith(".gz"):
+        if name.endswith(".gz"):
             with gzip.open(path, "rb") as handle:
                 raw = handle.read(max_bytes + 1)
             if len(raw) > max_bytes:
@@ -275,9 +295,9 @@ def read_file(path: Path, max_bytes: int) -> Payload:
         raise InputError("cannot read: permission denied") from None
     except (OSError, EOFError, zlib.error) as err:  # zlib.error: a .gz whose compressed data is corrupt
         raise InputError(f"cannot read: {getattr(err, 'strerror', None) or err}") from None
-    kind = "html" if path.name.endswith(HTML_SUFFIXES) else "text"
+    kind = "html" if name.endswith(HTML_SUFFIXES) else "text"
     # asked with a string: a Path's with_name and exists() cost several times the stat itself
-    report_name = output_name(path.name) + REPORT_SUFFIX
+    report_name = output_name(name) + REPORT_SUFFIX
     report_path = os.path.join(os.path.dirname(path), report_name)
     prior = None
     if kind == "text" and os.path.exists(report_path):
@@ -290,7 +310,7 @@ def read_file(path: Path, max_bytes: int) -> Payload:
     return Payload(kind=kind, content=raw, prior_report=prior)
 
 
-def _read_bytes(path: Path, size: int) -> bytes:
+def _read_bytes(path: str | Path, size: int) -> bytes:
     """What path.read_bytes() gives, without its buffered file object: its creation, an fstat,
     an isatty and two seeks were half of what reading a page of the bench corpus cost. `size`
     is what the file's stat said: one read usually takes it all, and a file that grew since
