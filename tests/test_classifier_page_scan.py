@@ -4,6 +4,7 @@ chosen to break the shortcuts (the same tricky pieces as tests/test_classifier_s
 that a word's hash never decides alone whether it is a stopword."""
 from __future__ import annotations
 
+import re
 import sys
 
 import numpy as np
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 from corpusclean.classifier.page_scan import (MAX_CHARS, MIN_PAGE_CHARS, NO_SPACE, PageScanner, WordTable,
                                               _code_points, _hashes, _Powers, _word_spans, can_scan,
                                               character_classes)
-from corpusclean.classifier.signals import _NO_SPACE_SCRIPT, _SYMBOL, FOLDS_INTO_A_WORD, WORD
+from corpusclean.classifier.signals import _NO_SPACE_CLASS, _SYMBOL, FOLDS_INTO_A_WORD, WORD
 from corpusclean.classifier.stoplists import CJK_STOP_CHARACTERS, Stoplists
 from corpusclean.classifier.units import FeatureMemo, features, page_features
 
@@ -50,8 +51,8 @@ def test_a_pages_texts_counted_together_have_each_texts_features(page, stopwords
         assert count.words == len(words) == plain.signals.found_words
         assert count.voice == plain.voice
         assert count.symbols == len(_SYMBOL.findall(text))
-        assert count.no_space == len(_NO_SPACE_SCRIPT.findall(text))
-        assert count.function_characters == sum(ch in CJK_STOP_CHARACTERS for ch in _NO_SPACE_SCRIPT.findall(text))
+        assert count.no_space == len(re.findall(_NO_SPACE_CLASS, text))
+        assert count.function_characters == sum(ch in CJK_STOP_CHARACTERS for ch in re.findall(_NO_SPACE_CLASS, text))
         assert count.stopwords == (None if stopwords is None else sum(w in stopwords for w in words))
 
 
@@ -114,7 +115,7 @@ def test_the_character_classes_are_pythons():
     for match in WORD.finditer(everything):
         word[match.start():match.end()] = True
     assert ((classes & 1) != 0).tolist() == word.tolist()
-    for pattern, bit in ((_NO_SPACE_SCRIPT, NO_SPACE), (_SYMBOL, 8)):
+    for pattern, bit in ((re.compile(_NO_SPACE_CLASS), NO_SPACE), (_SYMBOL, 8)):
         assert sorted(ord(m.group()) for m in pattern.finditer(everything)) == np.flatnonzero(classes & bit).tolist()
     assert sorted(map(ord, CJK_STOP_CHARACTERS)) == np.flatnonzero(classes & 4).tolist()
     odd = [char for char in everything if len(char.casefold()) == 1 and char != FOLDS_INTO_A_WORD

@@ -8,6 +8,7 @@ in the original text, then folded one by one); each shortcut must agree with it 
 """
 from __future__ import annotations
 
+import re
 import sys
 from operator import itemgetter
 
@@ -16,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from corpusclean.classifier.signals import (_SENTENCE_END, FOLDS_INTO_A_WORD, WORD, LineSignals, _is_symbolic,
-                                            _MARKUP, _NO_SPACE_SCRIPT, casefold_words, ends_sentence,
+                                            _MARKUP, _NO_SPACE_CLASS, casefold_words, ends_sentence,
                                             folded_words, measure)
 from corpusclean.classifier.stoplists import CJK_STOP_CHARACTERS, Stoplists
 from corpusclean.classifier.units import _ENDS, ends_clause, features
@@ -41,7 +42,7 @@ def obvious_measure(line: str, stopwords: frozenset[str] | None) -> tuple:
     text = line.strip()
     words = WORD.findall(text)
     folded = [w.casefold() for w in words]
-    script = _NO_SPACE_SCRIPT.findall(text) if not text.isascii() else []
+    script = re.findall(_NO_SPACE_CLASS, text) if not text.isascii() else []
     dense = len(script)
     no_space = dense * 2 > len(text)
     if no_space:

@@ -169,6 +169,8 @@ def test_a_caption_beside_a_video_player_stays_out():
     ("<figure><img src=q.jpg><figcaption>A quay</figcaption></figure>", False),  # its own element
     ("<p>The caption under the photo was wrong.</p>", False),                      # words, not markup
     ('<img src="q.jpg" alt="a caption">', False),                                  # another attribute
+    ("<script>if (a < b) show('caption', 'caption')</script><p>A quay</p>", False),   # a script's "<"
+    ("<script>if (a < b) c = 'caption'</script><p id\t=\n'caption'>A quay</p>", True),  # one after it
 ])
 def test_captions_named_in_class_or_id_are_found_in_the_markup(html, named):
     assert extract.in_class_or_id(html, "caption") is named

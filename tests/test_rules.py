@@ -286,6 +286,31 @@ def test_the_memo_keeps_no_long_line_and_starts_afresh_when_full():
     assert len(memo) == 1                                  # 7 + 6 + 5 characters filled it; "Share" began anew
 
 
+def test_a_gate_is_kept_in_the_start_up_cache_under_its_ways_and_found_only_by_them(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """The start-up cache knows a gate by its rules' ways, each written as its digest (Way.digest
+    is made with the way and pickled with it). A rule whose ways differ, even one that keeps
+    its id and fingerprint, gets a gate of its own; the same ways read back the same gate."""
+    import dataclasses
+
+    from corpusclean.patterns.gate import Gate, Way
+    from corpusclean.stages import rules as rules_stage
+
+    monkeypatch.setenv("CORPUSCLEAN_CACHE_DIR", str(tmp_path))
+    [rule] = rules_from(BASE)                                 # '^print$'
+    other = dataclasses.replace(rule, requirement=(Way(None, ((("z", "z", "z"),),)),))
+    assert other.fingerprint == rule.fingerprint and other.requirement != rule.requirement
+    assert pickle.loads(pickle.dumps(other.requirement))[0].digest == other.requirement[0].digest
+    rules_stage._gate.cache_clear()
+    assert gate_for((rule,)).candidates("zzz") == ()          # built, and written to the cache
+    rules_stage._gate.cache_clear()
+    assert gate_for((other,)).candidates("zzz") == (0,)       # not the cached gate of `rule`
+    rules_stage._gate.cache_clear()
+    monkeypatch.setattr(Gate, "__init__", lambda *args: pytest.fail("built again"))
+    assert gate_for((rule,)).candidates("print") == (0,)      # read back
+    rules_stage._gate.cache_clear()                           # leave no gate of this folder to other tests
+
+
 def test_the_stage_pickles_for_worker_processes_and_gives_the_same_removals():
     stage = RuleStage(load_rulebook())
     copy = pickle.loads(pickle.dumps(stage))

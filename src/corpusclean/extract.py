@@ -344,14 +344,58 @@ def count_elements(html: str, limit: int) -> int:
 def parse_html(html: str) -> Any:
     """An lxml tree of the page. A fragment (a JSONL record's `<p>...</p>`) is wrapped in a
     body first: trafilatura rejects markup that does not look like a whole page."""
-    from trafilatura.utils import load_html
-
-    tree = load_html(html)
+    tree = _load_html(html)
     if tree is None:
-        tree = load_html(f"<html><body>{html}</body></html>")
+        tree = _load_html(f"<html><body>{html}</body></html>")
     if tree is None:
         raise InputError("not parseable as HTML")
     return tree
+
+
+def _load_html(html: str) -> Any:
+    """The tree trafilatura.utils.load_html makes of a page (its repairs, its parser's
+    settings, its retry from UTF-8 bytes, its test that the page looks like HTML), with the
+    element classes found in C (see _html_parser). None where it would return None."""
+    from lxml import html as lxml_html
+    from trafilatura.utils import is_dubious_html, repair_faulty_html
+
+    beginning = html[:50].lower()
+    html = repair_faulty_html(html, beginning)
+    parser = _html_parser()
+    try:
+        tree = lxml_html.fromstring(html, parser=parser)
+    except Exception:  # ValueError: a str declaring its encoding, which lxml parses as bytes only
+        tree = None
+    if tree is None or len(tree) < 1:
+        try:
+            tree = lxml_html.fromstring(html.encode("utf-8", "surrogatepass"), parser=parser)
+        except Exception:  # as load_html: an unparseable page is None, not an error
+            tree = None
+    if tree is not None and is_dubious_html(beginning) and len(tree) < 2:
+        return None
+    return tree
+
+
+@functools.cache
+def _html_parser() -> Any:
+    """trafilatura's HTML parser (a copy: its settings), finding each element's class in C.
+
+    lxml.html's parser asks a Python method which class each element gets (`lower()` of the
+    tag, a dict lookup) every time Python touches an element it had not held: 2.0-2.7% of
+    extract_html's instructions on devset/html (callgrind), trafilatura's walks included. The
+    same classes here (HtmlElement; lxml.html's form classes by their lower-case tag names,
+    as the HTML parser writes them), looked up by lxml itself."""
+    from lxml import etree
+    from lxml import html as lxml_html
+    from trafilatura.utils import HTML_PARSER
+
+    parser = HTML_PARSER.copy()
+    by_tag = etree.ElementNamespaceClassLookup(etree.ElementDefaultClassLookup(
+        element=lxml_html.HtmlElement, comment=lxml_html.HtmlComment,
+        pi=lxml_html.HtmlProcessingInstruction, entity=lxml_html.HtmlEntity))
+    by_tag.get_namespace(None).update(lxml_html.HtmlElementClassLookup._default_element_classes)
+    parser.set_element_class_lookup(by_tag)
+    return parser
 
 
 _HIDDEN_STYLE = re.compile(r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)\b", re.IGNORECASE)
@@ -497,13 +541,25 @@ def in_class_or_id(html: str, word: str) -> bool:
     decides: never False where the word stands there, but for a tag in which an earlier value
     holds ">" or the value itself holds "=" before the word (rare; such a page's caption is
     then not looked for). A scan of the markup's text costs a fifth of searching the parsed
-    tree for such names, and most pages have none."""
+    tree for such names, and most pages have none.
+
+    Each stretch of the markup is read once: the last "<", ">" and "=" before an occurrence
+    are carried on to the next, and only the five characters before an "=" (and the white
+    space between) are read for the attribute's name. Searching back from every occurrence
+    and lowering all that lay between its tag's "<" and "=" cost 0.1 CPU-s on a page whose
+    scripts held 159 of them, a stray "<" far before (nytimes-5 of devset/html)."""
+    opened = closed = assigned = searched = -1  # the last "<", ">" and "=" before `searched`
     at = html.find(word)
     while at >= 0:
-        start = html.rfind("<", 0, at)
-        if start > html.rfind(">", 0, at):
-            equals = html.rfind("=", start, at)
-            if equals > 0 and html[start:equals].rstrip().lower().endswith(("class", "id")):
+        opened = max(opened, html.rfind("<", searched + 1, at))
+        closed = max(closed, html.rfind(">", searched + 1, at))
+        assigned = max(assigned, html.rfind("=", searched + 1, at))
+        searched = at
+        if closed < opened < assigned:  # inside a tag, after an "=" in it
+            name_end = assigned  # the name before the "=", without the white space after it
+            while html[name_end - 1].isspace():
+                name_end -= 1  # stops at the tag's "<" at the latest
+            if html[max(opened, name_end - 5):name_end].lower().endswith(("class", "id")):
                 return True
         at = html.find(word, at + len(word))
     return False
@@ -570,11 +626,7 @@ def _flatten_math(element: Any) -> bool:
 #: candidates produce
 REPEAT_MIN_CHARS = 50
 _REPEAT_BLOCKS = ("p", "div", "li", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "td", "dd")
-_IS_REPEAT_BLOCK = " or ".join(f"self::{tag}" for tag in _REPEAT_BLOCKS)
-#: a block whose next element sibling (comments do not count) is a block too: the only places
-#: a back-to-back repeat can start. Found by libxml2 in one pass; reading the text of every
-#: block under every parent instead cost more than trafilatura's extraction on long pages.
-_BLOCK_PAIRS = f"descendant-or-self::*[{_IS_REPEAT_BLOCK}][following-sibling::*[1][{_IS_REPEAT_BLOCK}]]"
+_IS_REPEAT_BLOCK = frozenset(_REPEAT_BLOCKS)
 
 
 @dataclass(frozen=True)
@@ -588,10 +640,23 @@ class Repeats:
 
 
 def block_pairs(tree: Any) -> list[Any]:
-    """Every block whose next element sibling is a block too, in document order (see
-    _BLOCK_PAIRS): where a back-to-back repeat can start, and where a subheading stands
-    right before a paragraph. One search serves both."""
-    return list(_xpath(_BLOCK_PAIRS)(tree))
+    """Every block whose next element sibling (comments do not count) is a block too, in
+    document order: the only places a back-to-back repeat can start, and where a subheading
+    stands right before a paragraph. One walk serves both.
+
+    lxml's walk over the blocks alone (their tags matched in C), each asked for its next
+    sibling: a third of what libxml2's search for the same pairs cost (an XPath whose tag
+    tests are steps of their own, 1.75 ms a page of devset/html against 0.53); reading the
+    text of every block under every parent instead cost more than trafilatura's extraction
+    on long pages."""
+    pairs = []
+    for block in tree.iter(*_REPEAT_BLOCKS):
+        after = block.getnext()
+        while after is not None and not isinstance(after.tag, str):
+            after = after.getnext()
+        if after is not None and after.tag in _IS_REPEAT_BLOCK:
+            pairs.append(block)
+    return pairs
 
 
 def repeated_blocks(pairs: list[Any]) -> Repeats:

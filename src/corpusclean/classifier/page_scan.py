@@ -26,7 +26,7 @@ from typing import NamedTuple, Sequence
 
 import numpy as np
 
-from .signals import _NO_SPACE_SCRIPT, _SYMBOL, FOLDS_INTO_A_WORD, WORD
+from .signals import _NO_SPACE_CLASS, _SYMBOL, FOLDS_INTO_A_WORD, WORD
 from .stoplists import CJK_STOP_CHARACTERS
 from .vocabulary import VOICE_OR_CUE
 
@@ -70,7 +70,7 @@ def character_classes() -> np.ndarray:
 def _build_classes() -> np.ndarray:
     everything = "".join(map(chr, range(0x110000)))
     classes = np.zeros(0x110000, np.uint8)
-    for bit, pattern in ((WORD_CHARACTER, WORD), (NO_SPACE, re.compile(_NO_SPACE_SCRIPT.pattern + "+")),
+    for bit, pattern in ((WORD_CHARACTER, WORD), (NO_SPACE, re.compile(_NO_SPACE_CLASS + "+")),
                          (SYMBOL, re.compile(_SYMBOL.pattern + "+"))):
         for match in pattern.finditer(everything):
             classes[match.start():match.end()] |= bit

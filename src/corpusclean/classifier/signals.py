@@ -15,13 +15,16 @@ from typing import Iterable
 from .stoplists import CJK_STOP_CHARACTERS
 
 WORD = re.compile(r"\w+")
-# scripts written without spaces between words: Han, kana, Thai, Lao, Khmer, Myanmar
-_NO_SPACE_SCRIPT = re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# scripts written without spaces between words: Han, kana, Thai, Lao, Khmer, Myanmar. The
+# class alone, compiled only in _NO_SPACE_RUN: `re` writes a class into a table of its
+# characters, one by one in Python (these are 28,000), and compiling it alone too took 3-4 ms
+# of every process that classifies pages
+_NO_SPACE_CLASS = r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
 # runs of those characters: `measure` counts them by the run, where finding them one by one
 # made a string of each (Chinese text is all runs; a Latin text quoting a few words holds few).
 # Written `[...][...]*`, not `[...]+`: a pattern that opens with a class lets the engine skip
 # to the class's next character, and one that opens with a repeat is tried at every position
-_NO_SPACE_RUN = re.compile(_NO_SPACE_SCRIPT.pattern * 2 + "*")
+_NO_SPACE_RUN = re.compile(_NO_SPACE_CLASS * 2 + "*")
 # a sentence ends here, perhaps followed by closing quotes or brackets, or by a note in
 # brackets after it: "... a big hit. (Reporting by Jane Doe; editing by John Roe)". The
 # definition: ends_sentence computes the same faster, and the tests hold it to this
