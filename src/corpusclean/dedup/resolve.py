@@ -95,7 +95,9 @@ def earliest_in_buckets(bucket: np.ndarray, first: np.ndarray, bits: np.ndarray,
         if not len(pending):
             break
         candidate = run_start[run[pending]] + r
-        ok = bbit_estimates(bits[sort[pending]], bits[sort[candidate]], verify_bits) >= threshold
+        # rows of a 2-d array: np.take copies each whole (3-5 times as fast as bits[rows])
+        ok = bbit_estimates(np.take(bits, sort[pending], axis=0), np.take(bits, sort[candidate], axis=0),
+                            verify_bits) >= threshold
         result[sort[pending[ok]]] = first[sort[candidate[ok]]]
         pending = pending[~ok]
         r += 1
