@@ -150,3 +150,34 @@ def test_the_gates_proof_is_kept_in_the_start_up_cache(monkeypatch):
     again = [GatedSearch(pattern, r"\d")._proved_gate() for pattern in (DATED, either)]
     assert [gate.pattern if gate else None for gate in again] == [gate.pattern if gate else None for gate in proved]
     assert again[0] is not None and again[1] is None
+
+
+def test_a_pattern_from_the_start_up_cache_is_the_one_python_compiles(tmp_path, monkeypatch):
+    """cached_compile keeps what Python's compiler makes of a pattern (the code it hands the
+    engine): a process that finds it in the cache gets a Pattern equal to re.compile's (the
+    same pattern, flags and code), its groups named as they were, without compiling it."""
+    from corpusclean.classifier import regex
+
+    monkeypatch.setenv("CORPUSCLEAN_CACHE_DIR", str(tmp_path))
+    vocabulary = terms_pattern(list(TERMS.items()))[0]
+    sources = [(vocabulary.pattern, re.IGNORECASE), (r"(?P<day>\d{1,2})\.(?P<month>\d{1,2})\b", 0),
+               (r"[A-ZÀ-Þ](?<!\w\w)|ſ\w*", re.IGNORECASE)]
+    made = [regex.cached_compile(source, flags) for source, flags in sources]   # compiled, and kept
+    monkeypatch.setattr(regex, "_compiled_code", lambda *args: pytest.fail("compiled again"))
+    for (source, flags), first in zip(sources, made):
+        again = regex.cached_compile(source, flags)
+        assert again == first == re.compile(source, flags)
+        assert again.groupindex == re.compile(source, flags).groupindex
+    found = regex.cached_compile(*sources[1]).search("on 10.03 at noon")
+    assert found is not None and found.group("month") == "03" and found.lastgroup == "month"
+    for text in TEXTS:
+        assert [(m.span(), m.lastgroup) for m in made[0].finditer(text)] == \
+            [(m.span(), m.lastgroup) for m in vocabulary.finditer(text)]
+
+
+def test_a_pattern_python_refuses_is_refused_through_the_cache_too(tmp_path, monkeypatch):
+    from corpusclean.classifier.regex import cached_compile
+
+    monkeypatch.setenv("CORPUSCLEAN_CACHE_DIR", str(tmp_path))
+    with pytest.raises(re.error):
+        cached_compile("(unclosed")

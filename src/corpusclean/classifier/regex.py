@@ -113,7 +113,41 @@ def terms_pattern(groups: Sequence[tuple[str | None, Sequence[str]]],
     from ..cache import cached
 
     source, names = cached("terms", repr((groups, flags)), lambda: _terms_source(groups, flags))
-    return re.compile(source, flags), names
+    return cached_compile(source, flags), names
+
+
+def cached_compile(source: str, flags: int = 0) -> re.Pattern[str]:
+    """`re.compile(source, flags)`, what Python's compiler makes of the pattern (its code for
+    the engine) kept in the start-up cache (cache.py; the Python version is in its key): `re`
+    parses and compiles in Python, and the classifier's vocabulary (alternations of hundreds
+    of terms) and signals' classes of the Basic Multilingual Plane cost every process that
+    classifies 50-90 ms on its first page. The Pattern is re.compile's, equal to it; with
+    another compiler (Python 3.10, or internals that differ) it is re.compile's own."""
+    from ..cache import cached
+
+    flags = int(flags)   # as re.compile takes a RegexFlag
+    try:
+        import _sre  # type: ignore[import-not-found]  # Python's regex engine
+
+        flags_used, code, groups, names, by_number = cached("regex-code", f"{int(flags)}\0{source}",
+                                                            lambda: _compiled_code(source, flags))
+        return _sre.compile(source, flags_used, code, groups, names, by_number)  # type: ignore[no-any-return]
+    except (ImportError, AttributeError, TypeError, RuntimeError):  # RuntimeError: code _sre refuses
+        return re.compile(source, flags)
+
+
+def _compiled_code(source: str, flags: int) -> tuple[int, list[int], int, dict[str, int], tuple[str | None, ...]]:
+    """What re._compiler.compile hands the engine for `source` (Python 3.11's arguments of
+    `_sre.compile` after the pattern): raises re.error where re.compile does."""
+    from re import _compiler, _parser  # type: ignore[attr-defined]  # Python 3.11 on
+
+    parsed = _parser.parse(source, flags)
+    names = parsed.state.groupdict
+    by_number: list[str | None] = [None] * parsed.state.groups
+    for name, number in names.items():
+        by_number[number] = name
+    code = list(map(int, _compiler._code(parsed, flags)))   # its opcodes are named ints, which pickle cannot take
+    return flags | parsed.state.flags, code, parsed.state.groups - 1, dict(names), tuple(by_number)
 
 
 def _terms_source(groups: Sequence[tuple[str | None, Sequence[str]]], flags: int) -> tuple[str, dict[str, str]]:
