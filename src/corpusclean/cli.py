@@ -94,6 +94,14 @@ def cli() -> None:
 
 # -- shared options --------------------------------------------------------------------------
 
+#: the types of the options naming a file, made once for every command that takes them: click
+#: looks up a translation of a path type's name when the type is made (gettext searching the
+#: locale folders each time), twelve times on every start when each command's options made
+#: their own
+A_FILE = click.Path(dir_okay=False)
+AN_EXISTING_FILE = click.Path(exists=True, dir_okay=False)
+
+
 def io_options(fn: F) -> F:
     """IN, OUT and the options every corpus command takes."""
     for decorator in reversed([
@@ -120,7 +128,7 @@ def io_options(fn: F) -> F:
         click.option("--overwrite", is_flag=True,
                      help="Replace the output of an earlier run into OUT that did not finish. (A finished run's "
                           "output is always replaced whole: its texts, reports and summary are removed first.)"),
-        click.option("--summary", "summary_path", type=click.Path(dir_okay=False), default=None,
+        click.option("--summary", "summary_path", type=A_FILE, default=None,
                      help="Where to write the run summary (default: OUT/corpusclean-summary.json, or OUT.summary.json for JSONL)."),
         click.option("--timing", is_flag=True, help="Record the run's time in the summary (makes it differ between runs)."),
         click.option("--text-field", default="text", show_default=True, metavar="NAME",
@@ -131,10 +139,10 @@ def io_options(fn: F) -> F:
         click.option("--reports/--no-reports", default=True, show_default=True,
                      help="Put each document's report in its output record (JSONL, Parquet); reports of a "
                           "folder of documents are always their own files."),
-        click.option("--report-file", type=click.Path(dir_okay=False), default=None,
+        click.option("--report-file", type=A_FILE, default=None,
                      help="Write the reports of output records to this JSONL file (.gz, .zst: compressed) "
                           "instead of into the records."),
-        click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False), default=None,
+        click.option("--config", "config_file", type=AN_EXISTING_FILE, default=None,
                      help="A TOML file of options (see the README); options given on the command line win."),
         click.option("-q", "--quiet", is_flag=True, help="No progress bar or closing line on stderr."),
         click.option("--engine", type=click.Choice(ENGINES), default="local", show_default=True,

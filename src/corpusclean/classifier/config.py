@@ -38,6 +38,8 @@ class Thresholds:
 
 @dataclass(frozen=True)
 class RegionWeights:
+    """How pass 2 scores runs of units to find the article region (region.py)."""
+
     unit_cost: float = 25.0       # what one non-prose unit costs
     neargood_weight: float = 0.75 # share of its length a one-sentence paragraph adds
     sentence_weight: float = 0.25 # share of its length a short sentence adds
@@ -52,6 +54,8 @@ class RegionWeights:
 
 @dataclass(frozen=True)
 class ContextLimits:
+    """How far a unit's neighbours reach when its verdict is revised in context (context.py)."""
+
     heading_units: int = 3         # a heading may stand this many units above the article ...
     heading_chars: int = 250       # ... with at most this much text in between
     tight_gap: int = 400           # non-prose characters between two paragraphs that still count as "inside"
@@ -63,6 +67,8 @@ class ContextLimits:
 
 @dataclass(frozen=True)
 class FeedLimits:
+    """What makes a run of units a feed, a slideshow, a list of headlines or teasers (feeds.py)."""
+
     meta_chars: int = 100       # an entry's opening line is at most this long
     min_entries: int = 3        # dated entries in a row that make a feed
     max_entry_units: int = 8    # an entry is at most this many units long
@@ -81,6 +87,8 @@ class FeedLimits:
 
 @dataclass(frozen=True)
 class ProseChromeLimits:
+    """What makes a paragraph that reads as prose an appeal, a bio or a notice (prose_chrome.py)."""
+
     person_share: float = 0.05     # "we"/"us"/"you" words in an appeal, at least
     appeal_terms: int = 2          # appeal words in one paragraph, at least
     appeal_strong: int = 4         # this many, with twice the person share: an appeal anywhere
@@ -95,6 +103,8 @@ class ProseChromeLimits:
 
 @dataclass(frozen=True)
 class CommentLimits:
+    """What makes the end of a page a comment section (comments.py)."""
+
     heading_chars: int = 80     # a heading is at most this long
     article_anchors: int = 2    # prose units of the article above the heading, at least
     first_reach: int = 40       # the first entry mark stands this many lines below the heading, at most
