@@ -33,7 +33,7 @@ from functools import cached_property
 
 from .config import CommentLimits
 from .feeds import has_date, kept_prose, writer
-from .regex import line_test
+from .regex import cached_compile, line_test
 from .units import Unit
 from .verdicts import ANCHORS, DROP, KEEP
 
@@ -43,7 +43,9 @@ _COUNTED = r"(?:\s*[(\[]\d+[)\]])?"
 _CLOSED = r"|comments?\s+(?:are|is|have\s+been)\s+(?:now\s+)?closed\b"
 _OTHER_LANGUAGES = (r"|(?:kommentare|leserkommentare|commentaires|comentarios|comentários|commenti|reacties"
                     r"|komentarze|kommentarer)\b" + _COUNTED)
-COMMENTS_HEADING = re.compile(
+# (this module's long alternations are compiled through the start-up cache, regex.cached_compile:
+# 1-1.5 ms each otherwise, in every process that classifies)
+COMMENTS_HEADING = cached_compile(
     r"^(?:\d+\s+(?:reader\s+)?(?:comments?|responses?|replies|reactions)\b"
     r"|(?:(?:reader|readers'?|user|your|visitor|latest|recent|all|view|show|read|see|display)\s+)?"
     r"(?:comments?|responses?|reactions|discussion)" + _COUNTED + r"(?:\s*[|:–—-]?\s*(?:post|add|leave|write)\s+(?:a|your)\s+comment)?\s*:?$"
@@ -55,7 +57,7 @@ COMMENTS_HEADING = re.compile(
 # a heading that can only name reader comments: "Response", "Discussion" or "Comments" alone
 # may title a section of the article itself; "Comments (3)", "Reader views" or "Have your say"
 # cannot
-DISCUSSION_HEADING = re.compile(
+DISCUSSION_HEADING = cached_compile(
     r"^(?:\d+\s+(?:reader\s+)?comments?\b"
     r"|comments\s*[(\[]\d+[)\]]\s*:?$"
     r"|(?:reader|readers'?|user|visitor|your)\s+(?:comments|views|responses|reactions)\b"
@@ -64,7 +66,7 @@ DISCUSSION_HEADING = re.compile(
     _OTHER_LANGUAGES + r")",
     re.IGNORECASE)
 # a line about a comment rather than in it: who wrote it and when, and its controls
-ENTRY_MARK = re.compile(
+ENTRY_MARK = cached_compile(
     r"\b(?:posted|submitted|written|added|commented)\s+(?:by|on|at)\b"
     r"|\b(?:said|says|wrote|writes)\s*(?:\.{2,}|…|:)?\s*$"
     r"|\breport\s+(?:this\s+)?(?:comment|post|abuse)\b|\bin\s+reply\s+to\b"

@@ -12,6 +12,7 @@ from functools import cache
 from operator import itemgetter
 from typing import Iterable
 
+from .regex import cached_compile
 from .stoplists import CJK_STOP_CHARACTERS
 
 WORD = re.compile(r"\w+")
@@ -23,8 +24,10 @@ _NO_SPACE_CLASS = r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-
 # runs of those characters: `measure` counts them by the run, where finding them one by one
 # made a string of each (Chinese text is all runs; a Latin text quoting a few words holds few).
 # Written `[...][...]*`, not `[...]+`: a pattern that opens with a class lets the engine skip
-# to the class's next character, and one that opens with a repeat is tried at every position
-_NO_SPACE_RUN = re.compile(_NO_SPACE_CLASS * 2 + "*")
+# to the class's next character, and one that opens with a repeat is tried at every position.
+# Compiled through the start-up cache (regex.cached_compile): `re` writes the class out three
+# times here, 5 ms of every process that classifies
+_NO_SPACE_RUN = cached_compile(_NO_SPACE_CLASS * 2 + "*")
 # a sentence ends here, perhaps followed by closing quotes or brackets, or by a note in
 # brackets after it: "... a big hit. (Reporting by Jane Doe; editing by John Roe)". The
 # definition: ends_sentence computes the same faster, and the tests hold it to this
@@ -188,7 +191,6 @@ def _word_starts() -> tuple[re.Pattern[str], re.Pattern[str]]:
     capital (`str.isupper`), and a word all of digits (`str.isdigit`). `(?<!\\w\\w)` after a word
     character says the one before it is none: the word starts there."""
     from ..cache import cached
-    from .regex import cached_compile  # compiled, 29 ms, on a process's first page: kept in the cache too
 
     upper, digit = cached("word-starts", "", _capital_and_digit_classes)
     return cached_compile(upper + r"(?<!\w\w)"), cached_compile(digit + r"(?<!\w\w)" + digit + r"*(?!\w)")
