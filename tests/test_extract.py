@@ -445,3 +445,19 @@ def test_code_samples_that_repeat_statements_stay_whole_through_run(tmp_path):
     assert result.exit_code == 0, result.stderr
     clean = (tmp_path / "out" / "ferry.txt").read_text(encoding="utf-8")
     assert f"{first}\n\n" in clean and f"{second}\n\n" in clean
+
+
+def test_an_lxml_without_its_table_of_form_classes_parses_with_trafilaturas_own_parser(monkeypatch):
+    """_html_parser reads lxml.html's table of form classes, a private name: without it the
+    page is parsed by trafilatura's parser as it is (the element classes asked of Python)."""
+    from lxml import html as lxml_html
+    from trafilatura.utils import HTML_PARSER
+
+    monkeypatch.delattr(lxml_html.HtmlElementClassLookup, "_default_element_classes")
+    extract._html_parser.cache_clear()
+    try:
+        assert extract._html_parser() is HTML_PARSER
+        tree = extract.parse_html("<html><body><form><input name=q></form><p>A quay</p></body></html>")
+        assert isinstance(tree.find(".//form"), lxml_html.FormElement)
+    finally:
+        extract._html_parser.cache_clear()   # the next page gets the parser with the C lookup again

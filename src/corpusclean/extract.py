@@ -389,11 +389,16 @@ def _html_parser() -> Any:
     from lxml import html as lxml_html
     from trafilatura.utils import HTML_PARSER
 
+    # lxml.html's own table of its form classes by tag name (a private name: an lxml without it
+    # gets trafilatura's parser itself, whose lookup asks Python, as before)
+    form_classes = getattr(lxml_html.HtmlElementClassLookup, "_default_element_classes", None)
+    if not isinstance(form_classes, dict):
+        return HTML_PARSER
     parser = HTML_PARSER.copy()
     by_tag = etree.ElementNamespaceClassLookup(etree.ElementDefaultClassLookup(
         element=lxml_html.HtmlElement, comment=lxml_html.HtmlComment,
         pi=lxml_html.HtmlProcessingInstruction, entity=lxml_html.HtmlEntity))
-    by_tag.get_namespace(None).update(lxml_html.HtmlElementClassLookup._default_element_classes)
+    by_tag.get_namespace(None).update(form_classes)
     parser.set_element_class_lookup(by_tag)
     return parser
 

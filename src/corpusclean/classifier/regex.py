@@ -129,7 +129,7 @@ def cached_compile(source: str, flags: int = 0) -> re.Pattern[str]:
     try:
         import _sre  # type: ignore[import-not-found]  # Python's regex engine
 
-        flags_used, code, groups, names, by_number = cached("regex-code", f"{int(flags)}\0{source}",
+        flags_used, code, groups, names, by_number = cached("regex-code", f"{flags}\0{source}",
                                                             lambda: _compiled_code(source, flags))
         return _sre.compile(source, flags_used, code, groups, names, by_number)  # type: ignore[no-any-return]
     except (ImportError, AttributeError, TypeError, RuntimeError):  # RuntimeError: code _sre refuses
