@@ -92,26 +92,54 @@ def code_version() -> str:
 def cached(kind: str, key: str, build: Callable[[], T]) -> T:
     """`build()`, or what it returned the last time for the same `kind`, `key` and code. `key`
     must say everything the result depends on besides the code (a pack's text and name)."""
-    folder = cache_dir()
-    if folder is None:
-        return build()
-    try:
-        version = code_version()
-    except OSError:  # a module that cannot be read: which code made a file cannot be told
-        return build()
-    digest = hashlib.sha256(f"{version}\0{kind}\0{key}".encode("utf-8", "surrogatepass")).hexdigest()
-    path = folder / f"{kind}-{version[:12]}-{digest[:32]}.pickle"
+    found = read(kind, key, _MISSING)
+    if found is not _MISSING:
+        return found  # type: ignore[return-value]  # what `build` returned when it was written
+    value = build()
+    write(kind, key, value)
+    return value
+
+
+def read(kind: str, key: str, default: object = None) -> object:
+    """What was last `write`n for `kind` and `key` by this code, or `default` (nothing written,
+    an unreadable or foreign file, caching off)."""
+    path, digest = _file(kind, key)
+    if path is None:
+        return default
     try:
         with open(path, "rb") as handle:
             stored_digest, value = pickle.load(handle)
             if stored_digest == digest:
                 _mark_used(handle.fileno(), path)
-                return value  # type: ignore[no-any-return]
-    except Exception:  # missing, unreadable, truncated, from an incompatible version: rebuild
+                return value
+    except Exception:  # missing, unreadable, truncated, from an incompatible version: a miss
         pass
-    value = build()
-    _store(path, (digest, value))
-    return value
+    return default
+
+
+def write(kind: str, key: str, value: object) -> None:
+    """Keep `value` for `kind` and `key` (atomically; a cache that cannot be written is none)."""
+    path, digest = _file(kind, key)
+    if path is not None:
+        _store(path, (digest, value))
+
+
+_MISSING = object()
+
+
+def _file(kind: str, key: str) -> tuple[Path | None, str]:
+    """The file that holds `kind` and `key`, made by this code, and the digest it is checked by
+    (None when caching is off, or which code made a file cannot be told: a module that cannot
+    be read)."""
+    folder = cache_dir()
+    if folder is None:
+        return None, ""
+    try:
+        version = code_version()
+    except OSError:
+        return None, ""
+    digest = hashlib.sha256(f"{version}\0{kind}\0{key}".encode("utf-8", "surrogatepass")).hexdigest()
+    return folder / f"{kind}-{version[:12]}-{digest[:32]}.pickle", digest
 
 
 def _store(path: Path, content: object) -> None:

@@ -26,24 +26,28 @@ if "numpy" not in sys.modules:
 # lives as long as the process, yet the collector walked it as it was made: 58 young
 # collections, 10-12 ms of CPU before a run's first page (in the parent of a 2-worker run: alone
 # on the cores, before its workers fork). They load with it paused, as the stages are built
-# (collector.py): what they made goes to the oldest generation unwalked.
+# (collector.py): what they made goes to the oldest generation unwalked. Their dataclasses'
+# methods are compiled once, not at every start (dataclass_code.py).
 from .collector import paused
 
 with paused():
-    import click
-    from click.core import ParameterSource
+    from .dataclass_code import dataclass_code
 
-    from . import __version__
-    from .api import Run
-    from .engines import ENGINES
-    from .cli_params import F, FiniteFloatRange
-    from .config import COMMANDS, MAX_HTML_ELEMENTS, RunConfig, read_config_file
-    from .errors import OutputError, UnwritableRecords, UsageError
-    from .heap import exit_without_collecting, keep_freed_memory
-    from .progress import LOG_EVERY, Bar, Log, Progress
-    from .readers import DEFAULT_PATTERNS
-    from .report import Summary
-    from .stages.registry import STAGES
+    with dataclass_code():
+        import click
+        from click.core import ParameterSource
+
+        from . import __version__
+        from .api import Run
+        from .engines import ENGINES
+        from .cli_params import F, FiniteFloatRange
+        from .config import COMMANDS, MAX_HTML_ELEMENTS, RunConfig, read_config_file
+        from .errors import OutputError, UnwritableRecords, UsageError
+        from .heap import exit_without_collecting, keep_freed_memory
+        from .progress import LOG_EVERY, Bar, Log, Progress
+        from .readers import DEFAULT_PATTERNS
+        from .report import Summary
+        from .stages.registry import STAGES
 
 
 class Commands(click.Group):

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence, overload
 
 from .config import MAX_HTML_ELEMENTS
+from .dataclass_code import dataclass_code
 from .errors import OUT_ERRNOS, InputError, OutputError
 from .layout import apply, rebuild, without_layout
 from .model import Document, DocumentMeta, Removal
@@ -901,20 +902,23 @@ def _prepare_for_pages(stages: Sequence[Stage]) -> None:
     """Each stage with no corpus pass prepares (the language profiles), then every stage gets
     ready (`_get_stages_ready`). A failing `prepare` raises; `_take_handover` does the same
     one stage at a time, to name the stage that failed in every document's report."""
-    for stage in stages:
-        if not stage.needs_corpus:
-            stage.prepare()
-    _get_stages_ready(stages)
+    with dataclass_code():  # one block for both (dataclass_code.py)
+        for stage in stages:
+            if not stage.needs_corpus:
+                stage.prepare()
+        _get_stages_ready(stages)
 
 
 def _get_stages_ready(stages: Sequence[Stage]) -> None:
-    """`Stage.get_ready` for each stage. What fails here is left to fail again where it is
-    needed: in a stage's `process`, for each document, naming the stage."""
-    for stage in stages:
-        try:
-            stage.get_ready()
-        except Exception:
-            pass
+    """`Stage.get_ready` for each stage (it imports the code of its page pass, whose dataclasses
+    are made from code compiled once: dataclass_code.py). What fails here is left to fail again
+    where it is needed: in a stage's `process`, for each document, naming the stage."""
+    with dataclass_code():
+        for stage in stages:
+            try:
+                stage.get_ready()
+            except Exception:
+                pass
 
 
 def _warm(stages: Sequence[Stage]) -> None:
