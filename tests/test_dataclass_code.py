@@ -8,14 +8,16 @@ is off, corrupt or unwritable only means compiling as usual.
 from __future__ import annotations
 
 import dataclasses
+import marshal
 import pickle
 from pathlib import Path
+from types import CodeType
 from typing import Any
 
 import pytest
 
 from corpusclean import cache
-from corpusclean.dataclass_code import KIND, dataclass_code
+from corpusclean.dataclass_code import KIND, _key, dataclass_code
 
 
 @pytest.fixture
@@ -104,7 +106,7 @@ def test_the_block_leaves_dataclasses_as_it_found_it(folder: Path):
     assert "exec" not in vars(dataclasses)       # the built-in again
 
 
-@pytest.mark.parametrize("state", ["off", "corrupt", "unwritable"])
+@pytest.mark.parametrize("state", ["off", "corrupt", "damaged entries", "unwritable"])
 def test_a_cache_that_cannot_help_only_means_compiling(state: str, folder: Path, monkeypatch: pytest.MonkeyPatch):
     if state == "off":
         monkeypatch.setenv(cache.ENV, "")
@@ -113,9 +115,16 @@ def test_a_cache_that_cannot_help_only_means_compiling(state: str, folder: Path,
             make_classes()
         [stored] = folder.glob(f"{KIND}-*.pickle")
         stored.write_bytes(b"\x80\x05not a pickle")
+    elif state == "damaged entries":     # a whole file whose kept code is not code
+        with dataclass_code():
+            make_classes()
+        sources = cache.read(KIND, _key(), {})
+        cache.write(KIND, _key(), {source: b"\x00not code" for source in sources})
     else:
         folder.parent.mkdir(exist_ok=True)
         folder.write_text("a file where the cache folder should be")
     with dataclass_code():
         made = make_classes()
     assert [methods(cls) for cls in made] == [methods(cls) for cls in make_classes()]
+    if state == "damaged entries":       # compiled again, and kept in their place
+        assert all(isinstance(marshal.loads(kept), CodeType) for kept in cache.read(KIND, _key(), {}).values())

@@ -20,6 +20,7 @@ import dataclasses
 import marshal
 import sys
 from contextlib import contextmanager
+from types import CodeType
 from typing import Any, Iterator
 
 from .cache import read, write
@@ -38,18 +39,14 @@ def dataclass_code() -> Iterator[None]:
         return
     key = _key()
     known: dict[str, bytes] = _stored(key)
-    compiled: dict[str, Any] = {}  # this block's sources, compiled here
+    compiled: dict[str, CodeType] = {}  # this block's sources, compiled here
 
     def _exec(source: Any, globals: dict[str, Any] | None = None, locals: dict[str, Any] | None = None) -> None:
         if type(source) is str:
-            kept = known.get(source)
-            if kept is not None:
-                source = marshal.loads(kept)
-            elif source in compiled:
-                source = compiled[source]
-            else:  # what exec(source) compiles, called from a module without __future__ imports
+            code = compiled.get(source) or _loaded(known.get(source))
+            if code is None:  # what exec(source) compiles, called from a module without __future__ imports
                 code = compiled[source] = compile(source, "<string>", "exec", dont_inherit=True)
-                source = code
+            source = code
         builtins.exec(source, globals, locals)
 
     dataclasses.exec = _exec  # type: ignore[attr-defined]
@@ -66,6 +63,16 @@ def _key() -> str:
     """What compiled code depends on besides the source: the bytecode's version (in the cache's
     code version too), and the optimisation level, which decides what compiling keeps."""
     return f"{sys.version}\0{sys.flags.optimize}"
+
+
+def _loaded(kept: bytes | None) -> CodeType | None:
+    """The code kept for a source, or None: none kept, or what was kept is not code (a file
+    damaged inside a whole pickle), which is then compiled again and replaced."""
+    try:
+        code = marshal.loads(kept) if kept is not None else None
+    except (EOFError, ValueError, TypeError):
+        return None
+    return code if isinstance(code, CodeType) else None
 
 
 def _stored(key: str) -> dict[str, bytes]:
