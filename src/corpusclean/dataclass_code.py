@@ -4,7 +4,8 @@
 frozen class's `__setattr__` and `__delattr__`, ...) and compiles it as the class is made: 189
 functions in the modules the parent of a run imports, 0.04 CPU-s of its 0.5-0.6 at every start
 (alone on the cores, before its workers fork: the parent's share of a 2-worker run, and the
-fixed cost of every run), and about 100 more in each worker as it gets ready for its pages.
+fixed cost of every run), and a few more in each worker as it gets ready for its pages
+(the cache of a 2-worker run of the bench corpus holds 199).
 
 Inside `dataclass_code()`, each such source is compiled once and its code kept in the start-up
 cache (cache.py, which says which code made what it holds), keyed by the source itself: a class
