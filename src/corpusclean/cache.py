@@ -89,6 +89,10 @@ def code_version() -> str:
     return digest.hexdigest()
 
 
+#: what `read` returns for nothing kept, where None may be what was kept
+_MISSING = object()
+
+
 def cached(kind: str, key: str, build: Callable[[], T]) -> T:
     """`build()`, or what it returned the last time for the same `kind`, `key` and code. `key`
     must say everything the result depends on besides the code (a pack's text and name)."""
@@ -122,9 +126,6 @@ def write(kind: str, key: str, value: object) -> None:
     path, digest = _file(kind, key)
     if path is not None:
         _store(path, (digest, value))
-
-
-_MISSING = object()
 
 
 def _file(kind: str, key: str) -> tuple[Path | None, str]:

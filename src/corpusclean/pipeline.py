@@ -902,11 +902,10 @@ def _prepare_for_pages(stages: Sequence[Stage]) -> None:
     """Each stage with no corpus pass prepares (the language profiles), then every stage gets
     ready (`_get_stages_ready`). A failing `prepare` raises; `_take_handover` does the same
     one stage at a time, to name the stage that failed in every document's report."""
-    with dataclass_code():  # one block for both (dataclass_code.py)
-        for stage in stages:
-            if not stage.needs_corpus:
-                stage.prepare()
-        _get_stages_ready(stages)
+    for stage in stages:
+        if not stage.needs_corpus:
+            stage.prepare()
+    _get_stages_ready(stages)
 
 
 def _get_stages_ready(stages: Sequence[Stage]) -> None:
