@@ -11,7 +11,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from corpusclean.classifier.page_scan import (MAX_CHARS, MIN_PAGE_CHARS, NO_SPACE, PageScanner, WordTable,
+from corpusclean.classifier.page_scan import (DIGIT, MAX_CHARS, MIN_PAGE_CHARS, NO_SPACE, UPPER, PageScanner, WordTable,
                                               _code_points, _hashes, _Powers, _word_spans, can_scan,
                                               character_classes)
 from corpusclean.classifier.signals import _NO_SPACE_CLASS, _SYMBOL, FOLDS_INTO_A_WORD, WORD
@@ -54,6 +54,9 @@ def test_a_pages_texts_counted_together_have_each_texts_features(page, stopwords
         assert count.no_space == len(re.findall(_NO_SPACE_CLASS, text))
         assert count.function_characters == sum(ch in CJK_STOP_CHARACTERS for ch in re.findall(_NO_SPACE_CLASS, text))
         assert count.stopwords == (None if stopwords is None else sum(w in stopwords for w in words))
+        as_written = WORD.findall(text)
+        assert count.capitals == sum(word[0].isupper() for word in as_written)
+        assert count.digit_words == sum(map(str.isdigit, as_written))
 
 
 @settings(max_examples=200)
@@ -118,6 +121,9 @@ def test_the_character_classes_are_pythons():
     for pattern, bit in ((re.compile(_NO_SPACE_CLASS), NO_SPACE), (_SYMBOL, 8)):
         assert sorted(ord(m.group()) for m in pattern.finditer(everything)) == np.flatnonzero(classes & bit).tolist()
     assert sorted(map(ord, CJK_STOP_CHARACTERS)) == np.flatnonzero(classes & 4).tolist()
+    assert ((classes & UPPER) != 0).tolist() == [char.isupper() for char in everything]
+    assert ((classes & DIGIT) != 0).tolist() == [char.isdigit() for char in everything]
+    # but for UPPER, which page_scan reads off the texts as written
     odd = [char for char in everything if len(char.casefold()) == 1 and char != FOLDS_INTO_A_WORD
-           and classes[ord(char)] != classes[ord(char.casefold())]]
+           and classes[ord(char)] | UPPER != classes[ord(char.casefold())] | UPPER]
     assert odd == []

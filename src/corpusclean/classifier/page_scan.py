@@ -12,7 +12,10 @@ of a page are counted together in numpy, with no Python object per word or chara
   being a word character changes;
 - a word's identity (is it a stopword? one of the words the prose-chrome tests read?) is its
   polynomial hash, found in a perfect hash table of those words (`WordTable`), and then
-  confirmed character by character: a hash never decides alone.
+  confirmed character by character: a hash never decides alone;
+- the share of capitalised words (LineSignals.capitalised) is read off the words' first
+  characters in the texts as written (capitals) and the words' characters (digits), where
+  two regex scans a text cost some 45 ns a character (a long line's name-list test reads it).
 
 Where the shortcut's reasoning does not hold for a text (casefolding changes its length, or
 it holds FOLDS_INTO_A_WORD; see signals.folded_words), or a page brings too little new text
@@ -30,8 +33,9 @@ from .signals import _NO_SPACE_CLASS, _SYMBOL, FOLDS_INTO_A_WORD, WORD
 from .stoplists import CJK_STOP_CHARACTERS
 from .vocabulary import VOICE_OR_CUE
 
-#: a code point's classes, bits of `character_classes`
-WORD_CHARACTER, NO_SPACE, FUNCTION_CHARACTER, SYMBOL = 1, 2, 4, 8
+#: a code point's classes, bits of `character_classes`: UPPER and DIGIT are str.isupper and
+#: str.isdigit (signals.capitalised_share's capitals and words of digits)
+WORD_CHARACTER, NO_SPACE, FUNCTION_CHARACTER, SYMBOL, UPPER, DIGIT = 1, 2, 4, 8, 16, 32
 #: the counts of a text, one field of 16 bits a class (a text that long has no more of any)
 _FIELD_BITS = 16
 MAX_CHARS = (1 << _FIELD_BITS) - 1
@@ -56,11 +60,13 @@ class TextCounts(NamedTuple):
     stopwords: int | None     # stopwords among the (casefolded) words; None without a stoplist
     symbols: int              # _SYMBOL's characters
     voice: tuple[str, ...]    # vocabulary.voice_words of the casefolded words
+    capitals: int             # words whose first character is a capital (str.isupper)
+    digit_words: int          # words all of digits (str.isdigit)
 
 
 def character_classes() -> np.ndarray:
     """The classes of every code point, as one byte each (1.1 MB), built from Python's own
-    patterns (0.3 s) and kept in the start-up cache (cache.py; the Python version, whose Unicode
+    patterns and str methods (0.5 s) and kept in the start-up cache (cache.py; the Python version, whose Unicode
     data they are, is in its key)."""
     from ..cache import cached
 
@@ -78,13 +84,15 @@ def _build_classes() -> np.ndarray:
         # measure counts the function characters among the no-space characters only
         if classes[ord(char)] & NO_SPACE:
             classes[ord(char)] |= FUNCTION_CHARACTER
+    for bit, test in ((UPPER, str.isupper), (DIGIT, str.isdigit)):
+        classes[np.fromiter(map(test, everything), bool, len(everything))] |= bit
     return classes
 
 
 #: a character's part in its text's counts of NO_SPACE, FUNCTION_CHARACTER and SYMBOL
 #: characters, by its classes: one field of _FIELD_BITS each, so one sum counts all three
 _PACKED = np.array([sum(((value >> bit) & 1) << (_FIELD_BITS * (bit - 1)) for bit in (1, 2, 3))
-                    for value in range(16)], np.uint64)
+                    for value in range(64)], np.uint64)
 
 
 class _Powers:
@@ -272,13 +280,18 @@ class PageScanner:
         if self._classes is None:
             self._classes = character_classes()
         # the casefolded texts: their words are the folded words (signals.folded_words), and
-        # each character has its original's classes (tests/test_classifier_page_scan.py)
+        # each character has its original's classes (tests/test_classifier_page_scan.py) but
+        # UPPER (folding lowers the capitals): a word's first character is looked up as written
         codes = _code_points(lowered)
         classes = self._classes.take(codes)
         offsets = _starts(texts)
         sums = np.add.reduceat(_PACKED.take(classes), offsets[:-1]).tolist()
         starts, ends = _word_spans(classes)
         bounds = starts.searchsorted(offsets)
+        capitals = _per_text(self._classes.take(_as_written(texts).take(starts)) & UPPER, bounds)
+        # a word is all digits when none of its characters is a word character but no digit
+        letters = ((classes & (WORD_CHARACTER | DIGIT)) == WORD_CHARACTER).cumsum()
+        digit_words = _per_text(letters.take(ends - 1) == letters.take(starts - 1), bounds)
         found, which = table.find(codes, starts, ends, _hashes(codes, starts, ends, self._powers))
         # the text of each found word, from its number among the words
         text_of = bounds.searchsorted(found, side="right") - 1
@@ -294,8 +307,22 @@ class PageScanner:
                 voice[text] = tuple(words)
         field, mask, bounds = _FIELD_BITS, MAX_CHARS, bounds.tolist()
         return [TextCounts(bounds[i + 1] - bounds[i], packed & mask, (packed >> field) & mask, stops[i],
-                           packed >> 2 * field, voice[i])
+                           packed >> 2 * field, voice[i], capitals[i], digit_words[i])
                 for i, packed in enumerate(sums)]
+
+
+def _as_written(texts: Sequence[str]) -> np.ndarray:
+    """`_code_points(texts)` as 32-bit code points (only a few are read: the words' first)."""
+    return np.frombuffer(("\0" + "\0".join(texts) + "\0").encode("utf-32-le", "surrogatepass"), np.uint32)
+
+
+def _per_text(flags: np.ndarray, bounds: np.ndarray) -> list[int]:
+    """How many of each text's words have their flag set: `flags` a word each, text i's words
+    being `bounds[i]:bounds[i + 1]`."""
+    running = np.zeros(len(flags) + 1, np.intp)
+    np.cumsum(flags != 0, out=running[1:])
+    counts: list[int] = np.diff(running.take(bounds)).tolist()
+    return counts
 
 
 def can_scan(text: str, lowered: str) -> bool:

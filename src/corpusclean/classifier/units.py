@@ -28,7 +28,7 @@ from ..memo import TextMemo
 from ..model import Document
 from .page_scan import MIN_PAGE_CHARS, PageScanner, can_scan
 from .recurrence import normalise
-from .signals import LineSignals, folded_words, line_signals, measure
+from .signals import LineSignals, capitalised_of_counts, folded_words, line_signals, measure
 from .vocabulary import voice_words
 
 #: what prose_chrome.suspect says of a unit: (kind, category, evidence), kind "" for none
@@ -169,8 +169,9 @@ def page_features(texts: list[str], stopwords: frozenset[str] | None, scanner: P
     found: list[Features | None] = [None] * len(texts)
     for i, count in zip(scanned, counts):
         text = texts[i]
+        capitalised = capitalised_of_counts(count.capitals, count.words, count.digit_words)
         found[i] = Features(count.voice, line_signals(text, count.words, count.no_space, count.function_characters,
-                                                      count.stopwords, count.symbols), lowered[i])
+                                                      count.stopwords, count.symbols, capitalised), lowered[i])
     return [have if have is not None else features(text, stopwords) for text, have in zip(texts, found)]
 
 
