@@ -160,18 +160,19 @@ class FeatureMemo(TextMemo[tuple[str, "frozenset[str] | None"], Features]):
 def page_features(texts: list[str], stopwords: frozenset[str] | None, scanner: PageScanner) -> list[Features]:
     """`[features(text, stopwords) for text in texts]`, the texts counted together
     (page_scan.py) where there is enough text for that to pay."""
-    lowered = [text.casefold() for text in texts]
-    scanned = [i for i, (text, low) in enumerate(zip(texts, lowered)) if can_scan(text, low)]
-    counts = (scanner.counts([texts[i] for i in scanned], [lowered[i] for i in scanned], stopwords)
+    scanned = [i for i, text in enumerate(texts) if can_scan(text)]
+    counts = (scanner.counts([texts[i] for i in scanned], stopwords)
               if sum(len(texts[i]) for i in scanned) >= MIN_PAGE_CHARS else None)
     if counts is None:
         return [features(text, stopwords) for text in texts]
     found: list[Features | None] = [None] * len(texts)
     for i, count in zip(scanned, counts):
+        if count is None:
+            continue
         text = texts[i]
         capitalised = capitalised_of_counts(count.capitals, count.words, count.digit_words)
         found[i] = Features(count.voice, line_signals(text, count.words, count.no_space, count.function_characters,
-                                                      count.stopwords, count.symbols, capitalised), lowered[i])
+                                                      count.stopwords, count.symbols, capitalised), count.lowered)
     return [have if have is not None else features(text, stopwords) for text, have in zip(texts, found)]
 
 
