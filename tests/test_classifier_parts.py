@@ -285,6 +285,8 @@ def test_a_text_the_patterns_match_passes_the_cue_checks(phrase, others, random)
 @pytest.mark.parametrize("text, expected", [
     ("The council met on Tuesday to vote on the library.", (False, False, False)),
     ("Posted in the story archive, without a word.", (False, False, False)),   # the old cues' common words
+    ("The report was published by a student", (False, False, False)),  # a cue's word without its phrase
+    ("The story was published first; she is a student", (True, True, False)),
     ("© Example Media", (True, False, False)),
     ("She is a reporter who lives in Leeds.", (False, True, True)),
     ("The prıvacy notice", (True, True, True)),   # dotless ı: every check lets it through

@@ -175,7 +175,7 @@ def test_a_full_disk_under_a_jsonl_out_stops_the_run_and_leaves_no_half_file(tmp
 
     from corpusclean.writers.jsonl import JsonlFile
 
-    def full(self, line):
+    def full(self, line, number=None):
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(JsonlFile, "write_line", full)

@@ -144,6 +144,21 @@ def test_jsonl_with_dropped_pages_on_ray_is_the_local_engine_s(ray_cluster, corp
     assert counts(on_ray) == counts(local)
 
 
+def test_jsonl_gz_on_ray_is_the_local_engine_s(ray_cluster, tmp_path):
+    """A .jsonl.gz OUT is gzip members of 32 documents each (writers.jsonl.MEMBER_DOCUMENTS):
+    one local worker compresses the first group as it cleans it, the Ray engine's driver every
+    group as its results come; both from the same lines, with the same function."""
+    import gzip
+
+    records = [{"id": name, "text": data} for name, data in sorted(generated_corpus().items()) if isinstance(data, str)]
+    source = tmp_path / "in.jsonl"
+    source.write_text("".join(json.dumps(r) + "\n" for r in records))
+    corpusclean.run(source, tmp_path / "local.jsonl.gz", workers=1)
+    corpusclean.run(source, tmp_path / "ray.jsonl.gz", engine="ray", workers=2, partitions=2)
+    assert (tmp_path / "ray.jsonl.gz").read_bytes() == (tmp_path / "local.jsonl.gz").read_bytes()
+    assert gzip.decompress((tmp_path / "ray.jsonl.gz").read_bytes()).count(b"\n") == len(records) > 32
+
+
 def test_clean_takes_and_gives_a_ray_dataset(ray_cluster, tmp_path):
     import corpusclean.ray
 

@@ -91,6 +91,9 @@ class Result:
     #: what the parent appends to OUT for it, made in the worker (Job.encoder); the report is
     #: then only what the summary needs (Summary.fields), and there is no text or extra
     encoded: Any = None
+    #: its place in the input, set by the parent (`take_results`) for the writer: which gzip
+    #: member its line goes in (writers.jsonl.MEMBER_DOCUMENTS)
+    number: int | None = None
 
 
 @dataclass
@@ -602,8 +605,8 @@ def _process(batch: Sequence[tuple[int, Source]]) -> list[Result | Written]:
         problem = _take_handover(_JOB)
         if problem is not None:  # every document fails, saying why; the run goes on and ends
             return gathered(_JOB, [_written_or_encoded(_failed(source, problem, _JOB.fields), _JOB)
-                                   for _, source in batch])
-    return gathered(_JOB, _handled(_JOB, batch))
+                                   for _, source in batch], batch[0][0])
+    return gathered(_JOB, _handled(_JOB, batch), batch[0][0])
 
 
 #: the file of the spill folder that holds the parent's Handover
@@ -779,10 +782,11 @@ class Written:
     """Consecutive documents of a task that need nothing more of the parent than adding up,
     as a local worker hands them over together: their outputs written (a folder) or made into
     the lines the parent appends (`lines`: their records' lines, and their reports' with
-    --report-file, each joined into one bytes, appended in one write), their reports added up
-    (`totals`). One object a task where there were one per document: pickling, unpickling and
-    adding up each document's summary fields, and appending its lines, were about 25 us of the
-    parent's CPU a document (on the 2 cores its workers need)."""
+    --report-file, each joined into one bytes, appended in one write; for whole groups of a
+    gzip file, their members: a writers.jsonl.Packed), their reports added up (`totals`). One
+    object a task where there were one per document: pickling, unpickling and adding up each
+    document's summary fields, and appending its lines, were about 25 us of the parent's CPU a
+    document (on the 2 cores its workers need)."""
 
     first: str                                  # the first document's name
     documents: int = 0
@@ -792,31 +796,49 @@ class Written:
     names: list[str] | None = None
 
 
-def gathered(job: Job, results: Sequence[Result]) -> list[Result | Written]:
-    """A task's results, in order, as the parent takes them: each run of results `_done`
-    (written by this worker, or encoded) made into one `Written`; the others as they are."""
+def gathered(job: Job, results: Sequence[Result], first: int) -> list[Result | Written]:
+    """A task's results, in order (the first one document `first` of the input), as the
+    parent takes them: each run of results `_done` (written by this worker, or encoded) made
+    into `Written`s (`_runs_written`); the others as they are."""
     parts: list[Result | Written] = []
-    run: list[Result] = []
-    for result in results:
-        if _done(result, job):
-            run.append(result)
-            continue
-        if run:
-            parts.append(_written(job, run))
-            run = []
-        parts.append(result)
-    if run:
-        parts.append(_written(job, run))
+    start = 0
+    for position, result in enumerate(results):
+        if not _done(result, job):
+            parts += _runs_written(job, results[start:position], first + start)
+            parts.append(result)
+            start = position + 1
+    parts += _runs_written(job, results[start:], first + start)
     return parts
 
 
-def _written(job: Job, results: list[Result]) -> Written:
+def _runs_written(job: Job, run: Sequence[Result], first: int) -> list[Written]:
+    """A run of results `_done`, the first one document `first`, as one `Written`; when the
+    encoder makes groups of documents into gzip members (RecordEncoder.group), the groups it
+    holds whole in one Written of their members (made here, in the worker), and the documents
+    before them and after them (parts of groups the parent completes) in one Written each."""
+    if not run:
+        return []
+    size = job.encoder.group if job.encoder is not None else None
+    if size is None:
+        return [_written(job, run)]
+    head = min(-first % size, len(run))     # the documents before the first group begins
+    whole = (len(run) - head) // size * size
+    pieces = ((run[:head], False), (run[head:head + whole], True), (run[head + whole:], False))
+    return [_written(job, piece, packed) for piece, packed in pieces if piece]
+
+
+def _written(job: Job, results: Sequence[Result], packed: bool = False) -> Written:
+    """`packed`: the results are whole groups (RecordEncoder.pack)."""
     written = Written(results[0].name, len(results))
     for result in results:
         written.totals.add(result.report)
     if results[0].encoded is not None:  # all of them, then (Job.encoder: a run's every listed result)
-        reports = [result.encoded[1] for result in results if result.encoded[1] is not None]
-        written.lines = (b"".join(result.encoded[0] for result in results), b"".join(reports) if reports else None)
+        if packed:
+            written.lines = job.encoder.pack([result.encoded for result in results])
+        else:
+            reports = [result.encoded[1] for result in results if result.encoded[1] is not None]
+            written.lines = (b"".join(result.encoded[0] for result in results),
+                             b"".join(reports) if reports else None)
     if job.seen is not None:
         written.names = [result.name for result in results if result.listed]
     return written
@@ -847,36 +869,44 @@ def write_result(write: Callable[[Result], None], result: Result) -> Result:
 def _failed_result(result: Result, message: str) -> Result:
     source = result.report.get("source", {})
     info = {"path": source["path"]} if isinstance(source, dict) and "path" in source else {}
-    return Result(result.name, failure_report(result.name, message, info), None, result.extra, result.listed)
+    return Result(result.name, failure_report(result.name, message, info), None, result.extra, result.listed,
+                  number=result.number)
 
 
 def take_results(results: Iterable[Result | Written], job: Job, write: Callable[[Result], None], summary: Summary,
                  progress: Progress) -> None:
     """The parent's part of pass 2 (either engine's), in input order: write each result
-    (unless the workers did), add it up, say so."""
+    (unless the workers did), add it up, say so. Each result written is told its place in
+    the input (`Result.number`: the documents counted before it)."""
+    number = 0
     for result in results:
         if isinstance(result, Written):
-            _take_written(result, job, write, summary)
+            _take_written(result, job, write, summary, number)
+            number += result.documents
             progress.advance(result.documents)
             continue
         if result.stop is not None:
             raise OutputError(result.stop)
         if job.worker_sink is None:
+            result.number = number
             result = write_result(write, result)
+        number += 1
         summary.add(result.report)
         if job.seen is not None and result.listed:
             job.seen.add(result.name)
         progress.advance(1)
 
 
-def _take_written(written: Written, job: Job, write: Callable[[Result], None], summary: Summary) -> None:
+def _take_written(written: Written, job: Job, write: Callable[[Result], None], summary: Summary,
+                  number: int) -> None:
     """Append a `Written`'s lines (a writer takes the joined lines of several records as it
-    takes one record's), add it up. Appending to OUT fails only when OUT does (disk full, a
-    file grown past what the file system allows: no document's fault, and no record after it
-    could land either): the run stops there, naming the first document not written."""
+    takes one record's; `number` is the first one's place in the input), add it up.
+    Appending to OUT fails only when OUT does (disk full, a file grown past what the file
+    system allows: no document's fault, and no record after it could land either): the run
+    stops there, naming the first document not written."""
     if written.lines is not None:
         try:
-            write(Result(written.first, {}, encoded=written.lines))
+            write(Result(written.first, {}, encoded=written.lines, number=number))
         except OSError as err:
             raise OutputError(f"cannot write {written.first}: {err.strerror or err}") from None
     summary.merge(written.totals)

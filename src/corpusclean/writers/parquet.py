@@ -49,9 +49,10 @@ class ParquetFile:
         os.chmod(tmp, FILE_MODE)
         return tmp
 
-    def write(self, record: dict[str, Any]) -> None:
+    def write(self, record: dict[str, Any], number: int | None = None) -> None:
         """Buffer one record; raises InputError, with nothing buffered, for a record whose field
-        cannot join its column."""
+        cannot join its column. (`number`, its document's place in the input, cuts a JSONL
+        file's gzip members; row groups are cut by size.)"""
         record.setdefault(self.text_field, None)
         if "report" in record:
             record["report"] = json_text(record["report"])

@@ -56,9 +56,9 @@ class ShardWriter(Writer):
             self.file = (ParquetFile(target, self.options.fields.text) if target.endswith(".parquet")
                          else JsonlFile(target))
         assert self.file is not None
-        self.file.write(output_record(result, self.options))
+        self.file.write(output_record(result, self.options), result.number)
         if self.reports is not None:
-            self.reports.write(result.report)
+            self.reports.write(result.report, result.number)
 
     def close(self, summary: dict[str, Any]) -> Path:
         self._finish_shard()
