@@ -2,7 +2,8 @@
 """What a `.jsonl.gz` OUT costs `corpusclean run`, against a baseline checkout, side by side.
 
     python3 benchmarks/bench_gzip_output.py --baseline /tmp/base-d508645           # medians of 3
-    python3 benchmarks/bench_gzip_output.py --baseline ../main --repeat 5 --workers 2
+    python3 benchmarks/bench_gzip_output.py --baseline ../main --repeat 5
+    python3 benchmarks/bench_gzip_output.py --baseline ../main --engine ray --corpus SMALLER.jsonl
 
 Each turn runs `corpusclean run CORPUS.jsonl OUT.jsonl.gz -q` with 2 workers and then with 1,
 for each checkout (the two taking turns to go first), every run measured from outside as
@@ -16,6 +17,9 @@ inode allocator in the figures). Printed, medians of --repeat, per checkout and 
   2w wall         the 2-worker run's wall time
   1w CPU          the 1-worker run's CPU
   size            OUT's bytes (the baseline's is one gzip stream, if it predates gzip members)
+
+With `--engine ray` the runs are `--engine ray` ones (each starts its own local cluster): the
+parent is then the Ray engine's driver.
 
 The script also checks that both checkouts' files hold the same records (decompressed, byte
 for byte) and counts the gzip members in each.
@@ -42,12 +46,12 @@ DEFAULT_CORPUS = Path(tempfile.gettempdir()) / "corpusclean-bench-run-20mb" / "j
 FIGURES = ("2w CPU", "2w parent", "2w share", "2w wall", "1w CPU", "size")
 
 
-def run(checkout: Path, source: Path, target: Path, workers: int) -> dict[str, Any]:
+def run(checkout: Path, source: Path, target: Path, workers: int, engine: str = "local") -> dict[str, Any]:
     """One `corpusclean run SOURCE TARGET --workers N -q` with `checkout`'s code, measured."""
     with open(target.with_name(target.name + ".said"), "w+b") as output:
         done = bench_run.measured_process(
-            [*bench_run.command(), "run", str(source), str(target), "--workers", str(workers), "-q"],
-            bench_run.checkout_env(checkout), output)
+            [*bench_run.command(), "run", str(source), str(target), "--workers", str(workers), "-q",
+             "--engine", engine], bench_run.checkout_env(checkout), output)
         bench_run.check_ran(source, done, output)
     return done
 
@@ -67,6 +71,7 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="a JSONL file (default: bench_run.py's 20 MB corpus)")
     parser.add_argument("--baseline", type=Path, required=True, help="another checkout, measured side by side")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--engine", choices=("local", "ray"), default="local")
     parser.add_argument("--outputs", type=Path, default=Path("/dev/shm") if Path("/dev/shm").is_dir() else None,
                         help="where the runs write (default /dev/shm)")
     args = parser.parse_args()
@@ -79,7 +84,8 @@ def main() -> None:
     os.environ["PYTHONPYCACHEPREFIX"] = str(scratch / "bytecode")
     bench_run.adopt_orphans()
     load = os.getloadavg()
-    print(f"corpus {args.corpus} ({args.corpus.stat().st_size / 1e6:.1f} MB) | {os.cpu_count()} cores | load average "
+    print(f"corpus {args.corpus} ({args.corpus.stat().st_size / 1e6:.1f} MB) | engine {args.engine} | "
+          f"{os.cpu_count()} cores | load average "
           f"{load[0]:.1f} {load[1]:.1f} {load[2]:.1f} | medians of {args.repeat} | outputs in {scratch}")
     figures: dict[str, dict[str, list[float]]] = {name: {figure: [] for figure in FIGURES} for name in checkouts}
     try:
@@ -87,13 +93,13 @@ def main() -> None:
         with open(args.corpus, "rb") as corpus:
             few.write_bytes(b"".join(line for _, line in zip(range(100), corpus)))
         for checkout in checkouts.values():
-            run(checkout, few, scratch / "warm.jsonl.gz", 2)
+            run(checkout, few, scratch / "warm.jsonl.gz", 2, args.engine)
         for turn in range(args.repeat):
             order = list(checkouts.items()) if turn % 2 == 0 else list(reversed(checkouts.items()))
             for name, checkout in order:
                 target = scratch / f"{name}.jsonl.gz"
-                two = run(checkout, args.corpus, target, 2)
-                one = run(checkout, args.corpus, scratch / f"{name}-1.jsonl.gz", 1)
+                two = run(checkout, args.corpus, target, 2, args.engine)
+                one = run(checkout, args.corpus, scratch / f"{name}-1.jsonl.gz", 1, args.engine)
                 total = two["cpu_parent"] + two["cpu_workers"]
                 row = figures[name]
                 row["2w CPU"].append(total)

@@ -144,19 +144,27 @@ def test_jsonl_with_dropped_pages_on_ray_is_the_local_engine_s(ray_cluster, corp
     assert counts(on_ray) == counts(local)
 
 
-def test_jsonl_gz_on_ray_is_the_local_engine_s(ray_cluster, tmp_path):
-    """A .jsonl.gz OUT is gzip members of 32 documents each (writers.jsonl.MEMBER_DOCUMENTS):
-    one local worker compresses the first group as it cleans it, the Ray engine's driver every
-    group as its results come; both from the same lines, with the same function."""
+def test_jsonl_gz_on_ray_is_the_local_engine_s(ray_cluster, tmp_path, monkeypatch):
+    """A .jsonl.gz OUT is gzip members of 32 documents each (writers.jsonl.MEMBER_DOCUMENTS),
+    made from the same lines with the same function wherever they are made: on Ray, the
+    workers make the members of the groups a block of 64 documents holds whole (here documents
+    0-127), the driver the last group's (128-131); locally, with 2 workers, the workers the
+    first two groups', the parent the rest (pass 2 ends in batches of 8)."""
     import gzip
 
-    records = [{"id": name, "text": data} for name, data in sorted(generated_corpus().items()) if isinstance(data, str)]
+    import corpusclean.writers.jsonl as jsonl
+
+    records = [{"id": name, "text": data} for name, data in sorted(generated_corpus(pages=130).items())
+               if isinstance(data, str)]
     source = tmp_path / "in.jsonl"
     source.write_text("".join(json.dumps(r) + "\n" for r in records))
-    corpusclean.run(source, tmp_path / "local.jsonl.gz", workers=1)
-    corpusclean.run(source, tmp_path / "ray.jsonl.gz", engine="ray", workers=2, partitions=2)
+    corpusclean.run(source, tmp_path / "local.jsonl.gz", workers=2)
+    made_here, make = [], jsonl.gzip_member
+    monkeypatch.setattr(jsonl, "gzip_member", lambda data: made_here.append(data) or make(data))
+    corpusclean.run(source, tmp_path / "ray.jsonl.gz", engine="ray", workers=1, partitions=2)
     assert (tmp_path / "ray.jsonl.gz").read_bytes() == (tmp_path / "local.jsonl.gz").read_bytes()
-    assert gzip.decompress((tmp_path / "ray.jsonl.gz").read_bytes()).count(b"\n") == len(records) > 32
+    assert gzip.decompress((tmp_path / "ray.jsonl.gz").read_bytes()).count(b"\n") == len(records) == 132
+    assert [data.count(b"\n") for data in made_here] == [4]   # the driver made the last member only
 
 
 def test_clean_takes_and_gives_a_ray_dataset(ray_cluster, tmp_path):

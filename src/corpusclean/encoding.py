@@ -294,9 +294,11 @@ _NEWLINES = re.compile(r"\r\n?")
 def normalise_newlines(text: str) -> tuple[str, dict[str, Any]]:
     """CRLF and lone CR become LF; the text ends with one newline (unless it is empty)."""
     info: dict[str, Any] = {}
-    crlf = text.count("\r\n")
-    lone_cr = text.count("\r") - crlf
-    if crlf or lone_cr:
+    # most pages hold no CR at all: one `in` says so, where counting "\r\n" and "\r" walked
+    # every page twice (0.03 CPU-s of the 20 MB bench corpus, whose pages are not ASCII)
+    if "\r" in text:
+        crlf = text.count("\r\n")
+        lone_cr = text.count("\r") - crlf
         text = _NEWLINES.sub("\n", text)
         info["newlines"] = {"crlf": crlf, "cr": lone_cr}
     if text and not text.endswith("\n"):

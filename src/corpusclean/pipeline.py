@@ -606,7 +606,7 @@ def _process(batch: Sequence[tuple[int, Source]]) -> list[Result | Written]:
         if problem is not None:  # every document fails, saying why; the run goes on and ends
             return gathered(_JOB, [_written_or_encoded(_failed(source, problem, _JOB.fields), _JOB)
                                    for _, source in batch], batch[0][0])
-    return gathered(_JOB, _handled(_JOB, batch), batch[0][0])
+    return process_batch_for_parent(_JOB, batch)
 
 
 #: the file of the spill folder that holds the parent's Handover
@@ -697,17 +697,16 @@ def _then_get_ready(chunks: Iterable[Sequence[tuple[int, Source]]], pool: Pool) 
     pool.when_idle(_get_ready)
 
 
-def process_for_parent(job: Job, source: Source, number: int) -> Result:
-    """One document of pass 2, in a worker (of either engine): its result for the parent."""
+def process_for_parent(job: Job, source: Source, number: int) -> Result | Written:
+    """One document of pass 2, in a worker (of either engine): what the parent takes of it."""
     return process_batch_for_parent(job, [(number, source)])[0]
 
 
-def process_batch_for_parent(job: Job, batch: Sequence[tuple[int, Source]]) -> list[Result]:
+def process_batch_for_parent(job: Job, batch: Sequence[tuple[int, Source]]) -> list[Result | Written]:
     """Consecutive documents of pass 2 (input number, source), cleaned together
-    (`process_batch`) in a worker: their results for the parent, in order, one each (the Ray
-    engine's form; the local workers hand them over `gathered`)."""
-    return [_summarised(result, shard=result.shard, encoded=result.encoded) if _done(result, job) else result
-            for result in _handled(job, batch)]
+    (`process_batch`) in a worker of either engine: what the parent takes of them, in order
+    (`gathered`)."""
+    return gathered(job, _handled(job, batch), batch[0][0])
 
 
 def _handled(job: Job, batch: Sequence[tuple[int, Source]]) -> list[Result]:

