@@ -136,7 +136,8 @@ BIO_WEAK_CUE_WORDS = _words_of(BIO_WEAK_CUES)
 #: for notices also "©" (no word character) and the terms that go on as any word
 #: ("republish\w*", "syndicat\w*")
 BIO_CUE_STRINGS = ("ı", "\u0307")
-NOTICE_CUE_STRINGS = ("©", "republish", "syndicat", *BIO_CUE_STRINGS)
+_NOTICE_ONLY_STRINGS = ("©", "republish", "syndicat")
+NOTICE_CUE_STRINGS = (*_NOTICE_ONLY_STRINGS, *BIO_CUE_STRINGS)
 
 
 def _meets(cues: Sequence[Cue], words: Sequence[str], lowered: str) -> bool:
@@ -260,19 +261,40 @@ class ProseCues(NamedTuple):
     weak_bio: bool
 
 
-_NO_CUES = ProseCues(False, False, False)
+_ALL_CUES = ProseCues(True, True, True)
 _ANY_CUE_WORD = NOTICE_CUE_WORDS | BIO_STRONG_CUE_WORDS | BIO_WEAK_CUE_WORDS
+
+
+def _cues_by_word() -> dict[str, list[tuple[int, Cue]]]:
+    """The cues each cue word belongs to, with their group's place in ProseCues."""
+    found: dict[str, list[tuple[int, Cue]]] = {}
+    for group, cues in enumerate((NOTICE_CUES, BIO_STRONG_CUES, BIO_WEAK_CUES)):
+        for cue in cues:
+            for word in cue.words:
+                found.setdefault(word, []).append((group, cue))
+    return found
+
+
+_CUES_OF = _cues_by_word()
 
 
 def prose_cues(words: Sequence[str], lowered: str) -> ProseCues:
     """The ProseCues of a text: `words`, its words casefolded (signals.folded_words), `lowered`,
     the text casefolded. Most paragraphs hold no cue at all, which one look at the words and
-    one at the strings tell (NOTICE_CUE_STRINGS holds BIO_CUE_STRINGS), where asking the three
-    checks looked three times."""
-    if _ANY_CUE_WORD.isdisjoint(words) and not any(map(lowered.__contains__, NOTICE_CUE_STRINGS)):
-        return _NO_CUES
-    return ProseCues(Vocabulary.may_be_notice(words, lowered), Vocabulary.may_be_strong_bio(words, lowered),
-                     Vocabulary.may_be_weak_bio(words, lowered))
+    one at the strings tell, where asking the three checks looked three times; in the others
+    only the cues of the cue words found are tried (each check tried every cue of its group)."""
+    if any(map(lowered.__contains__, BIO_CUE_STRINGS)):
+        return _ALL_CUES  # NOTICE_CUE_STRINGS holds them too
+    notice = any(map(lowered.__contains__, _NOTICE_ONLY_STRINGS))
+    found = _ANY_CUE_WORD.intersection(words)
+    if not found:
+        return ProseCues(notice, False, False)
+    met = [notice, False, False]
+    for word in found:
+        for group, cue in _CUES_OF[word]:
+            if not met[group] and (not cue.phrases or any(map(lowered.__contains__, cue.phrases))):
+                met[group] = True
+    return ProseCues(*met)
 
 
 #: the words of a text the prose-chrome tests read (voice_words)
