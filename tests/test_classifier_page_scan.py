@@ -11,7 +11,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from corpusclean.classifier.page_scan import (MAX_CHARS, MIN_PAGE_CHARS, NO_SPACE, PageScanner, WordTable,
+from corpusclean.classifier.page_scan import (DIGIT, MAX_CHARS, MIN_PAGE_CHARS, NO_SPACE, UNFOLDED, UPPER, PageScanner,
+                                              WordTable, case_folds,
                                               _code_points, _hashes, _Powers, _word_spans, can_scan,
                                               character_classes)
 from corpusclean.classifier.signals import _NO_SPACE_CLASS, _SYMBOL, FOLDS_INTO_A_WORD, WORD
@@ -39,14 +40,19 @@ def same_features(found, expected):
 @given(pages, st.sampled_from([ENGLISH, GERMAN, None]))
 def test_a_pages_texts_counted_together_have_each_texts_features(page, stopwords):
     """Every text counted by the scanner (none left to the plain way for being few: the
-    scanner is asked directly) has the features the plain definition gives it."""
-    lowered = [text.casefold() for text in page]
-    scanned = [(text, low) for text, low in zip(page, lowered) if can_scan(text, low)]
+    scanner is asked directly) has the features the plain definition gives it; a text with a
+    character that does not casefold to one character is left to the plain way."""
+    scanned = [text for text in page if can_scan(text)]
     if not scanned:
         return
-    counts = SCANNER.counts([t for t, _ in scanned], [low for _, low in scanned], stopwords)
-    for (text, _), count in zip(scanned, counts):
+    counts = SCANNER.counts(scanned, stopwords)
+    for text, count in zip(scanned, counts):
+        unfolded = len(text.casefold()) != len(text) or FOLDS_INTO_A_WORD in text
+        assert (count is None) == unfolded
+        if unfolded:
+            continue
         plain = features(text, stopwords)
+        assert count.lowered == text.casefold()
         words = WORD.findall(text.casefold())
         assert count.words == len(words) == plain.signals.found_words
         assert count.voice == plain.voice
@@ -54,6 +60,9 @@ def test_a_pages_texts_counted_together_have_each_texts_features(page, stopwords
         assert count.no_space == len(re.findall(_NO_SPACE_CLASS, text))
         assert count.function_characters == sum(ch in CJK_STOP_CHARACTERS for ch in re.findall(_NO_SPACE_CLASS, text))
         assert count.stopwords == (None if stopwords is None else sum(w in stopwords for w in words))
+        as_written = WORD.findall(text)
+        assert count.capitals == sum(word[0].isupper() for word in as_written)
+        assert count.digit_words == sum(map(str.isdigit, as_written))
 
 
 @settings(max_examples=200)
@@ -69,15 +78,15 @@ def test_page_features_are_the_features_of_each_text(page, stopwords):
 @given(pages, st.sampled_from([ENGLISH, None]))
 def test_a_page_counted_in_chunks_is_counted_as_in_one(page, stopwords):
     """A long page is counted a chunk of texts at a time (memory): the same counts."""
-    page = [text for text in page if can_scan(text, text.casefold())]
-    lowered = [text.casefold() for text in page]
-    assert PageScanner(chunk_chars=40).counts(page, lowered, stopwords) == SCANNER.counts(page, lowered, stopwords)
+    page = [text for text in page if can_scan(text)]
+    assert PageScanner(chunk_chars=40).counts(page, stopwords) == SCANNER.counts(page, stopwords)
 
 
 def test_texts_the_scanner_cannot_count_are_measured_the_plain_way():
     odd = ["Straße und Weg", "α\u0345ι", " padded ", "x" * (MAX_CHARS + 1), "ﬁle"]
     page = odd + ["The council met on Tuesday and voted to keep the library open."] * 20
-    assert [can_scan(text, text.casefold()) for text in odd] == [False] * len(odd)
+    assert [can_scan(text) for text in odd] == [True, True, False, False, True]
+    assert SCANNER.counts([odd[0], odd[1], odd[4]], ENGLISH) == [None, None, None]   # they do not fold to as many
     for found, text in zip(page_features(page, ENGLISH, SCANNER), page):
         assert same_features(found, features(text, ENGLISH))
 
@@ -118,6 +127,13 @@ def test_the_character_classes_are_pythons():
     for pattern, bit in ((re.compile(_NO_SPACE_CLASS), NO_SPACE), (_SYMBOL, 8)):
         assert sorted(ord(m.group()) for m in pattern.finditer(everything)) == np.flatnonzero(classes & bit).tolist()
     assert sorted(map(ord, CJK_STOP_CHARACTERS)) == np.flatnonzero(classes & 4).tolist()
+    assert ((classes & UPPER) != 0).tolist() == [char.isupper() for char in everything]
+    assert ((classes & DIGIT) != 0).tolist() == [char.isdigit() for char in everything]
+    # but for UPPER, which page_scan reads off the texts as written
     odd = [char for char in everything if len(char.casefold()) == 1 and char != FOLDS_INTO_A_WORD
-           and classes[ord(char)] != classes[ord(char.casefold())]]
+           and classes[ord(char)] | UPPER != classes[ord(char.casefold())] | UPPER]
     assert odd == []
+    folds = case_folds()
+    unfolded = [len(char.casefold()) != 1 or char == FOLDS_INTO_A_WORD for char in everything]
+    assert ((classes & UNFOLDED) != 0).tolist() == unfolded
+    assert all(folds[ord(char)] == ord(char.casefold()) for char, odd in zip(everything, unfolded) if not odd)

@@ -5,17 +5,25 @@ Counting a text's words the plain way (`WORD.findall`, then a set lookup per wor
 Python string of every word: about 290 ns a word, a sixth of a 1-worker run. Here the texts
 of a page are counted together in numpy, with no Python object per word or character:
 
-- the page's casefolded texts become one array of code points, and a table of every code
-  point's classes (`character_classes`: a word character as `\\w` says, a character of a
-  script written without spaces, a Chinese or Japanese function character, a symbol) gives
-  each text's counts by one sum (`np.add.reduceat`) and the words' starts and ends where
-  being a word character changes;
+- the page's texts become one array of code points, and a table of every code point's
+  classes (`character_classes`: a word character as `\\w` says, a character of a script
+  written without spaces, a Chinese or Japanese function character, a symbol) gives each
+  text's counts by one sum (`np.add.reduceat`) and the words' starts and ends where being a
+  word character changes;
+- the texts are casefolded by a table of every code point's casefolding (`case_folds`), the
+  words' identity read off the folded code points and the casefolded texts (Features.lowered)
+  decoded from them: `str.casefold` maps a character outside ASCII at some 15-45 ns, the
+  table at one or two;
 - a word's identity (is it a stopword? one of the words the prose-chrome tests read?) is its
   polynomial hash, found in a perfect hash table of those words (`WordTable`), and then
-  confirmed character by character: a hash never decides alone.
+  confirmed character by character: a hash never decides alone;
+- the share of capitalised words (LineSignals.capitalised) is read off the words' first
+  characters in the texts as written (capitals) and the words' characters (digits), where
+  two regex scans a text cost some 45 ns a character (a long line's name-list test reads it).
 
-Where the shortcut's reasoning does not hold for a text (casefolding changes its length, or
-it holds FOLDS_INTO_A_WORD; see signals.folded_words), or a page brings too little new text
+Where the shortcut's reasoning does not hold for a text (a character of it does not casefold
+to one character, or it holds FOLDS_INTO_A_WORD: see signals.folded_words; the UNFOLDED
+characters), or a page brings too little new text
 for numpy's cost per call to pay, the text is measured the plain way (units.features). The
 tests hold every count to the plain definition.
 """
@@ -30,8 +38,11 @@ from .signals import _NO_SPACE_CLASS, _SYMBOL, FOLDS_INTO_A_WORD, WORD
 from .stoplists import CJK_STOP_CHARACTERS
 from .vocabulary import VOICE_OR_CUE
 
-#: a code point's classes, bits of `character_classes`
-WORD_CHARACTER, NO_SPACE, FUNCTION_CHARACTER, SYMBOL = 1, 2, 4, 8
+#: a code point's classes, bits of `character_classes`: UPPER and DIGIT are str.isupper and
+#: str.isdigit (signals.capitalised_share's capitals and words of digits); UNFOLDED a character
+#: that does not casefold to one character, or FOLDS_INTO_A_WORD (a text with one is measured
+#: the plain way)
+WORD_CHARACTER, NO_SPACE, FUNCTION_CHARACTER, SYMBOL, UPPER, DIGIT, UNFOLDED = 1, 2, 4, 8, 16, 32, 64
 #: the counts of a text, one field of 16 bits a class (a text that long has no more of any)
 _FIELD_BITS = 16
 MAX_CHARS = (1 << _FIELD_BITS) - 1
@@ -56,11 +67,14 @@ class TextCounts(NamedTuple):
     stopwords: int | None     # stopwords among the (casefolded) words; None without a stoplist
     symbols: int              # _SYMBOL's characters
     voice: tuple[str, ...]    # vocabulary.voice_words of the casefolded words
+    capitals: int             # words whose first character is a capital (str.isupper)
+    digit_words: int          # words all of digits (str.isdigit)
+    lowered: str              # the text casefolded
 
 
 def character_classes() -> np.ndarray:
     """The classes of every code point, as one byte each (1.1 MB), built from Python's own
-    patterns (0.3 s) and kept in the start-up cache (cache.py; the Python version, whose Unicode
+    patterns and str methods (0.5 s) and kept in the start-up cache (cache.py; the Python version, whose Unicode
     data they are, is in its key)."""
     from ..cache import cached
 
@@ -78,13 +92,31 @@ def _build_classes() -> np.ndarray:
         # measure counts the function characters among the no-space characters only
         if classes[ord(char)] & NO_SPACE:
             classes[ord(char)] |= FUNCTION_CHARACTER
+    for bit, test in ((UPPER, str.isupper), (DIGIT, str.isdigit)):
+        classes[np.fromiter(map(test, everything), bool, len(everything))] |= bit
+    classes[np.fromiter(map(len, map(str.casefold, everything)), np.intp, len(everything)) != 1] |= UNFOLDED
+    classes[ord(FOLDS_INTO_A_WORD)] |= UNFOLDED
     return classes
 
 
-#: a character's part in its text's counts of NO_SPACE, FUNCTION_CHARACTER and SYMBOL
-#: characters, by its classes: one field of _FIELD_BITS each, so one sum counts all three
-_PACKED = np.array([sum(((value >> bit) & 1) << (_FIELD_BITS * (bit - 1)) for bit in (1, 2, 3))
-                    for value in range(16)], np.uint64)
+def case_folds() -> np.ndarray:
+    """Each code point's casefolding, where it is one character (else the code point itself:
+    a text with an UNFOLDED character is measured the plain way), as 32-bit code points
+    (4.5 MB), built from str.casefold (0.3 s) and kept in the start-up cache."""
+    from ..cache import cached
+
+    return cached("case-folds", "", _build_folds)
+
+
+def _build_folds() -> np.ndarray:
+    return np.fromiter((ord(folded) if len(folded := chr(code).casefold()) == 1 else code
+                        for code in range(0x110000)), np.uint32, 0x110000)
+
+
+#: a character's part in its text's counts of NO_SPACE, FUNCTION_CHARACTER, SYMBOL and
+#: UNFOLDED characters, by its classes: one field of _FIELD_BITS each, so one sum counts all four
+_PACKED = np.array([sum(((value >> bit) & 1) << (_FIELD_BITS * field) for field, bit in enumerate((1, 2, 3, 6)))
+                    for value in range(128)], np.uint64)
 
 
 class _Powers:
@@ -236,6 +268,7 @@ class PageScanner:
         self._powers = _Powers()
         self._tables: dict[frozenset[str] | None, WordTable] = {}
         self._classes: np.ndarray | None = None
+        self._folds = np.zeros(0, np.uint32)
 
     def table(self, stopwords: frozenset[str] | None) -> WordTable:
         """The WordTable of a stoplist: built (4-35 ms, for 200-7,000 words) or read from the
@@ -248,37 +281,44 @@ class PageScanner:
             table = self._tables[stopwords] = cached("word-table", key, lambda: WordTable(stopwords))
         return table
 
-    def counts(self, texts: Sequence[str], lowered: Sequence[str],
-               stopwords: frozenset[str] | None) -> list[TextCounts] | None:
-        """The TextCounts of each of `texts` (stripped, each at most MAX_CHARS long, none holding
-        FOLDS_INTO_A_WORD), `lowered` being each casefolded and as long; None when the stoplist's
-        words cannot be told apart by their hashes (then count the plain way)."""
+    def counts(self, texts: Sequence[str], stopwords: frozenset[str] | None) -> list[TextCounts | None] | None:
+        """The TextCounts of each of `texts` (`can_scan`), None for a text with an UNFOLDED
+        character; None when the stoplist's words cannot be told apart by their hashes (then
+        count the plain way)."""
         table = self.table(stopwords)
         if not table.usable:
             return None
         if not texts:
             return []
-        counts: list[TextCounts] = []
+        counts: list[TextCounts | None] = []
         start = chars = 0
         for end, text in enumerate(texts):
             if chars + len(text) > self.chunk_chars and end > start:
-                counts += self._count(texts[start:end], lowered[start:end], stopwords, table)
+                counts += self._count(texts[start:end], stopwords, table)
                 start, chars = end, 0
             chars += len(text)
-        return counts + self._count(texts[start:], lowered[start:], stopwords, table)
+        return counts + self._count(texts[start:], stopwords, table)
 
-    def _count(self, texts: Sequence[str], lowered: Sequence[str], stopwords: frozenset[str] | None,
-               table: WordTable) -> list[TextCounts]:
+    def _count(self, texts: Sequence[str], stopwords: frozenset[str] | None,
+               table: WordTable) -> list[TextCounts | None]:
         if self._classes is None:
-            self._classes = character_classes()
-        # the casefolded texts: their words are the folded words (signals.folded_words), and
-        # each character has its original's classes (tests/test_classifier_page_scan.py)
-        codes = _code_points(lowered)
+            self._classes, self._folds = character_classes(), case_folds()
+        codes = _code_points(texts)
         classes = self._classes.take(codes)
+        # the casefolded texts, where no character is UNFOLDED (the others' are discarded):
+        # their words are the folded words (signals.folded_words), and each character has its
+        # original's classes but UPPER (tests/test_classifier_page_scan.py)
+        folded = self._folds.take(codes)
+        lowered = folded.tobytes().decode("utf-32-le", "surrogatepass")
+        codes = folded.astype(np.intp)
         offsets = _starts(texts)
         sums = np.add.reduceat(_PACKED.take(classes), offsets[:-1]).tolist()
         starts, ends = _word_spans(classes)
         bounds = starts.searchsorted(offsets)
+        capitals = _per_text(classes.take(starts) & UPPER, bounds)
+        # a word is all digits when none of its characters is a word character but no digit
+        letters = ((classes & (WORD_CHARACTER | DIGIT)) == WORD_CHARACTER).cumsum()
+        digit_words = _per_text(letters.take(ends - 1) == letters.take(starts - 1), bounds)
         found, which = table.find(codes, starts, ends, _hashes(codes, starts, ends, self._powers))
         # the text of each found word, from its number among the words
         text_of = bounds.searchsorted(found, side="right") - 1
@@ -293,12 +333,23 @@ class PageScanner:
             for text, words in by_text.items():
                 voice[text] = tuple(words)
         field, mask, bounds = _FIELD_BITS, MAX_CHARS, bounds.tolist()
-        return [TextCounts(bounds[i + 1] - bounds[i], packed & mask, (packed >> field) & mask, stops[i],
-                           packed >> 2 * field, voice[i])
+        return [None if packed >> 3 * field else
+                TextCounts(bounds[i + 1] - bounds[i], packed & mask, (packed >> field) & mask, stops[i],
+                           (packed >> 2 * field) & mask, voice[i], capitals[i], digit_words[i],
+                           lowered[offsets[i]:offsets[i + 1] - 1])
                 for i, packed in enumerate(sums)]
 
 
-def can_scan(text: str, lowered: str) -> bool:
-    """Can `PageScanner.counts` count `text` (casefolded: `lowered`)?"""
-    return (len(lowered) == len(text) and len(text) <= MAX_CHARS and FOLDS_INTO_A_WORD not in text
-            and text.strip() == text)
+def _per_text(flags: np.ndarray, bounds: np.ndarray) -> list[int]:
+    """How many of each text's words have their flag set: `flags` a word each, text i's words
+    being `bounds[i]:bounds[i + 1]`."""
+    running = np.zeros(len(flags) + 1, np.intp)
+    np.cumsum(flags != 0, out=running[1:])
+    counts: list[int] = np.diff(running.take(bounds)).tolist()
+    return counts
+
+
+def can_scan(text: str) -> bool:
+    """May `text` be given to `PageScanner.counts`? (Which still leaves a text with an
+    UNFOLDED character to the plain way.)"""
+    return len(text) <= MAX_CHARS and text.strip() == text

@@ -58,7 +58,9 @@ class LineSignals:
 
     `link`, `separators` and `capitalised` are measured when first asked: only some tests read
     them (a short line's link, the separators of a line on a page without a stoplist, the
-    capitals of a line that no clearer measure decides), and most lines never meet those tests."""
+    capitals of a line that no clearer measure decides), and most lines never meet those tests.
+    (The capitals of the texts page_scan.py counts are counted with the rest, at a fraction of
+    the cost of measuring them alone.)"""
 
     chars: int
     length: int
@@ -160,6 +162,13 @@ def folded_words(text: str, lowered: str | None = None) -> list[str]:
     if len(folded) == len(text) and FOLDS_INTO_A_WORD not in text:
         return WORD.findall(folded)
     return casefold_words(WORD.findall(text))
+
+
+def capitalised_of_counts(capitals: int, words: int, digit_words: int) -> float:
+    """`capitalised_share` of a text with `words` words (WORD's), `capitals` of them beginning
+    with a capital and `digit_words` of them all digits."""
+    lettered = words - digit_words
+    return capitals / lettered if lettered else 0.0
 
 
 def capitalised_share(text: str, words: int) -> float:
@@ -264,13 +273,14 @@ def measure(line: str, stopwords: frozenset[str] | None, folded: list[str] | Non
 
 
 def line_signals(text: str, words: int, dense: int, function_chars: int, stops: int | None,
-                 symbols: int) -> LineSignals:
+                 symbols: int, capitalised: float | None = None) -> LineSignals:
     """The signals of a stripped text from its counts (`measure` counts them one text at a time,
     page_scan.py a page's texts at once): its `words` (WORD's), its `dense` characters of
     scripts written without spaces and the `function_chars` among them (CJK_STOP_CHARACTERS;
     read only where those make most of the text), its `stops` among the casefolded words (None
     without a stoplist; read only where they do not), its `symbols` (_SYMBOL's characters; 0
-    will do where they cannot reach the bar)."""
+    will do where they cannot reach the bar); its `capitalised` share when the caller has it
+    (`capitalised_share`, else measured when first asked)."""
     no_space = dense * 2 > len(text)
     if no_space:
         stop_density: float | None = function_chars / dense
@@ -288,5 +298,6 @@ def line_signals(text: str, words: int, dense: int, function_chars: int, stops: 
         no_space_script=no_space,
         symbolic=not no_space and _symbolic_share(symbols, len(text)),
         text=text,
+        _capitalised=capitalised,
         found_words=words,
     )

@@ -28,7 +28,7 @@ from ..memo import TextMemo
 from ..model import Document
 from .page_scan import MIN_PAGE_CHARS, PageScanner, can_scan
 from .recurrence import normalise
-from .signals import LineSignals, folded_words, line_signals, measure
+from .signals import LineSignals, capitalised_of_counts, folded_words, line_signals, measure
 from .vocabulary import voice_words
 
 #: what prose_chrome.suspect says of a unit: (kind, category, evidence), kind "" for none
@@ -160,17 +160,19 @@ class FeatureMemo(TextMemo[tuple[str, "frozenset[str] | None"], Features]):
 def page_features(texts: list[str], stopwords: frozenset[str] | None, scanner: PageScanner) -> list[Features]:
     """`[features(text, stopwords) for text in texts]`, the texts counted together
     (page_scan.py) where there is enough text for that to pay."""
-    lowered = [text.casefold() for text in texts]
-    scanned = [i for i, (text, low) in enumerate(zip(texts, lowered)) if can_scan(text, low)]
-    counts = (scanner.counts([texts[i] for i in scanned], [lowered[i] for i in scanned], stopwords)
+    scanned = [i for i, text in enumerate(texts) if can_scan(text)]
+    counts = (scanner.counts([texts[i] for i in scanned], stopwords)
               if sum(len(texts[i]) for i in scanned) >= MIN_PAGE_CHARS else None)
     if counts is None:
         return [features(text, stopwords) for text in texts]
     found: list[Features | None] = [None] * len(texts)
     for i, count in zip(scanned, counts):
+        if count is None:
+            continue
         text = texts[i]
+        capitalised = capitalised_of_counts(count.capitals, count.words, count.digit_words)
         found[i] = Features(count.voice, line_signals(text, count.words, count.no_space, count.function_characters,
-                                                      count.stopwords, count.symbols), lowered[i])
+                                                      count.stopwords, count.symbols, capitalised), count.lowered)
     return [have if have is not None else features(text, stopwords) for text, have in zip(texts, found)]
 
 
