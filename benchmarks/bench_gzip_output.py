@@ -16,6 +16,8 @@ inode allocator in the figures). Printed, medians of --repeat, per checkout and 
   2w share        the parent's share of the 2-worker run's CPU (issue 11: under 5%)
   2w wall         the 2-worker run's wall time
   1w CPU          the 1-worker run's CPU
+  2w/1w wall      the 2-worker run's wall time over the 1-worker run's, run right after it
+                  (issue 11: at most 0.55 on an idle machine)
   size            OUT's bytes (the baseline's is one gzip stream, if it predates gzip members)
 
 With `--engine ray` the runs are `--engine ray` ones (each starts its own local cluster): the
@@ -43,7 +45,7 @@ sys.path.insert(0, str(HERE))
 import bench_run  # noqa: E402  (from this folder)
 
 DEFAULT_CORPUS = Path(tempfile.gettempdir()) / "corpusclean-bench-run-20mb" / "jsonl" / "corpus.jsonl"
-FIGURES = ("2w CPU", "2w parent", "2w share", "2w wall", "1w CPU", "size")
+FIGURES = ("2w CPU", "2w parent", "2w share", "2w wall", "1w CPU", "2w/1w wall", "size")
 
 
 def run(checkout: Path, source: Path, target: Path, workers: int, engine: str = "local") -> dict[str, Any]:
@@ -107,9 +109,11 @@ def main() -> None:
                 row["2w share"].append(two["cpu_parent"] / total)
                 row["2w wall"].append(two["seconds"])
                 row["1w CPU"].append(one["cpu_parent"] + one["cpu_workers"])
+                row["2w/1w wall"].append(two["seconds"] / one["seconds"])
                 row["size"].append(target.stat().st_size)
                 print(f"  turn {turn + 1} {name:8}: 2w {total:6.2f} CPU-s, parent {two['cpu_parent']:5.2f} "
-                      f"({two['cpu_parent'] / total:.1%}), wall {two['seconds']:5.2f} s | 1w {row['1w CPU'][-1]:6.2f} CPU-s",
+                      f"({two['cpu_parent'] / total:.1%}), wall {two['seconds']:5.2f} s | 1w {row['1w CPU'][-1]:6.2f} CPU-s, "
+                      f"wall {one['seconds']:5.2f} s", 
                       flush=True)
         contents = {name: (scratch / f"{name}.jsonl.gz").read_bytes() for name in checkouts}
         same = len({gzip.decompress(data) for data in contents.values()}) == 1
@@ -119,6 +123,7 @@ def main() -> None:
         for figure in FIGURES:
             base, here = (statistics.median(figures[name][figure]) for name in checkouts)
             shown = (f"{base:12.1%}{here:12.1%}" if figure == "2w share" else
+                     f"{base:12.3f}{here:12.3f}" if figure == "2w/1w wall" else
                      f"{base:12,.0f}{here:12,.0f}" if figure == "size" else f"{base:12.2f}{here:12.2f}")
             print(f"{figure:12}{shown}{here / base:9.3f}")
         print(f"gzip members: " + ", ".join(f"{name} {members(data):,}" for name, data in contents.items()))

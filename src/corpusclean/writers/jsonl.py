@@ -18,18 +18,19 @@ if TYPE_CHECKING:
 
 
 #: documents per gzip member of a `.gz` file of records (OUT, --report-file): the lines of
-#: documents k * 32 to k * 32 + 31 (by their place in the input, listed or not) are member k, one
-#: after the other (RFC 1952; gzip, zcat, Python's gzip, pandas read them as one stream). Where
-#: the cuts fall depends on the input alone, so the file is the same whatever the number of
-#: workers or the engine, and a worker that cleaned a whole group compresses it itself
-#: (`RecordEncoder.pack`): the parent, which writes in input order, only appends. Every task of
-#: the local engine's pass 2 but the last few (pipeline.TAIL_BATCH) is one such group
-#: (pipeline.CLEAN_BATCH documents from a multiple of it); the parent compresses the groups no
-#: worker held whole (those, documents run again alone after a worker died, every group of the
-#: Ray engine) from the same bytes with the same function (`gzip_member`). 32 and not fewer:
-#: each member starts without the earlier records to match against. The 20 MB bench corpus's
-#: JSONL output (30 MB, 1,920 records): one stream 11.11 MB; members of 32 records +0.9%, of
-#: 16 +1.8%, of 8 +3.5%; each about as fast to make as the one stream.
+#: documents k * 32 to k * 32 + 31 (by their place in the input, listed or not) are member k,
+#: the members one after the other (RFC 1952: gzip, zcat, Python's gzip, pandas and our own
+#: reader read them as one stream). The cuts depend on the input alone, so the file is the same
+#: whatever the number of workers or the engine; and a worker that cleaned a whole group
+#: compresses it itself (`RecordEncoder.pack`), so that the parent, which writes in input
+#: order, mostly appends. A task of pass 2 is one group (pipeline.CLEAN_BATCH documents from a
+#: multiple of it; on Ray a block holds two), except the last few (pipeline.TAIL_BATCH) and
+#: documents run again alone after a worker died: the parent (or Ray's driver) makes those
+#: groups' members from the same lines with the same function (`gzip_member`; in a 2-worker run
+#: of the bench corpus the parent makes 2 of 60 members, 0.05 CPU-s). Why 32 and not
+#: fewer: each member starts with no earlier record to match against. On the 20 MB bench
+#: corpus's JSONL output (30 MB, 1,920 records) one stream is 11.11 MB; members of 32 records
+#: +0.9%, of 16 +1.8%, of 8 +3.5%; each about as fast to make as the one stream.
 MEMBER_DOCUMENTS = 32
 
 #: the header `gzip_member` gives every member: what gzip.GzipFile writes at level 9 with no
