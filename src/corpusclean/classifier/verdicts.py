@@ -75,10 +75,13 @@ def _name_list(text: str, s: LineSignals, limits: Thresholds) -> bool:
     "Movie title 27 Dresses 30 Days of Night ..."). Titles of films or places carry enough
     "of" and "the" to pass the stopword test, so this is decided before it. Prose that long
     ends its sentences, and German nouns do not make half of a sentence's words."""
-    # the sentence breaks are counted before the capitals: one quick scan for full stops rules
-    # out most prose that merely lacks a final one, and the capitals are then never counted
+    # the capitals before the sentence breaks: the page scan counts most texts' capitals with
+    # their words (page_scan.py), and few long lines are mostly capitalised (on the 20 MB bench
+    # corpus 2,077 of the 15,880 texts whose capitals the classifier asks for), so the scan for
+    # full stops is seldom made. (While the capitals took two regex scans of their own, the
+    # breaks went first.)
     return (s.length >= limits.length_high and not s.sentence_end and not s.no_space_script
-            and _at_most_one(_SENTENCE_BREAK.finditer(text)) and s.capitalised >= limits.title_case)
+            and s.capitalised >= limits.title_case and _at_most_one(_SENTENCE_BREAK.finditer(text)))
 
 
 def _at_most_one(matches: Iterator[re.Match[str]]) -> bool:
