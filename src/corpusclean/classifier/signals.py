@@ -183,11 +183,10 @@ def capitalised_share(text: str, words: int) -> float:
         return 0.0
     if text.isascii() or not _ASTRAL.search(text):
         capitals, digits = _word_starts()
-        lettered = words - len(digits.findall(text))
-        return len(capitals.findall(text)) / lettered if lettered else 0.0
+        return capitalised_of_counts(len(capitals.findall(text)), words, len(digits.findall(text)))
     found = WORD.findall(text)
-    lettered = len(found) - sum(map(str.isdigit, found))
-    return sum(map(str.isupper, map(itemgetter(0), found))) / lettered if lettered else 0.0
+    return capitalised_of_counts(sum(map(str.isupper, map(itemgetter(0), found))), len(found),
+                                 sum(map(str.isdigit, found)))
 
 
 # a character beyond the Basic Multilingual Plane (emoji, rare Han, mathematical letters)

@@ -49,11 +49,6 @@ def gzip_member(data: bytes) -> bytes:
                      struct.pack("<II", zlib.crc32(data), len(data) & 0xFFFFFFFF)))
 
 
-def is_gzip(target: str) -> bool:
-    """A JSONL target written as gzip members (MEMBER_DOCUMENTS)."""
-    return target.endswith(".gz")
-
-
 class JsonlFile:
     """A JSONL output file written atomically: a temporary file beside it, renamed into place
     by `close`, so it appears whole or not at all. `-` is stdout (bytes: JSONL is UTF-8 whatever
@@ -66,10 +61,11 @@ class JsonlFile:
     def __init__(self, target: str):
         self.target = target
         self.tmp: str | None = None
-        #: gzip members (`is_gzip`): the lines of the group being filled, and its number
-        self.members = False
+        #: a `.gz` target: gzip members of MEMBER_DOCUMENTS documents; the lines of the group
+        #: being filled, and its number
+        self.members = target.endswith(".gz")
         self.pending: list[bytes] = []
-        self.group: int | None = None
+        self.filling: int | None = None
         if target == "-":
             sys.stdout.flush()
             self.file = None
@@ -85,7 +81,6 @@ class JsonlFile:
             import zstandard
 
             self.out = zstandard.ZstdCompressor().stream_writer(self.file, closefd=False)
-        self.members = is_gzip(target)
 
     def write(self, record: dict[str, Any], number: int | None = None) -> None:
         """One record; `number` is its document's place in the input (see `write_line`)."""
@@ -99,9 +94,9 @@ class JsonlFile:
             self.out.write(line)
             return
         group = None if number is None else number // MEMBER_DOCUMENTS
-        if group != self.group:
+        if group != self.filling:
             self._end_member()
-            self.group = group
+            self.filling = group
         self.pending.append(line)
 
     def write_packed(self, data: bytes) -> None:
@@ -201,7 +196,7 @@ class RecordEncoder:
     document, and compressing them for a `.gz` OUT 16% of a 2-worker run's CPU."""
 
     options: RecordOptions
-    #: which of the two files (records, reports) are gzip members (`is_gzip`)
+    #: which of the two files (records, reports) are gzip members (JsonlFile.members)
     gzip: tuple[bool, bool] = (False, False)
 
     @property
