@@ -12,6 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from corpusclean.classifier.comments import CommentLimits, comment_lines
+from corpusclean.classifier.config import FeedLimits
+from corpusclean.classifier.feeds import opening_lines
 from corpusclean.classifier.recurrence import LineHashes, PageHashes, Recurrence, line_hash, line_key, observe
 from corpusclean.classifier.region import RegionWeights, find_region
 from corpusclean.classifier.signals import folded_words, measure
@@ -155,6 +157,33 @@ def test_comment_lines_find_headings_entry_marks_and_the_writers_marks_name():
     assert found.marks == [3, 5, 7, 9]
     # a writer's name is read off a short mark only (the last one is a paragraph)
     assert found.posters == [(3, "sean")]
+
+
+def test_comment_and_feed_lines_remembered_from_page_to_page_are_what_each_page_finds_alone():
+    """A site's template lines recur page after page: the classifier remembers what the
+    comment and feed tests make of a line (FeatureMemo.comment_lines and .openings). Pages
+    read one after another with the memos find what each finds alone, whichever page first
+    asked for a line's entry marks (a page with a comments heading asks; most do not)."""
+    limits, feed_limits = CommentLimits(), FeedLimits()
+    template = ["Home | News | Sport", "Posted by: Sean | Jan 10, 2008 4:49 PM", "Anna said...", "Reply",
+                "Updated 10:42 AM, March 3, 2017", "Report this comment", "© 2017 The Daily Example", ""]
+    paragraph = ("A paragraph of the article, long enough to pass for prose, that runs on for more than "
+                 "two hundred characters so that no memo keeps it, and that names no date, writer or "
+                 "comment at all, which is what most of a page's text is like. It says nothing else.")
+    pages = [template + ["An article paragraph.", paragraph],
+             ["12 Comments"] + template[::-1] + [paragraph],
+             template + ["Comments (3)", "Posted by: Anna | Jan 11, 2008 5:01 PM", "posted by nobody"],
+             ["3 comments", "", paragraph, "Reply", "Reply"]]
+    memo = FeatureMemo()
+    for lines in pages:
+        alone, remembered = comment_lines(lines, limits), comment_lines(lines, limits, memo.comment_lines)
+        assert (remembered.headings, remembered.posters) == (alone.headings, alone.posters)
+        if alone.headings:   # as mark_comments asks (the first page has none: its lines' marks wait)
+            assert remembered.marks == alone.marks
+        assert opening_lines(lines, feed_limits, memo.openings) == opening_lines(lines, feed_limits)
+    # the short lines were remembered, the paragraph was not
+    assert "Reply" in memo.comment_lines.found and paragraph not in memo.comment_lines.found
+    assert "Updated 10:42 AM, March 3, 2017" in memo.openings.found and paragraph not in memo.openings.found
 
 
 # -- verdicts of units alone -------------------------------------------------------------------

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from ..memo import TextMemo
 from .config import FeedLimits
 from .regex import GatedSearch, cached_compile
 from .units import Unit
@@ -61,18 +62,41 @@ RELATED = cached_compile(
 SLIDE = re.compile(r"^\s*(\d{1,3})\s*(?:/|of)\s*(\d{1,3})\b", re.IGNORECASE)
 
 
-def opening_lines(lines: list[str], limits: FeedLimits) -> list[tuple[int, bool, str | None]]:
+def opening_lines(lines: list[str], limits: FeedLimits,
+                  memo: TextMemo[str, Opening] | None = None) -> list[tuple[int, bool, str | None]]:
     """(index, shows a time, the writer it names) of the page's lines that open a dated entry.
     All lines count, also those the rules already removed: a rule that took "reply · 6:32 PM"
-    away leaves the feed a feed."""
+    away leaves the feed a feed. `memo` remembers each line's answer by its text for the
+    pages read after this one with the same `limits` (a site's template lines recur, dates
+    and bylines among them)."""
+    memo = memo if memo is not None else TextMemo()
+    known, keep, short = memo.found.get, memo.keep, memo.max_chars
     found = []
     for i, line in enumerate(lines):
-        text = line.strip()
-        if text and len(text) <= limits.meta_chars and has_date(text):
-            sentence = text[-1] in ".!?" and len(text.split()) > 6
-            if not sentence:
-                found.append((i, bool(TIMED.search(text)), writer(text)))
+        opening: Opening | None
+        if len(line) > short:   # not kept by the memo: told at once for its length
+            opening = _opening(line, limits)
+        else:
+            opening = known(line)
+            if opening is None:
+                opening = keep(line, line, _opening(line, limits))
+        if opening:
+            found.append((i, *opening))
     return found
+
+
+#: what a line is to opening_lines: (shows a time, the writer it names) for a line that opens a
+#: dated entry, () for any other
+Opening = tuple[()] | tuple[bool, str | None]
+
+
+def _opening(line: str, limits: FeedLimits) -> Opening:
+    text = line.strip()
+    if text and len(text) <= limits.meta_chars and has_date(text):
+        sentence = text[-1] in ".!?" and len(text.split()) > 6
+        if not sentence:
+            return bool(TIMED.search(text)), writer(text)
+    return ()
 
 
 def mark_feed(units: list[Unit], region: tuple[int, int], limits: FeedLimits,

@@ -88,10 +88,12 @@ def classify_page(doc: Document, stopwords: frozenset[str] | None, config: Class
         revise_extracted(units, config.context)
     else:
         trim_extracted(units, region, config.context)
-    mark_comments(units, region, config.comments, comment_lines(doc.lines, config.comments))
+    mark_comments(units, region, config.comments,
+                  comment_lines(doc.lines, config.comments, memo.comment_lines if memo is not None else None))
     if discussion is not None:
         mark_discussion(units, discussion, best_run(units, config.region, discussion, len(units)))
-    mark_feed(units, region, config.feeds, opening_lines(doc.lines, config.feeds))
+    mark_feed(units, region, config.feeds,
+              opening_lines(doc.lines, config.feeds, memo.openings if memo is not None else None))
     mark_slideshow(units, region, config.feeds)
     mark_related(units, region)
     mark_headline_lists(groups, config.feeds)
