@@ -162,7 +162,10 @@ def mark_slideshow(units: list[Unit], region: tuple[int, int], limits: FeedLimit
     first, last = region
     slides: list[tuple[int, int, int]] = []  # (unit index, k, N)
     for i in range(first, last + 1):
-        match = SLIDE.match(units[i].text)
+        text = units[i].text
+        # a counter starts after white space (`\s`, str.isspace) with a digit (`\d`,
+        # str.isdecimal): the pattern is only tried on texts that start so
+        match = SLIDE.match(text) if text[:1].isdecimal() or text[:1].isspace() else None
         if match:
             slides.append((i, int(match.group(1)), int(match.group(2))))
     run: list[tuple[int, int, int]] = []

@@ -47,6 +47,8 @@ _CLAUSE_ENDERS = frozenset(".!?…。！？:;")
 _CLOSING = "'\"”’»)]"
 # a line that carries on the previous one after an inline link: ". The Guardian. 2019."
 _RESUMES = re.compile(r"^[.,;:)\]](?:\s|$)")
+#: ... so it starts with one of these (asked first: a pattern's call costs more than the test)
+_RESUMERS = frozenset(".,;:)]")
 # a wrapped line is long: a short line followed by a lower-case one is a list, not wrapping
 MIN_WRAPPED = 25
 # a footnote or reference: the backlink caret or arrow of wikis ("^ Smith, J. (2015)", "↑"),
@@ -54,6 +56,10 @@ MIN_WRAPPED = 25
 FOOTNOTE = re.compile(r"^\s*(?:[\^↑]|\[\d{1,3}\]\s)")
 # list items: a bullet or a number (1. 1) a) ...) and a space
 _LIST_MARKER = re.compile(r"^\s*(?:[-+*•·◦▪‣–—]\s|\(?\d{1,3}[.)]\s|\(?[a-z][.)]\s|[\^↑]|\[\d{1,3}\]\s)")
+#: what a text _LIST_MARKER matches starts with, besides white space (`\s`, str.isspace) and
+#: a digit (`\d`, str.isdecimal): the pattern is only tried on texts that start so, every
+#: unit of every page being asked (most start with a capital)
+_LIST_STARTS = frozenset("-+*•·◦▪‣–—(^↑[abcdefghijklmnopqrstuvwxyz")
 #: a marked list needs this many items in a row
 MIN_LIST_ITEMS = 3
 #: a group of short lines this much holding figures is a table
@@ -63,6 +69,8 @@ _FIGURE = re.compile(r"\d")
 CODE_SHARE = 0.4
 # a command typed at a prompt: "$ hg init public", ">>> import os"
 COMMAND = re.compile(r"^(?:\$|>>>)\s+[a-z]")
+#: what a text COMMAND matches starts with (asked first, as _LIST_STARTS)
+_PROMPTS = ("$", ">>>")
 _LETTERS = re.compile(r"[^\W\d_]{2}")
 _CODE = re.compile(r"[{}();=<>\[\]]")
 
@@ -235,7 +243,7 @@ def _split(stripped: list[str]) -> Iterator[tuple[int, int]]:
     for i in range(1, len(stripped)):
         previous, current = stripped[i - 1], stripped[i]
         wrapped = (len(previous) >= MIN_WRAPPED and not ends_clause(previous)
-                   and _CONTINUES.match(current)) or bool(_RESUMES.match(current))
+                   and _CONTINUES.match(current)) or (current[:1] in _RESUMERS and bool(_RESUMES.match(current)))
         if not wrapped:
             yield start, i - 1
             start = i
@@ -349,7 +357,7 @@ def _mark_code(groups: list[list[Unit]]) -> None:
     """Code and formulas: symbolic lines, commands at a prompt, and every line of a group that is mostly symbolic
     lines (a code block's comments and blank-ish lines belong to it too)."""
     for group in groups:
-        own = [u.signals.symbolic or bool(COMMAND.match(u.text)) for u in group]
+        own = [u.signals.symbolic or (u.text.startswith(_PROMPTS) and bool(COMMAND.match(u.text))) for u in group]
         symbolic = sum(own)
         block = symbolic >= 2 and symbolic >= CODE_SHARE * len(group)
         for unit, code in zip(group, own):
@@ -367,7 +375,8 @@ def _mark_lists(units: list[Unit]) -> None:
                 unit.listed = True
 
     for unit in units:
-        if _LIST_MARKER.match(unit.text):
+        first = unit.text[:1]
+        if (first in _LIST_STARTS or first.isdecimal() or first.isspace()) and _LIST_MARKER.match(unit.text):
             if run and unit.first - run[-1].last > 2:
                 close()
                 run = []
