@@ -11,6 +11,7 @@ import os
 import re
 import subprocess
 import sys
+import unicodedata
 
 import ftfy
 import ftfy.chardata
@@ -333,6 +334,21 @@ def test_the_lines_fix_text_checks_include_every_line_needs_ftfy_flags(lines):
     if found is not None:   # None: every line is checked (text not NFC, or with a lone surrogate)
         assert all(line == lines[i] for i, line in found)
         assert flagged <= {i for i, _ in found}
+
+
+# combining marks and letters they compose with, Hangul jamo, and characters NFC replaces
+_COMPOSING = st.text("ae\u0301\u0308\u0327\u0323\u1100\u1161\u11a8\u212b\u2126\u0344 \n", max_size=30)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.one_of(_COMPOSING, st.text(max_size=20)), max_size=6))
+def test_a_line_of_a_text_in_nfc_is_in_nfc_so_fix_text_need_not_ask_again(lines):
+    """fix_text asks needs_ftfy about the lines lines_to_check finds with `nfc=True`, found
+    only in a text that is NFC throughout: each of its lines then is too."""
+    text = "\n".join(line.replace("\n", " ") for line in lines)
+    if unicodedata.is_normalized("NFC", text):
+        assert all(unicodedata.is_normalized("NFC", line) for line in text.split("\n"))
+        assert all(needs_ftfy(line, nfc=True) == needs_ftfy(line) for line in text.split("\n"))
 
 
 def test_the_screens_character_classes_are_res_in_re2s_syntax():

@@ -133,13 +133,14 @@ _MAY_NEED_FTFY = re2.compile(
     _screen_options())._regexp
 
 
-def needs_ftfy(segment: str) -> bool:
-    """False only when ftfy (with ftfy_calls.FTFY_CONFIG) would return the segment unchanged."""
+def needs_ftfy(segment: str, nfc: bool = False) -> bool:
+    """False only when ftfy (with ftfy_calls.FTFY_CONFIG) would return the segment unchanged.
+    `nfc`: the caller knows the segment is NFC (a line of a text that is: see fix_text)."""
     if segment.isascii():
         return bool(_ASCII_CONTROLS.search(segment) or _has_entity(segment))
     if _CONTROLS.search(segment) or _has_entity(segment):
         return True
-    if not unicodedata.is_normalized("NFC", segment):
+    if not nfc and not unicodedata.is_normalized("NFC", segment):
         return True
     if not _MOJIBAKE_CHAR.search(segment):
         return False
@@ -315,12 +316,17 @@ def fix_text(text: str, utf8: bytes | None = None) -> tuple[str, list[dict[str, 
     if text.isascii() and not (_ASCII_CONTROLS.search(text) or "&" in text and _ENTITY.search(text)):
         return text, []
     found = lines_to_check(text, utf8)
+    # lines_to_check finds lines only in a text that is NFC throughout, and a line of such a
+    # text is NFC itself: normalising never reaches across a newline (a character that
+    # composes with none and that nothing is reordered past), so the text is its lines each
+    # normalised, and equal to it only where each line is. needs_ftfy need not ask again
+    nfc = found is not None
     changed: dict[int, str] = {}
     fixes: list[dict[str, Any]] = []
     for i, line in enumerate(text.split("\n")) if found is None else found:
         if len(line) > FTFY_SEGMENT:
             fixed, steps = _fix_line(line)
-        elif needs_ftfy(line):
+        elif needs_ftfy(line, nfc):
             fixed, steps = _fix_segment(line)
         else:
             continue
