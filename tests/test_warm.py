@@ -185,9 +185,10 @@ class KeptFromPass1(Stage):
 PAGES = 4 * WARM_FROM
 
 
-def test_the_workers_of_pass_1_clean_pass_2_with_the_corpus_state_the_parent_hands_them(tmp_path: Path):
+def test_the_workers_of_pass_1_clean_pass_2_with_the_corpus_state_handed_to_them(tmp_path: Path):
     """One pool for both passes: each worker keeps what it built observing (memos, hashes),
-    and takes the corpus-wide count, which only the parent has, once before its first page."""
+    and takes the corpus-wide count, which one of them builds from every worker's
+    observations (tests/test_corpus_state.py), once before its first page."""
     source = write_tree(tmp_path / "in", {f"{n:03d}.txt": f"page {n}\n" for n in range(PAGES)})
     summary = Summary("strip", {})
     job = Job(stages=[KeptFromPass1()], steps=["strip"], max_bytes=10**6)
