@@ -11,13 +11,15 @@ import os
 import signal
 from pathlib import Path
 
+import pytest
+
 import corpusclean.workers as workers
 from corpusclean.model import Document
 from corpusclean.pipeline import OBSERVE_CHUNK, Job, run_corpus
 from corpusclean.readers.files import iter_directory
 from corpusclean.report import Summary
 from corpusclean.stages.base import Stage
-from conftest import write_tree
+from conftest import tree_bytes, write_tree
 
 #: pages in each test's corpus: several chunks of pass 1, so that both workers observe some
 PAGES = 3 * OBSERVE_CHUNK
@@ -127,3 +129,33 @@ def test_the_worker_building_the_corpus_state_is_not_held_to_a_documents_memory_
     assert preparers(stage)[0] != os.getpid()  # built in a worker
     assert (summary.failed, summary.documents["ok"]) == (1, PAGES - 1)
     assert "ran out of memory" in summary.failures[0]["error"]
+
+
+def test_pass_1_ends_in_half_chunks_that_keep_the_spill_files_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A worker that has observed its last chunk waits for the others' before the state can be
+    built: the last OBSERVE_CHUNK documents of each worker go in chunks half as large (where
+    the input is listed before the workers fork: a folder, a plain JSONL file). Each chunk
+    still starts at a multiple of DOCUMENTS_PER_TASK, so a task of pass 2 finds its documents
+    in one spill file, and the output is what one worker writes."""
+    from corpusclean import run
+    from corpusclean.pipeline import DOCUMENTS_PER_TASK, OBSERVE_TAIL, _observe
+    from corpusclean.workers import Pool
+
+    source = write_tree(tmp_path / "in", {f"{n:03d}.txt": f"Page {n} of the corpus.\n" for n in range(PAGES)})
+    chunks: list[range] = []
+    submit = Pool.submit
+
+    def record_chunks(pool, fn, task):
+        if fn is _observe:
+            chunks.extend(range(span.start, span.stop) for span in task)
+        return submit(pool, fn, task)
+
+    monkeypatch.setattr(Pool, "submit", record_chunks)
+    run(source, tmp_path / "two", workers=2)
+    run(source, tmp_path / "one", workers=1)
+    assert [len(chunk) for chunk in chunks] == [OBSERVE_CHUNK] + [OBSERVE_TAIL] * (2 * OBSERVE_CHUNK // OBSERVE_TAIL)
+    assert [number for chunk in chunks for number in chunk] == [*range(PAGES)]
+    assert all(chunk.start % DOCUMENTS_PER_TASK == 0 for chunk in chunks)
+    two, one = tree_bytes(tmp_path / "two"), tree_bytes(tmp_path / "one")
+    assert {name: data for name, data in two.items() if name != "corpusclean-summary.json"} == {
+        name: data for name, data in one.items() if name != "corpusclean-summary.json"}

@@ -67,6 +67,12 @@ TAIL_BATCH = 8
 #: one message per chunk, not one per document. A multiple of DOCUMENTS_PER_TASK: a chunk's
 #: documents are spilled in files of that many (`spill`)
 OBSERVE_CHUNK = 64
+#: documents a chunk of pass 1 takes at its end (the last OBSERVE_CHUNK a worker of them,
+#: from a multiple of it), with several workers: a worker that has finished waits for the
+#: others' last chunks before one of them builds the corpus state, half a chunk on average;
+#: half-size chunks halve that. A multiple of DOCUMENTS_PER_TASK: a chunk's documents are
+#: spilled in files of that many (`spill`)
+OBSERVE_TAIL = OBSERVE_CHUNK // 2
 #: documents per worker from which the stages are warmed (Stage.warm) before the removal pass:
 #: on fewer pages a worker builds less than all that warming builds (a one-page run would pay
 #: the whole warming: about 0.1 CPU-s since the sixth round, 0.35 before)
@@ -677,9 +683,8 @@ def _build_handover(corpus_pass: CorpusPass) -> None:
     with what else pass 2 needs. The parent only coordinates. (It used to absorb the
     observations as they came and prepare: with numpy, 0.13-0.16 CPU-s to import, and in all
     0.25-0.3 CPU-s of its own in a 2-worker run of the 20 MB bench corpus, where 5% of the
-    run's CPU is 0.55. Here the worker that finds itself idle first builds, while the
-    worker that observed the last chunk gets ready for pass 2, which takes longer:
-    `_then_get_ready`.) The state is the run's, not a document's: the worker's --max-memory-mb
+    run's CPU is 0.55. Here one worker builds while the others get ready for pass 2, which
+    takes longer: `_hand_over_from_a_worker`.) The state is the run's, not a document's: the worker's --max-memory-mb
     cap is lifted meanwhile (the parent that built it before had none). The stages absorb in
     place: taking the handover (`_take_handover`) replaces their state with its copy."""
     job = _JOB
@@ -696,12 +701,22 @@ def _build_handover(corpus_pass: CorpusPass) -> None:
 
 
 def _hand_over_from_a_worker(pool: Pool, corpus_pass: CorpusPass) -> None:
-    """`_build_handover` on the pool's next free worker; here when that worker dies (killed
-    for lack of memory, say: this process, which built the state before, may have the
-    memory), and pass 2 gets a new pool. What the building raises stops the run, as it
-    would here."""
+    """`_build_handover` on the pool's next free worker, and every other worker told to get
+    ready for pass 2 meanwhile (`_get_ready`, `Pool.when_idle`): they would otherwise only wait
+    for the state, and getting ready takes longer than building it (language profiles, the
+    page code each worker imports, the rules' gate: 0.2-0.3 s against about 0.1 on the 20 MB
+    bench corpus), so the building is hidden behind it; the builder gets ready after it, while
+    the others start pass 2 and take more of its batches. (Told earlier, when pass 1's last
+    chunk was handed out, a worker with no chunk left got ready while the others observed
+    theirs; but then the building waited for a worker to be ready, 0.05-0.2 s with both
+    idle. Pass 1's last chunks are half size instead, `OBSERVE_TAIL`, to cut that wait.)
+    Built here when that worker dies (killed for lack of memory, say: this process, which
+    built the state before, may have the memory), and pass 2 gets a new pool. What the
+    building raises stops the run, as it would here."""
+    built = pool.submit(_build_handover, [corpus_pass])
+    pool.when_idle(_get_ready)
     try:
-        pool.submit(_build_handover, [corpus_pass]).result()
+        built.result()
     except BrokenProcessPool:
         pool.renew()
         _build_handover(corpus_pass)
@@ -740,11 +755,11 @@ def _take_handover(job: Job) -> str | None:
 
 
 def _get_ready() -> None:
-    """In a worker that has no chunk of pass 1 left to observe: prepare the stages with no
-    corpus pass (the language profiles) and get every stage ready, which `_take_handover` would do in its first task of
-    pass 2, while the other worker observes pass 1's last chunk or builds the corpus state.
-    Done once; what fails here is left for `_take_handover` to try again and
-    report (`_then_get_ready` says when this runs)."""
+    """In a worker, between the passes: prepare the stages with no corpus pass (the language
+    profiles) and get every stage ready, which `_take_handover` would do in its first task of
+    pass 2, while another worker builds the corpus state. Done once; what fails here is left
+    for `_take_handover` to try again and report (`_hand_over_from_a_worker` says when this
+    runs)."""
     assert _JOB is not None
     if _JOB.handover is None or _JOB.prepared:
         return
@@ -753,20 +768,6 @@ def _get_ready() -> None:
     except Exception:
         return
     _JOB.prepared = True
-
-
-def _then_get_ready(chunks: Iterable[Sequence[tuple[int, Source]]], pool: Pool) -> Iterator[Sequence[tuple[int, Source]]]:
-    """Pass 1's chunks; once the last of them is handed out, each worker is told to get ready
-    for pass 2 (`_get_ready`) when it finds no chunk left to take (`Pool.when_idle`): until
-    the hand-over it would only wait, for the other workers' last chunks and then for the
-    corpus state (on the 20 MB bench corpus a chunk takes about 70 ms). The worker observing
-    the last chunk gets ready while the first worker that was ready builds the corpus state
-    (`_build_handover`, about 0.1 CPU-s there): on idle cores nothing else runs then, and a
-    worker that gets there first starts pass 2 first and takes more of its batches. A worker that finds a task of pass 2 before it found itself idle
-    gets ready before that task (when_idle's calls come before the tasks sent after them):
-    every worker gets ready here, once, and `_take_handover` prepares only where that failed."""
-    yield from chunks
-    pool.when_idle(_get_ready)
 
 
 def process_for_parent(job: Job, source: Source, number: int) -> Result | Written:
@@ -1123,9 +1124,11 @@ def run_corpus(sources: Reader | Callable[[], Iterator[Source]], job: Job, write
                 job.handover = job.spill_dir / HANDOVER
             progress.start(INDEXING)
             seen = 0
-            chunks = _tasks(job.listing, enumerate(listed()), OBSERVE_CHUNK)
-            if pool is not None:
-                chunks = _then_get_ready(chunks, pool)
+            observe_tail = None
+            if pool is not None and job.listing is not None:  # its last chunks half size (OBSERVE_TAIL)
+                observe_tail = (max(len(job.listing) - workers * OBSERVE_CHUNK, 0) // OBSERVE_CHUNK * OBSERVE_CHUNK,
+                                OBSERVE_TAIL)
+            chunks = _tasks(job.listing, enumerate(listed()), OBSERVE_CHUNK, observe_tail)
             kept: list[str] = []  # with a pool: the files of observations, in input order
             for observed, failures, size in ordered_map(_observe, chunks, workers, per_task=1, crashed=observe_crashed,
                                                         max_memory=job.max_memory, pool=pool,
