@@ -684,9 +684,10 @@ def _build_handover(corpus_pass: CorpusPass) -> None:
     observations as they came and prepare: with numpy, 0.13-0.16 CPU-s to import, and in all
     0.25-0.3 CPU-s of its own in a 2-worker run of the 20 MB bench corpus, where 5% of the
     run's CPU is 0.55. Here one worker builds while the others get ready for pass 2, which
-    takes longer: `_hand_over_from_a_worker`.) The state is the run's, not a document's: the worker's --max-memory-mb
-    cap is lifted meanwhile (the parent that built it before had none). The stages absorb in
-    place: taking the handover (`_take_handover`) replaces their state with its copy."""
+    takes longer: `_hand_over_from_a_worker`.) The state is the run's, not a document's: the
+    worker's --max-memory-mb cap is lifted meanwhile (the parent that built it before had
+    none). The stages absorb in place: taking the handover (`_take_handover`) replaces their
+    state with its copy."""
     job = _JOB
     assert job is not None and job.spill_dir is not None
     corpus_stages = [(i, stage) for i, stage in enumerate(job.stages) if stage.needs_corpus]
@@ -1072,11 +1073,11 @@ def run_corpus(sources: Reader | Callable[[], Iterator[Source]], job: Job, write
     pass 1 (memos, the lines' hashes), and this process, which coordinates, builds nothing
     for them: they keep each chunk's observations in the spill folder, and between the passes
     one of them builds the corpus state from them all and leaves it to every worker
-    (`_build_handover`, `Handover`), and each prepares its own stages. (Forking new workers from this process for pass 2, as
-    before, made each of them fault in copies of the pages it touched, and made this process
-    prepare and warm the stages: 0.15 CPU-s of its own, a sixth of its CPU in a 2-worker run
-    on the 20 MB bench corpus.) The workers do not warm the stages: none shares what another
-    builds (`_take_handover`).
+    (`_build_handover`, `Handover`), and each prepares its own stages. (Forking new workers
+    from this process for pass 2, as before, made each of them fault in copies of the pages it
+    touched, and made this process prepare and warm the stages: 0.15 CPU-s of its own, a
+    sixth of its CPU in a 2-worker run on the 20 MB bench corpus.) The workers do not warm
+    the stages: none shares what another builds (`_take_handover`).
 
     A document whose worker dies (killed for lack of memory, say) fails alone, in either pass,
     and the run goes on (see `workers.ordered_map`); `write` failing for one document fails
