@@ -20,6 +20,8 @@ thread's time, not of the pool's threads' (they run on meanwhile). Parts, in CPU
   results       taking results from the pool, in order (the wait itself costs no CPU)
   absorbing     the corpus stages taking pass 1's observations (the dedup index)
   preparing     the corpus stages settling after pass 1 (the index's `prepare`)
+                (both 0 since the seventeenth round: a worker builds the corpus state,
+                pipeline._build_handover; older checkouts did it here)
   writing       writing results in input order (JSONL: appending the workers' lines)
   adding up     the summary (Summary.add, Totals.merge)
   rest          the rest of the main thread's coordinating (the loops, the progress)

@@ -44,9 +44,9 @@ around each task): the wall time of each run, from the driver launching the inte
 exit, split for each process that ran tasks (each worker; with 1 worker the parent) into what
 it spent in tasks and where it waited: before the passes (the parent alone, importing and
 building), its start-up, between its tasks (sending a result, taking the next task), at the
-end of each pass for the other worker's last task, between the passes (the parent absorbing
-pass 1's last results, finishing the corpus state, writing the hand-over; then taking it, in
-the first task of pass 2), and after the passes (the parent alone: closing the pool, the
+end of each pass for the other worker's last task, between the passes (one worker building
+the corpus state and writing the hand-over, while the other gets ready; then each taking it,
+in its first task of pass 2), and after the passes (the parent alone: closing the pool, the
 summary, its shutdown). The phases add up to the wall time; the wall times mean something
 only on an idle machine, so the load average is printed beside them.
 """
@@ -154,7 +154,8 @@ def child(source: Path, target: Path, workers: int, report: Path, parts: bool = 
     misses = count_misses() if parts else (lambda raw=False: {})
     pipeline._observe = task_timer("pass 1", pipeline._observe)
     pipeline._process = task_timer("pass 2", pipeline._process)
-    for attr, name in (("run_corpus", "passes"), ("_hand_over", "hand-over written"),
+    for attr, name in (("run_corpus", "passes"), ("_build_handover", "corpus state built"),
+                       ("_hand_over", "hand-over written"),
                        ("_take_handover", "hand-over taken"), ("_get_ready", "got ready")):
         if hasattr(pipeline, attr):
             setattr(pipeline, attr, marked(f"{name}: start", f"{name}: end", getattr(pipeline, attr)))

@@ -1,10 +1,10 @@
 """The process that runs `corpusclean run -w N` (N > 1) only coordinates: it lists the input,
-hands out documents, adds up the corpus pass's observations and the results, and writes what
-must be written in order. What cleaning a document needs (ftfy, the HTML extractor) is imported
-by the workers that clean, not by it, and so is each stage's code for looking at a page (the
-classifier's page pass, the language detectors): the parent imports a stage's declarations
-(its options, rule ids, settings) and what its corpus pass adds up. With one worker
-everything happens in the one process.
+hands out documents, adds up the results, and writes what must be written in order. What
+cleaning a document needs (ftfy, the HTML extractor) is imported by the workers that clean, not
+by it, and so is each stage's code for looking at a page (the classifier's page pass, the
+language detectors) and what builds the corpus state (numpy, the dedup index: one worker builds
+it, tests/test_corpus_state.py): the parent imports a stage's declarations (its options, rule
+ids, settings). With one worker everything happens in the one process.
 
 Each run here is a fresh interpreter (what a user's command is), which prints the modules it
 imported when the run ended."""
@@ -35,6 +35,8 @@ CLEANING_ONLY = ("ftfy", "trafilatura", "corpusclean.encoding", "corpusclean.ext
                  "corpusclean.classifier.page", "corpusclean.classifier.units", "corpusclean.classifier.vocabulary",
                  "re2", "ahocorasick", "corpusclean.patterns.matcher", "corpusclean.patterns.gate",
                  "corpusclean.rulebook", "corpusclean.dedup.fingerprint")
+#: what observes pages and builds the corpus state from the observations (a worker does)
+CORPUS_STATE = ("numpy", "corpusclean.dedup.index", "corpusclean.dedup.pages", "corpusclean.classifier.recurrence")
 #: the commands that read a finished run or rule packs, imported only when asked for
 OTHER_COMMANDS = ("corpusclean.cli_review", "corpusclean.cli_rules", "corpusclean.cli_eval")
 #: what the coordinating parent has no use for at all: the pool's BrokenProcessPool is its
@@ -62,13 +64,15 @@ def run_fresh(*args: str) -> set[str]:
 
 def test_the_parent_of_a_run_on_two_workers_imports_no_cleaning_module(tmp_path):
     """The rule packs are checked in the parent without parsing them (and importing the
-    pattern engine) when the start-up cache holds their settings: any run after the first."""
+    pattern engine) when the start-up cache holds their settings, and the dedup banding chosen
+    without numpy when it holds that: any run after the first."""
     write_tree(tmp_path / "in", PAGES)
     alone = run_fresh("run", str(tmp_path / "in"), str(tmp_path / "one"), "-w", "1", "-q")
     assert set(CLEANING_ONLY) <= alone  # one worker: the documents are cleaned in this process
     assert not alone & set(OTHER_COMMANDS)
     parent = run_fresh("run", str(tmp_path / "in"), str(tmp_path / "two"), "-w", "2", "-q")
-    assert not parent & {*CLEANING_ONLY, *OTHER_COMMANDS, *PARENT_NEVER}
+    assert set(CORPUS_STATE) <= alone
+    assert not parent & {*CLEANING_ONLY, *CORPUS_STATE, *OTHER_COMMANDS, *PARENT_NEVER}
     one, two = tree_bytes(tmp_path / "one"), tree_bytes(tmp_path / "two")
     assert "café" in one["b.txt"].decode() and "swimming pool" in one["c.txt"].decode()
     assert one == two

@@ -185,9 +185,10 @@ class KeptFromPass1(Stage):
 PAGES = 4 * WARM_FROM
 
 
-def test_the_workers_of_pass_1_clean_pass_2_with_the_corpus_state_the_parent_hands_them(tmp_path: Path):
+def test_the_workers_of_pass_1_clean_pass_2_with_the_corpus_state_handed_to_them(tmp_path: Path):
     """One pool for both passes: each worker keeps what it built observing (memos, hashes),
-    and takes the corpus-wide count, which only the parent has, once before its first page."""
+    and takes the corpus-wide count, which one of them builds from every worker's
+    observations (tests/test_corpus_state.py), once before its first page."""
     source = write_tree(tmp_path / "in", {f"{n:03d}.txt": f"page {n}\n" for n in range(PAGES)})
     summary = Summary("strip", {})
     job = Job(stages=[KeptFromPass1()], steps=["strip"], max_bytes=10**6)
@@ -245,12 +246,12 @@ class PreparedOnce(Stage):
             doc.meta.dropped = f"prepared {self.times} times"
 
 
-def test_a_worker_with_no_chunk_of_pass_1_left_gets_ready_for_pass_2_while_the_others_finish(tmp_path: Path):
-    """Once pass 1's last chunk is handed out, every worker is asked to prepare its stages
-    with no corpus pass (pipeline._get_ready) as soon as it has nothing left to observe, and
-    before its first task of pass 2 at the latest (Pool.when_idle), instead of in that task
-    after the hand-over: each worker that cleans prepares once, there, however the pages'
-    timing falls."""
+def test_each_worker_gets_ready_for_pass_2_once_while_one_of_them_builds_the_corpus_state(tmp_path: Path):
+    """Once pass 1 is done and one worker is building the corpus state, every worker is asked
+    to prepare its stages with no corpus pass (pipeline._get_ready) as soon as it has nothing
+    to do, and before its first task of pass 2 at the latest (Pool.when_idle; the builder,
+    after building), instead of in that task after the hand-over: each worker that cleans
+    prepares once, there, however the pages' timing falls."""
     PreparedOnce.log = tmp_path / "prepared.log"
     source = write_tree(tmp_path / "in", {f"{n:03d}.txt": f"page {n}\n" for n in range(PAGES)})
     summary = Summary("strip", {})

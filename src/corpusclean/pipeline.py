@@ -40,7 +40,7 @@ from .report import Summary, Totals, document_report, failure_report
 from .readers import Payload, Reader, RecordFields, Source, read_source
 from .readers.base import as_reader, json_type
 from .stages.base import Stage
-from .workers import DocumentTimeout, Pool, chunked, ordered_map, time_budget
+from .workers import BrokenProcessPool, DocumentTimeout, Pool, chunked, memory_cap_lifted, ordered_map, time_budget
 from .writers.claim import SPILL
 
 __all__ = ["Job", "Result", "chunked", "load_document", "ordered_map", "process_one", "run_corpus"]
@@ -67,6 +67,12 @@ TAIL_BATCH = 8
 #: one message per chunk, not one per document. A multiple of DOCUMENTS_PER_TASK: a chunk's
 #: documents are spilled in files of that many (`spill`)
 OBSERVE_CHUNK = 64
+#: documents a chunk of pass 1 takes at its end (the last OBSERVE_CHUNK a worker of them,
+#: from a multiple of it), with several workers: a worker that has finished waits for the
+#: others' last chunks before one of them builds the corpus state, half a chunk on average;
+#: half-size chunks halve that. A multiple of DOCUMENTS_PER_TASK: a chunk's documents are
+#: spilled in files of that many (`spill`)
+OBSERVE_TAIL = OBSERVE_CHUNK // 2
 #: documents per worker from which the stages are warmed (Stage.warm) before the removal pass:
 #: on fewer pages a worker builds less than all that warming builds (a one-page run would pay
 #: the whole warming: about 0.1 CPU-s since the sixth round, 0.35 before)
@@ -137,9 +143,9 @@ class Job:
     spill_prefix: str = SPILL
     #: set by run_corpus while a corpus pass's spill exists: the folder of its files
     spill_dir: Path | None = None
-    #: set by run_corpus when pass 1's workers go on to pass 2: the file where the parent
-    #: leaves them what they need of pass 1 (`Handover`); a worker that has taken it sets
-    #: its own copy to None
+    #: set by run_corpus when pass 1's workers go on to pass 2: the file where the worker that
+    #: builds the corpus state leaves them what they need of pass 1 (`Handover`); a worker
+    #: that has taken it sets its own copy to None
     handover: Path | None = None
     #: in a worker: its stages with no corpus pass have prepared (`_get_ready`), so taking
     #: the hand-over leaves them be
@@ -547,8 +553,10 @@ def _failed(source: Source, message: str, fields: RecordFields = RecordFields())
 _JOB: Job | None = None  # set in the parent before the pool forks; read by workers
 
 
-#: a chunk's observations in groups, the documents that failed (number: message), its size
-ObservedChunk = tuple[list[Observed], dict[int, str], int]
+#: a chunk's observations in groups (or, from a worker of a run on several, the name of the
+#: spill folder's file that holds them: `_keep_observations`), the documents that failed
+#: (number: message), its size
+ObservedChunk = tuple[list[Observed] | str, dict[int, str], int]
 
 
 class Span(Sequence[tuple[int, Source]]):
@@ -596,7 +604,33 @@ def _tasks(listing: Sequence[Source] | None, numbered: Iterable[tuple[int, Sourc
 def _observe(chunk: Sequence[tuple[int, Source]]) -> ObservedChunk:
     assert _JOB is not None
     failures: dict[int, str] = {}
-    return observe_chunk(_JOB, chunk, failures), failures, len(chunk)
+    groups = observe_chunk(_JOB, chunk, failures)
+    if _JOB.handover is not None and groups:  # a worker of several: see _build_handover
+        return _keep_observations(_JOB, chunk[0][0], groups), failures, len(chunk)
+    return groups, failures, len(chunk)
+
+
+def _keep_observations(job: Job, first: int, groups: list[Observed]) -> str:
+    """In a worker of a run on several: a chunk's observations, kept in a file of the spill
+    folder for the worker that builds the corpus state (`_build_handover`) instead of sent to
+    the parent. Returns the file's name, which the parent collects in input order. Named by
+    the chunk's first number: a chunk run again a document at a time (its worker died) writes
+    a file per document, and one of them may take the name of the chunk's half-written file,
+    which it then overwrites; a file whose result never reached the parent is never read."""
+    assert job.spill_dir is not None
+    name = f"observed-{first:012d}.pickle"
+    with open(job.spill_dir / name, "wb") as handle:
+        pickle.dump(groups, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    return name
+
+
+def absorb(corpus_stages: Sequence[tuple[int, Stage]], groups: list[Observed]) -> None:
+    """The corpus stages (each with its place in Job.stages) absorb a chunk's observations."""
+    for _, observations in groups:
+        for i, stage in corpus_stages:
+            observed = observations[i]
+            if observed is not None:
+                stage.absorb_batch(*observed)
 
 
 def _process(batch: Sequence[tuple[int, Source]]) -> list[Result | Written]:
@@ -609,18 +643,30 @@ def _process(batch: Sequence[tuple[int, Source]]) -> list[Result | Written]:
     return process_batch_for_parent(_JOB, batch)
 
 
-#: the file of the spill folder that holds the parent's Handover
+#: the file of the spill folder that holds the Handover
 HANDOVER = "handover.pickle"
 
 
 @dataclass
 class Handover:
-    """What the workers of pass 1 need for pass 2 and only the parent knows when pass 1 ends:
-    written once into the spill folder (a few MB, pickled in milliseconds), read by each worker
-    before its first document of pass 2 (`_take_handover`)."""
+    """What the workers of pass 1 need for pass 2, known only when pass 1 ends: written once
+    into the spill folder by the worker that builds the corpus state (`_build_handover`; a few
+    MB, pickled in milliseconds), read by each worker before its first document of pass 2
+    (`_take_handover`)."""
 
     #: each corpus stage's finished state (`Stage.corpus_state`), by its place in Job.stages
     states: dict[int, Any]
+    failures: dict[int, str]
+    spill_kept_from: int | None
+
+
+@dataclass
+class CorpusPass:
+    """What the parent knows when pass 1 of a run on several workers ends, for the worker that
+    builds the corpus state (`_build_handover`)."""
+
+    #: the spill folder's files of observations (`_keep_observations`), in input order
+    observations: list[str]
     failures: dict[int, str]
     spill_kept_from: int | None
 
@@ -631,8 +677,54 @@ def _hand_over(job: Job, handover: Handover) -> None:
         pickle.dump(handover, handle, protocol=pickle.HIGHEST_PROTOCOL)
 
 
+def _build_handover(corpus_pass: CorpusPass) -> None:
+    """Between the passes of a run on several workers, in one of them: the corpus stages absorb
+    every chunk's observations, in input order, and prepare; their states go into the handover
+    with what else pass 2 needs. The parent only coordinates. (It used to absorb the
+    observations as they came and prepare: with numpy, 0.13-0.16 CPU-s to import, and in all
+    0.25-0.3 CPU-s of its own in a 2-worker run of the 20 MB bench corpus, where 5% of the
+    run's CPU is 0.55. Here one worker builds while the others get ready for pass 2, which
+    takes longer: `_hand_over_from_a_worker`.) The state is the run's, not a document's: the
+    worker's --max-memory-mb cap is lifted meanwhile (the parent that built it before had
+    none). The stages absorb in place: taking the handover (`_take_handover`) replaces their
+    state with its copy."""
+    job = _JOB
+    assert job is not None and job.spill_dir is not None
+    corpus_stages = [(i, stage) for i, stage in enumerate(job.stages) if stage.needs_corpus]
+    with memory_cap_lifted():
+        for name in corpus_pass.observations:
+            with open(job.spill_dir / name, "rb") as handle:
+                absorb(corpus_stages, pickle.load(handle))
+        for _, stage in corpus_stages:
+            stage.prepare()
+        _hand_over(job, Handover({i: stage.corpus_state() for i, stage in corpus_stages}, corpus_pass.failures,
+                                 corpus_pass.spill_kept_from))
+
+
+def _hand_over_from_a_worker(pool: Pool, corpus_pass: CorpusPass) -> None:
+    """`_build_handover` on the pool's next free worker, and every other worker told to get
+    ready for pass 2 meanwhile (`_get_ready`, `Pool.when_idle`): they would otherwise only wait
+    for the state, and getting ready takes longer than building it (language profiles, the
+    page code each worker imports, the rules' gate: 0.2-0.3 s against about 0.1 on the 20 MB
+    bench corpus), so the building is hidden behind it; the builder gets ready after it, while
+    the others start pass 2 and take more of its batches. (Told earlier, when pass 1's last
+    chunk was handed out, a worker with no chunk left got ready while the others observed
+    theirs; but then the building waited for a worker to be ready, 0.05-0.2 s with both
+    idle. Pass 1's last chunks are half size instead, `OBSERVE_TAIL`, to cut that wait.)
+    Built here when that worker dies (killed for lack of memory, say: this process, which
+    built the state before, may have the memory), and pass 2 gets a new pool. What the
+    building raises stops the run, as it would here."""
+    built = pool.submit(_build_handover, [corpus_pass])
+    pool.when_idle(_get_ready)
+    try:
+        built.result()
+    except BrokenProcessPool:
+        pool.renew()
+        _build_handover(corpus_pass)
+
+
 def _take_handover(job: Job) -> str | None:
-    """In a worker, before its first document of pass 2: the corpus stages take the parent's
+    """In a worker, before its first document of pass 2: the corpus stages take the corpus
     state, the others prepare (language profiles), all get ready (`Stage.get_ready`: the page
     code this worker imports, which the parent never does); then what this built is frozen out of the
     collector's walks, as the parent's is. Nothing is warmed (Stage.warm): no other process
@@ -664,11 +756,11 @@ def _take_handover(job: Job) -> str | None:
 
 
 def _get_ready() -> None:
-    """In a worker that has no chunk of pass 1 left to observe: prepare the stages with no
-    corpus pass (the language profiles) and get every stage ready, which `_take_handover` would do in its first task of
-    pass 2, while the other worker observes pass 1's last chunk and the parent finishes the
-    corpus state. Done once; what fails here is left for `_take_handover` to try again and
-    report (`_then_get_ready` says when this runs)."""
+    """In a worker, between the passes: prepare the stages with no corpus pass (the language
+    profiles) and get every stage ready, which `_take_handover` would do in its first task of
+    pass 2, while another worker builds the corpus state. Done once; what fails here is left
+    for `_take_handover` to try again and report (`_hand_over_from_a_worker` says when this
+    runs)."""
     assert _JOB is not None
     if _JOB.handover is None or _JOB.prepared:
         return
@@ -677,24 +769,6 @@ def _get_ready() -> None:
     except Exception:
         return
     _JOB.prepared = True
-
-
-def _then_get_ready(chunks: Iterable[Sequence[tuple[int, Source]]], pool: Pool) -> Iterator[Sequence[tuple[int, Source]]]:
-    """Pass 1's chunks; once the last of them is handed out, each worker is told to get ready
-    for pass 2 (`_get_ready`) when it finds no chunk left to take (`Pool.when_idle`): until
-    the hand-over it would only wait, for the other workers' last chunks and then for the
-    parent's corpus state (on the 20 MB bench corpus a chunk takes about 70 ms, the parent's
-    part about 35; bench_workers.py --timeline). Getting ready takes longer than that wait
-    (language profiles, the page code each worker imports, the rules' gate: 0.1-0.2 s), so the
-    parent's part is hidden behind it, and a worker that gets there first starts pass 2 first
-    and takes more of its batches. The worker observing the last chunk gets ready while the
-    parent builds the corpus state too: on idle cores nothing else runs then; on a loaded
-    machine it takes some of the CPU the parent needs (before, it waited, and prepared in its
-    first task of pass 2). A worker that finds a task of pass 2 before it found itself idle
-    gets ready before that task (when_idle's calls come before the tasks sent after them):
-    every worker gets ready here, once, and `_take_handover` prepares only where that failed."""
-    yield from chunks
-    pool.when_idle(_get_ready)
 
 
 def process_for_parent(job: Job, source: Source, number: int) -> Result | Written:
@@ -997,12 +1071,13 @@ def run_corpus(sources: Reader | Callable[[], Iterator[Source]], job: Job, write
 
     With several workers, both passes run on the same workers: they keep what they built in
     pass 1 (memos, the lines' hashes), and this process, which coordinates, builds nothing
-    more for them; before pass 2 it hands them the corpus state once (`Handover`), and each
-    prepares its own stages. (Forking new workers from this process for pass 2, as
-    before, made each of them fault in copies of the pages it touched, and made this process
-    prepare and warm the stages: 0.15 CPU-s of its own, a sixth of its CPU in a 2-worker run
-    on the 20 MB bench corpus.) The workers do not warm the stages: none shares what another
-    builds (`_take_handover`).
+    for them: they keep each chunk's observations in the spill folder, and between the passes
+    one of them builds the corpus state from them all and leaves it to every worker
+    (`_build_handover`, `Handover`), and each prepares its own stages. (Forking new workers
+    from this process for pass 2, as before, made each of them fault in copies of the pages it
+    touched, and made this process prepare and warm the stages: 0.15 CPU-s of its own, a
+    sixth of its CPU in a 2-worker run on the 20 MB bench corpus.) The workers do not warm
+    the stages: none shares what another builds (`_take_handover`).
 
     A document whose worker dies (killed for lack of memory, say) fails alone, in either pass,
     and the run goes on (see `workers.ordered_map`); `write` failing for one document fails
@@ -1050,22 +1125,26 @@ def run_corpus(sources: Reader | Callable[[], Iterator[Source]], job: Job, write
                 job.handover = job.spill_dir / HANDOVER
             progress.start(INDEXING)
             seen = 0
-            chunks = _tasks(job.listing, enumerate(listed()), OBSERVE_CHUNK)
-            if pool is not None:
-                chunks = _then_get_ready(chunks, pool)
-            for groups, failures, size in ordered_map(_observe, chunks, workers, per_task=1, crashed=observe_crashed,
-                                                      max_memory=job.max_memory, pool=pool,
-                                                      split=lambda chunk: [[item] for item in chunk]):
+            observe_tail = None
+            if pool is not None and job.listing is not None:  # its last chunks half size (OBSERVE_TAIL)
+                observe_tail = (max(len(job.listing) - workers * OBSERVE_CHUNK, 0) // OBSERVE_CHUNK * OBSERVE_CHUNK,
+                                OBSERVE_TAIL)
+            chunks = _tasks(job.listing, enumerate(listed()), OBSERVE_CHUNK, observe_tail)
+            kept: list[str] = []  # with a pool: the files of observations, in input order
+            for observed, failures, size in ordered_map(_observe, chunks, workers, per_task=1, crashed=observe_crashed,
+                                                        max_memory=job.max_memory, pool=pool,
+                                                        split=lambda chunk: [[item] for item in chunk]):
                 job.failures.update(failures)
-                for _, observations in groups:
-                    for i, stage in corpus_stages:
-                        if observations[i] is not None:
-                            stage.absorb_batch(*observations[i])
+                if isinstance(observed, str):
+                    kept.append(observed)
+                else:
+                    absorb(corpus_stages, observed)
                 progress.advance(size)
                 seen += size
-            for _, stage in corpus_stages:
-                stage.prepare()
-            gc.freeze()  # the corpus state too (_collect_for_a_run), before a worker forks
+            if pool is None:  # one worker: this process holds the corpus state
+                for _, stage in corpus_stages:
+                    stage.prepare()
+                gc.freeze()  # the corpus state too (_collect_for_a_run)
             progress.finish()
         tail = None
         numbered: Iterator[tuple[int, Source]] = enumerate(listed())
@@ -1074,8 +1153,7 @@ def run_corpus(sources: Reader | Callable[[], Iterator[Source]], job: Job, write
             first = (seen - workers * CLEAN_BATCH) // CLEAN_BATCH * CLEAN_BATCH
             tail = (max(first, 0), TAIL_BATCH)
             job.spill_kept_from = tail[0]
-            _hand_over(job, Handover({i: stage.corpus_state() for i, stage in corpus_stages}, job.failures,
-                                     job.spill_kept_from))
+            _hand_over_from_a_worker(pool, CorpusPass(kept, job.failures, job.spill_kept_from))
         else:  # one worker, or no corpus pass: ready here, before the workers fork
             if job.listing is None:  # enough documents to warm for? (the ones looked at go first)
                 head = list(islice(numbered, enough or 0))

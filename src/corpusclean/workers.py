@@ -35,6 +35,7 @@ import threading
 import time
 from _signal import getsignal as raw_getsignal  # type: ignore[import-not-found]  # see time_budget
 from collections import deque
+from contextlib import contextmanager
 from itertools import islice
 from typing import Any, Callable, Iterable, Iterator
 
@@ -72,6 +73,7 @@ class BrokenProcessPool(RuntimeError):
 # -- the per-document time budget ------------------------------------------------------------
 
 _IN_WORKER = False   # True in a forked worker: there the CPU-time backstop may kill the process
+_MAX_MEMORY: int | None = None  # in a worker: the bytes it may add to its address space (`_start_worker`)
 _BUDGET_RUNNING = False  # an alarm that comes when no budget runs (a race at its end) does nothing
 
 
@@ -659,23 +661,47 @@ def _start_worker(parent: int, max_memory: int | None = None) -> None:
     decides what to do with it and tells the workers (SIGTERM). A worker follows its parent
     when that dies. Its memory is capped: a document that needs more fails alone (MemoryError)
     instead of pushing the machine into swap or the out-of-memory killer."""
-    global _IN_WORKER
-    _IN_WORKER = True
+    global _IN_WORKER, _MAX_MEMORY
+    _IN_WORKER, _MAX_MEMORY = True, max_memory
     if max_memory:
-        import resource
-
         # on top of the address space the fork inherited: a parent's mappings the worker never
         # touches count there too (a process running Ray maps its 8 GB object store), and a
         # cap below them would fail the worker's first import
-        limit = _address_space() + max_memory
-        _, hard = resource.getrlimit(resource.RLIMIT_AS)
-        resource.setrlimit(resource.RLIMIT_AS, (limit if hard == resource.RLIM_INFINITY
-                                                else min(limit, hard), hard))
+        _cap_memory(max_memory)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGPROF, signal.SIG_DFL)  # the time budget's backstop ends the process
     _follow_parent(parent)
     keep_freed_memory()  # the next document's memory comes without page faults (heap.py)
+
+
+def _cap_memory(max_memory: int) -> None:
+    """Cap this process's address space at what it has now plus `max_memory` bytes (the soft
+    limit: the hard one stays, so the cap can be lifted again)."""
+    import resource
+
+    limit = _address_space() + max_memory
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    resource.setrlimit(resource.RLIMIT_AS, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
+
+
+@contextmanager
+def memory_cap_lifted() -> Iterator[None]:
+    """In a worker with a memory cap: no cap for the body (work for the whole run, not for one
+    document: the pipeline's building of the corpus state), then the cap again on top of what
+    the process holds by then (the C heap keeps what the body freed: heap.py). Elsewhere
+    nothing changes."""
+    if not (_IN_WORKER and _MAX_MEMORY):
+        yield
+        return
+    import resource
+
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
+    try:
+        yield
+    finally:
+        _cap_memory(_MAX_MEMORY)
 
 
 def _address_space() -> int:

@@ -1,15 +1,21 @@
 """Every dedup threshold in one place, settable from the CLI and recorded in the summary."""
 from __future__ import annotations
 
+import importlib.util
+import os
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from typing import Any
 
 import click
-import numpy as np
 
 from ..cli_params import FiniteFloatRange
-from .hashing import MINHASH_SCHEME, SHINGLE_HASHES
+
+#: the shingle hashes dedup/hashing.py implements, and the MinHash scheme of its signatures
+#: (named here, not imported from there: the parent of a run on several workers reads the
+#: settings but never imports numpy, which hashing.py is written in)
+SHINGLE_HASHES = ("poly64", "sha1")
+MINHASH_SCHEME = "affine32"
 
 
 @dataclass(frozen=True)
@@ -120,11 +126,29 @@ def optimal_banding(threshold: float, num_perm: int) -> tuple[int, int]:
     arithmetic decides a near tie)."""
     from ..cache import cached
 
-    return cached("banding", f"{threshold!r}\0{num_perm}\0numpy {np.__version__}",
+    return cached("banding", f"{threshold!r}\0{num_perm}\0numpy {_numpy_version()}",
                   lambda: _optimal_banding(threshold, num_perm))
 
 
+def _numpy_version() -> str:
+    """numpy's version module, read as text rather than imported: the parent of a run on
+    several workers builds a DedupConfig but never imports numpy (0.13-0.16 CPU-s of its
+    own; its workers do the numpy work). Where the module cannot be read, numpy says."""
+    spec = importlib.util.find_spec("numpy")
+    if spec is not None and spec.origin is not None:
+        try:
+            with open(os.path.join(os.path.dirname(spec.origin), "version.py"), encoding="utf-8") as module:
+                return module.read()
+        except OSError:
+            pass
+    import numpy
+
+    return numpy.__version__
+
+
 def _optimal_banding(threshold: float, num_perm: int) -> tuple[int, int]:
+    import numpy as np
+
     below = np.linspace(0.0, threshold, 401)
     above = np.linspace(threshold, 1.0, 401)
     # np.trapezoid's own arithmetic, spelled out: every run builds a DedupConfig, and for 128

@@ -20,9 +20,6 @@ import hashlib
 
 import numpy as np
 
-SHINGLE_HASHES = ("poly64", "sha1")
-MINHASH_SCHEME = "affine32"
-
 _MASK64 = (1 << 64) - 1
 #: odd 64-bit multiplier of the polynomial hash, and its inverse mod 2**64
 _P = 0x9E3779B97F4A7C15 | 1

@@ -6,16 +6,19 @@ edits text. A stage that needs to see the whole corpus first (the dedup stage, t
 
     pass 1, in workers:  observation = stage.observe(doc)        for every document
                          (the pipeline calls `observe_batch(docs)` on a chunk of them)
-    pass 1, in parent:   stage.absorb(number, observation)       in sorted input order, streamed
+    then, in one process: stage.absorb(number, observation)    in sorted input order
                          (the pipeline calls `absorb_batch(numbers, observations)` on a chunk)
                          stage.prepare()                         once, after the last document
     pass 2, in workers:  stage.process(doc)                      with the prepared state
                          (the pipeline calls `prepare_batch(docs)` on a batch of documents
                          first: a warm-up, which `process` may use or not)
 
-With more than one worker, the workers of pass 1 go on to pass 2 (they keep what they built):
-the parent hands them the corpus-wide state once, `stage.corpus_state()` pickled into the run's
-spill folder, and each worker takes it with `use_corpus_state`. Each worker prepares the stages
+With one worker, everything runs in the one process, absorbing as pass 1 goes. With more, the
+workers of pass 1 keep each chunk's observations in the run's spill folder and go on to pass 2
+(they keep what they built); when pass 1 ends, one of them absorbs every chunk's observations
+and prepares (the parent only coordinates, and never imports what that takes), leaves the
+corpus-wide state, `stage.corpus_state()` pickled into the spill folder, and each worker takes
+it with `use_corpus_state`. Each worker prepares the stages
 with no corpus pass itself, and warms none (no other process would share what it builds: it
 builds what its pages need, as one process does). A run with no corpus pass forks its workers
 after the parent has prepared (and, with enough documents, warmed) every stage, so that they
@@ -97,7 +100,7 @@ class Stage:
         """`observe` for consecutive documents: one observation per document, in order.
 
         The pipeline's corpus pass calls this on a chunk of documents at a time and hands the
-        result to `absorb_batch` in the parent. A stage whose work vectorises over many
+        result to `absorb_batch` (in the process that builds the corpus state). A stage whose work vectorises over many
         documents overrides it and may return a compact sequence type that pickles cheaply;
         the result must equal `[self.observe(doc) for doc in docs]` item by item."""
         return [self.observe(doc) for doc in docs]
@@ -131,20 +134,22 @@ class Stage:
             self.absorb(number, observation)
 
     def prepare(self) -> None:
-        """Called once in the parent before documents are processed: finish the corpus-wide
-        state (after every observation was absorbed), or load what the stage needs (language
-        profiles, say) so that forked workers share it instead of each loading its own."""
+        """Called once before documents are processed: finish the corpus-wide state (after
+        every observation was absorbed, in the process that absorbed them), or load what the
+        stage needs (language profiles, say: in the parent before workers fork, so that they
+        share it instead of each loading its own, or in each worker of a run with a corpus
+        pass)."""
 
     def corpus_state(self) -> Any:
-        """After `prepare`, in the parent: what `process` needs of the corpus, for workers
-        started before the corpus pass ended (`use_corpus_state` takes it there). Pickled once
+        """After `prepare`, in the process that built it: what `process` needs of the corpus,
+        for workers started before the corpus pass ended (`use_corpus_state` takes it there). Pickled once
         for all of them, so a stage hands over its finished state rather than itself; by
         default the whole prepared stage."""
         return self
 
     def use_corpus_state(self, state: Any) -> "Stage":
-        """In a worker: the stage to clean with, given what `corpus_state` returned in the
-        parent (by default that stage itself, replacing this one)."""
+        """In a worker: the stage to clean with, given what `corpus_state` returned where the
+        state was built (by default that stage itself, replacing this one)."""
         return state  # type: ignore[no-any-return]  # the default corpus_state is a Stage
 
     def get_ready(self) -> None:

@@ -18,15 +18,16 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 import click
-import numpy as np
 
 from ..classifier.config import ClassifierConfig
-from ..classifier.recurrence import MAX_CHARS, LineHashes, PageHashes, Recurrence, observe
 from ..classifier.terms import TERMS
 from ..model import Document
 from .base import RuleInfo, Stage
 
 if TYPE_CHECKING:
+    import numpy as np
+
+    from ..classifier.recurrence import LineHashes, PageHashes, Recurrence
     from ..classifier.stoplists import Stoplists
     from ..classifier.units import FeatureMemo, PreparedPage, Unit
     from ..classifier.vocabulary import Vocabulary
@@ -150,12 +151,25 @@ class ClassifierStage(Stage):
         self.config = config or ClassifierConfig()
         #: rule ids ("heuristic.menu-run") or categories ("social") the user switched off
         self.disabled = frozenset(disabled)
-        self.recurrence = Recurrence()
-        #: the hashes of the short lines met so far, for both passes (template lines recur)
-        self.hashes = LineHashes()
         #: the pages of the batch being cleaned whose texts and features were found together
         #: (prepare_batch), by id(doc) (PreparedPage.fits says whether they are the page's)
         self.prepared: dict[int, PreparedPage] = {}
+
+    # The corpus pass's count and line hashes, made where they are first used: with numpy,
+    # which the parent of a run on several workers never imports (it only coordinates: the
+    # workers observe, and one of them builds the corpus state, pipeline.run_corpus)
+    @cached_property
+    def recurrence(self) -> Recurrence:
+        from ..classifier.recurrence import Recurrence
+
+        return Recurrence()
+
+    @cached_property
+    def hashes(self) -> LineHashes:
+        """The hashes of the short lines met so far, for both passes (template lines recur)."""
+        from ..classifier.recurrence import LineHashes
+
+        return LineHashes()
 
     # What the page pass uses, built in the process that classifies, on its first page (or
     # when the stage is warmed), with the code that uses it (the module's docstring says why).
@@ -183,10 +197,15 @@ class ClassifierStage(Stage):
 
     # -- corpus pass: how many pages hold each short line ---------------------------------
     def observe(self, doc: Document) -> np.ndarray:
+        from ..classifier.recurrence import observe
+
         return observe(doc.lines, self.hashes)
 
     def observe_batch(self, docs: list[Document]) -> PageHashes:
-        return PageHashes([self.observe(doc) for doc in docs])
+        from ..classifier.recurrence import PageHashes, observe
+
+        hashes = self.hashes
+        return PageHashes([observe(doc.lines, hashes) for doc in docs])
 
     def absorb(self, number: int, observation: Any) -> None:
         self.recurrence.add(observation)
@@ -226,8 +245,9 @@ class ClassifierStage(Stage):
 
     def __getstate__(self) -> dict[str, Any]:
         # a worker fills its own memos (on its first page): the parent's are no use to ship
-        state = {**self.__dict__, "hashes": LineHashes(), "prepared": {}}
+        state = {**self.__dict__, "prepared": {}}
         state.pop("memo", None)
+        state.pop("hashes", None)
         return state
 
     def _min_pages(self) -> int:
@@ -273,6 +293,8 @@ class ClassifierStage(Stage):
 
     def _corpus_pages(self, doc: Document) -> dict[int, int]:
         """Corpus page counts of the page's short live lines, by line index."""
+        from ..classifier.recurrence import MAX_CHARS
+
         if not len(self.recurrence.keys):
             return {}
         pages, hash_of, removed = self.recurrence.by_hash(), self.hashes, doc.removed

@@ -53,17 +53,15 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Sequence
 
-import numpy as np
-
 from ..dedup.config import DEDUP_OPTIONS, DedupConfig
-from ..dedup.index import CorpusIndex, Decisions
-from ..dedup.pages import PageFingerprint, PageFingerprints
 from ..model import Document, consecutive_runs
 from .base import RuleInfo, Stage
 
 if TYPE_CHECKING:
     from ..config import RunConfig
     from ..dedup.fingerprint import Fingerprinter
+    from ..dedup.index import CorpusIndex, Decisions
+    from ..dedup.pages import PageFingerprint, PageFingerprints
 
 TEMPLATE_RULE = "dedup.template"
 PAGE_REPEAT_RULE = "dedup.page-repeat"
@@ -91,8 +89,16 @@ class DedupStage(Stage):
 
     def __init__(self, config: DedupConfig | None = None):
         self.config = config or DedupConfig()
-        self._index = CorpusIndex(self.config)
         self._decisions: Decisions | None = None
+
+    @cached_property
+    def _index(self) -> CorpusIndex:
+        """The corpus pass's index, made where pages are absorbed: with numpy, which the parent
+        of a run on several workers never imports (one of its workers builds the corpus state,
+        pipeline.run_corpus)."""
+        from ..dedup.index import CorpusIndex
+
+        return CorpusIndex(self.config)
 
     @cached_property
     def _fingerprints(self) -> Fingerprinter:
@@ -124,7 +130,7 @@ class DedupStage(Stage):
 
     def prepare(self) -> None:
         self.use(self._index.finish())
-        self._index = CorpusIndex(self.config)  # the built index is no longer needed: free it
+        del self._index  # the built index is no longer needed: free it (a new one is made if asked)
 
     def use(self, decisions: Decisions) -> None:
         """Decisions made elsewhere (the Ray engine resolves them partition by partition and
@@ -141,7 +147,7 @@ class DedupStage(Stage):
     def fresh(self) -> "DedupStage":
         copy = DedupStage.__new__(DedupStage)
         copy.config, copy._fingerprints = self.config, self._fingerprints
-        copy._index, copy._decisions = CorpusIndex(self.config), None
+        copy._decisions = None
         return copy
 
     # -- the removal pass -------------------------------------------------------------------
@@ -210,7 +216,7 @@ class DedupStage(Stage):
         from ..dedup.fingerprint import words_per_line
 
         words = words_per_line(doc.text, len(doc.lines), self._fingerprints.normaliser)
-        long = np.flatnonzero(words >= config.short_line_words).tolist()
+        long = (words >= config.short_line_words).nonzero()[0].tolist()
         live_long = sum(len(doc.lines[i]) for i in long if not removed[i])
         return live_long > 0 and copies > config.syndicated_page_share * live_long
 
