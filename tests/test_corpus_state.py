@@ -1,9 +1,10 @@
 """Where the corpus state is built in a run on several workers: not in the parent, which only
-coordinates (and so never imports numpy: tests/test_parent.py), but in one worker, between the passes, from every
-chunk's observations, which the workers of pass 1 keep in the run's spill folder. The workers of
-pass 2 take it as before (the hand-over). When that worker dies, the parent builds it; the
-worker building it is not held to a document's memory cap. Whoever builds it, the output is
-the same (tests/test_workers.py and the byte-identity checks hold the worker counts equal)."""
+coordinates (and so never imports numpy: tests/test_parent.py), but in one worker, between the
+passes, from every chunk's observations, which the workers of pass 1 keep in the run's spill
+folder. The workers of pass 2 take it as before (the hand-over). When that worker dies, the
+parent builds it; the worker building it is not held to a document's memory cap. Whoever
+builds it, the output is the same (tests/test_workers.py and the byte-identity checks hold the
+worker counts equal)."""
 from __future__ import annotations
 
 import multiprocessing
