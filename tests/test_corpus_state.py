@@ -1,9 +1,10 @@
 """Where the corpus state is built in a run on several workers: not in the parent, which only
-coordinates (and so never imports numpy: tests/test_parent.py), but in one worker, between the passes, from every
-chunk's observations, which the workers of pass 1 keep in the run's spill folder. The workers of
-pass 2 take it as before (the hand-over). When that worker dies, the parent builds it; the
-worker building it is not held to a document's memory cap. Whoever builds it, the output is
-the same (tests/test_workers.py and the byte-identity checks hold the worker counts equal)."""
+coordinates (and so never imports numpy: tests/test_parent.py), but in one worker, between the
+passes, from every chunk's observations, which the workers of pass 1 keep in the run's spill
+folder. The workers of pass 2 take it as before (the hand-over). When that worker dies, the
+parent builds it; the worker building it is not held to a document's memory cap. Whoever
+builds it, the output is the same (tests/test_workers.py and the byte-identity checks hold the
+worker counts equal)."""
 from __future__ import annotations
 
 import multiprocessing
@@ -159,3 +160,24 @@ def test_pass_1_ends_in_half_chunks_that_keep_the_spill_files_whole(tmp_path: Pa
     two, one = tree_bytes(tmp_path / "two"), tree_bytes(tmp_path / "one")
     assert {name: data for name, data in two.items() if name != "corpusclean-summary.json"} == {
         name: data for name, data in one.items() if name != "corpusclean-summary.json"}
+
+
+def test_the_files_of_observations_go_once_the_corpus_state_is_built(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """They are about half the size of the text they describe: the spill folder holds them only
+    until the state is built, while pass 2's files stay until their documents are cleaned."""
+    import corpusclean.pipeline as pipeline
+
+    seen = tmp_path / "seen.log"  # what each worker found, before its first page of pass 2
+    take_handover = pipeline._take_handover
+
+    def look_at_the_spill_folder(job: Job) -> str | None:
+        assert job.spill_dir is not None
+        with open(seen, "a") as log:
+            log.write(f"{sum(name.startswith('observed-') for name in os.listdir(job.spill_dir))}\n")
+        return take_handover(job)
+
+    monkeypatch.setattr(pipeline, "_take_handover", look_at_the_spill_folder)
+    CountedPages.log = tmp_path / "prepared.log"
+    summary = run_on_two_workers(tmp_path, CountedPages())
+    assert (summary.failed, summary.documents["ok"]) == (0, PAGES)
+    assert seen.read_text().split() == ["0", "0"]  # files of observations left, in each worker
