@@ -13,12 +13,12 @@ from hypothesis import strategies as st
 
 from corpusclean.classifier.comments import CommentLimits, comment_lines
 from corpusclean.classifier.config import FeedLimits
-from corpusclean.classifier.feeds import opening_lines
+from corpusclean.classifier.feeds import SLIDE, opening_lines
 from corpusclean.classifier.recurrence import LineHashes, PageHashes, Recurrence, line_hash, line_key, observe
-from corpusclean.classifier.region import RegionWeights, find_region
+from corpusclean.classifier.region import _NUMBERED, _NUMBERED_STARTS, RegionWeights, find_region
 from corpusclean.classifier.signals import folded_words, measure
 from corpusclean.classifier.stoplists import JUSTEXT_NAMES, Stoplists
-from corpusclean.classifier.units import FeatureMemo, build_units
+from corpusclean.classifier.units import _LIST_MARKER, _LIST_STARTS, _RESUMERS, _RESUMES, COMMAND, FeatureMemo, build_units
 from corpusclean.classifier.verdicts import _SENTENCE_BREAK, BAD, GOOD, NEARGOOD, SHORT, Thresholds, _at_most_one, judge
 from corpusclean.classifier.vocabulary import TERMS, Vocabulary, _compile, person_shares, prose_cues, voice_and_cues_of, voice_words
 from corpusclean.model import Document
@@ -184,6 +184,35 @@ def test_comment_and_feed_lines_remembered_from_page_to_page_are_what_each_page_
     # the short lines were remembered, the paragraph was not
     assert "Reply" in memo.comment_lines.found and paragraph not in memo.comment_lines.found
     assert "Updated 10:42 AM, March 3, 2017" in memo.openings.found and paragraph not in memo.openings.found
+
+
+def test_patterns_asked_of_every_unit_are_skipped_only_where_they_cannot_match():
+    """Five patterns the classifier asks of every unit or line are tried only on texts whose
+    first character one of them can start with (a cheap test first): for every character of
+    the Basic Multilingual Plane the test turns away, no text starting with it matches."""
+    numbered_words = "step|part|chapter|tip|phase|stage|schritt|teil|étape|paso|passo".split("|")
+    endings = ["", " ", "1", " 1", "\t1", ". x", ") x", " x", "1. x", "12) x", "] ", "3] x", "a) x",
+               "/5", " of 5", "5 of 12", " 3/4", "$ ls", ">> import os", " ls"]
+    endings += [word[1:] + " 1" for word in numbered_words] + [word[1:] + "1" for word in numbered_words]
+    cases = [(_numbered_start, _NUMBERED), (_list_start, _LIST_MARKER), (_slide_start, SLIDE),
+             (lambda c: c in "$>", COMMAND), (lambda c: c in _RESUMERS, _RESUMES)]
+    for code in range(0x10000):
+        char = chr(code)
+        for lets_through, pattern in cases:
+            if not lets_through(char):
+                assert not any(pattern.match(char + ending) for ending in endings), (char, pattern.pattern)
+
+
+def _numbered_start(char: str) -> bool:
+    return char in _NUMBERED_STARTS or char.isdecimal() or char.isspace()
+
+
+def _list_start(char: str) -> bool:
+    return char in _LIST_STARTS or char.isdecimal() or char.isspace()
+
+
+def _slide_start(char: str) -> bool:
+    return char.isdecimal() or char.isspace()
 
 
 # -- verdicts of units alone -------------------------------------------------------------------

@@ -30,6 +30,17 @@ from .verdicts import BAD, GOOD, NEARGOOD, SHORT
 
 # a numbered heading ("Step 3", "2."): the sections under it are one text
 _NUMBERED = re.compile(r"^\s*(?:(?:step|part|chapter|tip|phase|stage|schritt|teil|étape|paso|passo)\s*)?\d{1,3}\b", re.I)
+#: what a text _NUMBERED matches starts with, besides white space (`\s`, str.isspace) and a
+#: digit (`\d`, str.isdecimal): its words' first letters in either case, and the long s that
+#: IGNORECASE takes for an s. The pattern is only tried on texts that start so (most units
+#: start with another capital, and a pattern's call cost more than the test)
+_NUMBERED_STARTS = frozenset("sSſpPcCtTéÉ")
+
+
+def _numbered(text: str) -> bool:
+    """`_NUMBERED.match(text)`: a numbered heading."""
+    first = text[:1]
+    return (first in _NUMBERED_STARTS or first.isdecimal() or first.isspace()) and _NUMBERED.match(text) is not None
 
 
 #: a section heading has at most this many words
@@ -110,7 +121,7 @@ def _titles_section(unit: Unit) -> bool:
     """A heading that opens a section of the text rather than a teaser's headline: numbered
     ("Step 3", "2.") or a short label ("Features", "Page Inspector"). Teaser headlines are
     whole sentences of a title."""
-    return bool(_NUMBERED.match(unit.text)) or (unit.initial == SHORT and unit.signals.words <= SECTION_WORDS)
+    return _numbered(unit.text) or (unit.initial == SHORT and unit.signals.words <= SECTION_WORDS)
 
 
 def _scores(units: list[Unit], weights: RegionWeights) -> list[float]:
@@ -120,7 +131,7 @@ def _scores(units: list[Unit], weights: RegionWeights) -> list[float]:
         # a short paragraph under a section label (a feature list, numbered steps) is text;
         # a long one under a label is as likely a slideshow caption, and needs prose around it
         titled = i > 0 and unit.initial == NEARGOOD and _titles_section(units[i - 1])
-        isolated = not (i > 0 and (support[i - 1] or titled or _NUMBERED.match(units[i - 1].text))) \
+        isolated = not (i > 0 and (support[i - 1] or titled or _numbered(units[i - 1].text))) \
             and not (i + 1 < len(units) and support[i + 1])
         if i + 1 < len(units) and captions_code(unit, units[i + 1]):
             scores.append(0.0)  # the code's title or lead-in: as neutral as the code
