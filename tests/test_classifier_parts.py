@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from corpusclean.classifier.comments import CommentLimits, comment_lines
 from corpusclean.classifier.config import FeedLimits
 from corpusclean.classifier.feeds import SLIDE, opening_lines
+from corpusclean.classifier.regex import opens_with
 from corpusclean.classifier.recurrence import LineHashes, PageHashes, Recurrence, line_hash, line_key, observe
 from corpusclean.classifier.region import _NUMBERED, _NUMBERED_STARTS, RegionWeights, find_region
 from corpusclean.classifier.signals import folded_words, measure
@@ -194,25 +195,14 @@ def test_patterns_asked_of_every_unit_are_skipped_only_where_they_cannot_match()
     endings = ["", " ", "1", " 1", "\t1", ". x", ") x", " x", "1. x", "12) x", "] ", "3] x", "a) x",
                "/5", " of 5", "5 of 12", " 3/4", "$ ls", ">> import os", " ls"]
     endings += [word[1:] + " 1" for word in numbered_words] + [word[1:] + "1" for word in numbered_words]
-    cases = [(_numbered_start, _NUMBERED), (_list_start, _LIST_MARKER), (_slide_start, SLIDE),
+    cases = [(lambda c: opens_with(c, _NUMBERED_STARTS), _NUMBERED), (lambda c: opens_with(c, _LIST_STARTS), _LIST_MARKER),
+             (opens_with, SLIDE),
              (lambda c: c in "$>", COMMAND), (lambda c: c in _RESUMERS, _RESUMES)]
     for code in range(0x10000):
         char = chr(code)
         for lets_through, pattern in cases:
             if not lets_through(char):
                 assert not any(pattern.match(char + ending) for ending in endings), (char, pattern.pattern)
-
-
-def _numbered_start(char: str) -> bool:
-    return char in _NUMBERED_STARTS or char.isdecimal() or char.isspace()
-
-
-def _list_start(char: str) -> bool:
-    return char in _LIST_STARTS or char.isdecimal() or char.isspace()
-
-
-def _slide_start(char: str) -> bool:
-    return char.isdecimal() or char.isspace()
 
 
 # -- verdicts of units alone -------------------------------------------------------------------

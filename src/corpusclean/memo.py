@@ -9,7 +9,7 @@ calls `keep`.
 """
 from __future__ import annotations
 
-from typing import Generic, Hashable, TypeVar
+from typing import Callable, Generic, Hashable, TypeVar
 
 Key = TypeVar("Key", bound=Hashable)
 Value = TypeVar("Value")
@@ -34,3 +34,16 @@ class TextMemo(Generic[Key, Value]):
             self.found[key] = value
             self._chars += len(text)
         return value
+
+    def answers(self: TextMemo[str, Value], texts: list[str], tell: Callable[[str], Value]) -> list[Value]:
+        """`tell(text)` for each of `texts`, remembered by the text. A text longer than
+        `max_chars` is told at once, not looked up: hashing a paragraph to miss costs more."""
+        known, short, keep = self.found.get, self.max_chars, self.keep
+        found = []
+        for text in texts:
+            if len(text) > short:
+                found.append(tell(text))
+                continue
+            value = known(text)
+            found.append(keep(text, text, tell(text)) if value is None else value)
+        return found

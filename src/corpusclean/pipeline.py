@@ -601,6 +601,13 @@ def _tasks(listing: Sequence[Source] | None, numbered: Iterable[tuple[int, Sourc
     return (Span(numbers[0], numbers[-1] + 1) for numbers in chunked(range(len(listing)), size, tail))
 
 
+def _tail(documents: int, workers: int, size: int, smaller: int) -> tuple[int, int]:
+    """(first document, task size) of a pass's tail (`chunked`): the last `size` documents of
+    each worker, from a multiple of `size`, go in tasks of `smaller`, so that the workers end
+    the pass closer together."""
+    return max(documents - workers * size, 0) // size * size, smaller
+
+
 def _observe(chunk: Sequence[tuple[int, Source]]) -> ObservedChunk:
     assert _JOB is not None
     failures: dict[int, str] = {}
@@ -667,8 +674,8 @@ class CorpusPass:
 
     #: the spill folder's files of observations (`_keep_observations`), in input order
     observations: list[str]
-    failures: dict[int, str]
-    spill_kept_from: int | None
+    #: what else pass 2 needs; the builder fills in the states
+    handover: Handover
 
 
 def _hand_over(job: Job, handover: Handover) -> None:
@@ -697,8 +704,9 @@ def _build_handover(corpus_pass: CorpusPass) -> None:
                 absorb(corpus_stages, pickle.load(handle))
         for _, stage in corpus_stages:
             stage.prepare()
-        _hand_over(job, Handover({i: stage.corpus_state() for i, stage in corpus_stages}, corpus_pass.failures,
-                                 corpus_pass.spill_kept_from))
+        handover = corpus_pass.handover
+        handover.states = {i: stage.corpus_state() for i, stage in corpus_stages}
+        _hand_over(job, handover)
 
 
 def _hand_over_from_a_worker(job: Job, pool: Pool, corpus_pass: CorpusPass) -> None:
@@ -1133,10 +1141,9 @@ def run_corpus(sources: Reader | Callable[[], Iterator[Source]], job: Job, write
                 job.handover = job.spill_dir / HANDOVER
             progress.start(INDEXING)
             seen = 0
-            observe_tail = None
-            if pool is not None and job.listing is not None:  # its last chunks half size (OBSERVE_TAIL)
-                observe_tail = (max(len(job.listing) - workers * OBSERVE_CHUNK, 0) // OBSERVE_CHUNK * OBSERVE_CHUNK,
-                                OBSERVE_TAIL)
+            # its last chunks half size (OBSERVE_TAIL), where the number of documents is known
+            observe_tail = (_tail(len(job.listing), workers, OBSERVE_CHUNK, OBSERVE_TAIL)
+                            if pool is not None and job.listing is not None else None)
             chunks = _tasks(job.listing, enumerate(listed()), OBSERVE_CHUNK, observe_tail)
             kept: list[str] = []  # with a pool: the files of observations, in input order
             for observed, failures, size in ordered_map(_observe, chunks, workers, per_task=1, crashed=observe_crashed,
@@ -1157,11 +1164,9 @@ def run_corpus(sources: Reader | Callable[[], Iterator[Source]], job: Job, write
         tail = None
         numbered: Iterator[tuple[int, Source]] = enumerate(listed())
         if pool is not None:
-            # the last CLEAN_BATCH documents of each worker (from a multiple of it) in smaller batches
-            first = (seen - workers * CLEAN_BATCH) // CLEAN_BATCH * CLEAN_BATCH
-            tail = (max(first, 0), TAIL_BATCH)
+            tail = _tail(seen, workers, CLEAN_BATCH, TAIL_BATCH)  # pass 2's last batches smaller
             job.spill_kept_from = tail[0]
-            _hand_over_from_a_worker(job, pool, CorpusPass(kept, job.failures, job.spill_kept_from))
+            _hand_over_from_a_worker(job, pool, CorpusPass(kept, Handover({}, job.failures, job.spill_kept_from)))
         else:  # one worker, or no corpus pass: ready here, before the workers fork
             if job.listing is None:  # enough documents to warm for? (the ones looked at go first)
                 head = list(islice(numbered, enough or 0))

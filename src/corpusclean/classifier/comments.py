@@ -126,11 +126,8 @@ class CommentLines:
         self._lines = lines
         self._limits = limits
         memo = memo if memo is not None else TextMemo()
-        known, keep, short = memo.found.get, memo.keep, memo.max_chars
-        #: what each line is (comment_line), in order; a line the memo would not keep is not
-        #: looked up in it (hashing a paragraph to miss cost more than telling it)
-        self._found = found = [(known(line) or keep(line, line, comment_line(line, limits))) if len(line) <= short
-                               else comment_line(line, limits) for line in lines]
+        #: what each line is (comment_line), in order
+        self._found = found = memo.answers(lines, lambda line: comment_line(line, limits))
         self.headings: list[int] = [i for i, line in enumerate(found) if line.heading]
         #: entry marks that name the writer ("Posted by: Sean | ..."), with the name
         self.posters: list[tuple[int, str]] = [(i, line.poster) for i, line in enumerate(found) if line.poster]

@@ -15,7 +15,7 @@ import re
 
 from ..memo import TextMemo
 from .config import FeedLimits
-from .regex import GatedSearch, cached_compile
+from .regex import GatedSearch, cached_compile, opens_with
 from .units import Unit
 from .verdicts import ANCHORS, DROP, GOOD, KEEP
 
@@ -70,19 +70,8 @@ def opening_lines(lines: list[str], limits: FeedLimits,
     pages read after this one with the same `limits` (a site's template lines recur, dates
     and bylines among them)."""
     memo = memo if memo is not None else TextMemo()
-    known, keep, short = memo.found.get, memo.keep, memo.max_chars
-    found = []
-    for i, line in enumerate(lines):
-        opening: Opening | None
-        if len(line) > short:   # not kept by the memo: told at once for its length
-            opening = _opening(line, limits)
-        else:
-            opening = known(line)
-            if opening is None:
-                opening = keep(line, line, _opening(line, limits))
-        if opening:
-            found.append((i, *opening))
-    return found
+    openings = memo.answers(lines, lambda line: _opening(line, limits))
+    return [(i, *opening) for i, opening in enumerate(openings) if opening]
 
 
 #: what a line is to opening_lines: (shows a time, the writer it names) for a line that opens a
@@ -163,9 +152,7 @@ def mark_slideshow(units: list[Unit], region: tuple[int, int], limits: FeedLimit
     slides: list[tuple[int, int, int]] = []  # (unit index, k, N)
     for i in range(first, last + 1):
         text = units[i].text
-        # a counter starts after white space (`\s`, str.isspace) with a digit (`\d`,
-        # str.isdecimal): the pattern is only tried on texts that start so
-        match = SLIDE.match(text) if text[:1].isdecimal() or text[:1].isspace() else None
+        match = SLIDE.match(text) if opens_with(text) else None   # a counter: a digit, after white space
         if match:
             slides.append((i, int(match.group(1)), int(match.group(2))))
     run: list[tuple[int, int, int]] = []

@@ -149,6 +149,16 @@ class Recurrence:
             self._by_hash = dict(zip(self.keys.tolist(), self.counts.tolist()))
         return self._by_hash
 
+    def line_pages(self, lines: list[str], removed: list[bool], hash_of: LineHashes) -> dict[int, int]:
+        """Page counts of a page's short live lines, by line index (a line counted on no more
+        than one page, or not common enough to be kept, is left out)."""
+        if not len(self.keys):
+            return {}
+        pages = self.by_hash()
+        found = {i: pages.get(hash_of(line), 0) for i, line in enumerate(lines)
+                 if not removed[i] and len(line) <= MAX_CHARS and line.strip()}
+        return {i: count for i, count in found.items() if count}
+
     def pages(self, hashes: np.ndarray) -> np.ndarray:
         """For each hash, the number of pages it was seen on (0 when rare or unseen)."""
         if not len(self.keys) or not len(hashes):

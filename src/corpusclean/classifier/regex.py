@@ -69,6 +69,15 @@ class LineTest:
 _LINE_TESTS: list[LineTest] = []
 
 
+def opens_with(text: str, starts: frozenset[str] = frozenset()) -> bool:
+    r"""Whether `text` starts with white space (`\s`: str.isspace), a decimal digit (`\d`:
+    str.isdecimal) or one of `starts`: asked before a pattern that can match only a text that
+    starts so (`^\s*` and then a digit or one of those), where most texts start otherwise (a
+    unit or line mostly starts with a capital), and the pattern's call costs more than this."""
+    first = text[:1]
+    return first in starts or first.isdecimal() or first.isspace()
+
+
 def line_test(pattern: re.Pattern[str]) -> LineTest:
     """A yes/no test of a line with `pattern`'s answer (see LineTest)."""
     made = LineTest(pattern)

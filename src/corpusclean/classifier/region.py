@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 
 from .config import RegionWeights
+from .regex import opens_with
 from .units import FOOTNOTE, MIN_LIST_ITEMS, Unit
 from .verdicts import BAD, GOOD, NEARGOOD, SHORT
 
@@ -39,8 +40,7 @@ _NUMBERED_STARTS = frozenset("sSſpPcCtTéÉ")
 
 def _numbered(text: str) -> bool:
     """`_NUMBERED.match(text)`: a numbered heading."""
-    first = text[:1]
-    return (first in _NUMBERED_STARTS or first.isdecimal() or first.isspace()) and _NUMBERED.match(text) is not None
+    return opens_with(text, _NUMBERED_STARTS) and _NUMBERED.match(text) is not None
 
 
 #: a section heading has at most this many words

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Iterator, NamedTuple, Sequence
 from ..memo import TextMemo
 from ..model import Document
 from .page_scan import MIN_PAGE_CHARS, PageScanner, can_scan
+from .regex import opens_with
 from .recurrence import normalise
 from .signals import LineSignals, capitalised_of_counts, folded_words, line_signals, measure
 from .vocabulary import voice_words
@@ -375,8 +376,7 @@ def _mark_lists(units: list[Unit]) -> None:
                 unit.listed = True
 
     for unit in units:
-        first = unit.text[:1]
-        if (first in _LIST_STARTS or first.isdecimal() or first.isspace()) and _LIST_MARKER.match(unit.text):
+        if opens_with(unit.text, _LIST_STARTS) and _LIST_MARKER.match(unit.text):
             if run and unit.first - run[-1].last > 2:
                 close()
                 run = []

@@ -277,7 +277,8 @@ class ClassifierStage(Stage):
         from ..classifier.page import classify_page  # on the first page (the module's docstring says why)
 
         units = classify_page(doc, self._stopwords(doc), self.config, self.vocabulary,
-                              corpus_pages=self._corpus_pages(doc), corpus_size=self.recurrence.documents,
+                              corpus_pages=self.recurrence.line_pages(doc.lines, doc.removed, self.hashes),
+                              corpus_size=self.recurrence.documents,
                               extracted=doc.meta.main_text, memo=self.memo, prepared=self.prepared.pop(id(doc), None))
         for run in _runs_of_drops(units):
             head = run[0]
@@ -290,17 +291,6 @@ class ClassifierStage(Stage):
     def _stopwords(self, doc: Document) -> frozenset[str] | None:
         """The stoplist of the page's language (the language stage's choice), if there is one."""
         return self.stoplists.get((doc.meta.language or {}).get("code"))
-
-    def _corpus_pages(self, doc: Document) -> dict[int, int]:
-        """Corpus page counts of the page's short live lines, by line index."""
-        from ..classifier.recurrence import MAX_CHARS
-
-        if not len(self.recurrence.keys):
-            return {}
-        pages, hash_of, removed = self.recurrence.by_hash(), self.hashes, doc.removed
-        found = {i: pages.get(hash_of(line), 0) for i, line in enumerate(doc.lines)
-                 if not removed[i] and len(line) <= MAX_CHARS and line.strip()}
-        return {i: count for i, count in found.items() if count}
 
 
 def _runs_of_drops(units: list[Unit]) -> list[list[Unit]]:
