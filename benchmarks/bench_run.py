@@ -889,7 +889,7 @@ def median_interval(values: Sequence[float], level: float = 0.95) -> tuple[float
     """A bootstrap interval of the median of `values` (the pairs' wall ratios): the middle
     `level` of the medians of BOOTSTRAP_DRAWS resamples, drawn with a fixed seed, so that the
     same pairs always give the same interval. One pair on these shared VMs moves by about
-    ±0.05 with the host (0.40-0.69 for the same code in the eighteenth round), so a median of
+    ±0.05 with the host (0.40-0.70 for the same code in the eighteenth round), so a median of
     five pairs alone says little about a target 0.02 away."""
     draw = random.Random(0).choices
     medians = sorted(statistics.median(draw(values, k=len(values))) for _ in range(BOOTSTRAP_DRAWS))
