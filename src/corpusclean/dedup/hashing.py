@@ -80,9 +80,10 @@ class PowerTable:
     """P**i and P**-i mod 2**64 for i < n, grown on demand and reused across pages.
 
     Only tables up to `keep` entries are kept: a worker that once meets a 50 MB page would
-    otherwise hold 800 MB of powers for the rest of the run. 4M entries (64 MB) cover a batch
-    of pages (`fingerprint.BATCH_CHARS` characters); longer tables are made for the page
-    that needs them and dropped with it."""
+    otherwise hold 800 MB of powers for the rest of the run. A batch of pages
+    (`fingerprint.BATCH_CHARS` characters) needs an entry a byte of its normalised text; a page
+    longer than a batch grows the table up to `keep`, 4M entries (64 MB), and longer tables
+    are made for the page that needs them and dropped with it."""
 
     def __init__(self, keep: int = 1 << 22) -> None:
         self.keep = keep
