@@ -885,7 +885,13 @@ def verdict(met: bool) -> str:
 BOOTSTRAP_DRAWS = 10_000
 
 
-def median_interval(values: Sequence[float], level: float = 0.95) -> tuple[float, float]:
+def wall_ratios(one: list[dict[str, Any]], two: list[dict[str, Any]]) -> tuple[float, ...]:
+    """The 2-worker run's wall time over the 1-worker run's, pair by pair (1w then 2w)."""
+    return tuple(b["seconds"] / a["seconds"] for a, b in zip(one, two))
+
+
+@functools.lru_cache(maxsize=None)  # the table's line and the targets' line ask for the same pairs
+def median_interval(values: tuple[float, ...], level: float = 0.95) -> tuple[float, float]:
     """A bootstrap interval of the median of `values` (the pairs' wall ratios): the middle
     `level` of the medians of BOOTSTRAP_DRAWS resamples, drawn with a fixed seed, so that the
     same pairs always give the same interval. One pair on these shared VMs moves by about
@@ -911,7 +917,7 @@ def targets(label: str, runs: Runs, fixed: Runs, mb: float, ceiling: list[dict[s
     (`ceiling`: the halves at once, a run each turn, or none) beside the wall ratio, as
     context: the target is judged on the ratio alone."""
     speed = mb / median(runs[1], cpu)
-    ratios = [b["seconds"] / a["seconds"] for a, b in zip(runs[1], runs[2])]
+    ratios = wall_ratios(runs[1], runs[2])
     wall, (low, high) = statistics.median(ratios), median_interval(ratios)
     serial = median(fixed[2], lambda r: r["cpu_parent"])
     limit = statistics.median(bound(serial, a, b) for a, b in zip(runs[1], runs[2]))
@@ -964,7 +970,7 @@ def run_rows(label: str, runs: Runs, fixed: Runs, mb: float, documents: int) -> 
     print(f"{indent}the parent's CPU beyond a one-document run's: {extra:.2f} CPU-s, "
           f"{extra / (median(two, cpu) - median(single, cpu)):.1%} of what the documents cost, "
           f"{extra / documents * 1e6:.0f} us a document")
-    ratios = [b["seconds"] / a["seconds"] for a, b in zip(runs[1], two)]
+    ratios = wall_ratios(runs[1], two)
     low, high = median_interval(ratios)
     print(f"{indent}2 workers take {statistics.median(ratios):.2f}x the wall time of 1, median of the pairs "
           f"(1w then 2w, one right after the other: {', '.join(f'{r:.2f}' for r in ratios)}; a bootstrap 95% "

@@ -39,10 +39,10 @@ _UNFOLDED = 0xFFFFFFFF
 #: per-call cost, and the bound keeps the temporaries (about 50 bytes a character) and the
 #: powers they read (PowerTable, 16 bytes a byte of text) within a share of the last-level
 #: cache. At 1 << 20 they were 50-100 MB a pass, streamed and gathered from memory: under
-#: cachegrind's simulation with an 8 MB last level (what a process may keep of this host's
-#: shared 32 MB while others run), a 1-worker run of the 5 MB stages corpus missed it 13.7 M times, 9.5 M at 1 << 16,
-#: for 0.65% more instructions; the same documents' peak RSS fell 181 -> 164 MB (20 MB
-#: folder, 1 worker). The fingerprints are the same numbers whatever the batch.
+#: cachegrind with an 8 MB last level (what a process may keep of this host's shared 32 MB
+#: while others run), a 1-worker run of the 5 MB stages corpus missed it 13.7 M times, 9.5 M
+#: at 1 << 16, for 0.65% more instructions; a 1-worker run's peak RSS fell 181 -> 164 MB
+#: (20 MB folder). The fingerprints are the same numbers whatever the batch.
 BATCH_CHARS = 1 << 16
 
 
