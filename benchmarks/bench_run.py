@@ -48,10 +48,11 @@ Beside the ceiling, each turn also measures the parallel loop (parallel_loop.py;
 leaves it out): a fixed amount of pure-CPU work, no memory, no I/O, no messages, done by one
 process and then shared by two at once, chunk by chunk as they go: the wall ratio any job
 split over 2 processes can reach on the machine at that moment (0.50 where its cores run
-independently). In the nineteenth round it was 0.57-0.59 here, the same work costing 12-13%
-more CPU on two processes than on one, so the halves' ceiling above the target is the
-machine's, not the corpus's; where the loop's own interval lies above 0.55, the targets'
-line says this machine cannot show the target at the time.
+independently). In the nineteenth round it gave 0.57-0.59 run alone (the same work costing
+12-13% more CPU on two processes than on one) and 0.50-0.55 beside the runs, whose halves
+took 0.54-0.58: at times the machine itself is above the target, at others this workload's two
+processes lose more than the loop's. Where the loop's own interval lies above 0.55, the
+targets' line says this machine cannot show the target at the time.
 
 Children import corpusclean from compiled bytecode (kept beside the corpus), as from any
 installation, also where PYTHONDONTWRITEBYTECODE is set: compiling the source cost each run
@@ -963,11 +964,11 @@ def targets(label: str, runs: Runs, fixed: Runs, mb: float, ceiling: list[dict[s
         machine = (f"; the machine's ceiling in the same turns, two independent 1-worker runs on the halves at "
                    f"once, {allowed:.2f}x: 2 workers take {taken:.2f}x of it")
     if loop:
-        ratios = loop_ratios(loop)
-        loop_low, loop_high = median_interval(ratios)
-        against = statistics.median(run / machine for run, machine in zip(wall_ratios(runs[1], runs[2]), ratios))
-        machine += (f"; the parallel loop in the same turns {statistics.median(ratios):.2f}x (95% interval "
-                    f"{loop_low:.2f}-{loop_high:.2f}): 2 workers take {against:.2f}x of it")
+        loop_walls = loop_ratios(loop)
+        loop_low, loop_high = median_interval(loop_walls)
+        machine += (f"; the parallel loop in the same turns {statistics.median(loop_walls):.2f}x (95% interval "
+                    f"{loop_low:.2f}-{loop_high:.2f}): 2 workers take "
+                    f"{statistics.median(over_loop(runs, loop)):.2f}x of it")
         if loop_low > TARGET_TWO_WORKERS:
             machine += f"; this machine cannot show the target now: a perfectly parallel job takes more than {TARGET_TWO_WORKERS}"
     return (f"{label}: 1 worker {speed:.3f} MB per CPU-s (>= {TARGET_MB_PER_CPU_S}: {verdict(speed >= TARGET_MB_PER_CPU_S)}); "
@@ -1060,13 +1061,19 @@ def loop_ratios(loop: list[tuple[dict[str, Any], dict[str, Any]]]) -> tuple[floa
     return tuple(two["seconds"] / one["seconds"] for one, two in loop)
 
 
+def over_loop(runs: Runs, loop: list[tuple[dict[str, Any], dict[str, Any]]]) -> list[float]:
+    """The 2-worker run's wall ratio over the parallel loop's, turn by turn: how far the run
+    is from what the machine allowed any 2-process job in the same turn."""
+    return [run / machine for run, machine in zip(wall_ratios(runs[1], runs[2]), loop_ratios(loop))]
+
+
 def loop_rows(runs: Runs, loop: list[tuple[dict[str, Any], dict[str, Any]]]) -> None:
     """What this machine allows any 2-process job in the turns of these runs (the parallel
     loop, a measure each turn), and the 2-worker run's ratio against it, turn by turn."""
     indent, ratios = " " * 22, loop_ratios(loop)
     low, high = median_interval(ratios)
     costs = [cpu(two) / cpu(one) for one, two in loop]
-    against = [run / machine for run, machine in zip(wall_ratios(runs[1], runs[2]), ratios)]
+    against = over_loop(runs, loop)
     print(f"{indent}the parallel loop (parallel_loop.py: {parallel_loop.CHUNKS} chunks of pure-CPU work, taken as "
           f"they go), 1 process then 2 sharing it, a measure in each turn beside the pair:")
     print(f"{indent}  2 processes take {statistics.median(ratios):.2f}x the wall time of 1, median of the turns "
