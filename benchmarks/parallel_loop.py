@@ -82,9 +82,14 @@ def main() -> None:
     import subprocess
     import time
 
+    def positive(text: str) -> int:
+        if not text.isdigit() or int(text) < 1:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+        return int(text)
+
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--repeat", type=int, default=9, help="pairs (1 process, then 2), default 9")
-    parser.add_argument("--processes", type=int, default=None,
+    parser.add_argument("--repeat", type=positive, default=9, help="pairs (1 process, then 2), default 9")
+    parser.add_argument("--processes", type=positive, default=None,
                         help="do the work once on this many processes and print nothing (what is measured)")
     args = parser.parse_args()
     if args.processes is not None:
