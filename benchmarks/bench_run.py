@@ -49,7 +49,7 @@ leaves it out): a fixed amount of pure-CPU work, no memory, no I/O, no messages,
 process and then shared by two at once, chunk by chunk as they go: the wall ratio any job
 split over 2 processes can reach on the machine at that moment (0.50 where its cores run
 independently). In the nineteenth round it gave 0.57-0.59 run alone (the same work costing
-12-13% more CPU on two processes than on one) and 0.50-0.55 beside the runs, whose halves
+12-13% more CPU on two processes than on one) and 0.50-0.56 beside the runs, whose halves
 took 0.54-0.58: at times the machine itself is above the target, at others this workload's two
 processes lose more than the loop's. Where the loop's own interval lies above 0.55, the
 targets' line says this machine cannot show the target at the time.
