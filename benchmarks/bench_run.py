@@ -863,7 +863,7 @@ def measure(args: argparse.Namespace, folder: Path, jsonl: Path, one_folder: Pat
         runs: dict[str, Runs] = {name: {1: [], 2: []} for name in checkouts}
         fixed: dict[str, Runs] = {name: {1: [], 2: []} for name in checkouts}
         ceiling: list[dict[str, Any]] = []  # this checkout's halves at once, a run each turn
-        loop: list[tuple[dict[str, Any], dict[str, Any]]] = []  # the parallel loop, 1 then 2 processes, each turn
+        loop: Runs = {1: [], 2: []}  # the parallel loop on 1 and on 2 processes, a measure each turn
         halved = halves[label] if halves is not None else None
         for turn in range(args.repeat):
             # each checkout's 1- and 2-worker runs one right after the other (a pair: 1w, 2w,
@@ -880,7 +880,8 @@ def measure(args: argparse.Namespace, folder: Path, jsonl: Path, one_folder: Pat
                 if halved is not None and name == "here" and not turn % 2:
                     ceiling.append(run_halves(halved, checkout))
                 if not args.skip_loop and name == "here":
-                    loop.append((run_loop(1), run_loop(2)))
+                    for processes in (1, 2):
+                        loop[processes].append(run_loop(processes))
             for name, checkout in order:
                 for workers in (1, 2):
                     fixed[name][workers].append(run_command(single, workers, checkout))
@@ -892,7 +893,7 @@ def measure(args: argparse.Namespace, folder: Path, jsonl: Path, one_folder: Pat
                 speeds.update(rows)
                 if halved is not None:
                     ceiling_rows(halved, runs[name], fixed[name], ceiling)
-                if loop:
+                if loop[1]:
                     loop_rows(runs[name], loop)
         if args.baseline:
             compare(label, runs, fixed)
@@ -945,11 +946,10 @@ def interval_verdict(low: float, high: float, target: float) -> str:
     return "NOT met" if low > target else "on the line"
 
 
-def targets(label: str, runs: Runs, fixed: Runs, mb: float, ceiling: list[dict[str, Any]],
-            loop: list[tuple[dict[str, Any], dict[str, Any]]]) -> str:
+def targets(label: str, runs: Runs, fixed: Runs, mb: float, ceiling: list[dict[str, Any]], loop: Runs) -> str:
     """One line: this input kind's figures against issue 11's targets; the machine's ceiling
-    (`ceiling`: the halves at once, a run each turn, or none) and the parallel loop (`loop`, a
-    measure each turn, or none) beside the wall ratio, as context: the target is judged on the
+    (`ceiling`: the halves at once, a run each turn, or none) and the parallel loop (`loop`, on
+    1 and 2 processes, a measure each turn, or none) beside the wall ratio, as context: the target is judged on the
     ratio alone, but where the loop itself is above the target the machine cannot show it."""
     speed = mb / median(runs[1], cpu)
     ratios = wall_ratios(runs[1], runs[2])
@@ -963,8 +963,8 @@ def targets(label: str, runs: Runs, fixed: Runs, mb: float, ceiling: list[dict[s
         taken = statistics.median(b["seconds"] / h["seconds"] for b, h in zip(runs[2], ceiling))
         machine = (f"; the machine's ceiling in the same turns, two independent 1-worker runs on the halves at "
                    f"once, {allowed:.2f}x: 2 workers take {taken:.2f}x of it")
-    if loop:
-        loop_walls = loop_ratios(loop)
+    if loop[1]:
+        loop_walls = wall_ratios(loop[1], loop[2])
         loop_low, loop_high = median_interval(loop_walls)
         machine += (f"; the parallel loop in the same turns {statistics.median(loop_walls):.2f}x (95% interval "
                     f"{loop_low:.2f}-{loop_high:.2f}): 2 workers take "
@@ -1056,23 +1056,19 @@ def ceiling_rows(halves: tuple[Path, Path], runs: Runs, fixed: Runs, ceiling: li
           f"run at once against one alone")
 
 
-def loop_ratios(loop: list[tuple[dict[str, Any], dict[str, Any]]]) -> tuple[float, ...]:
-    """The parallel loop's wall time on 2 processes over its wall time on 1, turn by turn."""
-    return tuple(two["seconds"] / one["seconds"] for one, two in loop)
-
-
-def over_loop(runs: Runs, loop: list[tuple[dict[str, Any], dict[str, Any]]]) -> list[float]:
+def over_loop(runs: Runs, loop: Runs) -> list[float]:
     """The 2-worker run's wall ratio over the parallel loop's, turn by turn: how far the run
     is from what the machine allowed any 2-process job in the same turn."""
-    return [run / machine for run, machine in zip(wall_ratios(runs[1], runs[2]), loop_ratios(loop))]
+    return [run / machine for run, machine in zip(wall_ratios(runs[1], runs[2]), wall_ratios(loop[1], loop[2]))]
 
 
-def loop_rows(runs: Runs, loop: list[tuple[dict[str, Any], dict[str, Any]]]) -> None:
+def loop_rows(runs: Runs, loop: Runs) -> None:
     """What this machine allows any 2-process job in the turns of these runs (the parallel
-    loop, a measure each turn), and the 2-worker run's ratio against it, turn by turn."""
-    indent, ratios = " " * 22, loop_ratios(loop)
+    loop on 1 and 2 processes, a measure each turn), and the 2-worker run's ratio against it,
+    turn by turn."""
+    indent, ratios = " " * 22, wall_ratios(loop[1], loop[2])
     low, high = median_interval(ratios)
-    costs = [cpu(two) / cpu(one) for one, two in loop]
+    costs = [cpu(two) / cpu(one) for one, two in zip(loop[1], loop[2])]
     against = over_loop(runs, loop)
     print(f"{indent}the parallel loop (parallel_loop.py: {parallel_loop.CHUNKS} chunks of pure-CPU work, taken as "
           f"they go), 1 process then 2 sharing it, a measure in each turn beside the pair:")
@@ -1080,7 +1076,7 @@ def loop_rows(runs: Runs, loop: list[tuple[dict[str, Any], dict[str, Any]]]) -> 
           f"({', '.join(f'{r:.2f}' for r in ratios)}; a bootstrap 95% interval of their median {low:.2f}-{high:.2f}); "
           f"0.50 where the two cores run independently: what this machine allows any job split over 2 processes")
     print(f"{indent}  the same work's CPU on 2 processes {statistics.median(costs):.2f}x its CPU on 1 "
-          f"({', '.join(f'{c:.2f}' for c in costs)}; 1 process {median([one for one, _ in loop], cpu):.2f} CPU-s)")
+          f"({', '.join(f'{c:.2f}' for c in costs)}; 1 process {median(loop[1], cpu):.2f} CPU-s)")
     print(f"{indent}  the 2-worker run's ratio over the loop's, turn by turn: {statistics.median(against):.2f}x "
           f"({', '.join(f'{a:.2f}' for a in against)}): how far the run is from the machine's own limit")
 

@@ -77,10 +77,7 @@ def command(processes: int) -> list[str]:
 
 def main() -> None:
     import argparse
-    import resource
     import statistics
-    import subprocess
-    import time
 
     def positive(text: str) -> int:
         if not text.isdigit() or int(text) < 1:
@@ -96,26 +93,24 @@ def main() -> None:
         share_work(args.processes)
         return
 
-    def measured(processes: int) -> tuple[float, float]:
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        started = time.perf_counter()
-        subprocess.run(command(processes), check=True)
-        seconds = time.perf_counter() - started
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        return seconds, (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    # measured as bench_run.py measures it beside a run (imported here only: it imports this module)
+    from bench_run import cpu, median_interval, run_loop, wall_ratios
 
-    measured(1)   # the interpreter and the script into the system's file cache
-    pairs = [(measured(1), measured(2)) for _ in range(args.repeat)]
-    ratios = [two[0] / one[0] for one, two in pairs]
+    run_loop(1)   # the interpreter and the script into the system's file cache
+    loop: dict[int, list[dict[str, float]]] = {1: [], 2: []}
+    for _ in range(args.repeat):
+        for processes in (1, 2):
+            loop[processes].append(run_loop(processes))
+    ratios = wall_ratios(loop[1], loop[2])
+    low, high = median_interval(ratios)
     print(f"{CHUNKS} chunks of {CHUNK:,} iterations, load average {' '.join(f'{a:.1f}' for a in os.getloadavg())}")
-    print(f"1 process: wall {statistics.median(one[0] for one, _ in pairs):.2f} s, "
-          f"CPU {statistics.median(one[1] for one, _ in pairs):.2f} s (each: "
-          f"{', '.join(f'{one[1]:.2f}' for one, _ in pairs)})")
-    print(f"2 processes: wall {statistics.median(two[0] for _, two in pairs):.2f} s, "
-          f"CPU {statistics.median(two[1] for _, two in pairs):.2f} s (each: "
-          f"{', '.join(f'{two[1]:.2f}' for _, two in pairs)})")
+    for processes, label in ((1, "1 process"), (2, "2 processes")):
+        done = loop[processes]
+        print(f"{label}: wall {statistics.median(d['seconds'] for d in done):.2f} s, "
+              f"CPU {statistics.median(map(cpu, done)):.2f} s (each: {', '.join(f'{cpu(d):.2f}' for d in done)})")
     print(f"2 processes take {statistics.median(ratios):.2f}x the wall time of 1, median of {len(ratios)} pairs "
-          f"({', '.join(f'{ratio:.2f}' for ratio in ratios)}); 0.50 where the two cores run independently")
+          f"({', '.join(f'{ratio:.2f}' for ratio in ratios)}; a bootstrap 95% interval of their median "
+          f"{low:.2f}-{high:.2f}); 0.50 where the two cores run independently")
 
 
 if __name__ == "__main__":
