@@ -3,6 +3,7 @@ same size, rebuilt when for another, and never deleted when this code did not bu
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 
 #: written into a corpus folder once the corpus is whole; holds the size in MB it was built for
@@ -23,9 +24,13 @@ def clear_for_build(directory: Path) -> None:
     but no marker is refused: `--corpus` may name someone's own data."""
     if not directory.exists() or not any(directory.iterdir()):
         return
-    if built_size(directory) is None:
+    size = built_size(directory)
+    if size is None:
         raise SystemExit(f"{directory} holds files but no corpus a benchmark built (no {MARKER});"
                          " name an empty or new folder with --corpus")
+    # said, since a folder named for one size (--corpus .../80mb) without that size's --mb
+    # loses its corpus and the run measures another
+    print(f"{directory} holds a {size:g} MB corpus: removing it for the size asked for (--mb)", file=sys.stderr)
     shutil.rmtree(directory)
 
 
