@@ -949,8 +949,9 @@ def interval_verdict(low: float, high: float, target: float) -> str:
 def targets(label: str, runs: Runs, fixed: Runs, mb: float, ceiling: list[dict[str, Any]], loop: Runs) -> str:
     """One line: this input kind's figures against issue 11's targets; the machine's ceiling
     (`ceiling`: the halves at once, a run each turn, or none) and the parallel loop (`loop`, on
-    1 and 2 processes, a measure each turn, or none) beside the wall ratio, as context: the target is judged on the
-    ratio alone, but where the loop itself is above the target the machine cannot show it."""
+    1 and 2 processes, a measure each turn, or none) beside the wall ratio, as context: the
+    target is judged on the ratio alone, but where the loop itself is above the target the
+    machine cannot show it."""
     speed = mb / median(runs[1], cpu)
     ratios = wall_ratios(runs[1], runs[2])
     wall, (low, high) = statistics.median(ratios), median_interval(ratios)
@@ -970,7 +971,8 @@ def targets(label: str, runs: Runs, fixed: Runs, mb: float, ceiling: list[dict[s
                     f"{loop_low:.2f}-{loop_high:.2f}): 2 workers take "
                     f"{statistics.median(over_loop(runs, loop)):.2f}x of it")
         if loop_low > TARGET_TWO_WORKERS:
-            machine += f"; this machine cannot show the target now: a perfectly parallel job takes more than {TARGET_TWO_WORKERS}"
+            machine += (f"; this machine cannot show the target now: a perfectly parallel job takes more "
+                        f"than {TARGET_TWO_WORKERS}")
     return (f"{label}: 1 worker {speed:.3f} MB per CPU-s (>= {TARGET_MB_PER_CPU_S}: {verdict(speed >= TARGET_MB_PER_CPU_S)}); "
             f"2 workers' wall {wall:.2f}x one's, median of {len(runs[2])} pairs, 95% interval {low:.2f}-{high:.2f} "
             f"(<= {TARGET_TWO_WORKERS} on an idle machine: {interval_verdict(low, high, TARGET_TWO_WORKERS)} here; "
